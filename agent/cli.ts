@@ -1,0 +1,151 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { EXIT, MylicError } from '../protocol/errors.js';
+import { formatMac } from '../protocol/hardware-id.js';
+import { confirmFromFile } from './flows/confirm.js';
+import { openDevice } from './flows/device-context.js';
+import { factoryInit } from './flows/factory-init.js';
+import { invalidateBackup, invalidateTransfer } from './flows/invalidate.js';
+import { download, installFromFile, portalLicenses } from './flows/licenses.js';
+import { login, logout } from './flows/login.js';
+import { render } from './render.js';
+
+declare const MYLIC_VERSION: string | undefined;
+export const VERSION = typeof MYLIC_VERSION === 'string' ? MYLIC_VERSION : '0.0.0-dev';
+
+export const USAGE = `usage: mylic <command> [options] [--dir DEVICE_DIR] [--json]
+
+Device (factory):
+  device init --mac MAC --dir DIR [--type IP811] [--firmware 13.1] [--portal URL] [--pki DIR]
+Portal:
+  login --email E [--password P]     log in (password also from MYLIC_PASSWORD); the device proves its key
+  logout
+  licenses                           what the portal holds for this device, and the versions to download
+  download [--version V]             fetch, check and install the license file (default: the firmware's version)
+  install FILE                       check and install a license file downloaded from the portal
+  invalidate --transfer              invalidate the returnable licenses and return them online
+  invalidate --backup FILE           invalidate and save the document for upload on the portal
+  confirm FILE                       apply the portal's confirmation file (Step1)
+Device:
+  status                             identity, installed licenses, pending invalidation, reset needed
+  reset                              acknowledge the reset the device asked for
+  --version                          print the agent version
+
+The device folder is --dir, else MYLIC_DEVICE_DIR, else ./device.
+Exit codes: 0 ok, 2 usage/bad input, 3 auth, 4 not found, 5 conflict, 6 document refused,
+7 portal unreachable, 8 device check failed, 10 internal.`;
+
+const options = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'string' },
+  dir: { type: 'string' },
+  mac: { type: 'string' },
+  type: { type: 'string' },
+  firmware: { type: 'string' },
+  portal: { type: 'string' },
+  pki: { type: 'string' },
+  email: { type: 'string' },
+  password: { type: 'string' },
+  transfer: { type: 'boolean' },
+  backup: { type: 'string' },
+} as const;
+
+const VersionArg = z.coerce.number().int().min(5).max(14);
+
+async function run(positionals: string[], v: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values']) {
+  const dir = v.dir ?? process.env.MYLIC_DEVICE_DIR ?? './device';
+  const cmd = positionals.join(' ');
+  const arg = (name: string, value: string | undefined) => {
+    if (!value) throw new MylicError('USAGE', `${name} is required.\n\n${USAGE}`);
+    return value;
+  };
+  const file = () => arg('FILE', positionals[1]);
+  switch (positionals[0]) {
+    case 'device':
+      if (cmd !== 'device init') break;
+      return factoryInit({
+        dir: arg('--dir', v.dir),
+        mac: arg('--mac', v.mac),
+        deviceType: v.type ?? 'IP811',
+        firmware: v.firmware ?? '13.1',
+        portalUrl: v.portal ?? process.env.MYLIC_PORTAL ?? 'https://localhost:8443/',
+        pkiDir: v.pki ?? './data/pki',
+      });
+    case 'login':
+      return login(dir, arg('--email', v.email), arg('--password (or MYLIC_PASSWORD)', v.password ?? process.env.MYLIC_PASSWORD));
+    case 'logout':
+      return logout(dir);
+    case 'licenses':
+      return portalLicenses(dir);
+    case 'download': {
+      const version = v.version === undefined ? undefined : VersionArg.safeParse(v.version);
+      if (version && !version.success) throw new MylicError('VERSION_INVALID', `--version must be 5 to 14, not "${v.version}".`);
+      return download(dir, version?.data);
+    }
+    case 'install':
+      return installFromFile(dir, file());
+    case 'invalidate':
+      if (v.transfer && v.backup) throw new MylicError('USAGE', 'Choose --transfer or --backup FILE, not both.');
+      if (v.transfer) return invalidateTransfer(dir);
+      if (v.backup) return invalidateBackup(dir, v.backup);
+      throw new MylicError('USAGE', `invalidate needs --transfer or --backup FILE.\n\n${USAGE}`);
+    case 'confirm':
+      return confirmFromFile(dir, file());
+    case 'status': {
+      const { store, state } = await openDevice(dir);
+      const pending = await store.pending();
+      return {
+        hardwareId: state.hardwareId,
+        mac: formatMac(state.hardwareId),
+        deviceType: state.deviceType,
+        firmware: state.firmware,
+        portal: state.config.portalUrl,
+        loggedInAs: state.session?.email ?? null,
+        installed: await store.installed(),
+        pendingInvalidation: pending ? { documentId: pending.documentId, serials: pending.serials, state: pending.state } : null,
+        resetRequired: state.resetRequired,
+      };
+    }
+    case 'reset': {
+      const { store } = await openDevice(dir);
+      await store.update((s) => {
+        s.resetRequired = false;
+      });
+      return { reset: true };
+    }
+  }
+  throw new MylicError('USAGE', `Unknown command "${cmd}".\n\n${USAGE}`);
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  let json = argv.includes('--json');
+  try {
+    if (argv.length === 1 && argv[0] === '--version') {
+      console.log(VERSION);
+      return EXIT.OK;
+    }
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    json = !!values.json;
+    if (values.help || !positionals.length) {
+      console.log(USAGE);
+      return values.help ? EXIT.OK : EXIT.USAGE;
+    }
+    const result = await run(positionals, values);
+    console.log(json ? JSON.stringify({ ok: true, command: positionals[0], result }) : render(positionals[0]!, result));
+    return EXIT.OK;
+  } catch (e) {
+    const err = toMylicError(e);
+    if (json) console.log(JSON.stringify({ ok: false, ...err.toBody() }));
+    else console.error(`error ${err.code}: ${err.message}`);
+    return err.exitCode;
+  }
+}
+
+function toMylicError(e: unknown): MylicError {
+  if (e instanceof MylicError) return e;
+  const code = (e as NodeJS.ErrnoException)?.code ?? '';
+  if (code.startsWith('ERR_PARSE_ARGS')) return new MylicError('USAGE', `${(e as Error).message}\n\n${USAGE}`);
+  if (code === 'ENOENT') return new MylicError('NOT_FOUND', (e as Error).message);
+  return new MylicError('INTERNAL', String((e as Error)?.message ?? e));
+}

@@ -1,0 +1,141 @@
+import { Agent, request, errors as undiciErrors } from 'undici';
+import { z } from 'zod';
+import { MylicError, isErrorCode } from '../protocol/errors.js';
+import {
+  ChallengeResponse,
+  DEVICE_API,
+  DeviceLicensesResponse,
+  DeviceLoginResponse,
+  XML_CONTENT_TYPE,
+} from '../protocol/device-api.js';
+import { MAX_DOCUMENT_BYTES } from '../protocol/documents/index.js';
+
+/**
+ * The agent's HTTPS client to the portal: undici, trusting only the CA the device was given (no
+ * system roots), with timeouts, and every answer parsed by its schema.
+ */
+const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) });
+
+const TLS_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
+export interface ClientOptions {
+  portalUrl: string;
+  caPem: string;
+  timeoutMs?: number;
+}
+
+export class PortalClient {
+  private readonly dispatcher: Agent;
+  private readonly base: URL;
+
+  constructor(private readonly opts: ClientOptions) {
+    this.base = new URL(opts.portalUrl);
+    const timeout = opts.timeoutMs ?? 10_000;
+    this.dispatcher = new Agent({ connect: { ca: opts.caPem, timeout }, headersTimeout: timeout, bodyTimeout: timeout });
+  }
+
+  async close() {
+    await this.dispatcher.close();
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, init: { token?: string; json?: unknown; xml?: string } = {}) {
+    const headers: Record<string, string> = { accept: 'application/json, application/xml' };
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    let body: string | undefined;
+    if (init.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(init.json);
+    } else if (init.xml !== undefined) {
+      headers['content-type'] = XML_CONTENT_TYPE;
+      body = init.xml;
+    }
+    let res;
+    try {
+      res = await request(new URL(path, this.base), { method, headers, body, dispatcher: this.dispatcher });
+    } catch (e) {
+      throw networkError(e, this.base);
+    }
+    const text = await readLimited(res.body, MAX_DOCUMENT_BYTES);
+    if (res.statusCode >= 400) {
+      let parsed;
+      try {
+        parsed = ErrorBody.safeParse(JSON.parse(text));
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed?.success && isErrorCode(parsed.data.error.code)) {
+        throw new MylicError(parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
+      }
+      throw new MylicError('PORTAL_PROTOCOL', `The portal answered HTTP ${res.statusCode}.`);
+    }
+    return { text, contentType: String(res.headers['content-type'] ?? '') };
+  }
+
+  private async json<S extends z.ZodType>(schema: S, method: 'GET' | 'POST', path: string, init?: { token?: string; json?: unknown }) {
+    const { text } = await this.send(method, path, init);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new MylicError('PORTAL_PROTOCOL', 'The portal did not answer JSON.');
+    }
+    const r = schema.safeParse(raw);
+    if (!r.success) throw new MylicError('PORTAL_PROTOCOL', `The portal's answer does not fit the protocol: ${r.error.issues[0]?.path.join('.')}`);
+    return r.data as z.output<S>;
+  }
+
+  private async xml(method: 'POST', path: string, init: { token: string; json?: unknown; xml?: string }) {
+    const { text, contentType } = await this.send(method, path, init);
+    if (!contentType.startsWith('application/xml')) throw new MylicError('PORTAL_PROTOCOL', 'The portal did not answer an XML document.');
+    return text;
+  }
+
+  challenge(hardwareId: string) {
+    return this.json(ChallengeResponse, 'POST', `${DEVICE_API}/challenge`, { json: { hardwareId } });
+  }
+  login(body: { email: string; password: string; hardwareId: string; certificate: string; challenge: string; signature: string }) {
+    return this.json(DeviceLoginResponse, 'POST', `${DEVICE_API}/login`, { json: body });
+  }
+  licenses(token: string) {
+    return this.json(DeviceLicensesResponse, 'GET', `${DEVICE_API}/licenses`, { token });
+  }
+  licenseFile(token: string, version: number) {
+    return this.xml('POST', `${DEVICE_API}/license-file`, { token, json: { version } });
+  }
+  transferInvalidation(token: string, documentXml: string) {
+    return this.xml('POST', `${DEVICE_API}/invalidations`, { token, xml: documentXml });
+  }
+  async health(): Promise<boolean> {
+    const { text } = await this.send('GET', '/healthz');
+    return JSON.parse(text).status === 'ok';
+  }
+}
+
+async function readLimited(body: AsyncIterable<Uint8Array>, max: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > max) throw new MylicError('PORTAL_PROTOCOL', 'The portal answer is too large.');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function networkError(e: unknown, base: URL): MylicError {
+  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = err.code ?? err.cause?.code ?? '';
+  if (TLS_CODES.has(code)) return new MylicError('PORTAL_TLS', `The portal ${base.host} showed a certificate the device does not trust (${code}).`);
+  if (e instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new MylicError('PORTAL_UNREACHABLE', `Connecting to ${base.host} timed out.`);
+  }
+  return new MylicError('PORTAL_UNREACHABLE', `The portal ${base.host} cannot be reached (${code || err.message}).`);
+}

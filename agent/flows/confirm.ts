@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import { MylicError } from '../../protocol/errors.js';
+import { openConfirmation } from '../../protocol/documents/index.js';
+import type { DeviceStore } from '../device/store.js';
+import { openDevice } from './device-context.js';
+
+/**
+ * Applies a confirmation (seed: "upload this on the device (under Step1)"). It must be signed by the
+ * license authority and answer exactly the pending invalidation of this device; then the accepted
+ * licenses leave the device, the rejected ones are used again, and the device asks for a reset.
+ * Applying the same confirmation twice changes nothing more.
+ */
+export async function applyConfirmation(store: DeviceStore, xml: string) {
+  const state = await store.state();
+  const pending = await store.pending();
+  const payload = openConfirmation(xml, await store.readText('trust', 'license-authority.pem'));
+  if (payload.hardwareId !== state.hardwareId) {
+    throw new MylicError('CONFIRMATION_MISMATCH', `The confirmation is for device ${payload.hardwareId}, this is ${state.hardwareId}.`);
+  }
+  if (!pending) {
+    // The same confirmation again (the journal was already cleared): nothing more to do.
+    const applied = await store.readOptionalText('confirmations', `${payload.documentId}.xml`);
+    if (applied !== null && applied === xml) return { documentId: payload.documentId, returned: payload.accepted, kept: payload.rejected, resetRequired: state.resetRequired, alreadyApplied: true };
+    throw new MylicError('NOTHING_PENDING', 'There is no pending invalidation on this device to confirm.');
+  }
+  if (payload.documentId !== pending.documentId || payload.deviceCounter !== pending.counter) {
+    throw new MylicError('CONFIRMATION_MISMATCH', `The confirmation answers document ${payload.documentId}; the pending one is ${pending.documentId}.`);
+  }
+  const strays = payload.accepted.filter((s) => !pending.serials.includes(s));
+  if (strays.length) throw new MylicError('CONFIRMATION_MISMATCH', `The confirmation names licenses this device did not invalidate: ${strays.join(', ')}.`);
+
+  const installed = await store.installed();
+  if (installed) {
+    const gone = new Set(payload.accepted);
+    await store.saveInstalled({ ...installed, licenses: installed.licenses.filter((l) => !gone.has(l.serial)) });
+  }
+  await store.saveConfirmation(payload.documentId, xml);
+  await store.update((s) => {
+    s.confirmedCounter = Math.max(s.confirmedCounter, payload.deviceCounter);
+    s.resetRequired = true;
+  });
+  // Last: until the journal is gone, a rerun applies the same confirmation again, harmlessly.
+  await store.clearPending();
+  return { documentId: payload.documentId, returned: payload.accepted, kept: payload.rejected, resetRequired: true, alreadyApplied: false };
+}
+
+export async function confirmFromFile(dir: string, file: string) {
+  const { store } = await openDevice(dir);
+  return applyConfirmation(store, await readFile(file, 'utf8'));
+}

@@ -1,0 +1,48 @@
+import { MylicError } from '../../protocol/errors.js';
+import { openLicenseFile } from '../../protocol/documents/index.js';
+import { assertCertificate } from '../../certs/verify.js';
+import type { DeviceStore } from '../device/store.js';
+import { firmwareMajor, type DeviceState } from '../device/state.js';
+
+/** How far ahead of the device clock a document's issue time may be before it is a clock problem. */
+export const CLOCK_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * Checks and installs a license file (seed: Download licenses; "upload on your V8 (or higher)
+ * device"). Nothing on the device changes unless every check passes: the license authority's
+ * signature (its certificate chained to the root), decryption with the device key, hardware id,
+ * version the firmware runs, issue time not ahead of the device clock, and a counter not older than
+ * the last confirmed invalidation (a file from before a return would bring the returned licenses back).
+ */
+export async function installLicenseFile(store: DeviceStore, state: DeviceState, xml: string, now = new Date()) {
+  if (await store.pending()) throw new MylicError('INVALIDATION_PENDING', 'An invalidation is pending: transfer it or upload its confirmation before installing licenses.');
+  const laPem = await store.readText('trust', 'license-authority.pem');
+  assertCertificate(laPem, { issuers: [await store.readText('trust', 'root-ca.pem')], at: now });
+  const payload = openLicenseFile(xml, { signerPublicKeyPem: laPem, devicePrivateKeyPem: await store.readText('device.key') });
+  if (payload.hardwareId !== state.hardwareId) {
+    throw new MylicError('DOC_HARDWARE_MISMATCH', `The license file is for device ${payload.hardwareId}, this is ${state.hardwareId}.`);
+  }
+  const runs = firmwareMajor(state.firmware);
+  if (payload.version !== runs) {
+    throw new MylicError('DOC_VERSION_MISMATCH', `The license file is for V${payload.version}; this device runs V${runs} (firmware ${state.firmware}).`);
+  }
+  if (new Date(payload.issuedAt).getTime() > now.getTime() + CLOCK_TOLERANCE_MS) {
+    throw new MylicError('DOC_NOT_YET_VALID', `The license file was issued at ${payload.issuedAt}, later than the device clock (${now.toISOString()}): set the device time (NTP) and try again.`);
+  }
+  if (payload.deviceCounter < state.confirmedCounter) {
+    throw new MylicError('DOC_STALE', 'This license file was issued before licenses were returned from this device: download a new one.');
+  }
+  if (payload.encrypted !== payload.version >= 8) throw new MylicError('DOC_MALFORMED', 'V8+ license files must be encrypted, V5-V7 files are not.');
+  await store.install(xml, {
+    fileId: payload.fileId,
+    version: payload.version,
+    issuedAt: payload.issuedAt,
+    deviceCounter: payload.deviceCounter,
+    encrypted: payload.encrypted,
+    licenses: payload.licenses,
+  });
+  await store.update((s) => {
+    s.resetRequired = true;
+  });
+  return { fileId: payload.fileId, version: payload.version, encrypted: payload.encrypted, licenses: payload.licenses, resetRequired: true };
+}

@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import { MylicError } from '../../protocol/errors.js';
+import { firmwareMajor } from '../device/state.js';
+import { openDevice, sessionToken, withClient } from './device-context.js';
+import { installLicenseFile } from './install.js';
+
+/** What the portal holds for this device, and what is installed on it. */
+export async function portalLicenses(dir: string) {
+  const { store, state } = await openDevice(dir);
+  const token = sessionToken(state, new Date());
+  const portal = await withClient(store, state, (c) => c.licenses(token));
+  const installed = await store.installed();
+  const pending = await store.pending();
+  return { ...portal, runsVersion: firmwareMajor(state.firmware), installed, pendingInvalidation: pending ? { documentId: pending.documentId, serials: pending.serials, state: pending.state } : null };
+}
+
+/** Downloads the license file for a version straight from the portal and installs it. */
+export async function download(dir: string, version?: number) {
+  const { store, state } = await openDevice(dir);
+  const token = sessionToken(state, new Date());
+  if (await store.pending()) {
+    throw new MylicError('INVALIDATION_PENDING', 'An invalidation is pending: run `mylic invalidate --transfer` or `mylic confirm FILE` first.');
+  }
+  const runs = firmwareMajor(state.firmware);
+  const v = version ?? runs;
+  // Ask only for what the device can install: an unencrypted V5-V7 download makes licenses
+  // non-returnable on the portal, so a file the device would refuse must not even be issued.
+  if (v !== runs) throw new MylicError('DOC_VERSION_MISMATCH', `This device runs V${runs} (firmware ${state.firmware}); it cannot install V${v} licenses.`);
+  const xml = await withClient(store, state, (c) => c.licenseFile(token, v));
+  return installLicenseFile(store, state, xml);
+}
+
+/** Installs a license file downloaded through the portal pages. */
+export async function installFromFile(dir: string, file: string) {
+  const { store, state } = await openDevice(dir);
+  return installLicenseFile(store, state, await readFile(file, 'utf8'));
+}

@@ -1,0 +1,42 @@
+import { formatMac } from '../protocol/hardware-id.js';
+
+/** Human output of the CLI: short lines that say what happened and what to do next. */
+type Any = Record<string, any>;
+
+const licenseLine = (l: Any) =>
+  `  ${String(l.serial).padEnd(20)} ${String(l.type).padEnd(16)} x${l.units}${l.returnable ? '' : '  (stays on the device)'}${l.ssaEnd ? `  SSA until ${l.ssaEnd}` : ''}`;
+
+export function render(command: string, r: Any): string {
+  switch (command) {
+    case 'device':
+      return `device ${r.mac} (${r.deviceType}, firmware ${r.firmware}) created in ${r.dir}`;
+    case 'login':
+      return `logged in as ${r.email}: company ${r.company.name} (${r.company.id}), project ${r.project.name}`;
+    case 'licenses':
+      return [
+        `device ${formatMac(r.hardwareId)} (${r.deviceType}) in project ${r.project.name}; firmware runs V${r.runsVersion}`,
+        'licenses on the portal:',
+        ...(r.licenses.length ? r.licenses.map(licenseLine) : ['  (none)']),
+        `versions to download: ${r.versions.map((v: Any) => `V${v.version}${v.encrypted ? '' : ' (unencrypted: licenses become non-returnable)'}`).join(', ') || '(none)'}`,
+        r.pendingInvalidation ? `pending invalidation ${r.pendingInvalidation.documentId}: finish it with \`mylic invalidate --transfer\` or \`mylic confirm FILE\`` : '',
+      ].filter(Boolean).join('\n');
+    case 'download':
+    case 'install':
+      return [`installed V${r.version} license file (${r.encrypted ? 'encrypted' : 'unencrypted'}) with ${r.licenses.length} licenses:`, ...r.licenses.map(licenseLine), 'reset the device to activate the licenses'].join('\n');
+    case 'invalidate':
+      if (r.file) return `${r.resumed ? 'pending invalidation' : 'invalidated'} ${r.documentId}; document saved to ${r.file}\n${r.next}`;
+      return `${r.resumed ? 'finished pending invalidation' : 'invalidated and transferred'} ${r.documentId}: ${r.returned.length} licenses returned to the portal${r.kept.length ? `, ${r.kept.length} kept` : ''}\nreset the device`;
+    case 'confirm':
+      return `confirmation ${r.documentId} applied: ${r.returned.length} licenses returned${r.kept.length ? `, ${r.kept.length} kept` : ''}\nreset the device`;
+    case 'status':
+      return [
+        `device ${r.mac} (${r.deviceType}), firmware ${r.firmware}, portal ${r.portal}`,
+        `logged in: ${r.loggedInAs ?? 'no'}`,
+        r.installed ? `installed V${r.installed.version}:\n${r.installed.licenses.map(licenseLine).join('\n')}` : 'no license file installed',
+        r.pendingInvalidation ? `pending invalidation ${r.pendingInvalidation.documentId} (${r.pendingInvalidation.state})` : '',
+        r.resetRequired ? 'reset required' : '',
+      ].filter(Boolean).join('\n');
+    default:
+      return JSON.stringify(r, null, 2);
+  }
+}

@@ -1,0 +1,31 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { MylicError } from '../protocol/errors.js';
+import { DEVICE_API } from '../protocol/device-api.js';
+import { PORTAL_API } from '../protocol/portal-api.js';
+import { MAX_DOCUMENT_BYTES } from '../protocol/documents/index.js';
+import type { Core } from './core/context.js';
+import { toErrorResponse } from './http/errors.js';
+import { deviceRoutes } from './http/device-routes.js';
+import { portalRoutes } from './http/portal-routes.js';
+
+/** The bridge's HTTP face; testable in-process with `app.request`. */
+export function createApp(core: Core) {
+  const app = new Hono();
+  app.onError(toErrorResponse);
+  app.notFound((c) => c.json(new MylicError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`).toBody(), 404));
+  // Refuse large bodies while they stream in, before anything reads them whole.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_DOCUMENT_BYTES,
+      onError: () => {
+        throw new MylicError('PAYLOAD_TOO_LARGE', `Uploads are limited to ${MAX_DOCUMENT_BYTES} bytes.`);
+      },
+    }),
+  );
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.route(DEVICE_API, deviceRoutes(core));
+  app.route(PORTAL_API, portalRoutes(core));
+  return app;
+}

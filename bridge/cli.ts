@@ -1,0 +1,166 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { EXIT, MylicError } from '../protocol/errors.js';
+import { openCore } from './bootstrap.js';
+import { loadConfig } from './config.js';
+import { createUser, findUserByEmail } from './core/accounts.js';
+import { catalog } from './core/catalog.js';
+import { createCompany, findProjectByName } from './core/companies.js';
+import type { Core } from './core/context.js';
+import { addDevice } from './core/devices.js';
+import { acceptInvalidation, confirmationFor } from './core/invalidation.js';
+import { companyCounts } from './core/ledger-report.js';
+import { bindFromBalance } from './core/licenses.js';
+import { actAs, operatorCredit } from './core/operator.js';
+import { main as serve } from './server.js';
+
+/**
+ * `mylic-bridge`: the server and the vendor's back-office commands, run on the bridge host against
+ * its database. Every command takes --json; exit codes are those of protocol/errors.ts.
+ */
+const USAGE = `usage: mylic-bridge <command> [options] [--json]
+
+  serve                                               start the HTTPS bridge (PORT, HOST, MYLIC_DATA)
+  catalog                                             print versions and license types
+  ops user create --email E --password P --name N     create an active user account
+  ops company create --name N --admin EMAIL           create a company with its DEFAULT project
+  ops balance add --company ID --type T --units N [--project P] [--ref R]
+  ops device add --company ID --mac MAC [--type IP811] [--project P]
+  ops license bind --company ID --mac MAC --type T --units N [--project P]
+  ops counts --company ID                             units by type: activated, balance, bound, free
+  invalidation upload --user EMAIL --file F [--out C] upload an invalidation (backup) file
+  invalidation confirmation --user EMAIL --document ID [--out C]
+                                                      download a confirmation again`;
+
+const options = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  email: { type: 'string' },
+  password: { type: 'string' },
+  name: { type: 'string' },
+  admin: { type: 'string' },
+  company: { type: 'string' },
+  project: { type: 'string' },
+  type: { type: 'string' },
+  units: { type: 'string' },
+  ref: { type: 'string' },
+  mac: { type: 'string' },
+  user: { type: 'string' },
+  file: { type: 'string' },
+  out: { type: 'string' },
+  document: { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+const need = (v: Values, key: keyof Values): string => {
+  const value = v[key];
+  if (typeof value !== 'string' || !value) throw new MylicError('USAGE', `--${key} is required.\n\n${USAGE}`);
+  return value;
+};
+const int = (v: Values, key: keyof Values) => {
+  const r = z.coerce.number().int().positive().safeParse(need(v, key));
+  if (!r.success) throw new MylicError('USAGE', `--${key} must be a positive whole number.`);
+  return r.data;
+};
+
+async function userId(core: Core, email: string) {
+  const user = await findUserByEmail(core.store.db, email);
+  if (!user) throw new MylicError('USER_NOT_FOUND', `There is no user ${email}.`);
+  return user.id;
+}
+
+async function run(cmd: string, v: Values): Promise<{ text: string; json: unknown }> {
+  if (cmd === 'catalog') {
+    const json = { versions: catalog.versions, currentVersion: catalog.currentVersion, licenseTypes: catalog.licenseTypes, deviceTypes: catalog.deviceTypes };
+    const text = [
+      'Versions:',
+      ...catalog.versions.map((r) => `  V${r.version}  released ${r.released}`),
+      'License types:',
+      ...catalog.licenseTypes.map((t) => `  ${t.name.padEnd(18)} ${t.family.padEnd(9)} ${t.version === null ? 'all' : 'V' + t.version}  SSC/unit/year ${t.sscPerUnitYear}  ${t.returnable ? 'returnable' : 'stays on device'}`),
+    ].join('\n');
+    return { text, json };
+  }
+  const { core } = await openCore(loadConfig());
+  try {
+    const project = v.project ?? 'DEFAULT';
+    switch (cmd) {
+      case 'ops user create': {
+        const r = await createUser(core, { email: need(v, 'email'), password: need(v, 'password'), name: need(v, 'name'), active: true });
+        return { text: `user ${r.email} created (id ${r.id})`, json: r };
+      }
+      case 'ops company create': {
+        const r = await createCompany(core, await userId(core, need(v, 'admin')), need(v, 'name'));
+        return { text: `company ${r.companyId} created with project DEFAULT (id ${r.defaultProjectId})`, json: r };
+      }
+      case 'ops balance add': {
+        const r = await operatorCredit(core, int(v, 'company'), project, need(v, 'type'), int(v, 'units'), v.ref ?? null);
+        return { text: `${r.units} ${r.type} added to project ${project}`, json: r };
+      }
+      case 'ops device add': {
+        const companyId = int(v, 'company');
+        const p = await findProjectByName(core.store.db, companyId, project);
+        const r = await addDevice(core, await actAs(core, companyId), p.id, need(v, 'mac'), v.type ?? 'IP811');
+        return { text: `device ${r.hardwareId} added to project ${project}`, json: r };
+      }
+      case 'ops license bind': {
+        const companyId = int(v, 'company');
+        const p = await findProjectByName(core.store.db, companyId, project);
+        const r = await bindFromBalance(core, await actAs(core, companyId), { projectId: p.id, hardwareId: need(v, 'mac'), licenseType: need(v, 'type'), units: int(v, 'units') });
+        return { text: `${r.units} ${r.licenseType} bound to ${r.hardwareId} (serial ${r.serial})`, json: r };
+      }
+      case 'ops counts': {
+        const rows = await companyCounts(core.store.db, int(v, 'company'));
+        const text = rows.map((r) => `${r.type.padEnd(18)} activated ${r.activated}  balance ${r.balance}  bound ${r.bound}  free ${r.free}`).join('\n') || '(nothing)';
+        return { text, json: rows };
+      }
+      case 'invalidation upload': {
+        const xml = await readFile(need(v, 'file'), 'utf8');
+        const r = await acceptInvalidation(core, { userId: await userId(core, need(v, 'user')) }, xml);
+        const out = v.out ?? `confirmation-${r.confirmation.documentId}.xml`;
+        await writeFile(out, r.confirmationXml);
+        const c = r.confirmation;
+        return {
+          text: `${r.replay ? 'already uploaded: same confirmation again' : 'licenses returned'}: ${c.accepted.length} accepted, ${c.rejected.length} kept on the device; confirmation written to ${out}; upload it on the device (Step1)`,
+          json: { documentId: c.documentId, hardwareId: c.hardwareId, accepted: c.accepted, rejected: c.rejected, replay: r.replay, confirmationFile: out },
+        };
+      }
+      case 'invalidation confirmation': {
+        const documentId = need(v, 'document');
+        const xml = await confirmationFor(core, { userId: await userId(core, need(v, 'user')) }, documentId);
+        const out = v.out ?? `confirmation-${documentId}.xml`;
+        await writeFile(out, xml);
+        return { text: `confirmation written to ${out}`, json: { documentId, confirmationFile: out } };
+      }
+      default:
+        throw new MylicError('USAGE', `Unknown command "${cmd}".\n\n${USAGE}`);
+    }
+  } finally {
+    await core.store.close();
+  }
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  let json = argv.includes('--json');
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    json = !!values.json;
+    if (values.help || positionals.length === 0) {
+      console.log(USAGE);
+      return positionals.length === 0 && !values.help ? EXIT.USAGE : EXIT.OK;
+    }
+    if (positionals[0] === 'serve') {
+      await serve();
+      return -1; // keeps running
+    }
+    const result = await run(positionals.join(' '), values);
+    console.log(json ? JSON.stringify({ ok: true, result: result.json }) : result.text);
+    return EXIT.OK;
+  } catch (e) {
+    const err = e instanceof MylicError ? e : e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS') ? new MylicError('USAGE', `${e.message}\n\n${USAGE}`) : e instanceof Error && (e as NodeJS.ErrnoException).code === 'ENOENT' ? new MylicError('NOT_FOUND', e.message) : new MylicError('INTERNAL', String((e as Error)?.message ?? e));
+    if (json) console.log(JSON.stringify({ ok: false, ...err.toBody() }));
+    else console.error(`error ${err.code}: ${err.message}`);
+    return err.exitCode;
+  }
+}

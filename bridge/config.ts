@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { MylicError } from '../protocol/errors.js';
+
+/** The bridge's settings, from the environment, parsed like any other input. */
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8443),
+  HOST: z.string().min(1).default('localhost'),
+  MYLIC_DATA: z.string().min(1).default('./data'),
+  /** SQLite file; defaults to `<MYLIC_DATA>/mylic.sqlite`. */
+  MYLIC_SQLITE: z.string().min(1).optional(),
+});
+
+export interface BridgeConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  sqliteFile: string;
+  pkiDir: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    throw new MylicError('USAGE', `Bad environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const dataDir = resolve(parsed.data.MYLIC_DATA);
+  return {
+    port: parsed.data.PORT,
+    host: parsed.data.HOST,
+    dataDir,
+    sqliteFile: resolve(parsed.data.MYLIC_SQLITE ?? `${dataDir}/mylic.sqlite`),
+    pkiDir: `${dataDir}/pki`,
+  };
+}

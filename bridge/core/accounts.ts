@@ -1,0 +1,97 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { MylicError } from '../../protocol/errors.js';
+import type { Tx } from '../db/store.js';
+import type { User } from '../db/schema.js';
+import { type Core, isoNow } from './context.js';
+import { recordHistory } from './history.js';
+import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
+
+/** Accounts and sessions (seed: First steps, Account). Tokens are opaque; only their hash is stored. */
+export const SESSION_TTL_MS = { portal: 8 * 3600_000, device: 3600_000, api: 365 * 24 * 3600_000 } as const;
+export type SessionKind = keyof typeof SESSION_TTL_MS;
+
+const normaliseEmail = (email: string) => email.trim().toLowerCase();
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface NewUser {
+  email: string;
+  password: string;
+  name: string;
+  language?: string;
+  /** Operator-created accounts are active at once; self-registered ones wait for the activation mail. */
+  active: boolean;
+}
+
+export async function createUser(core: Core, input: NewUser): Promise<{ id: number; email: string }> {
+  const email = normaliseEmail(input.email);
+  const passwordHash = await hashPassword(input.password);
+  return core.store.write(async (tx) => {
+    const existing = await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+    if (existing) throw new MylicError('EMAIL_TAKEN');
+    const row = await tx
+      .insertInto('users')
+      .values({ email, password_hash: passwordHash, name: input.name, language: input.language ?? 'en', active: input.active ? 1 : 0, created_at: isoNow(core) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordHistory(tx, isoNow(core), { event: 'user.created', userId: row.id, detail: { email } });
+    return { id: row.id, email };
+  });
+}
+
+export async function findUserByEmail(tx: Tx, email: string): Promise<User | undefined> {
+  return tx.selectFrom('users').selectAll().where('email', '=', normaliseEmail(email)).executeTakeFirst();
+}
+
+/** Checks e-mail and password; the same error for an unknown e-mail and a wrong password. */
+export async function authenticate(core: Core, email: string, password: string): Promise<User> {
+  const user = await findUserByEmail(core.store.db, email);
+  if (!user) {
+    await verifyAgainstNothing(password);
+    throw new MylicError('LOGIN_FAILED');
+  }
+  if (!(await verifyPassword(password, user.password_hash))) throw new MylicError('LOGIN_FAILED');
+  if (!user.active) throw new MylicError('ACCOUNT_NOT_ACTIVATED');
+  return user;
+}
+
+export async function openSession(
+  core: Core,
+  tx: Tx,
+  userId: number,
+  kind: SessionKind,
+  deviceId: number | null = null,
+): Promise<{ token: string; expiresAt: string }> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(core.clock.now().getTime() + SESSION_TTL_MS[kind]).toISOString();
+  await tx
+    .insertInto('sessions')
+    .values({ token_hash: hashToken(token), user_id: userId, kind, device_id: deviceId, expires_at: expiresAt, created_at: isoNow(core) })
+    .execute();
+  return { token, expiresAt };
+}
+
+export interface SessionInfo {
+  userId: number;
+  kind: SessionKind;
+  deviceId: number | null;
+}
+
+export async function resolveSession(core: Core, token: string, kinds: readonly SessionKind[]): Promise<SessionInfo> {
+  const row = await core.store.db.selectFrom('sessions').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  if (!row || !kinds.includes(row.kind)) throw new MylicError('UNAUTHENTICATED');
+  if (row.expires_at <= isoNow(core)) throw new MylicError('SESSION_EXPIRED');
+  return { userId: row.user_id, kind: row.kind, deviceId: row.device_id };
+}
+
+export async function closeSession(core: Core, token: string): Promise<void> {
+  await core.store.write((tx) => tx.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute());
+}
+
+export async function portalLogin(core: Core, email: string, password: string): Promise<{ token: string; expiresAt: string }> {
+  const user = await authenticate(core, email, password);
+  return core.store.write(async (tx) => {
+    const s = await openSession(core, tx, user.id, 'portal');
+    await recordHistory(tx, isoNow(core), { event: 'user.logged_in', userId: user.id });
+    return s;
+  });
+}

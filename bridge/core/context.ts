@@ -1,0 +1,31 @@
+import type { Store } from '../db/store.js';
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+/** What the core needs of the PKI: the license authority signs, the device CA is trusted for devices. */
+export interface CoreKeys {
+  licenseAuthorityKeyPem: string;
+  licenseAuthorityCertPem: string;
+  /** Issuers a device certificate must chain through: [device CA, root CA]. */
+  deviceCertIssuers: string[];
+}
+
+/** Everything a core service needs; no HTTP, no SQL dialect. */
+export interface Core {
+  store: Store;
+  clock: Clock;
+  keys: CoreKeys;
+}
+
+/** Who asks. Operators act through the CLI on the server and may act for a user. */
+export interface Actor {
+  userId: number;
+  /** Set when a device session asks: the device may only speak for itself. */
+  deviceId?: number;
+}
+
+export const isoNow = (core: Core): string => core.clock.now().toISOString();
+export const today = (core: Core): string => core.clock.now().toISOString().slice(0, 10);

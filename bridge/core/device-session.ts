@@ -1,0 +1,80 @@
+import { createPublicKey, randomBytes, verify, constants } from 'node:crypto';
+import { MylicError } from '../../protocol/errors.js';
+import { deviceProofBytes } from '../../protocol/device-api.js';
+import { assertCertificate } from '../../certs/verify.js';
+import { devicePlacementFor } from './access.js';
+import { authenticate, openSession } from './accounts.js';
+import { type Core, isoNow } from './context.js';
+import { findDevice } from './devices.js';
+import { recordHistory } from './history.js';
+
+/**
+ * The device's portal login (seed: Invalidation → Process, "enter your my.innovaphone account, the
+ * device must be in one of your projects"). The device proves it holds the key of its certificate by
+ * signing a one-time challenge, so a stolen certificate file alone logs nobody in.
+ */
+const CHALLENGE_TTL_MS = 120_000;
+
+export async function createChallenge(core: Core, hardwareId: string) {
+  const challenge = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(core.clock.now().getTime() + CHALLENGE_TTL_MS).toISOString();
+  await core.store.write(async (tx) => {
+    await tx.deleteFrom('device_challenges').where('expires_at', '<', isoNow(core)).execute();
+    await tx.insertInto('device_challenges').values({ challenge, hardware_id: hardwareId, expires_at: expiresAt, used: 0 }).execute();
+  });
+  return { challenge, expiresAt };
+}
+
+export interface DeviceLoginInput {
+  email: string;
+  password: string;
+  hardwareId: string;
+  certificate: string;
+  challenge: string;
+  signature: string;
+}
+
+export async function deviceLogin(core: Core, input: DeviceLoginInput) {
+  const user = await authenticate(core, input.email, input.password);
+  const now = core.clock.now();
+  assertCertificate(input.certificate, { issuers: core.keys.deviceCertIssuers, at: now, expectedCommonName: input.hardwareId });
+  const proofOk = verify(
+    'sha256',
+    deviceProofBytes(input.challenge, input.hardwareId),
+    { key: createPublicKey(input.certificate), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+    Buffer.from(input.signature, 'base64'),
+  );
+  if (!proofOk) throw new MylicError('DEVICE_PROOF_INVALID');
+  return core.store.write(async (tx) => {
+    const at = isoNow(core);
+    // One use only: the update succeeds for exactly one login.
+    const used = await tx
+      .updateTable('device_challenges')
+      .set({ used: 1 })
+      .where('challenge', '=', input.challenge)
+      .where('hardware_id', '=', input.hardwareId)
+      .where('used', '=', 0)
+      .where('expires_at', '>', at)
+      .executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1) throw new MylicError('CHALLENGE_INVALID');
+    const device = await findDevice(tx, input.hardwareId).catch(() => {
+      throw new MylicError('DEVICE_NOT_IN_PROJECTS');
+    });
+    const placement = await devicePlacementFor(tx, user.id, device.id);
+    // The portal encrypts license files to the key of the certificate the device showed last.
+    await tx.updateTable('devices').set({ cert_pem: input.certificate }).where('id', '=', device.id).execute();
+    const session = await openSession(core, tx, user.id, 'device', device.id);
+    await recordHistory(tx, at, {
+      event: 'device.logged_in',
+      companyId: placement.companyId,
+      projectId: placement.projectId,
+      userId: user.id,
+      deviceId: device.id,
+    });
+    return {
+      ...session,
+      company: { id: placement.companyId, name: placement.companyName },
+      project: { id: placement.projectId, name: placement.projectName },
+    };
+  });
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { MylicError } from '../../protocol/errors.js';
+import type { ConfirmationPayload } from '../../protocol/documents/payloads.js';
+import { encodeConfirmation, openConfirmation, openInvalidation } from '../../protocol/documents/index.js';
+import { assertCertificate } from '../../certs/verify.js';
+import { devicePlacementFor } from './access.js';
+import { type Actor, type Core, isoNow } from './context.js';
+import { findDevice } from './devices.js';
+import { recordHistory } from './history.js';
+
+/**
+ * Returning licenses (seed: Invalidation; Upload the invalidation document; Download confirmation file).
+ *
+ * The device signs an invalidation document; it reaches the portal online ("Transfer") or as a file a
+ * user uploads ("Backup"). In one transaction the portal moves the returnable licenses into the free
+ * pool of the device's project, stores the document and the signed confirmation, and writes history.
+ * The same document again (say, online and then as a file) credits nothing more and gets the same
+ * confirmation back; any other document that does not raise the device counter is a replay.
+ */
+export interface InvalidationResult {
+  confirmationXml: string;
+  confirmation: ConfirmationPayload;
+  replay: boolean;
+}
+
+export async function acceptInvalidation(core: Core, actor: Actor, documentXml: string): Promise<InvalidationResult> {
+  const { payload, deviceCertPem } = openInvalidation(documentXml);
+  assertCertificate(deviceCertPem, { issuers: core.keys.deviceCertIssuers, at: core.clock.now(), expectedCommonName: payload.hardwareId });
+  const digest = createHash('sha256').update(documentXml).digest('hex');
+
+  return core.store.write(async (tx) => {
+    const at = isoNow(core);
+    const device = await findDevice(tx, payload.hardwareId);
+    if (actor.deviceId !== undefined && actor.deviceId !== device.id) {
+      throw new MylicError('DOC_HARDWARE_MISMATCH', 'A device can only return its own licenses.');
+    }
+    const placement = await devicePlacementFor(tx, actor.userId, device.id);
+
+    const previous = await tx.selectFrom('invalidations').selectAll().where('document_id', '=', payload.documentId).executeTakeFirst();
+    if (previous) {
+      // Compare what was signed, not the envelope's bytes: the same payload is the same document.
+      const same = previous.document_sha256 === digest || JSON.stringify(openInvalidation(previous.document).payload) === JSON.stringify(payload);
+      if (previous.device_id !== device.id || !same) throw new MylicError('DOC_REPLAYED', 'Another document with this id was already used.');
+      return { confirmationXml: previous.confirmation, confirmation: openConfirmation(previous.confirmation, core.keys.licenseAuthorityCertPem), replay: true };
+    }
+    if (payload.deviceCounter <= device.invalidation_counter) {
+      throw new MylicError('DOC_REPLAYED', `The device counter ${payload.deviceCounter} is not above the last accepted ${device.invalidation_counter}.`);
+    }
+
+    const rows = await tx.selectFrom('licenses').selectAll().where('serial', 'in', payload.serials).execute();
+    const bySerial = new Map(rows.map((r) => [r.serial, r]));
+    const accepted: string[] = [];
+    const rejected: { serial: string; reason: string }[] = [];
+    for (const serial of new Set(payload.serials)) {
+      const l = bySerial.get(serial);
+      if (!l || l.state !== 'bound' || l.device_id !== device.id) rejected.push({ serial, reason: 'not bound to this device' });
+      else if (!l.returnable) rejected.push({ serial, reason: 'license type is not returnable' });
+      else if (l.downloaded_unencrypted) rejected.push({ serial, reason: 'downloaded unencrypted (V5-V7), no longer returnable' });
+      else accepted.push(serial);
+    }
+    if (accepted.length) {
+      const moved = await tx
+        .updateTable('licenses')
+        .set({ state: 'free', device_id: null, project_id: placement.projectId, updated_at: at })
+        .where('serial', 'in', accepted)
+        .where('state', '=', 'bound')
+        .where('device_id', '=', device.id)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== accepted.length) throw new MylicError('INTERNAL', 'License rows changed during the invalidation.');
+    }
+    await tx.updateTable('devices').set({ invalidation_counter: payload.deviceCounter }).where('id', '=', device.id).execute();
+
+    const confirmation: ConfirmationPayload = {
+      kind: 'confirmation',
+      hardwareId: device.hardware_id,
+      documentId: payload.documentId,
+      deviceCounter: payload.deviceCounter,
+      issuedAt: at,
+      accepted,
+      rejected,
+    };
+    const confirmationXml = encodeConfirmation(confirmation, core.keys.licenseAuthorityKeyPem);
+    await tx
+      .insertInto('invalidations')
+      .values({
+        document_id: payload.documentId,
+        device_id: device.id,
+        project_id: placement.projectId,
+        user_id: actor.userId,
+        device_counter: payload.deviceCounter,
+        document_sha256: digest,
+        document: documentXml,
+        confirmation: confirmationXml,
+        created_at: at,
+      })
+      .execute();
+    await recordHistory(tx, at, {
+      event: 'license.invalidated',
+      companyId: placement.companyId,
+      projectId: placement.projectId,
+      userId: actor.userId,
+      deviceId: device.id,
+      detail: { documentId: payload.documentId, accepted, rejected, via: actor.deviceId !== undefined ? 'transfer' : 'upload' },
+    });
+    return { confirmationXml, confirmation, replay: false };
+  });
+}
+
+/** The confirmation again, for a user whose company holds the device (seed: Download confirmation file). */
+export async function confirmationFor(core: Core, actor: Actor, documentId: string): Promise<string> {
+  const tx = core.store.db;
+  const row = await tx.selectFrom('invalidations').select(['device_id', 'confirmation']).where('document_id', '=', documentId).executeTakeFirst();
+  if (!row) throw new MylicError('CONFIRMATION_NOT_FOUND');
+  // Another company's document answers as not found: nothing leaks across the wall.
+  await devicePlacementFor(tx, actor.userId, row.device_id).catch(() => {
+    throw new MylicError('CONFIRMATION_NOT_FOUND');
+  });
+  return row.confirmation;
+}

@@ -1,0 +1,156 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * The tables of the portal, dialect-agnostic. Dates are ISO strings (`YYYY-MM-DD` for calendar dates,
+ * full ISO timestamps for instants) so that SQLite and PostgreSQL store and compare them alike.
+ * Booleans are 0/1 integers for the same reason.
+ */
+export interface Database {
+  users: UsersTable;
+  companies: CompaniesTable;
+  memberships: MembershipsTable;
+  projects: ProjectsTable;
+  balances: BalancesTable;
+  ledger_entries: LedgerEntriesTable;
+  devices: DevicesTable;
+  device_projects: DeviceProjectsTable;
+  licenses: LicensesTable;
+  invalidations: InvalidationsTable;
+  sessions: SessionsTable;
+  device_challenges: DeviceChallengesTable;
+  history: HistoryTable;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  password_hash: string;
+  name: string;
+  language: string;
+  active: number;
+  created_at: string;
+}
+
+export interface CompaniesTable {
+  id: Generated<number>;
+  name: string;
+  created_at: string;
+}
+
+export interface MembershipsTable {
+  user_id: number;
+  company_id: number;
+  is_admin: number;
+  is_locked: number;
+  created_at: string;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  company_id: number;
+  name: string;
+  description: string;
+  ssa_end: string | null;
+  created_at: string;
+}
+
+export interface BalancesTable {
+  project_id: number;
+  license_type: string;
+  units: number;
+}
+
+export interface LedgerEntriesTable {
+  id: Generated<number>;
+  project_id: number;
+  license_type: string;
+  delta: number;
+  reason: string;
+  ref: string | null;
+  created_at: string;
+}
+
+export interface DevicesTable {
+  id: Generated<number>;
+  hardware_id: string;
+  device_type: string;
+  cert_pem: string | null;
+  /** Highest invalidation counter the portal has accepted from this device. */
+  invalidation_counter: number;
+  created_at: string;
+}
+
+export interface DeviceProjectsTable {
+  device_id: number;
+  company_id: number;
+  project_id: number;
+  name: string | null;
+  comment: string;
+  added_at: string;
+}
+
+export type LicenseState = 'bound' | 'free';
+
+export interface LicensesTable {
+  id: Generated<number>;
+  serial: string;
+  license_type: string;
+  units: number;
+  version: number | null;
+  state: LicenseState;
+  device_id: number | null;
+  /** The project whose balance paid for the license, or whose free pool holds it. */
+  project_id: number;
+  bind_date: string;
+  ssa_end: string | null;
+  external_key: string | null;
+  returnable: number;
+  downloaded_unencrypted: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface InvalidationsTable {
+  document_id: string;
+  device_id: number;
+  project_id: number;
+  user_id: number;
+  device_counter: number;
+  document_sha256: string;
+  document: string;
+  confirmation: string;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: number;
+  kind: 'portal' | 'device' | 'api';
+  device_id: number | null;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface DeviceChallengesTable {
+  challenge: string;
+  hardware_id: string;
+  expires_at: string;
+  used: number;
+}
+
+export interface HistoryTable {
+  id: Generated<number>;
+  created_at: string;
+  event: string;
+  company_id: number | null;
+  project_id: number | null;
+  user_id: number | null;
+  device_id: number | null;
+  detail: string;
+}
+
+export type User = Selectable<UsersTable>;
+export type Project = Selectable<ProjectsTable>;
+export type Device = Selectable<DevicesTable>;
+export type License = Selectable<LicensesTable>;
+export type NewHistory = Insertable<HistoryTable>;

@@ -1,0 +1,54 @@
+/**
+ * Reading certificates with node's native X509Certificate, the one parser every check relies on.
+ *
+ * Inputs come from devices and uploads, so size is bounded before parsing and every parse failure
+ * becomes CERT_MALFORMED with the reason, instead of an OpenSSL error escaping to the caller.
+ */
+import { X509Certificate } from 'node:crypto';
+import { MylicError } from '../protocol/errors.js';
+
+/** A certificate PEM is ~1.5 KB; a chain of a few is well below this. */
+export const MAX_CERT_PEM_BYTES = 64 * 1024;
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+/**
+ * The first certificate of a PEM text. X509Certificate alone would also take DER and silently
+ * read only the first of several PEM blocks; requiring the armour keeps garbage out.
+ */
+export function parseCertificate(pem: string, what = 'certificate'): X509Certificate {
+  if (typeof pem !== 'string' || pem.length === 0) throw new MylicError('CERT_MALFORMED', `The ${what} is empty.`);
+  if (Buffer.byteLength(pem, 'utf8') > MAX_CERT_PEM_BYTES) {
+    throw new MylicError('CERT_MALFORMED', `The ${what} is larger than ${MAX_CERT_PEM_BYTES} bytes.`);
+  }
+  const block = PEM_CERT.exec(pem);
+  if (!block) throw new MylicError('CERT_MALFORMED', `The ${what} is not a PEM certificate.`);
+  try {
+    return new X509Certificate(block[0]);
+  } catch (e) {
+    throw new MylicError('CERT_MALFORMED', `The ${what} cannot be read: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The subject (or issuer) common name, unescaped. toLegacyObject gives the decoded values; the
+ * `subject` string escapes RFC 2253 specials. Several CNs are ambiguous and count as none.
+ */
+export function commonNameOf(x509: X509Certificate, field: 'subject' | 'issuer' = 'subject'): string {
+  const name = x509.toLegacyObject()[field] as unknown as Record<string, string | string[] | undefined> | undefined;
+  const cn = name?.CN;
+  return typeof cn === 'string' ? cn : '';
+}
+
+/** validFrom / validTo as Dates (OpenSSL's "Jan  1 00:00:00 2031 GMT"). */
+export function validityOf(x509: X509Certificate): { notBefore: Date; notAfter: Date } {
+  const notBefore = new Date(x509.validFrom);
+  const notAfter = new Date(x509.validTo);
+  if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) {
+    throw new MylicError('CERT_MALFORMED', `The certificate validity cannot be read (${x509.validFrom} – ${x509.validTo}).`);
+  }
+  return { notBefore, notAfter };
+}
+
+/** 2031-01-01 00:00:00 UTC: readable, unambiguous, no milliseconds (certificates have none). */
+export const formatTime = (d: Date): string => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;

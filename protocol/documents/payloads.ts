@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { HardwareId } from '../hardware-id.js';
+
+/**
+ * The payloads of the three documents between device and portal (ARCHITECTURE §4).
+ * Payloads travel as base64 of their UTF-8 JSON bytes inside an XML envelope; signatures cover
+ * `kind + "/" + payloadBytes` so that a signature of one kind can never pass as another.
+ */
+export const DOCUMENT_KINDS = ['license', 'invalidation', 'confirmation'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+export const Version = z.number().int().min(5).max(14);
+const IsoTime = z.iso.datetime({ offset: false });
+const Serial = z.string().regex(/^[A-Z0-9-]{6,40}$/);
+
+export const LicenseEntry = z.object({
+  serial: Serial,
+  type: z.string().min(1).max(64),
+  units: z.number().int().positive().max(1_000_000),
+  /** Returnable licenses can be invalidated; gateway licenses and warranty extensions never return. */
+  returnable: z.boolean(),
+  bindDate: z.iso.date(),
+  ssaEnd: z.iso.date().nullable(),
+  externalKey: z.string().max(64).nullable(),
+});
+export type LicenseEntry = z.infer<typeof LicenseEntry>;
+
+export const LicenseFilePayload = z.object({
+  kind: z.literal('license'),
+  hardwareId: HardwareId,
+  version: Version,
+  /** Unique per file. */
+  fileId: z.uuid(),
+  issuedAt: IsoTime,
+  /**
+   * The highest invalidation counter of this device the portal had accepted when it issued the file.
+   * A device refuses a file whose counter is below its own last confirmed one: that file was issued
+   * before licenses were returned, and installing it again would double them.
+   */
+  deviceCounter: z.number().int().min(0),
+  encrypted: z.boolean(),
+  licenses: z.array(LicenseEntry).max(10_000),
+});
+export type LicenseFilePayload = z.infer<typeof LicenseFilePayload>;
+
+export const InvalidationPayload = z.object({
+  kind: z.literal('invalidation'),
+  hardwareId: HardwareId,
+  documentId: z.uuid(),
+  /** Strictly increasing per device; the portal refuses a new document that does not increase it. */
+  deviceCounter: z.number().int().min(1),
+  createdAt: IsoTime,
+  /** The license file the licenses came from. */
+  fileId: z.uuid(),
+  version: Version,
+  serials: z.array(Serial).min(1).max(10_000),
+});
+export type InvalidationPayload = z.infer<typeof InvalidationPayload>;
+
+export const ConfirmationPayload = z.object({
+  kind: z.literal('confirmation'),
+  hardwareId: HardwareId,
+  documentId: z.uuid(),
+  deviceCounter: z.number().int().min(1),
+  issuedAt: IsoTime,
+  /** Serials now in the project's free pool. */
+  accepted: z.array(Serial),
+  /** Serials the portal did not take back, with why; they stay bound to the device. */
+  rejected: z.array(z.object({ serial: Serial, reason: z.string().max(200) })),
+});
+export type ConfirmationPayload = z.infer<typeof ConfirmationPayload>;

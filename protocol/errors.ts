@@ -1,0 +1,140 @@
+/**
+ * The closed set of error codes that agent, bridge and scripts share.
+ *
+ * Each code has the HTTP status the bridge answers with and the exit code the agent CLI ends with.
+ * This table is the one place where domain failures are mapped to transport: the bridge's error
+ * handler and the agent's CLI both read it, nothing else decides a status.
+ *
+ * Exit codes (documented in README.md):
+ *   0 ok · 2 usage / bad input · 3 authentication or permission · 4 not found ·
+ *   5 conflict with the current state · 6 document refused (signature, hardware id, version, replay) ·
+ *   7 network / portal unreachable · 8 device check failed (certificate, clock) · 10 internal error
+ */
+export const EXIT = {
+  OK: 0,
+  USAGE: 2,
+  AUTH: 3,
+  NOT_FOUND: 4,
+  CONFLICT: 5,
+  DOCUMENT: 6,
+  NETWORK: 7,
+  CHECK: 8,
+  INTERNAL: 10,
+} as const;
+
+interface CodeSpec {
+  readonly status: number;
+  readonly exit: number;
+  readonly message: string;
+}
+
+const spec = (status: number, exit: number, message: string): CodeSpec => ({ status, exit, message });
+
+export const ERROR_CODES = {
+  // input
+  BAD_REQUEST: spec(400, EXIT.USAGE, 'The request is not valid.'),
+  VALIDATION_FAILED: spec(400, EXIT.USAGE, 'Some fields are missing or not valid.'),
+  USAGE: spec(400, EXIT.USAGE, 'The command line is not valid.'),
+  MAC_INVALID: spec(400, EXIT.USAGE, 'This is not a valid MAC address.'),
+  VERSION_INVALID: spec(400, EXIT.USAGE, 'This license version does not exist.'),
+  LICENSE_TYPE_UNKNOWN: spec(400, EXIT.USAGE, 'This license type does not exist.'),
+  AMOUNT_INVALID: spec(400, EXIT.USAGE, 'The amount must be a positive whole number.'),
+  PAYLOAD_TOO_LARGE: spec(413, EXIT.USAGE, 'The upload is too large.'),
+  UNSUPPORTED_MEDIA_TYPE: spec(415, EXIT.USAGE, 'This content type is not accepted here.'),
+  // XML
+  XML_MALFORMED: spec(400, EXIT.DOCUMENT, 'The XML document is not well-formed.'),
+  XML_DTD_REFUSED: spec(400, EXIT.DOCUMENT, 'XML documents with a DTD or entity declarations are refused.'),
+  XML_TOO_LARGE: spec(413, EXIT.DOCUMENT, 'The XML document is too large.'),
+  XML_TOO_DEEP: spec(400, EXIT.DOCUMENT, 'The XML document is nested too deeply.'),
+  // documents (license file, invalidation, confirmation)
+  DOC_MALFORMED: spec(400, EXIT.DOCUMENT, 'The document does not have the expected structure.'),
+  DOC_KIND_MISMATCH: spec(400, EXIT.DOCUMENT, 'This is a different kind of document than expected.'),
+  DOC_ALGORITHM_UNSUPPORTED: spec(400, EXIT.DOCUMENT, 'The document uses an algorithm that is not allowed.'),
+  DOC_SIGNATURE_INVALID: spec(400, EXIT.DOCUMENT, 'The document signature is not valid: it was altered or signed by another key.'),
+  DOC_DECRYPT_FAILED: spec(400, EXIT.DOCUMENT, 'The document could not be decrypted with this device key.'),
+  DOC_HARDWARE_MISMATCH: spec(400, EXIT.DOCUMENT, 'The document belongs to another device.'),
+  DOC_VERSION_MISMATCH: spec(400, EXIT.DOCUMENT, 'The license file is for a version this device does not run.'),
+  DOC_STALE: spec(409, EXIT.DOCUMENT, 'The license file was issued before the last invalidation of this device.'),
+  DOC_NOT_YET_VALID: spec(400, EXIT.CHECK, 'The document was issued later than the device clock: the device clock is behind.'),
+  DOC_REPLAYED: spec(409, EXIT.DOCUMENT, 'This document was already used.'),
+  CONFIRMATION_MISMATCH: spec(400, EXIT.DOCUMENT, 'The confirmation does not belong to the pending invalidation of this device.'),
+  // certificates
+  CERT_MISSING: spec(400, EXIT.CHECK, 'The device certificate is missing.'),
+  CERT_CHAIN: spec(400, EXIT.CHECK, 'The device certificate was not issued by the device certification authority.'),
+  CERT_HW_MISMATCH: spec(400, EXIT.CHECK, 'The device certificate belongs to another hardware id.'),
+  CERT_EXPIRED: spec(400, EXIT.CHECK, 'The device certificate has expired.'),
+  CERT_NOT_YET_VALID: spec(400, EXIT.CHECK, 'The device certificate is not valid yet.'),
+  CERT_KEY_MISMATCH: spec(400, EXIT.CHECK, 'The device private key does not match its certificate.'),
+  CERT_MALFORMED: spec(400, EXIT.CHECK, 'The certificate cannot be read.'),
+  // auth
+  UNAUTHENTICATED: spec(401, EXIT.AUTH, 'Log in first.'),
+  LOGIN_FAILED: spec(401, EXIT.AUTH, 'E-mail or password is wrong.'),
+  ACCOUNT_NOT_ACTIVATED: spec(403, EXIT.AUTH, 'The account is not activated yet.'),
+  SESSION_EXPIRED: spec(401, EXIT.AUTH, 'The session has expired: log in again.'),
+  CHALLENGE_INVALID: spec(401, EXIT.AUTH, 'The device challenge is unknown, used or expired.'),
+  DEVICE_PROOF_INVALID: spec(401, EXIT.AUTH, 'The device could not prove that it holds the key of its certificate.'),
+  FORBIDDEN: spec(403, EXIT.AUTH, 'You are not allowed to do this.'),
+  DEVICE_NOT_IN_PROJECTS: spec(403, EXIT.AUTH, 'The device is not in one of your projects.'),
+  USER_LOCKED: spec(403, EXIT.AUTH, 'Your account is locked in this company.'),
+  RATE_LIMITED: spec(429, EXIT.AUTH, 'Too many attempts: wait and try again.'),
+  // state
+  NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'Not found.'),
+  USER_NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'There is no such user.'),
+  COMPANY_NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'There is no such company.'),
+  PROJECT_NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'There is no such project.'),
+  DEVICE_NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'There is no such device.'),
+  CONFIRMATION_NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'There is no confirmation for this document.'),
+  NO_LICENSES: spec(404, EXIT.NOT_FOUND, 'There are no licenses for this device and version.'),
+  NOT_INITIALISED: spec(404, EXIT.NOT_FOUND, 'The device store is not initialised: run `mylic device init` first.'),
+  ALREADY_EXISTS: spec(409, EXIT.CONFLICT, 'This already exists.'),
+  EMAIL_TAKEN: spec(409, EXIT.CONFLICT, 'An account with this e-mail address already exists.'),
+  PROJECT_NAME_TAKEN: spec(409, EXIT.CONFLICT, 'A project with this name already exists in the company.'),
+  DEVICE_ALREADY_IN_COMPANY: spec(409, EXIT.CONFLICT, 'This device already exists in your company.'),
+  BALANCE_INSUFFICIENT: spec(409, EXIT.CONFLICT, 'The project balance is not sufficient.'),
+  LICENSE_NOT_RETURNABLE: spec(409, EXIT.CONFLICT, 'These licenses cannot be returned.'),
+  LICENSE_NOT_BOUND: spec(409, EXIT.CONFLICT, 'The license is not bound to this device.'),
+  VERSION_NOT_AVAILABLE: spec(409, EXIT.CONFLICT, 'Licenses cannot be downloaded in this version.'),
+  INVALIDATION_PENDING: spec(409, EXIT.CONFLICT, 'An invalidation is pending: finish it first.'),
+  NOTHING_PENDING: spec(409, EXIT.CONFLICT, 'There is no pending invalidation.'),
+  NOTHING_TO_INVALIDATE: spec(409, EXIT.CONFLICT, 'No returnable licenses are installed.'),
+  FIRMWARE_TOO_OLD: spec(409, EXIT.CONFLICT, 'Invalidation needs firmware V8 or higher.'),
+  // transport
+  PORTAL_UNREACHABLE: spec(502, EXIT.NETWORK, 'The portal cannot be reached.'),
+  PORTAL_TLS: spec(502, EXIT.NETWORK, 'The portal TLS certificate is not trusted.'),
+  PORTAL_PROTOCOL: spec(502, EXIT.NETWORK, 'The portal answered something unexpected.'),
+  INTERNAL: spec(500, EXIT.INTERNAL, 'Something went wrong on our side.'),
+} as const satisfies Record<string, CodeSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const isErrorCode = (s: unknown): s is ErrorCode =>
+  typeof s === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, s);
+
+/** The one error class the domain throws; the code says which failure it is. */
+export class MylicError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
+    super(message ?? ERROR_CODES[code].message);
+    this.name = 'MylicError';
+    this.code = code;
+    this.details = details;
+  }
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exit;
+  }
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+export const fail = (code: ErrorCode, message?: string, details?: Record<string, unknown>): never => {
+  throw new MylicError(code, message, details);
+};
