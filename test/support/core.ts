@@ -1,0 +1,33 @@
+import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
+import { createApp } from '../../bridge/app.js';
+import type { Clock, Core } from '../../bridge/core/context.js';
+import { openSqliteStore } from '../../bridge/db/sqlite/sqlite-store.js';
+
+/**
+ * An in-process core on a real SQLite file and a real dev PKI, for tests that drive the Hono app
+ * with `app.request` or call core services directly. A settable clock lets tests move time.
+ */
+export interface TestCore {
+  core: Core;
+  pki: Pki;
+  app: ReturnType<typeof createApp>;
+  clock: Clock & { set(d: Date | null): void };
+  close: () => Promise<void>;
+}
+
+export async function makeTestCore(dir: string, pki?: Pki): Promise<TestCore> {
+  const thePki = pki ?? (await loadOrCreateDevPki(`${dir}/pki`));
+  const store = await openSqliteStore(`${dir}/test.sqlite`);
+  let fixed: Date | null = null;
+  const clock = { now: () => fixed ?? new Date(), set: (d: Date | null) => void (fixed = d) };
+  const core: Core = {
+    store,
+    clock,
+    keys: {
+      licenseAuthorityKeyPem: thePki.licenseAuthority.keyPem,
+      licenseAuthorityCertPem: thePki.licenseAuthority.certPem,
+      deviceCertIssuers: [thePki.deviceCa.certPem, thePki.root.certPem],
+    },
+  };
+  return { core, pki: thePki, app: createApp(core), clock, close: () => store.close() };
+}
