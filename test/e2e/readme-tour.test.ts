@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { readFile, symlink } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/cli.js';
+import { startBridgeProcess, type BridgeProcess } from '../support/bridge-process.js';
+import { tempDir } from '../support/tmp.js';
+
+/** The README's Tour is run line by line, as a reader would paste it, so it cannot drift from the code. */
+describe("the README's Tour", () => {
+  let bridge: BridgeProcess;
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+
+  beforeAll(async () => {
+    tmp = await tempDir('mylic-tour-');
+    bridge = await startBridgeProcess(`${tmp.dir}/data`);
+    await symlink(resolve(ROOT, 'bin'), `${tmp.dir}/bin`);
+  });
+  afterAll(async () => {
+    await bridge?.stop();
+    await tmp?.cleanup();
+  });
+
+  it('runs every line without an error and ends with the licenses back in the free pool', async () => {
+    const readme = await readFile(resolve(ROOT, 'README.md'), 'utf8');
+    const block = /## Tour[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeTruthy();
+    // The only change: the port of the bridge this test started instead of 8443.
+    const script = block!.replaceAll('https://localhost:8443', bridge.url.replace(/\/$/, ''));
+    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: tmp.dir, encoding: 'utf8', env: { ...process.env, MYLIC_DATA: './data' } });
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const last = run.stdout.trim().split('\n').slice(-2).join('\n');
+    expect(last).toMatch(/GW-Channel\s+activated 4\s+balance 2\s+bound 2\s+free 0/);
+    expect(last).toMatch(/PBX-Port13\s+activated 20\s+balance 8\s+bound 0\s+free 12/);
+  });
+});
