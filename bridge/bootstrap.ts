@@ -14,6 +14,7 @@ export async function openCore(config: BridgeConfig): Promise<{ core: Core; pki:
       licenseAuthorityKeyPem: pki.licenseAuthority.keyPem,
       licenseAuthorityCertPem: pki.licenseAuthority.certPem,
       deviceCertIssuers: [pki.deviceCa.certPem, pki.root.certPem],
+      deviceCa: pki.deviceCa,
     },
   };
   return { core, pki };

@@ -19,8 +19,6 @@ export function parseMac(input: string): string {
     hex = raw;
   } else if (/^[0-9A-F]{6}$/.test(raw)) {
     hex = VENDOR_PREFIX + raw;
-  } else if (/^[0-9A-F]{2}([-:])[0-9A-F]{2}\1[0-9A-F]{2}$/.test(raw)) {
-    hex = VENDOR_PREFIX + raw.replace(/[-:]/g, '');
   } else {
     throw new MylicError('MAC_INVALID', `"${input}" is not a MAC address (use 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx or xxxxxx).`);
   }

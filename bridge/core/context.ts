@@ -11,6 +11,8 @@ export interface CoreKeys {
   licenseAuthorityCertPem: string;
   /** Issuers a device certificate must chain through: [device CA, root CA]. */
   deviceCertIssuers: string[];
+  /** The Device Certification Authority, which signs certificate requests of devices. */
+  deviceCa: { certPem: string; keyPem: string };
 }
 
 /** Everything a core service needs; no HTTP, no SQL dialect. */

@@ -14,12 +14,12 @@ import { recordHistory } from './history.js';
  * V8+ files are encrypted to the device certificate's key; V5–V7 files are not, and downloading a
  * license unencrypted makes it non-returnable for good.
  */
-const boundLicenses = (tx: Tx, deviceId: number) =>
+export const boundLicenses = (tx: Tx, deviceId: number) =>
   tx.selectFrom('licenses').selectAll().where('device_id', '=', deviceId).where('state', '=', 'bound').orderBy('id').execute();
 
 const isReturnable = (l: License) => l.returnable === 1 && l.downloaded_unencrypted === 0;
 
-const toDeviceLicense = (l: License): DeviceLicense => ({
+export const toDeviceLicense = (l: License): DeviceLicense => ({
   serial: l.serial,
   type: l.license_type,
   units: l.units,
@@ -43,7 +43,18 @@ function versionsOffered(licenses: DeviceLicense[]) {
     }));
 }
 
-async function actorDevice(core: Core, actor: Actor, tx: Tx) {
+export const fileEntry = (d: DeviceLicense) => ({
+  serial: d.serial,
+  type: d.type,
+  units: d.units,
+  returnable: d.returnable,
+  bindDate: d.bindDate,
+  ssaEnd: d.ssaEnd,
+  externalKey: d.externalKey,
+  testEnd: null,
+});
+
+export async function actorDevice(core: Core, actor: Actor, tx: Tx) {
   if (actor.deviceId === undefined) throw new MylicError('FORBIDDEN', 'Only a logged-in device may do this.');
   const device = await tx.selectFrom('devices').selectAll().where('id', '=', actor.deviceId).executeTakeFirstOrThrow();
   const placement = await devicePlacementFor(tx, actor.userId, device.id);
@@ -88,8 +99,7 @@ export async function issueLicenseFile(core: Core, actor: Actor, version: number
       deviceCounter: device.invalidation_counter,
       encrypted,
       licenses: included.map((l) => {
-        const d = toDeviceLicense(encrypted ? l : { ...l, downloaded_unencrypted: 1 });
-        return { serial: d.serial, type: d.type, units: d.units, returnable: d.returnable, bindDate: d.bindDate, ssaEnd: d.ssaEnd, externalKey: d.externalKey };
+        return fileEntry(toDeviceLicense(encrypted ? l : { ...l, downloaded_unencrypted: 1 }));
       }),
     };
     const xml = encodeLicenseFile(payload, core.keys.licenseAuthorityKeyPem, encrypted ? device.cert_pem! : undefined);

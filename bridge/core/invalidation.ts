@@ -58,15 +58,25 @@ export async function acceptInvalidation(core: Core, actor: Actor, documentXml: 
       else if (l.downloaded_unencrypted) rejected.push({ serial, reason: 'downloaded unencrypted (V5-V7), no longer returnable' });
       else accepted.push(serial);
     }
-    if (accepted.length) {
+    // A returned license goes to the free pool of the company that paid for it: the device's project in
+    // that company, or, if the device has left that company, the project it was paid from. A device can
+    // be in several companies (seed: Warnings, "Several Companies"); none of them gains another's units.
+    const placements = await tx.selectFrom('device_projects').select(['company_id', 'project_id']).where('device_id', '=', device.id).execute();
+    const paying = accepted.length
+      ? await tx.selectFrom('projects').select(['id', 'company_id']).where('id', 'in', accepted.map((s) => bySerial.get(s)!.project_id)).execute()
+      : [];
+    for (const serial of accepted) {
+      const license = bySerial.get(serial)!;
+      const companyId = paying.find((p) => p.id === license.project_id)!.company_id;
+      const target = placements.find((p) => p.company_id === companyId)?.project_id ?? license.project_id;
       const moved = await tx
         .updateTable('licenses')
-        .set({ state: 'free', device_id: null, project_id: placement.projectId, updated_at: at })
-        .where('serial', 'in', accepted)
+        .set({ state: 'free', device_id: null, project_id: target, updated_at: at })
+        .where('id', '=', license.id)
         .where('state', '=', 'bound')
         .where('device_id', '=', device.id)
         .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== accepted.length) throw new MylicError('INTERNAL', 'License rows changed during the invalidation.');
+      if (Number(moved.numUpdatedRows) !== 1) throw new MylicError('INTERNAL', 'License rows changed during the invalidation.');
     }
     await tx.updateTable('devices').set({ invalidation_counter: payload.deviceCounter }).where('id', '=', device.id).execute();
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MylicError } from '../../protocol/errors.js';
 import { parseMac } from '../../protocol/hardware-id.js';
-import { assertProjectAccess, devicePlacementFor } from './access.js';
+import { assertProjectAccess } from './access.js';
 import { debitBalance } from './balance.js';
 import { catalog } from './catalog.js';
 import { type Actor, type Core, isoNow, today } from './context.js';
@@ -33,8 +33,13 @@ export async function bindFromBalance(core: Core, actor: Actor, req: BindRequest
     const at = isoNow(core);
     const project = await assertProjectAccess(tx, actor.userId, req.projectId);
     const device = await findDevice(tx, hardwareId);
-    const placement = await devicePlacementFor(tx, actor.userId, device.id);
-    if (placement.projectId !== project.id) throw new MylicError('DEVICE_NOT_FOUND', `Device ${hardwareId} is not in project ${project.name}.`);
+    const placed = await tx
+      .selectFrom('device_projects')
+      .select('device_id')
+      .where('device_id', '=', device.id)
+      .where('project_id', '=', project.id)
+      .executeTakeFirst();
+    if (!placed) throw new MylicError('DEVICE_NOT_IN_PROJECTS', `Device ${hardwareId} is not in project ${project.name} (company ${project.company_id}).`);
     const serial = newSerial();
     await debitBalance(tx, at, project.id, type.name, req.units, 'license.bound', serial);
     await tx

@@ -19,6 +19,26 @@ export interface Database {
   sessions: SessionsTable;
   device_challenges: DeviceChallengesTable;
   history: HistoryTable;
+  user_rights: UserRightsTable;
+  test_licenses: TestLicensesTable;
+}
+
+export interface UserRightsTable {
+  user_id: number;
+  user_right: string;
+  granted_at: string;
+}
+
+export interface TestLicensesTable {
+  id: Generated<number>;
+  device_id: number;
+  version: number;
+  serial: string;
+  kind: 'pbx' | 'slave';
+  units: number;
+  issued_at: string;
+  ends_on: string;
+  user_id: number;
 }
 
 export interface UsersTable {

@@ -3,10 +3,12 @@ import type { z } from 'zod';
 import { MylicError } from '../../protocol/errors.js';
 import { MAX_DOCUMENT_BYTES } from '../../protocol/documents/index.js';
 
+/** The media type of the request, lower case, without parameters. */
+const mediaType = (c: Context) => (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+
 /** Reads a JSON body and parses it with the route's schema. The size is limited by bodyLimit before. */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  const type = c.req.header('content-type') ?? '';
-  if (!type.startsWith('application/json')) throw new MylicError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON (Content-Type: application/json).');
+  if (mediaType(c) !== 'application/json') throw new MylicError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON (Content-Type: application/json).');
   let raw: unknown;
   try {
     raw = await c.req.json();
@@ -18,8 +20,8 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
 
 /** Reads an XML document body (license protocol documents). */
 export async function xmlBody(c: Context): Promise<string> {
-  const type = c.req.header('content-type') ?? '';
-  if (!/^(application|text)\/xml\b/.test(type)) throw new MylicError('UNSUPPORTED_MEDIA_TYPE', 'Send the document as XML (Content-Type: application/xml).');
+  const type = mediaType(c);
+  if (type !== 'application/xml' && type !== 'text/xml') throw new MylicError('UNSUPPORTED_MEDIA_TYPE', 'Send the document as XML (Content-Type: application/xml).');
   const buf = new Uint8Array(await c.req.arrayBuffer());
   if (buf.byteLength > MAX_DOCUMENT_BYTES) throw new MylicError('PAYLOAD_TOO_LARGE');
   try {

@@ -22,6 +22,8 @@ export const LicenseEntry = z.object({
   bindDate: z.iso.date(),
   ssaEnd: z.iso.date().nullable(),
   externalKey: z.string().max(64).nullable(),
+  /** Set for test licenses: the last day they work (seed: Download test licenses). */
+  testEnd: z.iso.date().nullable().optional(),
 });
 export type LicenseEntry = z.infer<typeof LicenseEntry>;
 

@@ -27,6 +27,7 @@ export async function makeTestCore(dir: string, pki?: Pki): Promise<TestCore> {
       licenseAuthorityKeyPem: thePki.licenseAuthority.keyPem,
       licenseAuthorityCertPem: thePki.licenseAuthority.certPem,
       deviceCertIssuers: [thePki.deviceCa.certPem, thePki.root.certPem],
+      deviceCa: thePki.deviceCa,
     },
   };
   return { core, pki: thePki, app: createApp(core), clock, close: () => store.close() };

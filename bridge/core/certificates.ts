@@ -1,0 +1,38 @@
+import { MylicError } from '../../protocol/errors.js';
+import { parseCsr } from '../../certs/csr.js';
+import { issueDeviceCertificate } from '../../certs/issue.js';
+import { devicePlacementFor } from './access.js';
+import { type Actor, type Core, isoNow } from './context.js';
+import { recordHistory } from './history.js';
+import { hasRight } from './rights.js';
+
+/**
+ * Request certificate (seed: "If you have the needed rights, you can request a new device certificate
+ * for your device"). The device sends a CSR for its hardware id; the Device Certification Authority
+ * signs it for a user with the right, for a device in one of the user's projects.
+ */
+export async function requestDeviceCertificate(core: Core, actor: Actor, csrPem: string) {
+  if (actor.deviceId === undefined) throw new MylicError('FORBIDDEN', 'Only a logged-in device may request its certificate.');
+  const csr = parseCsr(csrPem);
+  return core.store.write(async (tx) => {
+    const at = isoNow(core);
+    const device = await tx.selectFrom('devices').selectAll().where('id', '=', actor.deviceId!).executeTakeFirstOrThrow();
+    const placement = await devicePlacementFor(tx, actor.userId, device.id);
+    if (!(await hasRight(tx, actor.userId, 'request-certificate'))) {
+      throw new MylicError('FORBIDDEN', 'Your account does not have the "request certificate" right.');
+    }
+    if (csr.commonName !== device.hardware_id) {
+      throw new MylicError('CERT_HW_MISMATCH', `The request is for ${csr.commonName}, the device is ${device.hardware_id}.`);
+    }
+    const certificate = issueDeviceCertificate(core.keys.deviceCa, csr.publicKeyPem, device.hardware_id, { notBefore: new Date(core.clock.now().getTime() - 5 * 60_000) });
+    await tx.updateTable('devices').set({ cert_pem: certificate }).where('id', '=', device.id).execute();
+    await recordHistory(tx, at, {
+      event: 'device.certificate_issued',
+      companyId: placement.companyId,
+      projectId: placement.projectId,
+      userId: actor.userId,
+      deviceId: device.id,
+    });
+    return { certificate, issuer: core.keys.deviceCa.certPem };
+  });
+}
