@@ -2,12 +2,16 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { EXIT, MylicError } from '../protocol/errors.js';
 import { formatMac } from '../protocol/hardware-id.js';
+import { runChecks } from './flows/checks.js';
+import { configure } from './flows/config.js';
 import { confirmFromFile } from './flows/confirm.js';
 import { openDevice } from './flows/device-context.js';
 import { factoryInit } from './flows/factory-init.js';
 import { invalidateBackup, invalidateTransfer } from './flows/invalidate.js';
 import { download, installFromFile, portalLicenses } from './flows/licenses.js';
 import { login, logout } from './flows/login.js';
+import { requestCertificate } from './flows/request-certificate.js';
+import { testLicense } from './flows/test-license.js';
 import { render } from './render.js';
 
 declare const MYLIC_VERSION: string | undefined;
@@ -26,7 +30,13 @@ Portal:
   invalidate --transfer              invalidate the returnable licenses and return them online
   invalidate --backup FILE           invalidate and save the document for upload on the portal
   confirm FILE                       apply the portal's confirmation file (Step1)
+  test-license [--version V] (--slave | --pbx N)
+                                     download and install test licenses (V11+: 3 months, once per version)
+  request-certificate                new key and certificate from the portal (needs the right)
 Device:
+  check                              certificate, NTP, DNS, clock and portal checks, each with its fix
+  config [--ntp H[:P]|none] [--dns H[:P]|none] [--portal URL] [--tolerance SECONDS]
+                                     show or change the device's network settings
   status                             identity, installed licenses, pending invalidation, reset needed
   reset                              acknowledge the reset the device asked for
   --version                          print the agent version
@@ -49,6 +59,11 @@ const options = {
   password: { type: 'string' },
   transfer: { type: 'boolean' },
   backup: { type: 'string' },
+  ntp: { type: 'string' },
+  dns: { type: 'string' },
+  tolerance: { type: 'string' },
+  slave: { type: 'boolean' },
+  pbx: { type: 'string' },
 } as const;
 
 const VersionArg = z.coerce.number().int().min(5).max(14);
@@ -92,6 +107,26 @@ async function run(positionals: string[], v: ReturnType<typeof parseArgs<{ optio
       throw new MylicError('USAGE', `invalidate needs --transfer or --backup FILE.\n\n${USAGE}`);
     case 'confirm':
       return confirmFromFile(dir, file());
+    case 'request-certificate':
+      return requestCertificate(dir);
+    case 'test-license': {
+      const version = v.version === undefined ? undefined : VersionArg.safeParse(v.version);
+      if (version && !version.success) throw new MylicError('VERSION_INVALID', `--version must be 5 to 14, not "${v.version}".`);
+      if (v.slave && v.pbx !== undefined) throw new MylicError('USAGE', 'Choose --slave or --pbx N, not both.');
+      const pbx = v.pbx === undefined ? undefined : z.coerce.number().int().min(1).max(1000).safeParse(v.pbx);
+      if (pbx && !pbx.success) throw new MylicError('AMOUNT_INVALID', '--pbx must be a whole number from 1 to 1000.');
+      return testLicense(dir, { version: version?.data, slave: !!v.slave, pbx: pbx?.data });
+    }
+    case 'config':
+      return configure(dir, { ntp: v.ntp, dns: v.dns, portal: v.portal, tolerance: v.tolerance });
+    case 'check': {
+      const { store, state } = await openDevice(dir);
+      const report = await runChecks(store, state);
+      const bad = report.results.find((r) => !r.ok);
+      // The whole report is the answer either way; a failed check also sets the exit code.
+      if (bad) throw new ReportedFailure(new MylicError(bad.code!, `${bad.message} ${bad.fix}`), report);
+      return report;
+    }
     case 'status': {
       const { store, state } = await openDevice(dir);
       const pending = await store.pending();
@@ -135,10 +170,24 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.log(json ? JSON.stringify({ ok: true, command: positionals[0], result }) : render(positionals[0]!, result));
     return EXIT.OK;
   } catch (e) {
+    if (e instanceof ReportedFailure) {
+      console.log(json ? JSON.stringify({ ok: false, command: 'check', result: e.result, ...e.error.toBody() }) : render('check', e.result));
+      return e.error.exitCode;
+    }
     const err = toMylicError(e);
     if (json) console.log(JSON.stringify({ ok: false, ...err.toBody() }));
     else console.error(`error ${err.code}: ${err.message}`);
     return err.exitCode;
+  }
+}
+
+/** A command that failed but still has a full result to show (e.g. `check`). */
+class ReportedFailure extends Error {
+  constructor(
+    readonly error: MylicError,
+    readonly result: Record<string, any>,
+  ) {
+    super(error.message);
   }
 }
 

@@ -2,6 +2,7 @@ import { Agent, request, errors as undiciErrors } from 'undici';
 import { z } from 'zod';
 import { MylicError, isErrorCode } from '../protocol/errors.js';
 import {
+  CertificateResponse,
   ChallengeResponse,
   DEVICE_API,
   DeviceLicensesResponse,
@@ -109,6 +110,12 @@ export class PortalClient {
   }
   licenseFile(token: string, version: number) {
     return this.xml('POST', `${DEVICE_API}/license-file`, { token, json: { version } });
+  }
+  requestCertificate(token: string, csr: string) {
+    return this.json(CertificateResponse, 'POST', `${DEVICE_API}/certificate`, { token, json: { csr } });
+  }
+  testLicenseFile(token: string, req: { version: number; slave: boolean; pbx?: number }) {
+    return this.xml('POST', `${DEVICE_API}/test-license`, { token, json: req });
   }
   transferInvalidation(token: string, documentXml: string) {
     return this.xml('POST', `${DEVICE_API}/invalidations`, { token, xml: documentXml });

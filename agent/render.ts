@@ -4,7 +4,7 @@ import { formatMac } from '../protocol/hardware-id.js';
 type Any = Record<string, any>;
 
 const licenseLine = (l: Any) =>
-  `  ${String(l.serial).padEnd(20)} ${String(l.type).padEnd(16)} x${l.units}${l.returnable ? '' : '  (stays on the device)'}${l.ssaEnd ? `  SSA until ${l.ssaEnd}` : ''}`;
+  `  ${String(l.serial).padEnd(20)} ${String(l.type).padEnd(16)} x${l.units}${l.testEnd ? `  test license until ${l.testEnd}` : l.returnable ? '' : '  (stays on the device)'}${l.ssaEnd ? `  SSA until ${l.ssaEnd}` : ''}`;
 
 export function render(command: string, r: Any): string {
   switch (command) {
@@ -20,7 +20,10 @@ export function render(command: string, r: Any): string {
         `versions to download: ${r.versions.map((v: Any) => `V${v.version}${v.encrypted ? '' : ' (unencrypted: licenses become non-returnable)'}`).join(', ') || '(none)'}`,
         r.pendingInvalidation ? `pending invalidation ${r.pendingInvalidation.documentId}: finish it with \`mylic invalidate --transfer\` or \`mylic confirm FILE\`` : '',
       ].filter(Boolean).join('\n');
+    case 'request-certificate':
+      return `new device certificate for ${formatMac(r.hardwareId)} installed`;
     case 'download':
+    case 'test-license':
     case 'install':
       return [`installed V${r.version} license file (${r.encrypted ? 'encrypted' : 'unencrypted'}) with ${r.licenses.length} licenses:`, ...r.licenses.map(licenseLine), 'reset the device to activate the licenses'].join('\n');
     case 'invalidate':
@@ -28,6 +31,13 @@ export function render(command: string, r: Any): string {
       return `${r.resumed ? 'finished pending invalidation' : 'invalidated and transferred'} ${r.documentId}: ${r.returned.length} licenses returned to the portal${r.kept.length ? `, ${r.kept.length} kept` : ''}\nreset the device`;
     case 'confirm':
       return `confirmation ${r.documentId} applied: ${r.returned.length} licenses returned${r.kept.length ? `, ${r.kept.length} kept` : ''}\nreset the device`;
+    case 'check':
+      return [
+        ...r.results.map((c: Any) => `${c.ok ? 'ok  ' : 'FAIL'} ${String(c.name).padEnd(12)} ${c.ok ? c.message : `${c.code}: ${c.message}\n                  fix: ${c.fix}`}`),
+        r.ok ? 'all checks passed' : 'some checks failed',
+      ].join('\n');
+    case 'config':
+      return [`portal     ${r.portalUrl}`, `ntp        ${r.ntpServer ?? '(not set)'}`, `dns        ${r.dnsServer ?? '(not set)'}`, `tolerance  ${r.toleranceSeconds} s`].join('\n');
     case 'status':
       return [
         `device ${r.mac} (${r.deviceType}), firmware ${r.firmware}, portal ${r.portal}`,

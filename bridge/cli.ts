@@ -13,6 +13,7 @@ import { acceptInvalidation, confirmationFor } from './core/invalidation.js';
 import { companyCounts } from './core/ledger-report.js';
 import { bindFromBalance } from './core/licenses.js';
 import { actAs, operatorCredit } from './core/operator.js';
+import { parseRight, setRight } from './core/rights.js';
 import { main as serve } from './server.js';
 
 /**
@@ -28,6 +29,7 @@ const USAGE = `usage: mylic-bridge <command> [options] [--json]
   ops balance add --company ID --type T --units N [--project P] [--ref R]
   ops device add --company ID --mac MAC [--type IP811] [--project P]
   ops license bind --company ID --mac MAC --type T --units N [--project P]
+  ops right grant|revoke --user EMAIL --right R     rights: request-certificate, check-foreign-device, buy-on-credit, move-licenses
   ops counts --company ID                             units by type: activated, balance, bound, free
   invalidation upload --user EMAIL --file F [--out C] upload an invalidation (backup) file
   invalidation confirmation --user EMAIL --document ID [--out C]
@@ -50,6 +52,7 @@ const options = {
   file: { type: 'string' },
   out: { type: 'string' },
   document: { type: 'string' },
+  right: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
@@ -109,6 +112,11 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
         const p = await findProjectByName(core.store.db, companyId, project);
         const r = await bindFromBalance(core, await actAs(core, companyId), { projectId: p.id, hardwareId: need(v, 'mac'), licenseType: need(v, 'type'), units: int(v, 'units') });
         return { text: `${r.units} ${r.licenseType} bound to ${r.hardwareId} (serial ${r.serial})`, json: r };
+      }
+      case 'ops right grant':
+      case 'ops right revoke': {
+        const r = await setRight(core, await userId(core, need(v, 'user')), parseRight(need(v, 'right')), cmd.endsWith('grant'));
+        return { text: `right ${r.right} ${r.granted ? 'granted to' : 'revoked from'} ${v.user}`, json: r };
       }
       case 'ops counts': {
         const rows = await companyCounts(core.store.db, int(v, 'company'));

@@ -53,6 +53,13 @@ export type DeviceLicensesResponse = z.infer<typeof DeviceLicensesResponse>;
 
 export const LicenseFileRequest = z.strictObject({ version: Version });
 
+export const CertificateRequest = z.strictObject({ csr: z.string().min(1).max(16_384) });
+export const CertificateResponse = z.object({ certificate: z.string().min(1), issuer: z.string().min(1) });
+
+export const TestLicenseRequest = z
+  .strictObject({ version: Version, slave: z.boolean().default(false), pbx: z.number().int().min(1).max(1000).optional() })
+  .refine((r) => r.slave || r.pbx !== undefined, { message: 'give the number of PBX test licenses, or slave' });
+
 /** The signed bytes of the device's login proof: domain-separated like the documents. */
 export const deviceProofBytes = (challenge: string, hardwareId: string): Buffer =>
   Buffer.from(`device-login/${challenge}/${hardwareId}`, 'utf8');

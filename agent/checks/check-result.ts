@@ -5,7 +5,7 @@ import type { ErrorCode } from '../../protocol/errors.js';
  * all of them at once): what was checked, whether it passed, the stable code when not, a message a
  * person understands, and how to fix it.
  */
-export type CheckName = 'certificate' | 'ntp' | 'dns' | 'portal';
+export type CheckName = 'clock' | 'ntp' | 'certificate' | 'dns' | 'portal';
 
 export interface CheckResult {
   name: CheckName;

@@ -15,7 +15,11 @@ export const DeviceState = z.object({
     portalUrl: z.url(),
     ntpServer: z.string().nullable().default(null),
     dnsServer: z.string().nullable().default(null),
+    /** How far the device clock may be off (NTP check) or a document be ahead of it. */
+    toleranceSeconds: z.number().int().min(1).max(86_400).default(300),
   }),
+  /** The latest time the device has seen from a trusted source (NTP, signed documents). */
+  latestTrustedTime: z.iso.datetime().nullable().default(null),
   /** Counter of the last invalidation document this device created. */
   counter: z.number().int().min(0),
   /** Counter of the last invalidation the portal confirmed; older license files are refused. */

@@ -43,6 +43,7 @@ export class DeviceStore {
   }
 
   async state(): Promise<DeviceState> {
+    await this.recoverIdentity();
     const s = await this.readJson('device.json', DeviceState);
     if (!s) throw new MylicError('NOT_INITIALISED', `No device in ${this.dir}: run \`mylic device init\` first.`);
     return s;
@@ -66,6 +67,25 @@ export class DeviceStore {
     await writeFileAtomic(this.path('trust', 'device-ca.pem'), files.deviceCaPem);
     await writeFileAtomic(this.path('trust', 'license-authority.pem'), files.licenseAuthorityPem);
     await this.saveState(state);
+  }
+
+  /**
+   * Replaces the device key and certificate. The new pair is first written whole to one file, then
+   * copied over the old files, then that file is removed; `recoverIdentity` finishes a replacement a
+   * crash interrupted, so key and certificate never end up from two different pairs.
+   */
+  async replaceIdentity(keyPem: string, certPem: string) {
+    await writeFileAtomic(this.path('identity-next.json'), JSON.stringify({ keyPem, certPem }), 0o600);
+    await this.recoverIdentity();
+  }
+  async recoverIdentity(): Promise<boolean> {
+    const next = await this.readOptionalText('identity-next.json');
+    if (next === null) return false;
+    const { keyPem, certPem } = JSON.parse(next) as { keyPem: string; certPem: string };
+    await writeFileAtomic(this.path('device.key'), keyPem, 0o600);
+    await writeFileAtomic(this.path('device.crt'), certPem);
+    await removeFile(this.path('identity-next.json'));
+    return true;
   }
 
   readText(...parts: string[]): Promise<string> {

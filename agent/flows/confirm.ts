@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { MylicError } from '../../protocol/errors.js';
 import { openConfirmation } from '../../protocol/documents/index.js';
 import type { DeviceStore } from '../device/store.js';
+import { advanceTrustedTime } from '../checks/clock.js';
 import { openDevice } from './device-context.js';
+import { assertIssuedNotAhead } from './install.js';
 
 /**
  * Applies a confirmation (seed: "upload this on the device (under Step1)"). It must be signed by the
@@ -17,6 +19,7 @@ export async function applyConfirmation(store: DeviceStore, xml: string) {
   if (payload.hardwareId !== state.hardwareId) {
     throw new MylicError('CONFIRMATION_MISMATCH', `The confirmation is for device ${payload.hardwareId}, this is ${state.hardwareId}.`);
   }
+  assertIssuedNotAhead(state, payload.issuedAt, new Date(), 'confirmation');
   if (!pending) {
     // The same confirmation again (the journal was already cleared): nothing more to do.
     const applied = await store.readOptionalText('confirmations', `${payload.documentId}.xml`);
@@ -38,6 +41,7 @@ export async function applyConfirmation(store: DeviceStore, xml: string) {
   await store.update((s) => {
     s.confirmedCounter = Math.max(s.confirmedCounter, payload.deviceCounter);
     s.resetRequired = true;
+    advanceTrustedTime(s, new Date(payload.issuedAt));
   });
   // Last: until the journal is gone, a rerun applies the same confirmation again, harmlessly.
   await store.clearPending();

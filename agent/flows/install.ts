@@ -4,8 +4,14 @@ import { assertCertificate } from '../../certs/verify.js';
 import type { DeviceStore } from '../device/store.js';
 import { firmwareMajor, type DeviceState } from '../device/state.js';
 
-/** How far ahead of the device clock a document's issue time may be before it is a clock problem. */
-export const CLOCK_TOLERANCE_MS = 5 * 60_000;
+import { advanceTrustedTime } from '../checks/clock.js';
+
+/** A document issued later than the device clock plus the tolerance means the device clock is behind. */
+export function assertIssuedNotAhead(state: DeviceState, issuedAt: string, now: Date, what: string) {
+  if (new Date(issuedAt).getTime() > now.getTime() + state.config.toleranceSeconds * 1000) {
+    throw new MylicError('DOC_NOT_YET_VALID', `The ${what} was issued at ${issuedAt}, later than the device clock (${now.toISOString()}): the device clock is behind. Set the device time from NTP (\`mylic config --ntp\`, then \`mylic check\`) and try again.`);
+  }
+}
 
 /**
  * Checks and installs a license file (seed: Download licenses; "upload on your V8 (or higher)
@@ -26,9 +32,7 @@ export async function installLicenseFile(store: DeviceStore, state: DeviceState,
   if (payload.version !== runs) {
     throw new MylicError('DOC_VERSION_MISMATCH', `The license file is for V${payload.version}; this device runs V${runs} (firmware ${state.firmware}).`);
   }
-  if (new Date(payload.issuedAt).getTime() > now.getTime() + CLOCK_TOLERANCE_MS) {
-    throw new MylicError('DOC_NOT_YET_VALID', `The license file was issued at ${payload.issuedAt}, later than the device clock (${now.toISOString()}): set the device time (NTP) and try again.`);
-  }
+  assertIssuedNotAhead(state, payload.issuedAt, now, 'license file');
   if (payload.deviceCounter < state.confirmedCounter) {
     throw new MylicError('DOC_STALE', 'This license file was issued before licenses were returned from this device: download a new one.');
   }
@@ -43,6 +47,7 @@ export async function installLicenseFile(store: DeviceStore, state: DeviceState,
   });
   await store.update((s) => {
     s.resetRequired = true;
+    advanceTrustedTime(s, new Date(payload.issuedAt));
   });
   return { fileId: payload.fileId, version: payload.version, encrypted: payload.encrypted, licenses: payload.licenses, resetRequired: true };
 }

@@ -5,6 +5,7 @@ import { encodeInvalidation } from '../../protocol/documents/index.js';
 import type { DeviceStore } from '../device/store.js';
 import { firmwareMajor, type DeviceState, type PendingInvalidation } from '../device/state.js';
 import { applyConfirmation } from './confirm.js';
+import { preflight } from './checks.js';
 import { faultPoint, openDevice, sessionToken, withClient } from './device-context.js';
 
 /**
@@ -50,6 +51,7 @@ export async function pendingOrNew(store: DeviceStore, state: DeviceState): Prom
 export async function invalidateTransfer(dir: string) {
   const { store, state } = await openDevice(dir);
   const token = sessionToken(state, new Date());
+  await preflight(store, state, true);
   const { pending, resumed } = await pendingOrNew(store, state);
   faultPoint('after-invalidate');
   if (pending.state === 'created') await store.savePending({ ...pending, state: 'sent' });
@@ -61,6 +63,7 @@ export async function invalidateTransfer(dir: string) {
 
 export async function invalidateBackup(dir: string, file: string) {
   const { store, state } = await openDevice(dir);
+  await preflight(store, state, false);
   const { pending, resumed } = await pendingOrNew(store, state);
   await writeFile(file, pending.documentXml, { mode: 0o644 });
   await store.savePending({ ...pending, state: 'saved', backupFile: file });

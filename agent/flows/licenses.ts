@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { MylicError } from '../../protocol/errors.js';
 import { firmwareMajor } from '../device/state.js';
+import { preflight } from './checks.js';
 import { openDevice, sessionToken, withClient } from './device-context.js';
 import { installLicenseFile } from './install.js';
 
@@ -23,6 +24,7 @@ export async function download(dir: string, version?: number) {
   }
   const runs = firmwareMajor(state.firmware);
   const v = version ?? runs;
+  await preflight(store, state, false);
   // Ask only for what the device can install: an unencrypted V5-V7 download makes licenses
   // non-returnable on the portal, so a file the device would refuse must not even be issued.
   if (v !== runs) throw new MylicError('DOC_VERSION_MISMATCH', `This device runs V${runs} (firmware ${state.firmware}); it cannot install V${v} licenses.`);

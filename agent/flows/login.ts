@@ -1,10 +1,12 @@
 import { constants, sign } from 'node:crypto';
 import { deviceProofBytes } from '../../protocol/device-api.js';
+import { preflight } from './checks.js';
 import { openDevice, withClient } from './device-context.js';
 
 /** The portal login from the device (seed: Invalidation → Process, "enter your my.innovaphone account"). */
 export async function login(dir: string, email: string, password: string) {
   const { store, state } = await openDevice(dir);
+  await preflight(store, state, false);
   const certificate = await store.readText('device.crt');
   const key = await store.readText('device.key');
   const session = await withClient(store, state, async (client) => {

@@ -1,5 +1,8 @@
 import { Hono } from 'hono';
 import {
+  CertificateRequest,
+  CertificateResponse,
+  TestLicenseRequest,
   ChallengeRequest,
   ChallengeResponse,
   DeviceLicensesResponse,
@@ -9,6 +12,8 @@ import {
 } from '../../protocol/device-api.js';
 import type { Core } from '../core/context.js';
 import { createChallenge, deviceLogin } from '../core/device-session.js';
+import { requestDeviceCertificate } from '../core/certificates.js';
+import { issueTestLicenseFile } from '../core/test-licenses.js';
 import { issueLicenseFile, listDeviceLicenses } from '../core/device-licenses.js';
 import { acceptInvalidation } from '../core/invalidation.js';
 import { actorOf, requireSession, type AuthEnv } from './auth.js';
@@ -34,6 +39,17 @@ export function deviceRoutes(core: Core) {
   app.post('/license-file', device, async (c) => {
     const req = await jsonBody(c, LicenseFileRequest);
     const file = await issueLicenseFile(core, actorOf(c), req.version);
+    return xmlResponse(c, file.xml);
+  });
+
+  app.post('/certificate', device, async (c) => {
+    const req = await jsonBody(c, CertificateRequest);
+    return c.json(CertificateResponse.parse(await requestDeviceCertificate(core, actorOf(c), req.csr)));
+  });
+
+  app.post('/test-license', device, async (c) => {
+    const req = await jsonBody(c, TestLicenseRequest);
+    const file = await issueTestLicenseFile(core, actorOf(c), { version: req.version, slave: req.slave, pbx: req.pbx ?? 0 });
     return xmlResponse(c, file.xml);
   });
 

@@ -1,0 +1,66 @@
+import { MylicError } from '../../protocol/errors.js';
+import type { DeviceStore } from '../device/store.js';
+import type { DeviceState } from '../device/state.js';
+import { checkCertificate } from '../checks/certificate.js';
+import type { CheckName, CheckResult } from '../checks/check-result.js';
+import { advanceTrustedTime, checkClockNotSetBack } from '../checks/clock.js';
+import { checkDns } from '../checks/dns.js';
+import { checkNtp } from '../checks/ntp.js';
+import { checkPortal } from '../checks/portal.js';
+import { openDevice } from './device-context.js';
+
+/**
+ * `mylic check`: the three causes the seed names for a failing transfer ("NTP or DNS is not
+ * configured properly or device certificate is not installed"), plus the clock and the portal, found
+ * before a user trips over them. The certificate is judged by the NTP time when NTP answers.
+ */
+export interface CheckReport {
+  ok: boolean;
+  checkedAt: string;
+  results: CheckResult[];
+}
+
+export async function runChecks(store: DeviceStore, state: DeviceState, only?: readonly CheckName[]): Promise<CheckReport> {
+  const want = (n: CheckName) => !only || only.includes(n);
+  const now = new Date();
+  const results: CheckResult[] = [];
+  if (want('clock')) results.push(checkClockNotSetBack(state, now));
+  let checkedAt = now;
+  if (want('ntp')) {
+    const ntp = await checkNtp({ server: state.config.ntpServer, toleranceMs: state.config.toleranceSeconds * 1000 });
+    results.push(ntp);
+    const offset = ntp.details?.offsetMs;
+    if (typeof offset === 'number' && ntp.code !== 'NTP_UNREACHABLE' && ntp.code !== 'NTP_UNSYNCHRONISED') {
+      checkedAt = new Date(now.getTime() + offset);
+      if (ntp.ok) await store.update((s) => advanceTrustedTime(s, checkedAt));
+    }
+  }
+  if (want('certificate')) results.push(await checkCertificate(store, state, checkedAt));
+  if (want('dns')) results.push(await checkDns({ server: state.config.dnsServer, portalUrl: state.config.portalUrl }));
+  if (want('portal')) results.push(await checkPortal(state.config.portalUrl, await store.readText('trust', 'root-ca.pem')));
+  return { ok: results.every((r) => r.ok), checkedAt: checkedAt.toISOString(), results };
+}
+
+export async function check(dir: string) {
+  const { store, state } = await openDevice(dir);
+  const report = await runChecks(store, state);
+  if (!report.ok) {
+    const first = report.results.find((r) => !r.ok)!;
+    throw new MylicError(first.code!, `${first.message} ${first.fix}`, { report });
+  }
+  return report;
+}
+
+/**
+ * Before a flow: the certificate must be good and the clock not set back; NTP and DNS must pass when
+ * they are configured. (An agent beside the device may rely on its host's clock and resolver, so an
+ * unconfigured NTP or DNS server is reported by `mylic check` but does not block a flow.)
+ */
+export async function preflight(store: DeviceStore, state: DeviceState, network: boolean) {
+  const names: CheckName[] = ['clock', 'certificate'];
+  if (network && state.config.ntpServer) names.push('ntp');
+  if (network && state.config.dnsServer) names.push('dns');
+  const report = await runChecks(store, state, names);
+  const bad = report.results.find((r) => !r.ok);
+  if (bad) throw new MylicError(bad.code!, `${bad.message} ${bad.fix}`, { check: bad.name });
+}
