@@ -26,6 +26,8 @@ export function createApp(core: Core) {
   );
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.route(DEVICE_API, deviceRoutes(core));
-  app.route(PORTAL_API, portalRoutes(core));
+  const portal = portalRoutes(core);
+  app.route(PORTAL_API, portal.app);
+  app.get('/openapi.json', (c) => c.json(portal.openApi()));
   return app;
 }

@@ -113,6 +113,9 @@ export const ERROR_CODES = {
   NOTHING_PENDING: spec(409, EXIT.CONFLICT, 'There is no pending invalidation.'),
   NOTHING_TO_INVALIDATE: spec(409, EXIT.CONFLICT, 'No returnable licenses are installed.'),
   FIRMWARE_TOO_OLD: spec(409, EXIT.CONFLICT, 'Invalidation needs firmware V8 or higher.'),
+  // --- accounts (issue 4) ---
+  // --- companies, users, projects, rights (issue 4) ---
+  // --- balance and activation keys (issue 4) ---
   // transport
   PORTAL_UNREACHABLE: spec(502, EXIT.NETWORK, 'The portal cannot be reached.'),
   PORTAL_TLS: spec(502, EXIT.NETWORK, 'The portal TLS certificate is not trusted.'),

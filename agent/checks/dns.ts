@@ -36,6 +36,10 @@ export function resolveA(name: string, server: { host: string; port: number }, t
   const qname = name.replace(/\.$/, '');
   const where = formatServerAddress(server);
   const details = { server: where, name: qname };
+  // dns-packet would silently encode a label longer than 63 bytes wrong; such a name cannot exist in DNS.
+  if (qname.length === 0 || qname.length > 253 || qname.split('.').some((label) => label.length === 0 || Buffer.byteLength(label) > 63)) {
+    return Promise.reject(new MylicError('DNS_NXDOMAIN', `The host name "${qname}" cannot exist in DNS (empty, too long, or a label longer than 63 characters).`, details));
+  }
   const id = randomInt(0, 0x1_0000);
   const query = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', class: 'IN', name: qname }] });
 

@@ -212,7 +212,7 @@ export async function checkNtp(
     return failed(
       'ntp',
       'NTP_CLOCK_OFF',
-      `The device clock is ${describeSeconds(sample.offsetMs)} ${direction} ${name} (tolerance ${describeSeconds(toleranceMs)}).`,
+      `The device clock is ${describeSeconds(sample.offsetMs)} ${direction} ${name}; at most ${describeSeconds(toleranceMs)} are tolerated.`,
       `Set the device clock from the NTP server ${name} under Configuration/General/Time (NTP must be enabled there, not a manually set time), then check again.`,
       details
     );

@@ -60,12 +60,33 @@ export async function openSession(
   userId: number,
   kind: SessionKind,
   deviceId: number | null = null,
+  opts: { companyId?: number | null; label?: string } = {},
 ): Promise<{ token: string; expiresAt: string }> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(core.clock.now().getTime() + SESSION_TTL_MS[kind]).toISOString();
+  // Seed (Company selection): "If you login, the first found company is selected for your user."
+  const first = await tx
+    .selectFrom('memberships')
+    .select('company_id')
+    .where('user_id', '=', userId)
+    .where('is_locked', '=', 0)
+    .orderBy('created_at')
+    .orderBy('company_id')
+    .executeTakeFirst();
   await tx
     .insertInto('sessions')
-    .values({ token_hash: hashToken(token), user_id: userId, kind, device_id: deviceId, expires_at: expiresAt, created_at: isoNow(core) })
+    .values({
+      token_hash: hashToken(token),
+      user_id: userId,
+      kind,
+      device_id: deviceId,
+      expires_at: expiresAt,
+      created_at: isoNow(core),
+      company_id: opts.companyId !== undefined ? opts.companyId : (first?.company_id ?? null),
+      project_id: null,
+      label: opts.label ?? null,
+      last_used_at: null,
+    })
     .execute();
   return { token, expiresAt };
 }
@@ -74,13 +95,16 @@ export interface SessionInfo {
   userId: number;
   kind: SessionKind;
   deviceId: number | null;
+  companyId: number | null;
+  projectId: number | null;
+  tokenHash: string;
 }
 
 export async function resolveSession(core: Core, token: string, kinds: readonly SessionKind[]): Promise<SessionInfo> {
   const row = await core.store.db.selectFrom('sessions').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
   if (!row || !kinds.includes(row.kind)) throw new MylicError('UNAUTHENTICATED');
   if (row.expires_at <= isoNow(core)) throw new MylicError('SESSION_EXPIRED');
-  return { userId: row.user_id, kind: row.kind, deviceId: row.device_id };
+  return { userId: row.user_id, kind: row.kind, deviceId: row.device_id, companyId: row.company_id, projectId: row.project_id, tokenHash: row.token_hash };
 }
 
 export async function closeSession(core: Core, token: string): Promise<void> {

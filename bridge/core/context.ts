@@ -27,6 +27,12 @@ export interface Actor {
   userId: number;
   /** Set when a device session asks: the device may only speak for itself. */
   deviceId?: number;
+  /** The company the session has selected (portal and API sessions). */
+  companyId?: number | null;
+  /** The selected project; null means all projects of the company. */
+  projectId?: number | null;
+  /** The session's token hash, so a service can change the session's selection. */
+  sessionHash?: string;
 }
 
 export const isoNow = (core: Core): string => core.clock.now().toISOString();

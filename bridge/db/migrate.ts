@@ -2,12 +2,20 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { DialectName } from './store.js';
 import * as m001 from './migrations/001-foundation.js';
 import * as m002 from './migrations/002-rights-and-tests.js';
+import * as m003 from './migrations/003-session-selection.js';
+import * as m004 from './migrations/004-accounts.js';
+import * as m005 from './migrations/005-activation-keys.js';
+import * as m006 from './migrations/006-organisation.js';
 
 /** Migrations are compiled in (the bridge is bundled), listed here in order. */
 function provider(dialect: DialectName): MigrationProvider {
   const list: Record<string, Migration> = {
     '001-foundation': { up: (db) => m001.up(db, dialect) },
     '002-rights-and-tests': { up: (db) => m002.up(db, dialect) },
+    '003-session-selection': { up: (db) => m003.up(db) },
+    '004-accounts': { up: (db) => m004.up(db, dialect) },
+    '005-activation-keys': { up: (db) => m005.up(db, dialect) },
+    '006-organisation': { up: (db) => m006.up(db, dialect) },
   };
   return { getMigrations: async () => list };
 }

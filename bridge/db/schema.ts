@@ -1,11 +1,14 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { AccountTables } from './schema-accounts.js';
+import type { KeyTables } from './schema-keys.js';
+import type { OrganisationTables } from './schema-organisation.js';
 
 /**
  * The tables of the portal, dialect-agnostic. Dates are ISO strings (`YYYY-MM-DD` for calendar dates,
  * full ISO timestamps for instants) so that SQLite and PostgreSQL store and compare them alike.
  * Booleans are 0/1 integers for the same reason.
  */
-export interface Database {
+export interface Database extends AccountTables, KeyTables, OrganisationTables {
   users: UsersTable;
   companies: CompaniesTable;
   memberships: MembershipsTable;
@@ -149,6 +152,10 @@ export interface SessionsTable {
   device_id: number | null;
   expires_at: string;
   created_at: string;
+  company_id: number | null;
+  project_id: number | null;
+  label: string | null;
+  last_used_at: string | null;
 }
 
 export interface DeviceChallengesTable {

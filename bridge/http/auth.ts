@@ -13,7 +13,12 @@ export function requireSession(core: Core, kinds: readonly SessionKind[]): Middl
     if (!m) throw new MylicError('UNAUTHENTICATED');
     const session = await resolveSession(core, m[1]!, kinds);
     c.set('session', session);
-    c.set('actor', session.deviceId !== null ? { userId: session.userId, deviceId: session.deviceId } : { userId: session.userId });
+    c.set(
+      'actor',
+      session.deviceId !== null
+        ? { userId: session.userId, deviceId: session.deviceId }
+        : { userId: session.userId, companyId: session.companyId, projectId: session.projectId, sessionHash: session.tokenHash },
+    );
     await next();
   };
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests use for real: Chromium for the device page test (driven by
+# playwright-core), and the daemons that test/agent/daemons.test.ts runs the NTP and DNS checks against:
+# chronyd (package chrony) and dnsmasq (package dnsmasq-base: the binary only, without the system
+# service that package "dnsmasq" would start on port 53). The test starts both itself, on free loopback
+# ports with their own temporary configuration; nothing here starts or enables a system service.
+#
+# Runs as root (CI: `sudo .ci/install-system.sh`). Idempotent: when both binaries are there it does
+# nothing and returns at once.
+set -euo pipefail
+
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
+
+if have chronyd && have dnsmasq && have chromium; then
+  echo "install-system: chronyd, dnsmasq and chromium are already installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-system: run as root (sudo $0)" >&2
+  exit 1
+fi
+
+# Keep the packages' maintainer scripts from starting chronyd as the system time daemon during the
+# install (it would try to steer this machine's clock). A policy-rc.d that is already there is left alone.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends chrony dnsmasq-base chromium fonts-dejavu-core
+
+have chronyd && have dnsmasq && have chromium
+echo "install-system: installed $(chromium --version 2>/dev/null | head -n1 || echo chromium), $(chronyd --version 2>/dev/null | head -n1 || echo chronyd) and $(dnsmasq --version 2>/dev/null | head -n1 || echo dnsmasq)"

@@ -1,0 +1,126 @@
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { MylicError } from '../../../protocol/errors.js';
+import type { Actor, Core } from '../../core/context.js';
+import { requireSession, type AuthEnv } from '../auth.js';
+import { jsonBody } from '../body.js';
+
+/**
+ * Portal API routes declared once, with their zod schemas: the same declaration parses requests,
+ * checks responses and produces the OpenAPI document (`/openapi.json`). A route module calls
+ * `api.route({...}, handler)`; it never parses by hand.
+ */
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined, R extends z.ZodType | undefined> {
+  method: Method;
+  /** Hono path under /api/v1, e.g. `/projects/:projectId`. */
+  path: string;
+  summary: string;
+  /** Menu area of the seed this route belongs to (OpenAPI tag). */
+  tag: string;
+  /** `none`: no session; `user`: a portal or API session. Company and admin rules are the core's. */
+  auth: 'none' | 'user';
+  body?: B;
+  query?: Q;
+  params?: P;
+  response?: R;
+  /** Success status; default 200 (201 for creating posts is set explicitly). */
+  status?: 200 | 201 | 202 | 204;
+  /** Non-JSON answers (files). */
+  produces?: string;
+  /** Non-JSON request bodies (documents); the handler reads them. */
+  consumes?: string;
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteInput<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  actor: Actor;
+  c: Context<AuthEnv>;
+}
+
+export class ApiRouter {
+  readonly specs: RouteSpec<any, any, any, any>[] = [];
+  constructor(
+    private readonly app: Hono<AuthEnv>,
+    private readonly core: Core,
+  ) {}
+
+  route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined, R extends z.ZodType | undefined = undefined>(
+    spec: RouteSpec<B, Q, P, R>,
+    handler: (input: RouteInput<Out<B>, Out<Q>, Out<P>>) => Promise<(R extends z.ZodType ? z.input<R> : unknown) | Response>,
+  ) {
+    this.specs.push(spec);
+    const auth = spec.auth === 'user' ? requireSession(this.core, ['portal', 'api']) : async (_c: Context, next: () => Promise<void>) => next();
+    this.app.on(spec.method.toUpperCase(), spec.path, auth, async (c) => {
+      const body = spec.body ? await jsonBody(c, spec.body) : undefined;
+      const query = spec.query ? spec.query.parse(c.req.query()) : undefined;
+      const params = spec.params ? parseParams(spec.params, c.req.param()) : undefined;
+      const actor = spec.auth === 'user' ? c.get('actor') : ({ userId: 0 } as Actor);
+      const result = await handler({ body, query, params, actor, c } as RouteInput<Out<B>, Out<Q>, Out<P>>);
+      if (result instanceof Response) return result;
+      if (spec.status === 204) return c.body(null, 204);
+      const out = spec.response ? spec.response.parse(result) : result;
+      return c.json(out as object, spec.status ?? 200);
+    });
+  }
+}
+
+/** Path parameters that do not fit their schema answer like a resource that does not exist. */
+function parseParams(schema: z.ZodType, raw: Record<string, string>) {
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new MylicError('NOT_FOUND', `No such resource: ${r.error.issues.map((i) => i.path.join('.')).join(', ')}.`);
+  return r.data;
+}
+
+/** The OpenAPI 3.1 document of every declared route. */
+export function openApiDocument(specs: readonly RouteSpec<any, any, any, any>[], info: { title: string; version: string }) {
+  const ErrorSchema = {
+    type: 'object',
+    required: ['error'],
+    properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } } } },
+  };
+  const json = (s: z.ZodType, io: 'input' | 'output') => {
+    const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+    return rest;
+  };
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const s of specs) {
+    const path = `/api/v1${s.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`;
+    const parameters: unknown[] = [];
+    if (s.params) {
+      const props = (json(s.params, 'input').properties ?? {}) as Record<string, unknown>;
+      for (const [name, schema] of Object.entries(props)) parameters.push({ name, in: 'path', required: true, schema });
+    }
+    if (s.query) {
+      const q = json(s.query, 'input');
+      const required = new Set((q.required as string[] | undefined) ?? []);
+      for (const [name, schema] of Object.entries((q.properties ?? {}) as Record<string, unknown>)) parameters.push({ name, in: 'query', required: required.has(name), schema });
+    }
+    const ok = String(s.status ?? 200);
+    paths[path] ??= {};
+    paths[path][s.method] = {
+      summary: s.summary,
+      tags: [s.tag],
+      ...(s.auth === 'user' ? { security: [{ bearer: [] }] } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      ...(s.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(s.body, 'input') } } } } : {}),
+      ...(s.consumes ? { requestBody: { required: true, content: { [s.consumes]: { schema: { type: 'string' } } } } } : {}),
+      responses: {
+        [ok]: s.status === 204 ? { description: 'Done' } : { description: 'OK', content: { [s.produces ?? 'application/json']: { schema: s.response ? json(s.response, 'output') : {} } } },
+        default: { description: 'Error (see protocol/errors.ts for codes)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info,
+    servers: [{ url: '/' }],
+    paths,
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas: { Error: ErrorSchema } },
+  };
+}
