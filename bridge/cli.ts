@@ -141,6 +141,8 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
         await writeFile(out, xml);
         return { text: `confirmation written to ${out}`, json: { documentId, confirmationFile: out } };
       }
+      // ops: organisation commands (vendor records, …)
+      // ops: activation key commands (vendor keys, …)
       default:
         throw new MylicError('USAGE', `Unknown command "${cmd}".\n\n${USAGE}`);
     }
