@@ -2,6 +2,7 @@ import { loadOrCreateDevPki, type Pki } from '../certs/dev-pki.js';
 import type { BridgeConfig } from './config.js';
 import { type Core, systemClock } from './core/context.js';
 import { openSqliteStore } from './db/sqlite/sqlite-store.js';
+import { outboxMailer, smtpMailer } from './mail/mailer.js';
 
 /** Opens the store and the PKI and wires the core; shared by the server and the operator CLI. */
 export async function openCore(config: BridgeConfig): Promise<{ core: Core; pki: Pki }> {
@@ -15,6 +16,10 @@ export async function openCore(config: BridgeConfig): Promise<{ core: Core; pki:
       licenseAuthorityCertPem: pki.licenseAuthority.certPem,
       deviceCertIssuers: [pki.deviceCa.certPem, pki.root.certPem],
       deviceCa: pki.deviceCa,
+    },
+    mail: {
+      mailer: config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : outboxMailer(`${config.dataDir}/outbox`, config.mailFrom),
+      publicUrl: config.publicUrl,
     },
   };
   return { core, pki };

@@ -9,6 +9,11 @@ const Env = z.object({
   MYLIC_DATA: z.string().min(1).default('./data'),
   /** SQLite file; defaults to `<MYLIC_DATA>/mylic.sqlite`. */
   MYLIC_SQLITE: z.string().min(1).optional(),
+  /** smtp://host:port (tests: a local SMTP sink). Unset: mails go to <MYLIC_DATA>/outbox as .eml files. */
+  MYLIC_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MYLIC_MAIL_FROM: z.email().default('mylic@localhost'),
+  /** The address people reach the portal at, for links in mails. Default https://HOST:PORT. */
+  MYLIC_PUBLIC_URL: z.url().optional(),
 });
 
 export interface BridgeConfig {
@@ -17,6 +22,9 @@ export interface BridgeConfig {
   dataDir: string;
   sqliteFile: string;
   pkiDir: string;
+  smtpUrl: string | null;
+  mailFrom: string;
+  publicUrl: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
@@ -31,5 +39,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     dataDir,
     sqliteFile: resolve(parsed.data.MYLIC_SQLITE ?? `${dataDir}/mylic.sqlite`),
     pkiDir: `${dataDir}/pki`,
+    smtpUrl: parsed.data.MYLIC_SMTP_URL ?? null,
+    mailFrom: parsed.data.MYLIC_MAIL_FROM,
+    publicUrl: (parsed.data.MYLIC_PUBLIC_URL ?? `https://${parsed.data.HOST}:${parsed.data.PORT}`).replace(/\/$/, ''),
   };
 }

@@ -5,6 +5,7 @@ import type { User } from '../db/schema.js';
 import { type Core, isoNow } from './context.js';
 import { recordHistory } from './history.js';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from './login-limiter.js';
 
 /** Accounts and sessions (seed: First steps, Account). Tokens are opaque; only their hash is stored. */
 export const SESSION_TTL_MS = { portal: 8 * 3600_000, device: 3600_000, api: 365 * 24 * 3600_000 } as const;
@@ -111,8 +112,21 @@ export async function closeSession(core: Core, token: string): Promise<void> {
   await core.store.write((tx) => tx.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute());
 }
 
-export async function portalLogin(core: Core, email: string, password: string): Promise<{ token: string; expiresAt: string }> {
-  const user = await authenticate(core, email, password);
+/** authenticate, under the login rate limits (portal and device logins alike). */
+export async function authenticateLimited(core: Core, email: string, password: string, address: string | null): Promise<User> {
+  await assertLoginAllowed(core, email, address);
+  try {
+    const user = await authenticate(core, email, password);
+    await clearLoginFailures(core, email);
+    return user;
+  } catch (e) {
+    if (e instanceof MylicError && e.code === 'LOGIN_FAILED') await recordLoginFailure(core, email, address);
+    throw e;
+  }
+}
+
+export async function portalLogin(core: Core, email: string, password: string, address: string | null = null): Promise<{ token: string; expiresAt: string }> {
+  const user = await authenticateLimited(core, email, password, address);
   return core.store.write(async (tx) => {
     const s = await openSession(core, tx, user.id, 'portal');
     await recordHistory(tx, isoNow(core), { event: 'user.logged_in', userId: user.id });

@@ -20,6 +20,14 @@ export interface Core {
   store: Store;
   clock: Clock;
   keys: CoreKeys;
+  mail: CoreMail;
+}
+
+/** The mail port: where mail goes and the public address links in it point to. */
+export interface CoreMail {
+  mailer: { send(message: { to: string; subject: string; text: string }): Promise<void> };
+  /** e.g. https://localhost:8443 — links in mails are built on it. */
+  publicUrl: string;
 }
 
 /** Who asks. Operators act through the CLI on the server and may act for a user. */

@@ -3,7 +3,7 @@ import { MylicError } from '../../protocol/errors.js';
 import { deviceProofBytes } from '../../protocol/device-api.js';
 import { assertCertificate } from '../../certs/verify.js';
 import { devicePlacementFor } from './access.js';
-import { authenticate, openSession } from './accounts.js';
+import { authenticateLimited, openSession } from './accounts.js';
 import { type Core, isoNow } from './context.js';
 import { findDevice } from './devices.js';
 import { recordHistory } from './history.js';
@@ -34,8 +34,8 @@ export interface DeviceLoginInput {
   signature: string;
 }
 
-export async function deviceLogin(core: Core, input: DeviceLoginInput) {
-  const user = await authenticate(core, input.email, input.password);
+export async function deviceLogin(core: Core, input: DeviceLoginInput, address: string | null = null) {
+  const user = await authenticateLimited(core, input.email, input.password, address);
   const now = core.clock.now();
   assertCertificate(input.certificate, { issuers: core.keys.deviceCertIssuers, at: now, expectedCommonName: input.hardwareId });
   const proofOk = verify(

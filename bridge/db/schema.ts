@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { AccountTables } from './schema-accounts.js';
 import type { KeyTables } from './schema-keys.js';
 import type { OrganisationTables } from './schema-organisation.js';
@@ -52,6 +52,8 @@ export interface UsersTable {
   language: string;
   active: number;
   created_at: string;
+  mail_opt_in: ColumnType<number, number | undefined, number>;
+  phone: ColumnType<string, string | undefined, string>;
 }
 
 export interface CompaniesTable {

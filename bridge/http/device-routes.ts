@@ -18,6 +18,7 @@ import { issueLicenseFile, listDeviceLicenses } from '../core/device-licenses.js
 import { acceptInvalidation } from '../core/invalidation.js';
 import { actorOf, requireSession, type AuthEnv } from './auth.js';
 import { jsonBody, xmlBody, xmlResponse } from './body.js';
+import { clientAddress } from './api/account-routes.js';
 
 /** The device protocol (/device/v1): what the agent on the device speaks. */
 export function deviceRoutes(core: Core) {
@@ -31,7 +32,7 @@ export function deviceRoutes(core: Core) {
 
   app.post('/login', async (c) => {
     const req = await jsonBody(c, DeviceLoginRequest);
-    return c.json(DeviceLoginResponse.parse(await deviceLogin(core, req)));
+    return c.json(DeviceLoginResponse.parse(await deviceLogin(core, req, clientAddress(c))));
   });
 
   app.get('/licenses', device, async (c) => c.json(DeviceLicensesResponse.parse(await listDeviceLicenses(core, actorOf(c)))));

@@ -9,6 +9,7 @@ import { MylicError, ERROR_CODES, type ErrorBody } from '../../protocol/errors.j
  */
 export function toErrorResponse(err: unknown, c: Context): Response {
   if (err instanceof MylicError) {
+    if (err.code === 'RATE_LIMITED' && typeof err.details?.retryAfter === 'number') c.header('Retry-After', String(err.details.retryAfter));
     return c.json(err.toBody(), err.status as 400);
   }
   if (err instanceof ZodError) {

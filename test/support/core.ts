@@ -2,6 +2,8 @@ import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
 import { createApp } from '../../bridge/app.js';
 import type { Clock, Core } from '../../bridge/core/context.js';
 import { openSqliteStore } from '../../bridge/db/sqlite/sqlite-store.js';
+import { outboxMailer } from '../../bridge/mail/mailer.js';
+import type { CoreMail } from '../../bridge/core/context.js';
 
 /**
  * An in-process core on a real SQLite file and a real dev PKI, for tests that drive the Hono app
@@ -15,7 +17,7 @@ export interface TestCore {
   close: () => Promise<void>;
 }
 
-export async function makeTestCore(dir: string, pki?: Pki): Promise<TestCore> {
+export async function makeTestCore(dir: string, pki?: Pki, mail?: CoreMail): Promise<TestCore> {
   const thePki = pki ?? (await loadOrCreateDevPki(`${dir}/pki`));
   const store = await openSqliteStore(`${dir}/test.sqlite`);
   let fixed: Date | null = null;
@@ -29,6 +31,7 @@ export async function makeTestCore(dir: string, pki?: Pki): Promise<TestCore> {
       deviceCertIssuers: [thePki.deviceCa.certPem, thePki.root.certPem],
       deviceCa: thePki.deviceCa,
     },
+    mail: mail ?? { mailer: outboxMailer(`${dir}/outbox`, 'mylic@localhost'), publicUrl: 'https://localhost:8443' },
   };
   return { core, pki: thePki, app: createApp(core), clock, close: () => store.close() };
 }

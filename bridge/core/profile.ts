@@ -1,0 +1,91 @@
+import { MylicError } from '../../protocol/errors.js';
+import type { Language } from '../i18n/languages.js';
+import { type Actor, type Core, isoNow } from './context.js';
+import { recordHistory } from './history.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { newActivationToken, sendActivationMail } from './registration.js';
+
+/**
+ * Account (seed: "Here you can change your personal data, password etc. You always have to enter your
+ * current password to change your data. If you change your email address, you'll have to activate
+ * your account again.").
+ */
+export async function getProfile(core: Core, actor: Actor) {
+  const user = await core.store.db.selectFrom('users').selectAll().where('id', '=', actor.userId).executeTakeFirstOrThrow();
+  const companies = await core.store.db
+    .selectFrom('memberships')
+    .innerJoin('companies', 'companies.id', 'memberships.company_id')
+    .select(['companies.id', 'companies.name', 'memberships.is_admin', 'memberships.is_locked'])
+    .where('memberships.user_id', '=', actor.userId)
+    .orderBy('memberships.created_at')
+    .execute();
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    phone: user.phone,
+    language: user.language as Language,
+    mailOptIn: user.mail_opt_in === 1,
+    selectedCompanyId: actor.companyId ?? null,
+    selectedProjectId: actor.projectId ?? null,
+    companies: companies.map((c) => ({ id: c.id, name: c.name, admin: c.is_admin === 1, locked: c.is_locked === 1 })),
+  };
+}
+
+async function assertCurrentPassword(core: Core, userId: number, password: string) {
+  const user = await core.store.db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow();
+  if (!(await verifyPassword(password, user.password_hash))) throw new MylicError('LOGIN_FAILED', 'The current password is wrong.');
+}
+
+export interface ProfileChange {
+  currentPassword: string;
+  name?: string;
+  phone?: string;
+  language?: Language;
+  mailOptIn?: boolean;
+  newPassword?: string;
+}
+
+export async function updateProfile(core: Core, actor: Actor, change: ProfileChange) {
+  await assertCurrentPassword(core, actor.userId, change.currentPassword);
+  const passwordHash = change.newPassword ? await hashPassword(change.newPassword) : undefined;
+  await core.store.write(async (tx) => {
+    const at = isoNow(core);
+    await tx
+      .updateTable('users')
+      .set({
+        ...(change.name !== undefined ? { name: change.name } : {}),
+        ...(change.phone !== undefined ? { phone: change.phone } : {}),
+        ...(change.language !== undefined ? { language: change.language } : {}),
+        ...(change.mailOptIn !== undefined ? { mail_opt_in: change.mailOptIn ? 1 : 0 } : {}),
+        ...(passwordHash ? { password_hash: passwordHash } : {}),
+      })
+      .where('id', '=', actor.userId)
+      .execute();
+    if (passwordHash) {
+      // A new password ends every other session: whoever knew the old one is out.
+      await tx.deleteFrom('sessions').where('user_id', '=', actor.userId).where('token_hash', '!=', actor.sessionHash ?? '').execute();
+    }
+    const fields = Object.keys(change).filter((k) => k !== 'currentPassword' && k !== 'newPassword');
+    await recordHistory(tx, at, { event: 'user.updated', userId: actor.userId, companyId: actor.companyId ?? null, detail: { fields, passwordChanged: !!passwordHash } });
+  });
+  return getProfile(core, actor);
+}
+
+export async function changeEmail(core: Core, actor: Actor, currentPassword: string, newEmail: string) {
+  await assertCurrentPassword(core, actor.userId, currentPassword);
+  const email = newEmail.trim().toLowerCase();
+  const { token, user } = await core.store.write(async (tx) => {
+    const at = isoNow(core);
+    if (await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) throw new MylicError('EMAIL_TAKEN');
+    const user = await tx.selectFrom('users').select(['name', 'language', 'email']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
+    // The account waits for the new address to be confirmed; until then nobody can log in with it.
+    await tx.updateTable('users').set({ active: 0 }).where('id', '=', actor.userId).execute();
+    await tx.deleteFrom('sessions').where('user_id', '=', actor.userId).execute();
+    const token = await newActivationToken(core, tx, actor.userId, email);
+    await recordHistory(tx, at, { event: 'user.email_change_requested', userId: actor.userId, detail: { from: user.email, to: email } });
+    return { token, user };
+  });
+  await sendActivationMail(core, email, user.name, user.language as Language, token);
+  return { email, activationSent: true };
+}

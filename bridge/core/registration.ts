@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { MylicError } from '../../protocol/errors.js';
+import { ACTIVATION_MAIL, fill } from '../i18n/mail-texts.js';
+import type { Language } from '../i18n/languages.js';
+import type { Tx } from '../db/store.js';
+import { hashToken } from './accounts.js';
+import { type Core, isoNow } from './context.js';
+import { recordHistory } from './history.js';
+import { hashPassword } from './passwords.js';
+
+/**
+ * Self-registration and activation (seed: First steps, "You will receive a registration email with an
+ * activation link"; Account, "If you change your email address, you'll have to activate your account
+ * again"). The link carries a one-time token; only its hash is stored; it is valid for 48 hours.
+ */
+export const ACTIVATION_TTL_MS = 48 * 3600_000;
+
+export interface Registration {
+  email: string;
+  password: string;
+  name: string;
+  phone: string;
+  language: Language;
+}
+
+export async function register(core: Core, input: Registration) {
+  const email = input.email.trim().toLowerCase();
+  const passwordHash = await hashPassword(input.password);
+  const { user, token } = await core.store.write(async (tx) => {
+    const at = isoNow(core);
+    if (await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) throw new MylicError('EMAIL_TAKEN');
+    const user = await tx
+      .insertInto('users')
+      .values({ email, password_hash: passwordHash, name: input.name, phone: input.phone, language: input.language, active: 0, created_at: at })
+      .returning(['id', 'name', 'language'])
+      .executeTakeFirstOrThrow();
+    const token = await newActivationToken(core, tx, user.id, email);
+    await recordHistory(tx, at, { event: 'user.registered', userId: user.id, detail: { email } });
+    return { user, token };
+  });
+  await sendActivationMail(core, email, user.name, user.language as Language, token);
+  return { id: user.id, email };
+}
+
+export async function newActivationToken(core: Core, tx: Tx, userId: number, email: string) {
+  const token = randomBytes(32).toString('base64url');
+  await tx
+    .insertInto('account_tokens')
+    .values({
+      token_hash: hashToken(token),
+      user_id: userId,
+      purpose: 'activate',
+      email,
+      expires_at: new Date(core.clock.now().getTime() + ACTIVATION_TTL_MS).toISOString(),
+      used_at: null,
+      created_at: isoNow(core),
+    })
+    .execute();
+  return token;
+}
+
+export async function sendActivationMail(core: Core, email: string, name: string, language: Language, token: string) {
+  const t = ACTIVATION_MAIL[language] ?? ACTIVATION_MAIL.en;
+  const link = `${core.mail.publicUrl}/api/v1/account/activate?token=${token}`;
+  await core.mail.mailer.send({ to: email, subject: t.subject, text: fill(t.text, { name, link }) });
+}
+
+export async function activate(core: Core, token: string) {
+  return core.store.write(async (tx) => {
+    const at = isoNow(core);
+    const row = await tx.selectFrom('account_tokens').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    if (!row || row.used_at || row.expires_at <= at) throw new MylicError('NOT_FOUND', 'This activation link is unknown, used or expired.');
+    const taken = await tx.selectFrom('users').select('id').where('email', '=', row.email).where('id', '!=', row.user_id).executeTakeFirst();
+    if (taken) throw new MylicError('EMAIL_TAKEN');
+    await tx.updateTable('account_tokens').set({ used_at: at }).where('token_hash', '=', row.token_hash).execute();
+    await tx.updateTable('users').set({ active: 1, email: row.email }).where('id', '=', row.user_id).execute();
+    await recordHistory(tx, at, { event: 'user.activated', userId: row.user_id, detail: { email: row.email } });
+    return { activated: true as const, email: row.email };
+  });
+}
