@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBridgeProcess, type BridgeProcess } from '../support/bridge-process.js';
+import { activationLink, startSmtpSink } from '../support/smtp-sink.js';
+import { tempDir } from '../support/tmp.js';
+
+/**
+ * A new user, as the seed's First steps describe it, against a real bridge process over TLS: register,
+ * receive the activation mail over SMTP, follow the link, log in, make an API token for a script.
+ */
+describe('registration through a real bridge and a real SMTP sink', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+  let bridge: BridgeProcess;
+  let dispatcher: Agent;
+
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown, token?: string) => {
+    const res = await request(new URL(path, bridge.url), {
+      method,
+      dispatcher,
+      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.statusCode, json: (await res.body.json()) as any };
+  };
+
+  beforeAll(async () => {
+    tmp = await tempDir('mylic-reg-');
+    smtp = await startSmtpSink();
+    bridge = await startBridgeProcess(`${tmp.dir}/data`, { MYLIC_SMTP_URL: smtp.url, MYLIC_MAIL_FROM: 'noreply@mylic.test' });
+    dispatcher = new Agent({ connect: { ca: await readFile(bridge.caFile, 'utf8') } });
+  });
+  afterAll(async () => {
+    await dispatcher?.close();
+    await bridge?.stop();
+    await smtp?.close();
+    await tmp?.cleanup();
+  });
+
+  it('registers, activates by the mailed link, logs in and uses an API token', async () => {
+    const reg = await call('POST', '/api/v1/accounts', { email: 'fay@example.com', password: 'fay has a long password', name: 'Fay', language: 'it' });
+    expect(reg.status, JSON.stringify(reg.json)).toBe(201);
+    const mail = await smtp.mailTo('fay@example.com');
+    expect(mail.from).toBe('noreply@mylic.test');
+    expect(mail.subject).toBe('Attiva il tuo account mylic');
+    expect((await call('POST', '/api/v1/session', { email: 'fay@example.com', password: 'fay has a long password' })).json.error.code).toBe('ACCOUNT_NOT_ACTIVATED');
+
+    const link = activationLink(mail);
+    // The bridge was started on a free port, so the link's origin says port 0: follow its path.
+    expect(link.pathname).toBe('/api/v1/account/activate');
+    expect((await call('GET', `${link.pathname}${link.search}`)).json).toEqual({ activated: true, email: 'fay@example.com' });
+
+    const login = await call('POST', '/api/v1/session', { email: 'fay@example.com', password: 'fay has a long password' });
+    expect(login.status).toBe(201);
+    const token = await call('POST', '/api/v1/account/tokens', { label: 'provisioning' }, login.json.token);
+    expect(token.status).toBe(201);
+    const me = await call('GET', '/api/v1/account', undefined, token.json.token);
+    expect(me.json).toMatchObject({ email: 'fay@example.com', language: 'it', companies: [] });
+  });
+
+  it('serves the OpenAPI document of the portal API', async () => {
+    const doc = await call('GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.json.paths['/api/v1/accounts'].post.summary).toMatch(/Register/);
+  });
+});
