@@ -115,7 +115,25 @@ export const ERROR_CODES = {
   FIRMWARE_TOO_OLD: spec(409, EXIT.CONFLICT, 'Invalidation needs firmware V8 or higher.'),
   // --- accounts (issue 4) ---
   // --- companies, users, projects, rights (issue 4) ---
+  VENDOR_ACCOUNT_NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'There is no vendor account with this id and postal code.'),
+  COMPANY_DATA_FROM_VENDOR: spec(409, EXIT.CONFLICT, "This company's data comes from the vendor's records and cannot be edited here."),
+  ALREADY_MEMBER: spec(409, EXIT.CONFLICT, 'This user already belongs to the company.'),
+  LAST_ADMIN: spec(409, EXIT.CONFLICT, 'The last company admin cannot be removed, locked or lose the admin right: make another user admin first.'),
+  COMPANY_JOIN_SELF: spec(409, EXIT.CONFLICT, 'A company cannot join itself.'),
+  COMPANY_JOIN_REFUSED: spec(403, EXIT.AUTH, 'There is no company with this id, or the login given is not one of its admins.'),
+  RIGHT_NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'This company has no rights on the project.'),
+  RIGHT_OWN_COMPANY: spec(409, EXIT.CONFLICT, 'The company owns this project: it needs no rights on it.'),
+  PROJECT_HAS_RIGHTS: spec(409, EXIT.CONFLICT, 'The project grants rights to another company: revoke them first.'),
+  PROJECT_JOIN_SELF: spec(409, EXIT.CONFLICT, 'A project cannot be joined into itself.'),
+  PROJECT_NOT_EMPTY: spec(409, EXIT.CONFLICT, 'The project is not empty and cannot be deleted: join it into another project instead.'),
   // --- balance and activation keys (issue 4) ---
+  KEY_NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'There is no such activation key.'),
+  KEY_ALREADY_REDEEMED: spec(409, EXIT.CONFLICT, 'This activation key has already been redeemed.'),
+  KEY_LICENSES_INSUFFICIENT: spec(409, EXIT.CONFLICT, 'The activation key does not hold that many licenses of this type.'),
+  KEY_EMPTY: spec(409, EXIT.CONFLICT, 'An activation key keeps at least one license: delete the key instead.'),
+  PROJECT_NOT_SELECTED: spec(400, EXIT.USAGE, 'Select a project first, or name one.'),
+  // --- SSA (issue 6) ---
+  SSA_END_IN_PAST: spec(400, EXIT.USAGE, 'The SSA end date must not be in the past.'),
   // transport
   PORTAL_UNREACHABLE: spec(502, EXIT.NETWORK, 'The portal cannot be reached.'),
   PORTAL_TLS: spec(502, EXIT.NETWORK, 'The portal TLS certificate is not trusted.'),
