@@ -13,6 +13,8 @@ import { login, logout } from './flows/login.js';
 import { requestCertificate } from './flows/request-certificate.js';
 import { testLicense } from './flows/test-license.js';
 import { render } from './render.js';
+import { startDevicePage } from './page/server.js';
+import { acknowledgeReset } from './flows/reset.js';
 
 declare const MYLIC_VERSION: string | undefined;
 export const VERSION = typeof MYLIC_VERSION === 'string' ? MYLIC_VERSION : '0.0.0-dev';
@@ -39,6 +41,7 @@ Device:
                                      show or change the device's network settings
   status                             identity, installed licenses, pending invalidation, reset needed
   reset                              acknowledge the reset the device asked for
+  page [--port N]                    serve the device's General→License page on http://127.0.0.1:N/ (default 8080)
   --version                          print the agent version
 
 The device folder is --dir, else MYLIC_DEVICE_DIR, else ./device.
@@ -64,6 +67,7 @@ const options = {
   tolerance: { type: 'string' },
   slave: { type: 'boolean' },
   pbx: { type: 'string' },
+  port: { type: 'string' },
 } as const;
 
 const VersionArg = z.coerce.number().int().min(5).max(14);
@@ -142,12 +146,20 @@ async function run(positionals: string[], v: ReturnType<typeof parseArgs<{ optio
         resetRequired: state.resetRequired,
       };
     }
-    case 'reset': {
-      const { store } = await openDevice(dir);
-      await store.update((s) => {
-        s.resetRequired = false;
+    case 'reset':
+      return acknowledgeReset(dir);
+    case 'page': {
+      const port = z.coerce.number().int().min(0).max(65535).safeParse(v.port ?? '8080');
+      if (!port.success) throw new MylicError('USAGE', `--port must be 0 to 65535, not "${v.port}".`);
+      await openDevice(dir); // NOT_INITIALISED before listening
+      const page = await startDevicePage({ dir, port: port.data });
+      console.error(`device page on ${page.url} (Ctrl-C to stop)`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
       });
-      return { reset: true };
+      await page.close();
+      return { url: page.url, stopped: true };
     }
   }
   throw new MylicError('USAGE', `Unknown command "${cmd}".\n\n${USAGE}`);

@@ -20,6 +20,10 @@ export function render(command: string, r: Any): string {
         `versions to download: ${r.versions.map((v: Any) => `V${v.version}${v.encrypted ? '' : ' (unencrypted: licenses become non-returnable)'}`).join(', ') || '(none)'}`,
         r.pendingInvalidation ? `pending invalidation ${r.pendingInvalidation.documentId}: finish it with \`mylic invalidate --transfer\` or \`mylic confirm FILE\`` : '',
       ].filter(Boolean).join('\n');
+    case 'page':
+      return `device page ${r.url} stopped`;
+    case 'reset':
+      return 'reset acknowledged';
     case 'request-certificate':
       return `new device certificate for ${formatMac(r.hardwareId)} installed`;
     case 'download':

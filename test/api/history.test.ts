@@ -15,7 +15,7 @@ describe('history', () => {
   let tokenB: string;
   const history = async (query: string, token = tokenA) => {
     const res = await get(tc.app, `/api/v1/history?${query}`, token);
-    return { status: res.status, json: await res.json() };
+    return { status: res.status, json: (await res.json()) as any };
   };
 
   beforeAll(async () => {

@@ -1,0 +1,19 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+/**
+ * Headless Chromium for the page tests: Debian's `chromium` package (installed by .ci/run), driven by
+ * playwright-core, which downloads no browser of its own. MYLIC_CHROMIUM overrides the binary.
+ */
+export const CHROMIUM_PATH = process.env.MYLIC_CHROMIUM ?? '/usr/bin/chromium';
+
+export const haveChromium = () => existsSync(CHROMIUM_PATH);
+
+export function launchChromium(): Promise<Browser> {
+  if (!haveChromium()) throw new Error(`No Chromium at ${CHROMIUM_PATH}: install the Debian package "chromium" (.ci/run does) or set MYLIC_CHROMIUM.`);
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
