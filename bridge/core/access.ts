@@ -6,7 +6,7 @@ import type { Tx } from '../db/store.js';
  * (seed: Company → Users, "Locked users can't login"). Every core service that touches a project or a
  * device asks here first; nothing else decides who may see what.
  */
-export async function accessibleProjectIds(tx: Tx, userId: number): Promise<number[]> {
+export async function accessibleProjectIds(tx: Tx, userId: number, selectedCompanyId?: number | null): Promise<number[]> {
   const rows = await tx
     .selectFrom('projects')
     .innerJoin('memberships', 'memberships.company_id', 'projects.company_id')
@@ -14,7 +14,27 @@ export async function accessibleProjectIds(tx: Tx, userId: number): Promise<numb
     .where('memberships.user_id', '=', userId)
     .where('memberships.is_locked', '=', 0)
     .execute();
-  return rows.map((r) => r.id);
+  const ids = rows.map((r) => r.id);
+  // Projects of other companies reached through rights granted to the selected company (seed: Projects →
+  // Rights). Only the selected company's rights count: rights belong to a company, not to its users.
+  if (selectedCompanyId !== undefined && selectedCompanyId !== null) {
+    for (const id of await externalProjectIds(tx, userId, selectedCompanyId)) if (!ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/** Projects granted to `companyId` by other companies, if the user is an unlocked member of it. */
+export async function externalProjectIds(tx: Tx, userId: number, companyId: number): Promise<number[]> {
+  const rows = await tx
+    .selectFrom('project_rights')
+    .innerJoin('memberships', 'memberships.company_id', 'project_rights.grantee_company_id')
+    .select('project_rights.project_id')
+    .where('memberships.user_id', '=', userId)
+    .where('memberships.is_locked', '=', 0)
+    .where('project_rights.grantee_company_id', '=', companyId)
+    .orderBy('project_rights.project_id')
+    .execute();
+  return rows.map((r) => r.project_id);
 }
 
 export async function assertProjectAccess(tx: Tx, userId: number, projectId: number) {
@@ -66,7 +86,12 @@ export interface ProjectAccess {
   admin: boolean;
 }
 
-/** How the actor reaches a project, or PROJECT_NOT_FOUND (another company's project looks absent). */
+/**
+ * How the actor reaches a project, or PROJECT_NOT_FOUND (another company's project looks absent).
+ * Through a membership of the project's company (admin as the membership says), or else through rights
+ * the owning company granted to the actor's selected company (`external`, never admin). A user locked in
+ * the owning company who reaches the project in no other way gets USER_LOCKED.
+ */
 export async function projectAccess(tx: Tx, actor: { userId: number; companyId?: number | null }, projectId: number): Promise<ProjectAccess> {
   const own = await tx
     .selectFrom('projects')
@@ -75,12 +100,50 @@ export async function projectAccess(tx: Tx, actor: { userId: number; companyId?:
     .where('memberships.user_id', '=', actor.userId)
     .where('projects.id', '=', projectId)
     .executeTakeFirst();
-  if (own) {
-    if (own.is_locked) throw new MylicError('USER_LOCKED');
+  if (own && !own.is_locked) {
     const { is_admin, is_locked: _l, ...project } = own;
     return { project, external: false, admin: is_admin === 1 };
   }
+  if (actor.companyId !== undefined && actor.companyId !== null) {
+    const granted = await tx
+      .selectFrom('project_rights')
+      .innerJoin('projects', 'projects.id', 'project_rights.project_id')
+      .innerJoin('memberships', 'memberships.company_id', 'project_rights.grantee_company_id')
+      .select(['projects.id', 'projects.company_id', 'projects.name', 'projects.description', 'projects.ssa_end', 'memberships.is_locked'])
+      .where('project_rights.project_id', '=', projectId)
+      .where('project_rights.grantee_company_id', '=', actor.companyId)
+      .where('memberships.user_id', '=', actor.userId)
+      .executeTakeFirst();
+    if (granted) {
+      if (granted.is_locked) throw new MylicError('USER_LOCKED');
+      const { is_locked: _l, ...project } = granted;
+      return { project, external: true, admin: false };
+    }
+  }
+  if (own) throw new MylicError('USER_LOCKED');
   throw new MylicError('PROJECT_NOT_FOUND');
+}
+
+/** projectAccess for actions that external users may not do (seed: Rights, "restricted in removing devices, editing the project"). */
+export async function ownProjectAccess(tx: Tx, actor: { userId: number; companyId?: number | null }, projectId: number, action: string): Promise<ProjectAccess> {
+  const access = await projectAccess(tx, actor, projectId);
+  if (access.external) throw new MylicError('FORBIDDEN', `Users of a company with rights on this project cannot ${action}.`);
+  return access;
+}
+
+/**
+ * The projects the other pages work on (seed: Projects, "This selection is then true for all other
+ * pages"): the selected project, or with none selected every project of the selected company plus the
+ * projects granted to it.
+ */
+export async function projectScope(tx: Tx, actor: { userId: number; companyId?: number | null; projectId?: number | null }): Promise<number[]> {
+  if (actor.projectId !== undefined && actor.projectId !== null) {
+    await projectAccess(tx, actor, actor.projectId);
+    return [actor.projectId];
+  }
+  const { companyId } = await selectedCompany(tx, actor);
+  const own = await tx.selectFrom('projects').select('id').where('company_id', '=', companyId).orderBy('id').execute();
+  return [...own.map((r) => r.id), ...(await externalProjectIds(tx, actor.userId, companyId))];
 }
 
 /** The company the session has selected, checked against the membership now (it may have been locked since). */
