@@ -6,6 +6,9 @@ import * as m003 from './migrations/003-session-selection.js';
 import * as m004 from './migrations/004-accounts.js';
 import * as m005 from './migrations/005-activation-keys.js';
 import * as m006 from './migrations/006-organisation.js';
+import * as m007 from './migrations/007-devices.js';
+import * as m008 from './migrations/008-device-licenses.js';
+import * as m009 from './migrations/009-ssa.js';
 
 /** Migrations are compiled in (the bridge is bundled), listed here in order. */
 function provider(dialect: DialectName): MigrationProvider {
@@ -16,6 +19,9 @@ function provider(dialect: DialectName): MigrationProvider {
     '004-accounts': { up: (db) => m004.up(db, dialect) },
     '005-activation-keys': { up: (db) => m005.up(db, dialect) },
     '006-organisation': { up: (db) => m006.up(db, dialect) },
+    '007-devices': { up: (db) => m007.up(db, dialect) },
+    '008-device-licenses': { up: (db) => m008.up(db, dialect) },
+    '009-ssa': { up: (db) => m009.up(db, dialect) },
   };
   return { getMigrations: async () => list };
 }

@@ -2,13 +2,16 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { AccountTables } from './schema-accounts.js';
 import type { KeyTables } from './schema-keys.js';
 import type { OrganisationTables } from './schema-organisation.js';
+import type { DeviceTables } from './schema-devices.js';
+import type { DeviceLicenseTables } from './schema-device-licenses.js';
+import type { SsaTables } from './schema-ssa.js';
 
 /**
  * The tables of the portal, dialect-agnostic. Dates are ISO strings (`YYYY-MM-DD` for calendar dates,
  * full ISO timestamps for instants) so that SQLite and PostgreSQL store and compare them alike.
  * Booleans are 0/1 integers for the same reason.
  */
-export interface Database extends AccountTables, KeyTables, OrganisationTables {
+export interface Database extends AccountTables, KeyTables, OrganisationTables, DeviceTables, DeviceLicenseTables, SsaTables {
   users: UsersTable;
   companies: CompaniesTable;
   memberships: MembershipsTable;

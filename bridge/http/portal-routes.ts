@@ -8,12 +8,16 @@ import { accountRoutes } from './api/account-routes.js';
 import { organisationRoutes } from './api/organisation-routes.js';
 import { keyRoutes } from './api/key-routes.js';
 import { historyRoutes } from './api/history-routes.js';
+import { deviceApiRoutes } from './api/device-api-routes.js';
+import { licenseRoutes } from './api/license-routes.js';
+import { ssaRoutes } from './api/ssa-routes.js';
+import { searchRoutes } from './api/search-routes.js';
 
 /**
  * The portal API (/api/v1) for people and their scripts, one module per area of the seed's menu.
  * Every route is declared through ApiRouter, so `/openapi.json` lists exactly what exists.
  */
-const AREAS = [sessionRoutes, accountRoutes, organisationRoutes, keyRoutes, historyRoutes, invalidationRoutes];
+const AREAS = [sessionRoutes, accountRoutes, organisationRoutes, keyRoutes, historyRoutes, invalidationRoutes, deviceApiRoutes, licenseRoutes, ssaRoutes, searchRoutes];
 
 export function portalRoutes(core: Core) {
   const app = new Hono<AuthEnv>();
