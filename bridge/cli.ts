@@ -5,6 +5,7 @@ import { EXIT, MylicError } from '../protocol/errors.js';
 import { openCore } from './bootstrap.js';
 import { loadConfig } from './config.js';
 import { createUser, findUserByEmail } from './core/accounts.js';
+import { issueVendorKey } from './core/activation-keys.js';
 import { catalog } from './core/catalog.js';
 import { createCompany, findProjectByName } from './core/companies.js';
 import type { Core } from './core/context.js';
@@ -14,6 +15,7 @@ import { companyCounts } from './core/ledger-report.js';
 import { bindFromBalance } from './core/licenses.js';
 import { actAs, operatorCredit } from './core/operator.js';
 import { parseRight, setRight } from './core/rights.js';
+import { setVendorAccount } from './core/vendor-accounts.js';
 import { main as serve } from './server.js';
 
 /**
@@ -31,6 +33,10 @@ const USAGE = `usage: mylic-bridge <command> [options] [--json]
   ops license bind --company ID --mac MAC --type T --units N [--project P]
   ops right grant|revoke --user EMAIL --right R     rights: request-certificate, check-foreign-device, buy-on-credit, move-licenses
   ops counts --company ID                             units by type: activated, balance, bound, free
+  ops key issue --type T --units N [--type T2 --units N2 …] [--order NO] [--reference REF]
+                                                      issue a vendor activation key with these licenses
+  ops vendor-account set --account ID --postal-code Z --name N [--street S] [--city C] [--country C]
+                                                      create or change a vendor customer record (company data)
   invalidation upload --user EMAIL --file F [--out C] upload an invalidation (backup) file
   invalidation confirmation --user EMAIL --document ID [--out C]
                                                       download a confirmation again`;
@@ -44,8 +50,11 @@ const options = {
   admin: { type: 'string' },
   company: { type: 'string' },
   project: { type: 'string' },
-  type: { type: 'string' },
-  units: { type: 'string' },
+  // --type and --units repeat for `ops key issue` (one pair per license); other commands take one of each.
+  type: { type: 'string', multiple: true },
+  units: { type: 'string', multiple: true },
+  order: { type: 'string' },
+  reference: { type: 'string' },
   ref: { type: 'string' },
   mac: { type: 'string' },
   user: { type: 'string' },
@@ -53,12 +62,26 @@ const options = {
   out: { type: 'string' },
   document: { type: 'string' },
   right: { type: 'string' },
+  account: { type: 'string' },
+  'postal-code': { type: 'string' },
+  street: { type: 'string' },
+  city: { type: 'string' },
+  country: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
 
+/** The one value of an option; a repeatable option (--type, --units) must be given once here. */
+const one = (v: Values, key: keyof Values): string | undefined => {
+  const raw = v[key];
+  if (Array.isArray(raw)) {
+    if (raw.length > 1) throw new MylicError('USAGE', `--${key} may be given only once for this command.`);
+    return raw[0];
+  }
+  return typeof raw === 'string' ? raw : undefined;
+};
 const need = (v: Values, key: keyof Values): string => {
-  const value = v[key];
+  const value = one(v, key);
   if (typeof value !== 'string' || !value) throw new MylicError('USAGE', `--${key} is required.\n\n${USAGE}`);
   return value;
 };
@@ -104,7 +127,7 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
       case 'ops device add': {
         const companyId = int(v, 'company');
         const p = await findProjectByName(core.store.db, companyId, project);
-        const r = await addDevice(core, await actAs(core, companyId), p.id, need(v, 'mac'), v.type ?? 'IP811');
+        const r = await addDevice(core, await actAs(core, companyId), p.id, need(v, 'mac'), one(v, 'type') ?? 'IP811');
         return { text: `device ${r.hardwareId} added to project ${project}`, json: r };
       }
       case 'ops license bind': {
@@ -142,7 +165,33 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
         return { text: `confirmation written to ${out}`, json: { documentId, confirmationFile: out } };
       }
       // ops: organisation commands (vendor records, …)
+      case 'ops vendor-account set': {
+        const r = await setVendorAccount(core, {
+          accountId: need(v, 'account'),
+          postalCode: need(v, 'postal-code'),
+          name: need(v, 'name'),
+          ...(v.street !== undefined ? { street: v.street } : {}),
+          ...(v.city !== undefined ? { city: v.city } : {}),
+          ...(v.country !== undefined ? { country: v.country } : {}),
+        });
+        return { text: `vendor account ${r.accountId} ${r.created ? 'created' : 'updated'} (${r.name}, ${r.postalCode}); companies using it: ${r.companies.join(', ') || 'none'}`, json: r };
+      }
       // ops: activation key commands (vendor keys, …)
+      // ops: device commands (orders, RMA, …)
+      // ops: license and SSA commands (…)
+      case 'ops key issue': {
+        const types = v.type ?? [];
+        const amounts = v.units ?? [];
+        if (types.length === 0 || types.length !== amounts.length) throw new MylicError('USAGE', `Give each license as a pair --type T --units N.\n\n${USAGE}`);
+        const licenses = types.map((type, i) => {
+          const units = z.coerce.number().int().positive().safeParse(amounts[i]);
+          if (!units.success) throw new MylicError('USAGE', `--units must be a positive whole number (license ${i + 1}, ${type}).`);
+          return { type, units: units.data };
+        });
+        const r = await issueVendorKey(core, { licenses, orderNumber: v.order ?? '', orderReference: v.reference ?? '' });
+        const lines = r.licenses.map((l) => `  ${String(l.units).padStart(6)} ${l.type}`).join('\n');
+        return { text: `activation key ${r.key}\n${lines}${r.orderNumber ? `\norder number ${r.orderNumber}` : ''}${r.orderReference ? `\norder reference ${r.orderReference}` : ''}`, json: r };
+      }
       default:
         throw new MylicError('USAGE', `Unknown command "${cmd}".\n\n${USAGE}`);
     }

@@ -132,6 +132,8 @@ export const ERROR_CODES = {
   KEY_LICENSES_INSUFFICIENT: spec(409, EXIT.CONFLICT, 'The activation key does not hold that many licenses of this type.'),
   KEY_EMPTY: spec(409, EXIT.CONFLICT, 'An activation key keeps at least one license: delete the key instead.'),
   PROJECT_NOT_SELECTED: spec(400, EXIT.USAGE, 'Select a project first, or name one.'),
+  // --- devices, orders, RMA, search (issue 5) ---
+  // --- licenses on devices, free licenses, warranty (issue 5) ---
   // --- SSA (issue 6) ---
   SSA_END_IN_PAST: spec(400, EXIT.USAGE, 'The SSA end date must not be in the past.'),
   // transport

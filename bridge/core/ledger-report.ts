@@ -1,10 +1,18 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/store.js';
+import { KEY_CREDIT_REASONS } from './activation-keys.js';
+import { unitsInKeys } from './own-keys.js';
 
 /**
- * Units of each license type a company's projects hold, by where they are (ARCHITECTURE §5):
- * activated = balance + bound + free. Used by the operator command and by tests and benchmarks to
- * check conservation after concurrent work.
+ * Units of each license type a company holds, by where they are (ARCHITECTURE §5):
+ * activated = balance + bound + free + inKeys. Used by the operator command and by tests and benchmarks
+ * to check conservation after concurrent work.
+ *
+ * `activated` is counted from the ledger, independently of where the units are now: every credit to
+ * one of the company's balances, except credits from the company's own keys (units coming back from a
+ * key, or an own key redeemed inside the company: internal moves), minus the units of its own keys that
+ * were redeemed into another company's project (they left the company). `inKeys` is what the company's
+ * unredeemed own keys hold.
  */
 export interface TypeCounts {
   type: string;
@@ -12,6 +20,7 @@ export interface TypeCounts {
   balance: number;
   bound: number;
   free: number;
+  inKeys: number;
 }
 
 export async function companyCounts(tx: Tx, companyId: number): Promise<TypeCounts[]> {
@@ -21,7 +30,32 @@ export async function companyCounts(tx: Tx, companyId: number): Promise<TypeCoun
     .select(['license_type as type', sql<number>`sum(delta)`.as('units')])
     .where('project_id', 'in', projectIds)
     .where('delta', '>', 0)
+    .where((eb) =>
+      eb.not(
+        eb.and([
+          eb('reason', 'in', [...KEY_CREDIT_REASONS]),
+          eb.exists(
+            eb
+              .selectFrom('activation_keys')
+              .select('activation_keys.id')
+              .whereRef('activation_keys.ref', '=', 'ledger_entries.ref')
+              .where('activation_keys.company_id', '=', companyId),
+          ),
+        ]),
+      ),
+    )
     .groupBy('license_type')
+    .execute();
+  // Own keys redeemed into a project of another company: their units left this company.
+  const transferredOut = await tx
+    .selectFrom('activation_key_entries')
+    .innerJoin('activation_keys', 'activation_keys.id', 'activation_key_entries.key_id')
+    .innerJoin('projects', 'projects.id', 'activation_key_entries.project_id')
+    .select(['activation_key_entries.license_type as type', sql<number>`sum(-activation_key_entries.delta)`.as('units')])
+    .where('activation_keys.company_id', '=', companyId)
+    .where('activation_key_entries.reason', '=', 'key.redeemed')
+    .where('projects.company_id', '<>', companyId)
+    .groupBy('activation_key_entries.license_type')
     .execute();
   const balance = await tx
     .selectFrom('balances')
@@ -35,13 +69,15 @@ export async function companyCounts(tx: Tx, companyId: number): Promise<TypeCoun
     .where('project_id', 'in', projectIds)
     .groupBy(['license_type', 'state'])
     .execute();
-  const types = new Set([...credited, ...balance, ...licenses].map((r) => r.type));
+  const inKeys = await unitsInKeys(tx, companyId);
+  const types = new Set([...credited, ...transferredOut, ...balance, ...licenses, ...inKeys].map((r) => r.type));
   const pick = (rows: { type: string; units: number }[], t: string) => Number(rows.find((r) => r.type === t)?.units ?? 0);
   return [...types].sort().map((type) => ({
     type,
-    activated: pick(credited, type),
+    activated: pick(credited, type) - pick(transferredOut, type),
     balance: pick(balance, type),
     bound: pick(licenses.filter((r) => r.state === 'bound'), type),
     free: pick(licenses.filter((r) => r.state === 'free'), type),
+    inKeys: pick(inKeys, type),
   }));
 }

@@ -339,8 +339,8 @@ describe('invalidation over /device/v1/invalidations', () => {
 
   it('moves returnable licenses to the project\'s free pool and leaves gateway licenses bound', async () => {
     const before = await countsOf(tc, a.companyId);
-    expect(before[PORT_TYPE]).toEqual({ type: PORT_TYPE, activated: 10, balance: 6, bound: 4, free: 0 });
-    expect(before[GW_TYPE]).toEqual({ type: GW_TYPE, activated: 8, balance: 6, bound: 2, free: 0 });
+    expect(before[PORT_TYPE]).toEqual({ type: PORT_TYPE, activated: 10, balance: 6, bound: 4, free: 0, inKeys: 0 });
+    expect(before[GW_TYPE]).toEqual({ type: GW_TYPE, activated: 8, balance: 6, bound: 2, free: 0, inKeys: 0 });
 
     const doc = invalidationDocument(a.device, { serials: [a.port.serial, a.gw.serial], counter: 1 });
     const res = await expectOk(await send(doc.xml));
@@ -350,7 +350,7 @@ describe('invalidation over /device/v1/invalidations', () => {
     expect(confirmation.rejected).toEqual([{ serial: a.gw.serial, reason: 'license type is not returnable' }]);
 
     const after = await countsOf(tc, a.companyId);
-    expect(after[PORT_TYPE]).toEqual({ type: PORT_TYPE, activated: 10, balance: 6, bound: 0, free: 4 });
+    expect(after[PORT_TYPE]).toEqual({ type: PORT_TYPE, activated: 10, balance: 6, bound: 0, free: 4, inKeys: 0 });
     expect(after[GW_TYPE]).toEqual(before[GW_TYPE]);
     expect(await licenseRow(tc, a.port.serial)).toMatchObject({ state: 'free', device_id: null, project_id: a.projectId });
     expect(await licenseRow(tc, a.gw.serial)).toMatchObject({ state: 'bound', device_id: a.device.deviceId });

@@ -59,8 +59,8 @@ describe('bindFromBalance under concurrency', () => {
 
     expect(await balanceOf(tc.core.store.db, defaultProjectId, TYPE)).toBe(0);
     const counts = await companyCounts(tc.core.store.db, companyId);
-    expect(counts).toEqual([{ type: TYPE, activated: 25, balance: 0, bound: 25, free: 0 }]);
-    for (const c of counts) expect(c.balance + c.bound + c.free).toBe(c.activated);
+    expect(counts).toEqual([{ type: TYPE, activated: 25, balance: 0, bound: 25, free: 0, inKeys: 0 }]);
+    for (const c of counts) expect(c.balance + c.bound + c.free + c.inKeys).toBe(c.activated);
 
     // Every unit that left the balance has its ledger entry and its license; failed binds left none.
     const entries = await tc.core.store.db.selectFrom('ledger_entries').selectAll().where('project_id', '=', defaultProjectId).execute();

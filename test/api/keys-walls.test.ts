@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueVendorKey } from '../../bridge/core/activation-keys.js';
+import type { ErrorCode } from '../../protocol/errors.js';
+import { makeTestCore, type TestCore } from '../support/core.js';
+import { tempDir } from '../support/tmp.js';
+import { expectError } from '../bridge/fixtures.js';
+import { addMember, call, counts, grantRights, GW, keyCompany, lockMember, ok, PORT, selectProject, type KeyCompany } from './keys-fixtures.js';
+
+/**
+ * Walls around the balance and key endpoints. Company A has projects, balance, an own key, a redeemed
+ * vendor key and a fresh vendor key. Each endpoint is tried as: anonymous (401), a user of company B
+ * (404: A's project or key looks absent), a member of A who was locked after logging in (403
+ * USER_LOCKED), and a user of company C, which has rights on A's project, on what rights do not allow
+ * (403 FORBIDDEN). After every refusal nothing has changed.
+ */
+
+let root: { dir: string; cleanup: () => Promise<void> };
+let tc: TestCore;
+let a: KeyCompany;
+let b: KeyCompany;
+let c: KeyCompany;
+let locked: { token: string };
+let ownKey: { keyId: number; key: string };
+let cOwnKey: { keyId: number; key: string };
+let redeemedVendor: { keyId: number; key: string };
+let freshVendor: { keyId: number; key: string };
+
+beforeAll(async () => {
+  root = await tempDir('mylic-keys-walls-');
+  tc = await makeTestCore(root.dir);
+  a = await keyCompany(tc, 'wall-a', { extraProjects: ['Lab'], credit: [{ type: PORT, units: 10 }, { project: 'Lab', type: PORT, units: 5 }] });
+  b = await keyCompany(tc, 'wall-b', { credit: [{ type: PORT, units: 3 }] });
+  c = await keyCompany(tc, 'wall-c', { credit: [{ type: GW, units: 2 }] });
+  await grantRights(tc, a.projects[0]!.id, c.companyId);
+  const member = await addMember(tc, a.companyId, 'wall-locked');
+  await lockMember(tc, member.user.id, a.companyId);
+  locked = { token: member.token };
+  ownKey = await ok(call(tc.app, 'POST', '/own-keys', a.token, { projectId: a.projects[0]!.id, licenses: [{ type: PORT, units: 2 }] }), 201);
+  cOwnKey = await ok(call(tc.app, 'POST', '/own-keys', c.token, { projectId: c.projects[0]!.id, licenses: [{ type: GW, units: 1 }] }), 201);
+  redeemedVendor = await issueVendorKey(tc.core, { licenses: [{ type: PORT, units: 1 }] });
+  await ok(call(tc.app, 'POST', '/activation-keys/redeem', a.token, { key: redeemedVendor.key, projectId: a.projects[0]!.id }), 201);
+  freshVendor = await issueVendorKey(tc.core, { licenses: [{ type: PORT, units: 50 }] });
+});
+afterAll(async () => {
+  await tc?.close();
+  await root.cleanup();
+});
+
+/** Everything a refused request could have changed. */
+async function snapshot() {
+  const db = tc.core.store.db;
+  return {
+    a: await counts(tc, a.companyId),
+    b: await counts(tc, b.companyId),
+    c: await counts(tc, c.companyId),
+    balances: await db.selectFrom('balances').selectAll().orderBy('project_id').orderBy('license_type').execute(),
+    ledger: await db.selectFrom('ledger_entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    keys: await db.selectFrom('activation_keys').selectAll().orderBy('id').execute(),
+    keyLicenses: await db.selectFrom('activation_key_licenses').selectAll().orderBy('key_id').orderBy('license_type').execute(),
+    keySources: await db.selectFrom('activation_key_sources').selectAll().orderBy('key_id').orderBy('project_id').execute(),
+    keyEntries: await db.selectFrom('activation_key_entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    history: await db.selectFrom('history').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    lookupFailures: await db.selectFrom('key_lookup_failures').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  };
+}
+
+interface Endpoint {
+  name: string;
+  method: string;
+  path: () => string;
+  body?: () => unknown;
+  /** What a user of another company gets. */
+  stranger: ErrorCode;
+}
+
+const A0 = () => a.projects[0]!.id;
+const ENDPOINTS: Endpoint[] = [
+  { name: 'project balance', method: 'GET', path: () => `/projects/${A0()}/balance`, stranger: 'PROJECT_NOT_FOUND' },
+  { name: 'preview a key into A', method: 'POST', path: () => '/activation-keys/preview', body: () => ({ key: freshVendor.key, projectId: A0() }), stranger: 'PROJECT_NOT_FOUND' },
+  { name: 'redeem a key into A', method: 'POST', path: () => '/activation-keys/redeem', body: () => ({ key: freshVendor.key, projectId: A0() }), stranger: 'PROJECT_NOT_FOUND' },
+  { name: "A's activations", method: 'GET', path: () => `/activation-keys?projectId=${A0()}`, stranger: 'PROJECT_NOT_FOUND' },
+  { name: 'certificate of a key redeemed into A', method: 'GET', path: () => `/activation-keys/${redeemedVendor.keyId}/certificate`, stranger: 'KEY_NOT_FOUND' },
+  { name: "certificate of A's own key", method: 'GET', path: () => `/activation-keys/${ownKey.keyId}/certificate`, stranger: 'KEY_NOT_FOUND' },
+  { name: "A's own keys", method: 'GET', path: () => `/own-keys?projectId=${A0()}`, stranger: 'PROJECT_NOT_FOUND' },
+  { name: "create a key from A's balance", method: 'POST', path: () => '/own-keys', body: () => ({ projectId: A0(), licenses: [{ type: PORT, units: 1 }] }), stranger: 'PROJECT_NOT_FOUND' },
+  { name: "one of A's own keys", method: 'GET', path: () => `/own-keys/${ownKey.keyId}`, stranger: 'KEY_NOT_FOUND' },
+  { name: "update A's own key", method: 'PATCH', path: () => `/own-keys/${ownKey.keyId}`, body: () => ({ licenses: [{ type: PORT, units: -1 }], comment: 'mine now' }), stranger: 'KEY_NOT_FOUND' },
+  { name: "delete A's own key", method: 'DELETE', path: () => `/own-keys/${ownKey.keyId}`, stranger: 'KEY_NOT_FOUND' },
+];
+
+describe('walls around balance and activation keys', () => {
+  for (const e of ENDPOINTS) {
+    it(`${e.method} ${e.name}: anonymous gets 401, another company's user 404 ${e.stranger}, a locked member 403 USER_LOCKED; nothing changes`, async () => {
+      const before = await snapshot();
+      await expectError(await call(tc.app, e.method, e.path(), undefined, e.body?.()), 401, 'UNAUTHENTICATED');
+      await expectError(await call(tc.app, e.method, e.path(), 'not-a-real-token-but-long-enough', e.body?.()), 401, 'UNAUTHENTICATED');
+      await expectError(await call(tc.app, e.method, e.path(), b.token, e.body?.()), 404, e.stranger);
+      await expectError(await call(tc.app, e.method, e.path(), locked.token, e.body?.()), 403, 'USER_LOCKED');
+      expect(await snapshot()).toEqual(before);
+    });
+  }
+
+  it('the balance of the selected company: a locked member gets 403 USER_LOCKED, anonymous 401', async () => {
+    const before = await snapshot();
+    await expectError(await call(tc.app, 'GET', '/balance'), 401, 'UNAUTHENTICATED');
+    await expectError(await call(tc.app, 'GET', '/balance', locked.token), 403, 'USER_LOCKED');
+    await expectError(await call(tc.app, 'GET', '/own-keys', locked.token), 403, 'USER_LOCKED');
+    await expectError(await call(tc.app, 'GET', '/activation-keys', locked.token), 403, 'USER_LOCKED');
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("another company's user sees only their own company in the balance and key lists", async () => {
+    const balance = await ok(call(tc.app, 'GET', '/balance', b.token));
+    expect(balance.companyId).toBe(b.companyId);
+    expect(balance.projects.map((p: { projectId: number }) => p.projectId)).toEqual([b.projects[0]!.id]);
+    expect((await ok(call(tc.app, 'GET', '/own-keys', b.token))).keys).toEqual([]);
+    expect((await ok(call(tc.app, 'GET', '/activation-keys', b.token))).keys).toEqual([]);
+  });
+
+  describe('a user whose company has rights on a project of A', () => {
+    it("cannot create a key from the project's balance (403 FORBIDDEN); nothing changes", async () => {
+      const before = await snapshot();
+      const res = await call(tc.app, 'POST', '/own-keys', c.token, { projectId: A0(), licenses: [{ type: PORT, units: 1 }] });
+      await expectError(res, 403, 'FORBIDDEN');
+      // Not even with the project selected, and not by mixing it with an own project (no balance sharing with external projects).
+      await selectProject(tc, c.token, A0());
+      try {
+        await expectError(await call(tc.app, 'POST', '/own-keys', c.token, { licenses: [{ type: PORT, units: 1 }] }), 403, 'FORBIDDEN');
+      } finally {
+        await selectProject(tc, c.token, null);
+      }
+      await expectError(
+        await call(tc.app, 'POST', '/own-keys', c.token, { projectId: c.projects[0]!.id, licenses: [{ type: GW, units: 1 }, { type: PORT, units: 1, projectId: A0() }] }),
+        403,
+        'FORBIDDEN',
+      );
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it("cannot move licenses of their own key into the external project's balance (403 FORBIDDEN); nothing changes", async () => {
+      const before = await snapshot();
+      await expectError(await call(tc.app, 'DELETE', `/own-keys/${cOwnKey.keyId}?projectId=${A0()}`, c.token), 403, 'FORBIDDEN');
+      await expectError(await call(tc.app, 'PATCH', `/own-keys/${cOwnKey.keyId}`, c.token, { licenses: [{ type: GW, units: -1, projectId: A0() }] }), 403, 'FORBIDDEN');
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it("cannot see or change A's own keys (404 KEY_NOT_FOUND), and sees none of them in the external project", async () => {
+      const before = await snapshot();
+      await expectError(await call(tc.app, 'GET', `/own-keys/${ownKey.keyId}`, c.token), 404, 'KEY_NOT_FOUND');
+      await expectError(await call(tc.app, 'DELETE', `/own-keys/${ownKey.keyId}`, c.token), 404, 'KEY_NOT_FOUND');
+      expect(await ok(call(tc.app, 'GET', `/own-keys?projectId=${A0()}`, c.token))).toEqual({ scope: 'project', keys: [] });
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it("does not get A's other project, where the company has no rights (404 PROJECT_NOT_FOUND)", async () => {
+      const before = await snapshot();
+      await expectError(await call(tc.app, 'GET', `/projects/${a.projects[1]!.id}/balance`, c.token), 404, 'PROJECT_NOT_FOUND');
+      await expectError(await call(tc.app, 'POST', '/activation-keys/redeem', c.token, { key: freshVendor.key, projectId: a.projects[1]!.id }), 404, 'PROJECT_NOT_FOUND');
+      expect(await snapshot()).toEqual(before);
+    });
+  });
+
+  it('malformed ids answer like absent ones, and bodies that do not fit the schema are refused before anything happens', async () => {
+    const before = await snapshot();
+    await expectError(await call(tc.app, 'GET', '/own-keys/abc', a.token), 404, 'NOT_FOUND');
+    await expectError(await call(tc.app, 'GET', '/activation-keys/-1/certificate', a.token), 404, 'NOT_FOUND');
+    await expectError(await call(tc.app, 'POST', '/own-keys', a.token, { projectId: A0(), licenses: [{ type: PORT, units: 0 }] }), 400, 'VALIDATION_FAILED');
+    await expectError(await call(tc.app, 'POST', '/own-keys', a.token, { projectId: A0(), licenses: [{ type: PORT, units: -1 }] }), 400, 'VALIDATION_FAILED');
+    await expectError(await call(tc.app, 'POST', '/own-keys', a.token, { projectId: A0(), licenses: [] }), 400, 'VALIDATION_FAILED');
+    await expectError(await call(tc.app, 'POST', '/own-keys', a.token, { projectId: A0(), licenses: [{ type: 'PBX-Nope', units: 1 }] }), 400, 'LICENSE_TYPE_UNKNOWN');
+    await expectError(await call(tc.app, 'POST', '/own-keys', a.token, { projectId: A0(), licenses: [{ type: PORT, units: 1 }], extra: true }), 400, 'VALIDATION_FAILED');
+    await expectError(await call(tc.app, 'PATCH', `/own-keys/${ownKey.keyId}`, a.token, { licenses: [{ type: PORT, units: 0 }] }), 400, 'VALIDATION_FAILED');
+    expect(await snapshot()).toEqual(before);
+  });
+});
