@@ -121,10 +121,11 @@ export function describeSeconds(ms: number): string {
   const s = Math.abs(ms) / 1000;
   const seconds = s < 10 ? Math.round(s * 10) / 10 : Math.round(s);
   const text = plural(seconds, 'second');
-  if (s < 120) return text;
-  if (s < 7200) return `${text} (${plural(Math.round(s / 60), 'minute')})`;
-  if (s < 172_800) return `${text} (${plural(Math.round(s / 3600), 'hour')})`;
-  return `${text} (${plural(Math.round(s / 86_400), 'day')})`;
+  // Thresholds on the rounded figure, so that 119.996 s reads like the 120 s it is shown as.
+  if (seconds < 120) return text;
+  if (seconds < 7200) return `${text} (${plural(Math.round(seconds / 60), 'minute')})`;
+  if (seconds < 172_800) return `${text} (${plural(Math.round(seconds / 3600), 'hour')})`;
+  return `${text} (${plural(Math.round(seconds / 86_400), 'day')})`;
 }
 
 const SET_SERVER = 'mylic config --ntp <host[:port]>';
