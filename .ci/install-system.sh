@@ -11,7 +11,7 @@ set -euo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
 
-if have chronyd && have dnsmasq && have chromium; then
+if have chronyd && have dnsmasq && have chromium && have curl; then
   echo "install-system: chronyd, dnsmasq and chromium are already installed"
   exit 0
 fi
@@ -32,7 +32,7 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y --no-install-recommends chrony dnsmasq-base chromium fonts-dejavu-core
+apt-get install -y --no-install-recommends chrony dnsmasq-base chromium fonts-dejavu-core curl ca-certificates
 
-have chronyd && have dnsmasq && have chromium
+have chronyd && have dnsmasq && have chromium && have curl
 echo "install-system: installed $(chromium --version 2>/dev/null | head -n1 || echo chromium), $(chronyd --version 2>/dev/null | head -n1 || echo chronyd) and $(dnsmasq --version 2>/dev/null | head -n1 || echo dnsmasq)"

@@ -33,4 +33,18 @@ describe("the README's Tour", () => {
     expect(last).toMatch(/GW-Channel\s+activated 4\s+balance 2\s+bound 2\s+free 0/);
     expect(last).toMatch(/PBX-Port13\s+activated 20\s+balance 8\s+bound 0\s+free 12/);
   });
+
+  it('runs the API tour with curl after it, every call answering 2xx', async () => {
+    const readme = await readFile(resolve(ROOT, 'README.md'), 'utf8');
+    const block = /## API tour[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeTruthy();
+    const script = block!.replaceAll('https://localhost:8443', bridge.url.replace(/\/$/, ''));
+    // Against the state the Tour left (same data folder); curl -f fails the script on any 4xx/5xx.
+    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: tmp.dir, encoding: 'utf8', env: { ...process.env, MYLIC_DATA: './data' } });
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain('"licenses":[{"type":"PBX-Port14","units":10}]');
+    // curl prints JSON without a newline, so the last two answers end the output as "…rollout\n204".
+    expect(run.stdout.trim()).toMatch(/rollout\n204$/);
+    expect(await readFile(`${tmp.dir}/license-certificate.html`, 'utf8')).toContain('customer 42');
+  });
 });
