@@ -6,6 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { MylicError } from '../protocol/errors.js';
+import { boundedMemo } from '../protocol/memo.js';
 
 /** A certificate PEM is ~1.5 KB; a chain of a few is well below this. */
 export const MAX_CERT_PEM_BYTES = 64 * 1024;
@@ -16,6 +17,8 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
  * The first certificate of a PEM text. X509Certificate alone would also take DER and silently
  * read only the first of several PEM blocks; requiring the armour keeps garbage out.
  */
+const parsedCertificate = boundedMemo(1024, (pem) => new X509Certificate(pem));
+
 export function parseCertificate(pem: string, what = 'certificate'): X509Certificate {
   if (typeof pem !== 'string' || pem.length === 0) throw new MylicError('CERT_MALFORMED', `The ${what} is empty.`);
   if (Buffer.byteLength(pem, 'utf8') > MAX_CERT_PEM_BYTES) {
@@ -24,7 +27,7 @@ export function parseCertificate(pem: string, what = 'certificate'): X509Certifi
   const block = PEM_CERT.exec(pem);
   if (!block) throw new MylicError('CERT_MALFORMED', `The ${what} is not a PEM certificate.`);
   try {
-    return new X509Certificate(block[0]);
+    return parsedCertificate(block[0]);
   } catch (e) {
     throw new MylicError('CERT_MALFORMED', `The ${what} cannot be read: ${(e as Error).message}`);
   }

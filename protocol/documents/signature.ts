@@ -1,6 +1,7 @@
 import { constants, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { MylicError } from '../errors.js';
 import type { DocumentKind } from './payloads.js';
+import { boundedMemo } from '../memo.js';
 
 /**
  * Detached RSA-PSS-SHA256 signatures over the exact payload bytes, domain-separated by kind:
@@ -15,10 +16,13 @@ const MAX_MODULUS_BITS = 8192;
 const signedBytes = (kind: DocumentKind, payloadBytes: Uint8Array): Buffer => Buffer.concat([Buffer.from(`${kind}/`, 'utf8'), payloadBytes]);
 
 /** Loads a private signing key (our own configuration: a bad one is a programming error). */
+const privateKeyOf = boundedMemo(64, (pem) => createPrivateKey(pem));
+const publicKeyOf = boundedMemo(1024, (pem) => createPublicKey(pem));
+
 export function loadPrivateKey(pem: string, what: string): KeyObject {
   let key: KeyObject;
   try {
-    key = createPrivateKey(pem);
+    key = privateKeyOf(pem);
   } catch (e) {
     throw new Error(`The ${what} cannot be read: ${(e as Error).message}`);
   }
@@ -34,7 +38,7 @@ export function loadPublicKey(pem: string | KeyObject, what: string): KeyObject 
   let key: KeyObject;
   if (typeof pem === 'string') {
     try {
-      key = createPublicKey(pem);
+      key = publicKeyOf(pem);
     } catch (e) {
       throw new Error(`The ${what} cannot be read: ${(e as Error).message}`);
     }
