@@ -1,0 +1,102 @@
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { benchAgent } from './agent.js';
+import { benchContention } from './contention.js';
+import { benchDownload, fmtLoadCpu, type HttpsTiming } from './download.js';
+import { benchInvalidation } from './invalidation.js';
+import { ROOT } from './load.js';
+import { profileDownload, renderProfile, type ProfileSummary } from './profile.js';
+import { machine, renderTable, writeResults, type Figure } from './report.js';
+import { setupWorld } from './setup.js';
+
+/**
+ * `npm run bench` (after `npm run build`): issue 7, items 1, 2, 3 and 5; item 4 (store scale)
+ * comes with search. Every figure is measured next to its ceiling in the same run on this machine.
+ * Progress goes to stderr; the table goes to stdout and everything to bench/results.json.
+ * Exits non-zero when a contention run loses or doubles a unit. Loads touch only localhost.
+ *
+ * Shorter runs for development: BENCH_WARMUP_MS, BENCH_DURATION_MS, BENCH_RUNS.
+ */
+const envInt = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : fallback;
+};
+const timing: HttpsTiming = {
+  warmupMs: envInt('BENCH_WARMUP_MS', 2000),
+  durationMs: envInt('BENCH_DURATION_MS', 8000),
+  connections: 32,
+  ceilingMs: 2000,
+};
+const agentRuns = envInt('BENCH_RUNS', 15);
+
+const t0 = performance.now();
+const log = (s: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${s}\n`);
+
+const m = machine();
+log(`${m.cpuModel} x${m.cpuCount}, node ${m.node}, load average ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')}; ${timing.connections} clients, ${timing.warmupMs} ms warm-up + ${timing.durationMs} ms per load`);
+
+const figures: Figure[] = [];
+let profile: ProfileSummary | undefined;
+let agentProfile: ProfileSummary | null = null;
+let agentComposition: { name: string; bytes: number }[] = [];
+let profileLoad: Record<string, unknown> | undefined;
+let failed = false;
+
+const world = await setupWorld({ downloadDevices: 64, invalidationDevices: timing.connections, keyPoolSize: 8, log });
+try {
+  const download = await benchDownload(world, world.bridge.port, timing, log);
+  figures.push(...download.figures);
+  figures.push(...(await benchInvalidation(world, world.bridge.port, timing, download.ceilingB, log)).figures);
+  const agent = await benchAgent(world, { runs: agentRuns, log });
+  figures.push(...agent.figures);
+  agentProfile = agent.startupProfile;
+  agentComposition = agent.composition;
+
+  const profiled = await profileDownload(world, { warmupMs: 1000, durationMs: Math.min(5000, timing.durationMs), connections: timing.connections });
+  profile = profiled.summary;
+  profileLoad = { rps: profiled.load.rps, latencyMs: profiled.load.latency, errors: profiled.load.errors, serverCpuCores: profiled.load.serverCpu };
+  log(`profiled download run: ${profiled.load.rps.toFixed(0)} req/s under --cpu-prof (${fmtLoadCpu(profiled.load)})`);
+
+  const contention = await benchContention(world.pki, log);
+  figures.push(...contention.figures);
+  failed ||= contention.failed;
+} finally {
+  await world.cleanup();
+}
+
+figures.push({
+  id: 'store.scale',
+  item: 4,
+  measurement: 'Store scale 10k -> 1M devices (search)',
+  value: null,
+  unit: '',
+  ceilingNote: 'comes with search',
+  target: 'flat within 2x; < 20 ms p99 at 1M',
+  status: 'pending',
+});
+figures.sort((a, b) => a.item - b.item);
+
+// A shared machine: when the server had to wait for a core, other processes took CPU from it.
+const warnings: string[] = [];
+for (const f of figures) {
+  const wait = f.detail?.['serverRunqueueWait'];
+  if (typeof wait === 'number' && wait > 0.1) {
+    warnings.push(`${f.measurement}: the server waited for a CPU ${(wait * 100).toFixed(0)}% of the window (other processes on the machine); this figure understates what the code can do.`);
+  }
+}
+const startLoad = m.loadAverage[0] ?? 0;
+if (startLoad > m.cpuCount) warnings.push(`Load average was ${startLoad.toFixed(2)} on ${m.cpuCount} cores at the start: rerun on a quiet machine for figures to compare.`);
+
+const table = renderTable(figures);
+console.log(table);
+for (const w of warnings) console.log(`warning: ${w}`);
+if (profile) console.log(`\n${renderProfile(profile, 'CPU profile of the bridge during one download run', 'bridge')}`);
+if (agentProfile) console.log(`\n${renderProfile(agentProfile, 'CPU profile of `mylic --version`', 'agent', false)}`);
+if (agentComposition.length) console.log(`Agent bundle by package: ${agentComposition.map((c) => `${c.name} ${(c.bytes / 1000).toFixed(0)} kB`).join(', ')}`);
+const out = join(ROOT, 'bench', 'results.json');
+await writeResults(out, m, figures, { warnings, timing, agentRuns, profile: profile ? { ...profile, load: profileLoad } : null, agentStartupProfile: agentProfile, loadAverageAtEnd: loadavg(), totalSeconds: (performance.now() - t0) / 1000 });
+log(`wrote ${out}; total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+if (failed) {
+  console.error('FAIL: a contention run lost or doubled a unit (see the table and bench/results.json).');
+  process.exitCode = 1;
+}
