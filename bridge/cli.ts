@@ -15,7 +15,10 @@ import { companyCounts } from './core/ledger-report.js';
 import { bindFromBalance } from './core/licenses.js';
 import { actAs, operatorCredit } from './core/operator.js';
 import { parseRight, setRight } from './core/rights.js';
+import { runSsaMails } from './core/ssa-mails.js';
 import { setVendorAccount } from './core/vendor-accounts.js';
+import { registerOrder } from './core/orders.js';
+import { FREED_RMA_PROJECT, rmaArrived, rmaReship } from './core/rma.js';
 import { main as serve } from './server.js';
 
 /**
@@ -25,7 +28,7 @@ import { main as serve } from './server.js';
 const USAGE = `usage: mylic-bridge <command> [options] [--json]
 
   serve                                               start the HTTPS bridge (PORT, HOST, MYLIC_DATA)
-  catalog                                             print versions and license types
+  catalog                                             print versions, license types (packs, rules, prices) and device types
   ops user create --email E --password P --name N     create an active user account
   ops company create --name N --admin EMAIL           create a company with its DEFAULT project
   ops balance add --company ID --type T --units N [--project P] [--ref R]
@@ -33,6 +36,12 @@ const USAGE = `usage: mylic-bridge <command> [options] [--json]
   ops license bind --company ID --mac MAC --type T --units N [--project P]
   ops right grant|revoke --user EMAIL --right R     rights: request-certificate, check-foreign-device, buy-on-credit, move-licenses
   ops counts --company ID                             units by type: activated, balance, bound, free
+  ops order add --order NO --company ID --mac M [--mac M2 …] [--type T] [--date YYYY-MM-DD]
+                                                      register an order of a company and the devices shipped with it
+  ops rma arrived --mac M                             the RMA device arrived: its licenses become movable
+  ops rma reship --mac M                              the RMA device goes to another customer: its licenses are freed
+                                                      into project Freed_RMA_licenses of their company
+  ops ssa run-mails [--now ISO]                       send the SSA expiry mails due now (or at --now)
   ops key issue --type T --units N [--type T2 --units N2 …] [--order NO] [--reference REF]
                                                       issue a vendor activation key with these licenses
   ops vendor-account set --account ID --postal-code Z --name N [--street S] [--city C] [--country C]
@@ -56,7 +65,9 @@ const options = {
   order: { type: 'string' },
   reference: { type: 'string' },
   ref: { type: 'string' },
-  mac: { type: 'string' },
+  // --mac repeats for `ops order add` (one per device); other commands take one.
+  mac: { type: 'string', multiple: true },
+  date: { type: 'string' },
   user: { type: 'string' },
   file: { type: 'string' },
   out: { type: 'string' },
@@ -67,6 +78,7 @@ const options = {
   street: { type: 'string' },
   city: { type: 'string' },
   country: { type: 'string' },
+  now: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
@@ -99,12 +111,24 @@ async function userId(core: Core, email: string) {
 
 async function run(cmd: string, v: Values): Promise<{ text: string; json: unknown }> {
   if (cmd === 'catalog') {
-    const json = { versions: catalog.versions, currentVersion: catalog.currentVersion, licenseTypes: catalog.licenseTypes, deviceTypes: catalog.deviceTypes };
+    const json = { versions: catalog.versions, currentVersion: catalog.currentVersion, licenseTypes: catalog.licenseTypes, deviceTypes: catalog.devices, warranty: catalog.warranty };
+    const rule = (t: (typeof catalog.licenseTypes)[number]) =>
+      [t.packSize > 1 ? `pack of ${t.packSize}` : '', t.dependsOnPbx === 'equal' ? '= PBX amount' : t.dependsOnPbx === 'at-most' ? '<= PBX amount' : '', t.upgradeFrom !== null ? `upgrades V${t.upgradeFrom}` : '', t.externalKey ? `keeps its ${t.externalKey}` : '', t.warranty ? `${t.warranty} warranty` : '']
+        .filter(Boolean)
+        .join(', ');
     const text = [
       'Versions:',
       ...catalog.versions.map((r) => `  V${r.version}  released ${r.released}`),
-      'License types:',
-      ...catalog.licenseTypes.map((t) => `  ${t.name.padEnd(18)} ${t.family.padEnd(9)} ${t.version === null ? 'all' : 'V' + t.version}  SSC/unit/year ${t.sscPerUnitYear}  ${t.returnable ? 'returnable' : 'stays on device'}`),
+      'License types (price in cents per unit):',
+      ...catalog.licenseTypes.map(
+        (t) =>
+          `  ${t.name.padEnd(20)} ${t.family.padEnd(9)} ${(t.version === null ? 'all' : 'V' + t.version).padEnd(4)} SSC/unit/year ${String(t.sscPerUnitYear).padEnd(3)} price ${String(t.price).padEnd(6)} ${!t.bindable ? 'balance only   ' : t.returnable ? 'returnable     ' : 'stays on device'} ${rule(t)}`,
+      ),
+      'Device types (firmware; maximum amount per kind):',
+      ...catalog.devices.map(
+        (d) => `  ${d.name.padEnd(13)} ${d.category.padEnd(12)} ${d.firmware ? `V${d.firmware.from}-V${d.firmware.to}` : 'no files'}  ${Object.entries(d.maxima).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      ),
+      `Warranty: the cheaper extension within ${catalog.warranty.earlyWindowDays} days of receipt; at most ${catalog.warranty.maxExtensionYears} years.`,
     ].join('\n');
     return { text, json };
   }
@@ -178,7 +202,30 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
       }
       // ops: activation key commands (vendor keys, …)
       // ops: device commands (orders, RMA, …)
+      case 'ops order add': {
+        const macs = v.mac ?? [];
+        if (!macs.length) throw new MylicError('USAGE', `--mac is required (once per device).\n\n${USAGE}`);
+        const type = one(v, 'type');
+        const r = await registerOrder(core, { orderNumber: need(v, 'order'), companyId: int(v, 'company'), devices: macs.map((device) => ({ device, type })), orderedOn: v.date });
+        const lines = r.devices.map((d) => `  ${d.display}  ${d.type}${d.created ? '  (new in the device database)' : ''}`).join('\n');
+        return { text: `order ${r.orderNumber} of company ${r.companyId} (${r.orderedOn}):\n${lines}`, json: r };
+      }
+      case 'ops rma arrived': {
+        const r = await rmaArrived(core, need(v, 'mac'));
+        return { text: `RMA device ${r.display} arrived (requested ${r.requestedAt}); its licenses are movable now`, json: r };
+      }
+      case 'ops rma reship': {
+        const r = await rmaReship(core, need(v, 'mac'));
+        const freed = r.freed.map((f) => `  company ${f.companyId}: ${f.serials.length} license(s) into project ${FREED_RMA_PROJECT} (id ${f.projectId}${f.projectCreated ? ', created' : ''})`).join('\n');
+        return { text: `RMA device ${r.display} reshipped; removed from ${r.removedFrom.length} project(s)${freed ? `\n${freed}` : '; no licenses to free'}`, json: r };
+      }
       // ops: license and SSA commands (…)
+      case 'ops ssa run-mails': {
+        const now = v.now === undefined ? core.clock.now() : new Date(v.now);
+        if (Number.isNaN(now.getTime())) throw new MylicError('USAGE', '--now must be an ISO date or time, e.g. 2026-05-12T08:00:00Z.');
+        const r = await runSsaMails(core, now);
+        return { text: `SSA expiry mails at ${r.at}: ${r.recorded} recorded, ${r.sent} sent, ${r.failed} failed (retried next run), ${r.dropped} no longer due`, json: r };
+      }
       case 'ops key issue': {
         const types = v.type ?? [];
         const amounts = v.units ?? [];

@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { openCore } from './bootstrap.js';
 import { loadConfig, type BridgeConfig } from './config.js';
+import { startSsaScheduler } from './core/ssa-scheduler.js';
 
 /** Starts the bridge over HTTPS with the TLS certificate of the (dev) PKI. */
 export async function startServer(config: BridgeConfig) {
@@ -21,7 +22,10 @@ export async function startServer(config: BridgeConfig) {
     server.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
+  // SSA expiry mails (bridge/core/ssa-mails.ts), hourly in this process.
+  const ssaScheduler = startSsaScheduler(core);
   const close = async () => {
+    await ssaScheduler.stop();
     await new Promise<void>((r) => server.close(() => r()));
     await core.store.close();
   };

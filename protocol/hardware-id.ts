@@ -40,3 +40,52 @@ export const MacInput = z.string().max(64).transform((s, ctx) => {
     return z.NEVER;
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// IPEI (DECT handsets; issue 5)
+
+/**
+ * IPEI of a DECT handset: 5-digit manufacturer code (EMC) + 7-digit serial (PSN) + check digit. The
+ * check digit is the sum of position × digit over the 12 digits (positions 1–12) mod 11; 10 is
+ * written `*`. Canonical form: the 13 characters without separators (`0007701234565`), which can
+ * never be mistaken for a MAC (12 hex digits). Shown as `00077 0123456 5`.
+ *
+ * Accepted input: the 13 characters, or the three groups separated by spaces, dashes or dots. The
+ * check digit is required and verified (a typo is then refused rather than registered).
+ */
+export function ipeiCheckDigit(twelveDigits: string): string {
+  if (!/^[0-9]{12}$/.test(twelveDigits)) throw new MylicError('IPEI_INVALID', 'An IPEI has 12 digits before its check digit.');
+  let sum = 0;
+  for (let i = 0; i < 12; i++) sum += (i + 1) * Number(twelveDigits[i]);
+  const check = sum % 11;
+  return check === 10 ? '*' : String(check);
+}
+
+export function parseIpei(input: string): string {
+  const raw = input.trim();
+  const m = /^([0-9]{5})[ .-]?([0-9]{7})[ .-]?([0-9*])$/.exec(raw);
+  if (!m) throw new MylicError('IPEI_INVALID', `"${input}" is not an IPEI (5-digit manufacturer, 7-digit serial and check digit, e.g. 00077 0123456 5).`);
+  const digits = m[1]! + m[2]!;
+  const check = ipeiCheckDigit(digits);
+  if (m[3] !== check) throw new MylicError('IPEI_INVALID', `The check digit of IPEI "${input}" is wrong (expected ${check}): check for a typo.`);
+  return digits + check;
+}
+
+export const isIpei = (hardwareId: string): boolean => /^[0-9]{12}[0-9*]$/.test(hardwareId);
+
+export const formatIpei = (ipei: string): string => `${ipei.slice(0, 5)} ${ipei.slice(5, 12)} ${ipei.slice(12)}`;
+
+export type HardwareIdKind = 'mac' | 'ipei';
+
+/** A device identity as a person types it: a MAC in any form of the seed, or an IPEI. */
+export function parseHardwareId(input: string): { hardwareId: string; kind: HardwareIdKind } {
+  const raw = input.trim();
+  // 13 characters (digits, last may be `*`) or 5-7-1 groups: an IPEI; everything else is read as a MAC.
+  if (/^[0-9]{5}[ .-]?[0-9]{7}[ .-]?[0-9*]$/.test(raw)) return { hardwareId: parseIpei(raw), kind: 'ipei' };
+  return { hardwareId: parseMac(raw), kind: 'mac' };
+}
+
+export const hardwareIdKind = (hardwareId: string): HardwareIdKind => (isIpei(hardwareId) ? 'ipei' : 'mac');
+
+/** How a stored hardware id is shown: `00-90-33-01-23-45` or `00077 0123456 5`. */
+export const formatHardwareId = (hardwareId: string): string => (isIpei(hardwareId) ? formatIpei(hardwareId) : HEX12.test(hardwareId) ? formatMac(hardwareId) : hardwareId);

@@ -4,6 +4,7 @@ import type { ConfirmationPayload } from '../../protocol/documents/payloads.js';
 import { encodeConfirmation, openConfirmation, openInvalidation } from '../../protocol/documents/index.js';
 import { assertCertificate } from '../../certs/verify.js';
 import { devicePlacementFor } from './access.js';
+import { noDowngradeAfterReturn } from './device-licenses.js';
 import { type Actor, type Core, isoNow } from './context.js';
 import { findDevice } from './devices.js';
 import { recordHistory } from './history.js';
@@ -79,6 +80,7 @@ export async function acceptInvalidation(core: Core, actor: Actor, documentXml: 
       if (Number(moved.numUpdatedRows) !== 1) throw new MylicError('INTERNAL', 'License rows changed during the invalidation.');
     }
     await tx.updateTable('devices').set({ invalidation_counter: payload.deviceCounter }).where('id', '=', device.id).execute();
+    await noDowngradeAfterReturn(tx, at, device, accepted.map((s) => bySerial.get(s)!));
 
     const confirmation: ConfirmationPayload = {
       kind: 'confirmation',

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/store.js';
 import { KEY_CREDIT_REASONS } from './activation-keys.js';
 import { unitsInKeys } from './own-keys.js';
+import { SSC_SPENT_REASON } from './ssa.js';
+import { LICENSE_INTERNAL_CREDIT_REASONS, LICENSE_LEFT_REASONS } from './licenses.js';
 
 /**
  * Units of each license type a company holds, by where they are (ARCHITECTURE §5):
@@ -11,8 +13,11 @@ import { unitsInKeys } from './own-keys.js';
  * `activated` is counted from the ledger, independently of where the units are now: every credit to
  * one of the company's balances, except credits from the company's own keys (units coming back from a
  * key, or an own key redeemed inside the company: internal moves), minus the units of its own keys that
- * were redeemed into another company's project (they left the company). `inKeys` is what the company's
- * unredeemed own keys hold.
+ * were redeemed into another company's project (they left the company), minus the SSC spent on SSA
+ * (`spent`: they left the company too, bridge/core/ssa.ts) and the license units exchanged for another
+ * version or withdrawn (`spent` too, licenses.ts). Credits of units that were the company's already (a
+ * free license converted back, a floating license on its way out) are not activations. `inKeys` is what
+ * the company's unredeemed own keys hold.
  */
 export interface TypeCounts {
   type: string;
@@ -30,6 +35,8 @@ export async function companyCounts(tx: Tx, companyId: number): Promise<TypeCoun
     .select(['license_type as type', sql<number>`sum(delta)`.as('units')])
     .where('project_id', 'in', projectIds)
     .where('delta', '>', 0)
+    // Units that were the company's already (free license converted, floating license deleted): licenses.ts.
+    .where('reason', 'not in', [...LICENSE_INTERNAL_CREDIT_REASONS])
     .where((eb) =>
       eb.not(
         eb.and([
@@ -70,11 +77,20 @@ export async function companyCounts(tx: Tx, companyId: number): Promise<TypeCoun
     .groupBy(['license_type', 'state'])
     .execute();
   const inKeys = await unitsInKeys(tx, companyId);
-  const types = new Set([...credited, ...transferredOut, ...balance, ...licenses, ...inKeys].map((r) => r.type));
+  const spent = await tx
+    .selectFrom('ledger_entries')
+    .select(['license_type as type', sql<number>`sum(-delta)`.as('units')])
+    .where('project_id', 'in', projectIds)
+    // SSC spent (ssa.ts), a free license's old type exchanged and a floating license withdrawn (licenses.ts).
+    .where('reason', 'in', [SSC_SPENT_REASON, ...LICENSE_LEFT_REASONS])
+    .where('delta', '<', 0)
+    .groupBy('license_type')
+    .execute();
+  const types = new Set([...credited, ...transferredOut, ...balance, ...licenses, ...inKeys, ...spent].map((r) => r.type));
   const pick = (rows: { type: string; units: number }[], t: string) => Number(rows.find((r) => r.type === t)?.units ?? 0);
   return [...types].sort().map((type) => ({
     type,
-    activated: pick(credited, type) - pick(transferredOut, type),
+    activated: pick(credited, type) - pick(transferredOut, type) - pick(spent, type),
     balance: pick(balance, type),
     bound: pick(licenses.filter((r) => r.state === 'bound'), type),
     free: pick(licenses.filter((r) => r.state === 'free'), type),

@@ -5,6 +5,7 @@ import { externalProjectIds, ownProjectAccess, projectAccess, selectedCompany } 
 import { setSelection } from './companies.js';
 import { type Actor, type Core, isoNow } from './context.js';
 import { recordHistory } from './history.js';
+import { applySsaForJoin, type SsaConfirmation } from './ssa.js';
 
 /**
  * Projects (seed: Licenses → Projects: Properties, Rights, Join, Delete). Names are unique within a
@@ -274,7 +275,7 @@ export async function deleteProject(core: Core, actor: Actor, projectId: number)
  * so do rows of other areas that name the project; then the project is deleted. Refused while it grants
  * rights to another company.
  */
-export async function joinProject(core: Core, actor: Actor, projectId: number, intoProjectId: number) {
+export async function joinProject(core: Core, actor: Actor, projectId: number, intoProjectId: number, ssaConfirmation?: SsaConfirmation) {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { project: source } = await ownProjectAccess(tx, actor, projectId, 'join the project into another');
@@ -292,7 +293,9 @@ export async function joinProject(core: Core, actor: Actor, projectId: number, i
     const into = target.project.id;
 
     // SSA (seed: Join, "If the other project has SSA ... licenses, which might be updated to the ssa end
-    // date"): comes with the SSA issue. Then the licenses moved below get the target's SSA end date here.
+    // date"): the licenses moved below get the target's SSA end date here; SSC to pay needs the user's
+    // confirmation of the summary (SSA_CONFIRMATION_REQUIRED otherwise, bridge/core/ssa.ts).
+    const ssa = await applySsaForJoin(tx, at, { userId: actor.userId, fromProjectId: source.id, intoProjectId: into, confirm: ssaConfirmation });
 
     // Balance: the ledger entries move with their units, so the target's balance stays the sum of its
     // entries. No transfer pair is written: a credit entry counts as activated units (ledger-report.ts).
@@ -335,6 +338,7 @@ export async function joinProject(core: Core, actor: Actor, projectId: number, i
       ledgerEntries: ledger,
       invalidations,
       moved: other,
+      ssa,
     };
     await recordHistory(tx, at, { event: 'project.joined', companyId: source.company_id, projectId: into, userId: actor.userId, detail: { from: { id: source.id, name: source.name }, ...result } });
     return result;

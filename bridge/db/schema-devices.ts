@@ -1,3 +1,39 @@
-/** Tables of the devices area (see its migration). */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface DeviceTables {}
+/**
+ * Tables of the devices area (migration 007). The RMA and shipping columns it adds to `devices` are in
+ * `DevicesTable` (schema.ts).
+ */
+export interface DeviceTables {
+  device_orders: DeviceOrdersTable;
+  device_order_lines: DeviceOrderLinesTable;
+  device_search: DeviceSearchTable;
+}
+
+/** An order of the vendor, registered by the operator; it belongs to the customer company. */
+export interface DeviceOrdersTable {
+  order_number: string;
+  company_id: number;
+  /** Calendar date of the order; devices registered with it are shipped on this day. */
+  ordered_on: string;
+  created_at: string;
+}
+
+/** A device shipped with an order, by hardware id (MAC or IPEI, canonical form). */
+export interface DeviceOrderLinesTable {
+  order_number: string;
+  hardware_id: string;
+  device_type: string;
+  created_at: string;
+}
+
+/**
+ * The search index of placements (SQLite: FTS5 trigram table; PostgreSQL: pg_trgm). Written only by
+ * bridge/core/search.ts helpers; read with `terms LIKE`, and every hit is verified against
+ * device_projects/devices, so a stale row can only cost time, never show a wrong device.
+ */
+export interface DeviceSearchTable {
+  /** device_id * 2^31 + company_id (a bigint: it passes 2^53). */
+  rowid: bigint;
+  /** Lower case: name, comment and hardware id, one per line. */
+  terms: string;
+  device_id: number;
+}

@@ -80,6 +80,8 @@ export interface ProjectsTable {
   description: string;
   ssa_end: string | null;
   created_at: string;
+  /** Seed: Projects → SSA, "Send SSA expiry mails" (migration 009). */
+  send_ssa_mails: ColumnType<number, number | undefined, number>;
 }
 
 export interface BalancesTable {
@@ -106,7 +108,22 @@ export interface DevicesTable {
   /** Highest invalidation counter the portal has accepted from this device. */
   invalidation_counter: number;
   created_at: string;
+  /** RMA of the physical device (migration 007, bridge/core/rma.ts): null, or where it stands. */
+  rma_state: ColumnType<RmaState | null, RmaState | null | undefined, RmaState | null>;
+  rma_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  rma_requested_at: ColumnType<string | null, string | null | undefined, string | null>;
+  rma_requested_by: ColumnType<number | null, number | null | undefined, number | null>;
+  rma_arrived_at: ColumnType<string | null, string | null | undefined, string | null>;
+  rma_reshipped_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Date the vendor shipped the device (order registration): the warranty starts here (migration 007). */
+  shipped_on: ColumnType<string | null, string | null | undefined, string | null>;
+  /** First V5–V7 (unencrypted) license file issued for the device (migration 008, device-licenses.ts). */
+  legacy_download_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Seed: Misc, "No downgrade": V5–V7 licenses were returned, no V5–V7 files any more (migration 008). */
+  no_downgrade_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+export type RmaState = 'requested' | 'arrived' | 'reshipped';
 
 export interface DeviceProjectsTable {
   device_id: number;
