@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SsaApplied, SsaConfirmation } from './ssa-api.js';
 
 /**
  * Portal API (/api/v1) of the devices area (seed: Devices → List, Add, Check status, Download devices
@@ -161,12 +162,20 @@ export type BatchResult = z.infer<typeof BatchResult>;
 // move and remove (seed: Move device, Remove, "Actions on multiple devices")
 
 const DeviceIds = z.array(Id).min(1).max(500);
-export const MoveDevicesRequest = z.strictObject({ deviceIds: DeviceIds, projectId: Id });
+export const MoveDevicesRequest = z.strictObject({
+  deviceIds: DeviceIds,
+  projectId: Id,
+  ssa: SsaConfirmation.optional().describe(
+    'Into a project under SSA: the confirmation of the SSC summary (POST /projects/{projectId}/ssa/move-preview). Without it a move that costs SSC answers 409 SSA_CONFIRMATION_REQUIRED with the summary',
+  ),
+});
 export const MoveDevicesResult = z.object({
   projectId: z.number().int(),
   moved: z.array(z.object({ deviceId: z.number().int(), fromProjectId: z.number().int(), licenses: z.number().int() })),
   /** Already in the target project. */
   unchanged: z.array(z.number().int()),
+  /** The SSA the moved licenses got (the target is under SSA), or null. */
+  ssa: SsaApplied.nullable(),
 });
 export const RemoveDevicesRequest = z.strictObject({ deviceIds: DeviceIds });
 export const RemoveDevicesResult = z.object({ removed: z.array(z.object({ deviceId: z.number().int(), projectId: z.number().int() })) });

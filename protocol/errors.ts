@@ -168,6 +168,11 @@ export const ERROR_CODES = {
   SSA_END_BEFORE_CURRENT: spec(409, EXIT.CONFLICT, "The SSA end date is before the project's current one: SSA can only be extended."),
   SSA_SUMMARY_CHANGED: spec(409, EXIT.CONFLICT, 'The SSC summary has changed since it was shown: look at it again before confirming.'),
   SSA_CONFIRMATION_REQUIRED: spec(409, EXIT.CONFLICT, 'The target project is under SSA: look at the SSC summary and confirm it first.'),
+  DEVICE_ADD_NEEDS_SSA: spec(
+    409,
+    EXIT.CONFLICT,
+    "The device has licenses without this project's SSA: add it to a project without SSA, then move it into this one and confirm the SSC summary.",
+  ),
   ON_CREDIT_NOT_ALLOWED: spec(403, EXIT.AUTH, 'Your account may not buy on credit.'),
   // transport
   PORTAL_UNREACHABLE: spec(502, EXIT.NETWORK, 'The portal cannot be reached.'),

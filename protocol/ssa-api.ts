@@ -104,7 +104,14 @@ const IntoOptions = {
   optOut: OptOut.optional(),
 };
 
-export const SsaMovePreviewRequest = z.strictObject({ hardwareIds: z.array(z.string().min(1).max(32)).min(1).max(50), ...IntoOptions });
+/** The devices as POST /devices/move takes them (`deviceIds`), or by MAC/IPEI in any form (`hardwareIds`), or both. */
+export const SsaMovePreviewRequest = z
+  .strictObject({
+    deviceIds: z.array(Id).min(1).max(500).optional().describe('The deviceIds of the move'),
+    hardwareIds: z.array(z.string().min(1).max(32)).min(1).max(50).optional().describe('MACs or IPEIs, in any form'),
+    ...IntoOptions,
+  })
+  .refine((o) => o.deviceIds !== undefined || o.hardwareIds !== undefined, { message: 'Give deviceIds or hardwareIds.' });
 export const SsaJoinPreviewRequest = z.strictObject({ intoProjectId: Id, ...IntoOptions });
 
 export const SsaIntoPreview = z.object({

@@ -1,8 +1,10 @@
 import { MylicError } from '../../protocol/errors.js';
-import { projectAccess } from './access.js';
-import { type Actor, type Core, isoNow } from './context.js';
-import { placementInScope } from './devices.js';
+import type { Tx } from '../db/store.js';
+import { type ProjectAccess, projectAccess } from './access.js';
+import { type Actor, type Core, isoNow, today } from './context.js';
+import { placementInScope, type ScopedPlacement } from './devices.js';
 import { recordHistory } from './history.js';
+import { applySsaForMove, historyDetail, previewSsaForMove, type SsaConfirmation, type SsaIntoPreview } from './ssa.js';
 
 /**
  * Move one or several devices to another project of the same company (seed: Move device; "Actions on
@@ -18,33 +20,30 @@ import { recordHistory } from './history.js';
  * Not for users of a company with rights on the source project: moving a device out of a project
  * removes it from there (seed: Rights, "restricted in removing devices"). The target must be an own
  * project of the device's company; any other project answers PROJECT_NOT_FOUND.
+ *
+ * SSA (seed: Move device, "If the other project is under SSA, you will first see a SSC calculation, which
+ * you have to confirm"): when the target is under SSA, the bound licenses of the moving devices that the
+ * company paid for are brought to the target's SSA end (or `ssa.endDate`) in the same transaction,
+ * before anything moves (ssa.ts applySsaForMove: one summary for the whole move, paid once). SSC due
+ * and no `ssa` confirmation → SSA_CONFIRMATION_REQUIRED with the summary, and nothing moves. The
+ * summary to show first is `previewDeviceMove` (POST /projects/:id/ssa/move-preview), which plans the
+ * move exactly like this (`planMove`), so the preview's total is what the move asks.
  */
-export async function moveDevices(core: Core, actor: Actor, deviceIds: readonly number[], targetProjectId: number) {
+export async function moveDevices(core: Core, actor: Actor, deviceIds: readonly number[], targetProjectId: number, ssa?: SsaConfirmation) {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
-    const target = await projectAccess(tx, actor, targetProjectId);
-    if (target.external) throw new MylicError('FORBIDDEN', 'Devices cannot be moved into a project your company only has rights on: add them there instead.');
+    const { target, toMove, unchanged } = await planMove(tx, actor, deviceIds, targetProjectId);
+    // SSA (issue 6): one summary for all licenses coming in, confirmed (or refused) before anything
+    // moves; the licenses are found by device, so the placement can change afterwards.
+    const applied = toMove.length
+      ? await applySsaForMove(tx, at, { userId: actor.userId, companyId: target.company_id, deviceIds: toMove.map((p) => p.deviceId), toProjectId: target.id, confirm: ssa })
+      : null;
     const moved: { deviceId: number; fromProjectId: number; licenses: number }[] = [];
-    const unchanged: number[] = [];
-    for (const id of new Set(deviceIds)) {
-      const p = await placementInScope(tx, actor, id);
-      if (p.external) throw new MylicError('FORBIDDEN', 'Users of a company with rights on this project cannot move its devices out of it.');
-      if (p.companyId !== target.project.company_id) throw new MylicError('PROJECT_NOT_FOUND', 'A device can only be moved to another project of the same company.');
-      if (p.projectId === target.project.id) {
-        unchanged.push(p.deviceId);
-        continue;
-      }
-
-      // SSA HOOK (issue 6, SSA engineer): when the target project is under SSA, the SSA end dates of the
-      // licenses moving below are to be extended to the target's (seed: Move device, "you will first see
-      // a SSC calculation, which you have to confirm"). Check the confirmation / recalculate here, before
-      // anything moves, inside this transaction: the licenses concerned are
-      //   licenses where device_id = p.deviceId and state = 'bound' and project_id = p.projectId.
-
-      await tx.updateTable('device_projects').set({ project_id: target.project.id }).where('device_id', '=', p.deviceId).where('company_id', '=', p.companyId).execute();
+    for (const p of toMove) {
+      await tx.updateTable('device_projects').set({ project_id: target.id }).where('device_id', '=', p.deviceId).where('company_id', '=', p.companyId).execute();
       const licenses = await tx
         .updateTable('licenses')
-        .set({ project_id: target.project.id, updated_at: at })
+        .set({ project_id: target.id, updated_at: at })
         .where('device_id', '=', p.deviceId)
         .where('state', '=', 'bound')
         .where('project_id', '=', p.projectId)
@@ -54,12 +53,70 @@ export async function moveDevices(core: Core, actor: Actor, deviceIds: readonly 
       await recordHistory(tx, at, {
         event: 'device.moved',
         companyId: p.companyId,
-        projectId: target.project.id,
+        projectId: target.id,
         userId: actor.userId,
         deviceId: p.deviceId,
-        detail: { hardwareId: p.hardwareId, from: { id: p.projectId, name: p.projectName }, to: { id: target.project.id, name: target.project.name }, licenses: n },
+        detail: {
+          hardwareId: p.hardwareId,
+          from: { id: p.projectId, name: p.projectName },
+          to: { id: target.id, name: target.name },
+          licenses: n,
+          // The move's SSA (the same in every event of one move: one summary, paid once).
+          ...(applied ? { ssa: historyDetail(applied) } : {}),
+        },
       });
     }
-    return { projectId: target.project.id, moved, unchanged };
+    return { projectId: target.id, moved, unchanged, ssa: applied };
+  });
+}
+
+/** What a move would do: the target, the placements that change project, the devices already there. */
+export interface MovePlan {
+  target: ProjectAccess['project'];
+  toMove: ScopedPlacement[];
+  unchanged: number[];
+}
+
+/**
+ * Plans a move with every check of the move (walls, same company, not out of an external project), in
+ * the caller's transaction or on the database for a preview. Nothing changes.
+ */
+export async function planMove(tx: Tx, actor: Actor, deviceIds: readonly number[], targetProjectId: number): Promise<MovePlan> {
+  const target = await projectAccess(tx, actor, targetProjectId);
+  if (target.external) throw new MylicError('FORBIDDEN', 'Devices cannot be moved into a project your company only has rights on: add them there instead.');
+  const toMove: ScopedPlacement[] = [];
+  const unchanged: number[] = [];
+  for (const id of new Set(deviceIds)) {
+    const p = await placementInScope(tx, actor, id);
+    if (p.external) throw new MylicError('FORBIDDEN', 'Users of a company with rights on this project cannot move its devices out of it.');
+    if (p.companyId !== target.project.company_id) throw new MylicError('PROJECT_NOT_FOUND', 'A device can only be moved to another project of the same company.');
+    if (p.projectId === target.project.id) unchanged.push(p.deviceId);
+    else toMove.push(p);
+  }
+  return { target: target.project, toMove, unchanged };
+}
+
+/**
+ * The SSC summary of a move (the move's own plan, so the same devices and licenses): null when the
+ * target is not under SSA; `confirmationRequired` when the move needs `ssa`. `calculationDate` other
+ * than today is a preview only.
+ */
+export async function previewDeviceMove(
+  core: Core,
+  actor: Actor,
+  deviceIds: readonly number[],
+  targetProjectId: number,
+  opts: { endDate?: string | undefined; calculationDate?: string | undefined; optOut?: readonly string[] | undefined } = {},
+): Promise<SsaIntoPreview> {
+  const tx = core.store.db;
+  const plan = await planMove(tx, actor, deviceIds, targetProjectId);
+  return previewSsaForMove(tx, {
+    companyId: plan.target.company_id,
+    deviceIds: plan.toMove.map((p) => p.deviceId),
+    toProjectId: plan.target.id,
+    today: today(core),
+    ...(opts.endDate ? { endDate: opts.endDate } : {}),
+    ...(opts.calculationDate ? { calculationDate: opts.calculationDate } : {}),
+    ...(opts.optOut ? { optOut: opts.optOut } : {}),
   });
 }

@@ -7,6 +7,7 @@ import { catalog } from './catalog.js';
 import { type Actor, type Core, isoNow } from './context.js';
 import { indexPlacement, unindexPlacement } from './device-search-index.js';
 import { recordHistory } from './history.js';
+import { bringIntoSsa, deviceLicenses, historyDetail, previewSsaInto, runningSsaEnd } from './ssa.js';
 
 /**
  * Devices (seed: Devices → Add, Properties, Remove). A device is one physical box, known once by its
@@ -58,7 +59,7 @@ export async function placeDevice(
   tx: Tx,
   at: string,
   actor: Actor,
-  project: { id: number; company_id: number },
+  project: { id: number; company_id: number; ssa_end: string | null },
   hardwareId: string,
   deviceType: string | null,
   src: PlaceSource,
@@ -80,6 +81,7 @@ export async function placeDevice(
   if (placements.some((p) => p.company_id === project.company_id)) {
     throw new MylicError('DEVICE_ALREADY_IN_COMPANY', `Device ${formatHardwareId(hardwareId)} is already in your company: remove it from its project first to add it again.`);
   }
+  const ssa = created ? null : await licensesIntoSsa(tx, at, actor, project, { id: device.id, hardwareId });
   const warnings: DeviceWarning[] = [];
   if (placements.length > 0) {
     warnings.push({
@@ -95,9 +97,48 @@ export async function placeDevice(
     projectId: project.id,
     userId: actor.userId,
     deviceId: device.id,
-    detail: { hardwareId, source: src.source, ...(src.orderNumber ? { orderNumber: src.orderNumber } : {}), created, warnings: warnings.map((w) => w.code) },
+    detail: {
+      hardwareId,
+      source: src.source,
+      ...(src.orderNumber ? { orderNumber: src.orderNumber } : {}),
+      created,
+      warnings: warnings.map((w) => w.code),
+      ...(ssa ? { ssa: historyDetail(ssa) } : {}),
+    },
   });
   return { deviceId: device.id, hardwareId, display: formatHardwareId(hardwareId), type: device.device_type, projectId: project.id, created, warnings };
+}
+
+/**
+ * Seed, Known Issues: "Devices where imported into a project with SSA. If this happened to you, please
+ * move the corresponding devices into a project without SSA and back into the project with SSA". A
+ * device keeps its licenses when it is removed (seed: Remove), so adding it again — singly, by range,
+ * file or order, all of which end in placeDevice — would bring licenses its company paid for into a
+ * project under SSA without SSA.
+ *
+ * Decided: adding does not take an SSC confirmation (batch rows are each their own transaction, and
+ * there is no summary to show before a device is known); it refuses such a device with
+ * DEVICE_ADD_NEEDS_SSA (409, the summary in the details, per row in a batch) and tells the user to do
+ * what the seed's workaround says: add it to a project without SSA and move it into the SSA project,
+ * where the move shows the SSC summary and asks for its confirmation (device-move.ts). When nothing is
+ * to pay (the licenses are covered to the project's end already, or their types carry no SSC) the
+ * licenses get the end date and the add goes on. A new device record has no licenses: nothing to check.
+ */
+async function licensesIntoSsa(tx: Tx, at: string, actor: Actor, project: { id: number; company_id: number; ssa_end: string | null }, device: { id: number; hardwareId: string }) {
+  const day = at.slice(0, 10);
+  if (runningSsaEnd(project, day) === null) return null;
+  const licenses = await deviceLicenses(tx, project.company_id, [device.id]);
+  if (!licenses.length) return null;
+  const preview = previewSsaInto(project, licenses, day);
+  if (preview.confirmationRequired) {
+    const total = preview.summary?.total ?? 0;
+    throw new MylicError(
+      'DEVICE_ADD_NEEDS_SSA',
+      `Device ${formatHardwareId(device.hardwareId)} has ${licenses.length} license(s) of your company without the SSA of this project (until ${project.ssa_end}; ${total} SSC): add it to a project without SSA, then move it into this project (POST /devices/move) and confirm the SSC summary there.`,
+      { target: preview.target, summary: preview.summary && { ...preview.summary, lines: preview.summary.lines.map((l) => ({ ...l, serial: l.id })) } },
+    );
+  }
+  return bringIntoSsa(tx, at, { userId: actor.userId, target: project, licenses });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { MylicError } from '../../protocol/errors.js';
-import { parseMac } from '../../protocol/hardware-id.js';
+import { parseHardwareId } from '../../protocol/hardware-id.js';
 import { selectedCompany } from './access.js';
 import type { Actor, Core } from './context.js';
 
@@ -34,7 +34,7 @@ export async function queryHistory(core: Core, actor: Actor, q: HistoryQueryInpu
   }
   if (q.context === 'device') {
     if (!q.hardwareId) throw new MylicError('VALIDATION_FAILED', 'The device context needs hardwareId.');
-    const device = await db.selectFrom('devices').select('id').where('hardware_id', '=', parseMac(q.hardwareId)).executeTakeFirst();
+    const device = await db.selectFrom('devices').select('id').where('hardware_id', '=', parseHardwareId(q.hardwareId).hardwareId).executeTakeFirst();
     const seen = device && (await db.selectFrom('history').select('id').where('company_id', '=', companyId).where('device_id', '=', device.id).executeTakeFirst());
     if (!device || !seen) throw new MylicError('DEVICE_NOT_FOUND');
     query = query.where('device_id', '=', device.id);

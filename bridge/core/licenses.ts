@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MylicError } from '../../protocol/errors.js';
-import { parseMac } from '../../protocol/hardware-id.js';
+import { parseHardwareId } from '../../protocol/hardware-id.js';
 import type { AddFromBalanceRequest } from '../../protocol/licenses-api.js';
 import type { Insertable } from 'kysely';
 import type { LicensesTable } from '../db/schema.js';
@@ -78,7 +78,7 @@ export async function bindFromBalance(core: Core, actor: Actor, req: BindRequest
   const type = catalog.licenseType(req.licenseType);
   if (!type.bindable) throw new MylicError('VALIDATION_FAILED', `${type.name} is kept in the balance and cannot be bound to a device.`);
   if (!Number.isInteger(req.units) || req.units <= 0) throw new MylicError('AMOUNT_INVALID');
-  const hardwareId = parseMac(req.hardwareId);
+  const { hardwareId } = parseHardwareId(req.hardwareId);
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const project = await assertProjectAccess(tx, actor.userId, req.projectId);

@@ -1,9 +1,9 @@
 import { MylicError } from '../../protocol/errors.js';
-import { parseMac } from '../../protocol/hardware-id.js';
+import { formatHardwareId, parseHardwareId } from '../../protocol/hardware-id.js';
 import type { Tx } from '../db/store.js';
-import { devicePlacementFor, ownProjectAccess, projectAccess } from './access.js';
+import { ownProjectAccess, projectAccess } from './access.js';
 import { type Actor, type Core, isoNow, today } from './context.js';
-import { findDevice } from './devices.js';
+import { previewDeviceMove } from './device-move.js';
 import { recordHistory } from './history.js';
 import { hasRight } from './rights.js';
 import {
@@ -12,7 +12,6 @@ import {
   historyDetail,
   optOutSet,
   previewSsaForJoin,
-  previewSsaForMove,
   projectLicenses,
   runningSsaEnd,
   sscAvailable,
@@ -181,33 +180,31 @@ export async function setSsaMails(core: Core, actor: Actor, projectId: number, s
 // ---------------------------------------------------------------------------------------------
 // previews for the other paths, with the actor's access checked
 
-/** Devices (by MAC) moved into `toProjectId`: what their licenses would cost (seed: Move device). */
+/**
+ * Devices moved into `toProjectId`: what their licenses would cost (seed: Move device). The devices are
+ * given as the move takes them (`deviceIds`) or by MAC/IPEI in any form (`hardwareIds`), and the move's
+ * own plan decides which licenses come in (device-move.ts planMove): the same checks, so what the preview
+ * shows is what POST /devices/move asks to confirm.
+ */
 export async function previewMoveSsa(
   core: Core,
   actor: Actor,
   toProjectId: number,
-  req: { hardwareIds: readonly string[]; endDate?: string; calculationDate?: string; optOut?: readonly string[] },
+  req: { deviceIds?: readonly number[]; hardwareIds?: readonly string[]; endDate?: string; calculationDate?: string; optOut?: readonly string[] },
 ): Promise<SsaIntoPreview> {
   const tx = core.store.db;
-  const { project } = await projectAccess(tx, actor, toProjectId);
-  const deviceIds: number[] = [];
-  for (const mac of req.hardwareIds) {
-    const device = await findDevice(tx, parseMac(mac));
-    // The device must be in one of the actor's projects: another company's device looks absent.
-    await devicePlacementFor(tx, actor.userId, device.id).catch(() => {
-      throw new MylicError('DEVICE_NOT_FOUND', `There is no device ${device.hardware_id} in your projects.`);
-    });
+  // The target's walls first: who may not use the project learns nothing about devices.
+  await projectAccess(tx, actor, toProjectId);
+  const deviceIds = [...(req.deviceIds ?? [])];
+  for (const input of req.hardwareIds ?? []) {
+    const { hardwareId } = parseHardwareId(input);
+    const device = await tx.selectFrom('devices').select('id').where('hardware_id', '=', hardwareId).executeTakeFirst();
+    // Unknown, or (planMove) not in the actor's projects: the same answer, so devices cannot be probed.
+    if (!device) throw new MylicError('DEVICE_NOT_FOUND', `There is no device ${formatHardwareId(hardwareId)} in your projects.`);
     deviceIds.push(device.id);
   }
-  return previewSsaForMove(tx, {
-    companyId: project.company_id,
-    deviceIds,
-    toProjectId: project.id,
-    today: today(core),
-    ...(req.endDate ? { endDate: req.endDate } : {}),
-    ...(req.calculationDate ? { calculationDate: req.calculationDate } : {}),
-    ...(req.optOut ? { optOut: req.optOut } : {}),
-  });
+  if (!deviceIds.length) throw new MylicError('VALIDATION_FAILED', 'Give the devices to move (deviceIds or hardwareIds).');
+  return previewDeviceMove(core, actor, deviceIds, toProjectId, req);
 }
 
 /** Joining `projectId` into `intoProjectId`: what its licenses would cost (seed: Join). */

@@ -343,7 +343,8 @@ export async function bringIntoSsa(
   if (summary.total > 0 && !confirm) {
     throw new MylicError('SSA_CONFIRMATION_REQUIRED', `Project ${target.id} is under SSA until ${target.ssa_end}: ${summary.total} SSC are needed; confirm the summary first.`, {
       target: preview.target,
-      summary,
+      // Lines carry the serial too (as in the previews), for opting licenses out in the confirmation.
+      summary: { ...summary, lines: summary.lines.map((l) => ({ ...l, serial: l.id })) },
     });
   }
   if (confirm?.expectedTotal !== undefined && confirm.expectedTotal !== summary.total) {

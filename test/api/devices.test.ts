@@ -444,7 +444,7 @@ describe('moving devices', () => {
 
     const ids = [a.device.deviceId, await deviceId('0090330A0002')];
     const r = await ok(call('POST', '/devices/move', a.token, { deviceIds: ids, projectId: second.id }));
-    expect(r).toEqual({ projectId: second.id, moved: [{ deviceId: ids[0], fromProjectId: a.projectId, licenses: 2 }, { deviceId: ids[1], fromProjectId: a.projectId, licenses: 0 }], unchanged: [] });
+    expect(r).toEqual({ projectId: second.id, moved: [{ deviceId: ids[0], fromProjectId: a.projectId, licenses: 2 }, { deviceId: ids[1], fromProjectId: a.projectId, licenses: 0 }], unchanged: [], ssa: null });
     expect((await placements('0090330A0001')).map((p) => p.project_id)).toEqual([second.id, b.projectId]);
     expect((await licenseRow(tc, a.port.serial)).project_id).toBe(second.id);
     expect((await licenseRow(tc, a.gw.serial)).project_id).toBe(second.id);
@@ -457,7 +457,7 @@ describe('moving devices', () => {
       [ids[1], second.id, a.projectId],
     ]);
     const again = await ok(call('POST', '/devices/move', a.token, { deviceIds: [ids[0]], projectId: second.id }));
-    expect(again).toEqual({ projectId: second.id, moved: [], unchanged: [ids[0]] });
+    expect(again).toEqual({ projectId: second.id, moved: [], unchanged: [ids[0]], ssa: null });
     // The emptied project can be deleted now: no licenses are left behind in it.
     const third = await ok(call('POST', '/projects', a.token, { name: 'Third' }), 201);
     await ok(call('POST', '/devices/move', a.token, { deviceIds: ids, projectId: third.id }));

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
-import { get, loginPortal, makeTenant, type Tenant } from '../bridge/fixtures.js';
+import { DEFAULT_PROJECT } from '../../bridge/core/companies.js';
+import { bindFromBalance } from '../../bridge/core/licenses.js';
+import { operatorCredit } from '../../bridge/core/operator.js';
+import { get, loginPortal, makeTenant, postJson, type Tenant } from '../bridge/fixtures.js';
 
 /** Seed: History — company, user and device contexts, the selected project, periods, paging, walls. */
 describe('history', () => {
@@ -48,6 +51,30 @@ describe('history', () => {
     expect(user.json.events.every((e: { userId: number }) => e.userId === a.user.id)).toBe(true);
     const device = await history(`context=device&hardwareId=${a.device.hardwareId}&period=always`);
     expect(device.json.events.map((e: { event: string }) => e.event)).toEqual(['license.bound', 'license.bound', 'device.added']);
+  });
+
+  it('finds a DECT handset by its IPEI in any form, with its licenses (bound by the operator and through the API)', async () => {
+    const post = (path: string, body: unknown) => postJson(tc.app, `/api/v1${path}`, body, tokenA);
+    const added = await post('/devices', { device: '00077 0123456 5', type: 'DECT-Handset', projectId: a.projectId });
+    expect(added.status).toBe(201);
+    const handset = (await added.json()) as { deviceId: number; hardwareId: string };
+    expect(handset.hardwareId).toBe('0007701234565');
+    await operatorCredit(tc.core, a.companyId, DEFAULT_PROJECT, 'Warranty-1Y', 3, 'ipei');
+    // The operator's bind reads the IPEI like the portal does (it once took MACs only).
+    const bound = await bindFromBalance(tc.core, a.actor, { projectId: a.projectId, hardwareId: '00077-0123456-5', licenseType: 'Warranty-1Y', units: 1 });
+    expect(bound.hardwareId).toBe('0007701234565');
+    expect((await post(`/devices/${handset.deviceId}/warranty`, { years: 1 })).status).toBe(201);
+    const list = (await (await get(tc.app, `/api/v1/devices/${handset.deviceId}/licenses`, tokenA)).json()) as { hardwareId: string; licenses: { type: string }[] };
+    expect(list.hardwareId).toBe('0007701234565');
+    expect(list.licenses.map((l) => l.type)).toEqual(['Warranty-1Y', 'Warranty-1Y']);
+    for (const form of ['00077%200123456%205', '0007701234565', '00077.0123456.5']) {
+      const r = await history(`context=device&hardwareId=${form}&period=always`);
+      expect(r.status, form).toBe(200);
+      expect(r.json.events.map((e: { event: string }) => e.event)).toEqual(['warranty.extended', 'license.bound', 'device.added']);
+      expect(r.json.events.every((e: { deviceId: number }) => e.deviceId === handset.deviceId)).toBe(true);
+    }
+    // A wrong check digit is a wrong IPEI, not another device.
+    expect((await history('context=device&hardwareId=0007701234564&period=always')).json.error.code).toBe('IPEI_INVALID');
   });
 
   it("answers another company's device and user as not found", async () => {

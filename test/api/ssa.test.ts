@@ -4,23 +4,31 @@ import { DEFAULT_PROJECT } from '../../bridge/core/companies.js';
 import { downloadableVersions } from '../../bridge/core/catalog.js';
 import { operatorCredit } from '../../bridge/core/operator.js';
 import { createProject } from '../../bridge/core/projects.js';
-import { applySsaForMove, ssaForNewLicenses, ssaSummaryForLicenses } from '../../bridge/core/ssa.js';
+import { ssaForNewLicenses, ssaSummaryForLicenses } from '../../bridge/core/ssa.js';
+import { reminderSchedule, runSsaMails } from '../../bridge/core/ssa-mails.js';
+import { smtpMailer } from '../../bridge/mail/mailer.js';
 import { MylicError } from '../../protocol/errors.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
+import { startSmtpSink } from '../support/smtp-sink.js';
 import { tempDir } from '../support/tmp.js';
+import { expectError } from '../bridge/fixtures.js';
 import { call, counts, expectConservation, ok } from './keys-fixtures.js';
 import { at, bind, device, expected, expectSameSummary, historyCount, licenseRow, sscBalance, ssaCompany, type SsaCompany } from './ssa-fixtures.js';
 
 /**
- * The done-when scenario of issue 6 (seed: Projects → SSA, Join, Move device, Add licenses): a project
- * is put under SSA, a preview for another calculation date is looked at, today's summary confirmed,
- * licenses are added, a device moved in, a project joined in, and the SSA extended with a license opted
- * out. Every step must charge exactly what calculateSsc says for the rows as they are, and the company's
- * units must stay conserved (activated = balance + bound + free + inKeys, SSC spent leaving).
+ * The done-when scenario of issue 6 (seed: Projects → SSA, Join, Move device, Add licenses), through
+ * /api/v1: a project is put under SSA, a preview for another calculation date is looked at, today's
+ * summary confirmed, licenses are added (POST …/licenses/from-balance with the summary confirmed), a
+ * device moved in (POST /devices/move: refused without the confirmation, then paid), a project joined
+ * in, the SSA extended with a license opted out, and every user of the company receives the expiry
+ * reminders over SMTP in the right weeks (the mail job run with an injected clock). Every step must
+ * charge exactly what calculateSsc says for the rows as they are, and the company's units must stay
+ * conserved (activated = balance + bound + free + inKeys, SSC spent leaving).
  */
 describe('a project under SSA, from the first summary to the extension', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
   let tc: TestCore;
+  let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
   let co: SsaCompany;
   let token: string;
   const serial: Record<string, string> = {};
@@ -39,7 +47,8 @@ describe('a project under SSA, from the first summary to the extension', () => {
 
   beforeAll(async () => {
     tmp = await tempDir('mylic-ssa-');
-    tc = await makeTestCore(tmp.dir, await loadOrCreateDevPki(`${tmp.dir}/pki`));
+    smtp = await startSmtpSink();
+    tc = await makeTestCore(tmp.dir, await loadOrCreateDevPki(`${tmp.dir}/pki`), { mailer: smtpMailer(smtp.url, 'portal@example.com'), publicUrl: 'https://portal.example.test' });
     tc.clock.set(at('2025-11-03'));
     co = await ssaCompany(tc, 'scenario');
     for (const [type, units] of [['PBX-Port14', 40], ['PBX-Port13', 10], ['GW-Channel', 10], ['SSC', SSC_START]] as const) {
@@ -66,6 +75,7 @@ describe('a project under SSA, from the first summary to the extension', () => {
   });
   afterAll(async () => {
     await tc?.close();
+    await smtp?.close();
     await tmp?.cleanup();
   });
 
@@ -127,6 +137,20 @@ describe('a project under SSA, from the first summary to the extension', () => {
     expect(applied?.total).toBe(want.total);
     expect(applied?.licenses).toEqual([{ serial: serial.l5, ssaEnd: '2027-03-02' }]);
     await spend(want.total);
+
+    // Through the portal's route: the summary first (409 with it), then the confirmed selection.
+    const deviceB = (await tc.core.store.db.selectFrom('devices').select('id').where('hardware_id', '=', hw.b!).executeTakeFirstOrThrow()).id;
+    const body = { version: 14, lines: [{ type: 'PBX-Port14', units: 2 }] };
+    const asked = await expectError(await call(tc.app, 'POST', `/devices/${deviceB}/licenses/from-balance`, token, body), 409, 'SSA_CONFIRMATION_REQUIRED');
+    const total = (asked.details as { summary: { total: number } }).summary.total;
+    const added = await ok(call(tc.app, 'POST', `/devices/${deviceB}/licenses/from-balance`, token, { ...body, ssa: { expectedTotal: total } }), 201);
+    serial.l8 = added.licenses[0].serial as string;
+    const l8 = await licenseRow(tc, serial.l8);
+    expect(l8.ssa_end).toBe('2027-03-02');
+    // Bound today, paid from today to the end: what the calculator says for the row as it was bound.
+    expect(added.ssa).toMatchObject({ endDate: '2027-03-02', total: expected([{ ...l8, ssa_end: null }], '2026-03-02', '2027-03-02').total });
+    expect(total).toBe(added.ssa.total);
+    await spend(total);
   });
 
   it('moves a device into the SSA project: summary first, then its licenses are brought to the end date', async () => {
@@ -136,20 +160,22 @@ describe('a project under SSA, from the first summary to the extension', () => {
     expect(p).toMatchObject({ target: { projectId: co.projectId, ssaEnd: '2027-03-02' }, confirmationRequired: true });
     expectSameSummary(p.summary, want);
     expect(p.summary.lines[0].hardwareId).toBe(hw.c);
-    // The move of the devices area runs applySsaForMove in its own transaction; here with the placement change.
+    // The move's own inputs give the same summary.
     const deviceId = (await tc.core.store.db.selectFrom('devices').select('id').where('hardware_id', '=', hw.c!).executeTakeFirstOrThrow()).id;
-    const move = (confirm?: { expectedTotal: number }) =>
-      tc.core.store.write(async (tx) => {
-        const applied = await applySsaForMove(tx, tc.core.clock.now().toISOString(), { userId: co.user.id, companyId: co.companyId, deviceIds: [deviceId], toProjectId: co.projectId, confirm });
-        await tx.updateTable('device_projects').set({ project_id: co.projectId }).where('device_id', '=', deviceId).where('company_id', '=', co.companyId).execute();
-        return applied;
-      });
-    await expect(move()).rejects.toMatchObject({ code: 'SSA_CONFIRMATION_REQUIRED' });
-    await expect(move({ expectedTotal: want.total + 1 })).rejects.toMatchObject({ code: 'SSA_SUMMARY_CHANGED' });
-    expect((await licenseRow(tc, serial.l6!)).ssa_end).toBeNull();
-    const applied = await move({ expectedTotal: want.total });
-    expect(applied?.total).toBe(want.total);
-    expect((await licenseRow(tc, serial.l6!)).ssa_end).toBe('2027-03-02');
+    expect(await ok(call(tc.app, 'POST', `/projects/${co.projectId}/ssa/move-preview`, token, { deviceIds: [deviceId] }))).toEqual(p);
+
+    const move = (ssa?: { expectedTotal: number }) => call(tc.app, 'POST', '/devices/move', token, { deviceIds: [deviceId], projectId: co.projectId, ...(ssa ? { ssa } : {}) });
+    const events = await historyCount(tc);
+    const asked = await expectError(await move(), 409, 'SSA_CONFIRMATION_REQUIRED');
+    expect((asked.details as { summary: { total: number } }).summary.total).toBe(want.total);
+    await expectError(await move({ expectedTotal: want.total + 1 }), 409, 'SSA_SUMMARY_CHANGED');
+    expect(await licenseRow(tc, serial.l6!)).toMatchObject({ ssa_end: null, project_id: otherProject });
+    expect(await historyCount(tc)).toBe(events);
+
+    const r = await ok(move({ expectedTotal: want.total }));
+    expect(r).toMatchObject({ projectId: co.projectId, moved: [{ deviceId, fromProjectId: otherProject, licenses: 1 }], ssa: { total: want.total, licenses: [{ serial: serial.l6, ssaEnd: '2027-03-02' }] } });
+    expect(await licenseRow(tc, serial.l6!)).toMatchObject({ ssa_end: '2027-03-02', project_id: co.projectId });
+    expect(await historyCount(tc)).toBe(events + 1);
     await spend(want.total);
   });
 
@@ -176,7 +202,7 @@ describe('a project under SSA, from the first summary to the extension', () => {
   it('extends the SSA later, with one license opted out: only the difference is paid', async () => {
     tc.clock.set(at('2026-12-01'));
     token = await co.login();
-    const keys = ['l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7'];
+    const keys = ['l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7', 'l8'];
     const rows = await Promise.all(keys.map((k) => licenseRow(tc, serial[k]!)));
     const want = expected(rows, '2026-12-01', '2028-03-02', [serial.l3!]);
     const p = await ok(call(tc.app, 'POST', `/projects/${co.projectId}/ssa/preview`, token, { endDate: '2028-03-02', optOut: [serial.l3] }));
@@ -199,5 +225,29 @@ describe('a project under SSA, from the first summary to the extension', () => {
     const r = await ok(call(tc.app, 'POST', `/projects/${co.projectId}/ssa`, token, { endDate: '2028-03-02', optOut: [serial.l3] }));
     expect(r.applied.total).toBe(0);
     await spend(0);
+  });
+
+  it('sends the expiry reminders over SMTP 7, 6, … 1 weeks before the extended end, once each', async () => {
+    const END = '2028-03-02';
+    const due = reminderSchedule(END);
+    expect(due.map((d) => d.dueDate)).toEqual(['2028-01-13', '2028-01-20', '2028-01-27', '2028-02-03', '2028-02-10', '2028-02-17', '2028-02-24']);
+    const mine = () => smtp.mails.filter((m) => m.to.includes(co.user.email));
+    const days: string[] = [];
+    // Every day from before the first reminder to after the end, twice a day (a second run sends nothing).
+    for (let t = Date.parse('2028-01-01T00:00:00Z'); t <= Date.parse('2028-03-10T00:00:00Z'); t += 86_400_000) {
+      const day = new Date(t).toISOString().slice(0, 10);
+      for (const hour of [7, 19]) {
+        const before = mine().length;
+        await runSsaMails(tc.core, new Date(`${day}T${String(hour).padStart(2, '0')}:00:00Z`));
+        if (mine().length > before) days.push(`${day}T${hour}`);
+      }
+    }
+    expect(days).toEqual(due.map((d) => `${d.dueDate}T7`));
+    const mails = mine();
+    expect(mails.map((m) => /in (\d) weeks?\./.exec(m.body)?.[1])).toEqual(['7', '6', '5', '4', '3', '2', '1']);
+    expect(mails.every((m) => m.body.includes(`https://portal.example.test/projects/${co.projectId}/ssa`))).toBe(true);
+    expect(mails.every((m) => m.from === 'portal@example.com')).toBe(true);
+    // Only the project under SSA sends: OTHER has no SSA (OLD was joined into the SSA project).
+    expect(smtp.mails.every((m) => m.to.includes(co.user.email))).toBe(true);
   });
 });

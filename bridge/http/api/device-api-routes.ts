@@ -127,12 +127,13 @@ export function deviceApiRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/devices/move',
       tag: 'Devices',
-      summary: 'Move devices to another project of the same company, with their licenses of the source project (all or none)',
+      summary:
+        'Move devices to another project of the same company, with their licenses of the source project (all or none); into a project under SSA their licenses get its SSA end, paid after the SSC summary is confirmed with `ssa` (409 SSA_CONFIRMATION_REQUIRED otherwise)',
       auth: 'user',
       body: MoveDevicesRequest,
       response: MoveDevicesResult,
     },
-    async ({ actor, body }) => moveDevices(core, actor, body.deviceIds, body.projectId),
+    async ({ actor, body }) => moveDevices(core, actor, body.deviceIds, body.projectId, body.ssa),
   );
   api.route(
     {
