@@ -8,14 +8,18 @@ import { ROOT } from './load.js';
 import { profileDownload, renderProfile, type ProfileSummary } from './profile.js';
 import { machine, renderTable, writeResults, type Figure } from './report.js';
 import { setupWorld } from './setup.js';
+import { benchStoreScale, renderPlans, sizeLabel } from './store-scale/queries.js';
 
 /**
- * `npm run bench` (after `npm run build`): issue 7, items 1, 2, 3 and 5; item 4 (store scale)
- * comes with search. Every figure is measured next to its ceiling in the same run on this machine.
- * Progress goes to stderr; the table goes to stdout and everything to bench/results.json.
- * Exits non-zero when a contention run loses or doubles a unit. Loads touch only localhost.
+ * `npm run bench` (after `npm run build`): issue 7, items 1 to 5. Every figure is measured next to its
+ * ceiling in the same run on this machine. Progress goes to stderr; the table goes to stdout and
+ * everything to bench/results.json. Exits non-zero when a contention run loses or doubles a unit, or a
+ * store query gives a wrong answer. Loads touch only localhost.
  *
  * Shorter runs for development: BENCH_WARMUP_MS, BENCH_DURATION_MS, BENCH_RUNS.
+ * Item 4 (store scale, bench/store-scale/): MYLIC_BENCH_SKIP_SCALE=1 leaves it out,
+ * MYLIC_BENCH_SCALE_MAX (default 1000000) is the largest store, MYLIC_BENCH_SCALE_QUERIES (default 300)
+ * the timed queries per kind and size. `tsx bench/run.ts --only scale` runs item 4 alone (no build needed).
  */
 const envInt = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -28,6 +32,13 @@ const timing: HttpsTiming = {
   ceilingMs: 2000,
 };
 const agentRuns = envInt('BENCH_RUNS', 15);
+
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+if (onlyAt >= 0 && only !== 'scale') throw new Error(`--only: only "scale" (item 4) can run alone, not ${only ?? '(nothing)'}`);
+const runScale = only === 'scale' || process.env['MYLIC_BENCH_SKIP_SCALE'] !== '1';
+const scaleMax = envInt('MYLIC_BENCH_SCALE_MAX', 1_000_000);
+const scaleSizes = [...new Set([10_000, 100_000, 1_000_000].filter((n) => n < scaleMax).concat(scaleMax))];
 
 const t0 = performance.now();
 const log = (s: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${s}\n`);
@@ -42,38 +53,50 @@ let agentComposition: { name: string; bytes: number }[] = [];
 let profileLoad: Record<string, unknown> | undefined;
 let failed = false;
 
-const world = await setupWorld({ downloadDevices: 64, invalidationDevices: timing.connections, keyPoolSize: 8, log });
-try {
-  const download = await benchDownload(world, world.bridge.port, timing, log);
-  figures.push(...download.figures);
-  figures.push(...(await benchInvalidation(world, world.bridge.port, timing, download.ceilingB, log)).figures);
-  const agent = await benchAgent(world, { runs: agentRuns, log });
-  figures.push(...agent.figures);
-  agentProfile = agent.startupProfile;
-  agentComposition = agent.composition;
+let scaleDetail: Record<string, unknown> | null = null;
 
-  const profiled = await profileDownload(world, { warmupMs: 1000, durationMs: Math.min(5000, timing.durationMs), connections: timing.connections });
-  profile = profiled.summary;
-  profileLoad = { rps: profiled.load.rps, latencyMs: profiled.load.latency, errors: profiled.load.errors, serverCpuCores: profiled.load.serverCpu };
-  log(`profiled download run: ${profiled.load.rps.toFixed(0)} req/s under --cpu-prof (${fmtLoadCpu(profiled.load)})`);
+if (!only) {
+  const world = await setupWorld({ downloadDevices: 64, invalidationDevices: timing.connections, keyPoolSize: 8, log });
+  try {
+    const download = await benchDownload(world, world.bridge.port, timing, log);
+    figures.push(...download.figures);
+    figures.push(...(await benchInvalidation(world, world.bridge.port, timing, download.ceilingB, log)).figures);
+    const agent = await benchAgent(world, { runs: agentRuns, log });
+    figures.push(...agent.figures);
+    agentProfile = agent.startupProfile;
+    agentComposition = agent.composition;
 
-  const contention = await benchContention(world.pki, log);
-  figures.push(...contention.figures);
-  failed ||= contention.failed;
-} finally {
-  await world.cleanup();
+    const profiled = await profileDownload(world, { warmupMs: 1000, durationMs: Math.min(5000, timing.durationMs), connections: timing.connections });
+    profile = profiled.summary;
+    profileLoad = { rps: profiled.load.rps, latencyMs: profiled.load.latency, errors: profiled.load.errors, serverCpuCores: profiled.load.serverCpu };
+    log(`profiled download run: ${profiled.load.rps.toFixed(0)} req/s under --cpu-prof (${fmtLoadCpu(profiled.load)})`);
+
+    const contention = await benchContention(world.pki, log);
+    figures.push(...contention.figures);
+    failed ||= contention.failed;
+  } finally {
+    await world.cleanup();
+  }
 }
 
-figures.push({
-  id: 'store.scale',
-  item: 4,
-  measurement: 'Store scale 10k -> 1M devices (search)',
-  value: null,
-  unit: '',
-  ceilingNote: 'comes with search',
-  target: 'flat within 2x; < 20 ms p99 at 1M',
-  status: 'pending',
-});
+// Item 4 after the others: the bridge of items 1-3 and 5 is stopped, so it takes no CPU from it.
+if (runScale) {
+  const scale = await benchStoreScale({ sizes: scaleSizes, queries: envInt('MYLIC_BENCH_SCALE_QUERIES', 300), warmup: 30, log });
+  figures.push(...scale.figures);
+  scaleDetail = scale.detail;
+  failed ||= scale.figures.some((f) => f.status === 'FAIL');
+} else {
+  figures.push({
+    id: 'store.scale',
+    item: 4,
+    measurement: `Store scale 10k -> ${sizeLabel(scaleMax)} devices`,
+    value: null,
+    unit: '',
+    ceilingNote: 'skipped (MYLIC_BENCH_SKIP_SCALE=1)',
+    target: 'flat within 2x; < 20 ms p99 at 1M',
+    status: 'pending',
+  });
+}
 figures.sort((a, b) => a.item - b.item);
 
 // A shared machine: when the server had to wait for a core, other processes took CPU from it.
@@ -89,14 +112,26 @@ if (startLoad > m.cpuCount) warnings.push(`Load average was ${startLoad.toFixed(
 
 const table = renderTable(figures);
 console.log(table);
+if (scaleDetail) console.log(`note: ${String(scaleDetail['latency'])}`);
 for (const w of warnings) console.log(`warning: ${w}`);
 if (profile) console.log(`\n${renderProfile(profile, 'CPU profile of the bridge during one download run', 'bridge')}`);
 if (agentProfile) console.log(`\n${renderProfile(agentProfile, 'CPU profile of `mylic --version`', 'agent', false)}`);
 if (agentComposition.length) console.log(`Agent bundle by package: ${agentComposition.map((c) => `${c.name} ${(c.bytes / 1000).toFixed(0)} kB`).join(', ')}`);
+if (scaleDetail) console.log(`\n${renderPlans(scaleDetail)}`);
 const out = join(ROOT, 'bench', 'results.json');
-await writeResults(out, m, figures, { warnings, timing, agentRuns, profile: profile ? { ...profile, load: profileLoad } : null, agentStartupProfile: agentProfile, loadAverageAtEnd: loadavg(), totalSeconds: (performance.now() - t0) / 1000 });
+await writeResults(out, m, figures, {
+  ...(only ? { command: `tsx bench/run.ts --only ${only}` } : {}),
+  warnings,
+  timing,
+  agentRuns,
+  profile: profile ? { ...profile, load: profileLoad } : null,
+  agentStartupProfile: agentProfile,
+  storeScale: scaleDetail,
+  loadAverageAtEnd: loadavg(),
+  totalSeconds: (performance.now() - t0) / 1000,
+});
 log(`wrote ${out}; total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 if (failed) {
-  console.error('FAIL: a contention run lost or doubled a unit (see the table and bench/results.json).');
+  console.error('FAIL: a contention run lost or doubled a unit, or a store query answered wrongly (see the table and bench/results.json).');
   process.exitCode = 1;
 }

@@ -9,6 +9,7 @@ import * as m006 from './migrations/006-organisation.js';
 import * as m007 from './migrations/007-devices.js';
 import * as m008 from './migrations/008-device-licenses.js';
 import * as m009 from './migrations/009-ssa.js';
+import * as m010 from './migrations/010-license-device-state-index.js';
 
 /** Migrations are compiled in (the bridge is bundled), listed here in order. */
 function provider(dialect: DialectName): MigrationProvider {
@@ -22,6 +23,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '007-devices': { up: (db) => m007.up(db, dialect) },
     '008-device-licenses': { up: (db) => m008.up(db, dialect) },
     '009-ssa': { up: (db) => m009.up(db, dialect) },
+    '010-license-device-state-index': { up: (db) => m010.up(db) },
   };
   return { getMigrations: async () => list };
 }
