@@ -3,7 +3,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { loadOrCreateDevPki, type CertAndKey, type Pki } from '../../certs/index.js';
 import { DEVICE_API, DeviceLicensesResponse } from '../../protocol/device-api.js';
 import { MAX_DOCUMENT_BYTES, openConfirmation, openLicenseFile } from '../../protocol/documents/index.js';
-import { MylicError } from '../../protocol/errors.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
@@ -36,6 +35,7 @@ import {
   proveDevice,
   type Tenant,
 } from './fixtures.js';
+import { codeOf } from '../support/error-code.js';
 
 let root: { dir: string; cleanup: () => Promise<void> };
 let pki: Pki;
@@ -63,15 +63,6 @@ const LICENSES = `${DEVICE_API}/licenses`;
 const LICENSE_FILE = `${DEVICE_API}/license-file`;
 const INVALIDATIONS = `${DEVICE_API}/invalidations`;
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MylicError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a MylicError, nothing was thrown');
-}
 
 const sessionsOf = async (userId: number) =>
   tc.core.store.db.selectFrom('sessions').selectAll().where('user_id', '=', userId).execute();

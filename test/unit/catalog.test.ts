@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { catalog, downloadableVersions } from '../../bridge/core/catalog.js';
-import { MylicError } from '../../protocol/errors.js';
+import { codeOf } from '../support/error-code.js';
 
 /** Seed (Download licenses): downgrades down to V6; SSA opens the versions released before its end. */
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MylicError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a MylicError, nothing was thrown');
-}
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const released = (v: number) => catalog.versions.find((r) => r.version === v)!.released;

@@ -13,6 +13,7 @@ import {
 } from '../../protocol/documents/index.js';
 import type { ConfirmationPayload, DocumentKind, InvalidationPayload, LicenseFilePayload } from '../../protocol/documents/payloads.js';
 import { MylicError } from '../../protocol/errors.js';
+import { codeOf } from '../support/error-code.js';
 
 interface Pair {
   publicKey: string;
@@ -39,15 +40,6 @@ function selfSignedCert(pair: Pair, cn: string): string {
   return forge.pki.certificateToPem(cert);
 }
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MylicError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a MylicError, nothing was thrown');
-}
 
 function errorOf(fn: () => unknown): MylicError {
   try {

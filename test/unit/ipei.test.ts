@@ -5,6 +5,7 @@ import { looksLikeHardwareId } from '../../bridge/core/devices.js';
 import { licenseQuery } from '../../bridge/core/search.js';
 import { MylicError } from '../../protocol/errors.js';
 import { formatHardwareId, formatIpei, hardwareIdKind, ipeiCheckDigit, isIpei, parseHardwareId, parseIpei } from '../../protocol/hardware-id.js';
+import { codeOf } from '../support/error-code.js';
 
 /**
  * IPEI of DECT handsets (issue 5): 5-digit manufacturer + 7-digit serial + check digit = sum of
@@ -12,15 +13,6 @@ import { formatHardwareId, formatIpei, hardwareIdKind, ipeiCheckDigit, isIpei, p
  * area: device ids in files and ranges, names that pose as ids, the search's matching forms.
  */
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MylicError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a MylicError, nothing was thrown');
-}
 
 describe('IPEI check digit', () => {
   it('is the sum of position × digit mod 11, worked by hand', () => {

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MylicError } from '../../protocol/errors.js';
 import { formatMac, HardwareId, isCanonicalHardwareId, MacInput, parseMac, VENDOR_PREFIX } from '../../protocol/hardware-id.js';
+import { codeOf } from '../support/error-code.js';
 
 /** Seed (Devices → Add): "MAC addresses can be always given like this"; ARCHITECTURE §3. */
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MylicError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a MylicError, nothing was thrown');
-}
 
 describe('parseMac', () => {
   it.each([

@@ -2,16 +2,8 @@ import { XMLValidator } from 'fast-xml-parser';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MylicError } from '../../protocol/errors.js';
 import { buildXml, parseXmlSafe } from '../../protocol/xml.js';
+import { codeOf } from '../support/error-code.js';
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MylicError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a MylicError, nothing was thrown');
-}
 
 function errorOf(fn: () => unknown): MylicError {
   try {
