@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SsaApplied, SsaConfirmation } from './ssa-api.js';
 
 /**
  * Licenses on devices in the portal API (seed: Devices → Licenses: Add licenses from balance, from free
@@ -313,9 +314,15 @@ export const PortalLicenseFileRequest = z.strictObject({
 // ---------------------------------------------------------------------------------------------
 // moving licenses
 
-export const MoveLicensesRequest = z.strictObject({ targetDeviceId: Id });
+export const MoveLicensesRequest = z.strictObject({
+  targetDeviceId: Id,
+  /** When the target device is in another project under SSA: the confirmation of its SSC summary. */
+  ssa: SsaConfirmation.optional(),
+});
 export const MoveLicensesResult = z.object({
   from: z.object({ deviceId: z.number().int(), hardwareId: z.string(), rma: z.boolean() }),
   to: z.object({ deviceId: z.number().int(), hardwareId: z.string() }),
   serials: z.array(z.string()),
+  /** The SSA applied on the way in (null when the target's project is not under SSA or is the same). */
+  ssa: SsaApplied.nullable(),
 });

@@ -6,6 +6,7 @@ import { recordHistory } from './history.js';
 import { amountOf } from './license-selection.js';
 import { isInRma, markDeviceRma } from './rma.js';
 import { hasRight } from './rights.js';
+import { applySsaForMove, type SsaConfirmation } from './ssa.js';
 
 /**
  * Move licenses to another device (seed: Devices → Licenses → Move licenses to another device): "If you
@@ -18,7 +19,7 @@ import { hasRight } from './rights.js';
  * (licenses do not change company this way), take every kind the source holds (catalog) and not exceed
  * its maxima. One transaction: the licenses move, the source is marked for RMA (rma.ts), one history event.
  */
-export async function moveLicenses(core: Core, actor: Actor, sourceId: number, req: { targetDeviceId: number }) {
+export async function moveLicenses(core: Core, actor: Actor, sourceId: number, req: { targetDeviceId: number; ssa?: SsaConfirmation | undefined }) {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const source = await deviceForActor(tx, actor, sourceId);
@@ -50,6 +51,13 @@ export async function moveLicenses(core: Core, actor: Actor, sourceId: number, r
     const ids = licenses.map((l) => l.id);
     const moved = await tx.updateTable('licenses').set({ device_id: target.device.id, updated_at: at }).where('id', 'in', ids).where('state', '=', 'bound').where('device_id', '=', source.device.id).executeTakeFirst();
     if (Number(moved.numUpdatedRows) !== ids.length) throw new MylicError('INTERNAL', 'License rows changed during the move.');
+    // Into another project under SSA, the licenses are brought to its end date like a moved device
+    // (seed: Move device; Known Issues): without the confirmation of a due SSC summary, this throws
+    // SSA_CONFIRMATION_REQUIRED and the transaction, move included, rolls back.
+    const ssa =
+      target.placement.projectId !== source.placement.projectId
+        ? await applySsaForMove(tx, at, { userId: actor.userId, companyId: source.placement.companyId, deviceIds: [target.device.id], toProjectId: target.placement.projectId, confirm: req.ssa })
+        : null;
     await markDeviceRma(tx, at, source.device.id, `licenses moved to ${target.device.hardware_id}`, actor.userId);
     const serials = licenses.map((l) => l.serial);
     await recordHistory(tx, at, {
@@ -58,12 +66,13 @@ export async function moveLicenses(core: Core, actor: Actor, sourceId: number, r
       projectId: source.placement.projectId,
       userId: actor.userId,
       deviceId: source.device.id,
-      detail: { from: source.device.hardware_id, to: target.device.hardware_id, toDeviceId: target.device.id, serials, sourceWasInRma: inRma },
+      detail: { from: source.device.hardware_id, to: target.device.hardware_id, toDeviceId: target.device.id, serials, sourceWasInRma: inRma, ssa },
     });
     return {
       from: { deviceId: source.device.id, hardwareId: source.device.hardware_id, rma: await isInRma(tx, source.device.id) },
       to: { deviceId: target.device.id, hardwareId: target.device.hardware_id },
       serials,
+      ssa,
     };
   });
 }

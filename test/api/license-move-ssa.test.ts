@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadOrCreateDevPki } from '../../certs/dev-pki.js';
+import { DEFAULT_PROJECT } from '../../bridge/core/companies.js';
+import { operatorCredit } from '../../bridge/core/operator.js';
+import { setRight } from '../../bridge/core/rights.js';
+import { makeTestCore, type TestCore } from '../support/core.js';
+import { tempDir } from '../support/tmp.js';
+import { expectError } from '../bridge/fixtures.js';
+import { addProject, call, expectConservation, ok } from './keys-fixtures.js';
+import { snapshot } from './licenses-fixtures.js';
+import { at, bind, licenseRow, sscBalance, ssaCompany, type SsaCompany } from './ssa-fixtures.js';
+
+/**
+ * Moving licenses onto a device in another project under SSA (seed: Move licenses to another device;
+ * Move device): like a moved device, the licenses are brought to that project's end date, after the
+ * SSC summary is confirmed; unconfirmed, nothing moves.
+ */
+const TODAY = '2026-03-02';
+const END = '2027-03-02';
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+let tc: TestCore;
+let co: SsaCompany;
+let token: string;
+let source: { deviceId: number; hardwareId: string };
+let target: { deviceId: number; hardwareId: string };
+let serial: string;
+
+beforeAll(async () => {
+  tmp = await tempDir('mylic-license-move-ssa-');
+  tc = await makeTestCore(tmp.dir, await loadOrCreateDevPki(`${tmp.dir}/pki`));
+  tc.clock.set(at('2025-11-03'));
+  co = await ssaCompany(tc, 'lmove');
+  const plain = await addProject(tc, co.companyId, 'PLAIN');
+  await operatorCredit(tc.core, co.companyId, DEFAULT_PROJECT, 'SSC', 500, 'lmove');
+  await operatorCredit(tc.core, co.companyId, 'PLAIN', 'PBX-Port14', 10, 'lmove');
+  await operatorCredit(tc.core, co.companyId, DEFAULT_PROJECT, 'PBX-Port14', 1, 'lmove');
+  await setRight(tc.core, co.user.id, 'move-licenses', true);
+  token = await co.login();
+  source = await ok(call(tc.app, 'POST', '/devices', token, { device: '00-90-33-78-00-01', type: 'IP6000', projectId: plain }), 201);
+  target = await ok(call(tc.app, 'POST', '/devices', token, { device: '00-90-33-78-00-02', type: 'IP6000', projectId: co.projectId }), 201);
+  const keep = await ok(call(tc.app, 'POST', '/devices', token, { device: '00-90-33-78-00-03', type: 'IP6000', projectId: co.projectId }), 201);
+  serial = await bind(tc, co.actor, plain, source.hardwareId, 'PBX-Port14', 6);
+  await bind(tc, co.actor, co.projectId, (keep as { hardwareId: string }).hardwareId, 'PBX-Port14', 1);
+  tc.clock.set(at(TODAY));
+  token = await co.login();
+  const first = await ok(call(tc.app, 'GET', `/projects/${co.projectId}/ssa/summary?endDate=${END}`, token));
+  await ok(call(tc.app, 'POST', `/projects/${co.projectId}/ssa`, token, { endDate: END, expectedTotal: first.summary.total }));
+});
+afterAll(async () => {
+  await tc?.close();
+  await tmp?.cleanup();
+});
+
+describe('moving licenses onto a device in a project under SSA', () => {
+  it('asks for the SSC summary first and moves nothing until it is confirmed', async () => {
+    const before = await snapshot(tc);
+    const asked = await expectError(await call(tc.app, 'POST', `/devices/${source.deviceId}/licenses/move`, token, { targetDeviceId: target.deviceId }), 409, 'SSA_CONFIRMATION_REQUIRED');
+    const details = asked.details as { summary: { total: number; lines: { serial: string }[] } };
+    expect(details.summary.lines.map((l) => l.serial)).toEqual([serial]);
+    expect(details.summary.total).toBeGreaterThan(0);
+    expect(await snapshot(tc)).toEqual(before);
+  });
+
+  it('moves the licenses, pays the SSC and gives them the end date of the target project', async () => {
+    const sscBefore = await sscBalance(tc, co.companyId);
+    const asked = await expectError(await call(tc.app, 'POST', `/devices/${source.deviceId}/licenses/move`, token, { targetDeviceId: target.deviceId }), 409, 'SSA_CONFIRMATION_REQUIRED');
+    const total = (asked.details as { summary: { total: number } }).summary.total;
+    const moved = await ok(call(tc.app, 'POST', `/devices/${source.deviceId}/licenses/move`, token, { targetDeviceId: target.deviceId, ssa: { expectedTotal: total } }));
+    expect(moved.serials).toEqual([serial]);
+    expect(moved.ssa.total).toBe(total);
+    expect(moved.from.rma).toBe(true);
+    const row = await licenseRow(tc, serial);
+    expect(row).toMatchObject({ device_id: target.deviceId, ssa_end: END });
+    expect(await sscBalance(tc, co.companyId)).toBe(sscBefore - total);
+    await expectConservation(tc, co.companyId);
+  });
+});
