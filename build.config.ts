@@ -28,6 +28,8 @@ export async function buildAll() {
     entryPoints: ['agent/main.ts'],
     outfile: 'dist/mylic.mjs',
     minify: true,
+    // The agent needs X.509 and CSRs from node-forge, not all of it (about 120 kB less).
+    alias: { 'node-forge': './certs/forge-agent.cjs' },
     metafile: true,
     banner: { js: "import { createRequire as __mylicRequire } from 'node:module'; const require = __mylicRequire(import.meta.url);" },
   });
