@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrder } from '../../bridge/core/orders.js';
 import { loadOrCreateDevPki } from '../../certs/index.js';
@@ -8,6 +7,7 @@ import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { expectError, expectOk, loginPortal, makeTenant, makeUser, type Tenant } from '../bridge/fixtures.js';
+import { snapshotDatabase, type DbSnapshot } from '../support/db-snapshot.js';
 
 /**
  * Walls of the devices, RMA and search endpoints. Every endpoint is tried as: anonymous (and with a bad
@@ -38,18 +38,8 @@ interface Ids {
   devB: number;
 }
 
-type Snapshot = Record<string, string[]>;
-
-async function snapshot(): Promise<Snapshot> {
-  const db = tc.core.store.db as unknown as Kysely<any>;
-  const out: Snapshot = {};
-  for (const t of await tc.core.store.db.introspection.getTables()) {
-    if (t.isView || t.name === 'login_failures') continue;
-    const rows = (await db.selectFrom(t.name).selectAll().execute()) as Record<string, unknown>[];
-    out[t.name] = rows.map((r) => JSON.stringify({ ...r, last_used_at: undefined })).sort();
-  }
-  return out;
-}
+type Snapshot = DbSnapshot;
+const snapshot = (): Promise<Snapshot> => snapshotDatabase(tc);
 
 function call(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = {};

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../bridge/core/context.js';
 import { addDevice, removeDevice } from '../../bridge/core/devices.js';
@@ -9,6 +8,7 @@ import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { DEVICE_TYPE, expectError, expectOk, loginPortal, makeTenant, makeUser, type FixtureUser, type Tenant } from '../bridge/fixtures.js';
+import { snapshotDatabase, type DbSnapshot } from '../support/db-snapshot.js';
 
 /**
  * Walls of the organisation endpoints (issue: "A test matrix tries every endpoint as: anonymous, a user
@@ -41,19 +41,8 @@ interface Ids {
   aliceId: number;
 }
 
-type Snapshot = Record<string, string[]>;
-
-/** Every row of every table. Failed-login records are left out (a wrong password is meant to leave one). */
-async function snapshot(): Promise<Snapshot> {
-  const db = tc.core.store.db as unknown as Kysely<any>;
-  const out: Snapshot = {};
-  for (const t of await tc.core.store.db.introspection.getTables()) {
-    if (t.isView || t.name === 'login_failures') continue;
-    const rows = (await db.selectFrom(t.name).selectAll().execute()) as Record<string, unknown>[];
-    out[t.name] = rows.map((r) => JSON.stringify({ ...r, last_used_at: undefined })).sort();
-  }
-  return out;
-}
+type Snapshot = DbSnapshot;
+const snapshot = (): Promise<Snapshot> => snapshotDatabase(tc);
 
 function call(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = {};
