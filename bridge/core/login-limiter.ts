@@ -31,9 +31,35 @@ export async function assertLoginAllowed(core: Core, email: string, address: str
 export async function recordLoginFailure(core: Core, email: string, address: string | null) {
   const at = core.clock.now().toISOString();
   await core.store.write(async (tx) => {
-    await tx.deleteFrom('login_failures').where('at', '<', new Date(core.clock.now().getTime() - LOGIN_WINDOW_MS).toISOString()).execute();
+    // Rows older than the longest window count for nothing any more.
+    const keep = Math.max(LOGIN_WINDOW_MS, REGISTRATION_LIMIT.windowMs);
+    await tx.deleteFrom('login_failures').where('at', '<', new Date(core.clock.now().getTime() - keep).toISOString()).execute();
     for (const s of subjects(email, address)) await tx.insertInto('login_failures').values({ subject: s.key, at }).execute();
   });
+}
+
+/**
+ * Registrations per client address: at most 10 an hour, so nobody can flood strangers' mailboxes with
+ * activation mails. Same rows, subject `register:<address>`.
+ */
+export const REGISTRATION_LIMIT = { max: 10, windowMs: 3600_000 } as const;
+
+export async function assertRegistrationAllowed(core: Core, address: string | null) {
+  if (!address) return;
+  const now = core.clock.now().getTime();
+  const since = new Date(now - REGISTRATION_LIMIT.windowMs).toISOString();
+  const rows = await core.store.db.selectFrom('login_failures').select('at').where('subject', '=', `register:${address}`).where('at', '>', since).orderBy('at').execute();
+  if (rows.length >= REGISTRATION_LIMIT.max) {
+    const oldest = Date.parse(rows[rows.length - REGISTRATION_LIMIT.max]!.at);
+    const retryAfter = Math.max(1, Math.ceil((oldest + REGISTRATION_LIMIT.windowMs - now) / 1000));
+    throw new MylicError('RATE_LIMITED', `Too many registrations from this address: try again in ${retryAfter} seconds.`, { retryAfter });
+  }
+}
+
+export async function recordRegistration(core: Core, address: string | null) {
+  if (!address) return;
+  const at = core.clock.now().toISOString();
+  await core.store.write((tx) => tx.insertInto('login_failures').values({ subject: `register:${address}`, at }).execute());
 }
 
 export async function clearLoginFailures(core: Core, email: string) {

@@ -7,6 +7,7 @@ import { hashToken } from './accounts.js';
 import { type Core, isoNow } from './context.js';
 import { recordHistory } from './history.js';
 import { hashPassword } from './passwords.js';
+import { assertRegistrationAllowed, recordRegistration } from './login-limiter.js';
 
 /**
  * Self-registration and activation (seed: First steps, "You will receive a registration email with an
@@ -23,7 +24,8 @@ export interface Registration {
   language: Language;
 }
 
-export async function register(core: Core, input: Registration) {
+export async function register(core: Core, input: Registration, address: string | null = null) {
+  await assertRegistrationAllowed(core, address);
   const email = input.email.trim().toLowerCase();
   const passwordHash = await hashPassword(input.password);
   const { user, token } = await core.store.write(async (tx) => {
@@ -38,6 +40,7 @@ export async function register(core: Core, input: Registration) {
     await recordHistory(tx, at, { event: 'user.registered', userId: user.id, detail: { email } });
     return { user, token };
   });
+  await recordRegistration(core, address);
   await sendActivationMail(core, email, user.name, user.language as Language, token);
   return { id: user.id, email };
 }

@@ -59,6 +59,24 @@ describe('registration through a real bridge and a real SMTP sink', () => {
     expect(me.json).toMatchObject({ email: 'fay@example.com', language: 'it', companies: [] });
   });
 
+  it('limits registrations from one address to ten an hour with 429 and Retry-After', async () => {
+    // The first test registered one account from this address already.
+    for (let i = 2; i <= 10; i++) {
+      const r = await call('POST', '/api/v1/accounts', { email: `flood${i}@example.com`, password: 'a long enough password', name: 'F' });
+      expect(r.status, JSON.stringify(r.json)).toBe(201);
+    }
+    const res = await request(new URL('/api/v1/accounts', bridge.url), {
+      method: 'POST',
+      dispatcher,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'flood11@example.com', password: 'a long enough password', name: 'F' }),
+    });
+    expect(res.statusCode).toBe(429);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(((await res.body.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    expect(smtp.mails.some((m) => m.to.includes('flood11@example.com'))).toBe(false);
+  });
+
   it('serves the OpenAPI document of the portal API', async () => {
     const doc = await call('GET', '/openapi.json');
     expect(doc.status).toBe(200);

@@ -33,7 +33,7 @@ export function clientAddress(c: Context): string | null {
 export function accountRoutes(api: ApiRouter, core: Core) {
   api.route(
     { method: 'post', path: '/accounts', tag: 'Account', summary: 'Register; an activation mail with a one-time link is sent', auth: 'none', body: RegisterRequest, response: RegisterResponse, status: 201 },
-    async ({ body }) => ({ ...(await register(core, body)), activationSent: true as const }),
+    async ({ body, c }) => ({ ...(await register(core, body, clientAddress(c))), activationSent: true as const }),
   );
   api.route(
     { method: 'get', path: '/account/activate', tag: 'Account', summary: 'Activate the account (the link of the activation mail)', auth: 'none', query: ActivateQuery, response: ActivateResponse },
