@@ -6,8 +6,9 @@ import type { ErrorCode } from '../../protocol/errors.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
-import { expectError, expectOk, loginPortal, makeTenant, makeUser, type Tenant } from '../bridge/fixtures.js';
+import { expectError, loginPortal, makeTenant, makeUser, type Tenant } from '../bridge/fixtures.js';
 import { snapshotDatabase, type DbSnapshot } from '../support/db-snapshot.js';
+import { call as apiCall, ok } from '../support/api-client.js';
 
 /**
  * Walls of the devices, RMA and search endpoints. Every endpoint is tried as: anonymous (and with a bad
@@ -41,17 +42,7 @@ interface Ids {
 type Snapshot = DbSnapshot;
 const snapshot = (): Promise<Snapshot> => snapshotDatabase(tc);
 
-function call(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return Promise.resolve(tc.app.request(`${PORTAL_API}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));
-}
-
-async function ok<T = any>(res: Response | Promise<Response>, status = 200): Promise<T> {
-  const r = await expectOk(await res, status);
-  return (status === 204 ? undefined : await r.json()) as T;
-}
+const call = (method: string, path: string, token?: string, body?: unknown) => apiCall(tc.app, method, path, token, body);
 
 beforeAll(async () => {
   root = await tempDir('mylic-devices-walls-');

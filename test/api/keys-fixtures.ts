@@ -3,9 +3,8 @@ import { hashToken } from '../../bridge/core/accounts.js';
 import { createCompany, DEFAULT_PROJECT } from '../../bridge/core/companies.js';
 import { companyCounts, type TypeCounts } from '../../bridge/core/ledger-report.js';
 import { operatorCredit } from '../../bridge/core/operator.js';
-import { PORTAL_API } from '../../protocol/portal-api.js';
 import type { TestCore } from '../support/core.js';
-import { loginPortal, makeUser, type App, type FixtureUser } from '../bridge/fixtures.js';
+import { loginPortal, makeUser, type FixtureUser } from '../bridge/fixtures.js';
 
 /**
  * Fixtures for the balance and activation-key API tests: companies with projects and balance, portal
@@ -72,20 +71,7 @@ export const grantRights = (tc: TestCore, projectId: number, granteeCompanyId: n
 // ---------------------------------------------------------------------------------------------
 // HTTP
 
-export async function call(app: App, method: string, path: string, token?: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return app.request(`${PORTAL_API}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-}
-
-/** The JSON of a successful answer with this status; otherwise fails with the answer's text. */
-export async function ok<T = any>(res: Response | Promise<Response>, status = 200): Promise<T> {
-  const r = await res;
-  const text = await r.text();
-  if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${text.slice(0, 500)}`);
-  return JSON.parse(text) as T;
-}
+export { call, ok } from '../support/api-client.js';
 
 // ---------------------------------------------------------------------------------------------
 // ledger
