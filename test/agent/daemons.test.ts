@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { accessSync, constants } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
@@ -32,12 +33,25 @@ function findBinary(name: string): string {
   throw new Error(`${name} is not installed, so the checks cannot be tested against the real daemon: ${INSTALL}.`);
 }
 
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-  const port = s.address().port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
+/**
+ * A loopback port that is free for UDP and for TCP at the same time: dnsmasq binds both, and other
+ * suites running in parallel hold TCP ports of their own. Another process may still take it before
+ * the daemon binds it, so the daemons are started through `startOnFreePort`, which tries again.
+ */
+async function freeLoopbackPort(): Promise<number> {
+  for (;;) {
+    const udp = createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    const port = udp.address().port;
+    const tcp = createServer();
+    const tcpFree = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (tcpFree) await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    await new Promise<void>((resolve) => udp.close(() => resolve()));
+    if (tcpFree) return port;
+  }
 }
 
 interface Daemon {
@@ -72,17 +86,42 @@ async function stopDaemon(d: Daemon | undefined) {
   }
 }
 
+class PortTaken extends Error {}
+
 /** Runs the check until the daemon answers at all (any code but "no answer"), for up to 15 s. */
 async function untilAnswering(d: Daemon, run: () => Promise<CheckResult>, silentCode: string): Promise<CheckResult> {
   const deadline = Date.now() + 15_000;
   let exitCode: number | null | undefined;
   void d.exited.then((c) => (exitCode = c));
   for (;;) {
-    if (exitCode !== undefined) throw new Error(`${d.name} exited (code ${exitCode}) before answering:\n${d.output()}`);
+    if (exitCode !== undefined) {
+      const message = `${d.name} exited (code ${exitCode}) before answering:\n${d.output()}`;
+      if (/address already in use/i.test(d.output())) throw new PortTaken(message);
+      throw new Error(message);
+    }
     const r = await run();
     if (r.code !== silentCode) return r;
     if (Date.now() > deadline) throw new Error(`${d.name} did not answer within 15 s:\n${d.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Starts a daemon on a free port and waits until it answers. When another process took the port
+ * between our probe and the daemon's bind (the daemon says "Address already in use" and exits), it
+ * starts again on another port, at most five times; every other failure is reported at once.
+ */
+async function startOnFreePort(start: (port: number) => Promise<Daemon>, answering: (d: Daemon, port: number) => Promise<unknown>) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freeLoopbackPort();
+    const d = await start(port);
+    try {
+      await answering(d, port);
+      return { daemon: d, port };
+    } catch (err) {
+      await stopDaemon(d);
+      if (!(err instanceof PortTaken) || attempt === 5) throw err;
+    }
   }
 }
 
@@ -97,47 +136,54 @@ describe('the checks against real daemons (chronyd, dnsmasq)', () => {
     const chronydBin = findBinary('chronyd');
     const dnsmasqBin = findBinary('dnsmasq');
     tmp = await tempDir('mylic-daemons-');
-    const ntpPort = await freeUdpPort();
-    const dnsPort = await freeUdpPort();
-    ntpServer = `127.0.0.1:${ntpPort}`;
-    dnsServer = `127.0.0.1:${dnsPort}`;
-
-    const conf = join(tmp.dir, 'chrony.conf');
-    await writeFile(
-      conf,
-      [
-        `port ${ntpPort}`,
-        'bindaddress 127.0.0.1',
-        'allow 127.0.0.1',
-        // No time sources: serve this machine's clock as a stratum-8 server.
-        'local stratum 8',
-        // No control channel: neither a UDP command port nor the Unix socket under /run.
-        'cmdport 0',
-        'bindcmdaddress /',
-        `pidfile ${join(tmp.dir, 'chronyd.pid')}`,
-        `driftfile ${join(tmp.dir, 'chrony.drift')}`,
-        '',
-      ].join('\n')
-    );
+    const dir = tmp.dir;
     // -d: foreground, log to stderr · -x: never touch the system clock · as root: stay root (the
     // temp folder is ours); otherwise -U lets chronyd run without root, which it can with -x.
     const isRoot = process.getuid?.() === 0;
-    chronyd = startDaemon('chronyd', chronydBin, ['-d', '-x', ...(isRoot ? ['-u', 'root'] : ['-U']), '-f', conf]);
-    dnsmasq = startDaemon('dnsmasq', dnsmasqBin, [
-      '--no-daemon',
-      '--conf-file=/dev/null',
-      `--port=${dnsPort}`,
-      '--listen-address=127.0.0.1',
-      '--bind-interfaces',
-      '--no-resolv',
-      '--no-hosts',
-      '--address=/portal.mylic.test/127.0.0.1',
-      // Other names under mylic.test are answered here (NXDOMAIN), never forwarded.
-      '--local=/mylic.test/',
-      `--pid-file=${join(tmp.dir, 'dnsmasq.pid')}`,
-    ]);
-    await untilAnswering(chronyd, () => checkNtp({ server: ntpServer, timeoutMs: 300 }), 'NTP_UNREACHABLE');
-    await untilAnswering(dnsmasq, () => checkDns({ server: dnsServer, portalUrl: 'https://portal.mylic.test/', timeoutMs: 300 }), 'DNS_TIMEOUT');
+    const ntp = await startOnFreePort(
+      async (port) => {
+        const conf = join(dir, 'chrony.conf');
+        await writeFile(
+          conf,
+          [
+            `port ${port}`,
+            'bindaddress 127.0.0.1',
+            'allow 127.0.0.1',
+            // No time sources: serve this machine's clock as a stratum-8 server.
+            'local stratum 8',
+            // No control channel: neither a UDP command port nor the Unix socket under /run.
+            'cmdport 0',
+            'bindcmdaddress /',
+            `pidfile ${join(dir, 'chronyd.pid')}`,
+            `driftfile ${join(dir, 'chrony.drift')}`,
+            '',
+          ].join('\n')
+        );
+        return startDaemon('chronyd', chronydBin, ['-d', '-x', ...(isRoot ? ['-u', 'root'] : ['-U']), '-f', conf]);
+      },
+      (d, port) => untilAnswering(d, () => checkNtp({ server: `127.0.0.1:${port}`, timeoutMs: 300 }), 'NTP_UNREACHABLE')
+    );
+    chronyd = ntp.daemon;
+    ntpServer = `127.0.0.1:${ntp.port}`;
+    const dns = await startOnFreePort(
+      async (port) =>
+        startDaemon('dnsmasq', dnsmasqBin, [
+          '--no-daemon',
+          '--conf-file=/dev/null',
+          `--port=${port}`,
+          '--listen-address=127.0.0.1',
+          '--bind-interfaces',
+          '--no-resolv',
+          '--no-hosts',
+          '--address=/portal.mylic.test/127.0.0.1',
+          // Other names under mylic.test are answered here (NXDOMAIN), never forwarded.
+          '--local=/mylic.test/',
+          `--pid-file=${join(dir, 'dnsmasq.pid')}`,
+        ]),
+      (d, port) => untilAnswering(d, () => checkDns({ server: `127.0.0.1:${port}`, portalUrl: 'https://portal.mylic.test/', timeoutMs: 300 }), 'DNS_TIMEOUT')
+    );
+    dnsmasq = dns.daemon;
+    dnsServer = `127.0.0.1:${dns.port}`;
   });
 
   afterAll(async () => {
