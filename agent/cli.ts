@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EXIT, MylicError } from '../protocol/errors.js';
 import { formatMac } from '../protocol/hardware-id.js';
 import { runChecks } from './flows/checks.js';

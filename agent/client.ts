@@ -1,5 +1,5 @@
-import { Agent, request, errors as undiciErrors } from 'undici';
-import { z } from 'zod';
+import { Agent } from 'undici';
+import * as z from 'zod';
 import { MylicError, isErrorCode } from '../protocol/errors.js';
 import {
   CertificateResponse,
@@ -12,7 +12,8 @@ import {
 import { MAX_DOCUMENT_BYTES } from '../protocol/documents/index.js';
 
 /**
- * The agent's HTTPS client to the portal: undici, trusting only the CA the device was given (no
+ * The agent's HTTPS client to the portal: undici (in the bundle only the parts it uses, see
+ * undici-agent.cjs), trusting only the CA the device was given (no
  * system roots), with timeouts, and every answer parsed by its schema.
  */
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) });
@@ -60,7 +61,8 @@ export class PortalClient {
     }
     let res;
     try {
-      res = await request(new URL(path, this.base), { method, headers, body, dispatcher: this.dispatcher });
+      const url = new URL(path, this.base);
+      res = await this.dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, body });
     } catch (e) {
       throw networkError(e, this.base);
     }
@@ -141,7 +143,7 @@ function networkError(e: unknown, base: URL): MylicError {
   const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err.code ?? err.cause?.code ?? '';
   if (TLS_CODES.has(code)) return new MylicError('PORTAL_TLS', `The portal ${base.host} showed a certificate the device does not trust (${code}).`);
-  if (e instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT') {
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new MylicError('PORTAL_UNREACHABLE', `Connecting to ${base.host} timed out.`);
   }
   return new MylicError('PORTAL_UNREACHABLE', `The portal ${base.host} cannot be reached (${code || err.message}).`);

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { agentBuild } from '../build.config.js';
 import { AGENT, agent as agentCli, bridgeCli } from '../test/support/cli.js';
 import { ROOT } from './load.js';
 import { timed, type Timed } from './processes.js';
@@ -40,9 +41,9 @@ async function peakRssKiB(args: string[], env: Record<string, string>, scratch: 
 
 /** What the minified agent bundle is made of, by package (esbuild metafile, not written to disk). */
 async function bundleComposition(): Promise<{ name: string; bytes: number }[]> {
-  const r = await build({ absWorkingDir: ROOT, entryPoints: ['agent/main.ts'], bundle: true, platform: 'node', target: 'node20', format: 'esm', minify: true, legalComments: 'none', metafile: true, write: false, logLevel: 'silent' });
+  const r = await build({ ...agentBuild, absWorkingDir: ROOT, outfile: undefined, outdir: join(ROOT, '.bench-composition'), write: false, logLevel: 'silent' });
   const by = new Map<string, number>();
-  for (const output of Object.values(r.metafile.outputs)) {
+  for (const output of Object.values(r.metafile!.outputs)) {
     for (const [file, input] of Object.entries(output.inputs)) {
       const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? `${file.split('/')[0]}/ (ours)`;
       by.set(name, (by.get(name) ?? 0) + input.bytesInOutput);
@@ -52,7 +53,8 @@ async function bundleComposition(): Promise<{ name: string; bytes: number }[]> {
 }
 
 export async function benchAgent(world: BenchWorld, opts: { runs: number; log: (s: string) => void }): Promise<{ figures: Figure[]; startupProfile: ProfileSummary | null; composition: { name: string; bytes: number }[] }> {
-  const bundle = await readFile(AGENT);
+  // The agent as it is shipped: the launcher dist/mylic.mjs and the agent dist/mylic-agent.mjs.
+  const bundle = Buffer.concat([await readFile(AGENT), await readFile(join(ROOT, 'dist/mylic-agent.mjs'))]);
   const gzipBytes = gzipSync(bundle).length;
 
   // A device as the factory makes it, placed in the company with licenses, logged in to the bridge.
@@ -109,7 +111,7 @@ export async function benchAgent(world: BenchWorld, opts: { runs: number; log: (
     {
       id: 'agent.bundle',
       item: 5,
-      measurement: 'Agent bundle dist/mylic.mjs (minified)',
+      measurement: 'Agent bundle dist/mylic.mjs + dist/mylic-agent.mjs (minified)',
       value: bundle.length / 1000,
       unit: 'kB',
       ceiling: BUNDLE_TARGET_BYTES / 1000,

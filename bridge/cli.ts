@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EXIT, MylicError } from '../protocol/errors.js';
 import { openCore } from './bootstrap.js';
 import { loadConfig } from './config.js';

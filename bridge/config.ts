@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MylicError } from '../protocol/errors.js';
 
 /** The bridge's settings, from the environment, parsed like any other input. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Accounts and history in the portal API (seed: First steps, Account, History). */
 export const LanguageCode = z.enum(['en', 'de', 'it', 'nl', 'fr']);

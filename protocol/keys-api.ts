@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Balance and activation keys in the portal API (seed: Balance, Activations, Own Activations, License

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Portal API (/api/v1) of the organisation area: companies, their users, projects and project rights

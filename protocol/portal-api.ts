@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The portal API (/api/v1), for people's scripts and the portal pages. */
 export const PORTAL_API = '/api/v1';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Software service agreements in the portal API (seed: Projects → SSA, Join; Move device). Pure

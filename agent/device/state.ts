@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HardwareId } from '../../protocol/hardware-id.js';
 import { LicenseEntry, Version } from '../../protocol/documents/payloads.js';
 

@@ -1,6 +1,6 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { MylicError } from '../../protocol/errors.js';
 import { removeFile, writeFileAtomic } from './atomic-file.js';
 import { DeviceState, InstalledLicenses, PendingInvalidation } from './state.js';

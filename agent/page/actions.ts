@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MylicError } from '../../protocol/errors.js';
 import { runChecks, type CheckReport } from '../flows/checks.js';
 import { configure } from '../flows/config.js';

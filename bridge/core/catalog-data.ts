@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The reviewed catalog table (ARCHITECTURE §3: "License type catalog: data, not code"). Everything the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MylicError } from '../../protocol/errors.js';
 import {
   DEVICE_TYPE_ROWS,

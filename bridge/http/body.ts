@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { MylicError } from '../../protocol/errors.js';
 import { MAX_DOCUMENT_BYTES } from '../../protocol/documents/index.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The five languages of the portal (seed: Language). */
 export const LANGUAGES = ['en', 'de', 'it', 'nl', 'fr'] as const;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { MylicError } from '../errors.js';
 import { isCanonicalHardwareId } from '../hardware-id.js';
 import { buildXml, parseXmlSafe } from '../xml.js';

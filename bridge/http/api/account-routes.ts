@@ -1,6 +1,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ActivateQuery,
   ActivateResponse,

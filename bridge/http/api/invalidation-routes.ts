@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MylicError } from '../../../protocol/errors.js';
 import type { Core } from '../../core/context.js';
 import { acceptInvalidation, confirmationFor } from '../../core/invalidation.js';

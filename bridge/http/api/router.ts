@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MylicError } from '../../../protocol/errors.js';
 import type { Actor, Core } from '../../core/context.js';
 import { requireSession, type AuthEnv } from '../auth.js';
