@@ -33,7 +33,7 @@ Portal:
   invalidate --backup FILE           invalidate and save the document for upload on the portal
   confirm FILE                       apply the portal's confirmation file (Step1)
   test-license [--version V] (--slave | --pbx N)
-                                     download and install test licenses (V11+: 3 months, once per version)
+                                     download and install test licenses (V11+: 3 months, once per device)
   request-certificate                new key and certificate from the portal (needs the right)
 Device:
   check                              certificate, NTP, DNS, clock and portal checks, each with its fix

@@ -108,7 +108,7 @@ export const ERROR_CODES = {
   LICENSE_NOT_RETURNABLE: spec(409, EXIT.CONFLICT, 'These licenses cannot be returned.'),
   LICENSE_NOT_BOUND: spec(409, EXIT.CONFLICT, 'The license is not bound to this device.'),
   VERSION_NOT_AVAILABLE: spec(409, EXIT.CONFLICT, 'Licenses cannot be downloaded in this version.'),
-  TEST_LICENSE_USED: spec(409, EXIT.CONFLICT, 'This device already had its test license for this version.'),
+  TEST_LICENSE_USED: spec(409, EXIT.CONFLICT, 'This device already had its test license (since V11 there is one per device).'),
   INVALIDATION_PENDING: spec(409, EXIT.CONFLICT, 'An invalidation is pending: finish it first.'),
   NOTHING_PENDING: spec(409, EXIT.CONFLICT, 'There is no pending invalidation.'),
   NOTHING_TO_INVALIDATE: spec(409, EXIT.CONFLICT, 'No returnable licenses are installed.'),

@@ -10,7 +10,8 @@ import { recordHistory } from './history.js';
 /**
  * Test licenses (seed: Download test licenses: "which version, whether the device is used as slave
  * and if not, how many pbx licenses"). They touch no balance. Our rules, from the issue: V5 has none;
- * since V11 a test license lasts 3 months and a device gets one per version; for V6–V10 it lasts 30
+ * since V11 a test license lasts 3 months and a device gets one (one in all its V11+ versions, not one
+ * per version: a device that had its V12 test does not get another for V13); for V6–V10 it lasts 30
  * days and can be fetched again. For V8+ the file also carries the device's real licenses for that
  * version (it replaces the installed file); a V6/V7 test file holds only the test license, so that a
  * test never makes real licenses non-returnable by an unencrypted download.
@@ -37,8 +38,8 @@ export async function issueTestLicenseFile(core: Core, actor: Actor, req: TestLi
     const { device, placement } = await actorDevice(core, actor, tx);
     const longLived = req.version >= 11;
     if (longLived) {
-      const used = await tx.selectFrom('test_licenses').select('ends_on').where('device_id', '=', device.id).where('version', '=', req.version).executeTakeFirst();
-      if (used) throw new MylicError('TEST_LICENSE_USED', `This device had its V${req.version} test license (until ${used.ends_on}); since V11 there is one per device.`);
+      const used = await tx.selectFrom('test_licenses').select(['ends_on', 'version']).where('device_id', '=', device.id).where('version', '>=', 11).executeTakeFirst();
+      if (used) throw new MylicError('TEST_LICENSE_USED', `This device had its test license (V${used.version}, until ${used.ends_on}); since V11 a device gets one test license.`);
     }
     const encrypted = req.version >= catalog.firstEncryptedVersion;
     if (encrypted && !device.cert_pem) throw new MylicError('CERT_MISSING', 'The portal has no certificate of this device: log in from the device first.');
