@@ -100,8 +100,8 @@ export const UpdateDeviceRequest = z
 
 /**
  * Warnings of an added device. SEVERAL_COMPANIES: it is placed in another company too. SEVERAL_USERS:
- * it has licenses from several users of the old license manager — kept for the seed's vocabulary, never
- * raised (there is no old license manager to import from).
+ * the seed's "licenses from several users of the old license manager"; here, its bound licenses were
+ * paid by more than one company, so the one adding it does not necessarily own the box.
  */
 export const DeviceWarning = z.object({ code: z.enum(['SEVERAL_COMPANIES', 'SEVERAL_USERS']), message: z.string() });
 export type DeviceWarning = z.infer<typeof DeviceWarning>;

@@ -11,7 +11,7 @@ import { orderLines, orderNumber, orderOfCompany } from './orders.js';
  * order; at most 50 at once; Errors and Warnings).
  *
  * Decided: each row is its own transaction (and its own `device.added` history event). A row that fails
- * (DEVICE_ALREADY_IN_COMPANY, DEVICE_NOT_FOUND, …) leaves the others as they are, and every row reports
+ * (DEVICE_ALREADY_IN_COMPANY, DEVICE_NOT_FOUND, DEVICE_ALREADY_IMPORTED for a device listed twice, …) leaves the others as they are, and every row reports
  * its outcome, so a batch never stops half-way silently: the rows before a failure stay added and say
  * so, the rows after it are still tried. Input is checked whole before any row is tried: a malformed
  * line, a range over 50 or a type that does not fit answers 400 and adds nothing. The walls (project
@@ -43,8 +43,17 @@ async function runBatch(core: Core, actor: Actor, projectId: number, source: Bat
   // The walls first: a stranger, a locked user or an unknown project gets its answer before any row.
   await projectAccess(core.store.db, actor, projectId);
   const rows: BatchResult['rows'] = [];
+  const importedBy = new Map<string, number>();
   for (const item of items) {
     const base = { line: item.line, input: item.input, hardwareId: item.hardwareId, display: formatHardwareId(item.hardwareId) };
+    // Seed, Errors, Already Imported: "This device has been already imported. You can't import it
+    // again." — a device listed again in the same file or order after an earlier line imported it.
+    const earlier = importedBy.get(item.hardwareId);
+    if (earlier !== undefined) {
+      const err = new MylicError('DEVICE_ALREADY_IMPORTED', `Device ${base.display} was already imported by line ${earlier} of this ${source}: it cannot be imported again.`);
+      rows.push({ ...base, outcome: 'failed', deviceId: null, error: { code: err.code, message: err.message }, warnings: [] });
+      continue;
+    }
     try {
       const placed = await core.store.write(async (tx) => {
         const at = isoNow(core);
@@ -52,6 +61,7 @@ async function runBatch(core: Core, actor: Actor, projectId: number, source: Bat
         return placeDevice(tx, at, actor, project, item.hardwareId, item.type ?? type, { source, ...src });
       });
       rows.push({ ...base, outcome: 'added', deviceId: placed.deviceId, error: null, warnings: placed.warnings });
+      importedBy.set(item.hardwareId, item.line);
     } catch (e) {
       if (!(e instanceof MylicError)) {
         console.error(`level=error event=device.batch_row_failed hardwareId=${item.hardwareId} error=${JSON.stringify(String((e as Error)?.stack ?? e))}`);

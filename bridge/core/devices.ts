@@ -89,6 +89,12 @@ export async function placeDevice(
       message: 'This device is already in another company: either you do not have the physical device or it once belonged to another company. You have access to all of its current licenses.',
     });
   }
+  if (!created && (await payingCompanies(tx, device.id)) > 1) {
+    warnings.push({
+      code: 'SEVERAL_USERS',
+      message: 'This device has licenses paid by several companies: you are not necessarily the one who physically owns it. If you do not own it, do not import it.',
+    });
+  }
   await tx.insertInto('device_projects').values({ device_id: device.id, company_id: project.company_id, project_id: project.id, name: null, comment: '', added_at: at }).execute();
   await indexPlacement(tx, device.id, project.company_id);
   await recordHistory(tx, at, {
@@ -107,6 +113,24 @@ export async function placeDevice(
     },
   });
   return { deviceId: device.id, hardwareId, display: formatHardwareId(hardwareId), type: device.device_type, projectId: project.id, created, warnings };
+}
+
+/**
+ * Seed, Warnings, Several Users: "This device has licenses from several users of the old license
+ * manager. This means, that you are not neccessarily the user, who physically owns this device." We
+ * have no old license manager; the owners of licenses here are the companies whose balances paid for
+ * them. So the warning says that the licenses bound to the device were paid by more than one company
+ * (counted before the device joins the new one), whoever has placed it where.
+ */
+async function payingCompanies(tx: Tx, deviceId: number): Promise<number> {
+  const row = await tx
+    .selectFrom('licenses')
+    .innerJoin('projects', 'projects.id', 'licenses.project_id')
+    .select((eb) => eb.fn.count<number>('projects.company_id').distinct().as('n'))
+    .where('licenses.device_id', '=', deviceId)
+    .where('licenses.state', '=', 'bound')
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 /**

@@ -175,6 +175,24 @@ describe('adding one device', () => {
   });
 });
 
+describe('the Several Users warning', () => {
+  it('warns SEVERAL_USERS when the device holds licenses paid by more than one company, and not when one company paid them all', async () => {
+    const a = await tenant('alice', '00-90-33-0A-00-01');
+    const b = await tenant('bruno', '00-90-33-0B-00-01');
+    const c = await tenant('carla', '00-90-33-0C-00-01');
+    // Bruno adds Alice's device: it holds licenses of Alice's company only.
+    const theirs = await ok(call('POST', '/devices', b.token, { device: '00-90-33-0A-00-01', type: 'IP811', projectId: b.projectId }), 201);
+    expect(theirs.warnings.map((w: any) => w.code)).toEqual(['SEVERAL_COMPANIES']);
+    // Bruno binds a license of his own balance to it: now two companies paid for its licenses.
+    await bind1(tc, b.actor, b.projectId, '0090330A0001', PORT_TYPE, 1);
+    const third = await ok(call('POST', '/devices', c.token, { device: '0090330A0001', type: 'IP811', projectId: c.projectId }), 201);
+    expect(third.warnings.map((w: any) => w.code)).toEqual(['SEVERAL_COMPANIES', 'SEVERAL_USERS']);
+    expect(third.warnings[1].message).toContain('do not import it');
+    const added = (await events('device.added')).at(-1)!;
+    expect(JSON.parse(added.detail as string).warnings).toEqual(['SEVERAL_COMPANIES', 'SEVERAL_USERS']);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // add many
 
@@ -255,6 +273,24 @@ describe('adding many devices', () => {
     await expectError(await call('POST', `/devices/file?projectId=${p}`, a.token, '00-90-33-08-50-12', { 'content-type': 'text/plain' }), 400, 'VALIDATION_FAILED');
     await expectError(await call('POST', `/devices/file?type=IP811&projectId=${p}`, a.token, '00-90-33-08-50-12', { 'content-type': 'text/csv' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
     expect(await countRows(tc, 'devices')).toBe(devices);
+  });
+
+  it('answers DEVICE_ALREADY_IMPORTED for a device listed again in the same file after an earlier line imported it', async () => {
+    const a = await tenant('alice', '00-90-33-0A-00-01');
+    const history = (await events('device.added')).length;
+    const r = await ok(call('POST', '/devices/file', a.token, { text: '00-90-33-08-70-01\n00-90-33-0A-00-01\n009033087001\n00:90:33:08:70:01\n00-90-33-0A-00-01\n', type: 'IP811', projectId: a.projectId }));
+    expect(r.rows.map((row: any) => [row.line, row.outcome, row.error?.code ?? null])).toEqual([
+      [1, 'added', null],
+      // Already in the company before the file: each such line says so, none says "imported".
+      [2, 'failed', 'DEVICE_ALREADY_IN_COMPANY'],
+      [3, 'failed', 'DEVICE_ALREADY_IMPORTED'],
+      [4, 'failed', 'DEVICE_ALREADY_IMPORTED'],
+      [5, 'failed', 'DEVICE_ALREADY_IN_COMPANY'],
+    ]);
+    expect(r.rows[2].error.message).toContain('line 1');
+    expect(r).toMatchObject({ added: 1, failed: 4 });
+    expect((await placements('009033087001')).length).toBe(1);
+    expect((await events('device.added')).length).toBe(history + 1);
   });
 
   it('adds the devices of an order: the operator registers it; DEVICE_NOT_FOUND per row; CSV; other companies see no order', async () => {
