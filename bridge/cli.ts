@@ -33,7 +33,12 @@ const USAGE = `usage: mylic-bridge <command> [options] [--json]
   ops company create --name N --admin EMAIL           create a company with its DEFAULT project
   ops balance add --company ID --type T --units N [--project P] [--ref R]
   ops device add --company ID --mac MAC [--type IP811] [--project P]
-  ops license bind --company ID --mac MAC --type T --units N [--project P]
+  ops license bind --company ID --mac MAC --type T --units N [--project P] [--ssa-confirm]
+                                                      bind from the project's balance; in a project under SSA the
+                                                      license comes under its SSA: without --ssa-confirm the bind is
+                                                      refused (SSA_CONFIRMATION_REQUIRED, with the SSC summary) when
+                                                      SSC is due; with it the SSC is paid from the company's SSC
+                                                      balance (this project first) and the license gets the SSA end
   ops right grant|revoke --user EMAIL --right R     rights: request-certificate, check-foreign-device, buy-on-credit, move-licenses
   ops counts --company ID                             units by type: activated, balance, bound, free
   ops order add --order NO --company ID --mac M [--mac M2 …] [--type T] [--date YYYY-MM-DD]
@@ -79,6 +84,8 @@ const options = {
   city: { type: 'string' },
   country: { type: 'string' },
   now: { type: 'string' },
+  // ops license bind: confirms the SSC summary in a project under SSA.
+  'ssa-confirm': { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
@@ -122,7 +129,7 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
       'License types (price in cents per unit):',
       ...catalog.licenseTypes.map(
         (t) =>
-          `  ${t.name.padEnd(20)} ${t.family.padEnd(9)} ${(t.version === null ? 'all' : 'V' + t.version).padEnd(4)} SSC/unit/year ${String(t.sscPerUnitYear).padEnd(3)} price ${String(t.price).padEnd(6)} ${!t.bindable ? 'balance only   ' : t.returnable ? 'returnable     ' : 'stays on device'} ${rule(t)}`,
+          `  ${t.name.padEnd(20)} ${t.family.padEnd(9)} ${(t.version === null ? 'all' : 'V' + t.version).padEnd(4)} ${t.ssa ? `SSC/unit/year ${String(t.sscPerUnitYear).padEnd(3)}` : 'no SSA           '} price ${String(t.price).padEnd(6)} ${!t.bindable ? 'balance only   ' : t.returnable ? 'returnable     ' : 'stays on device'} ${rule(t)}`,
       ),
       'Device types (firmware; maximum amount per kind):',
       ...catalog.devices.map(
@@ -157,8 +164,16 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
       case 'ops license bind': {
         const companyId = int(v, 'company');
         const p = await findProjectByName(core.store.db, companyId, project);
-        const r = await bindFromBalance(core, await actAs(core, companyId), { projectId: p.id, hardwareId: need(v, 'mac'), licenseType: need(v, 'type'), units: int(v, 'units') });
-        return { text: `${r.units} ${r.licenseType} bound to ${r.hardwareId} (serial ${r.serial})`, json: r };
+        const r = await bindFromBalance(core, await actAs(core, companyId), {
+          projectId: p.id,
+          hardwareId: need(v, 'mac'),
+          licenseType: need(v, 'type'),
+          units: int(v, 'units'),
+          // The operator's confirmation of the SSC summary (the project is under SSA); absent: asked for.
+          ...(v['ssa-confirm'] ? { ssa: {} } : {}),
+        });
+        const ssa = r.ssa ? `; SSA until ${r.ssa.endDate}, ${r.ssa.total} SSC paid` : '';
+        return { text: `${r.units} ${r.licenseType} bound to ${r.hardwareId} (serial ${r.serial})${ssa}`, json: r };
       }
       case 'ops right grant':
       case 'ops right revoke': {

@@ -12,7 +12,7 @@ const Env = z.object({
   /** smtp://host:port (tests: a local SMTP sink). Unset: mails go to <MYLIC_DATA>/outbox as .eml files. */
   MYLIC_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MYLIC_MAIL_FROM: z.email().default('mylic@localhost'),
-  /** The address people reach the portal at, for links in mails. Default https://HOST:PORT. */
+  /** The address people reach the portal at, for links in mails. Default https://HOST:<the port the server bound>. */
   MYLIC_PUBLIC_URL: z.url().optional(),
 });
 
@@ -24,7 +24,10 @@ export interface BridgeConfig {
   pkiDir: string;
   smtpUrl: string | null;
   mailFrom: string;
+  /** MYLIC_PUBLIC_URL, or https://HOST:PORT until the server knows the port it bound (PORT=0: any free one). */
   publicUrl: string;
+  /** MYLIC_PUBLIC_URL was given: it wins over the bound port. */
+  publicUrlExplicit: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
@@ -41,6 +44,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     pkiDir: `${dataDir}/pki`,
     smtpUrl: parsed.data.MYLIC_SMTP_URL ?? null,
     mailFrom: parsed.data.MYLIC_MAIL_FROM,
-    publicUrl: (parsed.data.MYLIC_PUBLIC_URL ?? `https://${parsed.data.HOST}:${parsed.data.PORT}`).replace(/\/$/, ''),
+    publicUrl: (parsed.data.MYLIC_PUBLIC_URL ?? defaultPublicUrl(parsed.data.HOST, parsed.data.PORT)).replace(/\/$/, ''),
+    publicUrlExplicit: parsed.data.MYLIC_PUBLIC_URL !== undefined,
   };
 }
+
+/** https://HOST:PORT, with brackets around an IPv6 literal. */
+export const defaultPublicUrl = (host: string, port: number) => `https://${host.includes(':') ? `[${host}]` : host}:${port}`;

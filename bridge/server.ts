@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { openCore } from './bootstrap.js';
-import { loadConfig, type BridgeConfig } from './config.js';
+import { defaultPublicUrl, loadConfig, type BridgeConfig } from './config.js';
 import { startSsaScheduler } from './core/ssa-scheduler.js';
 
 /** Starts the bridge over HTTPS with the TLS certificate of the (dev) PKI. */
@@ -22,6 +22,9 @@ export async function startServer(config: BridgeConfig) {
     server.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
+  // Links in mails point at the port the server really bound (PORT=0 picks a free one), unless
+  // MYLIC_PUBLIC_URL says where people reach the portal.
+  if (!config.publicUrlExplicit) core.mail.publicUrl = defaultPublicUrl(config.host, port);
   // SSA expiry mails (bridge/core/ssa-mails.ts), hourly in this process.
   const ssaScheduler = startSsaScheduler(core);
   const close = async () => {

@@ -54,6 +54,8 @@ export const HistoryQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
 });
 export const HistoryPage = z.object({
+  companyId: z.number().int().describe('The company whose history this is (the selected one)'),
+  projectId: z.number().int().nullable().describe('The selected project the events are narrowed to; null: all projects'),
   page: z.number().int(),
   pageSize: z.number().int(),
   hasMore: z.boolean(),

@@ -116,6 +116,7 @@ export const ERROR_CODES = {
   // --- accounts (issue 4) ---
   // --- companies, users, projects, rights (issue 4) ---
   VENDOR_ACCOUNT_NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'There is no vendor account with this id and postal code.'),
+  VENDOR_ACCOUNT_TAKEN: spec(409, EXIT.CONFLICT, 'A company with this vendor account already exists: ask one of its admins to add you.'),
   COMPANY_DATA_FROM_VENDOR: spec(409, EXIT.CONFLICT, "This company's data comes from the vendor's records and cannot be edited here."),
   ALREADY_MEMBER: spec(409, EXIT.CONFLICT, 'This user already belongs to the company.'),
   LAST_ADMIN: spec(409, EXIT.CONFLICT, 'The last company admin cannot be removed, locked or lose the admin right: make another user admin first.'),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { SsaApplied, SsaConfirmation } from './ssa-api.js';
+import { SsaApplied, SsaConfirmation, SsaIntoPreview } from './ssa-api.js';
 
 /**
  * Licenses on devices in the portal API (seed: Devices → Licenses: Add licenses from balance, from free
@@ -41,6 +41,8 @@ export const CatalogView = z.object({
       dependsOnPbx: z.enum(['equal', 'at-most']).nullable(),
       externalKey: z.string().nullable(),
       warranty: z.enum(['early', 'late']).nullable(),
+      /** Covered by the project's SSA (gets its end date, costs SSC); false for warranty, floating, SSC. */
+      ssa: z.boolean(),
     }),
   ),
   deviceTypes: z.array(
@@ -166,8 +168,14 @@ export const OnCredit = z.strictObject({ orderNumber: Text(100).default('') });
  */
 export const NewLicenseSsa = z.strictObject({
   endDate: z.iso.date().optional(),
-  /** Serials that get no SSA. */
+  /** Free licenses: serials that get no SSA (seed: "select for each license, if you want SSA for it or not"). */
   optOut: z.array(z.string().max(60)).max(500).optional(),
+  /**
+   * Licenses from balance: indexes of `lines` whose licenses get no SSA (their serials are made only when
+   * they are bound; the summary shows each license's `line`). Lines of one type become one license: opt
+   * out all of them or none.
+   */
+  optOutLines: z.array(z.number().int().min(0).max(49)).max(50).optional(),
   /** The SSC total the user saw; another total now → SSA_SUMMARY_CHANGED. */
   expectedTotal: z.number().int().min(0).optional(),
   onCredit: OnCredit.optional(),
@@ -185,6 +193,18 @@ export const AddFromBalanceRequest = z.strictObject({
   ssa: NewLicenseSsa.optional(),
 });
 export type AddFromBalanceRequest = z.input<typeof AddFromBalanceRequest>;
+
+/**
+ * The SSC summary of a selection from balance before it is made (nothing changes): the same request,
+ * and with `ssa.calculationDate` a preview for another day (seed: "You can preview the SSC calculation
+ * for another calculation date … you can't confirm this calculation for another date"). Lines carry
+ * `line` (the request line) and a placeholder serial: serials are made when the licenses are bound.
+ */
+export const AddFromBalanceSsaPreviewRequest = AddFromBalanceRequest.extend({
+  ssa: NewLicenseSsa.extend({ calculationDate: z.iso.date().optional() }).optional(),
+});
+export type AddFromBalanceSsaPreviewRequest = z.input<typeof AddFromBalanceSsaPreviewRequest>;
+export const AddFromBalanceSsaPreview = SsaIntoPreview;
 
 export const NewLicense = z.object({
   serial: z.string(),

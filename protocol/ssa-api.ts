@@ -29,6 +29,7 @@ export const SsaLine = z.object({
   sscPerUnit: z.number(),
   ssc: z.number().describe('units × SSC/unit × multiplier, rounded up to a whole SSC'),
   newSsaEnd: z.string().nullable(),
+  line: z.number().int().optional().describe('New licenses: the request line they come from (opt them out by line, `optOutLines`)'),
 });
 
 export const SsaSummary = z.object({ calculationDate: z.string(), endDate: z.string(), lines: z.array(SsaLine), total: z.number() });
@@ -90,7 +91,7 @@ export const SsaStatus = z.object({
   ssaEnd: z.string().nullable(),
   underSsa: z.boolean(),
   sendMails: z.boolean().describe('"Send SSA expiry mails"'),
-  licenses: z.object({ total: z.number(), covered: z.number(), notCovered: z.array(z.string()).describe('Licenses of the project whose SSA ends before the project\'s') }),
+  licenses: z.object({ total: z.number(), covered: z.number(), notCovered: z.array(z.string()).describe('Licenses of the project whose SSA ends before the project\'s (types under SSA only: warranty extensions and floating licenses have none)') }),
 });
 
 export const SsaMailsRequest = z.strictObject({ sendMails: z.boolean() });

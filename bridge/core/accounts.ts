@@ -108,8 +108,19 @@ export async function resolveSession(core: Core, token: string, kinds: readonly 
   return { userId: row.user_id, kind: row.kind, deviceId: row.device_id, companyId: row.company_id, projectId: row.project_id, tokenHash: row.token_hash };
 }
 
+/** Log out: ends this session (or API token) and records it, in the company the session had selected. */
 export async function closeSession(core: Core, token: string): Promise<void> {
-  await core.store.write((tx) => tx.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute());
+  await core.store.write(async (tx) => {
+    const row = await tx.selectFrom('sessions').select(['token_hash', 'user_id', 'kind', 'company_id', 'label']).where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    if (!row) return;
+    await tx.deleteFrom('sessions').where('token_hash', '=', row.token_hash).execute();
+    await recordHistory(tx, isoNow(core), {
+      event: 'user.logged_out',
+      userId: row.user_id,
+      companyId: row.company_id,
+      detail: { kind: row.kind, ...(row.kind === 'api' ? { label: row.label ?? '' } : {}) },
+    });
+  });
 }
 
 /** authenticate, under the login rate limits (portal and device logins alike). */

@@ -16,6 +16,14 @@ import * as z from 'zod';
  *   Device maxima and the dependent-amount rules compare amounts per kind.
  * - SSC per unit per year: a pack costs less SSC per port than single ports (seed: "20 units of
  *   PBX-Port8*20 licenses with a SSC value of 54").
+ * - SSA: every type a project's SSA covers (`ssa: true`) costs SSC, so putting it under SSA, bringing
+ *   it in or converting it is never free; warranty extensions, the V7 floating license and SSC itself
+ *   carry no SSA (`ssa: false`, SSC 0): they never get an SSA end and are not listed as "not covered".
+ *   Values (review, 2026-11; the seed gives only PORT8*20 = 54): a one-port license of any version is
+ *   3 SSC per year like `PBX-PortN` — so V5–V7 (`PBX5`, `PBX6`, `PBX7#15`) are 3 (seed: "V7
+ *   PBX-PBX7#15 … SSA is calculated from 7/12/2009", so V7 licenses cost SSC); the versionless types
+ *   follow the single port's ratio of about 3 SSC per 10.00 of list price, rounded up: `GW-Channel`
+ *   8 (25.00), `Dect-Multicell-Ari` 15 (50.00), `Relay-PRI` 24 (80.00). Each row is checked: SSA ⇔ SSC > 0.
  */
 
 export const FAMILIES = ['pbx', 'gateway', 'dect', 'app', 'warranty', 'floating', 'ssc'] as const;
@@ -28,36 +36,51 @@ const VersionNo = z.number().int().min(5).max(14);
 export const VersionRow = z.strictObject({ version: VersionNo, released: z.iso.date() });
 export type VersionRow = z.infer<typeof VersionRow>;
 
-export const LicenseTypeRow = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9#*%.-]+$/),
-  family: z.enum(FAMILIES),
-  kind: z.enum(KINDS),
-  /** null: the license works in every version (gateway channels, relay, DECT, warranty). */
-  version: VersionNo.nullable(),
-  /** SSC per unit per year (seed: Add licenses from balance, "SSC/Unit"). */
-  sscPerUnitYear: z.number().int().min(0),
-  /** Gateway licenses and warranty extensions never return (seed: Invalidation → Informations). */
-  returnable: z.boolean(),
-  /** SSC itself is balance only: it pays for SSA and conversions and is never bound to a device. */
-  bindable: z.boolean(),
-  /** Amount one unit stands for (ports of a pack). */
-  packSize: z.number().int().min(1),
-  /** List price per unit in cents; the pack optimiser's price tiers. */
-  price: z.number().int().min(0),
-  /**
-   * The same license in other versions ("pbx-port*5" is PORT8*5, PBX-Port9*5, … PBX-Port14*5): used to
-   * show the type a license has under SSA and to convert a free license to another version.
-   */
-  series: z.string().nullable(),
-  /** Upgrade licenses lift ports of version `upgradeFrom` to this type's version (seed: "Base/Upgrade licenses"). */
-  upgradeFrom: VersionNo.nullable(),
-  /** Seed: "Voicemail and Standby lics must always have the same amount as the selected PBX-PBX… license"; "The maximum amount of PBX-Registration licenses equals the amount of the selected PBX". */
-  dependsOnPbx: z.enum(['equal', 'at-most']).nullable(),
-  /** An external key the license keeps wherever it goes (seed: Free licenses, "DECT-Multi-Cell-Ari"). */
-  externalKey: z.enum(['dect-ari']).nullable(),
-  /** Warranty extensions: `early` only within the window after receipt, `late` any time. */
-  warranty: z.enum(['early', 'late']).nullable(),
-});
+/** Families that are never under SSA: warranty runs on its own clock, floating licenses are free, SSC pays. */
+export const NO_SSA_FAMILIES: readonly string[] = ['warranty', 'floating', 'ssc'];
+
+export const LicenseTypeRow = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9#*%.-]+$/),
+    family: z.enum(FAMILIES),
+    kind: z.enum(KINDS),
+    /** null: the license works in every version (gateway channels, relay, DECT, warranty). */
+    version: VersionNo.nullable(),
+    /** SSC per unit per year (seed: Add licenses from balance, "SSC/Unit"). */
+    sscPerUnitYear: z.number().int().min(0),
+    /** Gateway licenses and warranty extensions never return (seed: Invalidation → Informations). */
+    returnable: z.boolean(),
+    /** SSC itself is balance only: it pays for SSA and conversions and is never bound to a device. */
+    bindable: z.boolean(),
+    /** Amount one unit stands for (ports of a pack). */
+    packSize: z.number().int().min(1),
+    /** List price per unit in cents; the pack optimiser's price tiers. */
+    price: z.number().int().min(0),
+    /**
+     * The same license in other versions ("pbx-port*5" is PORT8*5, PBX-Port9*5, … PBX-Port14*5): used to
+     * show the type a license has under SSA and to convert a free license to another version.
+     */
+    series: z.string().nullable(),
+    /** Upgrade licenses lift ports of version `upgradeFrom` to this type's version (seed: "Base/Upgrade licenses"). */
+    upgradeFrom: VersionNo.nullable(),
+    /** Seed: "Voicemail and Standby lics must always have the same amount as the selected PBX-PBX… license"; "The maximum amount of PBX-Registration licenses equals the amount of the selected PBX". */
+    dependsOnPbx: z.enum(['equal', 'at-most']).nullable(),
+    /** An external key the license keeps wherever it goes (seed: Free licenses, "DECT-Multi-Cell-Ari"). */
+    externalKey: z.enum(['dect-ari']).nullable(),
+    /** Warranty extensions: `early` only within the window after receipt, `late` any time. */
+    warranty: z.enum(['early', 'late']).nullable(),
+    /**
+     * Licenses of this type are covered by their project's SSA: they get its end date and cost
+     * `sscPerUnitYear` (which must then be above 0). false: never under SSA (warranty, floating, SSC).
+     */
+    ssa: z.boolean(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.ssa !== t.sscPerUnitYear > 0) {
+      ctx.addIssue({ code: 'custom', message: `${t.name}: ${t.ssa ? 'a type under SSA costs SSC (sscPerUnitYear above 0)' : 'a type without SSA costs no SSC'}` });
+    }
+    if (t.ssa && NO_SSA_FAMILIES.includes(t.family)) ctx.addIssue({ code: 'custom', message: `${t.name}: ${t.family} licenses are never under SSA` });
+  });
 export type LicenseTypeRow = z.infer<typeof LicenseTypeRow>;
 
 export const DeviceTypeRow = z.strictObject({
@@ -109,6 +132,7 @@ const base = {
   dependsOnPbx: null,
   externalKey: null,
   warranty: null,
+  ssa: true,
 } as const;
 
 /** V8+ PBX port names: legacy PORT8… for V8, PBX-PortN… from V9 (ARCHITECTURE §3). */
@@ -122,12 +146,13 @@ const PORT_TIERS: [1 | 5 | 20, number, number][] = [
 ];
 
 const rows: Row[] = [
-  { ...base, name: 'PBX5', family: 'pbx', kind: 'pbx-port', version: 5, sscPerUnitYear: 0, price: 1200, series: 'pbx-port*1' },
-  { ...base, name: 'PBX6', family: 'pbx', kind: 'pbx-port', version: 6, sscPerUnitYear: 0, price: 1200, series: 'pbx-port*1' },
-  { ...base, name: 'PBX7#15', family: 'pbx', kind: 'pbx-port', version: 7, sscPerUnitYear: 0, price: 1100, series: 'pbx-port*1' },
+  // One port per unit, 3 SSC per year like PBX-PortN (see the file comment).
+  { ...base, name: 'PBX5', family: 'pbx', kind: 'pbx-port', version: 5, sscPerUnitYear: 3, price: 1200, series: 'pbx-port*1' },
+  { ...base, name: 'PBX6', family: 'pbx', kind: 'pbx-port', version: 6, sscPerUnitYear: 3, price: 1200, series: 'pbx-port*1' },
+  { ...base, name: 'PBX7#15', family: 'pbx', kind: 'pbx-port', version: 7, sscPerUnitYear: 3, price: 1100, series: 'pbx-port*1' },
   // V7 floating license for a slave PBX (seed: Add V7 floating license): exclusive with V7 PBX ports.
   // Issued free of charge and deleted, never returned: it only ever lives in unencrypted V7 files.
-  { ...base, name: 'PBX7-Floating', family: 'floating', kind: 'floating', version: 7, sscPerUnitYear: 0, price: 0, returnable: false },
+  { ...base, name: 'PBX7-Floating', family: 'floating', kind: 'floating', version: 7, sscPerUnitYear: 0, price: 0, returnable: false, ssa: false },
 ];
 for (let v = 8; v <= 14; v++) {
   for (const [pack, price, ssc] of PORT_TIERS) {
@@ -139,15 +164,15 @@ for (let v = 8; v <= 14; v++) {
   if (v >= 9) rows.push({ ...base, name: `PBX-Upgrade${v}`, family: 'pbx', kind: 'pbx-upgrade', version: v, sscPerUnitYear: 2, price: 500, series: 'pbx-upgrade', upgradeFrom: v - 1 });
 }
 rows.push(
-  { ...base, name: 'GW-Channel', family: 'gateway', kind: 'gw-channel', version: null, sscPerUnitYear: 0, price: 2500, returnable: false },
+  { ...base, name: 'GW-Channel', family: 'gateway', kind: 'gw-channel', version: null, sscPerUnitYear: 8, price: 2500, returnable: false },
   // Relay licenses of the PRI interfaces (seed: "only 4 Relay-PRI licenses on an IP6000"); they return like PBX licenses.
-  { ...base, name: 'Relay-PRI', family: 'app', kind: 'relay-pri', version: null, sscPerUnitYear: 0, price: 8000 },
+  { ...base, name: 'Relay-PRI', family: 'app', kind: 'relay-pri', version: null, sscPerUnitYear: 24, price: 8000 },
   // The multicell ARI of a DECT base stays with its license (seed: Free licenses; Add licenses from free licenses).
-  { ...base, name: 'Dect-Multicell-Ari', family: 'dect', kind: 'dect-ari', version: null, sscPerUnitYear: 0, price: 5000, externalKey: 'dect-ari' },
+  { ...base, name: 'Dect-Multicell-Ari', family: 'dect', kind: 'dect-ari', version: null, sscPerUnitYear: 15, price: 5000, externalKey: 'dect-ari' },
   // Warranty extensions, one unit = one year (seed: Add warranty extension licenses).
-  { ...base, name: 'Warranty-1Y', family: 'warranty', kind: 'warranty', version: null, sscPerUnitYear: 0, price: 3000, returnable: false, warranty: 'early' },
-  { ...base, name: 'Warranty-1Y-Late', family: 'warranty', kind: 'warranty', version: null, sscPerUnitYear: 0, price: 5000, returnable: false, warranty: 'late' },
-  { ...base, name: 'SSC', family: 'ssc', kind: 'ssc', version: null, sscPerUnitYear: 0, price: 100, returnable: false, bindable: false },
+  { ...base, name: 'Warranty-1Y', family: 'warranty', kind: 'warranty', version: null, sscPerUnitYear: 0, price: 3000, returnable: false, warranty: 'early', ssa: false },
+  { ...base, name: 'Warranty-1Y-Late', family: 'warranty', kind: 'warranty', version: null, sscPerUnitYear: 0, price: 5000, returnable: false, warranty: 'late', ssa: false },
+  { ...base, name: 'SSC', family: 'ssc', kind: 'ssc', version: null, sscPerUnitYear: 0, price: 100, returnable: false, bindable: false, ssa: false },
 );
 export const LICENSE_TYPE_ROWS = rows;
 

@@ -70,6 +70,9 @@ export async function createCompanyFor(core: Core, actor: Actor, input: NewCompa
     let created: { companyId: number; defaultProjectId: number };
     if ('vendorAccountId' in input) {
       const vendor = await findVendorAccount(tx, input.vendorAccountId, input.postalCode);
+      // One company per vendor identity: a second one would split the customer's licenses and users.
+      const linked = await tx.selectFrom('company_details').select('company_id').where('vendor_account_id', '=', vendor.account_id).executeTakeFirst();
+      if (linked) throw new MylicError('VENDOR_ACCOUNT_TAKEN');
       created = await insertCompany(tx, at, actor.userId, vendor.name, EMPTY_ADDRESS, vendor.account_id);
     } else {
       created = await insertCompany(tx, at, actor.userId, name!, { ...EMPTY_ADDRESS, ...pickAddress(input) }, null);

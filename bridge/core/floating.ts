@@ -6,6 +6,7 @@ import { boundLicenses, deviceForActor } from './device-licenses.js';
 import { recordHistory } from './history.js';
 import { assertDeviceLicenses, toHeld } from './license-selection.js';
 import { insertBoundLicense, newSerial } from './licenses.js';
+import { ssaForNewLicenses } from './ssa.js';
 
 /**
  * The V7 floating license of a slave PBX (seed: Add V7 floating license; Delete V7 floating license).
@@ -16,6 +17,8 @@ import { insertBoundLicense, newSerial } from './licenses.js';
  * (a ledger credit `floating.issued` and the binding's debit, so it is counted like any license) and,
  * being V7 and so only ever in unencrypted files, it is never returned, only deleted: the units go out
  * through the ledger (`floating.deleted` back in, `license.withdrawn` out; see ledger-report.ts).
+ * SSA: decided by the catalog like every new license (`ssaForNewLicenses`): the floating type carries no
+ * SSA (catalog `ssa: false`), so in a project under SSA it gets no end date and is not "not covered".
  */
 const floatingType = () => {
   const t = catalog.licenseTypes.find((x) => x.kind === 'floating');
@@ -27,14 +30,16 @@ export async function addFloating(core: Core, actor: Actor, deviceId: number) {
   const type = floatingType();
   return core.store.write(async (tx) => {
     const at = isoNow(core);
-    const { device, type: deviceType, placement } = await deviceForActor(tx, actor, deviceId);
+    const { device, type: deviceType, placement, access } = await deviceForActor(tx, actor, deviceId);
     const installed = await boundLicenses(tx, device.id);
     assertDeviceLicenses({ device: deviceType, version: type.version!, mode: 'summate', installed: installed.map(toHeld), added: [{ type: type.name, units: 1, version: type.version, ssaEnd: null }], source: 'floating' });
     const serial = newSerial();
     await creditBalance(tx, at, placement.projectId, type.name, 1, 'floating.issued', serial);
     await debitBalance(tx, at, placement.projectId, type.name, 1, 'license.bound', serial);
     await insertBoundLicense(tx, at, today(core), { type, units: 1, deviceId: device.id, projectId: placement.projectId, serial });
-    await recordHistory(tx, at, { event: 'license.floating_added', companyId: placement.companyId, projectId: placement.projectId, userId: actor.userId, deviceId: device.id, detail: { serial } });
+    // Free of charge, and (catalog) without SSA: nothing to confirm; a type with SSA would ask here.
+    const ssa = await ssaForNewLicenses(tx, at, { userId: actor.userId, project: access.project, deviceId: device.id, serials: [serial], choice: undefined, shareBalance: !access.external });
+    await recordHistory(tx, at, { event: 'license.floating_added', companyId: placement.companyId, projectId: placement.projectId, userId: actor.userId, deviceId: device.id, detail: { serial, ...(ssa ? { ssa } : {}) } });
     return { deviceId: device.id, serial, type: type.name, deleted: false };
   });
 }

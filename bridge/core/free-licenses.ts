@@ -84,9 +84,23 @@ export async function freeOffer(core: Core, actor: Actor, deviceId: number, vers
 }
 
 /** Assigns free licenses to a device in one transaction, keeping bind date, SSA end and external key. */
-export async function assignFreeLicenses(core: Core, actor: Actor, deviceId: number, req: { version: number; serials: readonly string[]; ssa?: SsaConfirmation | undefined }) {
+export async function assignFreeLicenses(
+  core: Core,
+  actor: Actor,
+  deviceId: number,
+  req: { version: number; serials: readonly string[]; ssa?: (SsaConfirmation & { optOutLines?: readonly number[] | undefined }) | undefined },
+) {
   if (!catalog.isVersion(req.version)) throw new MylicError('VERSION_INVALID');
   const serials = [...new Set(req.serials)];
+  // Free licenses have their serials already: opted out by serial, or by their index in `serials`.
+  let choice: SsaConfirmation | undefined;
+  if (req.ssa) {
+    const { optOutLines, ...rest } = req.ssa;
+    const bad = (optOutLines ?? []).filter((i) => !Number.isInteger(i) || i < 0 || i >= req.serials.length);
+    if (bad.length) throw new MylicError('VALIDATION_FAILED', `There is no line ${bad.join(', ')} in serials.`, { optOutLines: bad });
+    const optOut = [...new Set([...(rest.optOut ?? []), ...(optOutLines ?? []).map((i) => req.serials[i]!)])];
+    choice = { ...rest, ...(optOut.length ? { optOut } : {}) };
+  }
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { device, type, placement, access } = await deviceForActor(tx, actor, deviceId);
@@ -106,7 +120,7 @@ export async function assignFreeLicenses(core: Core, actor: Actor, deviceId: num
       const moved = await tx.updateTable('licenses').set({ state: 'bound', device_id: device.id, updated_at: at }).where('id', '=', r.id).where('state', '=', 'free').executeTakeFirst();
       if (Number(moved.numUpdatedRows) !== 1) throw new MylicError('INTERNAL', 'License rows changed during the assignment.');
     }
-    const ssa = await ssaForNewLicenses(tx, at, { userId: actor.userId, project: access.project, deviceId: device.id, serials, choice: req.ssa, shareBalance: !access.external });
+    const ssa = await ssaForNewLicenses(tx, at, { userId: actor.userId, project: access.project, deviceId: device.id, serials, choice, shareBalance: !access.external });
     await recordHistory(tx, at, {
       event: 'licenses.assigned',
       companyId: placement.companyId,

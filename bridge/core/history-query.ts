@@ -49,6 +49,8 @@ export async function queryHistory(core: Core, actor: Actor, q: HistoryQueryInpu
     .offset((q.page - 1) * q.pageSize)
     .execute();
   return {
+    companyId,
+    projectId: actor.projectId ?? null,
     page: q.page,
     pageSize: q.pageSize,
     hasMore: rows.length > q.pageSize,

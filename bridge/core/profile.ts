@@ -2,6 +2,7 @@ import { MylicError } from '../../protocol/errors.js';
 import type { Language } from '../i18n/languages.js';
 import { type Actor, type Core, isoNow } from './context.js';
 import { recordHistory } from './history.js';
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from './login-limiter.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { newActivationToken, sendActivationMail } from './registration.js';
 
@@ -32,9 +33,20 @@ export async function getProfile(core: Core, actor: Actor) {
   };
 }
 
-async function assertCurrentPassword(core: Core, userId: number, password: string) {
-  const user = await core.store.db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(password, user.password_hash))) throw new MylicError('LOGIN_FAILED', 'The current password is wrong.');
+/**
+ * The current password, under the same limits as a login (bridge/core/login-limiter.ts): failures count
+ * for the account (and the client address) together with failed logins, so a stolen session cannot
+ * guess the password without limit; past the limit the answer is 429 with Retry-After, even for the
+ * right password.
+ */
+async function assertCurrentPassword(core: Core, userId: number, password: string, address: string | null) {
+  const user = await core.store.db.selectFrom('users').select(['email', 'password_hash']).where('id', '=', userId).executeTakeFirstOrThrow();
+  await assertLoginAllowed(core, user.email, address);
+  if (!(await verifyPassword(password, user.password_hash))) {
+    await recordLoginFailure(core, user.email, address);
+    throw new MylicError('LOGIN_FAILED', 'The current password is wrong.');
+  }
+  await clearLoginFailures(core, user.email);
 }
 
 export interface ProfileChange {
@@ -46,8 +58,8 @@ export interface ProfileChange {
   newPassword?: string;
 }
 
-export async function updateProfile(core: Core, actor: Actor, change: ProfileChange) {
-  await assertCurrentPassword(core, actor.userId, change.currentPassword);
+export async function updateProfile(core: Core, actor: Actor, change: ProfileChange, address: string | null = null) {
+  await assertCurrentPassword(core, actor.userId, change.currentPassword, address);
   const passwordHash = change.newPassword ? await hashPassword(change.newPassword) : undefined;
   await core.store.write(async (tx) => {
     const at = isoNow(core);
@@ -72,8 +84,8 @@ export async function updateProfile(core: Core, actor: Actor, change: ProfileCha
   return getProfile(core, actor);
 }
 
-export async function changeEmail(core: Core, actor: Actor, currentPassword: string, newEmail: string) {
-  await assertCurrentPassword(core, actor.userId, currentPassword);
+export async function changeEmail(core: Core, actor: Actor, currentPassword: string, newEmail: string, address: string | null = null) {
+  await assertCurrentPassword(core, actor.userId, currentPassword, address);
   const email = newEmail.trim().toLowerCase();
   const { token, user } = await core.store.write(async (tx) => {
     const at = isoNow(core);

@@ -24,13 +24,28 @@ export interface Registration {
   language: Language;
 }
 
+/**
+ * Registers a new account and mails its activation link. The user row is committed before the mail goes
+ * out, so a relay failure leaves an account without a link: registering the same address again while
+ * the registration is still pending (never activated, no e-mail change in between) sends a fresh link
+ * and invalidates the earlier ones. The account keeps the data of the first registration — a second
+ * registrant cannot set the password of an account someone else will activate. Re-sending counts
+ * against the registration limit of the client address like a registration.
+ */
 export async function register(core: Core, input: Registration, address: string | null = null) {
   await assertRegistrationAllowed(core, address);
   const email = input.email.trim().toLowerCase();
   const passwordHash = await hashPassword(input.password);
   const { user, token } = await core.store.write(async (tx) => {
     const at = isoNow(core);
-    if (await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) throw new MylicError('EMAIL_TAKEN');
+    const existing = await tx.selectFrom('users').select(['id', 'name', 'language', 'active']).where('email', '=', email).executeTakeFirst();
+    if (existing) {
+      if (!(await registrationPending(tx, existing, email))) throw new MylicError('EMAIL_TAKEN');
+      await tx.deleteFrom('account_tokens').where('user_id', '=', existing.id).where('purpose', '=', 'activate').where('used_at', 'is', null).execute();
+      const token = await newActivationToken(core, tx, existing.id, email);
+      await recordHistory(tx, at, { event: 'user.activation_resent', userId: existing.id, detail: { email } });
+      return { user: existing, token };
+    }
     const user = await tx
       .insertInto('users')
       .values({ email, password_hash: passwordHash, name: input.name, phone: input.phone, language: input.language, active: 0, created_at: at })
@@ -43,6 +58,17 @@ export async function register(core: Core, input: Registration, address: string 
   await recordRegistration(core, address);
   await sendActivationMail(core, email, user.name, user.language as Language, token);
   return { id: user.id, email };
+}
+
+/**
+ * A self-registration still waiting for its activation: the account is not active, it has activation
+ * links, every one of them for its own address and none used. An account deactivated by an e-mail
+ * change, or created by the operator, is not a pending registration.
+ */
+async function registrationPending(tx: Tx, user: { id: number; active: number }, email: string): Promise<boolean> {
+  if (user.active) return false;
+  const tokens = await tx.selectFrom('account_tokens').select(['email', 'used_at']).where('user_id', '=', user.id).where('purpose', '=', 'activate').execute();
+  return tokens.length > 0 && tokens.every((t) => t.email === email && t.used_at === null);
 }
 
 export async function newActivationToken(core: Core, tx: Tx, userId: number, email: string) {

@@ -3,7 +3,8 @@ import { runSsaMails, type SsaMailRun } from './ssa-mails.js';
 
 /**
  * Runs the SSA expiry mails (ssa-mails.ts) in the bridge process: shortly after start (so a restart
- * delivers what a crash left pending) and then every `intervalMs` (default hourly). Runs never overlap;
+ * delivers what a crash left pending, and the reminders of weeks the bridge was down, late) and then
+ * every `intervalMs` (default hourly). Runs never overlap;
  * a failed run is logged and the next one tries again. The clock is injectable for tests.
  */
 export interface SsaSchedulerOptions {

@@ -40,6 +40,13 @@ export const sscVersions: Versions = {
   released: (v) => catalog.versions.find((r) => r.version === v)?.released,
 };
 
+/**
+ * Whether licenses of this type are covered by a project's SSA (catalog `ssa`): warranty extensions, the
+ * V7 floating license and SSC are not — they never get an SSA end, cost no SSC and are not "not covered".
+ * Every path below works on the licenses that carry SSA only.
+ */
+export const carriesSsa = (l: { license_type: string }): boolean => catalog.licenseType(l.license_type).ssa;
+
 /** What the calculator needs of a license row; a license about to be bound can be passed the same way. */
 export type SsaLicenseRow = Pick<License, 'serial' | 'license_type' | 'units' | 'version' | 'bind_date' | 'ssa_end'>;
 
@@ -244,16 +251,29 @@ export async function projectSsaEnd(tx: Tx, projectId: number, today: string): P
   return runningSsaEnd(p, today);
 }
 
-/** A summary line with the device the license is bound to. */
-export type SsaLineView = SscLine & { hardwareId: string | null };
+/**
+ * A summary line with the device the license is bound to, and for new licenses (added from balance, bound
+ * by the operator) the index of the request line they come from: new licenses get their serials only when
+ * they are bound, so opting them out goes by line (`optOutLines`).
+ */
+export type SsaLineView = SscLine & { hardwareId: string | null; line?: number };
 export type SsaSummaryView = Omit<SscSummary, 'lines'> & { lines: SsaLineView[] };
 
 /** A license row for a summary, with the device it is bound to when known. */
 export type SsaLicense = SsaLicenseRow & { hardware_id?: string | null };
 
-export function summaryView(summary: SscSummary, licenses: readonly SsaLicense[]): SsaSummaryView {
+/** Serial → request line of new licenses. */
+export type LineOf = ReadonlyMap<string, number>;
+
+export function summaryView(summary: SscSummary, licenses: readonly SsaLicense[], lineOf?: LineOf): SsaSummaryView {
   const hw = new Map(licenses.map((l) => [l.serial, l.hardware_id]));
-  return { ...summary, lines: summary.lines.map((l) => ({ ...l, hardwareId: hw.get(l.id) ?? null })) };
+  return {
+    ...summary,
+    lines: summary.lines.map((l) => {
+      const line = lineOf?.get(l.id);
+      return { ...l, hardwareId: hw.get(l.id) ?? null, ...(line !== undefined ? { line } : {}) };
+    }),
+  };
 }
 
 /** The user's choices when licenses come into an SSA project; presence means "I saw the summary". */
@@ -275,10 +295,13 @@ export interface SsaIntoPreview {
   confirmationRequired: boolean;
 }
 
-/** Bound licenses of these devices that a project of `companyId` paid for (they count in its projects). */
+/**
+ * Bound licenses of these devices that a project of `companyId` paid for (they count in its projects),
+ * of the types that carry SSA (`carriesSsa`).
+ */
 export async function deviceLicenses(tx: Tx, companyId: number, deviceIds: readonly number[]): Promise<(License & { hardware_id: string | null })[]> {
   if (!deviceIds.length) return [];
-  return tx
+  const rows = await tx
     .selectFrom('licenses')
     .innerJoin('projects as payer', 'payer.id', 'licenses.project_id')
     .leftJoin('devices', 'devices.id', 'licenses.device_id')
@@ -290,6 +313,7 @@ export async function deviceLicenses(tx: Tx, companyId: number, deviceIds: reado
     .orderBy('devices.hardware_id')
     .orderBy('licenses.serial')
     .execute();
+  return rows.filter(carriesSsa);
 }
 
 /** The licenses of a project: bound to the devices placed in it, paid by a project of its company. */
@@ -312,7 +336,12 @@ async function loadTarget(tx: Tx, projectId: number): Promise<SsaTarget> {
  * The summary for licenses coming into `target` (rows, or rows about to be created: serial, type,
  * units, version, bind date today, no SSA end). Not under SSA → summary null.
  */
-export function previewSsaInto(target: SsaTarget, licenses: readonly SsaLicense[], today: string, opts: { endDate?: string | undefined; calculationDate?: string | undefined; optOut?: readonly string[] | undefined } = {}): SsaIntoPreview {
+export function previewSsaInto(
+  target: SsaTarget,
+  licenses: readonly SsaLicense[],
+  today: string,
+  opts: { endDate?: string | undefined; calculationDate?: string | undefined; optOut?: readonly string[] | undefined; lineOf?: LineOf | undefined } = {},
+): SsaIntoPreview {
   const running = runningSsaEnd(target, today);
   if (running === null) return { target: { projectId: target.id, ssaEnd: target.ssa_end }, summary: null, confirmationRequired: false };
   const endDate = opts.endDate ?? running;
@@ -320,7 +349,7 @@ export function previewSsaInto(target: SsaTarget, licenses: readonly SsaLicense[
   const summary = ssaSummaryForLicenses(null, licenses, opts.calculationDate ?? today, endDate, optOutSet(licenses, opts.optOut));
   // Whether a confirmation is needed is a question about today, whatever date is previewed.
   const todays = opts.calculationDate === undefined || opts.calculationDate === today ? summary : ssaSummaryForLicenses(null, licenses, today, endDate, new Set(opts.optOut));
-  return { target: { projectId: target.id, ssaEnd: target.ssa_end }, summary: summaryView(summary, licenses), confirmationRequired: todays.total > 0 };
+  return { target: { projectId: target.id, ssaEnd: target.ssa_end }, summary: summaryView(summary, licenses, opts.lineOf), confirmationRequired: todays.total > 0 };
 }
 
 /**
@@ -333,17 +362,22 @@ export function previewSsaInto(target: SsaTarget, licenses: readonly SsaLicense[
 export async function bringIntoSsa(
   tx: Tx,
   at: string,
-  input: { userId: number; target: SsaTarget; licenses: readonly SsaLicense[]; confirm?: SsaConfirmation | undefined; shareBalance?: boolean },
+  input: { userId: number; target: SsaTarget; licenses: readonly SsaLicense[]; confirm?: SsaConfirmation | undefined; shareBalance?: boolean; lineOf?: LineOf | undefined },
 ): Promise<SsaApplied | null> {
   const today = at.slice(0, 10);
   const { target, confirm } = input;
   if (runningSsaEnd(target, today) === null) return null;
-  const preview = previewSsaInto(target, input.licenses, today, { ...(confirm?.endDate ? { endDate: confirm.endDate } : {}), ...(confirm?.optOut ? { optOut: confirm.optOut } : {}) });
+  const preview = previewSsaInto(target, input.licenses, today, {
+    ...(confirm?.endDate ? { endDate: confirm.endDate } : {}),
+    ...(confirm?.optOut ? { optOut: confirm.optOut } : {}),
+    lineOf: input.lineOf,
+  });
   const summary = preview.summary!;
   if (summary.total > 0 && !confirm) {
     throw new MylicError('SSA_CONFIRMATION_REQUIRED', `Project ${target.id} is under SSA until ${target.ssa_end}: ${summary.total} SSC are needed; confirm the summary first.`, {
       target: preview.target,
-      // Lines carry the serial too (as in the previews), for opting licenses out in the confirmation.
+      // Lines carry the serial too (as in the previews), for opting licenses out in the confirmation;
+      // lines of new licenses carry the request line instead (their serials are not kept).
       summary: { ...summary, lines: summary.lines.map((l) => ({ ...l, serial: l.id })) },
     });
   }
@@ -365,13 +399,16 @@ export interface NewLicensesSsaInput {
   userId: number;
   /** The device's project: its SSA end is the default, its balance pays first. */
   project: { id: number; company_id: number; ssa_end: string | null };
-  deviceId: number;
+  /** The device the licenses are on (null: several, e.g. warranty for a whole project). */
+  deviceId: number | null;
   /** The licenses just created (or assigned from the free pool), in the caller's transaction. */
   serials: readonly string[];
   /** The user's answer to the summary; absent: not asked (→ SSA_CONFIRMATION_REQUIRED if SSC is due). */
   choice: SsaConfirmation | undefined;
   /** false in a project reached through rights: SSC is drawn from this project only. */
   shareBalance: boolean;
+  /** New licenses from balance: serial → the request line it comes from (shown in the summary). */
+  lineOf?: LineOf | undefined;
 }
 
 /**
@@ -382,9 +419,12 @@ export interface NewLicensesSsaInput {
  */
 export async function ssaForNewLicenses(tx: Tx, at: string, input: NewLicensesSsaInput): Promise<SsaApplied | null> {
   if (runningSsaEnd(input.project, at.slice(0, 10)) === null || input.serials.length === 0) return null;
-  const licenses = await tx.selectFrom('licenses').selectAll().where('serial', 'in', [...input.serials]).orderBy('serial').execute();
-  if (licenses.length !== new Set(input.serials).size) throw new MylicError('NOT_FOUND', 'Some of the new licenses do not exist.');
-  return bringIntoSsa(tx, at, { userId: input.userId, target: input.project, licenses, confirm: input.choice, shareBalance: input.shareBalance });
+  const rows = await tx.selectFrom('licenses').selectAll().where('serial', 'in', [...input.serials]).orderBy('serial').execute();
+  if (rows.length !== new Set(input.serials).size) throw new MylicError('NOT_FOUND', 'Some of the new licenses do not exist.');
+  // Types without SSA (warranty extensions, the V7 floating license) pass through untouched.
+  const licenses = rows.filter(carriesSsa);
+  if (!licenses.length) return null;
+  return bringIntoSsa(tx, at, { userId: input.userId, target: input.project, licenses, confirm: input.choice, shareBalance: input.shareBalance, lineOf: input.lineOf });
 }
 
 /** Move device(s) into `toProjectId`: the summary (seed: Move device, "you will first see a SSC calculation"). */

@@ -8,6 +8,7 @@ import { type Actor, type Core, isoNow, today } from './context.js';
 import { deviceForActor } from './device-licenses.js';
 import { recordHistory } from './history.js';
 import { insertBoundLicense, newSerial } from './licenses.js';
+import { ssaForNewLicenses } from './ssa.js';
 
 /**
  * Warranty extensions (seed: Devices → Add warranty extensions, for all devices of a project at once;
@@ -22,6 +23,9 @@ import { insertBoundLicense, newSerial } from './licenses.js';
  *   of your device, you can add the cheaper warranty extension licenses").
  * - At most catalog.warranty.maxExtensionYears (4) years of extensions per device in total.
  * - First an overview (preview: nothing changes), then the same request confirms it in one transaction.
+ * - SSA: decided by the catalog like every new license (`ssaForNewLicenses`): warranty extensions carry
+ *   no SSA (catalog `ssa: false`), so in a project under SSA they get no end date and are not listed as
+ *   "not covered" (the warranty runs on its own years).
  */
 const DAY = 86_400_000;
 const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
@@ -120,7 +124,7 @@ export async function extendProjectWarranty(core: Core, actor: Actor, projectId:
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const day = today(core);
-    const { project } = await projectAccess(tx, actor, projectId);
+    const { project, external } = await projectAccess(tx, actor, projectId);
     const p = await plan(tx, day, projectId, req);
     const short = p.totals.filter((t) => t.projectBalance < t.units);
     if (short.length) {
@@ -137,6 +141,7 @@ export async function extendProjectWarranty(core: Core, actor: Actor, projectId:
       await insertBoundLicense(tx, at, day, { type: l.type, units: l.years, deviceId: l.device.id, projectId, serial });
       serials.set(l.device.id, serial);
     }
+    const ssa = await ssaForNewLicenses(tx, at, { userId: actor.userId, project, deviceId, serials: [...serials.values()], choice: undefined, shareBalance: !external });
     const result = overview(projectId, p, serials, true);
     await recordHistory(tx, at, {
       event: 'warranty.extended',
@@ -144,7 +149,7 @@ export async function extendProjectWarranty(core: Core, actor: Actor, projectId:
       projectId,
       userId: actor.userId,
       deviceId,
-      detail: { lines: result.lines.filter((l) => l.serial !== null).map((l) => ({ deviceId: l.deviceId, hardwareId: l.hardwareId, type: l.type, years: l.years, serial: l.serial })) },
+      detail: { lines: result.lines.filter((l) => l.serial !== null).map((l) => ({ deviceId: l.deviceId, hardwareId: l.hardwareId, type: l.type, years: l.years, serial: l.serial })), ...(ssa ? { ssa } : {}) },
     });
     return result;
   });

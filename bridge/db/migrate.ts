@@ -10,6 +10,7 @@ import * as m007 from './migrations/007-devices.js';
 import * as m008 from './migrations/008-device-licenses.js';
 import * as m009 from './migrations/009-ssa.js';
 import * as m010 from './migrations/010-license-device-state-index.js';
+import * as m011 from './migrations/011-ssa-mail-weeks.js';
 
 /** Migrations are compiled in (the bridge is bundled), listed here in order. */
 function provider(dialect: DialectName): MigrationProvider {
@@ -24,6 +25,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '008-device-licenses': { up: (db) => m008.up(db, dialect) },
     '009-ssa': { up: (db) => m009.up(db, dialect) },
     '010-license-device-state-index': { up: (db) => m010.up(db) },
+    '011-ssa-mail-weeks': { up: (db) => m011.up(db, dialect) },
   };
   return { getMigrations: async () => list };
 }

@@ -1,9 +1,24 @@
 /**
- * Tables of the SSA area (migration 009). The project's "Send SSA expiry mails" flag is a column of
+ * Tables of the SSA area (migrations 009, 011). The project's "Send SSA expiry mails" flag is a column of
  * `projects` (schema.ts).
  */
 export interface SsaTables {
   ssa_mail_log: SsaMailLogTable;
+  ssa_mail_weeks: SsaMailWeeksTable;
+}
+
+/**
+ * A reminder week of a project's SSA end that a mail run handled (recorded its mails, or found the
+ * project's mail flag off). A past week without a row had no run: its reminder is sent late.
+ */
+export interface SsaMailWeeksTable {
+  for_project: number;
+  ssa_end: string;
+  due_date: string;
+  weeks_left: number;
+  /** 1: handled after its week had passed. */
+  late: number;
+  handled_at: string;
 }
 
 /**

@@ -1,4 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHash, scryptSync } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createUser, SESSION_TTL_MS } from '../../bridge/core/accounts.js';
+import { createCompany } from '../../bridge/core/companies.js';
+import { register } from '../../bridge/core/registration.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
 import { smtpMailer } from '../../bridge/mail/mailer.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
@@ -80,8 +84,10 @@ describe('accounts', () => {
   });
 
   it('refuses a second account with the same e-mail, a short password and a bad e-mail', async () => {
-    const { email } = await registered();
+    // An activated address is taken (a pending one is re-sent its link, see "registration again" below).
+    const { email } = await active();
     expect((await call('POST', '/api/v1/accounts', { email, password: 'a long password', name: 'X' })).json.error.code).toBe('EMAIL_TAKEN');
+    expect(await tc.core.store.db.selectFrom('users').select('id').where('email', '=', email).execute()).toHaveLength(1);
     const short = await call('POST', '/api/v1/accounts', { email: 'new@example.com', password: 'short', name: 'X' });
     expect(short.status).toBe(400);
     expect(short.json.error.code).toBe('VALIDATION_FAILED');
@@ -169,6 +175,214 @@ describe('accounts', () => {
       expect(r.status, `${method} ${path}`).toBe(401);
       expect(r.json.error.code).toBe('UNAUTHENTICATED');
     }
+  });
+
+  describe('the current password is guessed under the login limit', () => {
+    it('answers 429 with Retry-After after five wrong current passwords over PATCH /account and POST /account/email, even for the right one, and limits the login too', async () => {
+      const { email, token } = await active();
+      for (let i = 0; i < 3; i++) expect((await call('PATCH', '/api/v1/account', { currentPassword: `guess ${i}`, name: 'Eve' }, token)).json.error.code).toBe('LOGIN_FAILED');
+      for (let i = 3; i < 5; i++) {
+        expect((await call('POST', '/api/v1/account/email', { currentPassword: `guess ${i}`, newEmail: 'eve@example.com' }, token)).json.error.code).toBe('LOGIN_FAILED');
+      }
+      for (const attempt of [
+        () => call('PATCH', '/api/v1/account', { currentPassword: 'a long password', name: 'Eve' }, token),
+        () => call('POST', '/api/v1/account/email', { currentPassword: 'a long password', newEmail: 'eve@example.com' }, token),
+        () => call('POST', '/api/v1/session', { email, password: 'a long password' }),
+      ]) {
+        const limited = await attempt();
+        expect(limited.status).toBe(429);
+        expect(limited.json.error.code).toBe('RATE_LIMITED');
+        expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      const me = await call('GET', '/api/v1/account', undefined, token);
+      expect(me.json).toMatchObject({ email, name: 'Dana' });
+      expect(smtp.mails.some((m) => m.to.includes('eve@example.com'))).toBe(false);
+      // The window passes: the right password works again.
+      tc.clock.set(new Date(Date.now() + 16 * 60_000));
+      expect((await call('PATCH', '/api/v1/account', { currentPassword: 'a long password', name: 'Dana C' }, token)).json.name).toBe('Dana C');
+    });
+
+    it('counts failed logins and wrong current passwords together against the account', async () => {
+      const { email, token } = await active();
+      for (let i = 0; i < 4; i++) expect((await call('POST', '/api/v1/session', { email, password: 'wrong password' })).status).toBe(401);
+      expect((await call('PATCH', '/api/v1/account', { currentPassword: 'wrong again', phone: '1' }, token)).status).toBe(401);
+      expect((await call('PATCH', '/api/v1/account', { currentPassword: 'a long password', phone: '1' }, token)).status).toBe(429);
+    });
+
+    it('refuses an e-mail change with a wrong current password: 401 LOGIN_FAILED, no mail, the account keeps its address, stays active and logged in', async () => {
+      const { email, token } = await active();
+      const r = await call('POST', '/api/v1/account/email', { currentPassword: 'not my password', newEmail: 'taken-over@example.com' }, token);
+      expect(r.status).toBe(401);
+      expect(r.json.error.code).toBe('LOGIN_FAILED');
+      expect((await call('GET', '/api/v1/account', undefined, token)).json.email).toBe(email);
+      const user = await tc.core.store.db.selectFrom('users').select(['id', 'email', 'active']).where('email', '=', email).executeTakeFirstOrThrow();
+      expect(user.active).toBe(1);
+      expect(await tc.core.store.db.selectFrom('account_tokens').select('email').where('user_id', '=', user.id).where('used_at', 'is', null).execute()).toEqual([]);
+      expect(smtp.mails.some((m) => m.to.includes('taken-over@example.com'))).toBe(false);
+      expect((await call('POST', '/api/v1/session', { email, password: 'a long password' })).status).toBe(201);
+    });
+  });
+
+  describe('registration again while the activation is pending', () => {
+    const mailsTo = async (to: string, count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (smtp.mails.filter((m) => m.to.includes(to)).length < count) {
+        if (Date.now() > deadline) throw new Error(`fewer than ${count} mails to ${to}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return smtp.mails.filter((m) => m.to.includes(to));
+    };
+
+    it('re-sends a fresh link when the first activation mail failed after the account was stored, keeping the data of the first registration', async () => {
+      const email = `relay-down${++n}@example.com`;
+      const mailer = tc.core.mail.mailer;
+      tc.core.mail.mailer = {
+        send: async () => {
+          throw new Error('SMTP relay refused the message');
+        },
+      };
+      const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
+      try {
+        const failed = await call('POST', '/api/v1/accounts', { email, password: 'a long password', name: 'Dana' });
+        expect(failed.status).toBe(500);
+      } finally {
+        quiet.mockRestore();
+        tc.core.mail.mailer = mailer;
+      }
+      expect(await tc.core.store.db.selectFrom('users').select('active').where('email', '=', email).execute()).toEqual([{ active: 0 }]);
+
+      const again = await call('POST', '/api/v1/accounts', { email, password: 'another long password', name: 'Mallory' });
+      expect(again.status, JSON.stringify(again.json)).toBe(201);
+      const [mail] = await mailsTo(email, 1);
+      expect((await follow(activationLink(mail!))).json).toEqual({ activated: true, email });
+      // The password of the first registration, not the second registrant's.
+      expect((await call('POST', '/api/v1/session', { email, password: 'another long password' })).status).toBe(401);
+      const login = await call('POST', '/api/v1/session', { email, password: 'a long password' });
+      expect(login.status).toBe(201);
+      expect((await call('GET', '/api/v1/account', undefined, login.json.token)).json.name).toBe('Dana');
+      expect(await tc.core.store.db.selectFrom('users').select('id').where('email', '=', email).execute()).toHaveLength(1);
+      const events = await tc.core.store.db.selectFrom('history').select('event').where('event', 'like', 'user.%').orderBy('id').execute();
+      expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['user.registered', 'user.activation_resent', 'user.activated']));
+    });
+
+    it('invalidates the earlier link: only the newest one activates', async () => {
+      const { email, mail: first } = await registered();
+      expect((await call('POST', '/api/v1/accounts', { email, password: 'a long password', name: 'Dana' })).status).toBe(201);
+      const [, second] = await mailsTo(email, 2);
+      expect(activationLink(second!).search).not.toBe(activationLink(first).search);
+      expect((await follow(activationLink(first))).status).toBe(404);
+      expect((await follow(activationLink(second!))).status).toBe(200);
+      // Activated, the address is taken.
+      expect((await call('POST', '/api/v1/accounts', { email, password: 'a long password', name: 'Dana' })).json.error.code).toBe('EMAIL_TAKEN');
+      expect(await mailsTo(email, 2)).toHaveLength(2);
+    });
+
+    it('re-sends after the first link expired', async () => {
+      const { email } = await registered();
+      tc.clock.set(new Date(Date.now() + 49 * 3600_000));
+      expect((await call('POST', '/api/v1/accounts', { email, password: 'a long password', name: 'Dana' })).status).toBe(201);
+      const [, fresh] = await mailsTo(email, 2);
+      expect((await follow(activationLink(fresh!))).status).toBe(200);
+    });
+
+    it('does not re-send for an account waiting for an e-mail change: its old address stays taken and the pending change stays valid', async () => {
+      const { email, token } = await active();
+      expect((await call('POST', '/api/v1/account/email', { currentPassword: 'a long password', newEmail: `changed${n}@example.com` }, token)).status).toBe(202);
+      const again = await call('POST', '/api/v1/accounts', { email, password: 'a long password', name: 'Eve' });
+      expect(again.status).toBe(409);
+      expect(again.json.error.code).toBe('EMAIL_TAKEN');
+      expect(smtp.mails.filter((m) => m.to.includes(email))).toHaveLength(1);
+      const change = await smtp.mailTo(`changed${n}@example.com`);
+      expect((await follow(activationLink(change))).status).toBe(200);
+    });
+
+    it('counts re-sent links against the registration limit of the address (ten an hour)', async () => {
+      const email = `often${++n}@example.com`;
+      const input = { email, password: 'a long password', name: 'Dana', phone: '', language: 'en' as const };
+      for (let i = 0; i < 10; i++) await register(tc.core, input, '198.51.100.7');
+      await expect(register(tc.core, input, '198.51.100.7')).rejects.toMatchObject({ code: 'RATE_LIMITED', details: { retryAfter: expect.any(Number) } });
+      expect(await mailsTo(email, 10)).toHaveLength(10);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(smtp.mails.filter((m) => m.to.includes(email))).toHaveLength(10);
+    });
+  });
+
+  describe('sessions and stored secrets', () => {
+    it('ends a portal session after its lifetime of 8 hours: 401 SESSION_EXPIRED', async () => {
+      const { token } = await active();
+      const start = Date.now();
+      tc.clock.set(new Date(start + SESSION_TTL_MS.portal - 60_000));
+      expect((await call('GET', '/api/v1/account', undefined, token)).status).toBe(200);
+      tc.clock.set(new Date(start + SESSION_TTL_MS.portal + 1_000));
+      const expired = await call('GET', '/api/v1/account', undefined, token);
+      expect(expired.status).toBe(401);
+      expect(expired.json.error.code).toBe('SESSION_EXPIRED');
+    });
+
+    it('ends an API token after its lifetime of a year: 401 SESSION_EXPIRED', async () => {
+      const { token } = await active();
+      const start = Date.now();
+      const api = (await call('POST', '/api/v1/account/tokens', { label: 'cron' }, token)).json.token as string;
+      tc.clock.set(new Date(start + SESSION_TTL_MS.api - 60_000));
+      expect((await call('GET', '/api/v1/account', undefined, api)).status).toBe(200);
+      tc.clock.set(new Date(start + SESSION_TTL_MS.api + 1_000));
+      const expired = await call('GET', '/api/v1/account', undefined, api);
+      expect(expired.status).toBe(401);
+      expect(expired.json.error.code).toBe('SESSION_EXPIRED');
+    });
+
+    it('keeps only the SHA-256 of session tokens and API tokens in the sessions table, never the token itself', async () => {
+      const { token } = await active();
+      const api = (await call('POST', '/api/v1/account/tokens', { label: 'cron' }, token)).json.token as string;
+      const rows = await tc.core.store.db.selectFrom('sessions').selectAll().execute();
+      expect(rows).toHaveLength(2);
+      const dump = JSON.stringify(rows);
+      for (const t of [token, api]) {
+        expect(dump).not.toContain(t);
+        expect(rows.map((r) => r.token_hash)).toContain(createHash('sha256').update(t).digest('hex'));
+      }
+    });
+
+    it('stores passwords as scrypt hashes with a salt of their own, which the password derives again', async () => {
+      await active();
+      await active();
+      const rows = await tc.core.store.db.selectFrom('users').select('password_hash').execute();
+      expect(rows).toHaveLength(2);
+      for (const { password_hash } of rows) {
+        const m = /^scrypt\$16384\$8\$1\$([A-Za-z0-9+/]{22}==)\$([A-Za-z0-9+/]{43}=)$/.exec(password_hash);
+        expect(m, password_hash).not.toBeNull();
+        const derived = scryptSync('a long password', Buffer.from(m![1]!, 'base64'), 32, { N: 16384, r: 8, p: 1 });
+        expect(derived.toString('base64')).toBe(m![2]);
+        expect(password_hash).not.toContain('a long password');
+      }
+      // The same password, two salts, two hashes.
+      expect(rows[0]!.password_hash).not.toBe(rows[1]!.password_hash);
+    });
+
+    it('selects the first company of the user at login, and the first one where the user is not locked', async () => {
+      const { email, token } = await active();
+      const user = await tc.core.store.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+      const admin = await createUser(tc.core, { email: `admin${++n}@example.com`, password: 'a long password', name: 'Admin', active: true });
+      const older = await createCompany(tc.core, admin.id, 'Older company');
+      const newer = await createCompany(tc.core, admin.id, 'Newer company');
+      // The user joins the newer company first: "first" is the order of the memberships, not of the ids.
+      const adminToken = (await call('POST', '/api/v1/session', { email: admin.email, password: 'a long password' })).json.token as string;
+      expect((await call('PUT', '/api/v1/session/company', { companyId: newer.companyId }, adminToken)).status).toBe(200);
+      expect((await call('POST', '/api/v1/company/users', { email }, adminToken)).status).toBe(201);
+      tc.clock.set(new Date(Date.now() + 1_000));
+      expect((await call('PUT', '/api/v1/session/company', { companyId: older.companyId }, adminToken)).status).toBe(200);
+      expect((await call('POST', '/api/v1/company/users', { email }, adminToken)).status).toBe(201);
+      expect((await call('GET', '/api/v1/account', undefined, token)).json.selectedCompanyId).toBeNull();
+
+      const login = async () => {
+        const t = (await call('POST', '/api/v1/session', { email, password: 'a long password' })).json.token as string;
+        return (await call('GET', '/api/v1/account', undefined, t)).json.selectedCompanyId as number;
+      };
+      expect(await login()).toBe(newer.companyId);
+      expect((await call('PUT', '/api/v1/session/company', { companyId: newer.companyId }, adminToken)).status).toBe(200);
+      expect((await call('PATCH', `/api/v1/company/users/${user.id}`, { locked: true }, adminToken)).status).toBe(200);
+      expect(await login()).toBe(older.companyId);
+    });
   });
 
   it('lists every portal route in /openapi.json', async () => {

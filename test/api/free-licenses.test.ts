@@ -5,6 +5,7 @@ import { tempDir } from '../support/tmp.js';
 import { expectError, invalidationDocument, postXml, type DeviceIdentity } from '../bridge/fixtures.js';
 import { call, grantRights, keyCompany, ok, type KeyCompany } from './keys-fixtures.js';
 import { addLicenses, balanceOf, boundOf, certify, credit, expectConserved, historyOf, placeDevice, snapshot, type PlacedDevice } from './licenses-fixtures.js';
+import { expected } from './ssa-fixtures.js';
 
 /**
  * Free licenses through /api/v1 (seed: Free licenses; Add licenses from free licenses): licenses
@@ -125,6 +126,44 @@ describe('the pool', () => {
   });
 });
 
+describe('assigning free licenses into a project under SSA', () => {
+  it('charges a license whose SSA has run out the days since its old end twice, after the summary, as the calculator says', async () => {
+    const c = await keyCompany(tc, 'expired', { extraProjects: ['UNDER-SSA'] });
+    const [pool, ssaProject] = [c.projects[0]!.id, c.projects[1]!.id];
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const [today, oldEnd, end] = [day(0), day(-100), day(265)];
+    const old = await licensed(c, 'IP6000', 14, [{ type: 'PBX-Port14', units: 6 }]);
+    const serial = old.rows[0]!.serial;
+    // (stands for an SSA bought long ago that ran out 100 days ago)
+    await tc.core.store.db.updateTable('licenses').set({ ssa_end: oldEnd, bind_date: day(-500) }).where('serial', '=', serial).execute();
+    await giveBack(c.token, old.identity, [serial]);
+    const free = await tc.core.store.db.selectFrom('licenses').selectAll().where('serial', '=', serial).executeTakeFirstOrThrow();
+    expect(free).toMatchObject({ state: 'free', project_id: pool, ssa_end: oldEnd });
+
+    await tc.core.store.db.updateTable('projects').set({ ssa_end: end }).where('id', '=', ssaProject).execute();
+    const target = await placeDevice(tc, c, 'IP6000', ssaProject);
+    await credit(tc, c, 'SSC', 100, 'UNDER-SSA');
+    const want = expected([free], today, end);
+    // By hand: 100 days since the old end paid twice, 265 days to the new end once: (200 + 265) / 365 =
+    // 1.27397… → 1.2740; 6 units × 3 SSC × 1.2740 = 22.932 → 23.
+    expect(want.lines[0]).toMatchObject({ start: oldEnd, startReason: 'expired-ssa', daysTwice: 100, days: 265, multiplier: '1.2740', ssc: 23 });
+
+    const before = await snapshot(tc);
+    const body = { version: 14, serials: [serial] };
+    const asked = await expectError(await call(tc.app, 'POST', `/devices/${target.deviceId}/licenses/from-free`, c.token, body), 409, 'SSA_CONFIRMATION_REQUIRED');
+    const summary = (asked.details as { summary: { total: number; endDate: string; lines: Record<string, unknown>[] } }).summary;
+    expect(summary).toMatchObject({ endDate: end, total: want.total });
+    expect(summary.lines).toEqual([expect.objectContaining({ serial, start: oldEnd, startReason: 'expired-ssa', daysTwice: 100, days: 265, multiplier: '1.2740', ssc: 23, newSsaEnd: end })]);
+    expect(await snapshot(tc)).toEqual(before);
+
+    const r = await ok(call(tc.app, 'POST', `/devices/${target.deviceId}/licenses/from-free`, c.token, { ...body, ssa: { expectedTotal: summary.total } }), 201);
+    expect(r.ssa).toMatchObject({ endDate: end, total: want.total, paid: [{ projectId: ssaProject, units: want.total }], licenses: [{ serial, ssaEnd: end }] });
+    expect((await boundOf(tc, target.deviceId))[0]).toMatchObject({ serial, state: 'bound', bind_date: day(-500), ssa_end: end });
+    expect(await balanceOf(tc, ssaProject, 'SSC')).toBe(100 - want.total);
+    await expectConserved(tc, c.companyId);
+  });
+});
+
 describe('converting to balance', () => {
   it('charges one year of SSC per unit, drops SSA and external key, and under SSA converts to a later version', async () => {
     const b = await keyCompany(tc, 'convert');
@@ -165,12 +204,15 @@ describe('converting to balance', () => {
     expect(await historyOf(tc, 'licenses.converted')).toHaveLength(1);
     await expectConserved(tc, b.companyId);
 
-    // An ARI license loses its key.
+    // An ARI license loses its key; it costs one year of its SSC like any license under SSA.
     const base = await licensed(b, 'IP1200', 14, [{ type: 'Dect-Multicell-Ari', units: 1 }]);
     await giveBack(b.token, base.identity, [base.rows[0]!.serial]);
+    await credit(tc, b, 'SSC', 12);
     before = await snapshot(tc);
     const ari = await ok(call(tc.app, 'POST', '/free-licenses/convert', b.token, { licenses: [{ serial: base.rows[0]!.serial }] }));
-    expect(ari.ssc).toBe(0);
+    // By hand: 1 unit × 15 SSC (the catalog's Dect-Multicell-Ari) × 1.0000 = 15.
+    expect(ari.ssc).toBe(15);
+    expect(await balanceOf(tc, b.projects[0]!.id, 'SSC')).toBe(0);
     expect((await historyOf(tc, 'licenses.converted')).at(-1)!.detail.droppedExternalKeys).toEqual([base.rows[0]!.serial]);
     expect(await balanceOf(tc, b.projects[0]!.id, 'Dect-Multicell-Ari')).toBe(1);
     await expectConserved(tc, b.companyId);

@@ -5,7 +5,10 @@ import { tempDir } from '../support/tmp.js';
 import { DEFAULT_PROJECT } from '../../bridge/core/companies.js';
 import { bindFromBalance } from '../../bridge/core/licenses.js';
 import { operatorCredit } from '../../bridge/core/operator.js';
-import { get, loginPortal, makeTenant, postJson, type Tenant } from '../bridge/fixtures.js';
+import { get, loginPortal, makeTenant, makeUser, postJson, PORT_TYPE, type FixtureUser, type Tenant } from '../bridge/fixtures.js';
+import { issueVendorKey } from '../../bridge/core/activation-keys.js';
+import { call, ok } from '../support/api-client.js';
+import { PORTAL_API } from '../../protocol/portal-api.js';
 
 /** Seed: History — company, user and device contexts, the selected project, periods, paging, walls. */
 describe('history', () => {
@@ -99,6 +102,25 @@ describe('history', () => {
     expect((await history('period=month')).json.events.length).toBeGreaterThan(0);
   });
 
+  it('keeps to the last year with period=year: events of 200 days ago are in it, events of 400 days ago only in period=always', async () => {
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
+    await tc.core.store.db.updateTable('history').set({ created_at: daysAgo(200) }).where('company_id', '=', a.companyId).execute();
+    const year = await history('period=year&pageSize=500');
+    expect(year.status).toBe(200);
+    expect(year.json.events.length).toBeGreaterThan(0);
+    expect((await history('period=month')).json.events).toEqual([]);
+    const all = (await history('period=always&pageSize=500')).json.events.length;
+    expect(year.json.events.length).toBe(all);
+    await tc.core.store.db.updateTable('history').set({ created_at: daysAgo(400) }).where('company_id', '=', a.companyId).execute();
+    expect((await history('period=year')).json.events).toEqual([]);
+    expect((await history('period=always')).json.events.length).toBe(all);
+  });
+
+  it("names the company (and the selected project) the page belongs to", async () => {
+    const r = await history('period=always&pageSize=1');
+    expect(r.json).toMatchObject({ companyId: a.companyId, projectId: null, page: 1, pageSize: 1 });
+  });
+
   it('applies the selected project', async () => {
     await tc.core.store.db.updateTable('sessions').set({ project_id: 999_999 }).where('user_id', '=', b.user.id).execute();
     expect((await history('period=always', tokenB)).json.events).toEqual([]);
@@ -112,5 +134,178 @@ describe('history', () => {
     const locked = await history('period=always', tokenB);
     expect(locked.status).toBe(403);
     expect(locked.json.error.code).toBe('USER_LOCKED');
+  });
+});
+
+/**
+ * Every state change writes an event (issue: History): each state-changing route of the account,
+ * company, project, balance and key areas is called once, in an order where each can succeed, and must
+ * leave at least one new history row, with the event it is known by among them.
+ */
+describe('history of every state-changing route', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let tc: TestCore;
+  const sent: { to: string; text: string }[] = [];
+  const ctx = {} as {
+    a: Tenant;
+    b: Tenant;
+    tokenA: string;
+    pete: FixtureUser;
+    nina: { email: string; password: string; token: string; activation: string };
+    extra: number;
+    toJoin: number;
+    toDelete: number;
+    vendorKey: string;
+    ownKey: number;
+    newCompany: number;
+  };
+
+  beforeAll(async () => {
+    tmp = await tempDir('mylic-history-routes-');
+    tc = await makeTestCore(tmp.dir, undefined, { mailer: { send: async (m) => void sent.push(m) }, publicUrl: 'https://portal.example.test' });
+    ctx.a = await makeTenant(tc, { name: 'hr-a', mac: '00-90-33-45-00-01' });
+    ctx.b = await makeTenant(tc, { name: 'hr-b', mac: '00-90-33-45-00-02' });
+    ctx.tokenA = await loginPortal(tc.app, ctx.a.user);
+    ctx.pete = await makeUser(tc, 'hr-pete@example.test');
+    ctx.nina = { email: 'hr-nina@example.test', password: 'nina has a long password', token: '', activation: '' };
+    ctx.toJoin = (await ok(call(tc.app, 'POST', '/projects', ctx.tokenA, { name: 'To join' }), 201)).id;
+    ctx.toDelete = (await ok(call(tc.app, 'POST', '/projects', ctx.tokenA, { name: 'To delete' }), 201)).id;
+    ctx.vendorKey = (await issueVendorKey(tc.core, { licenses: [{ type: PORT_TYPE, units: 2 }] })).key;
+  });
+  afterAll(async () => {
+    await tc?.close();
+    await tmp?.cleanup();
+  });
+
+  interface Step {
+    /** `METHOD /template`, as in /openapi.json. */
+    route: string;
+    event: string;
+    run: () => Promise<unknown>;
+  }
+  const A = () => ctx.tokenA;
+  const STEPS: Step[] = [
+    {
+      route: 'POST /accounts',
+      event: 'user.registered',
+      run: async () => {
+        await ok(call(tc.app, 'POST', '/accounts', undefined, { email: ctx.nina.email, password: ctx.nina.password, name: 'Nina' }), 201);
+        const mail = sent.find((m) => m.to === ctx.nina.email)!;
+        ctx.nina.activation = /\/api\/v1\/account\/activate\?token=([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
+      },
+    },
+    { route: 'GET /account/activate', event: 'user.activated', run: () => ok(call(tc.app, 'GET', `/account/activate?token=${ctx.nina.activation}`)) },
+    {
+      route: 'POST /session',
+      event: 'user.logged_in',
+      run: async () => {
+        ctx.nina.token = (await ok(call(tc.app, 'POST', '/session', undefined, { email: ctx.nina.email, password: ctx.nina.password }), 201)).token;
+      },
+    },
+    { route: 'PATCH /account', event: 'user.updated', run: () => ok(call(tc.app, 'PATCH', '/account', ctx.nina.token, { currentPassword: ctx.nina.password, language: 'nl' })) },
+    { route: 'POST /account/tokens', event: 'user.api_token_created', run: () => ok(call(tc.app, 'POST', '/account/tokens', ctx.nina.token, { label: 'script' }), 201) },
+    {
+      route: 'DELETE /account/tokens/{id}',
+      event: 'user.api_token_revoked',
+      run: async () => {
+        const [token] = await ok(call(tc.app, 'GET', '/account/tokens', ctx.nina.token));
+        await ok(call(tc.app, 'DELETE', `/account/tokens/${token.id}`, ctx.nina.token), 204);
+      },
+    },
+    {
+      route: 'POST /account/email',
+      event: 'user.email_change_requested',
+      run: () => ok(call(tc.app, 'POST', '/account/email', ctx.nina.token, { currentPassword: ctx.nina.password, newEmail: 'hr-nina-new@example.test' }), 202),
+    },
+    { route: 'PATCH /company', event: 'company.updated', run: () => ok(call(tc.app, 'PATCH', '/company', A(), { city: 'Berlin' })) },
+    { route: 'POST /company/users', event: 'company.user_added', run: () => ok(call(tc.app, 'POST', '/company/users', A(), { email: ctx.pete.email }), 201) },
+    { route: 'PATCH /company/users/{userId}', event: 'company.user_changed', run: () => ok(call(tc.app, 'PATCH', `/company/users/${ctx.pete.id}`, A(), { admin: true })) },
+    { route: 'DELETE /company/users/{userId}', event: 'company.user_removed', run: () => ok(call(tc.app, 'DELETE', `/company/users/${ctx.pete.id}`, A()), 204) },
+    {
+      route: 'POST /projects',
+      event: 'project.created',
+      run: async () => {
+        ctx.extra = (await ok(call(tc.app, 'POST', '/projects', A(), { name: 'Extra' }), 201)).id;
+      },
+    },
+    { route: 'PUT /session/project', event: 'user.project_selected', run: () => ok(call(tc.app, 'PUT', '/session/project', A(), { projectId: ctx.extra })) },
+    { route: 'PATCH /projects/{projectId}', event: 'project.updated', run: () => ok(call(tc.app, 'PATCH', `/projects/${ctx.extra}`, A(), { description: 'for the history' })) },
+    { route: 'POST /projects/{projectId}/rights', event: 'project.right_granted', run: () => ok(call(tc.app, 'POST', `/projects/${ctx.extra}/rights`, A(), { companyId: ctx.b.companyId }), 201) },
+    {
+      route: 'DELETE /projects/{projectId}/rights/{companyId}',
+      event: 'project.right_revoked',
+      run: () => ok(call(tc.app, 'DELETE', `/projects/${ctx.extra}/rights/${ctx.b.companyId}`, A()), 204),
+    },
+    { route: 'POST /projects/{projectId}/join', event: 'project.joined', run: () => ok(call(tc.app, 'POST', `/projects/${ctx.toJoin}/join`, A(), { intoProjectId: ctx.extra })) },
+    { route: 'DELETE /projects/{projectId}', event: 'project.deleted', run: () => ok(call(tc.app, 'DELETE', `/projects/${ctx.toDelete}`, A()), 204) },
+    { route: 'POST /activation-keys/redeem', event: 'key.redeemed', run: () => ok(call(tc.app, 'POST', '/activation-keys/redeem', A(), { key: ctx.vendorKey, projectId: ctx.a.projectId }), 201) },
+    {
+      route: 'POST /own-keys',
+      event: 'key.created',
+      run: async () => {
+        ctx.ownKey = (await ok(call(tc.app, 'POST', '/own-keys', A(), { projectId: ctx.a.projectId, licenses: [{ type: PORT_TYPE, units: 1 }] }), 201)).keyId;
+      },
+    },
+    { route: 'PATCH /own-keys/{keyId}', event: 'key.updated', run: () => ok(call(tc.app, 'PATCH', `/own-keys/${ctx.ownKey}`, A(), { licenses: [{ type: PORT_TYPE, units: 1, projectId: ctx.a.projectId }] })) },
+    { route: 'DELETE /own-keys/{keyId}', event: 'key.deleted', run: () => ok(call(tc.app, 'DELETE', `/own-keys/${ctx.ownKey}`, A())) },
+    {
+      route: 'POST /company/join',
+      event: 'company.joined',
+      run: () => ok(call(tc.app, 'POST', '/company/join', A(), { companyId: ctx.b.companyId, email: ctx.b.user.email, password: ctx.b.user.password })),
+    },
+    {
+      route: 'POST /companies',
+      event: 'company.created',
+      run: async () => {
+        ctx.newCompany = (await ok(call(tc.app, 'POST', '/companies', A(), { name: 'Second company' }), 201)).companyId;
+      },
+    },
+    { route: 'PUT /session/company', event: 'user.company_selected', run: () => ok(call(tc.app, 'PUT', '/session/company', A(), { companyId: ctx.newCompany })) },
+    { route: 'DELETE /session', event: 'user.logged_out', run: () => ok(call(tc.app, 'DELETE', '/session', A()), 204) },
+  ];
+  /** POST for the key's sake (kept out of URLs), but it only reads. */
+  const READ_ONLY = ['POST /activation-keys/preview'];
+  const TAGS = ['Account', 'Company', 'Projects', 'Balance', 'Activations', 'Own Activations', 'History'];
+
+  it('covers every route of these areas that changes state (checked against /openapi.json)', async () => {
+    const doc = (await (await tc.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { tags: string[] }>> };
+    const changing = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, op]) => op.tags.some((t) => TAGS.includes(t)))
+        .map(([m]) => `${m.toUpperCase()} ${path.slice(PORTAL_API.length)}`)
+        // Activation is a GET (the link in the mail) that changes state.
+        .filter((r) => !r.startsWith('GET ') || r === 'GET /account/activate'),
+    );
+    expect(new Set([...STEPS.map((s) => s.route), ...READ_ONLY])).toEqual(new Set(changing));
+    expect(STEPS.length).toBe(new Set(STEPS.map((s) => s.route)).size);
+  });
+
+  for (const step of STEPS) {
+    it(`${step.route} writes a history event (${step.event})`, async () => {
+      const last = async () => Number((await tc.core.store.db.selectFrom('history').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0);
+      const before = await last();
+      await step.run();
+      const added = await tc.core.store.db.selectFrom('history').select('event').where('id', '>', before).execute();
+      expect(added.length).toBeGreaterThan(0);
+      expect(added.map((e) => e.event)).toContain(step.event);
+    });
+  }
+
+  it('POST /activation-keys/preview only reads: no event', async () => {
+    const key = (await issueVendorKey(tc.core, { licenses: [{ type: PORT_TYPE, units: 1 }] })).key;
+    const token = await loginPortal(tc.app, ctx.b.user);
+    const count = async () => Number((await tc.core.store.db.selectFrom('history').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    await ok(call(tc.app, 'POST', '/activation-keys/preview', token, { key, projectId: ctx.b.projectId }));
+    // The login above wrote its own event; the preview none.
+    expect(await count()).toBe(before);
+  });
+
+  it("shows a logout in the history of the company the session had selected", async () => {
+    await ok(call(tc.app, 'DELETE', '/session', await loginPortal(tc.app, ctx.a.user)), 204);
+    const token = await loginPortal(tc.app, ctx.a.user);
+    const page = await ok(call(tc.app, 'GET', '/history?period=day&context=user&userId=' + ctx.a.user.id, token));
+    expect(page.companyId).toBe(ctx.a.companyId);
+    expect(page.events.map((e: { event: string }) => e.event)).toContain('user.logged_out');
   });
 });

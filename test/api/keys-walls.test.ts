@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueVendorKey } from '../../bridge/core/activation-keys.js';
 import type { ErrorCode } from '../../protocol/errors.js';
+import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
+import { snapshotDatabase } from '../support/db-snapshot.js';
 import { tempDir } from '../support/tmp.js';
 import { expectError } from '../bridge/fixtures.js';
 import { addMember, call, counts, grantRights, GW, keyCompany, lockMember, ok, PORT, selectProject, type KeyCompany } from './keys-fixtures.js';
@@ -11,7 +13,9 @@ import { addMember, call, counts, grantRights, GW, keyCompany, lockMember, ok, P
  * vendor key and a fresh vendor key. Each endpoint is tried as: anonymous (401), a user of company B
  * (404: A's project or key looks absent), a member of A who was locked after logging in (403
  * USER_LOCKED), and a user of company C, which has rights on A's project, on what rights do not allow
- * (403 FORBIDDEN). After every refusal nothing has changed.
+ * (403 FORBIDDEN). A user of company D, with an own key and balance of its own, names A's project in a
+ * secondary parameter (a key line's project, the project a deleted key's licenses go back to): 404, as
+ * if it did not exist. After every refusal nothing in the database has changed.
  */
 
 let root: { dir: string; cleanup: () => Promise<void> };
@@ -19,6 +23,8 @@ let tc: TestCore;
 let a: KeyCompany;
 let b: KeyCompany;
 let c: KeyCompany;
+let d: KeyCompany;
+let dOwnKey: { keyId: number; key: string };
 let locked: { token: string };
 let ownKey: { keyId: number; key: string };
 let cOwnKey: { keyId: number; key: string };
@@ -31,12 +37,14 @@ beforeAll(async () => {
   a = await keyCompany(tc, 'wall-a', { extraProjects: ['Lab'], credit: [{ type: PORT, units: 10 }, { project: 'Lab', type: PORT, units: 5 }] });
   b = await keyCompany(tc, 'wall-b', { credit: [{ type: PORT, units: 3 }] });
   c = await keyCompany(tc, 'wall-c', { credit: [{ type: GW, units: 2 }] });
+  d = await keyCompany(tc, 'wall-d', { credit: [{ type: PORT, units: 4 }] });
   await grantRights(tc, a.projects[0]!.id, c.companyId);
   const member = await addMember(tc, a.companyId, 'wall-locked');
   await lockMember(tc, member.user.id, a.companyId);
   locked = { token: member.token };
   ownKey = await ok(call(tc.app, 'POST', '/own-keys', a.token, { projectId: a.projects[0]!.id, licenses: [{ type: PORT, units: 2 }] }), 201);
   cOwnKey = await ok(call(tc.app, 'POST', '/own-keys', c.token, { projectId: c.projects[0]!.id, licenses: [{ type: GW, units: 1 }] }), 201);
+  dOwnKey = await ok(call(tc.app, 'POST', '/own-keys', d.token, { projectId: d.projects[0]!.id, licenses: [{ type: PORT, units: 2 }] }), 201);
   redeemedVendor = await issueVendorKey(tc.core, { licenses: [{ type: PORT, units: 1 }] });
   await ok(call(tc.app, 'POST', '/activation-keys/redeem', a.token, { key: redeemedVendor.key, projectId: a.projects[0]!.id }), 201);
   freshVendor = await issueVendorKey(tc.core, { licenses: [{ type: PORT, units: 50 }] });
@@ -46,25 +54,23 @@ afterAll(async () => {
   await root.cleanup();
 });
 
-/** Everything a refused request could have changed. */
+/**
+ * Everything a refused request could have changed: every row of every table (support/db-snapshot.ts),
+ * and the conservation counts of each company read through the ledger report.
+ */
 async function snapshot() {
-  const db = tc.core.store.db;
   return {
     a: await counts(tc, a.companyId),
     b: await counts(tc, b.companyId),
     c: await counts(tc, c.companyId),
-    balances: await db.selectFrom('balances').selectAll().orderBy('project_id').orderBy('license_type').execute(),
-    ledger: await db.selectFrom('ledger_entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    keys: await db.selectFrom('activation_keys').selectAll().orderBy('id').execute(),
-    keyLicenses: await db.selectFrom('activation_key_licenses').selectAll().orderBy('key_id').orderBy('license_type').execute(),
-    keySources: await db.selectFrom('activation_key_sources').selectAll().orderBy('key_id').orderBy('project_id').execute(),
-    keyEntries: await db.selectFrom('activation_key_entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    history: await db.selectFrom('history').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    lookupFailures: await db.selectFrom('key_lookup_failures').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    d: await counts(tc, d.companyId),
+    database: await snapshotDatabase(tc),
   };
 }
 
 interface Endpoint {
+  /** `METHOD /template`, as in /openapi.json. */
+  route: string;
   name: string;
   method: string;
   path: () => string;
@@ -75,18 +81,68 @@ interface Endpoint {
 
 const A0 = () => a.projects[0]!.id;
 const ENDPOINTS: Endpoint[] = [
-  { name: 'project balance', method: 'GET', path: () => `/projects/${A0()}/balance`, stranger: 'PROJECT_NOT_FOUND' },
-  { name: 'preview a key into A', method: 'POST', path: () => '/activation-keys/preview', body: () => ({ key: freshVendor.key, projectId: A0() }), stranger: 'PROJECT_NOT_FOUND' },
-  { name: 'redeem a key into A', method: 'POST', path: () => '/activation-keys/redeem', body: () => ({ key: freshVendor.key, projectId: A0() }), stranger: 'PROJECT_NOT_FOUND' },
-  { name: "A's activations", method: 'GET', path: () => `/activation-keys?projectId=${A0()}`, stranger: 'PROJECT_NOT_FOUND' },
-  { name: 'certificate of a key redeemed into A', method: 'GET', path: () => `/activation-keys/${redeemedVendor.keyId}/certificate`, stranger: 'KEY_NOT_FOUND' },
-  { name: "certificate of A's own key", method: 'GET', path: () => `/activation-keys/${ownKey.keyId}/certificate`, stranger: 'KEY_NOT_FOUND' },
-  { name: "A's own keys", method: 'GET', path: () => `/own-keys?projectId=${A0()}`, stranger: 'PROJECT_NOT_FOUND' },
-  { name: "create a key from A's balance", method: 'POST', path: () => '/own-keys', body: () => ({ projectId: A0(), licenses: [{ type: PORT, units: 1 }] }), stranger: 'PROJECT_NOT_FOUND' },
-  { name: "one of A's own keys", method: 'GET', path: () => `/own-keys/${ownKey.keyId}`, stranger: 'KEY_NOT_FOUND' },
-  { name: "update A's own key", method: 'PATCH', path: () => `/own-keys/${ownKey.keyId}`, body: () => ({ licenses: [{ type: PORT, units: -1 }], comment: 'mine now' }), stranger: 'KEY_NOT_FOUND' },
-  { name: "delete A's own key", method: 'DELETE', path: () => `/own-keys/${ownKey.keyId}`, stranger: 'KEY_NOT_FOUND' },
+  { route: 'GET /projects/{projectId}/balance', name: 'project balance', method: 'GET', path: () => `/projects/${A0()}/balance`, stranger: 'PROJECT_NOT_FOUND' },
+  {
+    route: 'POST /activation-keys/preview',
+    name: 'preview a key into A',
+    method: 'POST',
+    path: () => '/activation-keys/preview',
+    body: () => ({ key: freshVendor.key, projectId: A0() }),
+    stranger: 'PROJECT_NOT_FOUND',
+  },
+  {
+    route: 'POST /activation-keys/redeem',
+    name: 'redeem a key into A',
+    method: 'POST',
+    path: () => '/activation-keys/redeem',
+    body: () => ({ key: freshVendor.key, projectId: A0() }),
+    stranger: 'PROJECT_NOT_FOUND',
+  },
+  { route: 'GET /activation-keys', name: "A's activations", method: 'GET', path: () => `/activation-keys?projectId=${A0()}`, stranger: 'PROJECT_NOT_FOUND' },
+  {
+    route: 'GET /activation-keys/{keyId}/certificate',
+    name: 'certificate of a key redeemed into A',
+    method: 'GET',
+    path: () => `/activation-keys/${redeemedVendor.keyId}/certificate`,
+    stranger: 'KEY_NOT_FOUND',
+  },
+  { route: 'GET /activation-keys/{keyId}/certificate', name: "certificate of A's own key", method: 'GET', path: () => `/activation-keys/${ownKey.keyId}/certificate`, stranger: 'KEY_NOT_FOUND' },
+  { route: 'GET /own-keys', name: "A's own keys", method: 'GET', path: () => `/own-keys?projectId=${A0()}`, stranger: 'PROJECT_NOT_FOUND' },
+  {
+    route: 'POST /own-keys',
+    name: "create a key from A's balance",
+    method: 'POST',
+    path: () => '/own-keys',
+    body: () => ({ projectId: A0(), licenses: [{ type: PORT, units: 1 }] }),
+    stranger: 'PROJECT_NOT_FOUND',
+  },
+  { route: 'GET /own-keys/{keyId}', name: "one of A's own keys", method: 'GET', path: () => `/own-keys/${ownKey.keyId}`, stranger: 'KEY_NOT_FOUND' },
+  {
+    route: 'PATCH /own-keys/{keyId}',
+    name: "update A's own key",
+    method: 'PATCH',
+    path: () => `/own-keys/${ownKey.keyId}`,
+    body: () => ({ licenses: [{ type: PORT, units: -1 }], comment: 'mine now' }),
+    stranger: 'KEY_NOT_FOUND',
+  },
+  { route: 'DELETE /own-keys/{keyId}', name: "delete A's own key", method: 'DELETE', path: () => `/own-keys/${ownKey.keyId}`, stranger: 'KEY_NOT_FOUND' },
 ];
+
+/** Routes without a resource of A in them: the selected company's own view, tried below by a locked member and a stranger. */
+const SELECTED_COMPANY_ROUTES = ['GET /balance', 'GET /own-keys', 'GET /activation-keys'];
+
+describe('every balance and key endpoint', () => {
+  it('is in the matrix (checked against /openapi.json)', async () => {
+    const doc = (await (await tc.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { tags: string[] }>> };
+    const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, op]) => op.tags.some((t) => t === 'Balance' || t === 'Activations' || t === 'Own Activations'))
+        .map(([m]) => `${m.toUpperCase()} ${path.slice(PORTAL_API.length)}`),
+    );
+    expect(new Set([...ENDPOINTS.map((e) => e.route), ...SELECTED_COMPANY_ROUTES])).toEqual(new Set(routes));
+    for (const e of ENDPOINTS) expect(e.route.startsWith(`${e.method} `), e.name).toBe(true);
+  });
+});
 
 describe('walls around balance and activation keys', () => {
   for (const e of ENDPOINTS) {
@@ -107,6 +163,49 @@ describe('walls around balance and activation keys', () => {
     await expectError(await call(tc.app, 'GET', '/own-keys', locked.token), 403, 'USER_LOCKED');
     await expectError(await call(tc.app, 'GET', '/activation-keys', locked.token), 403, 'USER_LOCKED');
     expect(await snapshot()).toEqual(before);
+  });
+
+  describe("a user of another company naming A's project in a secondary parameter", () => {
+    it("cannot draw a line of their key from A's project: PATCH /own-keys/{id} with licenses[].projectId of A answers 404 PROJECT_NOT_FOUND; nothing changes", async () => {
+      const before = await snapshot();
+      await expectError(await call(tc.app, 'PATCH', `/own-keys/${dOwnKey.keyId}`, d.token, { licenses: [{ type: PORT, units: 1, projectId: A0() }] }), 404, 'PROJECT_NOT_FOUND');
+      // Nor give licenses back into it.
+      await expectError(await call(tc.app, 'PATCH', `/own-keys/${dOwnKey.keyId}`, d.token, { licenses: [{ type: PORT, units: -1, projectId: A0() }] }), 404, 'PROJECT_NOT_FOUND');
+      // Not even together with a line that would be allowed.
+      await expectError(
+        await call(tc.app, 'PATCH', `/own-keys/${dOwnKey.keyId}`, d.token, { licenses: [{ type: PORT, units: 1, projectId: d.projects[0]!.id }, { type: PORT, units: 1, projectId: A0() }], comment: 'half' }),
+        404,
+        'PROJECT_NOT_FOUND',
+      );
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it("cannot send a deleted key's licenses into A's project: DELETE /own-keys/{id}?projectId=<A's project> answers 404 PROJECT_NOT_FOUND; nothing changes", async () => {
+      const before = await snapshot();
+      await expectError(await call(tc.app, 'DELETE', `/own-keys/${dOwnKey.keyId}?projectId=${A0()}`, d.token), 404, 'PROJECT_NOT_FOUND');
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it("cannot mix an own project with A's in a new key: POST /own-keys answers 404 PROJECT_NOT_FOUND; nothing changes", async () => {
+      const before = await snapshot();
+      await expectError(
+        await call(tc.app, 'POST', '/own-keys', d.token, { projectId: d.projects[0]!.id, licenses: [{ type: PORT, units: 1 }, { type: PORT, units: 1, projectId: A0() }] }),
+        404,
+        'PROJECT_NOT_FOUND',
+      );
+      // A's project first, the own one second: the same answer.
+      await expectError(
+        await call(tc.app, 'POST', '/own-keys', d.token, { licenses: [{ type: PORT, units: 1, projectId: A0() }, { type: PORT, units: 1, projectId: d.projects[0]!.id }] }),
+        404,
+        'PROJECT_NOT_FOUND',
+      );
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it("still manages the own key in the own project (the refusals above were about A's project only)", async () => {
+      const updated = await ok(call(tc.app, 'PATCH', `/own-keys/${dOwnKey.keyId}`, d.token, { licenses: [{ type: PORT, units: -1, projectId: d.projects[0]!.id }] }));
+      expect(updated.licenses).toEqual([{ type: PORT, units: 1 }]);
+    });
   });
 
   it("another company's user sees only their own company in the balance and key lists", async () => {

@@ -5,8 +5,10 @@ import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { expectError, invalidationDocument, postXml } from '../bridge/fixtures.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
+import { catalog } from '../../bridge/core/catalog.js';
 import { call, grantRights, keyCompany, ok, type KeyCompany } from './keys-fixtures.js';
 import { addLicenses, balanceOf, boundOf, certify, credit, expectConserved, grant, historyOf, placeDevice, snapshot } from './licenses-fixtures.js';
+import { expected } from './ssa-fixtures.js';
 
 /**
  * Licenses on a device through /api/v1 (seed: Devices → Licenses): the catalog, the offer and the
@@ -28,6 +30,8 @@ afterAll(async () => {
 });
 
 const get = (path: string, token: string) => ok(call(tc.app, 'GET', path, token));
+/** A calendar date n days from now (the test core runs on the real clock). */
+const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 describe('the catalog', () => {
   it('is served with versions, device types and the V8+ pack sub-types', async () => {
@@ -187,8 +191,95 @@ describe('add licenses from balance', () => {
     expect(await snapshot(tc)).toEqual(before);
     const r = await addLicenses(tc, b.token, dev.deviceId, { ...body, ssa: { expectedTotal: total } });
     expect(r.ssa).toMatchObject({ endDate: end, total });
-    expect((await boundOf(tc, dev.deviceId))[0]).toMatchObject({ ssa_end: end });
-    expect(await balanceOf(tc, b.projects[0]!.id, 'SSC')).toBe(100 - total);
+    const row = (await boundOf(tc, dev.deviceId))[0]!;
+    expect(row).toMatchObject({ ssa_end: end });
+    // Independently of the 409's figure: the calculator on the row as it was bound (no SSA yet), today to the end.
+    const want = expected([{ ...row, ssa_end: null }], row.bind_date, end);
+    expect(want.total).toBeGreaterThan(0);
+    expect(total).toBe(want.total);
+    expect(await balanceOf(tc, b.projects[0]!.id, 'SSC')).toBe(100 - want.total);
+    await expectConserved(tc, b.companyId);
+  });
+
+  it('puts the new licenses under SSA to another end date when one is chosen, and charges for that date', async () => {
+    const b = await keyCompany(tc, 'ssa-date');
+    const projectEnd = inDays(200);
+    const chosen = inDays(500);
+    await tc.core.store.db.updateTable('projects').set({ ssa_end: projectEnd }).where('id', '=', b.projects[0]!.id).execute();
+    const dev = await placeDevice(tc, b, 'IP811');
+    await credit(tc, b, 'PBX-Port14', 4);
+    await credit(tc, b, 'SSC', 100);
+    const body = { version: 14, lines: [{ type: 'PBX-Port14', units: 4 }] };
+    const preview = await ok(call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/from-balance/ssa-preview`, b.token, { ...body, ssa: { endDate: chosen } }));
+    expect(preview.summary).toMatchObject({ endDate: chosen, lines: [{ type: 'PBX-Port14', line: 0, newSsaEnd: chosen }] });
+    const r = await addLicenses(tc, b.token, dev.deviceId, { ...body, ssa: { endDate: chosen, expectedTotal: preview.summary.total } });
+    const row = (await boundOf(tc, dev.deviceId))[0]!;
+    expect(row.ssa_end).toBe(chosen);
+    const want = expected([{ ...row, ssa_end: null }], row.bind_date, chosen);
+    // More days than to the project's end, so more SSC: the chosen date is what is paid for.
+    expect(want.total).toBeGreaterThan(expected([{ ...row, ssa_end: null }], row.bind_date, projectEnd).total);
+    expect(r.ssa).toMatchObject({ endDate: chosen, total: want.total, licenses: [{ serial: row.serial, ssaEnd: chosen }] });
+    expect(await balanceOf(tc, b.projects[0]!.id, 'SSC')).toBe(100 - want.total);
+    await expectConserved(tc, b.companyId);
+  });
+
+  it('opts single lines of the selection out of SSA: that license gets no SSA end, and SSC is paid only for the others', async () => {
+    const b = await keyCompany(tc, 'ssa-optout');
+    const end = inDays(365);
+    await tc.core.store.db.updateTable('projects').set({ ssa_end: end }).where('id', '=', b.projects[0]!.id).execute();
+    const dev = await placeDevice(tc, b, 'IP6000');
+    await credit(tc, b, 'PBX-Port14', 10);
+    await credit(tc, b, 'Relay-PRI', 1);
+    await credit(tc, b, 'SSC', 200);
+    const body = {
+      version: 14,
+      lines: [
+        { type: 'PBX-Port14', units: 10 },
+        { type: 'Relay-PRI', units: 1 },
+      ],
+    };
+    const before = await snapshot(tc);
+    // The summary the selection asks to confirm names each license's request line.
+    const asked = await expectError(await call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/from-balance`, b.token, body), 409, 'SSA_CONFIRMATION_REQUIRED');
+    const lines = (asked.details as { summary: { lines: { type: string; line: number; ssc: number }[] } }).summary.lines;
+    expect(lines.map((l) => [l.type, l.line]).sort()).toEqual([
+      ['PBX-Port14', 0],
+      ['Relay-PRI', 1],
+    ]);
+    // Serials of licenses not bound yet cannot be named; lines that do not exist neither.
+    const serials = (asked.details as { summary: { lines: { serial: string }[] } }).summary.lines.map((l) => l.serial);
+    await expectError(await call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/from-balance`, b.token, { ...body, ssa: { optOut: [serials[1]] } }), 400, 'VALIDATION_FAILED');
+    await expectError(await call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/from-balance`, b.token, { ...body, ssa: { optOutLines: [2] } }), 400, 'VALIDATION_FAILED');
+    expect(await snapshot(tc)).toEqual(before);
+
+    // The preview with line 1 opted out, for today and (not confirmable) for another calculation date.
+    const preview = await ok(call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/from-balance/ssa-preview`, b.token, { ...body, ssa: { optOutLines: [1] } }));
+    expect(preview).toMatchObject({ target: { projectId: b.projects[0]!.id, ssaEnd: end }, confirmationRequired: true });
+    expect(preview.summary.lines.map((l: { type: string; line: number; optedOut: boolean }) => [l.type, l.line, l.optedOut])).toEqual([
+      ['PBX-Port14', 0, false],
+      ['Relay-PRI', 1, true],
+    ]);
+    const later = await ok(call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/from-balance/ssa-preview`, b.token, { ...body, ssa: { optOutLines: [1], calculationDate: inDays(30) } }));
+    expect(later.summary.calculationDate).toBe(inDays(30));
+    expect(later.summary.total).not.toBe(preview.summary.total);
+    // Another company's device is not there for the preview either.
+    const stranger = await keyCompany(tc, 'ssa-stranger');
+    await expectError(await call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/from-balance/ssa-preview`, stranger.token, body), 404, 'DEVICE_NOT_FOUND');
+    expect({ ...(await snapshot(tc)), history: before.history }).toEqual(before);
+
+    const r = await addLicenses(tc, b.token, dev.deviceId, { ...body, ssa: { optOutLines: [1], expectedTotal: preview.summary.total } });
+    const port = (await boundOf(tc, dev.deviceId)).find((l) => l.license_type === 'PBX-Port14')!;
+    const relay = (await boundOf(tc, dev.deviceId)).find((l) => l.license_type === 'Relay-PRI')!;
+    expect(port.ssa_end).toBe(end);
+    expect(relay.ssa_end).toBeNull();
+    const want = expected([{ ...port, ssa_end: null }], port.bind_date, end);
+    expect(want.total).toBeGreaterThan(0);
+    expect(preview.summary.total).toBe(want.total);
+    expect(r.ssa).toMatchObject({ total: want.total, optedOut: [relay.serial], licenses: [{ serial: port.serial, ssaEnd: end }] });
+    expect(await balanceOf(tc, b.projects[0]!.id, 'SSC')).toBe(200 - want.total);
+    // The preview for another day matches the calculator for that day.
+    expect(later.summary.total).toBe(expected([{ ...port, ssa_end: null }], inDays(30), end).total);
+    expect((await ok(call(tc.app, 'GET', `/projects/${b.projects[0]!.id}/ssa`, b.token))).licenses.notCovered).toEqual([relay.serial]);
     await expectConserved(tc, b.companyId);
   });
 
@@ -434,6 +525,7 @@ describe('every rule broken once, each with its own code and nothing changed', (
       '/api/v1/devices/{deviceId}/licenses',
       '/api/v1/devices/{deviceId}/licenses/offer',
       '/api/v1/devices/{deviceId}/licenses/from-balance',
+      '/api/v1/devices/{deviceId}/licenses/from-balance/ssa-preview',
       '/api/v1/devices/{deviceId}/licenses/from-free',
       '/api/v1/devices/{deviceId}/licenses/free-offer',
       '/api/v1/devices/{deviceId}/licenses/floating',
@@ -451,4 +543,50 @@ describe('every rule broken once, each with its own code and nothing changed', (
       expect(doc.paths[p], p).toBeDefined();
     }
   });
+});
+
+describe('license types without SSA in a project under SSA', () => {
+  // Its own core: the warranty test above counts every warranty.extended event of its core.
+  let ownRoot: { dir: string; cleanup: () => Promise<void> };
+  let own: TestCore;
+  beforeAll(async () => {
+    ownRoot = await tempDir('mylic-licenses-nossa-');
+    own = await makeTestCore(ownRoot.dir);
+  });
+  afterAll(async () => {
+    await own?.close();
+    await ownRoot?.cleanup();
+  });
+
+  it('gives warranty extensions and the V7 floating license no SSA in an SSA project (catalog) and does not list them as not covered', async () => {
+    const b = await keyCompany(own, 'ssa-nossa');
+    const project = b.projects[0]!.id;
+    const end = inDays(300);
+    await own.core.store.db.updateTable('projects').set({ ssa_end: end }).where('id', '=', project).execute();
+    for (const name of ['Warranty-1Y', 'Warranty-1Y-Late', 'PBX7-Floating', 'SSC']) expect(catalog.licenseType(name)).toMatchObject({ ssa: false, sscPerUnitYear: 0 });
+    for (const t of catalog.licenseTypes.filter((x) => x.bindable && !['warranty', 'floating'].includes(x.family))) expect(t.ssa, t.name).toBe(true);
+    const slave = await placeDevice(own, b, 'IP811');
+    const master = await placeDevice(own, b, 'IP811');
+    await credit(own, b, 'Warranty-1Y', 2);
+    await credit(own, b, 'GW-Channel', 2);
+    await credit(own, b, 'SSC', 100);
+    await ok(call(own.app, 'POST', `/devices/${slave.deviceId}/licenses/floating`, b.token), 201);
+    await ok(call(own.app, 'POST', `/projects/${project}/warranty`, b.token, { years: 1 }), 201);
+    // A type with SSA goes through the same path and gets the end date (after the summary).
+    const asked = await expectError(await call(own.app, 'POST', `/devices/${master.deviceId}/licenses/from-balance`, b.token, { version: 14, lines: [{ type: 'GW-Channel', units: 2 }] }), 409, 'SSA_CONFIRMATION_REQUIRED');
+    await addLicenses(own, b.token, master.deviceId, { version: 14, lines: [{ type: 'GW-Channel', units: 2 }], ssa: { expectedTotal: (asked.details as { summary: { total: number } }).summary.total } });
+    const rows = [...(await boundOf(own, slave.deviceId)), ...(await boundOf(own, master.deviceId))];
+    expect(rows.map((l) => [l.license_type, l.ssa_end]).sort()).toEqual(
+      [
+        ['GW-Channel', end],
+        ['PBX7-Floating', null],
+        ['Warranty-1Y', null],
+        ['Warranty-1Y', null],
+      ].sort(),
+    );
+    const status = await ok(call(own.app, 'GET', `/projects/${project}/ssa`, b.token));
+    expect(status.licenses).toEqual({ total: 1, covered: 1, notCovered: [] });
+    await expectConserved(own, b.companyId);
+  });
+
 });

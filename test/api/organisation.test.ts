@@ -203,6 +203,34 @@ describe('companies', () => {
     expect((await ok(call('GET', '/companies', token))).companies[0]).toMatchObject({ name: 'Vendor Kunde AG' });
   });
 
+  it('refuses a second company for a vendor account already linked to a company with 409 VENDOR_ACCOUNT_TAKEN, and changes nothing', async () => {
+    await setVendorAccount(tc.core, { accountId: 'C-3003', postalCode: '20095', name: 'Hamburg Telefon GmbH' });
+    const first = await makeUser(tc, 'first@example.test');
+    const firstToken = await loginPortal(tc.app, first);
+    const created = await ok(call('POST', '/companies', firstToken, { vendorAccountId: 'C-3003', postalCode: '20095' }), 201);
+    const second = await makeUser(tc, 'second@example.test');
+    const secondToken = await loginPortal(tc.app, second);
+    const before = {
+      companies: await db().selectFrom('companies').selectAll().orderBy('id').execute(),
+      details: await db().selectFrom('company_details').selectAll().orderBy('company_id').execute(),
+      memberships: await db().selectFrom('memberships').selectAll().orderBy('company_id').orderBy('user_id').execute(),
+      projects: await db().selectFrom('projects').selectAll().orderBy('id').execute(),
+    };
+    await expectError(await call('POST', '/companies', secondToken, { vendorAccountId: 'C-3003', postalCode: '20 095', select: true }), 409, 'VENDOR_ACCOUNT_TAKEN');
+    // The creator cannot make a second one either.
+    await expectError(await call('POST', '/companies', firstToken, { vendorAccountId: 'C-3003', postalCode: '20095' }), 409, 'VENDOR_ACCOUNT_TAKEN');
+    // Without the right postal code the answer stays "no such vendor account": the link is not probed.
+    await expectError(await call('POST', '/companies', secondToken, { vendorAccountId: 'C-3003', postalCode: '99999' }), 404, 'VENDOR_ACCOUNT_NOT_FOUND');
+    expect({
+      companies: await db().selectFrom('companies').selectAll().orderBy('id').execute(),
+      details: await db().selectFrom('company_details').selectAll().orderBy('company_id').execute(),
+      memberships: await db().selectFrom('memberships').selectAll().orderBy('company_id').orderBy('user_id').execute(),
+      projects: await db().selectFrom('projects').selectAll().orderBy('id').execute(),
+    }).toEqual(before);
+    const linked = await db().selectFrom('company_details').select('company_id').where('vendor_account_id', '=', 'C-3003').execute();
+    expect(linked).toEqual([{ company_id: created.companyId }]);
+  });
+
   it('sets a vendor record with the operator command `ops vendor-account set`', async () => {
     const env = { MYLIC_DATA: root.dir, MYLIC_SQLITE: join(root.dir, `core-${coreNo}`, 'test.sqlite') };
     const saved = { ...process.env };
@@ -504,6 +532,25 @@ describe('projects', () => {
       ['DEFAULT', false],
     ]);
     await expectError(await call('POST', '/projects', anna.token, { name: '' }), 400, 'VALIDATION_FAILED');
+  });
+
+  it('creates one project when the same name is asked for ten times in parallel: one 201, nine 409 PROJECT_NAME_TAKEN', async () => {
+    const anna = await founder('anna');
+    const answers = await Promise.all(Array.from({ length: 10 }, () => call('POST', '/projects', anna.token, { name: 'Race' })));
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, ...Array<number>(9).fill(409)]);
+    for (const r of answers.filter((x) => x.status === 409)) expect(((await r.json()) as { error: { code: string } }).error.code).toBe('PROJECT_NAME_TAKEN');
+    expect(await db().selectFrom('projects').select('id').where('company_id', '=', anna.companyId).where('name', '=', 'Race').execute()).toHaveLength(1);
+  });
+
+  it('has the database itself refuse a second project of the same name in a company (unique index on company and name)', async () => {
+    const anna = await founder('anna');
+    const victor = await founder('victor');
+    const row = (companyId: number) => ({ company_id: companyId, name: 'Twice', description: '', ssa_end: null, created_at: new Date().toISOString() });
+    await db().insertInto('projects').values(row(anna.companyId)).execute();
+    await expect(db().insertInto('projects').values(row(anna.companyId)).execute()).rejects.toThrow(/UNIQUE constraint failed: projects\.company_id, projects\.name/);
+    // Another company may hold the same name.
+    await db().insertInto('projects').values(row(victor.companyId)).execute();
   });
 
   it('keeps the selected project in the session, deselects with null and refuses projects outside the selected company', async () => {

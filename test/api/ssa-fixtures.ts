@@ -3,7 +3,7 @@ import { createCompany } from '../../bridge/core/companies.js';
 import type { Actor } from '../../bridge/core/context.js';
 import { addDevice } from '../../bridge/core/devices.js';
 import { catalog } from '../../bridge/core/catalog.js';
-import { bindFromBalance } from '../../bridge/core/licenses.js';
+import { bindFromBalance, type NewLicensesChoice } from '../../bridge/core/licenses.js';
 import { calculateSsc, type SscLicense, type SscSummary, type Versions } from '../../bridge/core/ssc-calculator.js';
 import type { License } from '../../bridge/db/schema.js';
 import type { TestCore } from '../support/core.js';
@@ -40,8 +40,9 @@ export async function device(tc: TestCore, actor: Actor, projectId: number) {
   return addDevice(tc.core, actor, projectId, mac, DEVICE);
 }
 
-export async function bind(tc: TestCore, actor: Actor, projectId: number, hardwareId: string, type: string, units: number) {
-  return (await bindFromBalance(tc.core, actor, { projectId, hardwareId, licenseType: type, units })).serial;
+/** The operator's bind; in a project under SSA it needs `ssa` (the confirmation) when SSC is due. */
+export async function bind(tc: TestCore, actor: Actor, projectId: number, hardwareId: string, type: string, units: number, ssa?: NewLicensesChoice) {
+  return (await bindFromBalance(tc.core, actor, { projectId, hardwareId, licenseType: type, units, ...(ssa ? { ssa } : {}) })).serial;
 }
 
 export const licenseRow = (tc: TestCore, serial: string) => tc.core.store.db.selectFrom('licenses').selectAll().where('serial', '=', serial).executeTakeFirstOrThrow();

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
 import { createCompany } from '../../bridge/core/companies.js';
 import type { CoreMail } from '../../bridge/core/context.js';
-import { claimPendingMails, currentReminder, recordDueMails, reminderSchedule, runSsaMails } from '../../bridge/core/ssa-mails.js';
+import { recordHistory } from '../../bridge/core/history.js';
+import { claimPendingMails, currentReminder, recordDueMails, reminderMessageId, reminderSchedule, runSsaMails } from '../../bridge/core/ssa-mails.js';
 import { startSsaScheduler } from '../../bridge/core/ssa-scheduler.js';
 import { smtpMailer } from '../../bridge/mail/mailer.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
@@ -53,6 +54,9 @@ function subjectOf(raw: string): string {
       : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_h, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'),
   );
 }
+const messageIdOf = (raw: string) => /^Message-ID: *(.*)$/im.exec((raw.split(/\r?\n\r?\n/)[0] ?? '').replace(/\r?\n[ \t]+/g, ' '))?.[1]?.trim() ?? '';
+const dueOf = (raw: string) => /\.(\d{4}-\d{2}-\d{2})@/.exec(messageIdOf(raw))![1]!;
+const longDate = (iso: string) => new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
 const mailsTo = (email: string) => smtp.mails.filter((m) => m.to.includes(email)).map((m) => ({ ...m, subject: subjectOf(m.raw) }));
 
 interface Setup {
@@ -252,25 +256,119 @@ describe('a run is idempotent across crashes and restarts', () => {
     }
   });
 
-  it('a week with no run at all is superseded by the current week, not sent late; an extension starts a new schedule', async () => {
+  it('a week with no run at all is still sent when the bridge runs again, saying which week it was due and the weeks really left; an extension starts a new schedule', async () => {
     const tc = await makeTestCore(newDir(), pki, mail);
     try {
       const s = await setup(tc);
       const anna = s.users.anna!.email;
       await runSsaMails(tc.core, time(DUE[0]!));
-      // A pending mail of week 7 whose week passes before it goes out is dropped.
       await recordDueMails(tc.core, time(DUE[0]!)); // nothing new
+      // A crash between the relay's acceptance and the `sent` commit: Bert's week-7 reminder is pending again.
       await tc.core.store.db.updateTable('ssa_mail_log').set({ state: 'pending' }).where('for_project', '=', s.projectId).where('user_id', '=', s.users.bert!.id).execute();
-      // The bridge was down for weeks 6 and 5.
+      // The bridge was down for weeks 6 and 5: their reminders go out now, with 6 and 5 weeks, and week 4's.
       const r = await runSsaMails(tc.core, time(addDays(DUE[3]!, 2)));
-      expect(r).toMatchObject({ recorded: 5, sent: 5, dropped: 1 });
-      expect(mailsTo(anna).map((m) => /in (\d) weeks?\./.exec(m.body)?.[1])).toEqual(['7', '4']);
+      expect(r).toMatchObject({ recorded: 15, sent: 16, dropped: 0 });
+      // Each mail is one due week's (its Message-ID says which); the late ones say so and tell the weeks
+      // that are really left on the day they go out, not the weeks of the day they were due.
+      const annas = mailsTo(anna).map((m) => ({ due: dueOf(m.raw), weeks: /in (\d) weeks?\./.exec(m.body)?.[1], late: /was due on ([^;]+);/.exec(m.body)?.[1] ?? null }));
+      expect(annas.sort((a, b) => a.due.localeCompare(b.due))).toEqual([
+        { due: DUE[0], weeks: '7', late: null },
+        { due: DUE[1], weeks: '4', late: longDate(DUE[1]!) },
+        { due: DUE[2], weeks: '4', late: longDate(DUE[2]!) },
+        { due: DUE[3], weeks: '4', late: null },
+      ]);
+      // Bert (German mails) got week 7 again, then 6, 5 and 4: one mail per due week, week 7 twice.
+      const bertIds = mailsTo(s.users.bert!.email).map((m) => messageIdOf(m.raw));
+      expect(bertIds.map((id) => /\.(\d{4}-\d{2}-\d{2})@/.exec(id)?.[1]).sort()).toEqual([DUE[0], DUE[0], DUE[1], DUE[2], DUE[3]]);
+      const log = await logRows(tc, s.projectId);
+      expect(log.filter((l) => l.user_id === s.users.anna!.id).map((l) => [l.due_date, l.weeks_left, l.state])).toEqual(
+        DUE.slice(0, 4).map((d, i) => [d, 7 - i, 'sent']),
+      );
+      // Sent again with the same Message-ID: a relay that drops duplicates delivers Bert's week 7 once.
+      const bertWeek7 = bertIds.filter((id) => id.endsWith(`.${DUE[0]}@portal.example.test>`));
+      expect(bertWeek7).toHaveLength(2);
+      expect(bertWeek7[0]).toBe(bertWeek7[1]);
+      expect(bertWeek7[0]).toBe(reminderMessageId({ for_project: s.projectId, user_id: s.users.bert!.id, ssa_end: END, due_date: DUE[0]! }, mail.publicUrl));
+      // The next run sends nothing more.
+      expect(await runSsaMails(tc.core, time(addDays(DUE[3]!, 3)))).toMatchObject({ recorded: 0, sent: 0 });
       // The SSA is extended by a year: no mail until 7 weeks before the new end.
       await tc.core.store.db.updateTable('projects').set({ ssa_end: '2027-06-30' }).where('id', '=', s.projectId).execute();
       for (const d of DUE.slice(4)) await runSsaMails(tc.core, time(d));
-      expect(mailsTo(anna)).toHaveLength(2);
+      expect(mailsTo(anna)).toHaveLength(4);
       await runSsaMails(tc.core, time('2027-05-12'));
       expect(mailsTo(anna).map((m) => m.subject).at(-1)).toBe('SSA of project "DEFAULT" ends on 30 June 2027');
+      expect(mailsTo(anna)).toHaveLength(5);
+    } finally {
+      await tc.close();
+    }
+  });
+
+  it('gives every reminder a Message-ID of its own, the same on every attempt (project, user, SSA end, due week)', async () => {
+    // The relay accepts, then the bridge dies before `sent` is committed (here: the send answers an error after delivering).
+    let crashes = 1;
+    const crashy: CoreMail = {
+      publicUrl: mail.publicUrl,
+      mailer: {
+        async send(m) {
+          await mail.mailer.send(m);
+          if (crashes-- > 0) throw new Error('connection lost after the relay accepted');
+        },
+      },
+    };
+    const tc = await makeTestCore(newDir(), pki, crashy);
+    try {
+      const s = await setup(tc);
+      await runSsaMails(tc.core, time(DUE[4]!));
+      await runSsaMails(tc.core, time(DUE[4]!, 9));
+      await runSsaMails(tc.core, time(DUE[5]!));
+      const mine = Object.values(s.users).flatMap((u) => mailsTo(u.email));
+      // 5 users × 2 weeks, and one mail twice.
+      expect(mine).toHaveLength(11);
+      const ids = mine.map((m) => messageIdOf(m.raw));
+      expect(ids.every((id) => /^<ssa-reminder\.\d+\.\d+\.2026-06-30\.2026-06-(09|16)@portal\.example\.test>$/.test(id))).toBe(true);
+      expect(new Set(ids).size).toBe(10);
+      const log = await logRows(tc, s.projectId);
+      for (const row of log) expect(ids).toContain(reminderMessageId(row, mail.publicUrl));
+    } finally {
+      await tc.close();
+    }
+  });
+
+  it('sends no back mails for weeks before the project got its SSA end, nor for weeks a run handled with the mails off', async () => {
+    const tc = await makeTestCore(newDir(), pki, mail);
+    try {
+      const s = await setup(tc);
+      const anna = s.users.anna!.email;
+      // The project got this end in week 4 (its history says so); the bridge first runs in week 2.
+      await tc.core.store.write((tx) => recordHistory(tx, `${addDays(DUE[3]!, 1)}T09:00:00.000Z`, { event: 'project.ssa_set', companyId: s.companyId, projectId: s.projectId, userId: s.users.anna!.id, detail: { before: null, endDate: END } }));
+      expect(await runSsaMails(tc.core, time(addDays(DUE[5]!, 1)))).toMatchObject({ recorded: 15, sent: 15 });
+      // Weeks 4 and 3 go out late (their Message-IDs), week 2 on time; none before the end was set.
+      expect(mailsTo(anna).map((m) => dueOf(m.raw)).sort()).toEqual([DUE[3], DUE[4], DUE[5]]);
+      expect(mailsTo(anna).filter((m) => /was due on/.test(m.body))).toHaveLength(2);
+
+      const t = await setup(tc);
+      const ada = t.users.anna!.email;
+      await runSsaMails(tc.core, time(DUE[0]!));
+      // "Send SSA expiry mails" off in week 6 (a run handles the week and sends nothing), on again in week 5.
+      await tc.core.store.db.updateTable('projects').set({ send_ssa_mails: 0 }).where('id', '=', t.projectId).execute();
+      await runSsaMails(tc.core, time(DUE[1]!));
+      await tc.core.store.db.updateTable('projects').set({ send_ssa_mails: 1 }).where('id', '=', t.projectId).execute();
+      await runSsaMails(tc.core, time(DUE[2]!));
+      expect(mailsTo(ada).map((m) => /in (\d) weeks?\./.exec(m.body)?.[1])).toEqual(['7', '5']);
+    } finally {
+      await tc.close();
+    }
+  });
+
+  it('sends a late reminder only while the SSA has not ended', async () => {
+    const tc = await makeTestCore(newDir(), pki, mail);
+    try {
+      const s = await setup(tc);
+      expect(await runSsaMails(tc.core, time(DUE[6]!))).toMatchObject({ recorded: 5, sent: 5 });
+      // Anna's reminder is pending again (a crash) and the bridge comes back on the day the SSA ends.
+      await tc.core.store.db.updateTable('ssa_mail_log').set({ state: 'pending' }).where('for_project', '=', s.projectId).where('user_id', '=', s.users.anna!.id).execute();
+      expect(await runSsaMails(tc.core, time(END))).toMatchObject({ recorded: 0, sent: 0, dropped: 1 });
+      expect(mailsTo(s.users.anna!.email)).toHaveLength(1);
     } finally {
       await tc.close();
     }

@@ -121,8 +121,12 @@ describe('a project under SSA, from the first summary to the extension', () => {
   });
 
   it('adds licenses in the SSA project with the same calculation, only after the summary is confirmed', async () => {
-    serial.l5 = await bind(tc, co.actor, co.projectId, hw.b!, 'PBX-Port14', 3);
-    // A bind that skips SSA shows up as not covered (seed: Known Issues).
+    // The operator's bind into the SSA project asks for the summary like every other path (seed: Known Issues) …
+    const before = await historyCount(tc);
+    await expect(bind(tc, co.actor, co.projectId, hw.b!, 'PBX-Port14', 3)).rejects.toMatchObject({ code: 'SSA_CONFIRMATION_REQUIRED' });
+    expect(await historyCount(tc)).toBe(before);
+    // … and, told to leave this license out of SSA on purpose, binds it without: it shows up as not covered.
+    serial.l5 = await bind(tc, co.actor, co.projectId, hw.b!, 'PBX-Port14', 3, { optOutLines: [0] });
     expect((await ok(call(tc.app, 'GET', `/projects/${co.projectId}/ssa`, token))).licenses.notCovered).toEqual([serial.l5]);
     const row = await licenseRow(tc, serial.l5);
     const want = expected([row], '2026-03-02', '2027-03-02');

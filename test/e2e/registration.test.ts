@@ -46,10 +46,11 @@ describe('registration through a real bridge and a real SMTP sink', () => {
     expect(mail.subject).toBe('Attiva il tuo account mylic');
     expect((await call('POST', '/api/v1/session', { email: 'fay@example.com', password: 'fay has a long password' })).json.error.code).toBe('ACCOUNT_NOT_ACTIVATED');
 
+    // The bridge was started with PORT=0: the link names the port it bound, and is followed as it is.
     const link = activationLink(mail);
-    // The bridge was started on a free port, so the link's origin says port 0: follow its path.
+    expect(link.origin).toBe(`https://localhost:${bridge.port}`);
     expect(link.pathname).toBe('/api/v1/account/activate');
-    expect((await call('GET', `${link.pathname}${link.search}`)).json).toEqual({ activated: true, email: 'fay@example.com' });
+    expect((await call('GET', link.href)).json).toEqual({ activated: true, email: 'fay@example.com' });
 
     const login = await call('POST', '/api/v1/session', { email: 'fay@example.com', password: 'fay has a long password' });
     expect(login.status).toBe(201);
@@ -81,5 +82,25 @@ describe('registration through a real bridge and a real SMTP sink', () => {
     const doc = await call('GET', '/openapi.json');
     expect(doc.status).toBe(200);
     expect(doc.json.paths['/api/v1/accounts'].post.summary).toMatch(/Register/);
+  });
+
+  // Last: it leaves this client address limited for a quarter of an hour.
+  it('limits failed logins from one address to twenty over several accounts with 429 and Retry-After, also for an account with no failures of its own', async () => {
+    // Four failures on each of five accounts: no account reaches its own limit of five.
+    for (let account = 1; account <= 5; account++) {
+      for (let i = 0; i < 4; i++) {
+        const r = await call('POST', '/api/v1/session', { email: `flood${account + 1}@example.com`, password: `wrong password ${i}` });
+        expect(r.status, JSON.stringify(r.json)).toBe(401);
+      }
+    }
+    const res = await request(new URL('/api/v1/session', bridge.url), {
+      method: 'POST',
+      dispatcher,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'fay@example.com', password: 'fay has a long password' }),
+    });
+    expect(res.statusCode).toBe(429);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(((await res.body.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
   });
 });

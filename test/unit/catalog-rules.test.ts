@@ -45,6 +45,10 @@ describe('the catalog table', () => {
     expect(messages((d) => Object.assign(d.deviceTypes.find((t) => t.name === 'IP222')!.maxima, { 'gw-channel': 2 }))).toContain('warranty extensions only');
     expect(messages((d) => Object.assign(d.deviceTypes.find((t) => t.name === 'IP811')!.maxima, { warranty: 5 }))).toContain('at most 4 years');
     expect(messages((d) => Object.assign(d.licenseTypes.find((t) => t.name === 'PBX6')!, { family: 'pbxx' }))).not.toBe('');
+    // A type under SSA must cost SSC (else SSA and conversion would be free); a type without SSA none.
+    expect(messages((d) => Object.assign(d.licenseTypes.find((t) => t.name === 'PBX7#15')!, { sscPerUnitYear: 0 }))).toContain('PBX7#15: a type under SSA costs SSC');
+    expect(messages((d) => Object.assign(d.licenseTypes.find((t) => t.name === 'Warranty-1Y')!, { sscPerUnitYear: 2 }))).toContain('Warranty-1Y: a type without SSA costs no SSC');
+    expect(messages((d) => Object.assign(d.licenseTypes.find((t) => t.name === 'PBX7-Floating')!, { ssa: true, sscPerUnitYear: 1 }))).toContain('floating licenses are never under SSA');
   });
 
   it('shows the type a license has under its SSA', () => {

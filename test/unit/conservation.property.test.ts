@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../bridge/core/accounts.js';
 import { issueVendorKey, redeemKey } from '../../bridge/core/activation-keys.js';
 import { createCompany } from '../../bridge/core/companies.js';
+import { joinCompany } from '../../bridge/core/company-join.js';
 import type { Actor } from '../../bridge/core/context.js';
 import { addDevice } from '../../bridge/core/devices.js';
 import { companyCounts } from '../../bridge/core/ledger-report.js';
 import { bindFromBalance } from '../../bridge/core/licenses.js';
 import { operatorCredit } from '../../bridge/core/operator.js';
 import { createOwnKey, deleteOwnKey, updateOwnKey } from '../../bridge/core/own-keys.js';
+import { joinProject } from '../../bridge/core/projects.js';
 import { MylicError, type ErrorCode } from '../../protocol/errors.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
@@ -15,11 +17,13 @@ import { tempDir } from '../support/tmp.js';
 /**
  * The conservation invariant of ARCHITECTURE §5 as a property: random sequences of ledger operations
  * (credit, vendor key redeemed, bind from balance, own key created / updated ± / deleted / redeemed
- * into another project or company, a second redeem) and after each sequence, for every company and
- * license type:
+ * into another project or company, a second redeem, a project joined into another of its company, a
+ * company joined into another with everything it has) and after each sequence, for every company left
+ * and license type:
  *
  *   activated = balance + bound + free + inKeys            (companyCounts)
- *   activated = what the sequence brought into the company  (a model kept by the test)
+ *   activated = what the sequence brought into the company  (a model kept by the test; a joined
+ *                                                            company's part moves to the one it joined)
  *
  * plus: no balance is negative, every balance equals the sum of its ledger entries, and every own key's
  * "in keys" entries sum to what it holds (zero once redeemed or deleted).
@@ -33,6 +37,10 @@ const SEQUENCES = Number(process.env.MYLIC_PROPERTY_SEQUENCES ?? 200);
 const OPS = 30;
 const TYPES = ['PBX-Port13', 'GW-Channel'] as const;
 const COMPANIES = 3;
+const PASSWORD = 'property-secret';
+const email = (i: number) => `prop${i}@example.test`;
+/** A join that found nothing to join: not counted as done. */
+const SKIP = Symbol('skip');
 
 /** mulberry32: small, fast, good enough to pick operations. */
 function prng(seed: number) {
@@ -71,7 +79,7 @@ const succeeded: Record<string, number> = {};
 beforeAll(async () => {
   root = await tempDir('mylic-conservation-');
   tc = await makeTestCore(root.dir);
-  for (let i = 0; i < COMPANIES; i++) users.push((await createUser(tc.core, { email: `prop${i}@example.test`, password: 'property-secret', name: `prop${i}`, active: true })).id);
+  for (let i = 0; i < COMPANIES; i++) users.push((await createUser(tc.core, { email: email(i), password: PASSWORD, name: `prop${i}`, active: true })).id);
 });
 afterAll(async () => {
   await tc?.close();
@@ -111,6 +119,7 @@ const add = (m: Model, company: number, type: string, units: number) => {
 
 async function runSequence(seq: number) {
   const rnd = prng(SEED + seq * 7919);
+  // Joins change these: a joined company leaves the list, its projects and keys go to the one it joined.
   const companies = await makeCompanies(seq);
   const model: Model = new Map();
   const live: LiveKey[] = [];
@@ -223,6 +232,43 @@ async function runSequence(seq: number) {
       },
       ['KEY_ALREADY_REDEEMED'],
     ],
+    [
+      1,
+      'join project',
+      async () => {
+        const candidates = companies.filter((c) => c.projects.length >= 2);
+        if (candidates.length === 0) return SKIP;
+        const c = rnd.pick(candidates);
+        const from = rnd.pick(c.projects);
+        const into = rnd.pick(c.projects.filter((p) => p.id !== from.id));
+        await joinProject(tc.core, actor(c, selection(c)), from.id, into.id);
+        // Everything of the project (balance with its ledger, licenses, key sources, the device) is the target's now.
+        c.projects.splice(c.projects.indexOf(from), 1);
+      },
+      [],
+    ],
+    [
+      0.3,
+      'join company',
+      async () => {
+        if (companies.length < 2) return SKIP;
+        const into = rnd.pick(companies);
+        const from = rnd.pick(companies.filter((c) => c !== into));
+        const r = await joinCompany(tc.core, actor(into, selection(into)), { companyId: from.companyId, email: email(from.index), password: PASSWORD });
+        for (const p of from.projects) {
+          const renamed = r.renamed.find((x) => x.projectId === p.id);
+          if (renamed) p.name = renamed.to;
+          into.projects.push(p);
+        }
+        for (const [type, units] of model.get(from.index) ?? []) add(model, into.index, type, units);
+        model.delete(from.index);
+        for (const k of live) if (k.company === from) k.company = into;
+        companies.splice(companies.indexOf(from), 1);
+        // Nothing stays behind with the joined company.
+        expect(await companyCounts(tc.core.store.db, from.companyId), `seed ${SEED}, sequence ${seq}: counts left with the joined company`).toEqual([]);
+      },
+      [],
+    ],
   ];
   const totalWeight = ops.reduce((s, o) => s + o[0], 0);
 
@@ -231,8 +277,7 @@ async function runSequence(seq: number) {
     const op = ops.find((o) => (r -= o[0]) < 0) ?? ops[0]!;
     const [, name, run, allowed] = op;
     try {
-      await run();
-      succeeded[name] = (succeeded[name] ?? 0) + 1;
+      if ((await run()) !== SKIP) succeeded[name] = (succeeded[name] ?? 0) + 1;
     } catch (e) {
       if (!(e instanceof MylicError) || !allowed.includes(e.code)) {
         throw new Error(`seed ${SEED}, sequence ${seq}, operation ${n} (${name}): ${e instanceof MylicError ? e.code : ''} ${(e as Error).message}`);
@@ -286,7 +331,7 @@ describe('conservation of license units', () => {
   it(`holds after ${SEQUENCES} random sequences of ${OPS} operations (seed ${SEED})`, async () => {
     for (let seq = 0; seq < SEQUENCES; seq++) await runSequence(seq);
     // The sequences did real work of every kind, not only refusals.
-    for (const name of ['credit', 'vendor key', 'bind', 'create key', 'update key', 'delete key', 'redeem own key']) {
+    for (const name of ['credit', 'vendor key', 'bind', 'create key', 'update key', 'delete key', 'redeem own key', 'join project', 'join company']) {
       expect(succeeded[name] ?? 0, `${name} succeeded`).toBeGreaterThan(SEQUENCES / 4);
     }
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calculateSsc, formatMultiplier, lineSsc, multiplier10k, type SscLicense, type Versions } from '../../bridge/core/ssc-calculator.js';
 import { catalog } from '../../bridge/core/catalog.js';
+import { conversionSsc, ssaSummaryForLicenses } from '../../bridge/core/ssa.js';
 import { MylicError } from '../../protocol/errors.js';
 
 /** The SSC calculator: a table of cases worked out by hand (the seed's among them) and properties. */
@@ -31,6 +32,28 @@ describe('the SSC calculator, cases worked out by hand', () => {
     expect(l).toMatchObject({ start: '2009-12-07', startReason: 'next-release', daysTwice: 25, days: 365 });
     // (50 + 365) / 365 = 1.13698… → 1.1370; 10 × 1.1370 = 11.37 → 12
     expect(l).toMatchObject({ multiplier: '1.1370', ssc: 12 });
+  });
+
+  it("charges SSC for the seed's V7 example through the real catalog: PBX7#15 bound 2010-01-01 pays from V8's release 2009-12-07", () => {
+    const row = { serial: 'L-V7', license_type: 'PBX7#15', units: 10, version: 7, bind_date: '2010-01-01', ssa_end: null };
+    const l = ssaSummaryForLicenses(null, [row], '2010-01-01', '2011-01-01').lines[0]!;
+    expect(l).toMatchObject({ start: '2009-12-07', startReason: 'next-release', daysTwice: 25, days: 365, multiplier: '1.1370' });
+    // The catalog's 3 SSC per port and year (like PBX-PortN): 10 × 3 × 1.1370 = 34.11 → 35.
+    expect(l.sscPerUnit).toBe(3);
+    expect(l.ssc).toBe(35);
+  });
+
+  it('never lets a license under SSA be free: every catalog type that carries SSA costs SSC, so do V5–V7, relay, DECT ARI and gateway', () => {
+    for (const t of catalog.licenseTypes.filter((x) => x.ssa)) expect(t.sscPerUnitYear, t.name).toBeGreaterThan(0);
+    for (const name of ['PBX5', 'PBX6', 'PBX7#15', 'Relay-PRI', 'Dect-Multicell-Ari', 'GW-Channel']) expect(catalog.licenseType(name).ssa, name).toBe(true);
+    // One year of SSC per unit for converting (seed: Free licenses), worked by hand from the catalog's values.
+    const conv = conversionSsc([
+      { serial: 'a', license_type: 'Dect-Multicell-Ari', units: 1 },
+      { serial: 'b', license_type: 'Relay-PRI', units: 2 },
+      { serial: 'c', license_type: 'PBX6', units: 4 },
+    ]);
+    expect(conv.lines.map((l) => l.ssc)).toEqual([15, 48, 12]);
+    expect(conv.total).toBe(75);
   });
 
   it('charges only the difference after a running SSA end', () => {

@@ -32,7 +32,7 @@ export function clientAddress(c: Context): string | null {
 /** Seed: First steps (register, activation mail), Account (personal data, password, e-mail, language, mails). */
 export function accountRoutes(api: ApiRouter, core: Core) {
   api.route(
-    { method: 'post', path: '/accounts', tag: 'Account', summary: 'Register; an activation mail with a one-time link is sent', auth: 'none', body: RegisterRequest, response: RegisterResponse, status: 201 },
+    { method: 'post', path: '/accounts', tag: 'Account', summary: 'Register; an activation mail with a one-time link is sent (for an address whose registration is not activated yet: a fresh link, the earlier ones stop working)', auth: 'none', body: RegisterRequest, response: RegisterResponse, status: 201 },
     async ({ body, c }) => ({ ...(await register(core, body, clientAddress(c))), activationSent: true as const }),
   );
   api.route(
@@ -41,12 +41,12 @@ export function accountRoutes(api: ApiRouter, core: Core) {
   );
   api.route({ method: 'get', path: '/account', tag: 'Account', summary: 'Your account, companies and selection', auth: 'user', response: Profile }, async ({ actor }) => getProfile(core, actor));
   api.route(
-    { method: 'patch', path: '/account', tag: 'Account', summary: 'Change personal data, password, language or mail preference (current password required)', auth: 'user', body: ProfileChangeRequest, response: Profile },
-    async ({ actor, body }) => updateProfile(core, actor, body),
+    { method: 'patch', path: '/account', tag: 'Account', summary: 'Change personal data, password, language or mail preference (current password required; wrong ones count like failed logins)', auth: 'user', body: ProfileChangeRequest, response: Profile },
+    async ({ actor, body, c }) => updateProfile(core, actor, body, clientAddress(c)),
   );
   api.route(
     { method: 'post', path: '/account/email', tag: 'Account', summary: 'Change the e-mail address; the account must be activated again from the new address', auth: 'user', body: EmailChangeRequest, response: EmailChangeResponse, status: 202 },
-    async ({ actor, body }) => ({ ...(await changeEmail(core, actor, body.currentPassword, body.newEmail)), activationSent: true as const }),
+    async ({ actor, body, c }) => ({ ...(await changeEmail(core, actor, body.currentPassword, body.newEmail, clientAddress(c))), activationSent: true as const }),
   );
   api.route(
     { method: 'post', path: '/account/tokens', tag: 'Account', summary: 'Create an API token for scripts (bound to the selected company)', auth: 'user', body: ApiTokenRequest, response: ApiTokenCreated, status: 201 },

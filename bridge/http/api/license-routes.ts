@@ -1,6 +1,8 @@
 import {
   AddFromBalanceRequest,
   AddFromBalanceResult,
+  AddFromBalanceSsaPreview,
+  AddFromBalanceSsaPreviewRequest,
   AssignFreeRequest,
   AssignFreeResult,
   CatalogView,
@@ -31,7 +33,7 @@ import { addFloating, deleteFloating } from '../../core/floating.js';
 import { assignFreeLicenses, convertFreeLicenses, freeOffer, listFreeLicenses, previewConversion } from '../../core/free-licenses.js';
 import { licenseOffer } from '../../core/license-selection.js';
 import { moveLicenses } from '../../core/license-move.js';
-import { addFromBalance, deviceLicenseList } from '../../core/licenses.js';
+import { addFromBalance, deviceLicenseList, previewFromBalanceSsa } from '../../core/licenses.js';
 import { extendDeviceWarranty, extendProjectWarranty, previewDeviceWarranty, previewProjectWarranty } from '../../core/warranty.js';
 import { xmlResponse } from '../body.js';
 import type { ApiRouter } from './router.js';
@@ -80,6 +82,24 @@ export function licenseRoutes(api: ApiRouter, core: Core) {
       status: 201,
     },
     async ({ actor, params, body }) => addFromBalance(core, actor, params.deviceId, body),
+  );
+  api.route(
+    {
+      method: 'post',
+      path: '/devices/:deviceId/licenses/from-balance/ssa-preview',
+      tag: T,
+      summary:
+        'Add licenses from balance in a project under SSA: the SSC summary the selection would ask to confirm, nothing changes (lines opted out by `ssa.optOutLines`; `ssa.calculationDate`: a preview for another day); null when the project is not under SSA',
+      auth: 'user',
+      params: DeviceParams,
+      body: AddFromBalanceSsaPreviewRequest,
+      response: AddFromBalanceSsaPreview,
+    },
+    async ({ actor, params, body }) => {
+      const r = await previewFromBalanceSsa(core, actor, params.deviceId, body);
+      // The calculator's line id is the (placeholder) serial.
+      return { ...r, summary: r.summary && { ...r.summary, lines: r.summary.lines.map((l) => ({ ...l, serial: l.id })) } };
+    },
   );
 
   // --- free licenses
