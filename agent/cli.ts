@@ -34,7 +34,8 @@ Portal:
   confirm FILE                       apply the portal's confirmation file (Step1)
   test-license [--version V] (--slave | --pbx N)
                                      download and install test licenses (V11+: 3 months, once per device)
-  request-certificate                new key and certificate from the portal (needs the right)
+  request-certificate [--password P] new key and certificate from the portal (needs the right); with the
+                                     password (or MYLIC_PASSWORD) it logs in again so the portal uses it at once
 Device:
   check                              certificate, NTP, DNS, clock and portal checks, each with its fix
   config [--ntp H[:P]|none] [--dns H[:P]|none] [--portal URL] [--tolerance SECONDS]
@@ -112,7 +113,7 @@ async function run(positionals: string[], v: ReturnType<typeof parseArgs<{ optio
     case 'confirm':
       return confirmFromFile(dir, file());
     case 'request-certificate':
-      return requestCertificate(dir);
+      return requestCertificate(dir, { password: v.password ?? process.env.MYLIC_PASSWORD });
     case 'test-license': {
       const version = v.version === undefined ? undefined : VersionArg.safeParse(v.version);
       if (version && !version.success) throw new MylicError('VERSION_INVALID', `--version must be 5 to 14, not "${v.version}".`);
@@ -168,14 +169,23 @@ async function run(positionals: string[], v: ReturnType<typeof parseArgs<{ optio
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   let json = argv.includes('--json');
   try {
-    if (argv.length === 1 && argv[0] === '--version') {
-      console.log(VERSION);
+    // `--version` alone (or with --json) is the agent's version; `--version V` after a command is a license version.
+    const bare = argv.filter((a) => a !== '--json');
+    if (bare.length === 1 && bare[0] === '--version') {
+      console.log(json ? JSON.stringify({ ok: true, command: 'version', result: { version: VERSION } }) : VERSION);
       return EXIT.OK;
     }
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     json = !!values.json;
     if (values.help || !positionals.length) {
-      console.log(USAGE);
+      if (!json) {
+        console.log(USAGE);
+      } else if (values.help) {
+        console.log(JSON.stringify({ ok: true, command: 'help', result: { usage: USAGE, exitCodes: EXIT } }));
+      } else {
+        const err = new MylicError('USAGE', 'No command given: `mylic --help` lists the commands.', { usage: USAGE });
+        console.log(JSON.stringify({ ok: false, ...err.toBody() }));
+      }
       return values.help ? EXIT.OK : EXIT.USAGE;
     }
     const result = await run(positionals, values);

@@ -18,6 +18,8 @@ import { MAX_DOCUMENT_BYTES } from '../protocol/documents/index.js';
  */
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) });
 
+const HealthResponse = z.object({ status: z.string().max(200) });
+
 const TLS_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -44,11 +46,17 @@ export class PortalClient {
     this.dispatcher = new Agent({ connect: { ca: opts.caPem, timeout }, headersTimeout: timeout, bodyTimeout: timeout });
   }
 
+  private destroyed = false;
+
   async close() {
-    await this.dispatcher.close();
+    if (!this.destroyed) await this.dispatcher.close();
   }
 
-  private async send(method: 'GET' | 'POST', path: string, init: { token?: string; json?: unknown; xml?: string } = {}) {
+  /**
+   * One request. `deadlineMs` bounds the whole exchange (connect, TLS, headers and body): undici's own
+   * timeouts are per phase and coarse (its connect timer fires up to a second late).
+   */
+  private async send(method: 'GET' | 'POST', path: string, init: { token?: string; json?: unknown; xml?: string; deadlineMs?: number } = {}) {
     const headers: Record<string, string> = { accept: 'application/json, application/xml' };
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     let body: string | undefined;
@@ -59,14 +67,35 @@ export class PortalClient {
       headers['content-type'] = XML_CONTENT_TYPE;
       body = init.xml;
     }
-    let res;
-    try {
+    const exchange = (async () => {
       const url = new URL(path, this.base);
-      res = await this.dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, body });
+      const res = await this.dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, body });
+      return { res, text: await readLimited(res.body, MAX_DOCUMENT_BYTES) };
+    })();
+    let res;
+    let text: string;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      if (init.deadlineMs === undefined) ({ res, text } = await exchange);
+      else {
+        // undici does not abort a connection attempt through a signal; the deadline destroys the
+        // dispatcher instead (this client is then used up, as a check's client is).
+        const deadline = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            exchange.catch(() => undefined);
+            this.destroyed = true;
+            void this.dispatcher.destroy().catch(() => undefined);
+            reject(new MylicError('PORTAL_UNREACHABLE', `The portal ${this.base.host} did not answer within ${init.deadlineMs} ms.`));
+          }, init.deadlineMs);
+        });
+        ({ res, text } = await Promise.race([exchange, deadline]));
+      }
     } catch (e) {
+      if (e instanceof MylicError) throw e;
       throw networkError(e, this.base);
+    } finally {
+      clearTimeout(timer);
     }
-    const text = await readLimited(res.body, MAX_DOCUMENT_BYTES);
     if (res.statusCode >= 400) {
       let parsed;
       try {
@@ -82,7 +111,7 @@ export class PortalClient {
     return { text, contentType: String(res.headers['content-type'] ?? '') };
   }
 
-  private async json<S extends z.ZodType>(schema: S, method: 'GET' | 'POST', path: string, init?: { token?: string; json?: unknown }) {
+  private async json<S extends z.ZodType>(schema: S, method: 'GET' | 'POST', path: string, init?: { token?: string; json?: unknown; deadlineMs?: number }) {
     const { text } = await this.send(method, path, init);
     let raw: unknown;
     try {
@@ -122,9 +151,9 @@ export class PortalClient {
   transferInvalidation(token: string, documentXml: string) {
     return this.xml('POST', `${DEVICE_API}/invalidations`, { token, xml: documentXml });
   }
-  async health(): Promise<boolean> {
-    const { text } = await this.send('GET', '/healthz');
-    return JSON.parse(text).status === 'ok';
+  /** GET /healthz within `deadlineMs`: what the portal says about itself (`status` is "ok" when it serves). */
+  health(deadlineMs?: number) {
+    return this.json(HealthResponse, 'GET', '/healthz', deadlineMs === undefined ? {} : { deadlineMs });
   }
 }
 

@@ -25,14 +25,23 @@ export function render(command: string, r: Any): string {
     case 'reset':
       return 'reset acknowledged';
     case 'request-certificate':
-      return `new device certificate for ${formatMac(r.hardwareId)} installed`;
+      return [
+        `new device certificate for ${formatMac(r.hardwareId)} installed`,
+        r.portalUsesNewCertificate ? 'logged in again: the portal uses the new certificate' : '',
+        r.loginError ? `logging in again failed (${r.loginError.code}: ${r.loginError.message})` : '',
+        r.next ?? '',
+      ].filter(Boolean).join('\n');
     case 'download':
     case 'test-license':
     case 'install':
       return [`installed V${r.version} license file (${r.encrypted ? 'encrypted' : 'unencrypted'}) with ${r.licenses.length} licenses:`, ...r.licenses.map(licenseLine), 'reset the device to activate the licenses'].join('\n');
     case 'invalidate':
       if (r.file) return `${r.resumed ? 'pending invalidation' : 'invalidated'} ${r.documentId}; document saved to ${r.file}\n${r.next}`;
-      return `${r.resumed ? 'finished pending invalidation' : 'invalidated and transferred'} ${r.documentId}: ${r.returned.length} licenses returned to the portal${r.kept.length ? `, ${r.kept.length} kept` : ''}\nreset the device`;
+      return [
+        `${r.resumed ? 'finished pending invalidation' : 'invalidated and transferred'} ${r.documentId}: ${r.returned.length} licenses returned to the portal${r.kept.length ? `, ${r.kept.length} kept` : ''}`,
+        ...(r.warnings ?? []).map((w: string) => `warning: ${w}`),
+        'reset the device',
+      ].join('\n');
     case 'confirm':
       return `confirmation ${r.documentId} applied: ${r.returned.length} licenses returned${r.kept.length ? `, ${r.kept.length} kept` : ''}\nreset the device`;
     case 'check':

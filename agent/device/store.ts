@@ -1,15 +1,23 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type * as z from 'zod';
+import * as z from 'zod';
 import { MylicError } from '../../protocol/errors.js';
 import { removeFile, writeFileAtomic } from './atomic-file.js';
+import { keyMatchesCertificate } from '../../certs/inspect.js';
 import { DeviceState, InstalledLicenses, PendingInvalidation } from './state.js';
+
+const NEXT_IDENTITY = 'identity-next.json';
+const PREVIOUS_KEY = 'device-previous.key';
+const NextIdentity = z.object({ keyPem: z.string().min(1), certPem: z.string().min(1), previousKeyPem: z.string().min(1).optional() });
+type NextIdentity = z.infer<typeof NextIdentity>;
 
 /**
  * The file-backed device store: what a PBX keeps in its flash. Every write is atomic; every read is
  * parsed. Layout of the folder:
  *   device.json            identity, network settings, counters, portal session
  *   device.key / device.crt the device key (0600) and its certificate
+ *   identity-next.json     a key + certificate replacement in progress (see replaceIdentity)
+ *   device-previous.key    the key before the last certificate request, until the portal has seen the new one
  *   trust/                 root CA, device CA and license authority certificates, factory-installed
  *   license.xml, installed.json  the installed license file as received, and what it holds
  *   pending-invalidation.json    the invalidation journal
@@ -70,22 +78,54 @@ export class DeviceStore {
   }
 
   /**
-   * Replaces the device key and certificate. The new pair is first written whole to one file, then
-   * copied over the old files, then that file is removed; `recoverIdentity` finishes a replacement a
-   * crash interrupted, so key and certificate never end up from two different pairs.
+   * Replaces the device key and certificate. The new pair (and the key it replaces) is first written
+   * whole to one file, `identity-next.json`; then the old key is kept as `device-previous.key`, the new
+   * key and certificate are copied over `device.key`/`device.crt`, and that file is removed.
+   * `recoverIdentity` (run by every `state()`) finishes a replacement a crash interrupted, so key and
+   * certificate never end up from two different pairs. A next-identity file that cannot be read or
+   * whose key does not match its certificate is dropped and the installed pair stays.
+   *
+   * The previous key stays until the portal has been shown the new certificate in a login
+   * (`forgetPreviousKey`): until then the portal still encrypts license files to the old one.
    */
   async replaceIdentity(keyPem: string, certPem: string) {
-    await writeFileAtomic(this.path('identity-next.json'), JSON.stringify({ keyPem, certPem }), 0o600);
+    if (!keyMatchesCertificate(keyPem, certPem)) throw new MylicError('CERT_KEY_MISMATCH', 'The new key does not belong to the new certificate; the installed pair stays.');
+    // A previous key still kept means the portal has not seen the current certificate either: the
+    // key it encrypts to is that one, so it stays.
+    const previousKeyPem = (await this.previousKey()) ?? (await this.readText('device.key'));
+    await writeFileAtomic(this.path(NEXT_IDENTITY), JSON.stringify({ keyPem, certPem, previousKeyPem }), 0o600);
     await this.recoverIdentity();
   }
   async recoverIdentity(): Promise<boolean> {
-    const next = await this.readOptionalText('identity-next.json');
-    if (next === null) return false;
-    const { keyPem, certPem } = JSON.parse(next) as { keyPem: string; certPem: string };
-    await writeFileAtomic(this.path('device.key'), keyPem, 0o600);
-    await writeFileAtomic(this.path('device.crt'), certPem);
-    await removeFile(this.path('identity-next.json'));
+    const text = await this.readOptionalText(NEXT_IDENTITY);
+    if (text === null) return false;
+    let next: NextIdentity | null = null;
+    try {
+      const parsed = NextIdentity.safeParse(JSON.parse(text));
+      if (parsed.success && keyMatchesCertificate(parsed.data.keyPem, parsed.data.certPem)) next = parsed.data;
+    } catch {
+      next = null;
+    }
+    if (!next) {
+      // Not a whole, matching pair: it was never meant to be installed. The old pair stays.
+      await removeFile(this.path(NEXT_IDENTITY));
+      return false;
+    }
+    if (next.previousKeyPem !== undefined && next.previousKeyPem !== next.keyPem) {
+      await writeFileAtomic(this.path(PREVIOUS_KEY), next.previousKeyPem, 0o600);
+    }
+    await writeFileAtomic(this.path('device.key'), next.keyPem, 0o600);
+    await writeFileAtomic(this.path('device.crt'), next.certPem);
+    await removeFile(this.path(NEXT_IDENTITY));
     return true;
+  }
+  /** The key the device had before its last certificate request, while the portal may still use it. */
+  previousKey(): Promise<string | null> {
+    return this.readOptionalText(PREVIOUS_KEY);
+  }
+  /** The portal has seen the current certificate (a login proved it): the previous key is no longer needed. */
+  async forgetPreviousKey() {
+    if ((await this.previousKey()) !== null) await removeFile(this.path(PREVIOUS_KEY));
   }
 
   readText(...parts: string[]): Promise<string> {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { MylicError } from '../../protocol/errors.js';
 import type { DeviceStore } from '../device/store.js';
 import type { DeviceState } from '../device/state.js';
@@ -52,15 +53,27 @@ export async function check(dir: string) {
 }
 
 /**
- * Before a flow: the certificate must be good and the clock not set back; NTP and DNS must pass when
- * they are configured. (An agent beside the device may rely on its host's clock and resolver, so an
- * unconfigured NTP or DNS server is reported by `mylic check` but does not block a flow.)
+ * Before a flow: the certificate must be good and the clock not set back; for a flow that talks to
+ * the portal (`network`), NTP and DNS must pass when they are configured. A failing check blocks the
+ * flow before it changes anything.
+ *
+ * An NTP or DNS server that is not configured at all does not block: an agent beside the device may
+ * rely on its host's clock and resolver, and the clock is still guarded by the issue times of the
+ * signed documents. It is not silent either: the answer is a warning for each, which the flow passes
+ * on in its result (and `mylic check` reports NTP_NOT_CONFIGURED / DNS_NOT_CONFIGURED with the fix).
  */
-export async function preflight(store: DeviceStore, state: DeviceState, network: boolean) {
+export async function preflight(store: DeviceStore, state: DeviceState, network: boolean): Promise<string[]> {
   const names: CheckName[] = ['clock', 'certificate'];
-  if (network && state.config.ntpServer) names.push('ntp');
-  if (network && state.config.dnsServer) names.push('dns');
+  const warnings: string[] = [];
+  if (network) {
+    if (state.config.ntpServer) names.push('ntp');
+    else warnings.push('NTP_NOT_CONFIGURED: no NTP server is configured, so the device clock was not checked (`mylic config --ntp HOST`).');
+    const portalIsIp = isIP(new URL(state.config.portalUrl).hostname.replace(/^\[(.*)\]$/, '$1')) !== 0;
+    if (state.config.dnsServer) names.push('dns');
+    else if (!portalIsIp) warnings.push('DNS_NOT_CONFIGURED: no DNS server is configured, so the portal name was resolved by the host, not by the device\'s resolver (`mylic config --dns IP`).');
+  }
   const report = await runChecks(store, state, names);
   const bad = report.results.find((r) => !r.ok);
   if (bad) throw new MylicError(bad.code!, `${bad.message} ${bad.fix}`, { check: bad.name });
+  return warnings;
 }

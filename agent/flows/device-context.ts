@@ -29,6 +29,6 @@ export function sessionToken(state: DeviceState, now: Date): string {
  * A test hook for crash safety: when MYLIC_FAULT names a step, the agent kills itself with SIGKILL
  * right after that step, as a power cut would. Tests use it to prove a pending invalidation survives.
  */
-export function faultPoint(step: 'after-invalidate' | 'after-transfer') {
+export function faultPoint(step: 'after-invalidate' | 'after-transfer' | 'after-certificate-answer' | 'after-certificate-install') {
   if (process.env.MYLIC_FAULT === step) process.kill(process.pid, 'SIGKILL');
 }

@@ -14,6 +14,19 @@ export function assertIssuedNotAhead(state: DeviceState, issuedAt: string, now: 
 }
 
 /**
+ * Opens a license file with the device key; after a certificate request the portal encrypts to the
+ * previous key until the device has logged in with the new certificate, so that key is tried second.
+ */
+function openWithDeviceKeys(xml: string, laPem: string, keyPem: string, previousKeyPem: string | null) {
+  try {
+    return openLicenseFile(xml, { signerPublicKeyPem: laPem, devicePrivateKeyPem: keyPem });
+  } catch (e) {
+    if (!(e instanceof MylicError && e.code === 'DOC_DECRYPT_FAILED') || previousKeyPem === null) throw e;
+    return openLicenseFile(xml, { signerPublicKeyPem: laPem, devicePrivateKeyPem: previousKeyPem });
+  }
+}
+
+/**
  * Checks and installs a license file (seed: Download licenses; "upload on your V8 (or higher)
  * device"). Nothing on the device changes unless every check passes: the license authority's
  * signature (its certificate chained to the root), decryption with the device key, hardware id,
@@ -24,7 +37,7 @@ export async function installLicenseFile(store: DeviceStore, state: DeviceState,
   if (await store.pending()) throw new MylicError('INVALIDATION_PENDING', 'An invalidation is pending: transfer it or upload its confirmation before installing licenses.');
   const laPem = await store.readText('trust', 'license-authority.pem');
   assertCertificate(laPem, { issuers: [await store.readText('trust', 'root-ca.pem')], at: now });
-  const payload = openLicenseFile(xml, { signerPublicKeyPem: laPem, devicePrivateKeyPem: await store.readText('device.key') });
+  const payload = openWithDeviceKeys(xml, laPem, await store.readText('device.key'), await store.previousKey());
   if (payload.hardwareId !== state.hardwareId) {
     throw new MylicError('DOC_HARDWARE_MISMATCH', `The license file is for device ${payload.hardwareId}, this is ${state.hardwareId}.`);
   }

@@ -51,14 +51,15 @@ export async function pendingOrNew(store: DeviceStore, state: DeviceState): Prom
 export async function invalidateTransfer(dir: string) {
   const { store, state } = await openDevice(dir);
   const token = sessionToken(state, new Date());
-  await preflight(store, state, true);
+  // Every check before anything changes: a failing NTP or DNS check leaves no journal behind.
+  const warnings = await preflight(store, state, true);
   const { pending, resumed } = await pendingOrNew(store, state);
   faultPoint('after-invalidate');
   if (pending.state === 'created') await store.savePending({ ...pending, state: 'sent' });
   const confirmationXml = await withClient(store, state, (c) => c.transferInvalidation(token, pending.documentXml));
   faultPoint('after-transfer');
   const applied = await applyConfirmation(store, confirmationXml);
-  return { resumed, ...applied };
+  return { resumed, ...applied, warnings };
 }
 
 export async function invalidateBackup(dir: string, file: string) {

@@ -21,6 +21,9 @@ export async function login(dir: string, email: string, password: string) {
   await store.update((s) => {
     s.session = { token: session.token, email, expiresAt: session.expiresAt, company: session.company, project: session.project };
   });
+  // The portal now encrypts to the certificate this login showed: a key kept from before a
+  // certificate request is not needed any more.
+  await store.forgetPreviousKey();
   return { email, company: session.company, project: session.project, expiresAt: session.expiresAt };
 }
 

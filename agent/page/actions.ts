@@ -79,7 +79,7 @@ export const actions: Record<string, Action> = {
       const r = await invalidateTransfer(dir);
       return ok(
         r.resumed ? 'Pending invalidation transferred' : 'Invalidated and transferred',
-        `Document ${r.documentId}: ${plural(r.returned.length, 'license')} returned to the portal${r.kept.length ? `, ${r.kept.length} kept` : ''}. Reset the device.`,
+        `Document ${r.documentId}: ${plural(r.returned.length, 'license')} returned to the portal${r.kept.length ? `, ${r.kept.length} kept` : ''}. Reset the device.${r.warnings.length ? ` Note: ${r.warnings.join(' ')}` : ''}`,
       );
     }
     if (how === 'backup') {
@@ -117,8 +117,10 @@ export const actions: Record<string, Action> = {
   },
 
   async 'request-certificate'(dir) {
+    // The page does not keep the password: the portal switches to the new certificate at the next
+    // login (until then the device keeps its previous key for files encrypted to the old one).
     await requestCertificate(dir);
-    return ok('Certificate installed', 'The device has a new key and certificate from the portal.', null);
+    return ok('Certificate installed', 'The device has a new key and certificate from the portal. Log in again so that the portal uses the new certificate.', null);
   },
 
   async config(dir, form) {

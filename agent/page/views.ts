@@ -99,7 +99,7 @@ ${r
 <div class="row">
 ${postForm('/checks', m.csrf, html`<button type="submit">Run checks</button>`)}
 ${postForm('/request-certificate', m.csrf, html`<button type="submit" class="secondary">Request certificate</button>`)}
-<span class="muted">A new certificate needs the portal login and the "request certificate" right.</span>
+<span class="muted">A new certificate needs the portal login and the "request certificate" right; log in again afterwards so that the portal uses it.</span>
 </div>
 </section>`;
 }

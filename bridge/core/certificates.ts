@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { MylicError } from '../../protocol/errors.js';
 import { parseCsr } from '../../certs/csr.js';
 import { issueDeviceCertificate } from '../../certs/issue.js';
@@ -10,6 +11,13 @@ import { hasRight } from './rights.js';
  * Request certificate (seed: "If you have the needed rights, you can request a new device certificate
  * for your device"). The device sends a CSR for its hardware id; the Device Certification Authority
  * signs it for a user with the right, for a device in one of the user's projects.
+ *
+ * The portal does not switch to the new certificate here. It keeps encrypting license files to the
+ * certificate the device last proved in a login (`devices.cert_pem`, see device-session.ts) until the
+ * device logs in with the new one, signing the challenge with the new key. A device that refuses the
+ * answer, or crashes before it has installed the new pair, therefore never finds files encrypted to
+ * a key it does not hold; the agent logs in again right after installing (see
+ * agent/flows/request-certificate.ts), so the two sides agree again within the same command.
  */
 export async function requestDeviceCertificate(core: Core, actor: Actor, csrPem: string) {
   if (actor.deviceId === undefined) throw new MylicError('FORBIDDEN', 'Only a logged-in device may request its certificate.');
@@ -25,13 +33,14 @@ export async function requestDeviceCertificate(core: Core, actor: Actor, csrPem:
       throw new MylicError('CERT_HW_MISMATCH', `The request is for ${csr.commonName}, the device is ${device.hardware_id}.`);
     }
     const certificate = issueDeviceCertificate(core.keys.deviceCa, csr.publicKeyPem, device.hardware_id, { notBefore: new Date(core.clock.now().getTime() - 5 * 60_000) });
-    await tx.updateTable('devices').set({ cert_pem: certificate }).where('id', '=', device.id).execute();
+    const issued = new X509Certificate(certificate);
     await recordHistory(tx, at, {
       event: 'device.certificate_issued',
       companyId: placement.companyId,
       projectId: placement.projectId,
       userId: actor.userId,
       deviceId: device.id,
+      detail: { serialNumber: issued.serialNumber, fingerprint256: issued.fingerprint256, validTo: new Date(issued.validTo).toISOString() },
     });
     return { certificate, issuer: core.keys.deviceCa.certPem };
   });

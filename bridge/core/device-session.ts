@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes, verify, constants } from 'node:crypto';
+import { X509Certificate, createPublicKey, randomBytes, verify, constants } from 'node:crypto';
 import { MylicError } from '../../protocol/errors.js';
 import { deviceProofBytes } from '../../protocol/device-api.js';
 import { assertCertificate } from '../../certs/verify.js';
@@ -61,7 +61,10 @@ export async function deviceLogin(core: Core, input: DeviceLoginInput, address: 
       throw new MylicError('DEVICE_NOT_IN_PROJECTS');
     });
     const placement = await devicePlacementFor(tx, user.id, device.id);
-    // The portal encrypts license files to the key of the certificate the device showed last.
+    // The portal encrypts license files to the key of the certificate the device proved last. This is
+    // also where a certificate from "request certificate" takes effect: only once the device shows it
+    // and signs the challenge with its new key (certificates.ts does not switch on issuing).
+    const changed = device.cert_pem !== null && device.cert_pem !== input.certificate;
     await tx.updateTable('devices').set({ cert_pem: input.certificate }).where('id', '=', device.id).execute();
     const session = await openSession(core, tx, user.id, 'device', device.id);
     await recordHistory(tx, at, {
@@ -70,6 +73,7 @@ export async function deviceLogin(core: Core, input: DeviceLoginInput, address: 
       projectId: placement.projectId,
       userId: user.id,
       deviceId: device.id,
+      ...(changed ? { detail: { certificateChanged: true, fingerprint256: new X509Certificate(input.certificate).fingerprint256 } } : {}),
     });
     return {
       ...session,

@@ -36,6 +36,11 @@ import {
   type Tenant,
 } from './fixtures.js';
 import { codeOf } from '../support/error-code.js';
+import { createCsr } from '../../certs/csr.js';
+import { certInfo, keyMatchesCertificate } from '../../certs/inspect.js';
+import { generateKeyPair } from '../../certs/keys.js';
+import { removeDevice } from '../../bridge/core/devices.js';
+import { setRight } from '../../bridge/core/rights.js';
 
 let root: { dir: string; cleanup: () => Promise<void> };
 let pki: Pki;
@@ -511,5 +516,89 @@ describe('invalidation over /device/v1/invalidations', () => {
     const doc = invalidationDocument(a.device, { serials: [a.port.serial], counter: 1 });
     await expectError(await postXml(tc.app, INVALIDATIONS, doc.xml, token, 'application/json'), 415, 'UNSUPPORTED_MEDIA_TYPE');
     expect((await licenseRow(tc, a.port.serial)).state).toBe('bound');
+  });
+});
+
+describe('request certificate over /device/v1/certificate', () => {
+  const CERTIFICATE = `${DEVICE_API}/certificate`;
+  let token: string;
+  beforeEach(async () => {
+    await setRight(tc.core, a.user.id, 'request-certificate', true);
+    token = await loginDevice(tc.app, a.user, a.device);
+  });
+  const newIdentity = (hardwareId = a.device.hardwareId) => {
+    const keys = generateKeyPair();
+    return { keys, csr: createCsr({ commonName: hardwareId, privateKeyPem: keys.privateKeyPem }) };
+  };
+  const historyOf = (event: string) =>
+    tc.core.store.db.selectFrom('history').selectAll().where('event', '=', event).where('device_id', '=', a.device.deviceId).execute();
+
+  it('issues the certificate, records device.certificate_issued in the history, and keeps encrypting to the old certificate until the device logs in with the new key', async () => {
+    const { keys, csr } = newIdentity();
+    const answer = (await (await expectOk(await postJson(tc.app, CERTIFICATE, { csr }, token))).json()) as { certificate: string; issuer: string };
+    expect(certInfo(answer.certificate)).toMatchObject({ commonName: a.device.hardwareId, issuerCommonName: certInfo(pki.deviceCa.certPem).commonName });
+    expect(keyMatchesCertificate(keys.privateKeyPem, answer.certificate)).toBe(true);
+    const [event, ...more] = await historyOf('device.certificate_issued');
+    expect(more).toEqual([]);
+    expect(event).toMatchObject({ company_id: a.companyId, project_id: a.projectId, user_id: a.user.id });
+    expect(JSON.parse(event!.detail)).toMatchObject({ fingerprint256: certInfo(answer.certificate).fingerprint256 });
+
+    // Not installed on the device yet, as far as the portal knows: files still open with the old key only.
+    expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBe(a.device.certPem);
+    const before = await (await expectOk(await postJson(tc.app, LICENSE_FILE, { version: 13 }, token))).text();
+    expect(openLicenseFile(before, { signerPublicKeyPem: pki.licenseAuthority.certPem, devicePrivateKeyPem: a.device.keyPem }).hardwareId).toBe(a.device.hardwareId);
+    expect(codeOf(() => openLicenseFile(before, { signerPublicKeyPem: pki.licenseAuthority.certPem, devicePrivateKeyPem: keys.privateKeyPem }))).toBe('DOC_DECRYPT_FAILED');
+
+    // The device proves the new key in a login: from now on files are for the new key.
+    const next = { hardwareId: a.device.hardwareId, keyPem: keys.privateKeyPem, certPem: answer.certificate };
+    const newToken = await loginDevice(tc.app, a.user, next);
+    expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBe(answer.certificate);
+    const after = await (await expectOk(await postJson(tc.app, LICENSE_FILE, { version: 13 }, newToken))).text();
+    expect(openLicenseFile(after, { signerPublicKeyPem: pki.licenseAuthority.certPem, devicePrivateKeyPem: keys.privateKeyPem }).hardwareId).toBe(a.device.hardwareId);
+    const logins = await historyOf('device.logged_in');
+    expect(logins.map((l) => JSON.parse(l.detail))).toEqual([{}, { certificateChanged: true, fingerprint256: certInfo(answer.certificate).fingerprint256 }]);
+  });
+
+  it('refuses a CSR whose CN is another hardware id with 400 CERT_HW_MISMATCH and issues nothing', async () => {
+    const { csr } = newIdentity('009033ABCDEF');
+    await expectError(await postJson(tc.app, CERTIFICATE, { csr }, token), 400, 'CERT_HW_MISMATCH');
+    expect(await historyOf('device.certificate_issued')).toEqual([]);
+    expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBe(a.device.certPem);
+  });
+
+  it('refuses a device that is no longer in one of the user\'s projects with 403 DEVICE_NOT_IN_PROJECTS, even with a live device session', async () => {
+    await removeDevice(tc.core, a.actor, a.projectId, a.device.hardwareId);
+    const { csr } = newIdentity();
+    await expectError(await postJson(tc.app, CERTIFICATE, { csr }, token), 403, 'DEVICE_NOT_IN_PROJECTS');
+    expect(await historyOf('device.certificate_issued')).toEqual([]);
+  });
+
+  it('refuses a user without the "request certificate" right with 403 FORBIDDEN', async () => {
+    await setRight(tc.core, a.user.id, 'request-certificate', false);
+    await expectError(await postJson(tc.app, CERTIFICATE, { csr: newIdentity().csr }, token), 403, 'FORBIDDEN');
+    expect(await historyOf('device.certificate_issued')).toEqual([]);
+  });
+});
+
+describe('test licenses over /device/v1/test-license', () => {
+  const TEST_LICENSE = `${DEVICE_API}/test-license`;
+  const testRows = () => tc.core.store.db.selectFrom('test_licenses').select(['version', 'ends_on']).where('device_id', '=', a.device.deviceId).orderBy('id').execute();
+
+  it('refuses a device that had its V11+ test license another one for another V11+ version (one per device since V11), but gives V6–V10 tests again', async () => {
+    const token = await loginDevice(tc.app, a.user, a.device);
+    const v12 = await (await expectOk(await postJson(tc.app, TEST_LICENSE, { version: 12, pbx: 2 }, token))).text();
+    const payload = openLicenseFile(v12, { signerPublicKeyPem: pki.licenseAuthority.certPem, devicePrivateKeyPem: a.device.keyPem });
+    expect(payload.licenses.find((l) => l.testEnd)).toMatchObject({ type: 'Test-PBX', units: 2 });
+    const before = await countsOf(tc, a.companyId);
+    for (const version of [13, 14, 11, 12]) {
+      const err = await expectError(await postJson(tc.app, TEST_LICENSE, { version, pbx: 2 }, token), 409, 'TEST_LICENSE_USED');
+      expect(err.message).toContain('V12');
+    }
+    await expectError(await postJson(tc.app, TEST_LICENSE, { version: 13, slave: true }, token), 409, 'TEST_LICENSE_USED');
+    // The short-lived ones (V6–V10) are not limited, and none touches a balance.
+    await expectOk(await postJson(tc.app, TEST_LICENSE, { version: 10, pbx: 1 }, token));
+    await expectOk(await postJson(tc.app, TEST_LICENSE, { version: 10, pbx: 1 }, token));
+    expect((await testRows()).map((r) => r.version)).toEqual([12, 10, 10]);
+    expect(await countsOf(tc, a.companyId)).toEqual(before);
   });
 });

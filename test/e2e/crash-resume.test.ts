@@ -1,4 +1,6 @@
+import { access, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLicenseFile } from '../../protocol/documents/index.js';
 import { agent, bridgeCli } from '../support/cli.js';
 import { startBridgeProcess, type BridgeProcess } from '../support/bridge-process.js';
 import { tempDir } from '../support/tmp.js';
@@ -74,5 +76,63 @@ describe('an agent killed in the middle of an invalidation', () => {
     expect(status.pendingInvalidation).toBeNull();
     expect(status.installed.licenses).toHaveLength(0);
     expect(afterKill.activated).toBe(afterKill.balance + afterKill.bound + afterKill.free);
+  });
+
+  describe('an agent killed in the middle of a certificate request', () => {
+    const exists = (p: string) => access(p).then(() => true, () => false);
+    let n = 0;
+    async function deviceWithRight() {
+      const mac = `00-90-33-00-01-0${++n}`;
+      const dir = `${tmp.dir}/c${n}`;
+      expect((await ops(['ops', 'right', 'grant', '--user', 'bob@example.com', '--right', 'request-certificate'])).code).toBe(0);
+      expect((await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '1'])).code).toBe(0);
+      expect((await ops(['ops', 'device', 'add', '--company', '1', '--mac', mac])).code).toBe(0);
+      expect((await ops(['ops', 'license', 'bind', '--company', '1', '--mac', mac, '--type', 'PBX-Port13', '--units', '1'])).code).toBe(0);
+      const dev = (args: string[], env?: Record<string, string>) => agent([...args, '--dir', dir, '--json'], env);
+      expect((await dev(['device', 'init', '--mac', mac, '--portal', bridge.url, '--pki', bridge.pkiDir])).code).toBe(0);
+      expect((await dev(['login', '--email', 'bob@example.com', '--password', 'pw-bob-123'])).code).toBe(0);
+      const la = await readFile(`${bridge.pkiDir}/license-authority.pem`, 'utf8');
+      const opensWith = async (keyPem: string) => {
+        try {
+          openLicenseFile(await readFile(`${dir}/license.xml`, 'utf8'), { signerPublicKeyPem: la, devicePrivateKeyPem: keyPem });
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      return { dir, dev, opensWith };
+    }
+
+    it('killed after the portal signed the new certificate, before installing it: device and portal both stay on the old certificate', async () => {
+      const { dir, dev, opensWith } = await deviceWithRight();
+      const oldKey = await readFile(`${dir}/device.key`, 'utf8');
+      const oldCert = await readFile(`${dir}/device.crt`, 'utf8');
+      const killed = await dev(['request-certificate', '--password', 'pw-bob-123'], { MYLIC_FAULT: 'after-certificate-answer' });
+      expect(killed.signal).toBe('SIGKILL');
+      expect(await readFile(`${dir}/device.key`, 'utf8')).toBe(oldKey);
+      expect(await readFile(`${dir}/device.crt`, 'utf8')).toBe(oldCert);
+      expect(await exists(`${dir}/identity-next.json`)).toBe(false);
+      // The portal did not switch to the certificate the device never installed: the download opens.
+      const dl = await dev(['download']);
+      expect(dl.code, dl.stdout + dl.stderr).toBe(0);
+      expect(await opensWith(oldKey)).toBe(true);
+    });
+
+    it('killed after installing the new certificate, before logging in again: the device opens files for its previous key until the next login', async () => {
+      const { dir, dev, opensWith } = await deviceWithRight();
+      const oldKey = await readFile(`${dir}/device.key`, 'utf8');
+      const killed = await dev(['request-certificate', '--password', 'pw-bob-123'], { MYLIC_FAULT: 'after-certificate-install' });
+      expect(killed.signal).toBe('SIGKILL');
+      const newKey = await readFile(`${dir}/device.key`, 'utf8');
+      expect(newKey).not.toBe(oldKey);
+      expect(await readFile(`${dir}/device-previous.key`, 'utf8')).toBe(oldKey);
+      const before = await dev(['download']);
+      expect(before.code, before.stdout + before.stderr).toBe(0);
+      expect(await opensWith(oldKey)).toBe(true);
+      expect((await dev(['login', '--email', 'bob@example.com', '--password', 'pw-bob-123'])).code).toBe(0);
+      expect(await exists(`${dir}/device-previous.key`)).toBe(false);
+      expect((await dev(['download'])).code).toBe(0);
+      expect(await opensWith(newKey)).toBe(true);
+    });
   });
 });
