@@ -43,6 +43,10 @@ describe("the README's Tour", () => {
     const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: tmp.dir, encoding: 'utf8', env: { ...process.env, MYLIC_DATA: './data' } });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toContain('"licenses":[{"type":"PBX-Port14","units":10}]');
+    // The project is under SSA until a year from today, paid in SSC.
+    const end = new Date();
+    end.setUTCFullYear(end.getUTCFullYear() + 1);
+    expect(run.stdout).toContain(`"ssaEnd":"${end.toISOString().slice(0, 10)}"`);
     // curl prints JSON without a newline, so the last two answers end the output as "…rollout\n204".
     expect(run.stdout.trim()).toMatch(/rollout\n204$/);
     expect(await readFile(`${tmp.dir}/license-certificate.html`, 'utf8')).toContain('customer 42');
