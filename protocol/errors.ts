@@ -114,6 +114,7 @@ export const ERROR_CODES = {
   NOTHING_TO_INVALIDATE: spec(409, EXIT.CONFLICT, 'No returnable licenses are installed.'),
   FIRMWARE_TOO_OLD: spec(409, EXIT.CONFLICT, 'Invalidation needs firmware V8 or higher.'),
   // --- accounts (issue 4) ---
+  MAIL_UNAVAILABLE: spec(503, EXIT.NETWORK, 'The mail could not be sent right now; try again later.'),
   // --- companies, users, projects, rights (issue 4) ---
   VENDOR_ACCOUNT_NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'There is no vendor account with this id and postal code.'),
   VENDOR_ACCOUNT_TAKEN: spec(409, EXIT.CONFLICT, 'A company with this vendor account already exists: ask one of its admins to add you.'),

@@ -1,5 +1,6 @@
 import { MylicError } from '../../protocol/errors.js';
 import type { Language } from '../i18n/languages.js';
+import { hashToken } from './accounts.js';
 import { type Actor, type Core, isoNow } from './context.js';
 import { recordHistory } from './history.js';
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from './login-limiter.js';
@@ -98,6 +99,17 @@ export async function changeEmail(core: Core, actor: Actor, currentPassword: str
     await recordHistory(tx, at, { event: 'user.email_change_requested', userId: actor.userId, detail: { from: user.email, to: email } });
     return { token, user };
   });
-  await sendActivationMail(core, email, user.name, user.language as Language, token);
+  try {
+    await sendActivationMail(core, email, user.name, user.language as Language, token, 'Your address is unchanged and your account stays active: log in again and retry later.');
+  } catch (e) {
+    // Without the mail nobody could ever confirm the new address, and the account would stay locked:
+    // the change is taken back (the sessions it ended stay ended).
+    await core.store.write(async (tx) => {
+      await tx.deleteFrom('account_tokens').where('token_hash', '=', hashToken(token)).execute();
+      await tx.updateTable('users').set({ active: 1 }).where('id', '=', actor.userId).execute();
+      await recordHistory(tx, isoNow(core), { event: 'user.email_change_failed', userId: actor.userId, detail: { from: user.email, to: email } });
+    });
+    throw e;
+  }
   return { email, activationSent: true };
 }

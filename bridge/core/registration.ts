@@ -56,7 +56,7 @@ export async function register(core: Core, input: Registration, address: string 
     return { user, token };
   });
   await recordRegistration(core, address);
-  await sendActivationMail(core, email, user.name, user.language as Language, token);
+  await sendActivationMail(core, email, user.name, user.language as Language, token, 'The registration is kept: register again with the same address later to get a new link.');
   return { id: user.id, email };
 }
 
@@ -88,10 +88,19 @@ export async function newActivationToken(core: Core, tx: Tx, userId: number, ema
   return token;
 }
 
-export async function sendActivationMail(core: Core, email: string, name: string, language: Language, token: string) {
+/**
+ * Sends the activation link. A relay that refuses or cannot be reached is MAIL_UNAVAILABLE (503) with
+ * `whatNow` telling the person how to get a new link; the cause goes to the log, not to the client.
+ */
+export async function sendActivationMail(core: Core, email: string, name: string, language: Language, token: string, whatNow: string) {
   const t = ACTIVATION_MAIL[language] ?? ACTIVATION_MAIL.en;
   const link = `${core.mail.publicUrl}/api/v1/account/activate?token=${token}`;
-  await core.mail.mailer.send({ to: email, subject: t.subject, text: fill(t.text, { name, link }) });
+  try {
+    await core.mail.mailer.send({ to: email, subject: t.subject, text: fill(t.text, { name, link }) });
+  } catch (e) {
+    console.error(`level=error event=mail.activation_failed error=${JSON.stringify(String((e as Error)?.message ?? e))}`);
+    throw new MylicError('MAIL_UNAVAILABLE', `The activation mail to ${email} could not be sent right now. ${whatNow}`);
+  }
 }
 
 export async function activate(core: Core, token: string) {

@@ -137,6 +137,33 @@ describe('accounts', () => {
     expect((await call('POST', '/api/v1/session', { email, password: 'a long password' })).status).toBe(401);
   });
 
+  it('takes an e-mail change back when its mail cannot be sent: 503 MAIL_UNAVAILABLE, the old address still logs in', async () => {
+    const { email } = await active();
+    const login = await call('POST', '/api/v1/session', { email, password: 'a long password' });
+    const mailer = tc.core.mail.mailer;
+    tc.core.mail.mailer = {
+      send: async () => {
+        throw new Error('SMTP relay refused the message');
+      },
+    };
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const r = await call('POST', '/api/v1/account/email', { currentPassword: 'a long password', newEmail: 'nowhere@example.com' }, login.json.token);
+      expect(r.status).toBe(503);
+      expect(r.json.error).toMatchObject({ code: 'MAIL_UNAVAILABLE', message: expect.stringContaining('Your address is unchanged') });
+    } finally {
+      quiet.mockRestore();
+      tc.core.mail.mailer = mailer;
+    }
+    const again = await call('POST', '/api/v1/session', { email, password: 'a long password' });
+    expect(again.status).toBe(201);
+    expect((await call('GET', '/api/v1/account', undefined, again.json.token)).json.email).toBe(email);
+    const tokens = await tc.core.store.db.selectFrom('account_tokens').select('token_hash').where('email', '=', 'nowhere@example.com').execute();
+    expect(tokens).toEqual([]);
+    const events = await tc.core.store.db.selectFrom('history').select('event').where('event', 'like', 'user.email_change%').orderBy('id').execute();
+    expect(events.map((e) => e.event).slice(-2)).toEqual(['user.email_change_requested', 'user.email_change_failed']);
+  });
+
   it('creates, lists and revokes API tokens; a revoked token is refused', async () => {
     const { token } = await active();
     const created = await call('POST', '/api/v1/account/tokens', { label: 'rollout script' }, token);
@@ -244,7 +271,9 @@ describe('accounts', () => {
       const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
       try {
         const failed = await call('POST', '/api/v1/accounts', { email, password: 'a long password', name: 'Dana' });
-        expect(failed.status).toBe(500);
+        expect(failed.status).toBe(503);
+        expect(failed.json.error.code).toBe('MAIL_UNAVAILABLE');
+        expect(failed.json.error.message).toContain('register again with the same address');
       } finally {
         quiet.mockRestore();
         tc.core.mail.mailer = mailer;
