@@ -73,6 +73,13 @@ const ENDPOINTS: Endpoint[] = [
   { name: 'device licenses', method: 'GET', path: () => `/devices/${dev.deviceId}/licenses`, stranger: 'DEVICE_NOT_FOUND' },
   { name: 'offer', method: 'GET', path: () => `/devices/${dev.deviceId}/licenses/offer?version=14&ports=5`, stranger: 'DEVICE_NOT_FOUND' },
   { name: 'add from balance', method: 'POST', path: () => `/devices/${dev.deviceId}/licenses/from-balance`, body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }), stranger: 'DEVICE_NOT_FOUND' },
+  {
+    name: 'SSC preview of new licenses',
+    method: 'POST',
+    path: () => `/devices/${dev.deviceId}/licenses/from-balance/ssa-preview`,
+    body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }),
+    stranger: 'DEVICE_NOT_FOUND',
+  },
   { name: 'free offer', method: 'GET', path: () => `/devices/${empty.deviceId}/licenses/free-offer?version=14`, stranger: 'DEVICE_NOT_FOUND' },
   { name: 'assign free', method: 'POST', path: () => `/devices/${empty.deviceId}/licenses/from-free`, body: () => ({ version: 14, serials: [freeSerial] }), stranger: 'DEVICE_NOT_FOUND' },
   { name: 'add floating', method: 'POST', path: () => `/devices/${empty.deviceId}/licenses/floating`, stranger: 'DEVICE_NOT_FOUND' },
@@ -91,7 +98,27 @@ const ENDPOINTS: Endpoint[] = [
 
 const send = (e: Endpoint, token?: string) => call(tc.app, e.method, e.path(), token, e.body?.());
 
+/** `METHOD /template` of an endpoint, as /openapi.json names it. */
+const routeOf = (e: Endpoint) =>
+  `${e.method} ${e
+    .path()
+    .split('?')[0]!
+    .replace(/^\/devices\/\d+/, '/devices/{deviceId}')
+    .replace(/^\/projects\/\d+/, '/projects/{projectId}')}`;
+
 describe('walls around licenses on devices', () => {
+  it('cover every route of the Licenses and Free licenses areas (checked against /openapi.json)', async () => {
+    const doc = (await (await tc.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { tags?: string[] }>> };
+    const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, op]) => op.tags?.some((t) => t === 'Licenses' || t === 'Free licenses'))
+        .map(([m]) => `${m.toUpperCase()} ${path.slice(PORTAL_API.length)}`),
+    );
+    expect(routes.length).toBeGreaterThan(10);
+    const tried = new Set(ENDPOINTS.map(routeOf));
+    expect(routes.filter((r) => !tried.has(r))).toEqual([]);
+  });
+
   it.each(ENDPOINTS.map((e) => [e.name, e] as const))('%s: anonymous 401, another company 404, locked member 403; nothing changes', async (_name, e) => {
     const before = await snapshot(tc);
     await expectError(await send(e), 401, 'UNAUTHENTICATED');
