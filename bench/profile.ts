@@ -144,9 +144,14 @@ export function renderProfile(p: ProfileSummary, title: string, bundle = 'bridge
   ].join('\n');
 }
 
-/** Reads the one .cpuprofile node wrote into `dir` and summarises it. */
+/**
+ * Reads the .cpuprofile of the main thread that node wrote into `dir` and summarises it. Worker
+ * threads (the bridge's SQLite checkpointer) write their own files, `CPU.<date>.<time>.<pid>.<thread>.<n>`;
+ * the main thread is thread 0.
+ */
 export async function readProfile(dir: string, bundleFile: string, top = 15): Promise<ProfileSummary> {
-  const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+  const file = files.find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)) ?? files[0];
   if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
   const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
   return summariseProfile(profile, file, top, bundleFile);

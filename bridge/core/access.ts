@@ -1,5 +1,6 @@
 import { MylicError } from '../../protocol/errors.js';
 import type { Tx } from '../db/store.js';
+import { precompiled } from './precompiled.js';
 
 /**
  * Tenant walls. A user reaches a project only through a membership of its company that is not locked
@@ -52,9 +53,8 @@ export async function assertProjectAccess(tx: Tx, userId: number, projectId: num
   return project;
 }
 
-/** The placement of a device in one of the user's projects, or DEVICE_NOT_IN_PROJECTS. */
-export async function devicePlacementFor(tx: Tx, userId: number, deviceId: number) {
-  const row = await tx
+const placementQuery = precompiled((db, a: { userId: number; deviceId: number }) =>
+  db
     .selectFrom('device_projects')
     .innerJoin('projects', 'projects.id', 'device_projects.project_id')
     .innerJoin('memberships', 'memberships.company_id', 'device_projects.company_id')
@@ -65,11 +65,15 @@ export async function devicePlacementFor(tx: Tx, userId: number, deviceId: numbe
       'device_projects.company_id as companyId',
       'companies.name as companyName',
     ])
-    .where('memberships.user_id', '=', userId)
+    .where('memberships.user_id', '=', a.userId)
     .where('memberships.is_locked', '=', 0)
-    .where('device_projects.device_id', '=', deviceId)
-    .orderBy('device_projects.added_at')
-    .executeTakeFirst();
+    .where('device_projects.device_id', '=', a.deviceId)
+    .orderBy('device_projects.added_at'),
+);
+
+/** The placement of a device in one of the user's projects, or DEVICE_NOT_IN_PROJECTS. */
+export async function devicePlacementFor(tx: Tx, userId: number, deviceId: number) {
+  const row = (await placementQuery(tx, { userId, deviceId })).rows[0];
   if (!row) throw new MylicError('DEVICE_NOT_IN_PROJECTS');
   return row;
 }

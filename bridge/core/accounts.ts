@@ -3,6 +3,7 @@ import { MylicError } from '../../protocol/errors.js';
 import type { Tx } from '../db/store.js';
 import type { User } from '../db/schema.js';
 import { type Core, isoNow } from './context.js';
+import { precompiled } from './precompiled.js';
 import { recordHistory } from './history.js';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from './login-limiter.js';
@@ -101,8 +102,11 @@ export interface SessionInfo {
   tokenHash: string;
 }
 
+// Every authenticated request asks this (access.ts, precompiled); nothing of the answer is kept.
+const sessionQuery = precompiled((db, a: { tokenHash: string }) => db.selectFrom('sessions').selectAll().where('token_hash', '=', a.tokenHash));
+
 export async function resolveSession(core: Core, token: string, kinds: readonly SessionKind[]): Promise<SessionInfo> {
-  const row = await core.store.db.selectFrom('sessions').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  const row = (await sessionQuery(core.store.db, { tokenHash: hashToken(token) })).rows[0];
   if (!row || !kinds.includes(row.kind)) throw new MylicError('UNAUTHENTICATED');
   if (row.expires_at <= isoNow(core)) throw new MylicError('SESSION_EXPIRED');
   return { userId: row.user_id, kind: row.kind, deviceId: row.device_id, companyId: row.company_id, projectId: row.project_id, tokenHash: row.token_hash };

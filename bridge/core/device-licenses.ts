@@ -5,6 +5,7 @@ import { encodeLicenseFile } from '../../protocol/documents/index.js';
 import type { Device, License } from '../db/schema.js';
 import type { Tx } from '../db/store.js';
 import { devicePlacementFor, projectAccess, type ProjectAccess } from './access.js';
+import { precompiled } from './precompiled.js';
 import { catalog, downloadableVersions, type DeviceType } from './catalog.js';
 import { type Actor, type Core, isoNow } from './context.js';
 import { recordHistory } from './history.js';
@@ -24,8 +25,10 @@ import { recordHistory } from './history.js';
  * - "No downgrade": once licenses were returned from a device that had V5–V7 licenses or V5–V7 files
  *   (`noDowngradeAfterReturn`, called by the invalidation), no V5–V7 file is issued for it any more.
  */
-export const boundLicenses = (tx: Tx, deviceId: number) =>
-  tx.selectFrom('licenses').selectAll().where('device_id', '=', deviceId).where('state', '=', 'bound').orderBy('id').execute();
+const boundLicensesQuery = precompiled((db, a: { deviceId: number }) =>
+  db.selectFrom('licenses').selectAll().where('device_id', '=', a.deviceId).where('state', '=', 'bound').orderBy('id'),
+);
+export const boundLicenses = async (tx: Tx, deviceId: number) => (await boundLicensesQuery(tx, { deviceId })).rows;
 
 const isReturnable = (l: License) => l.returnable === 1 && l.downloaded_unencrypted === 0;
 const LEGACY_TOP = catalog.firstEncryptedVersion - 1;
@@ -75,9 +78,14 @@ export const fileEntry = (d: DeviceLicense) => ({
   testEnd: null,
 });
 
+const deviceQuery = precompiled((db, a: { id: number }) => db.selectFrom('devices').selectAll().where('id', '=', a.id));
+
 export async function actorDevice(core: Core, actor: Actor, tx: Tx) {
   if (actor.deviceId === undefined) throw new MylicError('FORBIDDEN', 'Only a logged-in device may do this.');
-  const device = await tx.selectFrom('devices').selectAll().where('id', '=', actor.deviceId).executeTakeFirstOrThrow();
+  const device =
+    (await deviceQuery(tx, { id: actor.deviceId })).rows[0] ??
+    // Not there: the builder's own call throws Kysely's NoResultError, as it always did.
+    (await tx.selectFrom('devices').selectAll().where('id', '=', actor.deviceId).executeTakeFirstOrThrow());
   const placement = await devicePlacementFor(tx, actor.userId, device.id);
   return { device, placement };
 }

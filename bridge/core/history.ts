@@ -1,4 +1,5 @@
 import type { Tx } from '../db/store.js';
+import { precompiled } from './precompiled.js';
 
 /**
  * The history (seed: History): every state change of the core writes one event in the same
@@ -13,17 +14,18 @@ export interface HistoryEvent {
   detail?: Record<string, unknown>;
 }
 
+type HistoryRow = { created_at: string; event: string; company_id: number | null; project_id: number | null; user_id: number | null; device_id: number | null; detail: string };
+// Compiled once (access.ts, precompiled): every state change writes one of these.
+const insertHistory = precompiled((db, row: HistoryRow) => db.insertInto('history').values(row));
+
 export async function recordHistory(tx: Tx, at: string, e: HistoryEvent): Promise<void> {
-  await tx
-    .insertInto('history')
-    .values({
-      created_at: at,
-      event: e.event,
-      company_id: e.companyId ?? null,
-      project_id: e.projectId ?? null,
-      user_id: e.userId ?? null,
-      device_id: e.deviceId ?? null,
-      detail: JSON.stringify(e.detail ?? {}),
-    })
-    .execute();
+  await insertHistory(tx, {
+    created_at: at,
+    event: e.event,
+    company_id: e.companyId ?? null,
+    project_id: e.projectId ?? null,
+    user_id: e.userId ?? null,
+    device_id: e.deviceId ?? null,
+    detail: JSON.stringify(e.detail ?? {}),
+  });
 }

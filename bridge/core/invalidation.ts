@@ -4,6 +4,7 @@ import type { ConfirmationPayload } from '../../protocol/documents/payloads.js';
 import { encodeConfirmation, openConfirmation, openInvalidation } from '../../protocol/documents/index.js';
 import { assertCertificate } from '../../certs/verify.js';
 import { devicePlacementFor } from './access.js';
+import { precompiled } from './precompiled.js';
 import { noDowngradeAfterReturn } from './device-licenses.js';
 import { type Actor, type Core, isoNow } from './context.js';
 import { findDevice } from './devices.js';
@@ -24,6 +25,21 @@ export interface InvalidationResult {
   replay: boolean;
 }
 
+// The transaction's fixed queries, compiled once (access.ts, precompiled).
+const previousQuery = precompiled((db, a: { documentId: string }) => db.selectFrom('invalidations').selectAll().where('document_id', '=', a.documentId));
+const placementsQuery = precompiled((db, a: { deviceId: number }) => db.selectFrom('device_projects').select(['company_id', 'project_id']).where('device_id', '=', a.deviceId));
+const returnLicense = precompiled((db, a: { id: number; deviceId: number; target: number; at: string }) =>
+  db
+    .updateTable('licenses')
+    .set({ state: 'free', device_id: null, project_id: a.target, updated_at: a.at })
+    .where('id', '=', a.id)
+    .where('state', '=', 'bound')
+    .where('device_id', '=', a.deviceId),
+);
+const raiseCounter = precompiled((db, a: { id: number; counter: number }) => db.updateTable('devices').set({ invalidation_counter: a.counter }).where('id', '=', a.id));
+type InvalidationRow = { document_id: string; device_id: number; project_id: number; user_id: number; device_counter: number; document_sha256: string; document: string; confirmation: string; created_at: string };
+const insertInvalidation = precompiled((db, row: InvalidationRow) => db.insertInto('invalidations').values(row));
+
 export async function acceptInvalidation(core: Core, actor: Actor, documentXml: string): Promise<InvalidationResult> {
   const { payload, deviceCertPem } = openInvalidation(documentXml);
   assertCertificate(deviceCertPem, { issuers: core.keys.deviceCertIssuers, at: core.clock.now(), expectedCommonName: payload.hardwareId });
@@ -37,7 +53,7 @@ export async function acceptInvalidation(core: Core, actor: Actor, documentXml: 
     }
     const placement = await devicePlacementFor(tx, actor.userId, device.id);
 
-    const previous = await tx.selectFrom('invalidations').selectAll().where('document_id', '=', payload.documentId).executeTakeFirst();
+    const previous = (await previousQuery(tx, { documentId: payload.documentId })).rows[0];
     if (previous) {
       // Compare what was signed, not the envelope's bytes: the same payload is the same document.
       const same = previous.document_sha256 === digest || JSON.stringify(openInvalidation(previous.document).payload) === JSON.stringify(payload);
@@ -62,7 +78,7 @@ export async function acceptInvalidation(core: Core, actor: Actor, documentXml: 
     // A returned license goes to the free pool of the company that paid for it: the device's project in
     // that company, or, if the device has left that company, the project it was paid from. A device can
     // be in several companies (seed: Warnings, "Several Companies"); none of them gains another's units.
-    const placements = await tx.selectFrom('device_projects').select(['company_id', 'project_id']).where('device_id', '=', device.id).execute();
+    const placements = (await placementsQuery(tx, { deviceId: device.id })).rows;
     const paying = accepted.length
       ? await tx.selectFrom('projects').select(['id', 'company_id']).where('id', 'in', accepted.map((s) => bySerial.get(s)!.project_id)).execute()
       : [];
@@ -70,16 +86,10 @@ export async function acceptInvalidation(core: Core, actor: Actor, documentXml: 
       const license = bySerial.get(serial)!;
       const companyId = paying.find((p) => p.id === license.project_id)!.company_id;
       const target = placements.find((p) => p.company_id === companyId)?.project_id ?? license.project_id;
-      const moved = await tx
-        .updateTable('licenses')
-        .set({ state: 'free', device_id: null, project_id: target, updated_at: at })
-        .where('id', '=', license.id)
-        .where('state', '=', 'bound')
-        .where('device_id', '=', device.id)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) throw new MylicError('INTERNAL', 'License rows changed during the invalidation.');
+      const moved = await returnLicense(tx, { id: license.id, deviceId: device.id, target, at });
+      if (Number(moved.numAffectedRows) !== 1) throw new MylicError('INTERNAL', 'License rows changed during the invalidation.');
     }
-    await tx.updateTable('devices').set({ invalidation_counter: payload.deviceCounter }).where('id', '=', device.id).execute();
+    await raiseCounter(tx, { id: device.id, counter: payload.deviceCounter });
     await noDowngradeAfterReturn(tx, at, device, accepted.map((s) => bySerial.get(s)!));
 
     const confirmation: ConfirmationPayload = {
@@ -92,20 +102,17 @@ export async function acceptInvalidation(core: Core, actor: Actor, documentXml: 
       rejected,
     };
     const confirmationXml = encodeConfirmation(confirmation, core.keys.licenseAuthorityKeyPem);
-    await tx
-      .insertInto('invalidations')
-      .values({
-        document_id: payload.documentId,
-        device_id: device.id,
-        project_id: placement.projectId,
-        user_id: actor.userId,
-        device_counter: payload.deviceCounter,
-        document_sha256: digest,
-        document: documentXml,
-        confirmation: confirmationXml,
-        created_at: at,
-      })
-      .execute();
+    await insertInvalidation(tx, {
+      document_id: payload.documentId,
+      device_id: device.id,
+      project_id: placement.projectId,
+      user_id: actor.userId,
+      device_counter: payload.deviceCounter,
+      document_sha256: digest,
+      document: documentXml,
+      confirmation: confirmationXml,
+      created_at: at,
+    });
     await recordHistory(tx, at, {
       event: 'license.invalidated',
       companyId: placement.companyId,

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,40 @@ describe('the SQLite store', () => {
     tmp = await tempDir('mylic-sqlite-');
   });
   afterAll(async () => tmp?.cleanup());
+
+  it('hands checkpoints to its worker after a few hundred commits, which copies the WAL into the file and keeps every row', async () => {
+    const file = `${tmp.dir}/checkpoints.sqlite`;
+    const store = await openSqliteStore(file);
+    const autocheckpoint = async () => (await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(store.db)).rows[0]!.wal_autocheckpoint;
+    const event = (i: number) => ({ created_at: new Date().toISOString(), event: 'test.checkpoint', company_id: null, project_id: null, user_id: null, device_id: null, detail: String(i) });
+    try {
+      // Short-lived stores (CLI runs) keep SQLite's own checkpoints.
+      expect(await autocheckpoint()).toBe(1000);
+      for (let i = 0; i < 250; i++) await store.write((tx) => tx.insertInto('history').values(event(i)).execute());
+      // The worker is ready: the store's own connection no longer checkpoints inside a COMMIT.
+      for (let tries = 0; (await autocheckpoint()) !== 0; tries++) {
+        expect(tries, 'the checkpoint worker did not start').toBeLessThan(100);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // From now on only the worker copies WAL frames into the database file, so the file grows only
+      // when it does (a checkpoint of our own would prove nothing).
+      const before = statSync(file).size;
+      const big = (i: number) => ({ ...event(i), detail: `${i}:${'x'.repeat(4000)}` });
+      for (let i = 250; i < 400; i++) await store.write((tx) => tx.insertInto('history').values(big(i)).execute());
+      for (let tries = 0; statSync(file).size <= before + 150 * 4000; tries++) {
+        expect(tries, `the worker did not copy the WAL into the file (${statSync(file).size} bytes, ${before} before)`).toBeLessThan(80);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await store.close();
+    }
+    const raw = new BetterSqlite3(file, { readonly: true });
+    try {
+      expect(raw.prepare("SELECT count(*) AS n FROM history WHERE event = 'test.checkpoint'").get()).toEqual({ n: 400 });
+    } finally {
+      raw.close();
+    }
+  });
 
   it('opens with journal_mode=wal and foreign_keys=1, and refuses a row that points nowhere', async () => {
     const file = `${tmp.dir}/pragmas.sqlite`;

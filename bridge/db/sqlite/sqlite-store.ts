@@ -1,10 +1,17 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Store, Tx } from '../store.js';
 import { migrateToLatest } from '../migrate.js';
+
+// Compiled once: every write transaction runs these.
+const BEGIN = CompiledQuery.raw('BEGIN IMMEDIATE');
+const COMMIT = CompiledQuery.raw('COMMIT');
+const ROLLBACK = CompiledQuery.raw('ROLLBACK');
 
 /**
  * The embedded default: one SQLite file in WAL mode with foreign keys on.
@@ -22,24 +29,180 @@ export async function openSqliteStore(file: string): Promise<Store> {
   raw.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   await migrateToLatest(db, 'sqlite');
+  const checkpoints = file !== ':memory:' && raw.pragma('journal_mode', { simple: true }) === 'wal' ? checkpointer(resolve(file), raw, db) : undefined;
 
   return {
     dialect: 'sqlite',
     db,
     write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       return db.connection().execute(async (conn) => {
-        await sql`BEGIN IMMEDIATE`.execute(conn);
+        await conn.executeQuery(BEGIN);
         try {
           const result = await fn(conn);
-          await sql`COMMIT`.execute(conn);
+          await conn.executeQuery(COMMIT);
+          checkpoints?.committed();
           return result;
         } catch (e) {
-          await sql`ROLLBACK`.execute(conn);
+          await conn.executeQuery(ROLLBACK);
           throw e;
         }
       });
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpoints?.stop();
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * Checkpoints off the event loop. SQLite's automatic checkpoint runs inside the COMMIT that crosses
+ * 1000 WAL pages: it copies the pages into the database file and fsyncs both files on the thread
+ * that committed, which here is the event loop (better-sqlite3 is synchronous): every request in
+ * flight waited for it, for seconds when the disk was busy. Once a store has seen some writes
+ * (so short-lived CLI runs and most tests never start it), a worker thread with its own connection
+ * takes over: a PASSIVE checkpoint at most every CHECKPOINT_EVERY_MS after a commit, which never
+ * blocks a writer. Commits themselves are unchanged (WAL, synchronous=NORMAL).
+ *
+ * The WAL can only start over from its beginning when a checkpoint has copied every frame; under
+ * steady load commits keep arriving while the worker copies, so once the WAL holds RESTART_FRAMES
+ * the store holds its connection (queries wait, the event loop does not) for one more pass, which
+ * copies only what came since the previous one. Should the worker fail, SQLite's automatic
+ * checkpoint is switched back on.
+ */
+const START_AFTER_COMMITS = 200;
+const CHECKPOINT_EVERY_MS = 200;
+const RESTART_FRAMES = 8192;
+
+const CHECKPOINT_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+let db;
+try {
+  db = new Database(workerData.file, { fileMustExist: true });
+  db.pragma('synchronous = NORMAL');
+  parentPort.postMessage({ ready: true });
+} catch (e) {
+  parentPort.postMessage({ error: String(e) });
+}
+parentPort.on('message', (m) => {
+  if (m === 'stop') {
+    db?.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({ log: r.log, checkpointed: r.checkpointed });
+  } catch (e) {
+    parentPort.postMessage({ error: String(e) });
+  }
+});
+`;
+
+type CheckpointReply = { ready?: true; error?: string; log?: number; checkpointed?: number };
+
+function checkpointer(file: string, raw: BetterSqlite3.Database, db: Kysely<Database>) {
+  let commits = 0;
+  let worker: Worker | undefined;
+  let state: 'idle' | 'starting' | 'ready' | 'failed' | 'stopped' = 'idle';
+  let busy = false;
+  let timer: NodeJS.Timeout | undefined;
+  let lastPass = 0;
+  let replied: ((r: CheckpointReply) => void) | undefined;
+
+  const fail = (why: unknown) => {
+    if (state === 'failed' || state === 'stopped') return;
+    const wasReady = state === 'ready';
+    state = 'failed';
+    if (wasReady) raw.pragma('wal_autocheckpoint = 1000');
+    console.error(`level=warn event=sqlite.checkpointer_failed error=${JSON.stringify(String(why))}`);
+    void worker?.terminate();
+  };
+
+  /** One PASSIVE checkpoint in the worker; resolves with its answer. */
+  const pass = () =>
+    new Promise<CheckpointReply>((res) => {
+      replied = res;
+      worker!.postMessage('pass');
+    });
+
+  const run = async () => {
+    timer = undefined;
+    if (state !== 'ready' || busy) return;
+    busy = true;
+    try {
+      const r = await pass();
+      if (r.error) return fail(r.error);
+      if ((r.log ?? 0) >= RESTART_FRAMES && state === 'ready') {
+        // No commit of this process can land while the connection is held: this pass copies every frame.
+        await db.connection().execute(async () => {
+          if (state === 'ready') {
+            const last = await pass();
+            if (last.error) fail(last.error);
+          }
+        });
+      }
+    } finally {
+      lastPass = Date.now();
+      busy = false;
+    }
+  };
+
+  const start = () => {
+    state = 'starting';
+    try {
+      worker = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
+    } catch (e) {
+      return fail(e);
+    }
+    worker.unref();
+    worker.on('message', (m: CheckpointReply) => {
+      if (m.ready) {
+        if (state !== 'starting') return;
+        raw.pragma('wal_autocheckpoint = 0');
+        state = 'ready';
+        return;
+      }
+      if (m.error && !replied) return fail(m.error);
+      const r = replied;
+      replied = undefined;
+      r?.(m);
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      replied?.({ error: `checkpoint worker exited (${code})` });
+      replied = undefined;
+      if (state !== 'stopped') fail(`exited with ${code}`);
+    });
+  };
+
+  return {
+    committed() {
+      if (state === 'idle') {
+        if (++commits >= START_AFTER_COMMITS) start();
+        return;
+      }
+      if (state !== 'ready' || busy || timer) return;
+      timer = setTimeout(() => void run(), Math.max(0, lastPass + CHECKPOINT_EVERY_MS - Date.now()));
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      const w = worker;
+      const was = state;
+      state = 'stopped';
+      if (!w || was === 'failed') return;
+      await new Promise<void>((res) => {
+        const force = setTimeout(() => void w.terminate(), 5000);
+        w.once('exit', () => {
+          clearTimeout(force);
+          res();
+        });
+        w.postMessage('stop');
+      });
+    },
   };
 }
 
