@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueVendorKey, LOOKUP_MAX_FAILURES } from '../../bridge/core/activation-keys.js';
-import { main as bridgeCli } from '../../bridge/cli.js';
 import { EXIT } from '../../protocol/errors.js';
 import { normaliseKeyCode } from '../../protocol/keys-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
+import { bridgeInProcess } from '../support/bridge-in-process.js';
 import { expectError } from '../bridge/fixtures.js';
 import {
   addMember,
@@ -94,24 +94,8 @@ describe('balance', () => {
 });
 
 describe('vendor keys and redeeming', () => {
-  let env: Record<string, string | undefined>;
-  afterEach(() => {
-    if (env) for (const [k, v] of Object.entries(env)) v === undefined ? delete process.env[k] : (process.env[k] = v);
-    vi.restoreAllMocks();
-  });
-
   /** Runs `mylic-bridge …` in-process against the test database; returns the exit code and what it printed. */
-  async function cli(args: string[]) {
-    env = { MYLIC_DATA: process.env.MYLIC_DATA, MYLIC_SQLITE: process.env.MYLIC_SQLITE };
-    process.env.MYLIC_DATA = root.dir;
-    process.env.MYLIC_SQLITE = `${root.dir}/test.sqlite`;
-    const out: string[] = [];
-    vi.spyOn(console, 'log').mockImplementation((s: unknown) => void out.push(String(s)));
-    vi.spyOn(console, 'error').mockImplementation((s: unknown) => void out.push(String(s)));
-    const code = await bridgeCli(args);
-    vi.restoreAllMocks();
-    return { code, out: out.join('\n') };
-  }
+  const cli = (args: string[]) => bridgeInProcess(root.dir, `${root.dir}/test.sqlite`, args);
 
   it('the operator issues a key with several licenses from the command line; it is shown grouped and stored without dashes', async () => {
     const r = await cli(['ops', 'key', 'issue', '--type', PORT, '--units', '5', '--type', GW, '--units', '2', '--order', 'SO-4711', '--reference', 'Mueller AG', '--json']);

@@ -1,11 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main as bridgeCli } from '../../bridge/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROJECT } from '../../bridge/core/companies.js';
 import { bindFromBalance } from '../../bridge/core/licenses.js';
 import { operatorCredit } from '../../bridge/core/operator.js';
 import { EXIT } from '../../protocol/errors.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
+import { bridgeInProcess } from '../support/bridge-in-process.js';
 import { call, expectConservation, ok } from './keys-fixtures.js';
 import { snapshot } from './licenses-fixtures.js';
 import { device, expected, licenseRow, sscBalance, ssaCompany, type SsaCompany } from './ssa-fixtures.js';
@@ -26,25 +26,8 @@ const SSC_START = 300;
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 const END = inDays(400);
 
-let env: Record<string, string | undefined> | undefined;
-afterEach(() => {
-  if (env) for (const [k, v] of Object.entries(env)) v === undefined ? delete process.env[k] : (process.env[k] = v);
-  env = undefined;
-  vi.restoreAllMocks();
-});
-
 /** Runs `mylic-bridge …` in-process against the test database; the exit code and what it printed. */
-async function cli(args: string[]) {
-  env = { MYLIC_DATA: process.env.MYLIC_DATA, MYLIC_SQLITE: process.env.MYLIC_SQLITE };
-  process.env.MYLIC_DATA = root.dir;
-  process.env.MYLIC_SQLITE = `${root.dir}/test.sqlite`;
-  const out: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((s: unknown) => void out.push(String(s)));
-  vi.spyOn(console, 'error').mockImplementation((s: unknown) => void out.push(String(s)));
-  const code = await bridgeCli(args);
-  vi.restoreAllMocks();
-  return { code, out: out.join('\n') };
-}
+const cli = (args: string[]) => bridgeInProcess(root.dir, `${root.dir}/test.sqlite`, args);
 
 beforeAll(async () => {
   root = await tempDir('mylic-ssa-bind-');
