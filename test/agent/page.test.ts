@@ -9,6 +9,7 @@ import { launchChromium } from '../support/browser.js';
 import { startBridgeProcess, type BridgeProcess } from '../support/bridge-process.js';
 import { agent, bridgeCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
+import { annWorldCommands } from '../support/ann-world.js';
 
 /**
  * The device's General→License page in headless Chromium (Debian's chromium, driven by
@@ -31,15 +32,7 @@ describe('the device page (General → License) in a real browser', () => {
   beforeAll(async () => {
     tmp = await tempDir('mylic-page-');
     bridge = await startBridgeProcess(`${tmp.dir}/data`);
-    for (const args of [
-      ['ops', 'user', 'create', '--email', 'ann@example.com', '--password', 'correct horse', '--name', 'Ann'],
-      ['ops', 'company', 'create', '--name', 'Ann GmbH', '--admin', 'ann@example.com'],
-      ['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '20'],
-      ['ops', 'balance', 'add', '--company', '1', '--type', 'GW-Channel', '--units', '4'],
-      ['ops', 'device', 'add', '--company', '1', '--mac', MAC, '--type', 'IP811'],
-      ['ops', 'license', 'bind', '--company', '1', '--mac', MAC, '--type', 'PBX-Port13', '--units', '8'],
-      ['ops', 'license', 'bind', '--company', '1', '--mac', MAC, '--type', 'GW-Channel', '--units', '2'],
-    ]) {
+    for (const args of annWorldCommands(MAC)) {
       const r = await ops([...args, '--json']);
       expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(0);
     }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agent, bridgeCli } from '../support/cli.js';
 import { startBridgeProcess, type BridgeProcess } from '../support/bridge-process.js';
 import { tempDir } from '../support/tmp.js';
+import { annWorldCommands } from '../support/ann-world.js';
 
 /**
  * The whole device license round trip, as the README's Tour does it: through the real `mylic-bridge`
@@ -41,15 +42,7 @@ describe('the device license round trip through the real CLIs and a real bridge'
   });
 
   it('lets the operator create a user, a company, balance, a device and bound licenses', async () => {
-    for (const args of [
-      ['ops', 'user', 'create', '--email', 'ann@example.com', '--password', 'correct horse', '--name', 'Ann'],
-      ['ops', 'company', 'create', '--name', 'Ann GmbH', '--admin', 'ann@example.com'],
-      ['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '20'],
-      ['ops', 'balance', 'add', '--company', '1', '--type', 'GW-Channel', '--units', '4'],
-      ['ops', 'device', 'add', '--company', '1', '--mac', MAC, '--type', 'IP811'],
-      ['ops', 'license', 'bind', '--company', '1', '--mac', MAC, '--type', 'PBX-Port13', '--units', '8'],
-      ['ops', 'license', 'bind', '--company', '1', '--mac', MAC, '--type', 'GW-Channel', '--units', '2'],
-    ]) {
+    for (const args of annWorldCommands(MAC)) {
       const r = await ops([...args, '--json']);
       expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(0);
       expect(r.json.ok).toBe(true);
