@@ -262,6 +262,11 @@ describe('add licenses from balance', () => {
     const later = await ok(call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/from-balance/ssa-preview`, b.token, { ...body, ssa: { optOutLines: [1], calculationDate: inDays(30) } }));
     expect(later.summary.calculationDate).toBe(inDays(30));
     expect(later.summary.total).not.toBe(preview.summary.total);
+    // Bad input is refused by the schema or the selection rules, and previews nothing.
+    const previewOf = (b2: unknown) => call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/from-balance/ssa-preview`, b.token, b2);
+    await expectError(await previewOf({ ...body, ssa: { optOutLines: ['first'] } }), 400, 'VALIDATION_FAILED');
+    await expectError(await previewOf({ ...body, ssa: { optOutLines: [7] } }), 400, 'VALIDATION_FAILED');
+    await expectError(await previewOf({ ...body, ssa: { calculationDate: 'tomorrow' } }), 400, 'VALIDATION_FAILED');
     // Another company's device is not there for the preview either.
     const stranger = await keyCompany(tc, 'ssa-stranger');
     await expectError(await call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/from-balance/ssa-preview`, stranger.token, body), 404, 'DEVICE_NOT_FOUND');
