@@ -33,6 +33,11 @@ export const RmaInfo = z.object({
   requestedAt: z.string().nullable(),
   arrivedAt: z.string().nullable(),
   reshippedAt: z.string().nullable(),
+  /**
+   * Active requests of the companies that hold the device (issue 11): each sees every request, the
+   * reason of its own only, and withdraws only its own.
+   */
+  requests: z.array(z.object({ yours: z.boolean(), reason: z.string().nullable(), requestedAt: z.string() })),
 });
 
 export const DeviceSummary = z.object({
@@ -184,6 +189,7 @@ export const RemoveDevicesResult = z.object({ removed: z.array(z.object({ device
 // RMA
 
 export const RmaRequest = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
+export const RmaWithdrawn = z.object({ deviceId: z.number().int(), hardwareId: z.string(), rma: RmaInfo.nullable() });
 export const RmaListQuery = z.object({
   /** arrived (default; seed: "RMA devices, which arrived … their licenses are moveable"), requested, or active (both). */
   state: z.enum(['arrived', 'requested', 'active']).default('arrived'),

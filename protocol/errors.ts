@@ -88,6 +88,7 @@ export const ERROR_CODES = {
   CHALLENGE_INVALID: spec(401, EXIT.AUTH, 'The device challenge is unknown, used or expired.'),
   DEVICE_PROOF_INVALID: spec(401, EXIT.AUTH, 'The device could not prove that it holds the key of its certificate.'),
   FORBIDDEN: spec(403, EXIT.AUTH, 'You are not allowed to do this.'),
+  LICENSES_OF_ANOTHER_COMPANY: spec(403, EXIT.AUTH, 'These licenses belong to another company that holds this device: only that company can move, delete or change them.'),
   DEVICE_NOT_IN_PROJECTS: spec(403, EXIT.AUTH, 'The device is not in one of your projects.'),
   USER_LOCKED: spec(403, EXIT.AUTH, 'Your account is locked in this company.'),
   RATE_LIMITED: spec(429, EXIT.AUTH, 'Too many attempts: wait and try again.'),

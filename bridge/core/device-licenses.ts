@@ -9,6 +9,7 @@ import { precompiled } from './precompiled.js';
 import { catalog, downloadableVersions, type DeviceType } from './catalog.js';
 import { type Actor, type Core, isoNow } from './context.js';
 import { recordHistory } from './history.js';
+import { splitByOwner } from './license-ownership.js';
 
 /**
  * What the portal holds for a device and the license files it issues (seed: Download licenses; Misc →
@@ -216,6 +217,17 @@ async function issueFile(
   if (!included.length) throw new MylicError('VERSION_NOT_AVAILABLE', `No license of this device can be downloaded as V${version}.`);
   const encrypted = version >= catalog.firstEncryptedVersion;
   if (encrypted && !device.cert_pem) throw new MylicError('CERT_MISSING', 'The portal has no certificate of this device: log in from the device first.');
+  if (!encrypted && who.via === 'portal') {
+    // A V5–V7 file makes every license in it non-returnable: a value only the company that paid for the
+    // licenses may give up (issue 11). A second company holding the device downloads encrypted files.
+    const { others } = await splitByOwner(tx, included, who.companyId);
+    if (others.length) {
+      throw new MylicError('LICENSES_OF_ANOTHER_COMPANY', `A V${version} file is not encrypted and would make ${others.length} license(s) of another company that holds this device non-returnable; only that company can download it. Download V${catalog.firstEncryptedVersion} or later instead.`, {
+        version,
+        licenses: others.length,
+      });
+    }
+  }
   if (!encrypted && who.via === 'portal' && !who.acceptNonReturnable) {
     // Seed: "you have to decide whether to download the licenses encrypted or not" — said before, not after.
     const would = included.filter(isReturnable).map((l) => l.serial);

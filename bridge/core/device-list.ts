@@ -7,6 +7,7 @@ import type { Actor, Core } from './context.js';
 import { deviceMatch, devicePredicate, indexCandidates, inScope, scopeAtMost, searchTuning, type Scope } from './device-search-index.js';
 import { placementInScope } from './devices.js';
 import { RMA_ACTIVE, toRmaInfo } from './rma.js';
+import { activeRequests } from './rma-requests.js';
 
 /**
  * Devices → List and Properties (seed: "A List of your devices in the currently selected project. You
@@ -57,11 +58,12 @@ export async function hydratePlacements(tx: Tx, keys: readonly PlacementKey[], s
     .where((eb) => eb.or(keys.map((k) => eb.and([eb('dp.device_id', '=', k.deviceId), eb('dp.company_id', '=', k.companyId)]))))
     .execute();
   const byKey = new Map(rows.map((r) => [`${r.device_id}/${r.company_id}`, r]));
+  const requests = await activeRequests(tx, rows.filter((r) => r.rma_state !== null).map((r) => r.device_id));
   const out: DeviceSummary[] = [];
   for (const k of keys) {
     const r = byKey.get(`${k.deviceId}/${k.companyId}`);
     if (!r) continue;
-    const rma = toRmaInfo(r);
+    const rma = toRmaInfo(r, requests.filter((q) => q.deviceId === r.device_id), selectedCompanyId);
     out.push({
       id: r.device_id,
       hardwareId: r.hardware_id,

@@ -5,6 +5,7 @@ import { catalog } from './catalog.js';
 import type { Actor, Core } from './context.js';
 import { hasRight } from './rights.js';
 import { RMA_ACTIVE, toRmaInfo } from './rma.js';
+import { activeRequests } from './rma-requests.js';
 import { warrantyStatus } from './warranty.js';
 
 /**
@@ -49,7 +50,7 @@ export async function foreignDeviceStatus(core: Core, actor: Actor, input: strin
   const extensions = licenses
     .filter((l) => isWarranty(l.license_type))
     .map((l) => ({ serial: l.serial, type: l.license_type, years: l.units }));
-  const rma = toRmaInfo(device);
+  const rma = toRmaInfo(device, await activeRequests(tx, [device.id]), companyId);
   return {
     hardwareId: device.hardware_id,
     display: formatHardwareId(device.hardware_id),

@@ -7,6 +7,7 @@ import { catalog } from './catalog.js';
 import { type Actor, type Core, isoNow } from './context.js';
 import { indexPlacement, unindexPlacement } from './device-search-index.js';
 import { recordHistory } from './history.js';
+import { endRmaRequests } from './rma-requests.js';
 import { bringIntoSsa, deviceLicenses, historyDetail, previewSsaInto, runningSsaEnd } from './ssa.js';
 
 /**
@@ -292,7 +293,10 @@ export async function updateDevice(core: Core, actor: Actor, deviceId: number, p
 async function removePlacement(tx: Tx, at: string, actor: Actor, p: { deviceId: number; hardwareId: string; companyId: number; projectId: number }) {
   await tx.deleteFrom('device_projects').where('device_id', '=', p.deviceId).where('company_id', '=', p.companyId).execute();
   await unindexPlacement(tx, p.deviceId, p.companyId);
-  await recordHistory(tx, at, { event: 'device.removed', companyId: p.companyId, projectId: p.projectId, userId: actor.userId, deviceId: p.deviceId, detail: { hardwareId: p.hardwareId } });
+  // A company that no longer holds the device has no RMA request for it any more; the other holders are
+  // told (issue 11: removing the device must not wipe the traces of a request it made).
+  const rmaWithdrawn = await endRmaRequests(tx, at, { deviceId: p.deviceId, hardwareId: p.hardwareId, companyId: p.companyId, userId: actor.userId, why: 'device-removed' });
+  await recordHistory(tx, at, { event: 'device.removed', companyId: p.companyId, projectId: p.projectId, userId: actor.userId, deviceId: p.deviceId, detail: { hardwareId: p.hardwareId, ...(rmaWithdrawn ? { rmaWithdrawn: true } : {}) } });
 }
 
 /**

@@ -3,6 +3,7 @@ import { creditBalance, debitBalance } from './balance.js';
 import { catalog } from './catalog.js';
 import { type Actor, type Core, isoNow, today } from './context.js';
 import { boundLicenses, deviceForActor } from './device-licenses.js';
+import { splitByOwner } from './license-ownership.js';
 import { recordHistory } from './history.js';
 import { assertDeviceLicenses, toHeld } from './license-selection.js';
 import { insertBoundLicense, newSerial } from './licenses.js';
@@ -51,6 +52,10 @@ export async function deleteFloating(core: Core, actor: Actor, deviceId: number)
     const { device, placement } = await deviceForActor(tx, actor, deviceId);
     const license = (await boundLicenses(tx, device.id)).find((l) => l.license_type === type.name);
     if (!license) throw new MylicError('FLOATING_NOT_FOUND');
+    // Only the company that holds the license may withdraw it (issue 11; license-ownership.ts).
+    if ((await splitByOwner(tx, [license], placement.companyId)).others.length) {
+      throw new MylicError('LICENSES_OF_ANOTHER_COMPANY', 'The floating license of this device belongs to another company that holds it; only that company can delete it.');
+    }
     await tx.deleteFrom('licenses').where('id', '=', license.id).execute();
     await creditBalance(tx, at, license.project_id, type.name, license.units, 'floating.deleted', license.serial);
     await debitBalance(tx, at, license.project_id, type.name, license.units, 'license.withdrawn', license.serial);

@@ -4,7 +4,9 @@ import { type Actor, type Core, isoNow } from './context.js';
 import { boundLicenses, deviceForActor } from './device-licenses.js';
 import { recordHistory } from './history.js';
 import { amountOf } from './license-selection.js';
-import { isInRma, markDeviceRma } from './rma.js';
+import { splitByOwner } from './license-ownership.js';
+import { hasArrived, isInRma } from './rma.js';
+import { addRmaRequest } from './rma-requests.js';
 import { hasRight } from './rights.js';
 import { applySsaForMove, type SsaConfirmation } from './ssa.js';
 
@@ -14,10 +16,17 @@ import { applySsaForMove, type SsaConfirmation } from './ssa.js';
  * device. After moving licenses, the former device will be marked as a RMA device. You can just move
  * licenses to devices without licenses!"
  *
- * All bound licenses move, with their bind date, SSA end, external key and download history; the paying
- * project stays. The target must be reachable by the user and placed in the same company as the source
- * (licenses do not change company this way), take every kind the source holds (catalog) and not exceed
- * its maxima. One transaction: the licenses move, the source is marked for RMA (rma.ts), one history event.
+ * Whose licenses (issue 11): only the licenses of the company through whose placement the caller reaches
+ * the source device — the company that paid for them — and only onto a device that company holds. A
+ * second company holding the same device (seed: "Several Companies") sees those licenses but cannot move
+ * them: LICENSES_OF_ANOTHER_COMPANY. "In RMA" that waives the right move-licenses is the vendor's
+ * "arrived" state only (seed: RMA, "RMA devices, which arrived innovaphone already. The licenses of this
+ * macadresses are moveable"): a request, which any holder can make, waives nothing.
+ *
+ * All of the owner's bound licenses move, with their bind date, SSA end, external key and download
+ * history; the paying project stays. The target must take every kind the source holds (catalog) and not
+ * exceed its maxima. One transaction: the licenses move, the owner's RMA request for the source is
+ * recorded (rma-requests.ts), one history event.
  */
 export async function moveLicenses(core: Core, actor: Actor, sourceId: number, req: { targetDeviceId: number; ssa?: SsaConfirmation | undefined }) {
   return core.store.write(async (tx) => {
@@ -25,15 +34,19 @@ export async function moveLicenses(core: Core, actor: Actor, sourceId: number, r
     const source = await deviceForActor(tx, actor, sourceId);
     const target = await deviceForActor(tx, actor, req.targetDeviceId);
     if (source.device.id === target.device.id) throw new MylicError('MOVE_SAME_DEVICE');
-    const inRma = await isInRma(tx, source.device.id);
-    if (!inRma && !(await hasRight(tx, actor.userId, 'move-licenses'))) {
-      throw new MylicError('FORBIDDEN', 'Moving licenses needs the right move-licenses, unless the device is in RMA.');
+    const owner = source.placement.companyId;
+    const { own: licenses, others } = await splitByOwner(tx, await boundLicenses(tx, source.device.id), owner);
+    if (!licenses.length && others.length) {
+      throw new MylicError('LICENSES_OF_ANOTHER_COMPANY', `The licenses of ${source.device.hardware_id} belong to another company that holds this device; only that company can move them.`);
     }
-    if (target.placement.companyId !== source.placement.companyId) {
-      throw new MylicError('FORBIDDEN', 'Licenses move only between devices of the same company.');
-    }
-    const licenses = await boundLicenses(tx, source.device.id);
     if (!licenses.length) throw new MylicError('NO_LICENSES', `${source.device.hardware_id} has no licenses to move.`);
+    const arrived = await hasArrived(tx, source.device.id);
+    if (!arrived && !(await hasRight(tx, actor.userId, 'move-licenses'))) {
+      throw new MylicError('FORBIDDEN', 'Moving licenses needs the right move-licenses, unless the device has arrived at the vendor for RMA.');
+    }
+    if (target.placement.companyId !== owner) {
+      throw new MylicError('FORBIDDEN', 'Licenses move only to a device of the company that paid for them.');
+    }
     const onTarget = await boundLicenses(tx, target.device.id);
     if (onTarget.length) throw new MylicError('MOVE_TARGET_HAS_LICENSES', `${target.device.hardware_id} already has ${onTarget.length} license(s).`, { targetDeviceId: target.device.id, licenses: onTarget.length });
 
@@ -56,17 +69,17 @@ export async function moveLicenses(core: Core, actor: Actor, sourceId: number, r
     // SSA_CONFIRMATION_REQUIRED and the transaction, move included, rolls back.
     const ssa =
       target.placement.projectId !== source.placement.projectId
-        ? await applySsaForMove(tx, at, { userId: actor.userId, companyId: source.placement.companyId, deviceIds: [target.device.id], toProjectId: target.placement.projectId, confirm: req.ssa })
+        ? await applySsaForMove(tx, at, { userId: actor.userId, companyId: owner, deviceIds: [target.device.id], toProjectId: target.placement.projectId, confirm: req.ssa })
         : null;
-    await markDeviceRma(tx, at, source.device.id, `licenses moved to ${target.device.hardware_id}`, actor.userId);
+    await addRmaRequest(tx, at, { deviceId: source.device.id, hardwareId: source.device.hardware_id, companyId: owner, userId: actor.userId, reason: `licenses moved to ${target.device.hardware_id}` });
     const serials = licenses.map((l) => l.serial);
     await recordHistory(tx, at, {
       event: 'licenses.moved',
-      companyId: source.placement.companyId,
+      companyId: owner,
       projectId: source.placement.projectId,
       userId: actor.userId,
       deviceId: source.device.id,
-      detail: { from: source.device.hardware_id, to: target.device.hardware_id, toDeviceId: target.device.id, serials, sourceWasInRma: inRma, ssa },
+      detail: { from: source.device.hardware_id, to: target.device.hardware_id, toDeviceId: target.device.id, serials, sourceHadArrived: arrived, ...(others.length ? { keptOfOtherCompanies: others.length } : {}), ssa },
     });
     return {
       from: { deviceId: source.device.id, hardwareId: source.device.hardware_id, rma: await isInRma(tx, source.device.id) },

@@ -8,26 +8,43 @@ import { hydratePlacements } from './device-list.js';
 import { unindexPlacement } from './device-search-index.js';
 import { placementInScope } from './devices.js';
 import { recordHistory } from './history.js';
+import { activeRequests, addRmaRequest, endRmaRequests, RMA_ACTIVE, type ActiveRequest } from './rma-requests.js';
+
+export { RMA_ACTIVE } from './rma-requests.js';
 
 /**
  * RMA of a physical device (seed: Devices, "Red marked device names are devices, which are currently
  * in RMA"; Device properties, "Request RMA"; RMA; Project Freed_RMA_licenses; Licenses → Move, "After
  * moving licenses, the former device will be marked as a RMA device").
  *
- * States of `devices.rma_state`: null (never) → 'requested' (by a user, or by moving its licenses away)
- * → 'arrived' (operator: the device is at the vendor; its licenses are movable) → 'reshipped'
- * (operator: it went to another customer; its unmoved licenses were freed). A reshipped device can be
- * requested again. "In RMA" means requested or arrived.
+ * States of `devices.rma_state`: null (never) → 'requested' (while a company that holds the device has
+ * an active request: rma-requests.ts) → 'arrived' (operator: the device is at the vendor; only now are
+ * its licenses movable without the right move-licenses) → 'reshipped' (operator: it went to another
+ * customer; its unmoved licenses were freed). A reshipped device can be requested again. "In RMA" means
+ * requested or arrived. Requests are per company (issue 11): each holder sees that the device is in
+ * RMA, but the reason and the right to withdraw belong to the company that asked.
  */
-export const RMA_ACTIVE: readonly RmaState[] = ['requested', 'arrived'];
+
+export interface RmaRequestView {
+  /** Made by the viewer's company. */
+  yours: boolean;
+  /** The reason, for the company that asked only. */
+  reason: string | null;
+  requestedAt: string;
+}
 
 export interface RmaInfo {
   state: RmaState;
+  /** The viewer's own request's reason, or the vendor's note (e.g. arrived without a request); never another company's. */
   reason: string | null;
   requestedAt: string | null;
   arrivedAt: string | null;
   reshippedAt: string | null;
+  /** Active requests of the companies holding the device. */
+  requests: RmaRequestView[];
 }
+
+type DeviceRmaRow = { rma_state: RmaState | null; rma_reason: string | null; rma_requested_at: string | null; rma_requested_by?: number | null; rma_arrived_at: string | null; rma_reshipped_at: string | null };
 
 /** The RMA state of a device, or null when it was never in RMA (or does not exist). */
 export async function rmaState(tx: Tx, deviceId: number): Promise<RmaState | null> {
@@ -41,32 +58,48 @@ export async function isInRma(tx: Tx, deviceId: number): Promise<boolean> {
   return state !== null && RMA_ACTIVE.includes(state);
 }
 
-export async function rmaInfo(tx: Tx, deviceId: number): Promise<RmaInfo | null> {
-  const row = await tx
-    .selectFrom('devices')
-    .select(['rma_state', 'rma_reason', 'rma_requested_at', 'rma_arrived_at', 'rma_reshipped_at'])
-    .where('id', '=', deviceId)
-    .executeTakeFirst();
-  return row ? toRmaInfo(row) : null;
+/** The device arrived at the vendor: the only RMA state that waives the right move-licenses (seed: RMA). */
+export async function hasArrived(tx: Tx, deviceId: number): Promise<boolean> {
+  return (await rmaState(tx, deviceId)) === 'arrived';
 }
 
-export function toRmaInfo(row: { rma_state: RmaState | null; rma_reason: string | null; rma_requested_at: string | null; rma_arrived_at: string | null; rma_reshipped_at: string | null }): RmaInfo | null {
-  if (row.rma_state === null) return null;
-  return { state: row.rma_state, reason: row.rma_reason, requestedAt: row.rma_requested_at, arrivedAt: row.rma_arrived_at, reshippedAt: row.rma_reshipped_at };
+/** RMA info of one device as `viewerCompanyId` sees it. */
+export async function rmaInfo(tx: Tx, deviceId: number, viewerCompanyId: number | null): Promise<RmaInfo | null> {
+  const row = await tx
+    .selectFrom('devices')
+    .select(['rma_state', 'rma_reason', 'rma_requested_at', 'rma_requested_by', 'rma_arrived_at', 'rma_reshipped_at'])
+    .where('id', '=', deviceId)
+    .executeTakeFirst();
+  return row ? toRmaInfo(row, await activeRequests(tx, [deviceId]), viewerCompanyId) : null;
 }
 
 /**
- * Marks a device as requested for RMA inside the caller's transaction, unless it is already in RMA
- * (then nothing changes: the first reason and date stay). For other areas (moving licenses off a
- * device); the caller's history event covers the change. `userId` is who caused it, when known.
+ * The RMA info a company sees: every active request (its own with the reason), the top-level reason its
+ * own (or the vendor's note when no company asked). `requests` are the device's active requests.
+ * `viewerCompanyId` null is the vendor's operator, who sees every reason.
  */
-export async function markDeviceRma(tx: Tx, at: string, deviceId: number, reason: string, userId: number | null = null): Promise<void> {
-  await tx
-    .updateTable('devices')
-    .set({ rma_state: 'requested', rma_reason: reason.slice(0, 2000), rma_requested_at: at, rma_requested_by: userId, rma_arrived_at: null, rma_reshipped_at: null })
-    .where('id', '=', deviceId)
-    .where((eb) => eb.or([eb('rma_state', 'is', null), eb('rma_state', 'not in', RMA_ACTIVE)]))
-    .execute();
+export function toRmaInfo(row: DeviceRmaRow, requests: readonly ActiveRequest[], viewerCompanyId: number | null): RmaInfo | null {
+  if (row.rma_state === null) return null;
+  if (viewerCompanyId === null) {
+    return {
+      state: row.rma_state,
+      reason: row.rma_reason,
+      requestedAt: row.rma_requested_at,
+      arrivedAt: row.rma_arrived_at,
+      reshippedAt: row.rma_reshipped_at,
+      requests: requests.map((r) => ({ yours: false, reason: r.reason, requestedAt: r.requestedAt })),
+    };
+  }
+  const own = requests.find((r) => r.companyId === viewerCompanyId);
+  const vendorNote = requests.length === 0 && row.rma_state === 'arrived' ? row.rma_reason : null;
+  return {
+    state: row.rma_state,
+    reason: own?.reason ?? vendorNote,
+    requestedAt: own?.requestedAt ?? requests[0]?.requestedAt ?? row.rma_requested_at,
+    arrivedAt: row.rma_arrived_at,
+    reshippedAt: row.rma_reshipped_at,
+    requests: requests.map((r) => ({ yours: r.companyId === viewerCompanyId, reason: r.companyId === viewerCompanyId ? r.reason : null, requestedAt: r.requestedAt })),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -76,9 +109,10 @@ export async function markDeviceRma(tx: Tx, at: string, deviceId: number, reason
 export const FREED_RMA_PROJECT = 'Freed_RMA_licenses';
 
 /**
- * Request RMA from the device properties (seed: Properties, "directly request RMA for this device").
- * Refused while the device is already in RMA. Users of a company with rights on the project may ask too:
- * it changes no licenses.
+ * Request RMA from the device properties (seed: Properties, "directly request RMA for this device"),
+ * for the selected company. Refused while that company already has a request, or the device is at the
+ * vendor. Another company holding the device may have its own request; neither moves a license.
+ * The event goes to this company's history with the reason, and to every other holder's without it.
  */
 export async function requestRma(core: Core, actor: Actor, deviceId: number, reason: string) {
   const text = reason.trim();
@@ -87,10 +121,31 @@ export async function requestRma(core: Core, actor: Actor, deviceId: number, rea
     const at = isoNow(core);
     const p = await placementInScope(tx, actor, deviceId);
     const state = await rmaState(tx, p.deviceId);
-    if (state !== null && RMA_ACTIVE.includes(state)) throw new MylicError('RMA_STATE_INVALID', `Device ${formatHardwareId(p.hardwareId)} is already in RMA (${state}).`);
-    await markDeviceRma(tx, at, p.deviceId, text, actor.userId);
-    await recordHistory(tx, at, { event: 'device.rma_requested', companyId: p.companyId, projectId: p.projectId, userId: actor.userId, deviceId: p.deviceId, detail: { hardwareId: p.hardwareId, reason: text } });
-    return (await rmaInfo(tx, p.deviceId))!;
+    if (state === 'arrived') throw new MylicError('RMA_STATE_INVALID', `Device ${formatHardwareId(p.hardwareId)} has already arrived at the vendor.`);
+    const made = await addRmaRequest(tx, at, { deviceId: p.deviceId, hardwareId: p.hardwareId, companyId: p.selectedCompanyId, userId: actor.userId, reason: text });
+    if (!made) throw new MylicError('RMA_STATE_INVALID', `Your company has already requested RMA for device ${formatHardwareId(p.hardwareId)}.`);
+    await recordHistory(tx, at, { event: 'device.rma_requested', companyId: p.selectedCompanyId, projectId: p.external ? null : p.projectId, userId: actor.userId, deviceId: p.deviceId, detail: { hardwareId: p.hardwareId, reason: text } });
+    return (await rmaInfo(tx, p.deviceId, p.selectedCompanyId))!;
+  });
+}
+
+/**
+ * Withdraw the selected company's RMA request (issue 11: "can be withdrawn by whoever made it"): the
+ * user who made it or an admin of that company, while the device has not arrived at the vendor. Other
+ * companies' requests stay; the device leaves RMA when none is left.
+ */
+export async function withdrawRma(core: Core, actor: Actor, deviceId: number) {
+  return core.store.write(async (tx) => {
+    const at = isoNow(core);
+    const p = await placementInScope(tx, actor, deviceId);
+    const { admin } = await selectedCompany(tx, actor);
+    const mine = (await activeRequests(tx, [p.deviceId])).filter((r) => r.companyId === p.selectedCompanyId);
+    if (!mine.length) throw new MylicError('RMA_STATE_INVALID', `Your company has no RMA request for device ${formatHardwareId(p.hardwareId)}.`);
+    if ((await rmaState(tx, p.deviceId)) === 'arrived') throw new MylicError('RMA_STATE_INVALID', `Device ${formatHardwareId(p.hardwareId)} has arrived at the vendor: the request can no longer be withdrawn.`);
+    if (!admin && !mine.some((r) => r.userId === actor.userId)) throw new MylicError('FORBIDDEN', 'Only the user who requested RMA or a company admin can withdraw the request.');
+    await endRmaRequests(tx, at, { deviceId: p.deviceId, hardwareId: p.hardwareId, companyId: p.selectedCompanyId, userId: actor.userId, why: 'withdrawn' });
+    await recordHistory(tx, at, { event: 'device.rma_withdrawn', companyId: p.selectedCompanyId, projectId: p.external ? null : p.projectId, userId: actor.userId, deviceId: p.deviceId, detail: { hardwareId: p.hardwareId, why: 'withdrawn' } });
+    return { deviceId: p.deviceId, hardwareId: p.hardwareId, rma: await rmaInfo(tx, p.deviceId, p.selectedCompanyId) };
   });
 }
 
@@ -126,16 +181,13 @@ export async function rmaArrived(core: Core, input: string) {
       })
       .where('id', '=', device.id)
       .execute();
+    // Every company holding the device sees that it arrived at the vendor.
     const placements = await placementsOf(tx, device.id);
-    const first = placements[0];
-    await recordHistory(tx, at, {
-      event: 'device.rma_arrived',
-      companyId: first?.company_id ?? null,
-      projectId: first?.project_id ?? null,
-      deviceId: device.id,
-      detail: { hardwareId: device.hardware_id, requestedBefore: requested, companies: placements.map((p) => p.company_id), by: 'operator' },
-    });
-    return { deviceId: device.id, hardwareId: device.hardware_id, display: formatHardwareId(device.hardware_id), ...(await rmaInfo(tx, device.id))! };
+    for (const p of placements) {
+      await recordHistory(tx, at, { event: 'device.rma_arrived', companyId: p.company_id, projectId: p.project_id, deviceId: device.id, detail: { hardwareId: device.hardware_id, requestedBefore: requested, by: 'operator' } });
+    }
+    if (!placements.length) await recordHistory(tx, at, { event: 'device.rma_arrived', deviceId: device.id, detail: { hardwareId: device.hardware_id, requestedBefore: requested, by: 'operator' } });
+    return { deviceId: device.id, hardwareId: device.hardware_id, display: formatHardwareId(device.hardware_id), ...(await rmaInfo(tx, device.id, null))! };
   });
 }
 
@@ -186,6 +238,7 @@ export async function rmaReship(core: Core, input: string) {
       if (Number(moved.numUpdatedRows) !== mine.length) throw new MylicError('INTERNAL', 'License rows changed during the reship.');
       freed.push({ companyId, projectId: project.id, projectCreated, serials: mine.map((l) => l.serial) });
     }
+    await endRmaRequests(tx, at, { deviceId: device.id, hardwareId: device.hardware_id, companyId: null, userId: null, why: 'reshipped' });
     for (const p of placements) await unindexPlacement(tx, device.id, p.company_id);
     await tx.deleteFrom('device_projects').where('device_id', '=', device.id).execute();
     await tx.updateTable('devices').set({ rma_state: 'reshipped', rma_reshipped_at: at }).where('id', '=', device.id).execute();

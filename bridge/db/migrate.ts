@@ -11,6 +11,7 @@ import * as m008 from './migrations/008-device-licenses.js';
 import * as m009 from './migrations/009-ssa.js';
 import * as m010 from './migrations/010-license-device-state-index.js';
 import * as m011 from './migrations/011-ssa-mail-weeks.js';
+import * as m012 from './migrations/012-rma-requests.js';
 
 /** Migrations are compiled in (the bridge is bundled), listed here in order. */
 function provider(dialect: DialectName): MigrationProvider {
@@ -26,6 +27,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '009-ssa': { up: (db) => m009.up(db, dialect) },
     '010-license-device-state-index': { up: (db) => m010.up(db) },
     '011-ssa-mail-weeks': { up: (db) => m011.up(db, dialect) },
+    '012-rma-requests': { up: (db) => m012.up(db, dialect) },
   };
   return { getMigrations: async () => list };
 }

@@ -1,3 +1,5 @@
+import type { ColumnType, Generated } from 'kysely';
+
 /**
  * Tables of the devices area (migration 007). The RMA and shipping columns it adds to `devices` are in
  * `DevicesTable` (schema.ts).
@@ -6,6 +8,7 @@ export interface DeviceTables {
   device_orders: DeviceOrdersTable;
   device_order_lines: DeviceOrderLinesTable;
   device_search: DeviceSearchTable;
+  rma_requests: RmaRequestsTable;
 }
 
 /** An order of the vendor, registered by the operator; it belongs to the customer company. */
@@ -36,4 +39,23 @@ export interface DeviceSearchTable {
   /** Lower case: name, comment and hardware id, one per line. */
   terms: string;
   device_id: number;
+}
+
+/** Why an RMA request ended (migration 012). */
+export type RmaRequestEnd = 'withdrawn' | 'device-removed' | 'reshipped';
+
+/**
+ * An RMA request of one company for a device it holds (migration 012, bridge/core/rma.ts). Active while
+ * `ended_at` is null. `devices.rma_state` is 'requested' while any request is active.
+ */
+export interface RmaRequestsTable {
+  id: Generated<number>;
+  device_id: number;
+  company_id: number;
+  user_id: number | null;
+  reason: string;
+  requested_at: string;
+  ended_at: ColumnType<string | null, string | null | undefined, string | null>;
+  ended_by: ColumnType<number | null, number | null | undefined, number | null>;
+  end_reason: ColumnType<RmaRequestEnd | null, RmaRequestEnd | null | undefined, RmaRequestEnd | null>;
 }

@@ -122,6 +122,7 @@ const CASES: Case[] = [
   { route: 'PATCH /devices/{deviceId}', path: (i) => `/devices/${i.devShared}`, body: () => ({ comment: 'taken over' }), other: NO_DEVICE, locked: LOCKED },
   { route: 'DELETE /devices/{deviceId}', path: (i) => `/devices/${i.devShared}`, other: NO_DEVICE, locked: LOCKED, external: FORBIDDEN },
   { route: 'POST /devices/{deviceId}/rma', path: (i) => `/devices/${i.devA}/rma`, body: () => ({ reason: 'broken' }), other: NO_DEVICE, locked: LOCKED, external: NO_DEVICE },
+  { route: 'DELETE /devices/{deviceId}/rma', path: (i) => `/devices/${i.devA}/rma`, other: NO_DEVICE, locked: LOCKED, external: NO_DEVICE },
   { route: 'GET /rma', path: () => '/rma?state=active', locked: LOCKED },
   { route: 'GET /device-status', path: () => '/device-status?device=00-90-33-0A-00-01', other: FORBIDDEN, locked: LOCKED, noRight: FORBIDDEN, external: FORBIDDEN },
   { route: 'GET /orders/{orderNumber}', path: () => '/orders/ORD-A', other: NO_ORDER, locked: LOCKED, external: NO_ORDER },
@@ -169,6 +170,7 @@ describe('no probing across the wall', () => {
       ['PATCH', '', { comment: 'x' }],
       ['DELETE', '', undefined],
       ['POST', '/rma', { reason: 'x' }],
+      ['DELETE', '/rma', undefined],
     ] as const) {
       const theirs = await expectError(await call(method, `/devices/${ids.devA}${suffix}`, tokens.dave, body), 404, 'DEVICE_NOT_FOUND');
       const none = await expectError(await call(method, `/devices/999999${suffix}`, tokens.dave, body), 404, 'DEVICE_NOT_FOUND');

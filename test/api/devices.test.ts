@@ -4,7 +4,8 @@ import { main as bridgeMain } from '../../bridge/cli.js';
 import { registerOrder } from '../../bridge/core/orders.js';
 import { operatorCredit } from '../../bridge/core/operator.js';
 import { setRight } from '../../bridge/core/rights.js';
-import { FREED_RMA_PROJECT, isInRma, markDeviceRma, rmaArrived, rmaReship, rmaState } from '../../bridge/core/rma.js';
+import { FREED_RMA_PROJECT, isInRma, rmaArrived, rmaReship, rmaState } from '../../bridge/core/rma.js';
+import { addRmaRequest } from '../../bridge/core/rma-requests.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/index.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
@@ -554,8 +555,9 @@ describe('RMA', () => {
     const brunos = await bind1(tc, b.actor, b.projectId, '0090330A0001', PORT_TYPE, 3);
     const existing = await ok(call('POST', '/projects', b.token, { name: FREED_RMA_PROJECT }), 201);
     // Moved before: the device was marked by the license move (other area) and the first reason stays.
-    await tc.core.store.write((tx) => markDeviceRma(tx, new Date().toISOString(), a.device.deviceId, 'licenses moved to 00-90-33-0A-00-09'));
-    await tc.core.store.write((tx) => markDeviceRma(tx, new Date().toISOString(), a.device.deviceId, 'something else'));
+    const mark = (reason: string) => tc.core.store.write((tx) => addRmaRequest(tx, new Date().toISOString(), { deviceId: a.device.deviceId, hardwareId: '0090330A0001', companyId: a.companyId, userId: null, reason }));
+    expect(await mark('licenses moved to 00-90-33-0A-00-09')).toBe(true);
+    expect(await mark('something else')).toBe(false);
     expect((await ok(call('GET', `/devices/${a.device.deviceId}`, a.token))).rma).toMatchObject({ state: 'requested', reason: 'licenses moved to 00-90-33-0A-00-09' });
 
     await withCli(async (run) => {
@@ -573,7 +575,11 @@ describe('RMA', () => {
     expect(await licenseRow(tc, brunos.serial)).toMatchObject({ state: 'free', project_id: existing.id });
     expect(await placements('0090330A0001')).toEqual([]);
     expect((await events('device.rma_reshipped')).map((e) => e.company_id)).toEqual([a.companyId, b.companyId]);
-    expect((await events('device.rma_arrived')).map((e) => JSON.parse(e.detail).requestedBefore)).toEqual([true]);
+    // Every company that holds the device sees that it arrived at the vendor.
+    expect((await events('device.rma_arrived')).map((e) => [e.company_id, JSON.parse(e.detail).requestedBefore])).toEqual([
+      [a.companyId, true],
+      [b.companyId, true],
+    ]);
   });
 });
 

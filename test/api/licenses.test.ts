@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { markDeviceRma } from '../../bridge/core/rma.js';
+import { rmaArrived } from '../../bridge/core/rma.js';
 import { openLicenseFile } from '../../protocol/documents/index.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
@@ -475,13 +475,18 @@ describe('moving licenses', () => {
     await expectConserved(tc, a.companyId);
   });
 
-  it('moves without the right when the source is in RMA', async () => {
+  it('moves without the right only once the source has arrived at the vendor: a request alone waives nothing', async () => {
     const a = await keyCompany(tc, 'move-rma');
     const src = await placeDevice(tc, a, 'IP811');
     const dst = await placeDevice(tc, a, 'IP811');
     await credit(tc, a, 'GW-Channel', 2);
     await addLicenses(tc, a.token, src.deviceId, { version: 14, lines: [{ type: 'GW-Channel', units: 2 }] });
-    await tc.core.store.write((tx) => markDeviceRma(tx, new Date().toISOString(), src.deviceId, 'broken'));
+    await ok(call(tc.app, 'POST', `/devices/${src.deviceId}/rma`, a.token, { reason: 'broken' }), 201);
+    const before = await snapshot(tc);
+    await expectError(await call(tc.app, 'POST', `/devices/${src.deviceId}/licenses/move`, a.token, { targetDeviceId: dst.deviceId }), 403, 'FORBIDDEN');
+    expect(await snapshot(tc)).toEqual(before);
+    const { hardware_id } = await tc.core.store.db.selectFrom('devices').select('hardware_id').where('id', '=', src.deviceId).executeTakeFirstOrThrow();
+    await rmaArrived(tc.core, hardware_id);
     await ok(call(tc.app, 'POST', `/devices/${src.deviceId}/licenses/move`, a.token, { targetDeviceId: dst.deviceId }));
     expect((await boundOf(tc, dst.deviceId)).map((l) => l.license_type)).toEqual(['GW-Channel']);
   });

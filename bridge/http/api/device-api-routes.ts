@@ -23,6 +23,7 @@ import {
   RmaList,
   RmaListQuery,
   RmaRequest,
+  RmaWithdrawn,
   UpdateDeviceRequest,
 } from '../../../protocol/devices-api.js';
 import type { Core } from '../../core/context.js';
@@ -32,7 +33,7 @@ import { moveDevices } from '../../core/device-move.js';
 import { foreignDeviceStatus } from '../../core/device-status.js';
 import { addDevice, removeDevices, updateDevice } from '../../core/devices.js';
 import { orderCsv, orderDevices } from '../../core/orders.js';
-import { listRma, requestRma } from '../../core/rma.js';
+import { listRma, requestRma, withdrawRma } from '../../core/rma.js';
 import { jsonBody } from '../body.js';
 import type { ApiRouter } from './router.js';
 
@@ -187,6 +188,18 @@ export function deviceApiRoutes(api: ApiRouter, core: Core) {
   api.route(
     { method: 'post', path: '/devices/:deviceId/rma', tag: 'RMA', summary: 'Request RMA for a device, with a reason', auth: 'user', params: DeviceParams, body: RmaRequest, response: RmaInfo, status: 201 },
     async ({ actor, params, body }) => requestRma(core, actor, params.deviceId, body.reason),
+  );
+  api.route(
+    {
+      method: 'delete',
+      path: '/devices/:deviceId/rma',
+      tag: 'RMA',
+      summary: "Withdraw your company's RMA request for a device (the user who made it or a company admin; not once it arrived at the vendor)",
+      auth: 'user',
+      params: DeviceParams,
+      response: RmaWithdrawn,
+    },
+    async ({ actor, params }) => withdrawRma(core, actor, params.deviceId),
   );
   api.route(
     {
