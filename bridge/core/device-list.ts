@@ -6,8 +6,7 @@ import { externalProjectIds, projectAccess, selectedCompany } from './access.js'
 import type { Actor, Core } from './context.js';
 import { deviceMatch, devicePredicate, indexCandidates, inScope, scopeAtMost, searchTuning, type Scope } from './device-search-index.js';
 import { placementInScope } from './devices.js';
-import { RMA_ACTIVE, toRmaInfo } from './rma.js';
-import { activeRequests } from './rma-requests.js';
+import { activeRequests, RMA_ACTIVE, toRmaInfo } from './rma-requests.js';
 
 /**
  * Devices → List and Properties (seed: "A List of your devices in the currently selected project. You

@@ -105,3 +105,56 @@ export async function endRmaRequests(tx: Tx, at: string, e: { deviceId: number; 
   if (e.companyId !== null) await tellOtherHolders(tx, at, e.deviceId, e.hardwareId, e.companyId, 'device.rma_withdrawn', { why: e.why });
   return ended;
 }
+
+// ---------------------------------------------------------------------------------------------
+// what a company sees
+
+export interface RmaRequestView {
+  /** Made by the viewer's company. */
+  yours: boolean;
+  /** The reason, for the company that asked only. */
+  reason: string | null;
+  requestedAt: string;
+}
+
+export interface RmaInfo {
+  state: RmaState;
+  /** The viewer's own request's reason, or the vendor's note (e.g. arrived without a request); never another company's. */
+  reason: string | null;
+  requestedAt: string | null;
+  arrivedAt: string | null;
+  reshippedAt: string | null;
+  /** Active requests of the companies holding the device. */
+  requests: RmaRequestView[];
+}
+
+type DeviceRmaRow = { rma_state: RmaState | null; rma_reason: string | null; rma_requested_at: string | null; rma_requested_by?: number | null; rma_arrived_at: string | null; rma_reshipped_at: string | null };
+
+/**
+ * The RMA info a company sees: every active request (its own with the reason), the top-level reason its
+ * own (or the vendor's note when no company asked). `requests` are the device's active requests.
+ * `viewerCompanyId` null is the vendor's operator, who sees every reason.
+ */
+export function toRmaInfo(row: DeviceRmaRow, requests: readonly ActiveRequest[], viewerCompanyId: number | null): RmaInfo | null {
+  if (row.rma_state === null) return null;
+  if (viewerCompanyId === null) {
+    return {
+      state: row.rma_state,
+      reason: row.rma_reason,
+      requestedAt: row.rma_requested_at,
+      arrivedAt: row.rma_arrived_at,
+      reshippedAt: row.rma_reshipped_at,
+      requests: requests.map((r) => ({ yours: false, reason: r.reason, requestedAt: r.requestedAt })),
+    };
+  }
+  const own = requests.find((r) => r.companyId === viewerCompanyId);
+  const vendorNote = requests.length === 0 && row.rma_state === 'arrived' ? row.rma_reason : null;
+  return {
+    state: row.rma_state,
+    reason: own?.reason ?? vendorNote,
+    requestedAt: own?.requestedAt ?? requests[0]?.requestedAt ?? row.rma_requested_at,
+    arrivedAt: row.rma_arrived_at,
+    reshippedAt: row.rma_reshipped_at,
+    requests: requests.map((r) => ({ yours: r.companyId === viewerCompanyId, reason: r.companyId === viewerCompanyId ? r.reason : null, requestedAt: r.requestedAt })),
+  };
+}

@@ -1,9 +1,7 @@
 import { MylicError } from '../../protocol/errors.js';
-import { formatHardwareId, parseHardwareId } from '../../protocol/hardware-id.js';
 import type { Tx } from '../db/store.js';
 import { ownProjectAccess, projectAccess } from './access.js';
 import { type Actor, type Core, isoNow, today } from './context.js';
-import { previewDeviceMove } from './device-move.js';
 import { recordHistory } from './history.js';
 import { hasRight } from './rights.js';
 import {
@@ -179,33 +177,6 @@ export async function setSsaMails(core: Core, actor: Actor, projectId: number, s
 
 // ---------------------------------------------------------------------------------------------
 // previews for the other paths, with the actor's access checked
-
-/**
- * Devices moved into `toProjectId`: what their licenses would cost (seed: Move device). The devices are
- * given as the move takes them (`deviceIds`) or by MAC/IPEI in any form (`hardwareIds`), and the move's
- * own plan decides which licenses come in (device-move.ts planMove): the same checks, so what the preview
- * shows is what POST /devices/move asks to confirm.
- */
-export async function previewMoveSsa(
-  core: Core,
-  actor: Actor,
-  toProjectId: number,
-  req: { deviceIds?: readonly number[]; hardwareIds?: readonly string[]; endDate?: string; calculationDate?: string; optOut?: readonly string[] },
-): Promise<SsaIntoPreview> {
-  const tx = core.store.db;
-  // The target's walls first: who may not use the project learns nothing about devices.
-  await projectAccess(tx, actor, toProjectId);
-  const deviceIds = [...(req.deviceIds ?? [])];
-  for (const input of req.hardwareIds ?? []) {
-    const { hardwareId } = parseHardwareId(input);
-    const device = await tx.selectFrom('devices').select('id').where('hardware_id', '=', hardwareId).executeTakeFirst();
-    // Unknown, or (planMove) not in the actor's projects: the same answer, so devices cannot be probed.
-    if (!device) throw new MylicError('DEVICE_NOT_FOUND', `There is no device ${formatHardwareId(hardwareId)} in your projects.`);
-    deviceIds.push(device.id);
-  }
-  if (!deviceIds.length) throw new MylicError('VALIDATION_FAILED', 'Give the devices to move (deviceIds or hardwareIds).');
-  return previewDeviceMove(core, actor, deviceIds, toProjectId, req);
-}
 
 /** Joining `projectId` into `intoProjectId`: what its licenses would cost (seed: Join). */
 export async function previewJoinSsa(

@@ -16,7 +16,8 @@ import {
 import type { Core } from '../../core/context.js';
 import { joinProject } from '../../core/projects.js';
 import type { SsaSummaryView } from '../../core/ssa.js';
-import { confirmProjectSsa, previewJoinSsa, previewMoveSsa, previewProjectSsa, projectSsaStatus, setSsaMails } from '../../core/ssa-project.js';
+import { previewMoveSsa } from '../../core/device-move.js';
+import { confirmProjectSsa, previewJoinSsa, previewProjectSsa, projectSsaStatus, setSsaMails } from '../../core/ssa-project.js';
 import type { ApiRouter } from './router.js';
 
 /** The calculator's line id is the license serial. */
