@@ -11,14 +11,16 @@ const HEX12 = /^[0-9A-F]{12}$/;
 
 /** Parses every input form of the seed: 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx, xxxxxx. */
 export function parseMac(input: string): string {
-  const raw = input.trim().toUpperCase();
+  // The forms are checked on the input as typed (ASCII hex in either case) and only then upper-cased:
+  // upper-casing first would turn non-ASCII letters into hex digits (U+FB00 "ﬀ" becomes "FF").
+  const raw = input.trim();
   let hex: string;
-  if (/^[0-9A-F]{2}([-:])[0-9A-F]{2}\1[0-9A-F]{2}\1[0-9A-F]{2}\1[0-9A-F]{2}\1[0-9A-F]{2}$/.test(raw)) {
-    hex = raw.replace(/[-:]/g, '');
-  } else if (/^[0-9A-F]{12}$/.test(raw)) {
-    hex = raw;
-  } else if (/^[0-9A-F]{6}$/.test(raw)) {
-    hex = VENDOR_PREFIX + raw;
+  if (/^[0-9A-Fa-f]{2}([-:])[0-9A-Fa-f]{2}\1[0-9A-Fa-f]{2}\1[0-9A-Fa-f]{2}\1[0-9A-Fa-f]{2}\1[0-9A-Fa-f]{2}$/.test(raw)) {
+    hex = raw.replace(/[-:]/g, '').toUpperCase();
+  } else if (/^[0-9A-Fa-f]{12}$/.test(raw)) {
+    hex = raw.toUpperCase();
+  } else if (/^[0-9A-Fa-f]{6}$/.test(raw)) {
+    hex = VENDOR_PREFIX + raw.toUpperCase();
   } else {
     throw new MylicError('MAC_INVALID', `"${input}" is not a MAC address (use 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx or xxxxxx).`);
   }

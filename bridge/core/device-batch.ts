@@ -84,6 +84,12 @@ export function macRange(fromInput: string, toInput: string): BatchItem[] {
   const a = Number.parseInt(from, 16);
   const b = Number.parseInt(to, 16);
   if (b < a) throw new MylicError('DEVICE_RANGE_INVALID', `The range ends (${formatHardwareId(to)}) before it starts (${formatHardwareId(from)}).`);
+  // A range stays within the vendor prefix (OUI, the first three bytes) of its start: counting past
+  // 00-90-33-FF-FF-FF would silently add another vendor's addresses.
+  if (to.slice(0, 6) !== from.slice(0, 6)) {
+    const prefix = formatHardwareId(from).slice(0, 8);
+    throw new MylicError('DEVICE_RANGE_INVALID', `The range ${formatHardwareId(from)} to ${formatHardwareId(to)} leaves the vendor prefix ${prefix}: both ends must start with ${prefix} (a range ends at ${prefix}-FF-FF-FF at most).`, { prefix });
+  }
   assertBatchSize(b - a + 1, `range ${formatHardwareId(from)} to ${formatHardwareId(to)}`);
   const items: BatchItem[] = [];
   for (let n = a, line = 1; n <= b; n++, line++) {
