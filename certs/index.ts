@@ -12,7 +12,16 @@ export {
 } from './issue.js';
 export { createCsr, parseCsr, MAX_CSR_PEM_BYTES, type ParsedCsr } from './csr.js';
 export { certInfo, keyMatchesCertificate, type CertInfo } from './inspect.js';
-export { verifyCertificate, assertCertificate, type ChainResult, type ChainErrorCode, type VerifyOptions } from './verify.js';
+export {
+  verifyCertificate,
+  assertCertificate,
+  verifyDeviceCertificate,
+  assertDeviceCertificate,
+  type ChainResult,
+  type ChainErrorCode,
+  type VerifyOptions,
+  type DeviceCertificateOptions,
+} from './verify.js';
 export {
   loadOrCreateDevPki,
   loadPki,

@@ -7,9 +7,9 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { MylicError } from '../protocol/errors.js';
-import { commonNameOf, formatTime, parseCertificate, validityOf } from './x509.js';
+import { commonNameOf, formatTime, keyUsageOf, parseCertificate, validityOf } from './x509.js';
 
-export type ChainErrorCode = 'CERT_MALFORMED' | 'CERT_CHAIN' | 'CERT_EXPIRED' | 'CERT_NOT_YET_VALID' | 'CERT_HW_MISMATCH';
+export type ChainErrorCode = 'CERT_MALFORMED' | 'CERT_CHAIN' | 'CERT_EXPIRED' | 'CERT_NOT_YET_VALID' | 'CERT_HW_MISMATCH' | 'CERT_USAGE';
 
 export type ChainResult = { ok: true; commonName: string } | { ok: false; code: ChainErrorCode; message: string };
 
@@ -90,6 +90,62 @@ function check(leafPem: string, { issuers, at, expectedCommonName }: VerifyOptio
     return fail('CERT_HW_MISMATCH', `The certificate belongs to "${commonName}", not to "${expectedCommonName}".`);
   }
   return { ok: true, commonName };
+}
+
+export interface DeviceCertificateOptions {
+  /** The Device Certification Authority: the leaf must be issued, and signed, by exactly this certificate. */
+  deviceCa: string;
+  /** The root the device CA chains to. */
+  root: string;
+  at: Date;
+  /** The device's hardware id, the leaf's CN. */
+  hardwareId: string;
+}
+
+/** id-kp-clientAuth: what the factory and "request certificate" put into device certificates. */
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+
+/**
+ * Whether a certificate is this device's certificate (issue 11). verifyCertificate alone takes any
+ * certificate below the root, and the root also signs the license authority and the TLS server, so
+ * only the CN told those apart. Here the issuer is pinned: the leaf must be issued and signed by the
+ * Device Certification Authority itself (not by any certificate of that name), the device CA must
+ * chain to the root, and the leaf must be what the device CA issues to devices: no CA, key usage
+ * digitalSignature (challenges and invalidations are signed with it) and keyEncipherment (license
+ * files are encrypted to it), extended key usage clientAuth. Then validity and the hardware id.
+ */
+export function verifyDeviceCertificate(leafPem: string, opts: DeviceCertificateOptions): ChainResult {
+  if (!(opts.at instanceof Date) || Number.isNaN(opts.at.getTime())) throw new TypeError('verifyDeviceCertificate: `at` must be a valid Date');
+  try {
+    // The device CA as the only anchor: the leaf must be issued directly by it, checked by signature.
+    const direct = check(leafPem, { issuers: [opts.deviceCa], at: opts.at });
+    if (!direct.ok) return direct;
+    const ca = check(opts.deviceCa, { issuers: [opts.root], at: opts.at });
+    if (!ca.ok) return fail(ca.code === 'CERT_HW_MISMATCH' ? 'CERT_CHAIN' : ca.code, `The Device Certification Authority's certificate does not chain to the root: ${ca.message}`);
+
+    const leaf = parseCertificate(leafPem);
+    const what = `The certificate "${nameOf(leaf)}" is not a device certificate`;
+    if (leaf.ca) return fail('CERT_USAGE', `${what}: it is a certification authority.`);
+    const usage = keyUsageOf(leaf);
+    const missing = (['digitalSignature', 'keyEncipherment'] as const).filter((b) => !usage?.has(b));
+    if (missing.length > 0) return fail('CERT_USAGE', `${what}: its key usage lacks ${missing.join(' and ')}.`);
+    const extended = leaf.keyUsage ?? [];
+    if (!extended.includes(CLIENT_AUTH)) return fail('CERT_USAGE', `${what}: its extended key usage lacks clientAuth.`);
+
+    const commonName = commonNameOf(leaf);
+    if (commonName !== opts.hardwareId) return fail('CERT_HW_MISMATCH', `The certificate belongs to "${commonName}", not to "${opts.hardwareId}".`);
+    return { ok: true, commonName };
+  } catch (e) {
+    if (e instanceof MylicError && e.code === 'CERT_MALFORMED') return { ok: false, code: 'CERT_MALFORMED', message: e.message };
+    throw e;
+  }
+}
+
+/** verifyDeviceCertificate that throws MylicError(code, message) instead of returning ok: false. */
+export function assertDeviceCertificate(leafPem: string, opts: DeviceCertificateOptions): { ok: true; commonName: string } {
+  const result = verifyDeviceCertificate(leafPem, opts);
+  if (!result.ok) throw new MylicError(result.code, result.message);
+  return result;
 }
 
 /** Issuer name matches and the signature verifies with the issuer's key. */

@@ -5,6 +5,7 @@
  * becomes CERT_MALFORMED with the reason, instead of an OpenSSL error escaping to the caller.
  */
 import { X509Certificate } from 'node:crypto';
+import forge from 'node-forge';
 import { MylicError } from '../protocol/errors.js';
 import { boundedMemo } from '../protocol/memo.js';
 
@@ -55,3 +56,27 @@ export function validityOf(x509: X509Certificate): { notBefore: Date; notAfter: 
 
 /** 2031-01-01 00:00:00 UTC: readable, unambiguous, no milliseconds (certificates have none). */
 export const formatTime = (d: Date): string => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+export type KeyUsageBit = 'digitalSignature' | 'nonRepudiation' | 'keyEncipherment' | 'dataEncipherment' | 'keyAgreement' | 'keyCertSign' | 'cRLSign';
+
+/**
+ * The key usage bits a certificate sets, or null when it has no key usage extension. Node's
+ * X509Certificate has the CA flag (`ca`) and the extended key usage (`keyUsage`, despite its name)
+ * but not these bits, so the extension is read with forge's ASN.1 from the DER node already parsed.
+ */
+export function keyUsageOf(x509: X509Certificate): Set<KeyUsageBit> | null {
+  try {
+    const cert = forge.asn1.fromDer(forge.util.createBuffer(x509.raw.toString('binary')));
+    const tbs = (cert.value as forge.asn1.Asn1[])[0]!.value as forge.asn1.Asn1[];
+    // extensions [3] EXPLICIT, the last optional part of the TBSCertificate
+    const tagged = tbs.find((v) => v.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && v.type === 3);
+    if (!tagged) return null;
+    const pki = forge.pki as unknown as { certificateExtensionsFromAsn1(exts: forge.asn1.Asn1): Array<{ name?: string } & Partial<Record<KeyUsageBit, boolean>>> };
+    const ext = pki.certificateExtensionsFromAsn1(tagged).find((e) => e.name === 'keyUsage');
+    if (!ext) return null;
+    const bits: KeyUsageBit[] = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign'];
+    return new Set(bits.filter((b) => ext[b] === true));
+  } catch (e) {
+    throw new MylicError('CERT_MALFORMED', `The key usage of the certificate cannot be read: ${(e as Error).message}`);
+  }
+}

@@ -66,6 +66,7 @@ export const ERROR_CODES = {
   CERT_NOT_YET_VALID: spec(400, EXIT.CHECK, 'The device certificate is not valid yet.'),
   CERT_KEY_MISMATCH: spec(400, EXIT.CHECK, 'The device private key does not match its certificate.'),
   CERT_MALFORMED: spec(400, EXIT.CHECK, 'The certificate cannot be read.'),
+  CERT_USAGE: spec(400, EXIT.CHECK, 'The certificate is not a device certificate (its key usage or CA flag is for another use).'),
   // device checks (agent: `mylic check`)
   NTP_NOT_CONFIGURED: spec(400, EXIT.CHECK, 'No NTP server is configured on the device.'),
   NTP_UNREACHABLE: spec(504, EXIT.CHECK, 'The NTP server does not answer.'),

@@ -1,13 +1,14 @@
 import { keyMatchesCertificate } from '../../certs/inspect.js';
-import { verifyCertificate } from '../../certs/verify.js';
+import { verifyDeviceCertificate } from '../../certs/verify.js';
 import type { DeviceStore } from '../device/store.js';
 import type { DeviceState } from '../device/state.js';
 import { failed, passed, type CheckResult } from './check-result.js';
 
 /**
- * The device certificate (seed: Invalidation → Requirements, "a device certificate"): present, chained
- * to the Device Certification Authority, named for this hardware id, valid by the checked clock, and
- * matching the device's private key. Each failure has its own code and a fix.
+ * The device certificate (seed: Invalidation → Requirements, "a device certificate"): present, issued
+ * and signed by the Device Certification Authority itself, made for a device (key usage), named for
+ * this hardware id, valid by the checked clock, and matching the device's private key. Each failure
+ * has its own code and a fix.
  */
 const FIX_REQUEST = 'Request a new device certificate (`mylic request-certificate`, needs the "request certificate" right on the portal).';
 
@@ -15,8 +16,8 @@ export async function checkCertificate(store: DeviceStore, state: DeviceState, a
   const certPem = await store.readOptionalText('device.crt');
   const keyPem = await store.readOptionalText('device.key');
   if (!certPem || !keyPem) return failed('certificate', 'CERT_MISSING', 'No device certificate is installed.', FIX_REQUEST);
-  const issuers = [await store.readText('trust', 'device-ca.pem'), await store.readText('trust', 'root-ca.pem')];
-  const r = verifyCertificate(certPem, { issuers, at, expectedCommonName: state.hardwareId });
+  // Issued and signed by the Device Certification Authority itself, for a device (issue 11).
+  const r = verifyDeviceCertificate(certPem, { deviceCa: await store.readText('trust', 'device-ca.pem'), root: await store.readText('trust', 'root-ca.pem'), at, hardwareId: state.hardwareId });
   if (!r.ok) {
     const fix =
       r.code === 'CERT_NOT_YET_VALID' || r.code === 'CERT_EXPIRED'

@@ -1,7 +1,7 @@
 import { createCsr } from '../../certs/csr.js';
 import { generateKeyPair } from '../../certs/keys.js';
 import { keyMatchesCertificate } from '../../certs/inspect.js';
-import { assertCertificate } from '../../certs/verify.js';
+import { assertDeviceCertificate } from '../../certs/verify.js';
 import { MylicError } from '../../protocol/errors.js';
 import { faultPoint, openDevice, sessionToken, withClient } from './device-context.js';
 import { login } from './login.js';
@@ -27,8 +27,8 @@ export async function requestCertificate(dir: string, opts: { password?: string 
   const csr = createCsr({ commonName: state.hardwareId, privateKeyPem: keys.privateKeyPem });
   const answer = await withClient(store, state, (c) => c.requestCertificate(token, csr));
   faultPoint('after-certificate-answer');
-  const issuers = [await store.readText('trust', 'device-ca.pem'), await store.readText('trust', 'root-ca.pem')];
-  assertCertificate(answer.certificate, { issuers, at: new Date(), expectedCommonName: state.hardwareId });
+  const deviceCa = await store.readText('trust', 'device-ca.pem');
+  assertDeviceCertificate(answer.certificate, { deviceCa, root: await store.readText('trust', 'root-ca.pem'), at: new Date(), hardwareId: state.hardwareId });
   if (!keyMatchesCertificate(keys.privateKeyPem, answer.certificate)) {
     throw new MylicError('CERT_KEY_MISMATCH', 'The portal returned a certificate for another key; the old certificate stays.');
   }

@@ -2,10 +2,24 @@ import { X509Certificate } from 'node:crypto';
 import { MylicError } from '../../protocol/errors.js';
 import { parseCsr } from '../../certs/csr.js';
 import { issueDeviceCertificate } from '../../certs/issue.js';
+import { assertDeviceCertificate } from '../../certs/verify.js';
 import { devicePlacementFor } from './access.js';
 import { type Actor, type Core, isoNow } from './context.js';
 import { recordHistory } from './history.js';
 import { hasRight } from './rights.js';
+
+/**
+ * Whether `certPem` is the device certificate of `hardwareId` at the core's time (issue 11): issued and
+ * signed by the portal's Device Certification Authority itself (which chains to the root), for a
+ * device (no CA; digitalSignature, keyEncipherment, clientAuth), valid, CN = hardware id. Every place
+ * the bridge accepts a certificate from a device uses this, never the plain chain check: the root
+ * also signs the license authority and the TLS server.
+ */
+export function assertDeviceCertificateOf(core: Core, certPem: string, hardwareId: string): void {
+  const [root] = core.keys.deviceCertIssuers.slice(-1);
+  if (root === undefined) throw new TypeError('core.keys.deviceCertIssuers must end with the root CA');
+  assertDeviceCertificate(certPem, { deviceCa: core.keys.deviceCa.certPem, root, at: core.clock.now(), hardwareId });
+}
 
 /**
  * Request certificate (seed: "If you have the needed rights, you can request a new device certificate

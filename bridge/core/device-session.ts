@@ -1,9 +1,9 @@
 import { X509Certificate, createPublicKey, randomBytes, verify, constants } from 'node:crypto';
 import { MylicError } from '../../protocol/errors.js';
 import { deviceProofBytes } from '../../protocol/device-api.js';
-import { assertCertificate } from '../../certs/verify.js';
 import { devicePlacementFor } from './access.js';
 import { authenticateLimited, openSession } from './accounts.js';
+import { assertDeviceCertificateOf } from './certificates.js';
 import { type Core, isoNow } from './context.js';
 import { findDevice } from './devices.js';
 import { recordHistory } from './history.js';
@@ -37,7 +37,8 @@ export interface DeviceLoginInput {
 export async function deviceLogin(core: Core, input: DeviceLoginInput, address: string | null = null) {
   const user = await authenticateLimited(core, input.email, input.password, address);
   const now = core.clock.now();
-  assertCertificate(input.certificate, { issuers: core.keys.deviceCertIssuers, at: now, expectedCommonName: input.hardwareId });
+  // The Device Certification Authority is pinned as the issuer, and the certificate must be a device's.
+  assertDeviceCertificateOf(core, input.certificate, input.hardwareId);
   const proofOk = verify(
     'sha256',
     deviceProofBytes(input.challenge, input.hardwareId),

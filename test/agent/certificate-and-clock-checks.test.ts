@@ -63,6 +63,28 @@ describe('the certificate and clock checks of `mylic check`', () => {
     expect(await certResult()).toMatchObject({ ok: false, code: 'CERT_CHAIN' });
   });
 
+  it('reports a certificate the root signed directly for this hardware id as CERT_CHAIN (the device CA is pinned as issuer)', async () => {
+    // Issue 11: the license authority's or the TLS server's kind of certificate, from the right root
+    // and with the right CN, passed the check.
+    const keys = generateKeyPair();
+    await writeFile(`${dir()}/device.key`, keys.privateKeyPem);
+    for (const usage of ['signing', 'server', 'client'] as const) {
+      await writeFile(`${dir()}/device.crt`, issueCertificate({ issuer: pki.root, subjectPublicKeyPem: keys.publicKeyPem, commonName: HW, usage, validDays: 30 }));
+      const r = await certResult();
+      expect(r, usage).toMatchObject({ ok: false, code: 'CERT_CHAIN' });
+      expect(r.message).toContain('Device Certification Authority');
+    }
+  });
+
+  it('reports a certificate the device CA issued for another use than a device as CERT_USAGE', async () => {
+    const keys = generateKeyPair();
+    await writeFile(`${dir()}/device.key`, keys.privateKeyPem);
+    for (const usage of ['server', 'signing', 'ca'] as const) {
+      await writeFile(`${dir()}/device.crt`, issueCertificate({ issuer: pki.deviceCa, subjectPublicKeyPem: keys.publicKeyPem, commonName: HW, usage, validDays: 30 }));
+      expect(await certResult(), usage).toMatchObject({ ok: false, code: 'CERT_USAGE' });
+    }
+  });
+
   it("reports another device's certificate as CERT_HW_MISMATCH", async () => {
     const keys = generateKeyPair();
     await writeFile(`${dir()}/device.key`, keys.privateKeyPem);

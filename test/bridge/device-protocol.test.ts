@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadOrCreateDevPki, type CertAndKey, type Pki } from '../../certs/index.js';
+import { issueCertificate, loadOrCreateDevPki, type CertAndKey, type Pki } from '../../certs/index.js';
 import { DEVICE_API, DeviceLicensesResponse } from '../../protocol/device-api.js';
 import { MAX_DOCUMENT_BYTES, openConfirmation, openLicenseFile } from '../../protocol/documents/index.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
@@ -166,6 +166,33 @@ describe('device login', () => {
       // The right hardware id, the key of the certificate proves itself: only the issuer is wrong.
       const forged = deviceIdentity(foreignCa, a.device.hardwareId);
       await expectError(await postLogin(tc.app, await loginRequest(tc.app, a.user, forged)), 400, 'CERT_CHAIN');
+      expect(await countRows(tc, 'sessions')).toBe(0);
+      expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBeNull();
+    });
+
+    /** The device's own key and hardware id in a certificate `issuer` made for `usage`. */
+    const certificateFrom = (issuer: CertAndKey, usage: 'ca' | 'server' | 'client' | 'signing') => {
+      const keys = deviceKeys(a.device.hardwareId);
+      const certPem = issueCertificate({ issuer, subjectPublicKeyPem: keys.publicKeyPem, commonName: a.device.hardwareId, usage, validDays: 30 });
+      return { hardwareId: a.device.hardwareId, keyPem: keys.privateKeyPem, certPem };
+    };
+
+    it('refuses a certificate the root signed directly (as it signs the license authority and the TLS server) with 400 CERT_CHAIN', async () => {
+      // Issue 11: the chain check took any certificate below the root; only the CN told such a
+      // certificate from a device certificate. The device CA is now pinned as the issuer.
+      for (const usage of ['signing', 'server', 'client'] as const) {
+        const res = await postLogin(tc.app, await loginRequest(tc.app, a.user, certificateFrom(pki.root, usage)));
+        const body = await expectError(res, 400, 'CERT_CHAIN');
+        expect(body.message).toContain('Device Certification Authority');
+      }
+      expect(await countRows(tc, 'sessions')).toBe(0);
+      expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBeNull();
+    });
+
+    it('refuses a certificate the device CA issued for another use (TLS server, signing, CA) with 400 CERT_USAGE', async () => {
+      for (const usage of ['server', 'signing', 'ca'] as const) {
+        await expectError(await postLogin(tc.app, await loginRequest(tc.app, a.user, certificateFrom(pki.deviceCa, usage))), 400, 'CERT_USAGE');
+      }
       expect(await countRows(tc, 'sessions')).toBe(0);
       expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBeNull();
     });

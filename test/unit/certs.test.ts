@@ -20,6 +20,8 @@ import {
   parseCsr,
   publicKeyOf,
   verifyCertificate,
+  verifyDeviceCertificate,
+  assertDeviceCertificate,
   writePublicFile,
   writeSecretFile,
   type CertAndKey,
@@ -129,6 +131,61 @@ describe('device certificates', () => {
     expect(() => issueCertificate({ issuer: leaf, subjectPublicKeyPem: device.publicKeyPem, commonName: 'x', usage: 'client', validDays: 1 })).toThrow(
       expect.objectContaining({ code: 'CERT_CHAIN' }),
     );
+  });
+});
+
+describe('device certificates as the portal and the agent check them (issue 11)', () => {
+  const deviceOpts = () => ({ deviceCa: deviceCa.certPem, root: root.certPem, at: new Date(), hardwareId: HW });
+  /** A certificate for the device's key and hardware id, as `issuer` would make it for `usage`. */
+  const issuedBy = (issuer: CertAndKey, usage: 'ca' | 'server' | 'client' | 'signing') =>
+    issueCertificate({ issuer, subjectPublicKeyPem: device.publicKeyPem, commonName: HW, usage, validDays: 30 });
+
+  it('pass when the Device Certification Authority issued them for the hardware id', () => {
+    expect(verifyDeviceCertificate(issueDeviceCertificate(deviceCa, device.publicKeyPem, HW), deviceOpts())).toEqual({ ok: true, commonName: HW });
+  });
+
+  it('are refused with CERT_CHAIN when the root signed them directly, though the plain chain check takes them', () => {
+    // The license authority's and the TLS server's certificates are such certificates: with the
+    // hardware id as CN they passed the device login, since only the CN told them apart.
+    for (const usage of ['signing', 'server', 'client'] as const) {
+      const cert = issuedBy(root, usage);
+      expect(verifyCertificate(cert, { issuers: [deviceCa.certPem, root.certPem], at: new Date(), expectedCommonName: HW }).ok, usage).toBe(true);
+      const r = failure(verifyDeviceCertificate(cert, deviceOpts()));
+      expect(r.code, usage).toBe('CERT_CHAIN');
+      expect(r.message).toContain('not issued by "Device CA"');
+      expect(() => assertDeviceCertificate(cert, deviceOpts())).toThrow(expect.objectContaining({ name: 'MylicError', code: 'CERT_CHAIN' }));
+    }
+  });
+
+  it('are refused with CERT_CHAIN when an authority with the device CA\'s name but another key issued them', () => {
+    const keys = generateKeyPair();
+    const lookalike: CertAndKey = {
+      keyPem: keys.privateKeyPem,
+      certPem: issueCertificate({ issuer: root, subjectPublicKeyPem: keys.publicKeyPem, commonName: 'Device CA', usage: 'ca', pathLen: 0, validDays: 3650 }),
+    };
+    expect(failure(verifyDeviceCertificate(issueDeviceCertificate(lookalike, device.publicKeyPem, HW), deviceOpts())).code).toBe('CERT_CHAIN');
+  });
+
+  it('are refused with CERT_CHAIN when the device CA given is not the root\'s', () => {
+    const otherRoot = createRootCa({ commonName: 'Test Root CA', validDays: 3650 });
+    const cert = issueDeviceCertificate(deviceCa, device.publicKeyPem, HW);
+    expect(failure(verifyDeviceCertificate(cert, { ...deviceOpts(), root: otherRoot.certPem })).code).toBe('CERT_CHAIN');
+  });
+
+  it('are refused with CERT_USAGE when the device CA issued them for another use', () => {
+    for (const usage of ['server', 'signing', 'ca'] as const) {
+      const r = failure(verifyDeviceCertificate(issuedBy(deviceCa, usage), deviceOpts()));
+      expect(r.code, usage).toBe('CERT_USAGE');
+      expect(r.message).toMatch(/device certificate/);
+    }
+  });
+
+  it('still report expiry and another hardware id with their own codes', () => {
+    const old = issueDeviceCertificate(deviceCa, device.publicKeyPem, HW, { notBefore: new Date('2020-01-01T00:00:00Z'), validDays: 365 });
+    expect(failure(verifyDeviceCertificate(old, deviceOpts())).code).toBe('CERT_EXPIRED');
+    const other = issueDeviceCertificate(deviceCa, device.publicKeyPem, '009033000001');
+    expect(failure(verifyDeviceCertificate(other, deviceOpts())).code).toBe('CERT_HW_MISMATCH');
+    expect(failure(verifyDeviceCertificate('garbage', deviceOpts())).code).toBe('CERT_MALFORMED');
   });
 });
 
