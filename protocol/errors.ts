@@ -93,6 +93,8 @@ export const ERROR_CODES = {
   DEVICE_NOT_IN_PROJECTS: spec(403, EXIT.AUTH, 'The device is not in one of your projects.'),
   USER_LOCKED: spec(403, EXIT.AUTH, 'Your account is locked in this company.'),
   RATE_LIMITED: spec(429, EXIT.AUTH, 'Too many attempts: wait and try again.'),
+  TOKEN_SCOPE_MISSING: spec(403, EXIT.AUTH, 'This API token does not have the scope this route needs: create a token with that scope.'),
+  PASSWORD_SESSION_REQUIRED: spec(403, EXIT.AUTH, 'This needs a session opened with your password (POST /api/v1/session): an API token cannot do it.'),
   // state
   NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'Not found.'),
   USER_NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'There is no such user.'),

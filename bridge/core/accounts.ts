@@ -62,7 +62,7 @@ export async function openSession(
   userId: number,
   kind: SessionKind,
   deviceId: number | null = null,
-  opts: { companyId?: number | null; label?: string } = {},
+  opts: { companyId?: number | null; label?: string; scopes?: readonly string[] } = {},
 ): Promise<{ token: string; expiresAt: string }> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(core.clock.now().getTime() + SESSION_TTL_MS[kind]).toISOString();
@@ -88,6 +88,7 @@ export async function openSession(
       project_id: null,
       label: opts.label ?? null,
       last_used_at: null,
+      scopes: kind === 'api' ? (opts.scopes ?? []).join(' ') : null,
     })
     .execute();
   return { token, expiresAt };
@@ -100,6 +101,8 @@ export interface SessionInfo {
   companyId: number | null;
   projectId: number | null;
   tokenHash: string;
+  /** API tokens: what they may do (protocol/account-api.ts API_SCOPES); empty for other sessions. */
+  scopes: readonly string[];
 }
 
 // Every authenticated request asks this (access.ts, precompiled); nothing of the answer is kept.
@@ -109,7 +112,15 @@ export async function resolveSession(core: Core, token: string, kinds: readonly 
   const row = (await sessionQuery(core.store.db, { tokenHash: hashToken(token) })).rows[0];
   if (!row || !kinds.includes(row.kind)) throw new MylicError('UNAUTHENTICATED');
   if (row.expires_at <= isoNow(core)) throw new MylicError('SESSION_EXPIRED');
-  return { userId: row.user_id, kind: row.kind, deviceId: row.device_id, companyId: row.company_id, projectId: row.project_id, tokenHash: row.token_hash };
+  return {
+    userId: row.user_id,
+    kind: row.kind,
+    deviceId: row.device_id,
+    companyId: row.company_id,
+    projectId: row.project_id,
+    tokenHash: row.token_hash,
+    scopes: row.kind === 'api' && row.scopes ? row.scopes.split(' ') : [],
+  };
 }
 
 /** Log out: ends this session (or API token) and records it, in the company the session had selected. */

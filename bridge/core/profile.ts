@@ -10,7 +10,8 @@ import { newActivationToken, sendActivationMail } from './registration.js';
 /**
  * Account (seed: "Here you can change your personal data, password etc. You always have to enter your
  * current password to change your data. If you change your email address, you'll have to activate
- * your account again.").
+ * your account again."). The activation of a new address is its confirmation link; until it is followed
+ * the account stays active under its old address (issue 11: a mistyped address must not lock anyone out).
  */
 export async function getProfile(core: Core, actor: Actor) {
   const user = await core.store.db.selectFrom('users').selectAll().where('id', '=', actor.userId).executeTakeFirstOrThrow();
@@ -21,9 +22,20 @@ export async function getProfile(core: Core, actor: Actor) {
     .where('memberships.user_id', '=', actor.userId)
     .orderBy('memberships.created_at')
     .execute();
+  const pending = await core.store.db
+    .selectFrom('account_tokens')
+    .select('email')
+    .where('user_id', '=', actor.userId)
+    .where('purpose', '=', 'activate')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', isoNow(core))
+    .where('email', '!=', user.email)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
   return {
     id: user.id,
     email: user.email,
+    pendingEmail: pending?.email ?? null,
     name: user.name,
     phone: user.phone,
     language: user.language as Language,
@@ -92,21 +104,25 @@ export async function changeEmail(core: Core, actor: Actor, currentPassword: str
     const at = isoNow(core);
     if (await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) throw new MylicError('EMAIL_TAKEN');
     const user = await tx.selectFrom('users').select(['name', 'language', 'email']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
-    // The account waits for the new address to be confirmed; until then nobody can log in with it.
-    await tx.updateTable('users').set({ active: 0 }).where('id', '=', actor.userId).execute();
-    await tx.deleteFrom('sessions').where('user_id', '=', actor.userId).execute();
+    // The account stays active under its current address, sessions included, until the new address is
+    // confirmed (registration.ts, activate). Only the newest change counts: earlier links stop working.
+    await tx
+      .deleteFrom('account_tokens')
+      .where('user_id', '=', actor.userId)
+      .where('purpose', '=', 'activate')
+      .where('used_at', 'is', null)
+      .where('email', '!=', user.email)
+      .execute();
     const token = await newActivationToken(core, tx, actor.userId, email);
     await recordHistory(tx, at, { event: 'user.email_change_requested', userId: actor.userId, detail: { from: user.email, to: email } });
     return { token, user };
   });
   try {
-    await sendActivationMail(core, email, user.name, user.language as Language, token, 'Your address is unchanged and your account stays active: log in again and retry later.');
+    await sendActivationMail(core, email, user.name, user.language as Language, token, 'Your address is unchanged and your account stays as it is: retry later.');
   } catch (e) {
-    // Without the mail nobody could ever confirm the new address, and the account would stay locked:
-    // the change is taken back (the sessions it ended stay ended).
+    // Without the mail nobody could ever confirm the new address: the change is taken back.
     await core.store.write(async (tx) => {
       await tx.deleteFrom('account_tokens').where('token_hash', '=', hashToken(token)).execute();
-      await tx.updateTable('users').set({ active: 1 }).where('id', '=', actor.userId).execute();
       await recordHistory(tx, isoNow(core), { event: 'user.email_change_failed', userId: actor.userId, detail: { from: user.email, to: email } });
     });
     throw e;

@@ -12,6 +12,7 @@ import * as m009 from './migrations/009-ssa.js';
 import * as m010 from './migrations/010-license-device-state-index.js';
 import * as m011 from './migrations/011-ssa-mail-weeks.js';
 import * as m012 from './migrations/012-rma-requests.js';
+import * as m013 from './migrations/013-accounts-hardening.js';
 
 /** Migrations are compiled in (the bridge is bundled), listed here in order. */
 function provider(dialect: DialectName): MigrationProvider {
@@ -28,6 +29,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '010-license-device-state-index': { up: (db) => m010.up(db) },
     '011-ssa-mail-weeks': { up: (db) => m011.up(db, dialect) },
     '012-rma-requests': { up: (db) => m012.up(db, dialect) },
+    '013-accounts-hardening': { up: (db) => m013.up(db, dialect) },
   };
   return { getMigrations: async () => list };
 }

@@ -7,7 +7,8 @@ export interface AccountTables {
 export interface AccountTokensTable {
   token_hash: string;
   user_id: number;
-  purpose: 'activate';
+  /** `activate`: registration or e-mail change (migration 004); `reset`: password reset (migration 013). */
+  purpose: 'activate' | 'reset';
   /** The address the link was sent to: activating it makes it the account's e-mail. */
   email: string;
   expires_at: string;
@@ -16,7 +17,10 @@ export interface AccountTokensTable {
 }
 
 export interface LoginFailuresTable {
-  /** `account:<email>` or `address:<ip>`. */
+  /**
+   * `account:<email>`, `address:<ip>`, `address-account:<ip> <email>` (failed logins, login-limiter.ts),
+   * `register:<ip>`, `reset:<email>`, `reset-address:<ip>` (registrations and reset requests made).
+   */
   subject: string;
   at: string;
 }

@@ -178,6 +178,8 @@ export interface SessionsTable {
   project_id: number | null;
   label: string | null;
   last_used_at: string | null;
+  /** API tokens: their scopes separated by spaces (protocol/account-api.ts, migration 013); null otherwise. */
+  scopes: string | null;
 }
 
 export interface DeviceChallengesTable {

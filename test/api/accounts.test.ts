@@ -83,11 +83,27 @@ describe('accounts', () => {
     expect((await follow(activationLink(mail))).status).toBe(404);
   });
 
-  it('refuses a second account with the same e-mail, a short password and a bad e-mail', async () => {
+  it('answers a registration with a taken address exactly like a new one and mails the owner instead; refuses a short password and a bad e-mail', async () => {
     // An activated address is taken (a pending one is re-sent its link, see "registration again" below).
     const { email } = await active();
-    expect((await call('POST', '/api/v1/accounts', { email, password: 'a long password', name: 'X' })).json.error.code).toBe('EMAIL_TAKEN');
+    const fresh = await call('POST', '/api/v1/accounts', { email: `fresh${++n}@example.com`, password: 'a long password', name: 'X' });
+    const taken = await call('POST', '/api/v1/accounts', { email, password: 'another long password', name: 'X', language: 'fr' });
+    expect(taken.status).toBe(fresh.status);
+    expect(taken.status).toBe(201);
+    expect(Object.keys(taken.json).sort()).toEqual(Object.keys(fresh.json).sort());
+    expect(taken.json).toEqual({ email, activationSent: true });
     expect(await tc.core.store.db.selectFrom('users').select('id').where('email', '=', email).execute()).toHaveLength(1);
+    // The owner is told, in the account's language (not the registrant's), with no activation link.
+    const deadline = Date.now() + 10_000;
+    while (smtp.mails.filter((m) => m.to.includes(email)).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const told = smtp.mails.filter((m) => m.to.includes(email))[1]!;
+    expect(told.subject).toBe('Someone tried to register with your address at mylic');
+    expect(told.body).toContain('log in with your password');
+    expect(told.body).toContain('https://portal.example.test/api/v1/password-reset');
+    expect(told.body).not.toContain('/account/activate');
+    // The account is unchanged: the owner's password still works, the registrant's does not.
+    expect((await call('POST', '/api/v1/session', { email, password: 'a long password' })).status).toBe(201);
+    expect((await call('POST', '/api/v1/session', { email, password: 'another long password' })).status).toBe(401);
     const short = await call('POST', '/api/v1/accounts', { email: 'new@example.com', password: 'short', name: 'X' });
     expect(short.status).toBe(400);
     expect(short.json.error.code).toBe('VALIDATION_FAILED');
@@ -125,16 +141,30 @@ describe('accounts', () => {
     expect((await call('POST', '/api/v1/session', { email, password: 'another long password' })).status).toBe(201);
   });
 
-  it('changes the e-mail address: the account must be activated again from the new address', async () => {
+  it('changes the e-mail address: the old address keeps working (login, session, active) until the new one is confirmed, which then takes over', async () => {
     const { email, token } = await active();
     const r = await call('POST', '/api/v1/account/email', { currentPassword: 'a long password', newEmail: 'moved@example.com' }, token);
     expect(r.status).toBe(202);
-    expect((await call('GET', '/api/v1/account', undefined, token)).status).toBe(401);
-    expect((await call('POST', '/api/v1/session', { email, password: 'a long password' })).json.error.code).toBe('ACCOUNT_NOT_ACTIVATED');
+    expect((await call('GET', '/api/v1/account', undefined, token)).json).toMatchObject({ email, pendingEmail: 'moved@example.com' });
+    expect((await call('POST', '/api/v1/session', { email, password: 'a long password' })).status).toBe(201);
+    expect((await call('POST', '/api/v1/session', { email: 'moved@example.com', password: 'a long password' })).status).toBe(401);
+    expect(await tc.core.store.db.selectFrom('users').select('active').where('email', '=', email).executeTakeFirstOrThrow()).toEqual({ active: 1 });
     const mail = await smtp.mailTo('moved@example.com');
     expect((await follow(activationLink(mail))).json).toEqual({ activated: true, email: 'moved@example.com' });
     expect((await call('POST', '/api/v1/session', { email: 'moved@example.com', password: 'a long password' })).status).toBe(201);
     expect((await call('POST', '/api/v1/session', { email, password: 'a long password' })).status).toBe(401);
+    expect((await call('GET', '/api/v1/account', undefined, token)).json).toMatchObject({ email: 'moved@example.com', pendingEmail: null });
+  });
+
+  it('recovers from a mistyped new address: the account stays usable, a second change replaces the first, whose link stops working', async () => {
+    const { email, token } = await active();
+    expect((await call('POST', '/api/v1/account/email', { currentPassword: 'a long password', newEmail: 'typo@exmaple.com' }, token)).status).toBe(202);
+    const typo = await smtp.mailTo('typo@exmaple.com');
+    expect((await call('POST', '/api/v1/account/email', { currentPassword: 'a long password', newEmail: `right${n}@example.com` }, token)).status).toBe(202);
+    expect((await call('GET', '/api/v1/account', undefined, token)).json).toMatchObject({ email, pendingEmail: `right${n}@example.com` });
+    expect((await follow(activationLink(typo))).status).toBe(404);
+    expect((await follow(activationLink(await smtp.mailTo(`right${n}@example.com`)))).status).toBe(200);
+    expect((await call('GET', '/api/v1/account', undefined, token)).json.email).toBe(`right${n}@example.com`);
   });
 
   it('takes an e-mail change back when its mail cannot be sent: 503 MAIL_UNAVAILABLE, the old address still logs in', async () => {
@@ -151,6 +181,8 @@ describe('accounts', () => {
       const r = await call('POST', '/api/v1/account/email', { currentPassword: 'a long password', newEmail: 'nowhere@example.com' }, login.json.token);
       expect(r.status).toBe(503);
       expect(r.json.error).toMatchObject({ code: 'MAIL_UNAVAILABLE', message: expect.stringContaining('Your address is unchanged') });
+      // The session was never ended.
+      expect((await call('GET', '/api/v1/account', undefined, login.json.token)).json).toMatchObject({ email, pendingEmail: null });
     } finally {
       quiet.mockRestore();
       tc.core.mail.mailer = mailer;
@@ -301,9 +333,11 @@ describe('accounts', () => {
       expect(activationLink(second!).search).not.toBe(activationLink(first).search);
       expect((await follow(activationLink(first))).status).toBe(404);
       expect((await follow(activationLink(second!))).status).toBe(200);
-      // Activated, the address is taken.
-      expect((await call('POST', '/api/v1/accounts', { email, password: 'a long password', name: 'Dana' })).json.error.code).toBe('EMAIL_TAKEN');
-      expect(await mailsTo(email, 2)).toHaveLength(2);
+      // Activated, the address is taken: the same answer, and the owner is told instead of sent a link.
+      expect((await call('POST', '/api/v1/accounts', { email, password: 'a long password', name: 'Dana' })).status).toBe(201);
+      const [, , third] = await mailsTo(email, 3);
+      expect(third!.subject).toBe('Someone tried to register with your address at mylic');
+      expect(() => activationLink(third!)).toThrow();
     });
 
     it('re-sends after the first link expired', async () => {
@@ -314,13 +348,14 @@ describe('accounts', () => {
       expect((await follow(activationLink(fresh!))).status).toBe(200);
     });
 
-    it('does not re-send for an account waiting for an e-mail change: its old address stays taken and the pending change stays valid', async () => {
+    it('does not re-send for an account waiting for an e-mail change: its old address stays taken (the owner is told) and the pending change stays valid', async () => {
       const { email, token } = await active();
       expect((await call('POST', '/api/v1/account/email', { currentPassword: 'a long password', newEmail: `changed${n}@example.com` }, token)).status).toBe(202);
       const again = await call('POST', '/api/v1/accounts', { email, password: 'a long password', name: 'Eve' });
-      expect(again.status).toBe(409);
-      expect(again.json.error.code).toBe('EMAIL_TAKEN');
-      expect(smtp.mails.filter((m) => m.to.includes(email))).toHaveLength(1);
+      expect(again.status).toBe(201);
+      expect(again.json).toEqual({ email, activationSent: true });
+      const [, told] = await mailsTo(email, 2);
+      expect(told!.subject).toBe('Someone tried to register with your address at mylic');
       const change = await smtp.mailTo(`changed${n}@example.com`);
       expect((await follow(activationLink(change))).status).toBe(200);
     });

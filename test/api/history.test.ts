@@ -217,6 +217,25 @@ describe('history of every state-changing route', () => {
       event: 'user.email_change_requested',
       run: () => ok(call(tc.app, 'POST', '/account/email', ctx.nina.token, { currentPassword: ctx.nina.password, newEmail: 'hr-nina-new@example.test' }), 202),
     },
+    {
+      route: 'POST /password-reset',
+      event: 'user.password_reset_requested',
+      run: async () => {
+        await ok(call(tc.app, 'POST', '/password-reset', undefined, { email: ctx.nina.email }), 202);
+        // The code is made and mailed after the answer (the answer must not tell whether the address exists).
+        for (let i = 0; i < 200 && !sent.some((m) => m.to === ctx.nina.email && m.text.includes('password-reset/confirm')); i++) await new Promise((r) => setTimeout(r, 20));
+      },
+    },
+    {
+      route: 'POST /password-reset/confirm',
+      event: 'user.password_reset',
+      run: async () => {
+        const mail = sent.find((m) => m.to === ctx.nina.email && m.text.includes('password-reset/confirm'))!;
+        const token = /: ([A-Za-z0-9_-]{43})\s/.exec(mail.text)![1]!;
+        ctx.nina.password = 'nina has a new long password';
+        await ok(call(tc.app, 'POST', '/password-reset/confirm', undefined, { token, password: ctx.nina.password }));
+      },
+    },
     { route: 'PATCH /company', event: 'company.updated', run: () => ok(call(tc.app, 'PATCH', '/company', A(), { city: 'Berlin' })) },
     { route: 'POST /company/users', event: 'company.user_added', run: () => ok(call(tc.app, 'POST', '/company/users', A(), { email: ctx.pete.email }), 201) },
     { route: 'PATCH /company/users/{userId}', event: 'company.user_changed', run: () => ok(call(tc.app, 'PATCH', `/company/users/${ctx.pete.id}`, A(), { admin: true })) },

@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
 import * as z from 'zod';
+import { API_SCOPES, type ApiScope } from '../../../protocol/account-api.js';
 import { MylicError } from '../../../protocol/errors.js';
 import type { Actor, Core } from '../../core/context.js';
 import { requireSession, type AuthEnv } from '../auth.js';
@@ -21,6 +22,11 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   tag: string;
   /** `none`: no session; `user`: a portal or API session. Company and admin rules are the core's. */
   auth: 'none' | 'user';
+  /**
+   * What an API token needs to call the route (see `routeScope`, which derives it when unset):
+   * a scope, `password-session` (never a token) or `any-token` (any token may, e.g. log itself out).
+   */
+  scope?: RouteScope;
   body?: B;
   query?: Q;
   params?: P;
@@ -56,7 +62,9 @@ export class ApiRouter {
   ) {
     this.specs.push(spec);
     const auth = spec.auth === 'user' ? requireSession(this.core, ['portal', 'api']) : async (_c: Context, next: () => Promise<void>) => next();
+    const scope = routeScope(spec);
     this.app.on(spec.method.toUpperCase(), spec.path, auth, async (c) => {
+      if (spec.auth === 'user') assertTokenScope(c.get('session'), scope);
       const body = spec.body ? await jsonBody(c, spec.body) : undefined;
       const query = spec.query ? spec.query.parse(c.req.query()) : undefined;
       const params = spec.params ? parseParams(spec.params, c.req.param()) : undefined;
@@ -70,12 +78,49 @@ export class ApiRouter {
   }
 }
 
+export type RouteScope = ApiScope | 'password-session' | 'any-token';
+
+/**
+ * The one place that decides which scope an API token needs for a route (issue 11). Explicit
+ * `spec.scope` first; otherwise every GET and every preview (POST …/preview, …-preview: they compute and
+ * change nothing) is `read`, and the other routes by their path. A route no rule names is closed to
+ * tokens (`password-session`): default deny, so a new route is never opened to tokens by accident.
+ * Portal sessions (opened with the password) are not limited by scopes.
+ */
+const SCOPE_BY_PATH: readonly (readonly [RegExp, ApiScope])[] = [
+  [/^\/invalidations(\/|$)/, 'invalidations'],
+  [/^\/projects\/:[^/]+\/(ssa|join\/ssa)(\/|$)/, 'ssa'],
+  [/^\/(devices\/:[^/]+\/(licenses|warranty|license-file)|projects\/:[^/]+\/warranty|free-licenses)(\/|$)/, 'licenses'],
+  [/^\/(devices|orders|rma)(\/|$)/, 'devices'],
+  [/^\/(activation-keys|own-keys)(\/|$)/, 'keys'],
+  [/^\/(companies|company|projects)(\/|$)/, 'organisation'],
+  // Narrowing the token's own view to a project; switching the company (/session/company) is closed.
+  [/^\/session\/project$/, 'read'],
+];
+
+export function routeScope(spec: Pick<RouteSpec<any, any, any, any>, 'method' | 'path' | 'scope'>): RouteScope {
+  if (spec.scope) return spec.scope;
+  if (spec.method === 'get' || /[/-]preview$/.test(spec.path)) return 'read';
+  return SCOPE_BY_PATH.find(([re]) => re.test(spec.path))?.[1] ?? 'password-session';
+}
+
+function assertTokenScope(session: { kind: string; scopes: readonly string[] }, scope: RouteScope) {
+  if (session.kind !== 'api' || scope === 'any-token') return;
+  if (scope === 'password-session') throw new MylicError('PASSWORD_SESSION_REQUIRED');
+  if (!session.scopes.includes(scope)) throw new MylicError('TOKEN_SCOPE_MISSING', `This API token does not have the scope \`${scope}\` this route needs (it has: ${session.scopes.join(', ') || 'none'}).`, { scope });
+}
+
 /** Path parameters that do not fit their schema answer like a resource that does not exist. */
 function parseParams(schema: z.ZodType, raw: Record<string, string>) {
   const r = schema.safeParse(raw);
   if (!r.success) throw new MylicError('NOT_FOUND', `No such resource: ${r.error.issues.map((i) => i.path.join('.')).join(', ')}.`);
   return r.data;
 }
+
+const scopeOf = (s: RouteSpec<any, any, any, any>) => {
+  const scope = routeScope(s);
+  return scope === 'password-session' || scope === 'any-token' ? [] : [scope];
+};
 
 /** The OpenAPI 3.1 document of every declared route. */
 export function openApiDocument(specs: readonly RouteSpec<any, any, any, any>[], info: { title: string; version: string }) {
@@ -106,7 +151,8 @@ export function openApiDocument(specs: readonly RouteSpec<any, any, any, any>[],
     paths[path][s.method] = {
       summary: s.summary,
       tags: [s.tag],
-      ...(s.auth === 'user' ? { security: [{ bearer: [] }] } : {}),
+      // OpenAPI 3.1 lets a non-OAuth scheme list the roles needed: here the API token's scope.
+      ...(s.auth === 'user' ? { security: [{ bearer: scopeOf(s) }], 'x-scope': routeScope(s) } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(s.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(s.body, 'input') } } } } : {}),
       ...(s.consumes ? { requestBody: { required: true, content: { [s.consumes]: { schema: { type: 'string' } } } } } : {}),
@@ -121,6 +167,18 @@ export function openApiDocument(specs: readonly RouteSpec<any, any, any, any>[],
     info,
     servers: [{ url: '/' }],
     paths,
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas: { Error: ErrorSchema } },
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            `A portal session (POST /api/v1/session) may call every route. An API token (POST /api/v1/account/tokens, with a password session) ` +
+            `only the routes whose \`x-scope\` is one of its scopes (${API_SCOPES.join(', ')}), or \`any-token\`; ` +
+            `\`password-session\` routes never (403 PASSWORD_SESSION_REQUIRED; a missing scope is 403 TOKEN_SCOPE_MISSING).`,
+        },
+      },
+      schemas: { Error: ErrorSchema },
+    },
   };
 }
