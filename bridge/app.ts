@@ -1,11 +1,12 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
 import { MylicError } from '../protocol/errors.js';
 import { DEVICE_API } from '../protocol/device-api.js';
 import { PORTAL_API } from '../protocol/portal-api.js';
 import { MAX_DOCUMENT_BYTES } from '../protocol/documents/index.js';
 import type { Core } from './core/context.js';
-import { toErrorResponse } from './http/errors.js';
+import { clipEcho, toErrorResponse } from './http/errors.js';
 import { deviceRoutes } from './http/device-routes.js';
 import { portalRoutes } from './http/portal-routes.js';
 
@@ -13,7 +14,28 @@ import { portalRoutes } from './http/portal-routes.js';
 export function createApp(core: Core) {
   const app = new Hono();
   app.onError(toErrorResponse);
-  app.notFound((c) => c.json(new MylicError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`).toBody(), 404));
+  app.notFound((c) => c.json(new MylicError('NOT_FOUND', `No route ${c.req.method} ${clipEcho(c.req.path)}.`).toBody(), 404));
+  // Security headers on every answer, errors included (issue 11). The bridge serves HTTPS only, so HSTS
+  // (two years, subdomains); answers are JSON or document files, never pages: nothing may be framed,
+  // loaded or run from them (CSP default-src 'none', frame-ancestors 'none', X-Frame-Options DENY), and
+  // nothing is sniffed as another type. Referrer and cross-origin policies are hono's defaults.
+  app.use(
+    '*',
+    secureHeaders({
+      strictTransportSecurity: 'max-age=63072000; includeSubDomains',
+      xFrameOptions: 'DENY',
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+    }),
+  );
+  // The APIs answer tokens, license files, personal and tenant data: no cache, shared or private, keeps
+  // any of it (no-store on every /api/v1 and /device/v1 answer, errors included). /openapi.json and
+  // /healthz are public and the same for everyone.
+  const noStore: MiddlewareHandler = async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  };
+  app.use(`${PORTAL_API}/*`, noStore);
+  app.use(`${DEVICE_API}/*`, noStore);
   // Refuse large bodies before anything reads them whole. A body with Content-Length (and no
   // Transfer-Encoding) is judged by the header: Node's parser never delivers more bytes than it says,
   // and reading `c.req.raw.body` only to count would build a web Request and stream for every request

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { IdText, WholeText } from './ids.js';
 
 /** Accounts and history in the portal API (seed: First steps, Account, History). */
 export const LanguageCode = z.enum(['en', 'de', 'it', 'nl', 'fr']);
@@ -88,11 +89,11 @@ export const PasswordResetDone = z.object({ reset: z.literal(true), email: z.str
 
 export const HistoryQuery = z.object({
   context: z.enum(['company', 'user', 'device']).default('company'),
-  userId: z.coerce.number().int().positive().optional(),
+  userId: IdText.optional(),
   hardwareId: z.string().max(32).optional(),
   period: z.enum(['day', 'week', 'month', 'year', 'always']).default('week'),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(500).default(50),
+  page: WholeText(1, 100_000).default(1),
+  pageSize: WholeText(1, 500).default(50),
 });
 export const HistoryPage = z.object({
   companyId: z.number().int().describe('The company whose history this is (the selected one)'),

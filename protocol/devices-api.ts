@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { IdText, WholeText } from './ids.js';
 import { SsaApplied, SsaConfirmation } from './ssa-api.js';
 
 /**
@@ -13,7 +14,6 @@ export const SEARCH_MIN = 3;
 export const SEARCH_KEYS_MIN = 5;
 
 const Id = z.number().int().positive().max(2 ** 31 - 1);
-const QueryId = z.coerce.number().int().positive().max(2 ** 31 - 1);
 /** A device as a person types it: a MAC in any form of the seed, or an IPEI; the core parses it. */
 const DeviceInput = z.string().trim().min(1).max(64);
 const DeviceTypeName = z.string().trim().min(1).max(40);
@@ -21,7 +21,7 @@ const DeviceTypeName = z.string().trim().min(1).max(40);
 export const ORDER_NUMBER_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
 export const OrderNumber = z.string().trim().regex(ORDER_NUMBER_RE, 'an order number has 1 to 40 letters, digits, ".", "_" or "-"');
 
-export const DeviceParams = z.object({ deviceId: z.string().regex(/^[1-9][0-9]{0,9}$/).transform(Number) });
+export const DeviceParams = z.object({ deviceId: IdText });
 export const OrderParams = z.object({ orderNumber: OrderNumber });
 
 // ---------------------------------------------------------------------------------------------
@@ -78,9 +78,9 @@ export const DeviceListQuery = z.object({
   /** Part of the name, comment or MAC/IPEI (any form); empty: all devices. */
   filter: z.string().max(100).optional(),
   /** A project of the scope; default: the session's selected project, or all. */
-  projectId: QueryId.optional(),
-  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  projectId: IdText.optional(),
+  offset: WholeText(0, 10_000_000).default(0),
+  limit: WholeText(1, 500).default(100),
 });
 export const DeviceList = z.object({
   /** The project listed, or null: every project of the selected company and those granted to it. */
@@ -139,7 +139,7 @@ export const AddFileRequest = z.strictObject({
   type: DeviceTypeName,
   projectId: Id.optional(),
 });
-export const AddFileQuery = z.object({ type: DeviceTypeName.optional(), projectId: QueryId.optional() });
+export const AddFileQuery = z.object({ type: DeviceTypeName.optional(), projectId: IdText.optional() });
 export const AddOrderRequest = z.strictObject({ orderNumber: OrderNumber, projectId: Id.optional() });
 
 export const BatchRow = z.object({

@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   XML_DTD_REFUSED: spec(400, EXIT.DOCUMENT, 'XML documents with a DTD or entity declarations are refused.'),
   XML_TOO_LARGE: spec(413, EXIT.DOCUMENT, 'The XML document is too large.'),
   XML_TOO_DEEP: spec(400, EXIT.DOCUMENT, 'The XML document is nested too deeply.'),
+  XML_TOO_COMPLEX: spec(400, EXIT.DOCUMENT, 'The XML document has too many elements or attributes.'),
   // documents (license file, invalidation, confirmation)
   DOC_MALFORMED: spec(400, EXIT.DOCUMENT, 'The document does not have the expected structure.'),
   DOC_KIND_MISMATCH: spec(400, EXIT.DOCUMENT, 'This is a different kind of document than expected.'),

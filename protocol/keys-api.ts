@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { IdText } from './ids.js';
 
 /**
  * Balance and activation keys in the portal API (seed: Balance, Activations, Own Activations, License
@@ -47,8 +48,8 @@ const KeyInput = z.string().min(1).max(100);
 export const LicenseLine = z.object({ type: z.string(), units: z.number().int() });
 export type LicenseLine = z.infer<typeof LicenseLine>;
 
-export const IdParams = z.object({ keyId: z.coerce.number().int().positive().max(2 ** 31 - 1) });
-export const ProjectParams = z.object({ projectId: z.coerce.number().int().positive().max(2 ** 31 - 1) });
+export const IdParams = z.object({ keyId: IdText });
+export const ProjectParams = z.object({ projectId: IdText });
 
 // ---------------------------------------------------------------------------------------------
 // balance
@@ -126,7 +127,7 @@ export const ActivationItem = z.object({
 });
 export type ActivationItem = z.infer<typeof ActivationItem>;
 export const ActivationList = z.object({ scope: z.enum(['project', 'all']), keys: z.array(ActivationItem) });
-export const ActivationQuery = z.object({ projectId: z.coerce.number().int().positive().max(2 ** 31 - 1).optional() });
+export const ActivationQuery = z.object({ projectId: IdText.optional() });
 
 // ---------------------------------------------------------------------------------------------
 // own keys (Own Activations)
@@ -171,7 +172,7 @@ export type OwnKeyUpdateRequest = z.input<typeof OwnKeyUpdateRequest>;
 
 export const OwnKeyDeleteQuery = z.object({
   /** Where the licenses go back; default: the selected project, else the projects they came from. */
-  projectId: z.coerce.number().int().positive().max(2 ** 31 - 1).optional(),
+  projectId: IdText.optional(),
 });
 
 export const OwnKey = z.object({
@@ -190,7 +191,7 @@ export const OwnKey = z.object({
 });
 export type OwnKey = z.infer<typeof OwnKey>;
 export const OwnKeyList = z.object({ scope: z.enum(['project', 'all']), keys: z.array(OwnKey) });
-export const OwnKeyQuery = z.object({ projectId: z.coerce.number().int().positive().max(2 ** 31 - 1).optional() });
+export const OwnKeyQuery = z.object({ projectId: IdText.optional() });
 
 export const OwnKeyDeleted = z.object({
   keyId: z.number().int(),

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { IdListText, IdText, WholeText } from './ids.js';
 import { SsaApplied, SsaConfirmation, SsaIntoPreview } from './ssa-api.js';
 
 /**
@@ -8,7 +9,6 @@ import { SsaApplied, SsaConfirmation, SsaIntoPreview } from './ssa-api.js';
  */
 
 const Id = z.number().int().positive().max(2 ** 31 - 1);
-const IdParam = z.coerce.number().int().positive().max(2 ** 31 - 1);
 const VersionNo = z.number().int().min(5).max(14);
 const Units = z.number().int().positive().max(1_000_000);
 const Serial = z.string().trim().min(1).max(40);
@@ -16,8 +16,8 @@ const Text = (max: number) => z.string().trim().max(max);
 /** `true`/`false`/`1`/`0` in a query string. */
 const QueryBool = z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1');
 
-export const DeviceParams = z.object({ deviceId: IdParam });
-export const ProjectParams = z.object({ projectId: IdParam });
+export const DeviceParams = z.object({ deviceId: IdText });
+export const ProjectParams = z.object({ projectId: IdText });
 
 // ---------------------------------------------------------------------------------------------
 // catalog
@@ -92,18 +92,13 @@ export const DeviceLicenseList = z.object({
 // add from balance
 
 export const OfferQuery = z.object({
-  version: z.coerce.number().int().min(5).max(14),
+  version: WholeText(5, 14),
   /** Seed: "whether you want to summate the current licencing"; default yes. */
   summate: QueryBool.default(true),
   /** Wished overall amount of V8+ PBX ports: the cheapest pack combination is pre-filled. */
-  ports: z.coerce.number().int().min(0).max(100_000).optional(),
+  ports: WholeText(0, 100_000).optional(),
   /** Comma-separated ids of own projects to draw from as well. */
-  drawFrom: z
-    .string()
-    .max(500)
-    .regex(/^\d+(,\d+)*$/)
-    .transform((s) => s.split(',').map(Number))
-    .optional(),
+  drawFrom: IdListText().optional(),
 });
 
 const ProjectUnits = z.object({ projectId: z.number().int(), projectName: z.string(), units: z.number().int() });
@@ -248,10 +243,10 @@ export const FreeLicense = z.object({
 });
 export type FreeLicense = z.infer<typeof FreeLicense>;
 
-export const FreeQuery = z.object({ projectId: IdParam.optional() });
+export const FreeQuery = z.object({ projectId: IdText.optional() });
 export const FreeList = z.object({ scope: z.enum(['project', 'all']), licenses: z.array(FreeLicense) });
 
-export const FreeOfferQuery = z.object({ version: z.coerce.number().int().min(5).max(14) });
+export const FreeOfferQuery = z.object({ version: WholeText(5, 14) });
 export const FreeOffer = z.object({ deviceId: z.number().int(), version: z.number().int(), licenses: z.array(FreeLicense) });
 
 export const AssignFreeRequest = z.strictObject({

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { IdText } from './ids.js';
 
 /**
  * Portal API (/api/v1) of the organisation area: companies, their users, projects and project rights
@@ -8,7 +9,8 @@ const text = (max: number) => z.string().max(max);
 const Id = z.number().int().positive().max(2 ** 31 - 1);
 
 /** A numeric id in a path; anything else answers like an unknown resource. */
-export const IdParam = z.string().regex(/^[1-9][0-9]{0,9}$/).transform(Number);
+/** Path ids: the one strict form (protocol/ids.ts). */
+export const IdParam = IdText;
 
 // ---------------------------------------------------------------------------------------------
 // companies

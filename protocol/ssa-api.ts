@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { IdText } from './ids.js';
 
 /**
  * Software service agreements in the portal API (seed: Projects → SSA, Join; Move device). Pure
@@ -10,7 +11,7 @@ const Serial = z.string().min(1).max(64);
 const OptOut = z.array(Serial).max(10_000).describe('Serials of licenses that get no SSA (no SSC, no new end date)');
 const Units = z.number().int().min(0).max(1_000_000_000);
 
-export const SsaProjectParams = z.object({ projectId: z.string().regex(/^[1-9][0-9]{0,9}$/).transform(Number) });
+export const SsaProjectParams = z.object({ projectId: IdText });
 
 // ---------------------------------------------------------------------------------------------
 // the summary

@@ -150,6 +150,23 @@ export async function projectScope(tx: Tx, actor: { userId: number; companyId?: 
   return [...own.map((r) => r.id), ...(await externalProjectIds(tx, actor.userId, companyId))];
 }
 
+/**
+ * USER_LOCKED for a user locked out of the session's company context: locked in the selected company,
+ * or, with none selected, locked in every company they belong to (a login selects only a company where
+ * the user is not locked). The portal router asks this before any route that needs a company reads its
+ * input, so a locked member gets USER_LOCKED on every such route (issue 11) instead of COMPANY_NOT_FOUND
+ * from some and USER_LOCKED from others. Anything else (no membership at all, or an unlocked one) is left
+ * to the route.
+ */
+export async function assertNotLockedOut(tx: Tx, actor: { userId: number; companyId?: number | null }): Promise<void> {
+  const selected = actor.companyId ?? null;
+  let q = tx.selectFrom('memberships').select('is_locked').where('user_id', '=', actor.userId);
+  q = selected === null ? q.orderBy('is_locked').limit(1) : q.where('company_id', '=', selected);
+  const m = await q.executeTakeFirst();
+  if (m?.is_locked !== 1) return;
+  throw new MylicError('USER_LOCKED', selected === null ? 'Your account is locked in every company you belong to.' : undefined);
+}
+
 /** The company the session has selected, checked against the membership now (it may have been locked since). */
 export async function selectedCompany(tx: Tx, actor: { userId: number; companyId?: number | null }) {
   if (actor.companyId === undefined || actor.companyId === null) throw new MylicError('COMPANY_NOT_FOUND', 'Select a company first (or create one).');

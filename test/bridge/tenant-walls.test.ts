@@ -198,8 +198,9 @@ describe('a user locked in A', () => {
     await expectError(await postJson(tc.app, `${DEVICE_API}/license-file`, { version: 7 }, deviceToken), 403, 'DEVICE_NOT_IN_PROJECTS');
     const doc = invalidationDocument(a.device, { serials: [a.port.serial], counter: 2 });
     await expectError(await postXml(tc.app, `${DEVICE_API}/invalidations`, doc.xml, deviceToken), 403, 'DEVICE_NOT_IN_PROJECTS');
-    await expectError(await postXml(tc.app, PORTAL_INVALIDATIONS, doc.xml, portalA), 403, 'DEVICE_NOT_IN_PROJECTS');
-    await expectError(await get(tc.app, confirmationPath(done.documentId), portalA), 404, 'CONFIRMATION_NOT_FOUND');
+    // The portal answers a member locked in the session's company USER_LOCKED on every route (issue 11).
+    await expectError(await postXml(tc.app, PORTAL_INVALIDATIONS, doc.xml, portalA), 403, 'USER_LOCKED');
+    await expectError(await get(tc.app, confirmationPath(done.documentId), portalA), 403, 'USER_LOCKED');
 
     await expect(bindFromBalance(tc.core, a.actor, { projectId: a.projectId, hardwareId: a.device.hardwareId, licenseType: PORT_TYPE, units: 1 })).rejects.toMatchObject({
       code: 'USER_LOCKED',

@@ -34,7 +34,7 @@ import { foreignDeviceStatus } from '../../core/device-status.js';
 import { addDevice, removeDevices, updateDevice } from '../../core/devices.js';
 import { orderCsv, orderDevices } from '../../core/orders.js';
 import { listRma, requestRma, withdrawRma } from '../../core/rma.js';
-import { jsonBody } from '../body.js';
+import { jsonBody, plainTextBody } from '../body.js';
 import type { ApiRouter } from './router.js';
 
 /** Largest text file of MACs accepted (characters); 50 lines need far less. */
@@ -103,7 +103,7 @@ export function deviceApiRoutes(api: ApiRouter, core: Core) {
       const media = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (media === 'application/json') return addDeviceFile(core, actor, await jsonBody(c, AddFileRequest));
       if (media !== 'text/plain') throw new MylicError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as text/plain, or as JSON {text, type}.');
-      const text = await c.req.text();
+      const text = await plainTextBody(c);
       if (text.length > MAX_FILE_TEXT) throw new MylicError('PAYLOAD_TOO_LARGE', `The file has more than ${MAX_FILE_TEXT} characters.`);
       if (!query.type) throw new MylicError('VALIDATION_FAILED', 'Give the device type as ?type=.');
       return addDeviceFile(core, actor, { text, type: query.type, projectId: query.projectId });

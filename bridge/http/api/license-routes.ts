@@ -45,7 +45,7 @@ import type { ApiRouter } from './router.js';
 export function licenseRoutes(api: ApiRouter, core: Core) {
   const T = 'Licenses';
   api.route(
-    { method: 'get', path: '/catalog', tag: T, summary: 'The catalog: versions, license types (families, packs, rules) and device types with what each takes', auth: 'user', response: CatalogView },
+    { method: 'get', path: '/catalog', tag: T, summary: 'The catalog: versions, license types (families, packs, rules) and device types with what each takes', auth: 'user', company: 'none', response: CatalogView },
     async () => ({ currentVersion: catalog.currentVersion, versions: catalog.versions, licenseTypes: catalog.licenseTypes, deviceTypes: catalog.devices, warranty: catalog.warranty }),
   );
   api.route(

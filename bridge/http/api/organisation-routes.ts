@@ -41,7 +41,7 @@ import type { ApiRouter } from './router.js';
 export function organisationRoutes(api: ApiRouter, core: Core) {
   // --- companies and the selection
   api.route(
-    { method: 'get', path: '/companies', tag: 'Company', summary: 'The companies of the user, with admin and locked flags and the selected one', auth: 'user', response: MyCompaniesResponse },
+    { method: 'get', path: '/companies', tag: 'Company', summary: 'The companies of the user, with admin and locked flags and the selected one', auth: 'user', company: 'none', response: MyCompaniesResponse },
     async ({ actor }) => listMyCompanies(core, actor),
   );
   api.route(
@@ -51,6 +51,7 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
       tag: 'Company',
       summary: 'Create a company (with its data, or from the vendor account id and postal code); the creator is its admin; optionally select it',
       auth: 'user',
+      company: 'none',
       body: NewCompanyRequest,
       response: NewCompanyResponse,
       status: 201,
@@ -67,6 +68,7 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
       tag: 'Company',
       summary: 'Switch the session to another company of the user (refused where the user is locked); clears the project selection',
       auth: 'user',
+      company: 'none',
       body: SelectCompanyRequest,
       response: SelectionResponse,
     },

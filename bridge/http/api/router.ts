@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import * as z from 'zod';
 import { API_SCOPES, type ApiScope } from '../../../protocol/account-api.js';
 import { MylicError } from '../../../protocol/errors.js';
+import { assertNotLockedOut } from '../../core/access.js';
 import type { Actor, Core } from '../../core/context.js';
 import { requireSession, type AuthEnv } from '../auth.js';
 import { jsonBody } from '../body.js';
@@ -27,6 +28,12 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
    * a scope, `password-session` (never a token) or `any-token` (any token may, e.g. log itself out).
    */
   scope?: RouteScope;
+  /**
+   * `none`: the route works without a company (own account, tokens and session, the company list and
+   * switch, the catalog); default for `/account…` and `/session`. Every other session route first refuses
+   * a member locked out of the session's company with USER_LOCKED (`assertNotLockedOut`).
+   */
+  company?: 'none';
   body?: B;
   query?: Q;
   params?: P;
@@ -63,11 +70,14 @@ export class ApiRouter {
     this.specs.push(spec);
     const auth = spec.auth === 'user' ? requireSession(this.core, ['portal', 'api']) : async (_c: Context, next: () => Promise<void>) => next();
     const scope = routeScope(spec);
+    const companyBound = (spec.company ?? (/^\/(account(\/|$)|session$)/.test(spec.path) ? 'none' : undefined)) !== 'none';
     this.app.on(spec.method.toUpperCase(), spec.path, auth, async (c) => {
       if (spec.auth === 'user') assertTokenScope(c.get('session'), scope);
-      const body = spec.body ? await jsonBody(c, spec.body) : undefined;
-      const query = spec.query ? spec.query.parse(c.req.query()) : undefined;
+      if (spec.auth === 'user' && companyBound) await assertNotLockedOut(this.core.store.db, c.get('actor'));
+      // Which resource first (a malformed path id is 404 whatever the body), then the query, then the body.
       const params = spec.params ? parseParams(spec.params, c.req.param()) : undefined;
+      const query = spec.query ? spec.query.parse(c.req.query()) : undefined;
+      const body = spec.body ? await jsonBody(c, spec.body) : undefined;
       const actor = spec.auth === 'user' ? c.get('actor') : ({ userId: 0 } as Actor);
       const result = await handler({ body, query, params, actor, c } as RouteInput<Out<B>, Out<Q>, Out<P>>);
       if (result instanceof Response) return result;
