@@ -70,13 +70,13 @@ export class PortalClient {
     const exchange = (async () => {
       const url = new URL(path, this.base);
       const res = await this.dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, body });
-      return { res, text: await readLimited(res.body, MAX_DOCUMENT_BYTES) };
+      return { res, bytes: await readLimited(res.body, MAX_DOCUMENT_BYTES) };
     })();
     let res;
-    let text: string;
+    let bytes: Buffer;
     let timer: NodeJS.Timeout | undefined;
     try {
-      if (init.deadlineMs === undefined) ({ res, text } = await exchange);
+      if (init.deadlineMs === undefined) ({ res, bytes } = await exchange);
       else {
         // undici does not abort a connection attempt through a signal; the deadline destroys the
         // dispatcher instead (this client is then used up, as a check's client is).
@@ -88,7 +88,7 @@ export class PortalClient {
             reject(new MylicError('PORTAL_UNREACHABLE', `The portal ${this.base.host} did not answer within ${init.deadlineMs} ms.`));
           }, init.deadlineMs);
         });
-        ({ res, text } = await Promise.race([exchange, deadline]));
+        ({ res, bytes } = await Promise.race([exchange, deadline]));
       }
     } catch (e) {
       if (e instanceof MylicError) throw e;
@@ -99,7 +99,7 @@ export class PortalClient {
     if (res.statusCode >= 400) {
       let parsed;
       try {
-        parsed = ErrorBody.safeParse(JSON.parse(text));
+        parsed = ErrorBody.safeParse(JSON.parse(strictUtf8(bytes) ?? ''));
       } catch {
         parsed = undefined;
       }
@@ -108,11 +108,13 @@ export class PortalClient {
       }
       throw new MylicError('PORTAL_PROTOCOL', `The portal answered HTTP ${res.statusCode}.`);
     }
-    return { text, contentType: String(res.headers['content-type'] ?? '') };
+    return { bytes, contentType: String(res.headers['content-type'] ?? '') };
   }
 
   private async json<S extends z.ZodType>(schema: S, method: 'GET' | 'POST', path: string, init?: { token?: string; json?: unknown; deadlineMs?: number }) {
-    const { text } = await this.send(method, path, init);
+    const { bytes } = await this.send(method, path, init);
+    const text = strictUtf8(bytes);
+    if (text === null) throw new MylicError('PORTAL_PROTOCOL', 'The portal answer is not valid UTF-8.');
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -124,10 +126,14 @@ export class PortalClient {
     return r.data as z.output<S>;
   }
 
-  private async xml(method: 'POST', path: string, init: { token: string; json?: unknown; xml?: string }) {
-    const { text, contentType } = await this.send(method, path, init);
+  /**
+   * An XML document as the bytes the portal sent: the caller opens it with the strict parser (invalid
+   * UTF-8 is XML_MALFORMED) and stores exactly these bytes. Decoding here would replace bad bytes.
+   */
+  private async xml(method: 'POST', path: string, init: { token: string; json?: unknown; xml?: string }): Promise<Uint8Array> {
+    const { bytes, contentType } = await this.send(method, path, init);
     if (!contentType.startsWith('application/xml')) throw new MylicError('PORTAL_PROTOCOL', 'The portal did not answer an XML document.');
-    return text;
+    return bytes;
   }
 
   challenge(hardwareId: string) {
@@ -157,7 +163,16 @@ export class PortalClient {
   }
 }
 
-async function readLimited(body: AsyncIterable<Uint8Array>, max: number): Promise<string> {
+/** UTF-8 decoded strictly (a BOM is dropped), or null when the bytes are not UTF-8. */
+function strictUtf8(bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+async function readLimited(body: AsyncIterable<Uint8Array>, max: number): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -165,7 +180,7 @@ async function readLimited(body: AsyncIterable<Uint8Array>, max: number): Promis
     if (size > max) throw new MylicError('PORTAL_PROTOCOL', 'The portal answer is too large.');
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function networkError(e: unknown, base: URL): MylicError {

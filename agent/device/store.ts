@@ -131,6 +131,13 @@ export class DeviceStore {
   readText(...parts: string[]): Promise<string> {
     return readFile(this.path(...parts), 'utf8');
   }
+  /** A file's bytes, or null when it does not exist: for documents, which are never decoded lossily. */
+  async readOptionalBytes(...parts: string[]): Promise<Buffer | null> {
+    return readFile(this.path(...parts)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    });
+  }
   async readOptionalText(...parts: string[]): Promise<string | null> {
     return readFile(this.path(...parts), 'utf8').catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return null;
@@ -141,8 +148,8 @@ export class DeviceStore {
   installed(): Promise<InstalledLicenses | null> {
     return this.readJson('installed.json', InstalledLicenses);
   }
-  /** The raw file first, then what it holds: installed.json is the one that counts. */
-  async install(xml: string, licenses: InstalledLicenses) {
+  /** The raw file (the bytes as received) first, then what it holds: installed.json is the one that counts. */
+  async install(xml: string | Uint8Array, licenses: InstalledLicenses) {
     await writeFileAtomic(this.path('license.xml'), xml, 0o600);
     await writeFileAtomic(this.path('installed.json'), JSON.stringify(InstalledLicenses.parse(licenses), null, 2) + '\n', 0o600);
   }
@@ -159,7 +166,8 @@ export class DeviceStore {
   clearPending() {
     return removeFile(this.path('pending-invalidation.json'));
   }
-  saveConfirmation(documentId: string, xml: string) {
+  /** The confirmation as the bytes it was given. */
+  saveConfirmation(documentId: string, xml: string | Uint8Array) {
     return writeFileAtomic(this.path('confirmations', `${documentId}.xml`), xml);
   }
 }

@@ -10,9 +10,10 @@ import { assertIssuedNotAhead } from './install.js';
  * Applies a confirmation (seed: "upload this on the device (under Step1)"). It must be signed by the
  * license authority and answer exactly the pending invalidation of this device; then the accepted
  * licenses leave the device, the rejected ones are used again, and the device asks for a reset.
- * Applying the same confirmation twice changes nothing more.
+ * Applying the same confirmation twice changes nothing more. The confirmation comes as the bytes it
+ * was given: decoded strictly (invalid UTF-8 is XML_MALFORMED, as on the portal) and kept as those bytes.
  */
-export async function applyConfirmation(store: DeviceStore, xml: string) {
+export async function applyConfirmation(store: DeviceStore, xml: Uint8Array) {
   const state = await store.state();
   const pending = await store.pending();
   const payload = openConfirmation(xml, await store.readText('trust', 'license-authority.pem'));
@@ -22,8 +23,8 @@ export async function applyConfirmation(store: DeviceStore, xml: string) {
   assertIssuedNotAhead(state, payload.issuedAt, new Date(), 'confirmation');
   if (!pending) {
     // The same confirmation again (the journal was already cleared): nothing more to do.
-    const applied = await store.readOptionalText('confirmations', `${payload.documentId}.xml`);
-    if (applied !== null && applied === xml) return { documentId: payload.documentId, returned: payload.accepted, kept: payload.rejected, resetRequired: state.resetRequired, alreadyApplied: true };
+    const applied = await store.readOptionalBytes('confirmations', `${payload.documentId}.xml`);
+    if (applied !== null && Buffer.from(xml).equals(applied)) return { documentId: payload.documentId, returned: payload.accepted, kept: payload.rejected, resetRequired: state.resetRequired, alreadyApplied: true };
     throw new MylicError('NOTHING_PENDING', 'There is no pending invalidation on this device to confirm.');
   }
   if (payload.documentId !== pending.documentId || payload.deviceCounter !== pending.counter) {
@@ -50,5 +51,5 @@ export async function applyConfirmation(store: DeviceStore, xml: string) {
 
 export async function confirmFromFile(dir: string, file: string) {
   const { store } = await openDevice(dir);
-  return applyConfirmation(store, await readFile(file, 'utf8'));
+  return applyConfirmation(store, await readFile(file));
 }

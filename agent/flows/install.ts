@@ -17,7 +17,7 @@ export function assertIssuedNotAhead(state: DeviceState, issuedAt: string, now: 
  * Opens a license file with the device key; after a certificate request the portal encrypts to the
  * previous key until the device has logged in with the new certificate, so that key is tried second.
  */
-function openWithDeviceKeys(xml: string, laPem: string, keyPem: string, previousKeyPem: string | null) {
+function openWithDeviceKeys(xml: Uint8Array, laPem: string, keyPem: string, previousKeyPem: string | null) {
   try {
     return openLicenseFile(xml, { signerPublicKeyPem: laPem, devicePrivateKeyPem: keyPem });
   } catch (e) {
@@ -32,8 +32,10 @@ function openWithDeviceKeys(xml: string, laPem: string, keyPem: string, previous
  * signature (its certificate chained to the root), decryption with the device key, hardware id,
  * version the firmware runs, issue time not ahead of the device clock, and a counter not older than
  * the last confirmed invalidation (a file from before a return would bring the returned licenses back).
+ * The file comes as the bytes it was given: decoded strictly (invalid UTF-8 is XML_MALFORMED, as on the
+ * portal) and, once every check passed, stored as exactly those bytes.
  */
-export async function installLicenseFile(store: DeviceStore, state: DeviceState, xml: string, now = new Date()) {
+export async function installLicenseFile(store: DeviceStore, state: DeviceState, xml: Uint8Array, now = new Date()) {
   if (await store.pending()) throw new MylicError('INVALIDATION_PENDING', 'An invalidation is pending: transfer it or upload its confirmation before installing licenses.');
   const laPem = await store.readText('trust', 'license-authority.pem');
   assertCertificate(laPem, { issuers: [await store.readText('trust', 'root-ca.pem')], at: now });

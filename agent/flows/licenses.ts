@@ -32,8 +32,8 @@ export async function download(dir: string, version?: number) {
   return installLicenseFile(store, state, xml);
 }
 
-/** Installs a license file downloaded through the portal pages. */
+/** Installs a license file downloaded through the portal pages: its bytes, decoded strictly when opened. */
 export async function installFromFile(dir: string, file: string) {
   const { store, state } = await openDevice(dir);
-  return installLicenseFile(store, state, await readFile(file, 'utf8'));
+  return installLicenseFile(store, state, await readFile(file));
 }

@@ -21,7 +21,7 @@ import type { Flash } from './csrf.js';
  * instead answer with a file (Backup).
  */
 export type Form = Record<string, string | File>;
-export type ActionResult = { flash: Flash; checks?: CheckReport | null } | { file: { name: string; type: string; body: string } };
+export type ActionResult = { flash: Flash; checks?: CheckReport | null } | { file: { name: string; type: string; body: Uint8Array<ArrayBuffer> } };
 export type Action = (dir: string, form: Form) => Promise<ActionResult>;
 
 export const MAX_UPLOAD_BYTES = 1024 * 1024;
@@ -87,7 +87,7 @@ export const actions: Record<string, Action> = {
       const tmp = await mkdtemp(join(tmpdir(), 'mylic-page-'));
       try {
         const r = await invalidateBackup(dir, join(tmp, 'invalidation.xml'));
-        const body = await readFile(r.file, 'utf8');
+        const body = new Uint8Array(await readFile(r.file));
         return { file: { name: `invalidation-${r.documentId}.xml`, type: 'application/xml; charset=utf-8', body } };
       } finally {
         await rm(tmp, { recursive: true, force: true });
@@ -101,7 +101,9 @@ export const actions: Record<string, Action> = {
     if (!(file instanceof File) || file.size === 0) throw new MylicError('VALIDATION_FAILED', 'Choose the confirmation file (Step1) to upload.');
     if (file.size > MAX_UPLOAD_BYTES) throw new MylicError('PAYLOAD_TOO_LARGE', 'The confirmation file is larger than 1 MiB.');
     const { store } = await openDevice(dir);
-    const r = await applyConfirmation(store, await file.text());
+    // The bytes, not file.text(): that would turn invalid UTF-8 into U+FFFD (and drop a BOM), so a file
+    // the portal refuses would be applied and kept altered. applyConfirmation decodes strictly.
+    const r = await applyConfirmation(store, new Uint8Array(await file.arrayBuffer()));
     return ok(
       r.alreadyApplied ? 'Confirmation already applied' : 'Confirmation applied',
       `Document ${r.documentId}: ${plural(r.returned.length, 'license')} returned${r.kept.length ? `, ${r.kept.length} kept` : ''}. Reset the device.`,
