@@ -4,7 +4,7 @@ import { access, readFile, readdir, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsr } from '../../certs/csr.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
-import { issueDeviceCertificate } from '../../certs/issue.js';
+import { issueCertificate, issueDeviceCertificate } from '../../certs/issue.js';
 import { generateKeyPair } from '../../certs/keys.js';
 import { DEVICE_API } from '../../protocol/device-api.js';
 import { foreignDeviceCa } from '../bridge/fixtures.js';
@@ -17,7 +17,7 @@ import { tempDir } from '../support/tmp.js';
  * certificate stay, nothing half-installed is left. And a replacement a crash interrupted
  * (`identity-next.json` left behind) is finished, or dropped when it is not a whole pair.
  */
-type Answer = 'other-key' | 'other-ca' | 'other-hardware-id' | 'expired' | 'not-a-certificate';
+type Answer = 'other-key' | 'other-ca' | 'other-hardware-id' | 'expired' | 'not-a-certificate' | 'root-signed' | 'server-usage';
 
 describe('request-certificate on the device', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -41,6 +41,12 @@ describe('request-certificate on the device', () => {
         return issueDeviceCertificate(pki.deviceCa, csr.publicKeyPem, csr.commonName, { notBefore: new Date(Date.now() - 40 * 86_400_000), validDays: 30 });
       case 'not-a-certificate':
         return '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n';
+      // Issue 11: signed by the root itself, as the license authority's and the TLS server's are.
+      case 'root-signed':
+        return issueCertificate({ issuer: pki.root, subjectPublicKeyPem: csr.publicKeyPem, commonName: csr.commonName, usage: 'client', validDays: 30 });
+      // Issue 11: from the device CA, but for a TLS server.
+      case 'server-usage':
+        return issueCertificate({ issuer: pki.deviceCa, subjectPublicKeyPem: csr.publicKeyPem, commonName: csr.commonName, usage: 'server', validDays: 30 });
     }
   };
 
@@ -89,6 +95,8 @@ describe('request-certificate on the device', () => {
     ['other-hardware-id', 'CERT_HW_MISMATCH'],
     ['expired', 'CERT_EXPIRED'],
     ['not-a-certificate', 'CERT_MALFORMED'],
+    ['root-signed', 'CERT_CHAIN'],
+    ['server-usage', 'CERT_USAGE'],
   ];
   it.each(refusals)('refuses a returned certificate that is %s with %s and leaves the old key and certificate in place', async (kind, code) => {
     const { dir, dev, files } = await device();
