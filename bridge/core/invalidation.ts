@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { MylicError } from '../../protocol/errors.js';
 import type { ConfirmationPayload } from '../../protocol/documents/payloads.js';
 import { encodeConfirmation, openConfirmation, openInvalidation } from '../../protocol/documents/index.js';
-import { assertCertificate } from '../../certs/verify.js';
+import { assertDeviceCertificateOf } from './certificates.js';
 import { devicePlacementFor } from './access.js';
 import { precompiled } from './precompiled.js';
 import { noDowngradeAfterReturn } from './device-licenses.js';
@@ -42,7 +42,8 @@ const insertInvalidation = precompiled((db, row: InvalidationRow) => db.insertIn
 
 export async function acceptInvalidation(core: Core, actor: Actor, documentXml: string): Promise<InvalidationResult> {
   const { payload, deviceCertPem } = openInvalidation(documentXml);
-  assertCertificate(deviceCertPem, { issuers: core.keys.deviceCertIssuers, at: core.clock.now(), expectedCommonName: payload.hardwareId });
+  // The device CA itself must have issued it, for a device (issue 11): not any certificate the root signed.
+  assertDeviceCertificateOf(core, deviceCertPem, payload.hardwareId);
   const digest = createHash('sha256').update(documentXml).digest('hex');
 
   return core.store.write(async (tx) => {

@@ -189,7 +189,23 @@ describe('device login', () => {
       expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBeNull();
     });
 
-    it('refuses a certificate the device CA issued for another use (TLS server, signing, CA) with 400 CERT_USAGE', async () => {
+      it('refuses an invalidation document carrying a certificate the root signed directly (CERT_CHAIN) or the device CA made for another use (CERT_USAGE); nothing returns', async () => {
+      const token = await loginPortal(tc.app, a.user);
+      const before = await licenseRow(tc, a.port.serial);
+      for (const [issuer, usage, code] of [
+        [pki.root, 'client', 'CERT_CHAIN'],
+        [pki.root, 'signing', 'CERT_CHAIN'],
+        [pki.deviceCa, 'server', 'CERT_USAGE'],
+        [pki.deviceCa, 'ca', 'CERT_USAGE'],
+      ] as const) {
+        const doc = invalidationDocument(certificateFrom(issuer, usage), { serials: [a.port.serial], counter: 1 });
+        await expectError(await postXml(tc.app, `${PORTAL_API}/invalidations`, doc.xml, token), 400, code);
+      }
+      expect(await licenseRow(tc, a.port.serial)).toEqual(before);
+      expect(await countRows(tc, 'invalidations')).toBe(0);
+    });
+
+  it('refuses a certificate the device CA issued for another use (TLS server, signing, CA) with 400 CERT_USAGE', async () => {
       for (const usage of ['server', 'signing', 'ca'] as const) {
         await expectError(await postLogin(tc.app, await loginRequest(tc.app, a.user, certificateFrom(pki.deviceCa, usage))), 400, 'CERT_USAGE');
       }
