@@ -71,11 +71,23 @@ const placementQuery = precompiled((db, a: { userId: number; deviceId: number })
     .orderBy('device_projects.added_at'),
 );
 
-/** The placement of a device in one of the user's projects, or DEVICE_NOT_IN_PROJECTS. */
+/**
+ * The placement of a device in one of the user's projects; USER_LOCKED when the user reaches it only
+ * through a company that locked them (issue 11: the same answer on every route), else
+ * DEVICE_NOT_IN_PROJECTS.
+ */
 export async function devicePlacementFor(tx: Tx, userId: number, deviceId: number) {
   const row = (await placementQuery(tx, { userId, deviceId })).rows[0];
-  if (!row) throw new MylicError('DEVICE_NOT_IN_PROJECTS');
-  return row;
+  if (row) return row;
+  const locked = await tx
+    .selectFrom('device_projects')
+    .innerJoin('memberships', 'memberships.company_id', 'device_projects.company_id')
+    .select('device_projects.company_id')
+    .where('memberships.user_id', '=', userId)
+    .where('memberships.is_locked', '=', 1)
+    .where('device_projects.device_id', '=', deviceId)
+    .executeTakeFirst();
+  throw new MylicError(locked ? 'USER_LOCKED' : 'DEVICE_NOT_IN_PROJECTS');
 }
 
 export interface ProjectAccess {

@@ -193,11 +193,13 @@ describe('a user locked in A', () => {
     await lock(a.user.id, a.companyId);
     const before = await stateOfA();
 
-    await expectError(await postLogin(tc.app, await loginRequest(tc.app, a.user, a.device)), 403, 'DEVICE_NOT_IN_PROJECTS');
-    await expectError(await get(tc.app, `${DEVICE_API}/licenses`, deviceToken), 403, 'DEVICE_NOT_IN_PROJECTS');
-    await expectError(await postJson(tc.app, `${DEVICE_API}/license-file`, { version: 7 }, deviceToken), 403, 'DEVICE_NOT_IN_PROJECTS');
+    // The device protocol says USER_LOCKED too (issue 11: the same answer on every route), not that the
+    // device is in none of the user's projects.
+    await expectError(await postLogin(tc.app, await loginRequest(tc.app, a.user, a.device)), 403, 'USER_LOCKED');
+    await expectError(await get(tc.app, `${DEVICE_API}/licenses`, deviceToken), 403, 'USER_LOCKED');
+    await expectError(await postJson(tc.app, `${DEVICE_API}/license-file`, { version: 7 }, deviceToken), 403, 'USER_LOCKED');
     const doc = invalidationDocument(a.device, { serials: [a.port.serial], counter: 2 });
-    await expectError(await postXml(tc.app, `${DEVICE_API}/invalidations`, doc.xml, deviceToken), 403, 'DEVICE_NOT_IN_PROJECTS');
+    await expectError(await postXml(tc.app, `${DEVICE_API}/invalidations`, doc.xml, deviceToken), 403, 'USER_LOCKED');
     // The portal answers a member locked in the session's company USER_LOCKED on every route (issue 11).
     await expectError(await postXml(tc.app, PORTAL_INVALIDATIONS, doc.xml, portalA), 403, 'USER_LOCKED');
     await expectError(await get(tc.app, confirmationPath(done.documentId), portalA), 403, 'USER_LOCKED');
