@@ -82,7 +82,11 @@ export class ApiRouter {
       const result = await handler({ body, query, params, actor, c } as RouteInput<Out<B>, Out<Q>, Out<P>>);
       if (result instanceof Response) return result;
       if (spec.status === 204) return c.body(null, 204);
-      const out = spec.response ? spec.response.parse(result) : result;
+      // An answer that breaks its own schema is the server's fault: 500 INTERNAL (logged), never a 400
+      // that would blame the caller's request.
+      const checked = spec.response ? spec.response.safeParse(result) : { success: true as const, data: result };
+      if (!checked.success) throw new Error(`${spec.method.toUpperCase()} ${spec.path}: the answer breaks its schema: ${checked.error.message.slice(0, 500)}`);
+      const out = checked.data;
       return c.json(out as object, spec.status ?? 200);
     });
   }
