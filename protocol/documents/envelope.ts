@@ -19,6 +19,13 @@ import { DOCUMENT_KINDS, type DocumentKind } from './payloads.js';
 
 /** The largest document we read or write (bytes of XML). */
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
+/**
+ * An invalidation names at most 1,000 serials (payloads.ts) and one certificate: far below 128 KiB. It is
+ * the one document the portal takes from outside, so it gets its own, smaller limit, checked before the
+ * XML is read: a hostile upload is refused in milliseconds whatever it holds (issue 11).
+ */
+export const MAX_INVALIDATION_BYTES = 128 * 1024;
+const MAX_BYTES: Record<DocumentKind, number> = { license: MAX_DOCUMENT_BYTES, invalidation: MAX_INVALIDATION_BYTES, confirmation: MAX_DOCUMENT_BYTES };
 
 export const ROOT_ELEMENT = 'mylic-document';
 export const ENVELOPE_FORMAT = '1';
@@ -118,8 +125,8 @@ function isDocumentKind(s: string): s is DocumentKind {
 }
 
 /** Parses the XML safely and returns the root element and its kind; no other checks. */
-function readRoot(xml: string | Uint8Array): { kind: DocumentKind; root: Element } {
-  const tree = parseXmlSafe(xml, { maxBytes: MAX_DOCUMENT_BYTES });
+function readRoot(xml: string | Uint8Array, maxBytes = MAX_DOCUMENT_BYTES): { kind: DocumentKind; root: Element } {
+  const tree = parseXmlSafe(xml, { maxBytes });
   const keys = Object.keys(tree);
   if (keys.length !== 1 || keys[0] !== ROOT_ELEMENT) {
     throw malformed(`The document root must be a single <${ROOT_ELEMENT}> element.`);
@@ -172,7 +179,7 @@ const SIGNED_CHILDREN: Record<DocumentKind, readonly string[]> = {
  * (DOC_MALFORMED) → algorithms (DOC_ALGORITHM_UNSUPPORTED) → base64 (DOC_MALFORMED).
  */
 export function readEnvelope(xml: string | Uint8Array, expected: DocumentKind, allowEncrypted = false): SignedEnvelope | EncryptedEnvelope {
-  const { kind, root } = readRoot(xml);
+  const { kind, root } = readRoot(xml, MAX_BYTES[expected]);
   expectKind(kind, expected);
 
   if (allowEncrypted && root.children.has('encrypted')) {

@@ -3,7 +3,7 @@
  * as XML envelopes around a base64 payload with a detached, domain-separated signature.
  * Pure functions: no I/O; crypto from node:crypto.
  */
-export { MAX_DOCUMENT_BYTES, peekKind } from './envelope.js';
+export { MAX_DOCUMENT_BYTES, MAX_INVALIDATION_BYTES, peekKind } from './envelope.js';
 export { encodeLicenseFile, openLicenseFile, type OpenLicenseFileOptions } from './license-file.js';
 export { encodeInvalidation, openInvalidation, type OpenedInvalidation } from './invalidation.js';
 export { encodeConfirmation, openConfirmation } from './confirmation.js';

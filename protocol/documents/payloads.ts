@@ -55,7 +55,8 @@ export const InvalidationPayload = z.object({
   /** The license file the licenses came from. */
   fileId: z.uuid(),
   version: Version,
-  serials: z.array(Serial).min(1).max(10_000),
+  // A device holds far fewer licenses; the bound keeps an invalidation below MAX_INVALIDATION_BYTES.
+  serials: z.array(Serial).min(1).max(1_000),
 });
 export type InvalidationPayload = z.infer<typeof InvalidationPayload>;
 

@@ -6,6 +6,7 @@ import {
   encodeInvalidation,
   encodeLicenseFile,
   MAX_DOCUMENT_BYTES,
+  MAX_INVALIDATION_BYTES,
   openConfirmation,
   openInvalidation,
   openLicenseFile,
@@ -496,6 +497,20 @@ describe('invalidation documents', () => {
   it('refuses another kind of document with DOC_KIND_MISMATCH', () => {
     const license = encodeLicenseFile(licensePayload({ encrypted: false }), authority.privateKey);
     expect(codeOf(() => openInvalidation(license))).toBe('DOC_KIND_MISMATCH');
+  });
+
+  it('refuses an invalidation above its own limit (far below the license file limit) with XML_TOO_LARGE before reading it', () => {
+    // Issue 11: one element of plain text costs the XML library time per character; the only document the
+    // portal takes from outside is capped at MAX_INVALIDATION_BYTES, so a hostile one is never read.
+    expect(MAX_INVALIDATION_BYTES).toBeLessThan(MAX_DOCUMENT_BYTES);
+    const xml = encodeInvalidation(invalidationPayload(), device.privateKey, deviceCert);
+    const padded = mapElement(xml, 'payload', (t) => t + 'A'.repeat(MAX_INVALIDATION_BYTES));
+    expect(codeOf(() => openInvalidation(padded))).toBe('XML_TOO_LARGE');
+    // The most serials a device could ever return still fit.
+    const most = { ...invalidationPayload(), serials: Array.from({ length: 1000 }, (_, i) => `SERIAL-${String(i).padStart(8, '0')}-ABCDEFGHIJKL`) };
+    expect(openInvalidation(encodeInvalidation(most, device.privateKey, deviceCert)).payload.serials).toHaveLength(1000);
+    const tooMany = { ...most, serials: [...most.serials, 'SERIAL-X'] };
+    expect(() => encodeInvalidation(tooMany, device.privateKey, deviceCert)).toThrow(/serials/);
   });
 
   it('refuses a payload that fails the schema with DOC_MALFORMED naming the field', () => {
