@@ -22,8 +22,11 @@ const KEY_RE = new RegExp(`^[${KEY_ALPHABET}]{${KEY_LENGTH}}$`);
  * Returns null when the input cannot be a key.
  */
 export function normaliseKeyCode(input: string): string | null {
-  const code = input.replace(/[\s-]/g, '').toUpperCase();
-  return KEY_RE.test(code) ? code : null;
+  const code = input.replace(/[\s-]/g, '');
+  // ASCII first, then upper case: 'ﬀ' (U+FB00) upper-cases to 'FF' and must not pass as a key's letters.
+  if (!/^[\x21-\x7e]*$/.test(code)) return null;
+  const upper = code.toUpperCase();
+  return KEY_RE.test(upper) ? upper : null;
 }
 
 /** `ABCDE-FGHJK-…`: how a key is shown and printed. */

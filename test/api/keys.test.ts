@@ -504,6 +504,8 @@ describe('openapi', () => {
   it('normalises keys typed with dashes, spaces or lower case, and rejects look-alike characters', () => {
     expect(normaliseKeyCode('abcde-fghjk lmnpq-rstuv-wxyz2')).toBe('ABCDEFGHJKLMNPQRSTUVWXYZ2');
     expect(normaliseKeyCode('ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ0')).toBeNull();
+    // Only ASCII letters count: a ligature that upper-cases to FF is no F (issue 11).
+    expect(normaliseKeyCode('ABCDE-\ufb00GHJK-LMNPQ-RSTUV-WXYZ')).toBeNull();
     expect(normaliseKeyCode('ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ')).toBeNull();
   });
 });
