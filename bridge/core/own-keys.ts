@@ -194,6 +194,9 @@ export async function createOwnKey(core: Core, actor: Actor, req: CreateOwnKeyRe
       companyId ??= project.company_id;
       primary ??= project.id;
     }
+    // The key's project, when named, is checked even if every line names its own: another company's
+    // project is never accepted silently (issue 11, found by the fuzz suite).
+    if (req.projectId !== undefined) await ownBalanceProject(tx, actor, req.projectId, companyId);
     const ref = newKeyRef();
     const key = await tx
       .insertInto('activation_keys')
