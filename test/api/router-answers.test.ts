@@ -40,7 +40,7 @@ describe('answers that break their own schema', () => {
       expect(JSON.parse(text).error.code).toBe('INTERNAL');
       expect(text).not.toContain('secret internal value');
       const bad = await app.request('/broken', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: 'x' }) });
-      expect([bad.status, (await bad.json()).error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect([bad.status, ((await bad.json()) as { error: { code: string } }).error.code]).toEqual([400, 'VALIDATION_FAILED']);
     } finally {
       quiet.mockRestore();
     }
