@@ -5,7 +5,7 @@ import { type ProjectAccess, projectAccess } from './access.js';
 import { type Actor, type Core, isoNow, today } from './context.js';
 import { placementInScope, type ScopedPlacement } from './devices.js';
 import { recordHistory } from './history.js';
-import { applySsaForMove, historyDetail, previewSsaForMove, type SsaConfirmation, type SsaIntoPreview } from './ssa.js';
+import { applySsaForMove, assertPayerProjects, historyDetail, previewSsaForMove, type SsaConfirmation, type SsaIntoPreview } from './ssa.js';
 
 /**
  * Move one or several devices to another project of the same company (seed: Move device; "Actions on
@@ -34,6 +34,7 @@ export async function moveDevices(core: Core, actor: Actor, deviceIds: readonly 
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { target, toMove, unchanged } = await planMove(tx, actor, deviceIds, targetProjectId);
+    await assertPayerProjects(tx, target.company_id, ssa);
     // SSA (issue 6): one summary for all licenses coming in, confirmed (or refused) before anything
     // moves; the licenses are found by device, so the placement can change afterwards.
     const applied = toMove.length

@@ -8,7 +8,7 @@ import { splitByOwner } from './license-ownership.js';
 import { hasArrived, isInRma } from './rma.js';
 import { addRmaRequest } from './rma-requests.js';
 import { hasRight } from './rights.js';
-import { applySsaForMove, type SsaConfirmation } from './ssa.js';
+import { applySsaForMove, assertPayerProjects, type SsaConfirmation } from './ssa.js';
 
 /**
  * Move licenses to another device (seed: Devices → Licenses → Move licenses to another device): "If you
@@ -47,6 +47,7 @@ export async function moveLicenses(core: Core, actor: Actor, sourceId: number, r
     if (target.placement.companyId !== owner) {
       throw new MylicError('FORBIDDEN', 'Licenses move only to a device of the company that paid for them.');
     }
+    await assertPayerProjects(tx, owner, req.ssa);
     const onTarget = await boundLicenses(tx, target.device.id);
     if (onTarget.length) throw new MylicError('MOVE_TARGET_HAS_LICENSES', `${target.device.hardware_id} already has ${onTarget.length} license(s).`, { targetDeviceId: target.device.id, licenses: onTarget.length });
 

@@ -359,6 +359,18 @@ export function previewSsaInto(
  * seed (devices in an SSA project without SSA) cannot happen silently. Nothing to pay → the end dates
  * are set without asking.
  */
+/**
+ * Projects named to pay SSC from are the paying company's, whether or not anything is paid (issue 11,
+ * found by the fuzz suite: another company's project id was accepted silently when no SSA applied).
+ * Every path that takes an SSA confirmation asks here first, also when nothing turns out to move.
+ */
+export async function assertPayerProjects(tx: Tx, companyId: number, confirm: Pick<SsaConfirmation, 'fromProjectIds'> | undefined): Promise<void> {
+  if (!confirm?.fromProjectIds?.length) return;
+  const own = await tx.selectFrom('projects').select('id').where('company_id', '=', companyId).where('id', 'in', [...confirm.fromProjectIds]).execute();
+  const foreign = confirm.fromProjectIds.find((id) => !own.some((p) => p.id === id));
+  if (foreign !== undefined) throw new MylicError('PROJECT_NOT_FOUND', `Project ${foreign} is not a project of the paying company.`);
+}
+
 export async function bringIntoSsa(
   tx: Tx,
   at: string,
@@ -366,13 +378,7 @@ export async function bringIntoSsa(
 ): Promise<SsaApplied | null> {
   const today = at.slice(0, 10);
   const { target, confirm } = input;
-  // Projects named to pay from are the target company's, whether or not anything is paid (issue 11,
-  // found by the fuzz suite: another company's project id was accepted silently when no SSA applied).
-  if (confirm?.fromProjectIds?.length) {
-    const own = await tx.selectFrom('projects').select('id').where('company_id', '=', target.company_id).where('id', 'in', [...confirm.fromProjectIds]).execute();
-    const foreign = confirm.fromProjectIds.find((id) => !own.some((p) => p.id === id));
-    if (foreign !== undefined) throw new MylicError('PROJECT_NOT_FOUND', `Project ${foreign} is not a project of the paying company.`);
-  }
+  await assertPayerProjects(tx, target.company_id, confirm);
   if (runningSsaEnd(target, today) === null) return null;
   const preview = previewSsaInto(target, input.licenses, today, {
     ...(confirm?.endDate ? { endDate: confirm.endDate } : {}),

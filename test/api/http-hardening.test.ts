@@ -1,3 +1,4 @@
+import { MAX_INVALIDATION_BYTES } from '../../protocol/documents/index.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevPki } from '../../certs/index.js';
@@ -185,14 +186,21 @@ describe('Ids are decimal digits only', () => {
 describe('Work and echoes per request are bounded', () => {
   const attributes = (n: number) => Array.from({ length: n }, (_, i) => ` a${i}="value"`).join('');
 
-  it('an uploaded document with 60,000 attributes is refused with XML_TOO_COMPLEX, on the portal and the device protocol', async () => {
-    const xml = `<mylic-document kind="invalidation" format="1"${attributes(60_000)}/>`;
-    await expectError(await request('POST', `${PORTAL_API}/invalidations`, ann.token, { contentType: 'application/xml', body: xml }), 400, 'XML_TOO_COMPLEX');
+  const upload = (xml: string) => request('POST', `${PORTAL_API}/invalidations`, ann.token, { contentType: 'application/xml', body: xml });
+
+  it('an uploaded document with 60,000 attributes is refused before it is read (XML_TOO_LARGE), and 5,000 under the size limit with XML_TOO_COMPLEX', async () => {
+    // An invalidation is capped at MAX_INVALIDATION_BYTES before the XML is read at all.
+    await expectError(await upload(`<mylic-document kind="invalidation" format="1"${attributes(60_000)}/>`), 413, 'XML_TOO_LARGE');
+    const xml = `<mylic-document kind="invalidation" format="1"${attributes(5_000)}/>`;
+    expect(xml.length).toBeLessThan(MAX_INVALIDATION_BYTES);
+    await expectError(await upload(xml), 400, 'XML_TOO_COMPLEX');
   });
 
-  it('an uploaded document with 100,000 elements is refused with XML_TOO_COMPLEX', async () => {
-    const xml = `<mylic-document kind="invalidation" format="1">${'<e/>'.repeat(100_000)}</mylic-document>`;
-    await expectError(await request('POST', `${PORTAL_API}/invalidations`, ann.token, { contentType: 'application/xml', body: xml }), 400, 'XML_TOO_COMPLEX');
+  it('an uploaded document with 100,000 elements is refused before it is read, and 20,000 under the size limit with XML_TOO_COMPLEX', async () => {
+    await expectError(await upload(`<mylic-document kind="invalidation" format="1">${'<e/>'.repeat(100_000)}</mylic-document>`), 413, 'XML_TOO_LARGE');
+    const xml = `<mylic-document kind="invalidation" format="1">${'<e/>'.repeat(20_000)}</mylic-document>`;
+    expect(xml.length).toBeLessThan(MAX_INVALIDATION_BYTES);
+    await expectError(await upload(xml), 400, 'XML_TOO_COMPLEX');
   });
 
   /** Error answers stay small and quote at most 80 characters of one run of what was sent. */
@@ -204,9 +212,11 @@ describe('Work and echoes per request are bounded', () => {
     expect(text).not.toContain(sent.slice(0, 81));
   };
 
-  it('a document with a 1 MB tag name is refused without the tag name coming back', async () => {
-    const name = 'q'.repeat(1_000_000);
-    await expectShortEcho(await request('POST', `${PORTAL_API}/invalidations`, ann.token, { contentType: 'application/xml', body: `<${name}` }), 400, 'XML_TOO_COMPLEX', name);
+  it('a document with a 1 MB or a 100 kB tag name is refused without the tag name coming back', async () => {
+    const huge = 'q'.repeat(1_000_000);
+    await expectShortEcho(await upload(`<${huge}`), 413, 'XML_TOO_LARGE', huge);
+    const long = 'q'.repeat(100_000);
+    await expectShortEcho(await upload(`<${long}`), 400, 'XML_TOO_COMPLEX', long);
   });
 
   it('a document whose library error quotes a long name comes back with 80 characters of it', async () => {
