@@ -61,7 +61,7 @@ describe('API tokens and their scopes', () => {
     expect(await tc.core.store.db.selectFrom('sessions').select('kind').where('kind', '=', 'api').execute()).toEqual([]);
   });
 
-  it('keeps token management, account changes and switching the company to password sessions', async () => {
+  it('keeps token management, account changes, creating and switching companies to password sessions', async () => {
     const a = await admin();
     const token = await makeToken(a.session, [...API_SCOPES]);
     for (const [method, path, body] of [
@@ -70,6 +70,8 @@ describe('API tokens and their scopes', () => {
       ['PATCH', '/api/v1/account', { currentPassword: 'a long password', name: 'Mallory' }],
       ['POST', '/api/v1/account/email', { currentPassword: 'a long password', newEmail: 'mallory@example.com' }],
       ['PUT', '/api/v1/session/company', { companyId: a.companyId }],
+      // A token is bound to one company: making another (and selecting it) is the account's business.
+      ['POST', '/api/v1/companies', { name: 'Token GmbH', select: true }],
     ] as const) {
       const r = await call(method, path, body, token);
       expect(r.status, `${method} ${path}`).toBe(403);

@@ -52,6 +52,8 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
       summary: 'Create a company (with its data, or from the vendor account id and postal code); the creator is its admin; optionally select it',
       auth: 'user',
       company: 'none',
+      // A token is bound to the company it was made in; creating (and selecting) another is the account's.
+      scope: 'password-session',
       body: NewCompanyRequest,
       response: NewCompanyResponse,
       status: 201,
