@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { bindFromBalance } from '../bridge/core/licenses.js';
+import { bindFromBalance } from '../bridge/core/licenses/index.js';
 import { makeTestCore } from '../test/support/core.js';
 import { bindWorkers, type WorkerSpec } from './contention.js';
 

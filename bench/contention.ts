@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { cp } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { createUser } from '../bridge/core/accounts.js';
-import { createCompany } from '../bridge/core/companies.js';
-import { addDevice } from '../bridge/core/devices.js';
-import { companyCounts, type TypeCounts } from '../bridge/core/ledger-report.js';
-import { bindFromBalance } from '../bridge/core/licenses.js';
-import { operatorCredit } from '../bridge/core/operator.js';
+import { createUser } from '../bridge/core/accounts/index.js';
+import { createCompany } from '../bridge/core/organisation/index.js';
+import { addDevice } from '../bridge/core/devices/index.js';
+import { companyCounts, type TypeCounts } from '../bridge/core/balance/index.js';
+import { bindFromBalance } from '../bridge/core/licenses/index.js';
+import { operatorCredit } from '../bridge/core/organisation/index.js';
 import type { Pki } from '../certs/index.js';
 import { MylicError } from '../protocol/errors.js';
 import { makeTestCore } from '../test/support/core.js';

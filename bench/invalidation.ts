@@ -1,7 +1,7 @@
 import { constants, createPrivateKey, randomUUID, sign, verify, X509Certificate } from 'node:crypto';
 import { sql } from 'kysely';
-import { bindFromBalance } from '../bridge/core/licenses.js';
-import { actAs, operatorCredit } from '../bridge/core/operator.js';
+import { bindFromBalance } from '../bridge/core/licenses/index.js';
+import { actAs, operatorCredit } from '../bridge/core/organisation/index.js';
 import { assertCertificate } from '../certs/index.js';
 import { encodeConfirmation, encodeInvalidation, openInvalidation } from '../protocol/documents/index.js';
 import { fmtLoadCpu, httpsFigures, type HttpsTiming } from './download.js';

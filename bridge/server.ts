@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { openCore } from './bootstrap.js';
 import { defaultPublicUrl, loadConfig, type BridgeConfig } from './config.js';
-import { startSsaScheduler } from './core/ssa-scheduler.js';
+import { startSsaScheduler } from './core/ssa/index.js';
 
 /** Starts the bridge over HTTPS with the TLS certificate of the (dev) PKI. */
 export async function startServer(config: BridgeConfig) {

@@ -2,7 +2,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { catalog } from '../../bridge/core/catalog.js';
-import { asciiLower, searchRowId } from '../../bridge/core/device-search-index.js';
+import { asciiLower, searchRowId } from '../../bridge/core/devices/index.js';
 import { openSqliteStore } from '../../bridge/db/sqlite/sqlite-store.js';
 
 /**

@@ -1,6 +1,6 @@
 import { MylicError } from '../../protocol/errors.js';
 import type { Tx } from '../db/store.js';
-import { precompiled } from './precompiled.js';
+import { placementQuery } from '../db/device-path-queries.js';
 
 /**
  * Tenant walls. A user reaches a project only through a membership of its company that is not locked
@@ -53,23 +53,6 @@ export async function assertProjectAccess(tx: Tx, userId: number, projectId: num
   return project;
 }
 
-const placementQuery = precompiled((db, a: { userId: number; deviceId: number }) =>
-  db
-    .selectFrom('device_projects')
-    .innerJoin('projects', 'projects.id', 'device_projects.project_id')
-    .innerJoin('memberships', 'memberships.company_id', 'device_projects.company_id')
-    .innerJoin('companies', 'companies.id', 'device_projects.company_id')
-    .select([
-      'device_projects.project_id as projectId',
-      'projects.name as projectName',
-      'device_projects.company_id as companyId',
-      'companies.name as companyName',
-    ])
-    .where('memberships.user_id', '=', a.userId)
-    .where('memberships.is_locked', '=', 0)
-    .where('device_projects.device_id', '=', a.deviceId)
-    .orderBy('device_projects.added_at'),
-);
 
 /**
  * The placement of a device in one of the user's projects; USER_LOCKED when the user reaches it only

@@ -1,5 +1,5 @@
 import type { Tx } from '../db/store.js';
-import { precompiled } from './precompiled.js';
+import { insertHistory } from '../db/device-path-queries.js';
 
 /**
  * The history (seed: History): every state change of the core writes one event in the same
@@ -14,9 +14,7 @@ export interface HistoryEvent {
   detail?: Record<string, unknown>;
 }
 
-type HistoryRow = { created_at: string; event: string; company_id: number | null; project_id: number | null; user_id: number | null; device_id: number | null; detail: string };
 // Compiled once (access.ts, precompiled): every state change writes one of these.
-const insertHistory = precompiled((db, row: HistoryRow) => db.insertInto('history').values(row));
 
 export async function recordHistory(tx: Tx, at: string, e: HistoryEvent): Promise<void> {
   await insertHistory(tx, {

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { MylicError } from '../../protocol/errors.js';
-import { resolveSession, type SessionKind, type SessionInfo } from '../core/accounts.js';
+import { resolveSession, type SessionKind, type SessionInfo } from '../core/accounts/index.js';
 import type { Actor, Core } from '../core/context.js';
 
 export type AuthEnv = { Variables: { actor: Actor; session: SessionInfo } };

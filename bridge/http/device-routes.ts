@@ -11,11 +11,11 @@ import {
   LicenseFileRequest,
 } from '../../protocol/device-api.js';
 import type { Core } from '../core/context.js';
-import { createChallenge, deviceLogin } from '../core/device-session.js';
-import { requestDeviceCertificate } from '../core/certificates.js';
-import { issueTestLicenseFile } from '../core/test-licenses.js';
-import { issueLicenseFile, listDeviceLicenses } from '../core/device-licenses.js';
-import { acceptInvalidation } from '../core/invalidation.js';
+import { createChallenge, deviceLogin } from '../core/devices/index.js';
+import { requestDeviceCertificate } from '../core/devices/index.js';
+import { issueTestLicenseFile } from '../core/licenses/index.js';
+import { issueLicenseFile, listDeviceLicenses } from '../core/licenses/index.js';
+import { acceptInvalidation } from '../core/licenses/index.js';
 import { actorOf, requireSession, type AuthEnv } from './auth.js';
 import { jsonBody, xmlBody, xmlResponse } from './body.js';
 import { clientAddress } from './api/account-routes.js';

@@ -1,8 +1,8 @@
 import { createHash, scryptSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createUser, SESSION_TTL_MS } from '../../bridge/core/accounts.js';
-import { createCompany } from '../../bridge/core/companies.js';
-import { register } from '../../bridge/core/registration.js';
+import { createUser, SESSION_TTL_MS } from '../../bridge/core/accounts/index.js';
+import { createCompany } from '../../bridge/core/organisation/index.js';
+import { register } from '../../bridge/core/accounts/index.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
 import { smtpMailer } from '../../bridge/mail/mailer.js';
 import { makeTestCore, type TestCore } from '../support/core.js';

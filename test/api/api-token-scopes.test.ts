@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createUser } from '../../bridge/core/accounts.js';
-import { createCompany } from '../../bridge/core/companies.js';
+import { createUser } from '../../bridge/core/accounts/index.js';
+import { createCompany } from '../../bridge/core/organisation/index.js';
 import { API_SCOPES } from '../../protocol/account-api.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
 import { makeTestCore, type TestCore } from '../support/core.js';

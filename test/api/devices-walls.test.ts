@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerOrder } from '../../bridge/core/orders.js';
+import { registerOrder } from '../../bridge/core/devices/index.js';
 import { loadOrCreateDevPki } from '../../certs/index.js';
 import type { ErrorCode } from '../../protocol/errors.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';

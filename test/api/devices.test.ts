@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main as bridgeMain } from '../../bridge/cli.js';
-import { registerOrder } from '../../bridge/core/orders.js';
-import { operatorCredit } from '../../bridge/core/operator.js';
+import { registerOrder } from '../../bridge/core/devices/index.js';
+import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { setRight } from '../../bridge/core/rights.js';
-import { FREED_RMA_PROJECT, isInRma, rmaArrived, rmaReship, rmaState } from '../../bridge/core/rma.js';
-import { addRmaRequest } from '../../bridge/core/rma-requests.js';
+import { FREED_RMA_PROJECT, isInRma, rmaArrived, rmaReship, rmaState } from '../../bridge/core/devices/index.js';
+import { addRmaRequest } from '../../bridge/core/devices/index.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/index.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';

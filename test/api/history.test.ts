@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
-import { DEFAULT_PROJECT } from '../../bridge/core/companies.js';
-import { bindFromBalance } from '../../bridge/core/licenses.js';
-import { operatorCredit } from '../../bridge/core/operator.js';
+import { DEFAULT_PROJECT } from '../../bridge/core/organisation/index.js';
+import { bindFromBalance } from '../../bridge/core/licenses/index.js';
+import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { get, loginPortal, makeTenant, makeUser, postJson, PORT_TYPE, type FixtureUser, type Tenant } from '../bridge/fixtures.js';
-import { issueVendorKey } from '../../bridge/core/activation-keys.js';
+import { issueVendorKey } from '../../bridge/core/keys/index.js';
 import { call, ok } from '../support/api-client.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 

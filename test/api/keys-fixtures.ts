@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
-import { hashToken } from '../../bridge/core/accounts.js';
-import { createCompany, DEFAULT_PROJECT } from '../../bridge/core/companies.js';
-import { companyCounts, type TypeCounts } from '../../bridge/core/ledger-report.js';
-import { operatorCredit } from '../../bridge/core/operator.js';
+import { hashToken } from '../../bridge/core/accounts/index.js';
+import { createCompany, DEFAULT_PROJECT } from '../../bridge/core/organisation/index.js';
+import { companyCounts, type TypeCounts } from '../../bridge/core/balance/index.js';
+import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import type { TestCore } from '../support/core.js';
 import { loginPortal, makeUser, type FixtureUser } from '../bridge/fixtures.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueVendorKey, LOOKUP_MAX_FAILURES } from '../../bridge/core/activation-keys.js';
+import { issueVendorKey, LOOKUP_MAX_FAILURES } from '../../bridge/core/keys/index.js';
 import { EXIT } from '../../protocol/errors.js';
 import { normaliseKeyCode } from '../../protocol/keys-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevPki } from '../../certs/dev-pki.js';
-import { DEFAULT_PROJECT } from '../../bridge/core/companies.js';
-import { operatorCredit } from '../../bridge/core/operator.js';
+import { DEFAULT_PROJECT } from '../../bridge/core/organisation/index.js';
+import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { setRight } from '../../bridge/core/rights.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';

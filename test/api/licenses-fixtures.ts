@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
-import { addDevice } from '../../bridge/core/devices.js';
-import { companyCounts } from '../../bridge/core/ledger-report.js';
-import { operatorCredit } from '../../bridge/core/operator.js';
+import { addDevice } from '../../bridge/core/devices/index.js';
+import { companyCounts } from '../../bridge/core/balance/index.js';
+import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { setRight, type UserRight } from '../../bridge/core/rights.js';
-import { DEFAULT_PROJECT } from '../../bridge/core/companies.js';
+import { DEFAULT_PROJECT } from '../../bridge/core/organisation/index.js';
 import type { TestCore } from '../support/core.js';
 import { deviceIdentity, type DeviceIdentity } from '../bridge/fixtures.js';
 import { call, ok, type KeyCompany } from './keys-fixtures.js';

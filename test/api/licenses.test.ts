@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmaArrived } from '../../bridge/core/rma.js';
+import { rmaArrived } from '../../bridge/core/devices/index.js';
 import { openLicenseFile } from '../../protocol/documents/index.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';

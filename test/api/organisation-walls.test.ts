@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../bridge/core/context.js';
-import { addDevice, removeDevice } from '../../bridge/core/devices.js';
+import { addDevice, removeDevice } from '../../bridge/core/devices/index.js';
 import { loadOrCreateDevPki } from '../../certs/index.js';
 import type { ErrorCode } from '../../protocol/errors.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { projectAccess } from '../../bridge/core/access.js';
-import { addDevice, removeDevice } from '../../bridge/core/devices.js';
-import { operatorCredit } from '../../bridge/core/operator.js';
-import { setVendorAccount } from '../../bridge/core/vendor-accounts.js';
+import { addDevice, removeDevice } from '../../bridge/core/devices/index.js';
+import { operatorCredit } from '../../bridge/core/organisation/index.js';
+import { setVendorAccount } from '../../bridge/core/organisation/index.js';
 import { main as bridgeMain } from '../../bridge/cli.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/index.js';
 import { DEVICE_API } from '../../protocol/device-api.js';
@@ -82,7 +82,7 @@ async function membership(userId: number, companyId: number) {
 
 async function session(token: string) {
   const rows = await db().selectFrom('sessions').select(['token_hash', 'company_id', 'project_id']).execute();
-  const { hashToken } = await import('../../bridge/core/accounts.js');
+  const { hashToken } = await import('../../bridge/core/accounts/index.js');
   return rows.find((r) => r.token_hash === hashToken(token))!;
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createUser } from '../../bridge/core/accounts.js';
+import { createUser } from '../../bridge/core/accounts/index.js';
 import { LANGUAGES } from '../../bridge/i18n/languages.js';
 import { PASSWORD_RESET_MAIL } from '../../bridge/i18n/mail-texts.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';

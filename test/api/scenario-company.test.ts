@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevPki } from '../../certs/dev-pki.js';
-import { issueVendorKey } from '../../bridge/core/activation-keys.js';
-import { FREED_RMA_PROJECT, rmaArrived } from '../../bridge/core/rma.js';
+import { issueVendorKey } from '../../bridge/core/keys/index.js';
+import { FREED_RMA_PROJECT, rmaArrived } from '../../bridge/core/devices/index.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';

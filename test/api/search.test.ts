@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { searchRowId } from '../../bridge/core/device-search-index.js';
-import { indexQuery, licenseDevices, licenseDevicesQuery, searchDeviceKeys, searchTuning } from '../../bridge/core/search.js';
-import { deviceMatch } from '../../bridge/core/device-search-index.js';
-import { createOwnKey } from '../../bridge/core/own-keys.js';
-import { operatorCredit } from '../../bridge/core/operator.js';
+import { searchRowId } from '../../bridge/core/devices/index.js';
+import { indexQuery, licenseDevices, licenseDevicesQuery, searchDeviceKeys, searchTuning } from '../../bridge/core/devices/index.js';
+import { deviceMatch } from '../../bridge/core/devices/index.js';
+import { createOwnKey } from '../../bridge/core/keys/index.js';
+import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { loadOrCreateDevPki } from '../../certs/index.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';

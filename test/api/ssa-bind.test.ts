@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PROJECT } from '../../bridge/core/companies.js';
-import { bindFromBalance } from '../../bridge/core/licenses.js';
-import { operatorCredit } from '../../bridge/core/operator.js';
+import { DEFAULT_PROJECT } from '../../bridge/core/organisation/index.js';
+import { bindFromBalance } from '../../bridge/core/licenses/index.js';
+import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { EXIT } from '../../protocol/errors.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';

@@ -1,10 +1,10 @@
 import { expect } from 'vitest';
-import { createCompany } from '../../bridge/core/companies.js';
+import { createCompany } from '../../bridge/core/organisation/index.js';
 import type { Actor } from '../../bridge/core/context.js';
-import { addDevice } from '../../bridge/core/devices.js';
+import { addDevice } from '../../bridge/core/devices/index.js';
 import { catalog } from '../../bridge/core/catalog.js';
-import { bindFromBalance, type NewLicensesChoice } from '../../bridge/core/licenses.js';
-import { calculateSsc, type SscLicense, type SscSummary, type Versions } from '../../bridge/core/ssc-calculator.js';
+import { bindFromBalance, type NewLicensesChoice } from '../../bridge/core/licenses/index.js';
+import { calculateSsc, type SscLicense, type SscSummary, type Versions } from '../../bridge/core/ssa/index.js';
 import type { License } from '../../bridge/db/schema.js';
 import type { TestCore } from '../support/core.js';
 import { loginPortal, makeUser, type FixtureUser } from '../bridge/fixtures.js';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
-import { createCompany } from '../../bridge/core/companies.js';
+import { createCompany } from '../../bridge/core/organisation/index.js';
 import type { CoreMail } from '../../bridge/core/context.js';
 import { recordHistory } from '../../bridge/core/history.js';
-import { claimPendingMails, currentReminder, recordDueMails, reminderMessageId, reminderSchedule, runSsaMails } from '../../bridge/core/ssa-mails.js';
-import { startSsaScheduler } from '../../bridge/core/ssa-scheduler.js';
+import { claimPendingMails, currentReminder, recordDueMails, reminderMessageId, reminderSchedule, runSsaMails } from '../../bridge/core/ssa/index.js';
+import { startSsaScheduler } from '../../bridge/core/ssa/index.js';
 import { smtpMailer } from '../../bridge/mail/mailer.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { startSmtpSink } from '../support/smtp-sink.js';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevPki } from '../../certs/dev-pki.js';
-import { DEFAULT_PROJECT } from '../../bridge/core/companies.js';
+import { DEFAULT_PROJECT } from '../../bridge/core/organisation/index.js';
 import { downloadableVersions } from '../../bridge/core/catalog.js';
-import { operatorCredit } from '../../bridge/core/operator.js';
-import { createProject } from '../../bridge/core/projects.js';
-import { ssaForNewLicenses, ssaSummaryForLicenses } from '../../bridge/core/ssa.js';
-import { reminderSchedule, runSsaMails } from '../../bridge/core/ssa-mails.js';
+import { operatorCredit } from '../../bridge/core/organisation/index.js';
+import { createProject } from '../../bridge/core/organisation/index.js';
+import { ssaForNewLicenses, ssaSummaryForLicenses } from '../../bridge/core/ssa/index.js';
+import { reminderSchedule, runSsaMails } from '../../bridge/core/ssa/index.js';
 import { smtpMailer } from '../../bridge/mail/mailer.js';
 import { MylicError } from '../../protocol/errors.js';
 import { makeTestCore, type TestCore } from '../support/core.js';

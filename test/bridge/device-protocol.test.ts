@@ -39,7 +39,7 @@ import { codeOf } from '../support/error-code.js';
 import { createCsr } from '../../certs/csr.js';
 import { certInfo, keyMatchesCertificate } from '../../certs/inspect.js';
 import { generateKeyPair } from '../../certs/keys.js';
-import { removeDevice } from '../../bridge/core/devices.js';
+import { removeDevice } from '../../bridge/core/devices/index.js';
 import { setRight } from '../../bridge/core/rights.js';
 
 let root: { dir: string; cleanup: () => Promise<void> };

@@ -1,12 +1,12 @@
 import { constants, randomUUID, sign } from 'node:crypto';
 import { expect } from 'vitest';
-import { createUser } from '../../bridge/core/accounts.js';
-import { DEFAULT_PROJECT, createCompany } from '../../bridge/core/companies.js';
+import { createUser } from '../../bridge/core/accounts/index.js';
+import { DEFAULT_PROJECT, createCompany } from '../../bridge/core/organisation/index.js';
 import type { Actor } from '../../bridge/core/context.js';
-import { addDevice } from '../../bridge/core/devices.js';
-import { companyCounts, type TypeCounts } from '../../bridge/core/ledger-report.js';
-import { bindFromBalance } from '../../bridge/core/licenses.js';
-import { operatorCredit } from '../../bridge/core/operator.js';
+import { addDevice } from '../../bridge/core/devices/index.js';
+import { companyCounts, type TypeCounts } from '../../bridge/core/balance/index.js';
+import { bindFromBalance } from '../../bridge/core/licenses/index.js';
+import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import {
   createRootCa,
   generateKeyPair,

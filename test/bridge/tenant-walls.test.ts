@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCompany } from '../../bridge/core/companies.js';
-import { addDevice } from '../../bridge/core/devices.js';
-import { bindFromBalance } from '../../bridge/core/licenses.js';
-import { operatorCredit } from '../../bridge/core/operator.js';
+import { createCompany } from '../../bridge/core/organisation/index.js';
+import { addDevice } from '../../bridge/core/devices/index.js';
+import { bindFromBalance } from '../../bridge/core/licenses/index.js';
+import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/index.js';
 import { DEVICE_API } from '../../protocol/device-api.js';
 import { openConfirmation } from '../../protocol/documents/index.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEVICE_TYPE_ROWS, LICENSE_TYPE_ROWS, VERSION_ROWS, WARRANTY_RULES } from '../../bridge/core/catalog-data.js';
 import { catalog, parseCatalog, typeUnderSsa } from '../../bridge/core/catalog.js';
-import { deviceVersions } from '../../bridge/core/device-licenses.js';
-import { amounts, checkDeviceLicenses, type HeldLicense, type RuleInput } from '../../bridge/core/license-selection.js';
-import { cheapestPacks } from '../../bridge/core/pack-optimiser.js';
+import { deviceVersions } from '../../bridge/core/licenses/index.js';
+import { amounts, checkDeviceLicenses, type HeldLicense, type RuleInput } from '../../bridge/core/licenses/index.js';
+import { cheapestPacks } from '../../bridge/core/licenses/index.js';
 
 /**
  * The catalog table and the rules over it (seed: Add licenses from balance; Add licenses from free

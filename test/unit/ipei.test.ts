@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { macRange, parseDeviceFile } from '../../bridge/core/device-batch.js';
-import { deviceMatch, hardwareIdPart } from '../../bridge/core/device-search-index.js';
-import { looksLikeHardwareId } from '../../bridge/core/devices.js';
-import { licenseQuery } from '../../bridge/core/search.js';
+import { macRange, parseDeviceFile } from '../../bridge/core/devices/index.js';
+import { deviceMatch, hardwareIdPart } from '../../bridge/core/devices/index.js';
+import { looksLikeHardwareId } from '../../bridge/core/devices/index.js';
+import { licenseQuery } from '../../bridge/core/devices/index.js';
 import { MylicError } from '../../protocol/errors.js';
 import { formatHardwareId, formatIpei, hardwareIdKind, ipeiCheckDigit, isIpei, parseHardwareId, parseIpei } from '../../protocol/hardware-id.js';
 import { codeOf } from '../support/error-code.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MylicError } from '../../protocol/errors.js';
-import { macRange } from '../../bridge/core/device-batch.js';
+import { macRange } from '../../bridge/core/devices/index.js';
 import { formatMac, HardwareId, isCanonicalHardwareId, MacInput, parseHardwareId, parseIpei, parseMac, VENDOR_PREFIX } from '../../protocol/hardware-id.js';
 import { codeOf } from '../support/error-code.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cheapestPacks, type PackOption } from '../../bridge/core/pack-optimiser.js';
+import { cheapestPacks, type PackOption } from '../../bridge/core/licenses/index.js';
 
 /** The pre-filled cheapest combination of V8+ PBX packs, checked against brute force. */
 const packs = (avail: [number, number, number]): PackOption[] => [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { calculateSsc, formatMultiplier, lineSsc, multiplier10k, type SscLicense, type Versions } from '../../bridge/core/ssc-calculator.js';
+import { calculateSsc, formatMultiplier, lineSsc, multiplier10k, type SscLicense, type Versions } from '../../bridge/core/ssa/index.js';
 import { catalog } from '../../bridge/core/catalog.js';
-import { conversionSsc, ssaSummaryForLicenses } from '../../bridge/core/ssa.js';
+import { conversionSsc, ssaSummaryForLicenses } from '../../bridge/core/ssa/index.js';
 import { MylicError } from '../../protocol/errors.js';
 
 /** The SSC calculator: a table of cases worked out by hand (the seed's among them) and properties. */

@@ -18,11 +18,11 @@ import {
   RegisterRequest,
   RegisterResponse,
 } from '../../../protocol/account-api.js';
-import { createApiToken, listApiTokens, revokeApiToken } from '../../core/api-tokens.js';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../core/accounts/index.js';
 import type { Core } from '../../core/context.js';
-import { confirmPasswordReset, requestPasswordReset } from '../../core/password-reset.js';
-import { changeEmail, getProfile, updateProfile } from '../../core/profile.js';
-import { activate, register } from '../../core/registration.js';
+import { confirmPasswordReset, requestPasswordReset } from '../../core/accounts/index.js';
+import { changeEmail, getProfile, updateProfile } from '../../core/accounts/index.js';
+import { activate, register } from '../../core/accounts/index.js';
 import type { ApiRouter } from './router.js';
 
 /** The client's address for rate limits; none when the app runs in-process (tests). */

@@ -27,13 +27,13 @@ import {
   UpdateDeviceRequest,
 } from '../../../protocol/devices-api.js';
 import type { Core } from '../../core/context.js';
-import { addDeviceFile, addDeviceOrder, addDeviceRange } from '../../core/device-batch.js';
-import { getDevice, listDevices } from '../../core/device-list.js';
-import { moveDevices } from '../../core/device-move.js';
-import { foreignDeviceStatus } from '../../core/device-status.js';
-import { addDevice, removeDevices, updateDevice } from '../../core/devices.js';
-import { orderCsv, orderDevices } from '../../core/orders.js';
-import { listRma, requestRma, withdrawRma } from '../../core/rma.js';
+import { addDeviceFile, addDeviceOrder, addDeviceRange } from '../../core/devices/index.js';
+import { getDevice, listDevices } from '../../core/devices/index.js';
+import { moveDevices } from '../../core/devices/index.js';
+import { foreignDeviceStatus } from '../../core/licenses/index.js';
+import { addDevice, removeDevices, updateDevice } from '../../core/devices/index.js';
+import { orderCsv, orderDevices } from '../../core/devices/index.js';
+import { listRma, requestRma, withdrawRma } from '../../core/devices/index.js';
 import { jsonBody, plainTextBody } from '../body.js';
 import type { ApiRouter } from './router.js';
 

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { MylicError } from '../../../protocol/errors.js';
 import type { Core } from '../../core/context.js';
-import { acceptInvalidation, confirmationFor } from '../../core/invalidation.js';
+import { acceptInvalidation, confirmationFor } from '../../core/licenses/index.js';
 import { xmlBody, xmlResponse } from '../body.js';
 import type { ApiRouter } from './router.js';
 

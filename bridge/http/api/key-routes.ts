@@ -18,11 +18,11 @@ import {
   Redemption,
   RedeemRequest,
 } from '../../../protocol/keys-api.js';
-import { listActivations, previewKey, redeemKey } from '../../core/activation-keys.js';
-import { balanceOverview, projectBalanceView } from '../../core/balance-views.js';
+import { listActivations, previewKey, redeemKey } from '../../core/keys/index.js';
+import { balanceOverview, projectBalanceView } from '../../core/balance/index.js';
 import type { Core } from '../../core/context.js';
-import { keyCertificate } from '../../core/license-certificate.js';
-import { createOwnKey, deleteOwnKey, getOwnKey, listOwnKeys, updateOwnKey } from '../../core/own-keys.js';
+import { keyCertificate } from '../../core/keys/index.js';
+import { createOwnKey, deleteOwnKey, getOwnKey, listOwnKeys, updateOwnKey } from '../../core/keys/index.js';
 import type { ApiRouter } from './router.js';
 
 /**

@@ -28,13 +28,13 @@ import {
 } from '../../../protocol/licenses-api.js';
 import { catalog } from '../../core/catalog.js';
 import type { Core } from '../../core/context.js';
-import { downloadForPortal, downloadOptions } from '../../core/device-licenses.js';
-import { addFloating, deleteFloating } from '../../core/floating.js';
-import { assignFreeLicenses, convertFreeLicenses, freeOffer, listFreeLicenses, previewConversion } from '../../core/free-licenses.js';
-import { licenseOffer } from '../../core/license-selection.js';
-import { moveLicenses } from '../../core/license-move.js';
-import { addFromBalance, deviceLicenseList, previewFromBalanceSsa } from '../../core/licenses.js';
-import { extendDeviceWarranty, extendProjectWarranty, previewDeviceWarranty, previewProjectWarranty } from '../../core/warranty.js';
+import { downloadForPortal, downloadOptions } from '../../core/licenses/index.js';
+import { addFloating, deleteFloating } from '../../core/licenses/index.js';
+import { assignFreeLicenses, convertFreeLicenses, freeOffer, listFreeLicenses, previewConversion } from '../../core/licenses/index.js';
+import { licenseOffer } from '../../core/licenses/index.js';
+import { moveLicenses } from '../../core/licenses/index.js';
+import { addFromBalance, deviceLicenseList, previewFromBalanceSsa } from '../../core/licenses/index.js';
+import { extendDeviceWarranty, extendProjectWarranty, previewDeviceWarranty, previewProjectWarranty } from '../../core/licenses/index.js';
 import { xmlResponse } from '../body.js';
 import type { ApiRouter } from './router.js';
 

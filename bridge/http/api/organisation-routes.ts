@@ -25,12 +25,12 @@ import {
   UpdateProjectRequest,
   UserParams,
 } from '../../../protocol/organisation-api.js';
-import { createCompanyFor, getCompany, listMyCompanies, selectCompany, updateCompany } from '../../core/companies.js';
-import { joinCompany } from '../../core/company-join.js';
+import { createCompanyFor, getCompany, listMyCompanies, selectCompany, updateCompany } from '../../core/organisation/index.js';
+import { joinCompany } from '../../core/organisation/index.js';
 import type { Core } from '../../core/context.js';
-import { addMember, listMembers, removeMember, updateMember } from '../../core/memberships.js';
-import { grantRight, listRights, revokeRight } from '../../core/project-rights.js';
-import { createProject, deleteProject, getProject, joinProject, listProjects, selectProject, updateProject } from '../../core/projects.js';
+import { addMember, listMembers, removeMember, updateMember } from '../../core/organisation/index.js';
+import { grantRight, listRights, revokeRight } from '../../core/organisation/index.js';
+import { createProject, deleteProject, getProject, joinProject, listProjects, selectProject, updateProject } from '../../core/organisation/index.js';
 import type { ApiRouter } from './router.js';
 
 /**

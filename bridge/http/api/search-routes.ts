@@ -1,6 +1,6 @@
 import { SearchQuery, SearchResult } from '../../../protocol/devices-api.js';
 import type { Core } from '../../core/context.js';
-import { search } from '../../core/search.js';
+import { search } from '../../core/devices/index.js';
 import type { ApiRouter } from './router.js';
 
 /** The search field (seed: Search). */

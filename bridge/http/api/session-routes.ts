@@ -1,5 +1,5 @@
 import { LoginRequest, LoginResponse } from '../../../protocol/portal-api.js';
-import { closeSession, portalLogin } from '../../core/accounts.js';
+import { closeSession, portalLogin } from '../../core/accounts/index.js';
 import type { Core } from '../../core/context.js';
 import { bearerToken } from '../auth.js';
 import { clientAddress } from './account-routes.js';

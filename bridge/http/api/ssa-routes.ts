@@ -14,10 +14,10 @@ import {
   SsaStatus,
 } from '../../../protocol/ssa-api.js';
 import type { Core } from '../../core/context.js';
-import { joinProject } from '../../core/projects.js';
-import type { SsaSummaryView } from '../../core/ssa.js';
-import { previewMoveSsa } from '../../core/device-move.js';
-import { confirmProjectSsa, previewJoinSsa, previewProjectSsa, projectSsaStatus, setSsaMails } from '../../core/ssa-project.js';
+import { joinProject } from '../../core/organisation/index.js';
+import type { SsaSummaryView } from '../../core/ssa/index.js';
+import { previewMoveSsa } from '../../core/devices/index.js';
+import { confirmProjectSsa, previewJoinSsa, previewProjectSsa, projectSsaStatus, setSsaMails } from '../../core/ssa/index.js';
 import type { ApiRouter } from './router.js';
 
 /** The calculator's line id is the license serial. */

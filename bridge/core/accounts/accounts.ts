@@ -1,0 +1,160 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { MylicError } from '../../../protocol/errors.js';
+import type { Tx } from '../../db/store.js';
+import type { User } from '../../db/schema.js';
+import { type Core, isoNow } from '../context.js';
+import { recordHistory } from '../history.js';
+import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from './login-limiter.js';
+import { sessionQuery } from '../../db/device-path-queries.js';
+
+/** Accounts and sessions (seed: First steps, Account). Tokens are opaque; only their hash is stored. */
+export const SESSION_TTL_MS = { portal: 8 * 3600_000, device: 3600_000, api: 365 * 24 * 3600_000 } as const;
+export type SessionKind = keyof typeof SESSION_TTL_MS;
+
+const normaliseEmail = (email: string) => email.trim().toLowerCase();
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface NewUser {
+  email: string;
+  password: string;
+  name: string;
+  language?: string;
+  /** Operator-created accounts are active at once; self-registered ones wait for the activation mail. */
+  active: boolean;
+}
+
+export async function createUser(core: Core, input: NewUser): Promise<{ id: number; email: string }> {
+  const email = normaliseEmail(input.email);
+  const passwordHash = await hashPassword(input.password);
+  return core.store.write(async (tx) => {
+    const existing = await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+    if (existing) throw new MylicError('EMAIL_TAKEN');
+    const row = await tx
+      .insertInto('users')
+      .values({ email, password_hash: passwordHash, name: input.name, language: input.language ?? 'en', active: input.active ? 1 : 0, created_at: isoNow(core) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordHistory(tx, isoNow(core), { event: 'user.created', userId: row.id, detail: { email } });
+    return { id: row.id, email };
+  });
+}
+
+export async function findUserByEmail(tx: Tx, email: string): Promise<User | undefined> {
+  return tx.selectFrom('users').selectAll().where('email', '=', normaliseEmail(email)).executeTakeFirst();
+}
+
+/** Checks e-mail and password; the same error for an unknown e-mail and a wrong password. */
+export async function authenticate(core: Core, email: string, password: string): Promise<User> {
+  const user = await findUserByEmail(core.store.db, email);
+  if (!user) {
+    await verifyAgainstNothing(password);
+    throw new MylicError('LOGIN_FAILED');
+  }
+  if (!(await verifyPassword(password, user.password_hash))) throw new MylicError('LOGIN_FAILED');
+  if (!user.active) throw new MylicError('ACCOUNT_NOT_ACTIVATED');
+  return user;
+}
+
+export async function openSession(
+  core: Core,
+  tx: Tx,
+  userId: number,
+  kind: SessionKind,
+  deviceId: number | null = null,
+  opts: { companyId?: number | null; label?: string; scopes?: readonly string[] } = {},
+): Promise<{ token: string; expiresAt: string }> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(core.clock.now().getTime() + SESSION_TTL_MS[kind]).toISOString();
+  // Seed (Company selection): "If you login, the first found company is selected for your user."
+  const first = await tx
+    .selectFrom('memberships')
+    .select('company_id')
+    .where('user_id', '=', userId)
+    .where('is_locked', '=', 0)
+    .orderBy('created_at')
+    .orderBy('company_id')
+    .executeTakeFirst();
+  await tx
+    .insertInto('sessions')
+    .values({
+      token_hash: hashToken(token),
+      user_id: userId,
+      kind,
+      device_id: deviceId,
+      expires_at: expiresAt,
+      created_at: isoNow(core),
+      company_id: opts.companyId !== undefined ? opts.companyId : (first?.company_id ?? null),
+      project_id: null,
+      label: opts.label ?? null,
+      last_used_at: null,
+      scopes: kind === 'api' ? (opts.scopes ?? []).join(' ') : null,
+    })
+    .execute();
+  return { token, expiresAt };
+}
+
+export interface SessionInfo {
+  userId: number;
+  kind: SessionKind;
+  deviceId: number | null;
+  companyId: number | null;
+  projectId: number | null;
+  tokenHash: string;
+  /** API tokens: what they may do (protocol/account-api.ts API_SCOPES); empty for other sessions. */
+  scopes: readonly string[];
+}
+
+// Every authenticated request asks this (access.ts, precompiled); nothing of the answer is kept.
+
+export async function resolveSession(core: Core, token: string, kinds: readonly SessionKind[]): Promise<SessionInfo> {
+  const row = (await sessionQuery(core.store.db, { tokenHash: hashToken(token) })).rows[0];
+  if (!row || !kinds.includes(row.kind)) throw new MylicError('UNAUTHENTICATED');
+  if (row.expires_at <= isoNow(core)) throw new MylicError('SESSION_EXPIRED');
+  return {
+    userId: row.user_id,
+    kind: row.kind,
+    deviceId: row.device_id,
+    companyId: row.company_id,
+    projectId: row.project_id,
+    tokenHash: row.token_hash,
+    scopes: row.kind === 'api' && row.scopes ? row.scopes.split(' ') : [],
+  };
+}
+
+/** Log out: ends this session (or API token) and records it, in the company the session had selected. */
+export async function closeSession(core: Core, token: string): Promise<void> {
+  await core.store.write(async (tx) => {
+    const row = await tx.selectFrom('sessions').select(['token_hash', 'user_id', 'kind', 'company_id', 'label']).where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    if (!row) return;
+    await tx.deleteFrom('sessions').where('token_hash', '=', row.token_hash).execute();
+    await recordHistory(tx, isoNow(core), {
+      event: 'user.logged_out',
+      userId: row.user_id,
+      companyId: row.company_id,
+      detail: { kind: row.kind, ...(row.kind === 'api' ? { label: row.label ?? '' } : {}) },
+    });
+  });
+}
+
+/** authenticate, under the login rate limits (portal and device logins alike). */
+export async function authenticateLimited(core: Core, email: string, password: string, address: string | null): Promise<User> {
+  await assertLoginAllowed(core, email, address);
+  try {
+    const user = await authenticate(core, email, password);
+    await clearLoginFailures(core, email);
+    return user;
+  } catch (e) {
+    if (e instanceof MylicError && e.code === 'LOGIN_FAILED') await recordLoginFailure(core, email, address);
+    throw e;
+  }
+}
+
+export async function portalLogin(core: Core, email: string, password: string, address: string | null = null): Promise<{ token: string; expiresAt: string }> {
+  const user = await authenticateLimited(core, email, password, address);
+  return core.store.write(async (tx) => {
+    const s = await openSession(core, tx, user.id, 'portal');
+    await recordHistory(tx, isoNow(core), { event: 'user.logged_in', userId: user.id });
+    return s;
+  });
+}
