@@ -8,7 +8,7 @@ import {
   DeviceLicensesResponse,
   DeviceLoginResponse,
   XML_CONTENT_TYPE,
-} from '../protocol/device-api.js';
+} from '../protocol/device-protocol.js';
 import { MAX_DOCUMENT_BYTES } from '../protocol/documents/index.js';
 
 /**

@@ -8,7 +8,7 @@ import { addDevice } from '../bridge/core/devices/index.js';
 import { bindFromBalance } from '../bridge/core/licenses/index.js';
 import { actAs } from '../bridge/core/organisation/index.js';
 import { generateKeyPair, issueDeviceCertificate, loadPki, type KeyPair, type Pki } from '../certs/index.js';
-import { deviceProofBytes } from '../protocol/device-api.js';
+import { deviceProofBytes } from '../protocol/device-protocol.js';
 import { startBridgeProcess, type BridgeProcess } from '../test/support/bridge-process.js';
 import { bridgeCli } from '../test/support/cli.js';
 import { tempDir } from '../test/support/tmp.js';

@@ -2,12 +2,12 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { MylicError } from '../protocol/errors.js';
-import { DEVICE_API } from '../protocol/device-api.js';
+import { DEVICE_API } from '../protocol/device-protocol.js';
 import { PORTAL_API } from '../protocol/portal-api.js';
 import { MAX_DOCUMENT_BYTES } from '../protocol/documents/index.js';
 import type { Core } from './core/context.js';
 import { clipEcho, toErrorResponse } from './http/errors.js';
-import { deviceRoutes } from './http/device-routes.js';
+import { deviceRoutes } from './http/device-protocol-routes.js';
 import { portalRoutes } from './http/portal-routes.js';
 
 /** The bridge's HTTP face; testable in-process with `app.request`. */

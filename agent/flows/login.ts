@@ -1,5 +1,5 @@
 import { constants, sign } from 'node:crypto';
-import { deviceProofBytes } from '../../protocol/device-api.js';
+import { deviceProofBytes } from '../../protocol/device-protocol.js';
 import { preflight } from './checks.js';
 import { openDevice, withClient } from './device-context.js';
 

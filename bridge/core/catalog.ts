@@ -160,3 +160,17 @@ export function typeUnderSsa(license: { type: string; version: number | null; ss
   const top = Math.max(...downloadableVersions(license));
   return catalog.seriesType(type.series, top)?.name ?? type.name;
 }
+
+/**
+ * Lines of a request merged by type (catalog names, first-seen order), each amount a positive whole
+ * number (AMOUNT_INVALID): one rule for licenses from balance and for activation keys.
+ */
+export function mergeLicenseLines(lines: readonly { type: string; units: number }[]): { type: string; units: number }[] {
+  const merged = new Map<string, number>();
+  for (const l of lines) {
+    const type = catalog.licenseType(l.type).name;
+    if (!Number.isInteger(l.units) || l.units <= 0) throw new MylicError('AMOUNT_INVALID');
+    merged.set(type, (merged.get(type) ?? 0) + l.units);
+  }
+  return [...merged].map(([type, units]) => ({ type, units }));
+}

@@ -5,7 +5,7 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDevicePageApp } from '../../agent/page/server.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
-import { DEVICE_API } from '../../protocol/device-api.js';
+import { DEVICE_API } from '../../protocol/device-protocol.js';
 import { encodeConfirmation, encodeLicenseFile } from '../../protocol/documents/index.js';
 import type { ConfirmationPayload, LicenseFilePayload } from '../../protocol/documents/payloads.js';
 import { agent } from '../support/cli.js';

@@ -6,7 +6,7 @@ import { parseCsr } from '../../certs/csr.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
 import { issueCertificate, issueDeviceCertificate } from '../../certs/issue.js';
 import { generateKeyPair } from '../../certs/keys.js';
-import { DEVICE_API } from '../../protocol/device-api.js';
+import { DEVICE_API } from '../../protocol/device-protocol.js';
 import { foreignDeviceCa } from '../bridge/fixtures.js';
 import { agent } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';

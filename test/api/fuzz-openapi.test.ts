@@ -6,7 +6,7 @@ import { DEFAULT_PROJECT } from '../../bridge/core/organisation/index.js';
 import { companyCounts, type TypeCounts } from '../../bridge/core/balance/index.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { loadOrCreateDevPki } from '../../certs/index.js';
-import { CertificateRequest, ChallengeRequest, DEVICE_API, DeviceLoginRequest, LicenseFileRequest, TestLicenseRequest } from '../../protocol/device-api.js';
+import { CertificateRequest, ChallengeRequest, DEVICE_API, DeviceLoginRequest, LicenseFileRequest, TestLicenseRequest } from '../../protocol/device-protocol.js';
 import { MAX_DOCUMENT_BYTES } from '../../protocol/documents/index.js';
 import { ERROR_CODES } from '../../protocol/errors.js';
 import { call, ok } from '../support/api-client.js';

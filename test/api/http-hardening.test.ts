@@ -2,7 +2,7 @@ import { MAX_INVALIDATION_BYTES } from '../../protocol/documents/index.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevPki } from '../../certs/index.js';
-import { DEVICE_API } from '../../protocol/device-api.js';
+import { DEVICE_API } from '../../protocol/device-protocol.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';

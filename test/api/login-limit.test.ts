@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUser } from '../../bridge/core/accounts/index.js';
 import { LIMITS, recordLoginFailure } from '../../bridge/core/accounts/index.js';
-import { DEVICE_API } from '../../protocol/device-api.js';
+import { DEVICE_API } from '../../protocol/device-protocol.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';

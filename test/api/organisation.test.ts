@@ -6,7 +6,7 @@ import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { setVendorAccount } from '../../bridge/core/organisation/index.js';
 import { main as bridgeMain } from '../../bridge/cli.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/index.js';
-import { DEVICE_API } from '../../protocol/device-api.js';
+import { DEVICE_API } from '../../protocol/device-protocol.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';

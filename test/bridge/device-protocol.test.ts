@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { issueCertificate, loadOrCreateDevPki, type CertAndKey, type Pki } from '../../certs/index.js';
-import { DEVICE_API, DeviceLicensesResponse } from '../../protocol/device-api.js';
+import { DEVICE_API, DeviceLicensesResponse } from '../../protocol/device-protocol.js';
 import { MAX_DOCUMENT_BYTES, openConfirmation, openLicenseFile } from '../../protocol/documents/index.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';

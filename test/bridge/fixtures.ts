@@ -17,7 +17,7 @@ import {
   type CertAndKey,
   type KeyPair,
 } from '../../certs/index.js';
-import { DEVICE_API, deviceProofBytes, XML_CONTENT_TYPE } from '../../protocol/device-api.js';
+import { DEVICE_API, deviceProofBytes, XML_CONTENT_TYPE } from '../../protocol/device-protocol.js';
 import { encodeInvalidation } from '../../protocol/documents/index.js';
 import type { ErrorCode } from '../../protocol/errors.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';

@@ -6,7 +6,7 @@ import { addDevice } from '../../bridge/core/devices/index.js';
 import { bindFromBalance } from '../../bridge/core/licenses/index.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/index.js';
-import { DEVICE_API } from '../../protocol/device-api.js';
+import { DEVICE_API } from '../../protocol/device-protocol.js';
 import { openConfirmation } from '../../protocol/documents/index.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';

@@ -1,6 +1,6 @@
 import { X509Certificate, createPublicKey, randomBytes, verify, constants } from 'node:crypto';
 import { MylicError } from '../../../protocol/errors.js';
-import { deviceProofBytes } from '../../../protocol/device-api.js';
+import { deviceProofBytes } from '../../../protocol/device-protocol.js';
 import { devicePlacementFor } from '../access.js';
 import { authenticateLimited, openSession } from '../accounts/index.js';
 import { assertDeviceCertificateOf } from './certificates.js';

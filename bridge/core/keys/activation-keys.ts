@@ -3,7 +3,7 @@ import { formatKeyCode, normaliseKeyCode, type ActivationItem, type KeyPreview, 
 import type { Tx } from '../../db/store.js';
 import { projectAccess, selectedCompany } from '../access.js';
 import { creditBalance, projectBalance } from '../ledger.js';
-import { catalog } from '../catalog.js';
+import { catalog, mergeLicenseLines } from '../catalog.js';
 import { type Actor, type Core, isoNow } from '../context.js';
 import { recordHistory } from '../history.js';
 import { generateKeyCode, newKeyRef } from './key-codes.js';
@@ -35,17 +35,6 @@ export async function keyById(tx: Tx, keyId: number) {
 export async function keyLicenses(tx: Tx, keyId: number): Promise<LicenseLine[]> {
   const rows = await tx.selectFrom('activation_key_licenses').select(['license_type as type', 'units']).where('key_id', '=', keyId).orderBy('license_type').execute();
   return rows.map((r) => ({ type: r.type, units: Number(r.units) }));
-}
-
-/** Merges lines of the same type (catalog names), keeping the first-seen order; units must be positive. */
-export function mergeLines(lines: readonly { type: string; units: number }[]): LicenseLine[] {
-  const merged = new Map<string, number>();
-  for (const l of lines) {
-    const type = catalog.licenseType(l.type).name;
-    if (!Number.isInteger(l.units) || l.units <= 0) throw new MylicError('AMOUNT_INVALID');
-    merged.set(type, (merged.get(type) ?? 0) + l.units);
-  }
-  return [...merged].map(([type, units]) => ({ type, units }));
 }
 
 /** The target project of a redeem: the one named, else the selected one. */
@@ -109,7 +98,7 @@ export interface VendorKeyRequest {
 /** The operator issues one of the vendor's keys (`mylic-bridge ops key issue`). */
 export async function issueVendorKey(core: Core, req: VendorKeyRequest) {
   if (req.licenses.length === 0) throw new MylicError('VALIDATION_FAILED', 'A key needs at least one license (--type T --units N).');
-  const licenses = mergeLines(req.licenses);
+  const licenses = mergeLicenseLines(req.licenses);
   const orderNumber = (req.orderNumber ?? '').trim();
   const orderReference = (req.orderReference ?? '').trim();
   if (orderNumber.length > 100 || orderReference.length > 100) throw new MylicError('VALIDATION_FAILED', 'Order number and reference have at most 100 characters.');

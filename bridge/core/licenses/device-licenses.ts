@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MylicError } from '../../../protocol/errors.js';
-import type { DeviceLicense, DeviceLicensesResponse } from '../../../protocol/device-api.js';
+import type { DeviceLicense, DeviceLicensesResponse } from '../../../protocol/device-protocol.js';
 import { encodeLicenseFile } from '../../../protocol/documents/index.js';
 import type { Device, License } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';

@@ -159,17 +159,6 @@ export function assertDeviceLicenses(input: RuleInput): void {
   if (first) throw new MylicError(first.code, first.message, { ...first.details, violations: violations.map((x) => ({ code: x.code, message: x.message })) });
 }
 
-/** Merges lines of one type and checks the amounts; catalog names. */
-export function mergeSelection(lines: readonly { type: string; units: number }[]): { type: string; units: number }[] {
-  const merged = new Map<string, number>();
-  for (const l of lines) {
-    const type = catalog.licenseType(l.type).name;
-    if (!Number.isInteger(l.units) || l.units <= 0) throw new MylicError('AMOUNT_INVALID');
-    merged.set(type, (merged.get(type) ?? 0) + l.units);
-  }
-  return [...merged].map(([type, units]) => ({ type, units }));
-}
-
 export const toHeld = (l: { license_type: string; units: number; version: number | null; ssa_end: string | null }): HeldLicense => ({
   type: l.license_type,
   units: l.units,

@@ -7,12 +7,12 @@ import type { LicensesTable } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { assertProjectAccess } from '../access.js';
 import { creditBalance, debitBalance } from '../ledger.js';
-import { catalog, downloadableVersions, type LicenseType } from '../catalog.js';
+import { catalog, downloadableVersions, mergeLicenseLines, type LicenseType } from '../catalog.js';
 import { type Actor, type Core, isoNow, today } from '../context.js';
 import { boundLicenses, deviceForActor } from './device-licenses.js';
 import { findDevice } from '../devices/index.js';
 import { recordHistory } from '../history.js';
-import { assertDeviceLicenses, drawProjects, mergeSelection, toHeld } from './license-selection.js';
+import { assertDeviceLicenses, drawProjects, toHeld } from './license-selection.js';
 import { isInRma } from '../devices/index.js';
 import { hasRight } from '../rights.js';
 // SSA HOOK (issue 6): SSA on new licenses is the SSA area's `ssaForNewLicenses` (ssa.ts), called in the
@@ -138,7 +138,7 @@ export type NewLicensesChoice = Omit<SsaConfirmation, 'optOut'> & { optOut?: rea
 
 /**
  * The license types the user opted out of SSA, from line indexes of the request. Lines of one type are
- * merged into one license (mergeSelection), so either all of them are opted out or none. Serials
+ * merged into one license (mergeLicenseLines), so either all of them are opted out or none. Serials
  * (`optOut`) cannot name a license that does not exist yet: refused with a pointer to `optOutLines`.
  */
 export function optedOutTypes(lines: readonly { type: string }[], choice: NewLicensesChoice | undefined): Set<string> {
@@ -187,7 +187,7 @@ interface PlannedLicense {
  * SSC preview shows exactly what the selection would bind.
  */
 async function planSelection(tx: Tx, actor: Actor, deviceId: number, req: AddFromBalanceRequest) {
-  const lines = mergeSelection(req.lines);
+  const lines = mergeLicenseLines(req.lines);
   const summate = req.summate ?? true;
   if (!catalog.isVersion(req.version)) throw new MylicError('VERSION_INVALID');
   const { device, type: deviceType, placement, access } = await deviceForActor(tx, actor, deviceId);

@@ -2,7 +2,7 @@ import { LoginRequest, LoginResponse } from '../../../protocol/portal-api.js';
 import { closeSession, portalLogin } from '../../core/accounts/index.js';
 import type { Core } from '../../core/context.js';
 import { bearerToken } from '../auth.js';
-import { clientAddress } from './account-routes.js';
+import { clientAddress } from './accounts-routes.js';
 import type { ApiRouter } from './router.js';
 
 /** Log in and out (seed: First steps; Account). */

@@ -9,7 +9,7 @@ import {
   DeviceLoginRequest,
   DeviceLoginResponse,
   LicenseFileRequest,
-} from '../../protocol/device-api.js';
+} from '../../protocol/device-protocol.js';
 import type { Core } from '../core/context.js';
 import { createChallenge, deviceLogin } from '../core/devices/index.js';
 import { requestDeviceCertificate } from '../core/devices/index.js';
@@ -18,7 +18,7 @@ import { issueLicenseFile, listDeviceLicenses } from '../core/licenses/index.js'
 import { acceptInvalidation } from '../core/licenses/index.js';
 import { actorOf, requireSession, type AuthEnv } from './auth.js';
 import { jsonBody, xmlBody, xmlResponse } from './body.js';
-import { clientAddress } from './api/account-routes.js';
+import { clientAddress } from './api/accounts-routes.js';
 
 /** The device protocol (/device/v1): what the agent on the device speaks. */
 export function deviceRoutes(core: Core) {

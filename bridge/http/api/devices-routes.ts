@@ -44,7 +44,7 @@ const MAX_FILE_TEXT = 65536;
  * Devices (seed: Devices → List, Add, Check status, Download devices of an order as CSV, Properties, Move
  * device, Remove; RMA). Routes only translate; the walls and every rule are the core's.
  */
-export function deviceApiRoutes(api: ApiRouter, core: Core) {
+export function devicesRoutes(api: ApiRouter, core: Core) {
   // --- list and add
   api.route(
     {

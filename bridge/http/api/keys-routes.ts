@@ -1,8 +1,6 @@
 import {
   ActivationList,
   ActivationQuery,
-  BalanceOverview,
-  BalanceQuery,
   IdParams,
   KeyPreview,
   KeyPreviewRequest,
@@ -13,41 +11,20 @@ import {
   OwnKeyList,
   OwnKeyQuery,
   OwnKeyUpdateRequest,
-  ProjectBalance,
-  ProjectParams,
   Redemption,
   RedeemRequest,
 } from '../../../protocol/keys-api.js';
 import { listActivations, previewKey, redeemKey } from '../../core/keys/index.js';
-import { balanceOverview, projectBalanceView } from '../../core/balance/index.js';
 import type { Core } from '../../core/context.js';
 import { keyCertificate } from '../../core/keys/index.js';
 import { createOwnKey, deleteOwnKey, getOwnKey, listOwnKeys, updateOwnKey } from '../../core/keys/index.js';
 import type { ApiRouter } from './router.js';
 
 /**
- * Balance and activation keys (seed: Balance, Activations, License certificate, Own Activations).
+ * Activation keys (seed: Activations, License certificate, Own Activations).
  * Routes only translate; every rule (walls, external projects, amounts) is the core's.
  */
 export function keyRoutes(api: ApiRouter, core: Core) {
-  // --- balance
-  api.route(
-    {
-      method: 'get',
-      path: '/balance',
-      tag: 'Balance',
-      summary: 'Balance of the selected project, or of all projects of the selected company together (never external projects)',
-      auth: 'user',
-      query: BalanceQuery,
-      response: BalanceOverview,
-    },
-    async ({ actor, query }) => balanceOverview(core, actor, { scope: query.scope }),
-  );
-  api.route(
-    { method: 'get', path: '/projects/:projectId/balance', tag: 'Balance', summary: "One project's balance", auth: 'user', params: ProjectParams, response: ProjectBalance },
-    async ({ actor, params }) => projectBalanceView(core, actor, params.projectId),
-  );
-
   // --- redeeming (Activations)
   api.route(
     {
