@@ -5,14 +5,15 @@
 # service that package "dnsmasq" would start on port 53). The test starts both itself, on free loopback
 # ports with their own temporary configuration; nothing here starts or enables a system service.
 #
-# Runs as root (CI: `sudo .ci/install-system.sh`). Idempotent: when both binaries are there it does
-# nothing and returns at once.
+# Runs as root: `npm test` runs it itself (scripts/test-setup.mjs, as root or through `sudo -n`) when a
+# binary is missing, and otherwise asks for `sudo .ci/install-system.sh`. Idempotent: when all the
+# binaries are there it does nothing and returns at once.
 set -euo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
 
 if have chronyd && have dnsmasq && have chromium && have curl; then
-  echo "install-system: chronyd, dnsmasq and chromium are already installed"
+  echo "install-system: chronyd, dnsmasq, chromium and curl are already installed"
   exit 0
 fi
 
