@@ -9,12 +9,18 @@ import type { Core } from './core/context.js';
 import { clipEcho, toErrorResponse } from './http/errors.js';
 import { deviceRoutes } from './http/device-protocol-routes.js';
 import { portalRoutes } from './http/portal-routes.js';
+import { notFoundPage, portalPages } from './web/pages.js';
 
 /** The bridge's HTTP face; testable in-process with `app.request`. */
 export function createApp(core: Core) {
   const app = new Hono();
   app.onError(toErrorResponse);
-  app.notFound((c) => c.json(new MylicError('NOT_FOUND', `No route ${c.req.method} ${clipEcho(c.req.path)}.`).toBody(), 404));
+  // The APIs answer JSON; any other path is a page that does not exist (bridge/web).
+  app.notFound((c) =>
+    c.req.path.startsWith(`${PORTAL_API}/`) || c.req.path.startsWith(`${DEVICE_API}/`) || !(c.req.header('accept') ?? '').includes('text/html')
+      ? c.json(new MylicError('NOT_FOUND', `No route ${c.req.method} ${clipEcho(c.req.path)}.`).toBody(), 404)
+      : notFoundPage(c),
+  );
   // Security headers on every answer, errors included (issue 11). The bridge serves HTTPS only, so HSTS
   // (two years, subdomains); answers are JSON or document files, never pages: nothing may be framed,
   // loaded or run from them (CSP default-src 'none', frame-ancestors 'none', X-Frame-Options DENY), and
@@ -25,6 +31,9 @@ export function createApp(core: Core) {
       strictTransportSecurity: 'max-age=63072000; includeSubDomains',
       xFrameOptions: 'DENY',
       contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+      // The portal pages (bridge/web) set their own CSP (their stylesheet, forms to this origin); a header
+      // a route set stays, every other answer gets these.
+      overwrite: false,
     }),
   );
   // The APIs answer tokens, license files, personal and tenant data: no cache, shared or private, keeps
@@ -57,5 +66,6 @@ export function createApp(core: Core) {
   const portal = portalRoutes(core);
   app.route(PORTAL_API, portal.app);
   app.get('/openapi.json', (c) => c.json(portal.openApi()));
+  app.route('/', portalPages(core));
   return app;
 }

@@ -1,0 +1,59 @@
+/** @jsxImportSource hono/jsx */
+import { Hono, type Context } from 'hono';
+import type { Core } from '../core/context.js';
+import { loginPages } from './accounts/login.js';
+import { t } from './i18n.js';
+import { Layout, PORTAL_CSS } from './layout.js';
+import { projectsPages } from './organisation/projects.js';
+import { pageLanguage, webSession, type WebSession } from './web-session.js';
+
+const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** Thrown by a page that needs a session; answered with the way to the log-in and back. */
+class LoginNeeded extends Error {}
+
+/**
+ * The portal pages for people (issue 13, ARCHITECTURE §8), mounted at `/` beside `/api/v1` and
+ * `/device/v1`. Built so far: log-in, log-out and the projects list; the other menus exist in the API.
+ * Pages call the core services directly, never the API over HTTP. Every page answer is `no-store` and
+ * carries its own CSP: its stylesheet from this origin, forms to this origin, nothing framed, no script.
+ */
+export function portalPages(core: Core) {
+  const app = new Hono();
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', c.req.path.startsWith('/static/') ? 'public, max-age=3600' : 'no-store');
+    c.header('Content-Security-Policy', PAGE_CSP);
+    // Browsers then send Origin on same-origin form posts, which the CSRF check reads.
+    c.header('Referrer-Policy', 'same-origin');
+  });
+  app.onError((e, c) => {
+    if (e instanceof LoginNeeded) return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303);
+    throw e;
+  });
+  const session = async (c: Context): Promise<WebSession> => {
+    const s = await webSession(core, c);
+    if (!s) throw new LoginNeeded();
+    return s;
+  };
+  app.get('/static/portal.css', (c) => c.body(PORTAL_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
+  app.get('/', async (c) => c.redirect((await webSession(core, c)) ? '/projects' : '/login', 303));
+  loginPages(app, core);
+  projectsPages(app, core, session);
+  return app;
+}
+
+/** The page for paths that are no page (also what another company's object answers: nothing, no hint). */
+export function notFoundPage(c: Context) {
+  const lang = pageLanguage(c);
+  c.header('Content-Security-Policy', PAGE_CSP);
+  c.header('Referrer-Policy', 'same-origin');
+  c.header('Cache-Control', 'no-store');
+  return c.html(
+    <Layout lang={lang} title={t(lang, 'notFoundTitle')} path="/">
+      <h1>{t(lang, 'notFoundTitle')}</h1>
+      <p>{t(lang, 'notFound')}</p>
+    </Layout>,
+    404,
+  );
+}

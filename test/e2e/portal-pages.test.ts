@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser.js';
+import { startBridgeProcess, type BridgeProcess } from '../support/bridge-process.js';
+import { bridgeCli } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
+
+/**
+ * The portal pages in a real browser against the real bridge over HTTPS (issue 13, first part):
+ * a company admin opens a page, is sent to the log-in, logs in with the keyboard only and JavaScript
+ * off, lands back on the page, switches the language, and logs out.
+ */
+let root: { dir: string; cleanup: () => Promise<void> };
+let bridge: BridgeProcess;
+let browser: Browser;
+const ANN = { email: 'ann@example.com', password: 'correct horse battery' };
+
+beforeAll(async () => {
+  root = await tempDir('mylic-portal-pages-');
+  const data = join(root.dir, 'data');
+  bridge = await startBridgeProcess(data);
+  const ops = async (args: string[]) => {
+    const r = await bridgeCli(args, { MYLIC_DATA: data });
+    expect(r.code, JSON.stringify(r.out)).toBe(0);
+  };
+  await ops(['ops', 'user', 'create', '--email', ANN.email, '--password', ANN.password, '--name', 'Ann']);
+  await ops(['ops', 'company', 'create', '--name', 'Ann GmbH', '--admin', ANN.email]);
+  browser = await launchChromium();
+}, 90_000);
+afterAll(async () => {
+  await browser?.close();
+  await bridge?.stop();
+  await root?.cleanup();
+});
+
+describe('a company admin in the browser', () => {
+  it('logs in with the keyboard and JavaScript off, lands on the page asked for, reads it in German, and logs out', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, ignoreHTTPSErrors: true, locale: 'en-GB', viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${bridge.url}projects`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(await page.locator('h1').textContent()).toBe('Log in to the license portal');
+
+    // Keyboard only: the skip link, then the fields in order, Enter submits.
+    await page.locator('#email').focus();
+    await page.keyboard.type(ANN.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(ANN.password);
+    await Promise.all([page.waitForURL(/\/projects$/), page.keyboard.press('Enter')]);
+    expect(await page.locator('h1').textContent()).toBe('Projects');
+    expect(await page.locator('table tbody tr').count()).toBe(1);
+    expect(await page.locator('table tbody').textContent()).toContain('DEFAULT');
+    expect(await page.locator('.who').textContent()).toContain('Ann GmbH');
+    // The stylesheet loads under the page's own CSP.
+    const bg = await page.locator('header.top').evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(bg).not.toBe('rgba(0, 0, 0, 0)');
+
+    await page.getByRole('link', { name: 'Deutsch' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Projekte');
+    expect(await page.locator('html').getAttribute('lang')).toBe('de');
+    await page.screenshot({ path: join(process.env.MYLIC_SCREENSHOTS ?? root.dir, 'projects.png') });
+
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(await page.locator('.notice').textContent()).toBe('Sie sind abgemeldet.');
+    await page.goto(`${bridge.url}projects`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await context.close();
+  });
+
+  it('answers a wrong password next to the field, with the e-mail kept', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, ignoreHTTPSErrors: true, locale: 'nl-NL' });
+    const page = await context.newPage();
+    await page.goto(`${bridge.url}login`);
+    await page.fill('#email', ANN.email);
+    await page.fill('#password', 'not the password');
+    await page.click('button.primary');
+    expect(await page.locator('.error-summary').textContent()).toContain('Het e-mailadres of het wachtwoord is onjuist');
+    expect(await page.inputValue('#email')).toBe(ANN.email);
+    await context.close();
+  });
+});
