@@ -3,11 +3,53 @@ import { MylicError } from '../../protocol/errors.js';
 import type { Tx } from '../db/store.js';
 
 /**
+ * Every ledger reason (`ledger_entries.reason`): one closed list, so every credit and debit names a
+ * member (tsc checks it) and the conservation report (balance/ledger-report.ts) derives from it. Reasons
+ * are stored as they are: never rename one, existing databases hold them.
+ */
+export const LEDGER_REASONS = [
+  // the operator's credit (organisation/operator.ts)
+  'balance.credited',
+  // keys: a key redeemed into a project; own keys made from, added to, taken back into, deleted into a balance
+  'key.redeemed',
+  'key.created',
+  'key.added',
+  'key.returned',
+  'key.deleted',
+  // licenses: units bound to a device (new, floating, warranty), bought on credit (ref `on-credit:<order>`)
+  'license.bound',
+  'license.on-credit',
+  // free licenses: converted back into the balance, exchanged for another version's type
+  'free.converted',
+  'license.exchanged',
+  // floating licenses: issued (credit + bind), deleted (credit back + withdrawn)
+  'floating.issued',
+  'floating.deleted',
+  'license.withdrawn',
+  // SSC: spent on SSA, bought on credit (ref `on-credit:<order>`)
+  'ssc.spent',
+  'ssc.on-credit',
+] as const;
+export type LedgerReason = (typeof LEDGER_REASONS)[number];
+
+/**
+ * The groups the conservation report needs (activated = balance + bound + free + inKeys):
+ * - internal credits: units that were already the company's come back into a balance (a free license
+ *   converted, a deleted floating license on its way out): not activated again;
+ * - key credits: a balance credited from a key; internal moves when the key is the company's own;
+ * - units that left the company: SSC spent on SSA, a free license's old type exchanged for another
+ *   version's (the new type comes in as a credit with the same reason), a floating license withdrawn.
+ */
+export const INTERNAL_CREDIT_REASONS = ['free.converted', 'floating.deleted'] as const satisfies readonly LedgerReason[];
+export const KEY_CREDIT_REASONS = ['key.redeemed', 'key.returned', 'key.deleted'] as const satisfies readonly LedgerReason[];
+export const LEFT_COMPANY_REASONS = ['ssc.spent', 'license.exchanged', 'license.withdrawn'] as const satisfies readonly LedgerReason[];
+
+/**
  * The balance ledger (ARCHITECTURE §5). A project's balance of a license type changes only here, and
  * every change is a ledger entry in the caller's transaction. The balance row is a running sum of the
  * entries; `units >= 0` is also a CHECK in the database, so no path can overspend even by mistake.
  */
-export async function creditBalance(tx: Tx, at: string, projectId: number, licenseType: string, units: number, reason: string, ref: string | null) {
+export async function creditBalance(tx: Tx, at: string, projectId: number, licenseType: string, units: number, reason: LedgerReason, ref: string | null) {
   if (!Number.isInteger(units) || units <= 0) throw new MylicError('AMOUNT_INVALID');
   await tx
     .insertInto('balances')
@@ -17,7 +59,7 @@ export async function creditBalance(tx: Tx, at: string, projectId: number, licen
   await tx.insertInto('ledger_entries').values({ project_id: projectId, license_type: licenseType, delta: units, reason, ref, created_at: at }).execute();
 }
 
-export async function debitBalance(tx: Tx, at: string, projectId: number, licenseType: string, units: number, reason: string, ref: string | null) {
+export async function debitBalance(tx: Tx, at: string, projectId: number, licenseType: string, units: number, reason: LedgerReason, ref: string | null) {
   if (!Number.isInteger(units) || units <= 0) throw new MylicError('AMOUNT_INVALID');
   // A conditional update: it either takes the units or touches nothing, in one statement.
   const result = await tx

@@ -1,9 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/store.js';
-import { KEY_CREDIT_REASONS } from '../keys/index.js';
 import { unitsInKeys } from '../keys/index.js';
-import { SSC_SPENT_REASON } from '../ssa/index.js';
-import { LICENSE_INTERNAL_CREDIT_REASONS, LICENSE_LEFT_REASONS } from '../licenses/index.js';
+import { INTERNAL_CREDIT_REASONS, KEY_CREDIT_REASONS, LEFT_COMPANY_REASONS } from '../ledger.js';
 
 /**
  * Units of each license type a company holds, by where they are (ARCHITECTURE §5):
@@ -14,10 +12,11 @@ import { LICENSE_INTERNAL_CREDIT_REASONS, LICENSE_LEFT_REASONS } from '../licens
  * one of the company's balances, except credits from the company's own keys (units coming back from a
  * key, or an own key redeemed inside the company: internal moves), minus the units of its own keys that
  * were redeemed into another company's project (they left the company), minus the SSC spent on SSA
- * (`spent`: they left the company too, bridge/core/ssa.ts) and the license units exchanged for another
- * version or withdrawn (`spent` too, licenses.ts). Credits of units that were the company's already (a
- * free license converted back, a floating license on its way out) are not activations. `inKeys` is what
- * the company's unredeemed own keys hold.
+ * and the license units exchanged for another version or withdrawn (`spent`: they left the company too).
+ * Credits of units that were the company's already (a free license converted back, a floating license
+ * on its way out) are not activations. The reason groups are named in the kernel's ledger.ts
+ * (INTERNAL_CREDIT_REASONS, KEY_CREDIT_REASONS, LEFT_COMPANY_REASONS). `inKeys` is what the company's
+ * unredeemed own keys hold.
  */
 export interface TypeCounts {
   type: string;
@@ -35,8 +34,8 @@ export async function companyCounts(tx: Tx, companyId: number): Promise<TypeCoun
     .select(['license_type as type', sql<number>`sum(delta)`.as('units')])
     .where('project_id', 'in', projectIds)
     .where('delta', '>', 0)
-    // Units that were the company's already (free license converted, floating license deleted): licenses.ts.
-    .where('reason', 'not in', [...LICENSE_INTERNAL_CREDIT_REASONS])
+    // Units that were the company's already (free license converted, floating license deleted): ledger.ts.
+    .where('reason', 'not in', [...INTERNAL_CREDIT_REASONS])
     .where((eb) =>
       eb.not(
         eb.and([
@@ -81,8 +80,8 @@ export async function companyCounts(tx: Tx, companyId: number): Promise<TypeCoun
     .selectFrom('ledger_entries')
     .select(['license_type as type', sql<number>`sum(-delta)`.as('units')])
     .where('project_id', 'in', projectIds)
-    // SSC spent (ssa.ts), a free license's old type exchanged and a floating license withdrawn (licenses.ts).
-    .where('reason', 'in', [SSC_SPENT_REASON, ...LICENSE_LEFT_REASONS])
+    // SSC spent, a free license's old type exchanged and a floating license withdrawn (ledger.ts).
+    .where('reason', 'in', [...LEFT_COMPANY_REASONS])
     .where('delta', '<', 0)
     .groupBy('license_type')
     .execute();

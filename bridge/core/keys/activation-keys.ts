@@ -25,9 +25,6 @@ export const VENDOR_NAME = 'mylic license portal';
 export const LOOKUP_WINDOW_MS = 15 * 60_000;
 export const LOOKUP_MAX_FAILURES = 10;
 
-/** Ledger reasons that credit a balance from a key: internal moves when the key is the company's own. */
-export const KEY_CREDIT_REASONS = ['key.redeemed', 'key.returned', 'key.deleted'] as const;
-
 export async function keyById(tx: Tx, keyId: number) {
   return tx.selectFrom('activation_keys').selectAll().where('id', '=', keyId).executeTakeFirst();
 }

@@ -4,7 +4,7 @@ import { formatKeyCode, type LicenseLine, type OwnKey, type OwnKeyDeleted } from
 import type { Tx } from '../../db/store.js';
 import { projectAccess, selectedCompany } from '../access.js';
 import { keyById, keyLicenses } from './activation-keys.js';
-import { creditBalance, debitBalance } from '../ledger.js';
+import { creditBalance, debitBalance, type LedgerReason } from '../ledger.js';
 import { catalog } from '../catalog.js';
 import { type Actor, type Core, isoNow } from '../context.js';
 import { recordHistory } from '../history.js';
@@ -88,7 +88,8 @@ async function addKeyUnits(tx: Tx, keyId: number, type: string, units: number) {
     .execute();
 }
 
-async function keyEntry(tx: Tx, at: string, keyId: number, projectId: number, type: string, delta: number, reason: string) {
+/** A key entry carries the reason of the ledger entry it pairs with. */
+async function keyEntry(tx: Tx, at: string, keyId: number, projectId: number, type: string, delta: number, reason: LedgerReason) {
   await tx.insertInto('activation_key_entries').values({ key_id: keyId, project_id: projectId, license_type: type, delta, reason, created_at: at }).execute();
 }
 

@@ -22,18 +22,6 @@ import { carriesSsa, previewSsaInto, ssaForNewLicenses, type SsaConfirmation, ty
 /** License serials: unique, readable, carried in license files and invalidation documents. */
 export const newSerial = () => `L-${randomBytes(8).toString('hex').toUpperCase()}`;
 
-/**
- * Ledger reasons of the license paths that are not plain credits or debits (read by ledger-report.ts):
- * - internal credits: units that were already the company's come back into a balance (a free license
- *   converted, a deleted floating license on its way out) — not activated again;
- * - units leaving the company: a free license exchanged for another version's type (the old type
- *   leaves, the new one comes in as a credit with the same reason), a floating license withdrawn.
- */
-export const LICENSE_INTERNAL_CREDIT_REASONS = ['free.converted', 'floating.deleted'] as const;
-export const LICENSE_LEFT_REASONS = ['license.exchanged', 'license.withdrawn'] as const;
-/** Units bought on credit enter the ledger with this reason and ref `on-credit:<order number>`. */
-export const LICENSE_ON_CREDIT_REASON = 'license.on-credit';
-
 /** A DECT ARI for a new Dect-Multicell-Ari license: 40 bits, 10 hex digits (kept when the license moves on). */
 const newAri = () => `ARI-${randomBytes(5).toString('hex').toUpperCase()}`;
 
@@ -275,7 +263,7 @@ export async function addFromBalance(core: Core, actor: Actor, deviceId: number,
       if (row.onCredit) {
         // On credit: the units come into the device's project as a credit marked with the order number
         // and leave it again as the binding, so the ledger (and conservation) sees a normal purchase.
-        await creditBalance(tx, at, row.projectId, type.name, row.units, LICENSE_ON_CREDIT_REASON, `on-credit:${orderNumber}`);
+        await creditBalance(tx, at, row.projectId, type.name, row.units, 'license.on-credit', `on-credit:${orderNumber}`);
       }
       await debitBalance(tx, at, row.projectId, type.name, row.units, 'license.bound', serial);
       const r = await insertBoundLicense(tx, at, day, { type, units: row.units, deviceId: device.id, projectId: row.projectId, serial });

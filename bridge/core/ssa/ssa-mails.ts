@@ -4,6 +4,7 @@ import { Language, type Language as Lang } from '../../i18n/languages.js';
 import { ssaReminderMail } from '../../i18n/ssa-mail-texts.js';
 import type { Tx } from '../../db/store.js';
 import type { Core } from '../context.js';
+import { SSA_END_SET_EVENTS } from '../history.js';
 
 /**
  * SSA expiry reminders (seed: Projects → SSA, "If project SSA will expire, each company user will
@@ -101,8 +102,6 @@ const recipients = (tx: Tx, companyId: number) =>
     .where('users.active', '=', 1)
     .where('users.mail_opt_in', '=', 1);
 
-const SSA_SET_EVENTS = ['project.ssa_set', 'project.ssa_extended'];
-
 /**
  * The day the project got the SSA end `end` (the earliest history event that set it; an end never
  * shrinks, so later events with the same end only confirm it again), or null when no event says so.
@@ -113,7 +112,7 @@ async function endSetOn(tx: Tx, project: { id: number; company_id: number }, end
     .select(['created_at', 'detail'])
     .where('company_id', '=', project.company_id)
     .where('project_id', '=', project.id)
-    .where('event', 'in', SSA_SET_EVENTS)
+    .where('event', 'in', [...SSA_END_SET_EVENTS])
     .orderBy('id')
     .execute();
   const set = events.find((e) => {

@@ -4,7 +4,7 @@ import type { Tx } from '../../db/store.js';
 import { creditBalance, debitBalance } from '../ledger.js';
 import { catalog } from '../catalog.js';
 import type { Core } from '../context.js';
-import { recordHistory } from '../history.js';
+import { type HistoryEventName, recordHistory } from '../history.js';
 import { hasRight } from '../rights.js';
 import { calculateSsc, lineSsc, type SscLine, type SscSummary, type Versions } from './ssc-calculator.js';
 
@@ -31,8 +31,6 @@ import { calculateSsc, lineSsc, type SscLine, type SscSummary, type Versions } f
  * own keys redeemed elsewhere.
  */
 export const SSC_TYPE = 'SSC';
-export const SSC_SPENT_REASON = 'ssc.spent';
-export const SSC_ON_CREDIT_REASON = 'ssc.on-credit';
 
 /** The catalog's release dates, as the calculator wants them. */
 export const sscVersions: Versions = {
@@ -145,7 +143,7 @@ export async function paySsc(tx: Tx, at: string, units: number, payer: SsaPayer,
   for (const id of order) {
     const take = Math.min(left, have(id));
     if (take <= 0) continue;
-    await debitBalance(tx, at, id, SSC_TYPE, take, SSC_SPENT_REASON, ref);
+    await debitBalance(tx, at, id, SSC_TYPE, take, 'ssc.spent', ref);
     paid.push({ projectId: id, units: take });
     left -= take;
     if (left === 0) break;
@@ -153,8 +151,8 @@ export async function paySsc(tx: Tx, at: string, units: number, payer: SsaPayer,
   if (left === 0) return { paid, onCredit: null };
   const orderNumber = payer.onCredit?.orderNumber?.trim() || null;
   const creditRef = `on-credit:${orderNumber ?? ''}`;
-  await creditBalance(tx, at, payer.projectId, SSC_TYPE, left, SSC_ON_CREDIT_REASON, creditRef);
-  await debitBalance(tx, at, payer.projectId, SSC_TYPE, left, SSC_SPENT_REASON, creditRef);
+  await creditBalance(tx, at, payer.projectId, SSC_TYPE, left, 'ssc.on-credit', creditRef);
+  await debitBalance(tx, at, payer.projectId, SSC_TYPE, left, 'ssc.spent', creditRef);
   return { paid, onCredit: { orderNumber, units: left } };
 }
 
@@ -174,7 +172,7 @@ export interface ApplySsaOptions {
   /** Write the one history event here (default). false: the caller's own event carries the result. */
   record?: boolean;
   /** Event name; default `ssa.applied`. */
-  event?: string;
+  event?: HistoryEventName;
   deviceId?: number | null;
   detail?: Record<string, unknown>;
 }
