@@ -124,4 +124,9 @@ button.primary{margin-top:18px;background:var(--brand);color:#fff;border:0;borde
 .error-summary{border:4px solid var(--bad);padding:12px 16px;margin-bottom:16px;max-width:640px}.error-summary h2{margin:0 0 6px;font-size:18px}
 .error-summary a{color:var(--bad);font-weight:600}
 .notice{background:#eaf4ea;border-left:4px solid #2e7d32;padding:8px 12px;max-width:640px}
+.warning{background:#fdf0e6;border-left:4px solid #b35c00;padding:8px 12px;max-width:640px}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}caption{text-align:left;font-weight:600;padding:6px 0}
+input[type=date]{padding:6px 8px;font:inherit;border:2px solid #8a96a3;border-radius:4px}
+button.secondary{margin-top:12px;background:#fff;color:var(--brand);border:2px solid var(--brand);border-radius:4px;padding:8px 16px;font:inherit;font-weight:600;cursor:pointer}
+section.confirm{margin-top:20px;border-top:1px solid var(--line);padding-top:12px}
 `;

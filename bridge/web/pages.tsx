@@ -5,6 +5,7 @@ import { loginPages } from './accounts/login.js';
 import { t } from './i18n.js';
 import { Layout, PORTAL_CSS } from './layout.js';
 import { projectsPages } from './organisation/projects.js';
+import { ssaPages } from './ssa/ssa-page.js';
 import { pageLanguage, webSession, type WebSession } from './web-session.js';
 
 const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -14,7 +15,8 @@ class LoginNeeded extends Error {}
 
 /**
  * The portal pages for people (issue 13, ARCHITECTURE §8), mounted at `/` beside `/api/v1` and
- * `/device/v1`. Built so far: log-in, log-out and the projects list; the other menus exist in the API.
+ * `/device/v1`. Built so far: log-in, log-out, the projects list and a project's SSA (the page the SSA
+ * expiry mail links to); the other menus exist in the API so far.
  * Pages call the core services directly, never the API over HTTP. Every page answer is `no-store` and
  * carries its own CSP: its stylesheet from this origin, forms to this origin, nothing framed, no script.
  */
@@ -40,6 +42,7 @@ export function portalPages(core: Core) {
   app.get('/', async (c) => c.redirect((await webSession(core, c)) ? '/projects' : '/login', 303));
   loginPages(app, core);
   projectsPages(app, core, session);
+  ssaPages(app, core, session, notFoundPage);
   return app;
 }
 

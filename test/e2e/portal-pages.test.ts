@@ -26,6 +26,10 @@ beforeAll(async () => {
   };
   await ops(['ops', 'user', 'create', '--email', ANN.email, '--password', ANN.password, '--name', 'Ann']);
   await ops(['ops', 'company', 'create', '--name', 'Ann GmbH', '--admin', ANN.email]);
+  await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '20']);
+  await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'SSC', '--units', '500']);
+  await ops(['ops', 'device', 'add', '--company', '1', '--mac', '00-90-33-01-23-45', '--type', 'IP811']);
+  await ops(['ops', 'license', 'bind', '--company', '1', '--mac', '00-90-33-01-23-45', '--type', 'PBX-Port13', '--units', '8']);
   browser = await launchChromium();
 }, 90_000);
 afterAll(async () => {
@@ -66,6 +70,22 @@ describe('a company admin in the browser', () => {
     expect(await page.locator('.notice').textContent()).toBe('Sie sind abgemeldet.');
     await page.goto(`${bridge.url}projects`);
     expect(new URL(page.url()).pathname).toBe('/login');
+    await context.close();
+  });
+
+  it('puts a project under SSA from its SSA page, the table first, then the confirmation', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, ignoreHTTPSErrors: true, locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${bridge.url}projects/1/ssa`);
+    await page.fill('#email', ANN.email);
+    await page.fill('#password', ANN.password);
+    await Promise.all([page.waitForURL(/\/projects\/1\/ssa$/), page.click('button.primary')]);
+    expect(await page.locator('h1').textContent()).toBe('SSA du projet DEFAULT');
+    expect(await page.locator('table tbody tr').count()).toBe(1);
+    expect(await page.locator('table tbody').textContent()).toContain('PBX-Port13');
+    await page.screenshot({ path: join(process.env.MYLIC_SCREENSHOTS ?? root.dir, 'ssa.png'), fullPage: true });
+    await page.getByRole('button', { name: /^Confirmer et payer \d+ SSC$/ }).click();
+    expect(await page.locator('.notice').first().textContent()).toContain('Le projet est maintenant sous SSA');
     await context.close();
   });
 

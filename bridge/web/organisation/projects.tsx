@@ -62,7 +62,9 @@ function ProjectList(p: { lang: Lang; company: string; projects: readonly Projec
                   {r.external ? <span class="tag">{t(p.lang, 'external', { company: r.companyName })}</span> : null}
                 </td>
                 <td>{r.description}</td>
-                <td>{r.ssaEnd ? formatDate(p.lang, r.ssaEnd) : t(p.lang, 'noSsa')}</td>
+                <td>
+                  <a href={`/projects/${r.id}/ssa`}>{r.ssaEnd ? formatDate(p.lang, r.ssaEnd) : t(p.lang, 'noSsa')}</a>
+                </td>
               </tr>
             ))}
           </tbody>
