@@ -2,13 +2,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrder } from '../../bridge/core/devices/index.js';
 import { loadOrCreateDevPki } from '../../certs/index.js';
-import type { ErrorCode } from '../../protocol/errors.js';
-import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { expectError, loginPortal, makeTenant, makeUser, type Tenant } from '../bridge/fixtures.js';
 import { snapshotDatabase, type DbSnapshot } from '../support/db-snapshot.js';
 import { call as apiCall, ok } from '../support/api-client.js';
+import { actorsOf, expectMatrixCovers, routesOf, runWallsMatrix, type Outcome, type WallsCase } from '../support/walls.js';
 
 /**
  * Walls of the devices, RMA and search endpoints. Every endpoint is tried as: anonymous (and with a bad
@@ -74,18 +73,14 @@ afterAll(async () => {
   await root?.cleanup();
 });
 
-type Refusal = readonly [number, ErrorCode];
+type Refusal = Outcome;
 const LOCKED: Refusal = [403, 'USER_LOCKED'];
 const FORBIDDEN: Refusal = [403, 'FORBIDDEN'];
 const NO_DEVICE: Refusal = [404, 'DEVICE_NOT_FOUND'];
 const NO_PROJECT: Refusal = [404, 'PROJECT_NOT_FOUND'];
 const NO_ORDER: Refusal = [404, 'ORDER_NOT_FOUND'];
 
-interface Case {
-  /** `METHOD /template`, as in /openapi.json. */
-  route: string;
-  path: (i: Ids) => string;
-  body?: (i: Ids) => unknown;
+interface Case extends WallsCase<never, Ids> {
   /** dave, of company B. */
   other?: Refusal;
   /** carol, locked in A. */
@@ -134,33 +129,19 @@ const ACTORS = { other: 'dave', locked: 'carol', external: 'erin', noRight: 'bob
 
 describe('every devices, RMA and search endpoint', () => {
   it('is in the matrix below (checked against /openapi.json)', async () => {
-    const doc = (await (await tc.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { tags: string[] }>> };
-    // The paths of this area (device-api-routes.ts, search-routes.ts); other areas hang routes under a device too.
+    // The paths of this area (devices-routes.ts, search-routes.ts); other areas hang routes under a device too.
     const mine = /^\/(devices(\/(range|file|order|move|remove|\{deviceId\}(\/rma)?))?|device-status|orders\/.*|rma|search)$/;
-    const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.keys(methods)
-        .map((m) => `${m.toUpperCase()} ${path.slice(PORTAL_API.length)}`)
-        .filter((r) => mine.test(r.split(' ')[1]!)),
-    );
-    expect(new Set(CASES.map((c) => c.route))).toEqual(new Set(routes));
+    expectMatrixCovers(CASES, await routesOf(tc.app, (op) => mine.test(op.path)), { exactly: true, ctx: ids });
   });
 });
 
-describe.each(CASES.map((c, n) => ({ ...c, name: `${c.route} (${n})` })))('$name', (c) => {
-  const method = c.route.split(' ')[0]!;
-  it('answers anonymous 401 UNAUTHENTICATED and a bad token alike', async () => {
-    await expectError(await call(method, c.path(ids), undefined, c.body?.(ids)), 401, 'UNAUTHENTICATED');
-    await expectError(await call(method, c.path(ids), 'x'.repeat(43), c.body?.(ids)), 401, 'UNAUTHENTICATED');
-    expect(await snapshot()).toEqual(before);
-  });
-  for (const kind of ['other', 'locked', 'external', 'noRight'] as const) {
-    const refusal = c[kind];
-    if (!refusal) continue;
-    it(`refuses ${ACTORS[kind]} (${kind}) with ${refusal[0]} ${refusal[1]} and changes nothing`, async () => {
-      await expectError(await call(method, c.path(ids), tokens[ACTORS[kind]], c.body?.(ids)), refusal[0], refusal[1]);
-      expect(await snapshot()).toEqual(before);
-    });
-  }
+runWallsMatrix({
+  cases: CASES,
+  actors: actorsOf(ACTORS, tokens),
+  app: () => tc.app,
+  context: () => ids,
+  snapshot,
+  baseline: () => before,
 });
 
 describe('no probing across the wall', () => {

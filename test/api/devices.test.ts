@@ -7,8 +7,8 @@ import { setRight } from '../../bridge/core/rights.js';
 import { FREED_RMA_PROJECT, isInRma, rmaArrived, rmaReship, rmaState } from '../../bridge/core/devices/index.js';
 import { addRmaRequest } from '../../bridge/core/devices/index.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/index.js';
-import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
+import { call as apiCall, ok } from '../support/api-client.js';
 import { tempDir } from '../support/tmp.js';
 import { bind1, countRows, countsOf, expectError, expectOk, GW_TYPE, licenseRow, loginPortal, makeTenant, PORT_TYPE, type Tenant } from '../bridge/fixtures.js';
 
@@ -42,22 +42,7 @@ afterEach(async () => {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-function call(method: Method, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  const h: Record<string, string> = { ...headers };
-  if (token) h.authorization = `Bearer ${token}`;
-  let payload: string | undefined;
-  if (typeof body === 'string') payload = body;
-  else if (body !== undefined) {
-    h['content-type'] = 'application/json';
-    payload = JSON.stringify(body);
-  }
-  return Promise.resolve(tc.app.request(`${PORTAL_API}${path}`, { method, headers: h, ...(payload !== undefined ? { body: payload } : {}) }));
-}
-
-async function ok<T = any>(res: Response | Promise<Response>, status = 200): Promise<T> {
-  const r = await expectOk(await res, status);
-  return (status === 204 ? undefined : await r.json()) as T;
-}
+const call = (method: Method, path: string, token?: string, body?: unknown, headers?: Record<string, string>) => apiCall(tc.app, method, path, token, body, headers);
 
 interface Who extends Tenant {
   token: string;

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueVendorKey } from '../../bridge/core/keys/index.js';
-import type { ErrorCode } from '../../protocol/errors.js';
-import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { snapshotDatabase } from '../support/db-snapshot.js';
 import { tempDir } from '../support/tmp.js';
+import { expectMatrixCovers, routesOf, runWallsMatrix, type Outcome, type WallsCase } from '../support/walls.js';
 import { expectError } from '../bridge/fixtures.js';
 import { addMember, call, counts, grantRights, GW, keyCompany, lockMember, ok, PORT, selectProject, type KeyCompany } from './keys-fixtures.js';
 
@@ -68,64 +67,51 @@ async function snapshot() {
   };
 }
 
-interface Endpoint {
-  /** `METHOD /template`, as in /openapi.json. */
-  route: string;
-  name: string;
-  method: string;
-  path: () => string;
-  body?: () => unknown;
-  /** What a user of another company gets. */
-  stranger: ErrorCode;
-}
+/** What a user of another company gets (`stranger`); every endpoint refuses a locked member (USER_LOCKED). */
+type Endpoint = WallsCase<'stranger' | 'locked'> & { name: string; stranger: Outcome };
 
 const A0 = () => a.projects[0]!.id;
 const ENDPOINTS: Endpoint[] = [
-  { route: 'GET /projects/{projectId}/balance', name: 'project balance', method: 'GET', path: () => `/projects/${A0()}/balance`, stranger: 'PROJECT_NOT_FOUND' },
+  { route: 'GET /projects/{projectId}/balance', name: 'project balance', path: () => `/projects/${A0()}/balance`, stranger: [404, 'PROJECT_NOT_FOUND'] },
   {
     route: 'POST /activation-keys/preview',
     name: 'preview a key into A',
-    method: 'POST',
     path: () => '/activation-keys/preview',
     body: () => ({ key: freshVendor.key, projectId: A0() }),
-    stranger: 'PROJECT_NOT_FOUND',
+    stranger: [404, 'PROJECT_NOT_FOUND'],
   },
   {
     route: 'POST /activation-keys/redeem',
     name: 'redeem a key into A',
-    method: 'POST',
     path: () => '/activation-keys/redeem',
     body: () => ({ key: freshVendor.key, projectId: A0() }),
-    stranger: 'PROJECT_NOT_FOUND',
+    stranger: [404, 'PROJECT_NOT_FOUND'],
   },
-  { route: 'GET /activation-keys', name: "A's activations", method: 'GET', path: () => `/activation-keys?projectId=${A0()}`, stranger: 'PROJECT_NOT_FOUND' },
+  { route: 'GET /activation-keys', name: "A's activations", path: () => `/activation-keys?projectId=${A0()}`, stranger: [404, 'PROJECT_NOT_FOUND'] },
   {
     route: 'GET /activation-keys/{keyId}/certificate',
     name: 'certificate of a key redeemed into A',
-    method: 'GET',
     path: () => `/activation-keys/${redeemedVendor.keyId}/certificate`,
-    stranger: 'KEY_NOT_FOUND',
+    stranger: [404, 'KEY_NOT_FOUND'],
   },
-  { route: 'GET /activation-keys/{keyId}/certificate', name: "certificate of A's own key", method: 'GET', path: () => `/activation-keys/${ownKey.keyId}/certificate`, stranger: 'KEY_NOT_FOUND' },
-  { route: 'GET /own-keys', name: "A's own keys", method: 'GET', path: () => `/own-keys?projectId=${A0()}`, stranger: 'PROJECT_NOT_FOUND' },
+  { route: 'GET /activation-keys/{keyId}/certificate', name: "certificate of A's own key", path: () => `/activation-keys/${ownKey.keyId}/certificate`, stranger: [404, 'KEY_NOT_FOUND'] },
+  { route: 'GET /own-keys', name: "A's own keys", path: () => `/own-keys?projectId=${A0()}`, stranger: [404, 'PROJECT_NOT_FOUND'] },
   {
     route: 'POST /own-keys',
     name: "create a key from A's balance",
-    method: 'POST',
     path: () => '/own-keys',
     body: () => ({ projectId: A0(), licenses: [{ type: PORT, units: 1 }] }),
-    stranger: 'PROJECT_NOT_FOUND',
+    stranger: [404, 'PROJECT_NOT_FOUND'],
   },
-  { route: 'GET /own-keys/{keyId}', name: "one of A's own keys", method: 'GET', path: () => `/own-keys/${ownKey.keyId}`, stranger: 'KEY_NOT_FOUND' },
+  { route: 'GET /own-keys/{keyId}', name: "one of A's own keys", path: () => `/own-keys/${ownKey.keyId}`, stranger: [404, 'KEY_NOT_FOUND'] },
   {
     route: 'PATCH /own-keys/{keyId}',
     name: "update A's own key",
-    method: 'PATCH',
     path: () => `/own-keys/${ownKey.keyId}`,
     body: () => ({ licenses: [{ type: PORT, units: -1 }], comment: 'mine now' }),
-    stranger: 'KEY_NOT_FOUND',
+    stranger: [404, 'KEY_NOT_FOUND'],
   },
-  { route: 'DELETE /own-keys/{keyId}', name: "delete A's own key", method: 'DELETE', path: () => `/own-keys/${ownKey.keyId}`, stranger: 'KEY_NOT_FOUND' },
+  { route: 'DELETE /own-keys/{keyId}', name: "delete A's own key", path: () => `/own-keys/${ownKey.keyId}`, stranger: [404, 'KEY_NOT_FOUND'] },
 ];
 
 /** Routes without a resource of A in them: the selected company's own view, tried below by a locked member and a stranger. */
@@ -133,28 +119,21 @@ const SELECTED_COMPANY_ROUTES = ['GET /balance', 'GET /own-keys', 'GET /activati
 
 describe('every balance and key endpoint', () => {
   it('is in the matrix (checked against /openapi.json)', async () => {
-    const doc = (await (await tc.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { tags: string[] }>> };
-    const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.entries(methods)
-        .filter(([, op]) => op.tags.some((t) => t === 'Balance' || t === 'Activations' || t === 'Own Activations'))
-        .map(([m]) => `${m.toUpperCase()} ${path.slice(PORTAL_API.length)}`),
-    );
-    expect(new Set([...ENDPOINTS.map((e) => e.route), ...SELECTED_COMPANY_ROUTES])).toEqual(new Set(routes));
-    for (const e of ENDPOINTS) expect(e.route.startsWith(`${e.method} `), e.name).toBe(true);
+    const routes = await routesOf(tc.app, (op) => op.tags.some((t) => t === 'Balance' || t === 'Activations' || t === 'Own Activations'));
+    const selected = SELECTED_COMPANY_ROUTES.map((route) => ({ route, path: () => route.split(' ')[1]! }));
+    expectMatrixCovers([...ENDPOINTS, ...selected], routes, { exactly: true });
   });
 });
 
 describe('walls around balance and activation keys', () => {
-  for (const e of ENDPOINTS) {
-    it(`${e.method} ${e.name}: anonymous gets 401, another company's user 404 ${e.stranger}, a locked member 403 USER_LOCKED; nothing changes`, async () => {
-      const before = await snapshot();
-      await expectError(await call(tc.app, e.method, e.path(), undefined, e.body?.()), 401, 'UNAUTHENTICATED');
-      await expectError(await call(tc.app, e.method, e.path(), 'not-a-real-token-but-long-enough', e.body?.()), 401, 'UNAUTHENTICATED');
-      await expectError(await call(tc.app, e.method, e.path(), b.token, e.body?.()), 404, e.stranger);
-      await expectError(await call(tc.app, e.method, e.path(), locked.token, e.body?.()), 403, 'USER_LOCKED');
-      expect(await snapshot()).toEqual(before);
-    });
-  }
+  runWallsMatrix({
+    cases: ENDPOINTS,
+    actors: { stranger: { name: "another company's user", token: () => b.token }, locked: { name: 'a locked member', token: () => locked.token } },
+    defaults: { locked: [403, 'USER_LOCKED'] },
+    anonymous: { badToken: 'not-a-real-token-but-long-enough' },
+    app: () => tc.app,
+    snapshot,
+  });
 
   it('the balance of the selected company: a locked member gets 403 USER_LOCKED, anonymous 401', async () => {
     const before = await snapshot();

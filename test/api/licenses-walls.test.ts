@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorCode } from '../../protocol/errors.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
+import { expectMatrixCovers, routesOf, runWallsMatrix, type Outcome, type WallsCase } from '../support/walls.js';
 import { expectError, invalidationDocument, postXml } from '../bridge/fixtures.js';
 import { addMember, call, grantRights, keyCompany, lockMember, ok, type KeyCompany } from './keys-fixtures.js';
 import { addLicenses, certify, credit, grant, placeDevice, snapshot, type PlacedDevice } from './licenses-fixtures.js';
@@ -56,75 +56,54 @@ afterAll(async () => {
   await root.cleanup();
 });
 
-interface Endpoint {
-  name: string;
-  method: string;
-  path: () => string;
-  body?: () => unknown;
-  /** What a user of another company gets; null: the endpoint shows nothing of A anyway. */
-  stranger: ErrorCode | null;
-  /** Whether a locked member is refused (public data is not). */
-  lockable?: boolean;
-}
+/**
+ * `stranger`: what a user of another company gets (null: the endpoint shows nothing of A anyway);
+ * `locked`: a locked member gets USER_LOCKED unless null (public data is not refused).
+ */
+type Endpoint = WallsCase<'stranger' | 'locked'> & { name: string; stranger: Outcome | null };
 
 const A0 = () => a.projects[0]!.id;
 const ENDPOINTS: Endpoint[] = [
-  { name: 'catalog', method: 'GET', path: () => '/catalog', stranger: null, lockable: false },
-  { name: 'device licenses', method: 'GET', path: () => `/devices/${dev.deviceId}/licenses`, stranger: 'DEVICE_NOT_FOUND' },
-  { name: 'offer', method: 'GET', path: () => `/devices/${dev.deviceId}/licenses/offer?version=14&ports=5`, stranger: 'DEVICE_NOT_FOUND' },
-  { name: 'add from balance', method: 'POST', path: () => `/devices/${dev.deviceId}/licenses/from-balance`, body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }), stranger: 'DEVICE_NOT_FOUND' },
+  { name: 'catalog', route: 'GET /catalog', path: () => '/catalog', stranger: null, locked: null },
+  { name: 'device licenses', route: 'GET /devices/{deviceId}/licenses', path: () => `/devices/${dev.deviceId}/licenses`, stranger: [404, 'DEVICE_NOT_FOUND'] },
+  { name: 'offer', route: 'GET /devices/{deviceId}/licenses/offer', path: () => `/devices/${dev.deviceId}/licenses/offer?version=14&ports=5`, stranger: [404, 'DEVICE_NOT_FOUND'] },
+  { name: 'add from balance', route: 'POST /devices/{deviceId}/licenses/from-balance', path: () => `/devices/${dev.deviceId}/licenses/from-balance`, body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }), stranger: [404, 'DEVICE_NOT_FOUND'] },
   {
     name: 'SSC preview of new licenses',
-    method: 'POST',
+    route: 'POST /devices/{deviceId}/licenses/from-balance/ssa-preview',
     path: () => `/devices/${dev.deviceId}/licenses/from-balance/ssa-preview`,
     body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }),
-    stranger: 'DEVICE_NOT_FOUND',
+    stranger: [404, 'DEVICE_NOT_FOUND'],
   },
-  { name: 'free offer', method: 'GET', path: () => `/devices/${empty.deviceId}/licenses/free-offer?version=14`, stranger: 'DEVICE_NOT_FOUND' },
-  { name: 'assign free', method: 'POST', path: () => `/devices/${empty.deviceId}/licenses/from-free`, body: () => ({ version: 14, serials: [freeSerial] }), stranger: 'DEVICE_NOT_FOUND' },
-  { name: 'add floating', method: 'POST', path: () => `/devices/${empty.deviceId}/licenses/floating`, stranger: 'DEVICE_NOT_FOUND' },
-  { name: 'delete floating', method: 'DELETE', path: () => `/devices/${floating.deviceId}/licenses/floating`, stranger: 'DEVICE_NOT_FOUND' },
-  { name: 'device warranty preview', method: 'POST', path: () => `/devices/${dev.deviceId}/warranty/preview`, body: () => ({ years: 1 }), stranger: 'DEVICE_NOT_FOUND' },
-  { name: 'device warranty', method: 'POST', path: () => `/devices/${dev.deviceId}/warranty`, body: () => ({ years: 1 }), stranger: 'DEVICE_NOT_FOUND' },
-  { name: 'project warranty preview', method: 'POST', path: () => `/projects/${A0()}/warranty/preview`, body: () => ({ years: 1 }), stranger: 'PROJECT_NOT_FOUND' },
-  { name: 'project warranty', method: 'POST', path: () => `/projects/${A0()}/warranty`, body: () => ({ years: 1 }), stranger: 'PROJECT_NOT_FOUND' },
-  { name: 'download options', method: 'GET', path: () => `/devices/${dev.deviceId}/license-downloads`, stranger: 'DEVICE_NOT_FOUND' },
-  { name: 'license file', method: 'POST', path: () => `/devices/${dev.deviceId}/license-file`, body: () => ({ version: 14 }), stranger: 'DEVICE_NOT_FOUND' },
-  { name: 'move licenses', method: 'POST', path: () => `/devices/${dev.deviceId}/licenses/move`, body: () => ({ targetDeviceId: empty.deviceId }), stranger: 'DEVICE_NOT_FOUND' },
-  { name: 'free licenses of A0', method: 'GET', path: () => `/free-licenses?projectId=${A0()}`, stranger: 'PROJECT_NOT_FOUND' },
-  { name: 'convert preview', method: 'POST', path: () => '/free-licenses/convert/preview', body: () => ({ licenses: [{ serial: freeSerial }] }), stranger: 'FREE_LICENSE_NOT_FOUND' },
-  { name: 'convert', method: 'POST', path: () => '/free-licenses/convert', body: () => ({ licenses: [{ serial: freeSerial }] }), stranger: 'FREE_LICENSE_NOT_FOUND' },
+  { name: 'free offer', route: 'GET /devices/{deviceId}/licenses/free-offer', path: () => `/devices/${empty.deviceId}/licenses/free-offer?version=14`, stranger: [404, 'DEVICE_NOT_FOUND'] },
+  { name: 'assign free', route: 'POST /devices/{deviceId}/licenses/from-free', path: () => `/devices/${empty.deviceId}/licenses/from-free`, body: () => ({ version: 14, serials: [freeSerial] }), stranger: [404, 'DEVICE_NOT_FOUND'] },
+  { name: 'add floating', route: 'POST /devices/{deviceId}/licenses/floating', path: () => `/devices/${empty.deviceId}/licenses/floating`, stranger: [404, 'DEVICE_NOT_FOUND'] },
+  { name: 'delete floating', route: 'DELETE /devices/{deviceId}/licenses/floating', path: () => `/devices/${floating.deviceId}/licenses/floating`, stranger: [404, 'DEVICE_NOT_FOUND'] },
+  { name: 'device warranty preview', route: 'POST /devices/{deviceId}/warranty/preview', path: () => `/devices/${dev.deviceId}/warranty/preview`, body: () => ({ years: 1 }), stranger: [404, 'DEVICE_NOT_FOUND'] },
+  { name: 'device warranty', route: 'POST /devices/{deviceId}/warranty', path: () => `/devices/${dev.deviceId}/warranty`, body: () => ({ years: 1 }), stranger: [404, 'DEVICE_NOT_FOUND'] },
+  { name: 'project warranty preview', route: 'POST /projects/{projectId}/warranty/preview', path: () => `/projects/${A0()}/warranty/preview`, body: () => ({ years: 1 }), stranger: [404, 'PROJECT_NOT_FOUND'] },
+  { name: 'project warranty', route: 'POST /projects/{projectId}/warranty', path: () => `/projects/${A0()}/warranty`, body: () => ({ years: 1 }), stranger: [404, 'PROJECT_NOT_FOUND'] },
+  { name: 'download options', route: 'GET /devices/{deviceId}/license-downloads', path: () => `/devices/${dev.deviceId}/license-downloads`, stranger: [404, 'DEVICE_NOT_FOUND'] },
+  { name: 'license file', route: 'POST /devices/{deviceId}/license-file', path: () => `/devices/${dev.deviceId}/license-file`, body: () => ({ version: 14 }), stranger: [404, 'DEVICE_NOT_FOUND'] },
+  { name: 'move licenses', route: 'POST /devices/{deviceId}/licenses/move', path: () => `/devices/${dev.deviceId}/licenses/move`, body: () => ({ targetDeviceId: empty.deviceId }), stranger: [404, 'DEVICE_NOT_FOUND'] },
+  { name: 'free licenses of A0', route: 'GET /free-licenses', path: () => `/free-licenses?projectId=${A0()}`, stranger: [404, 'PROJECT_NOT_FOUND'] },
+  { name: 'convert preview', route: 'POST /free-licenses/convert/preview', path: () => '/free-licenses/convert/preview', body: () => ({ licenses: [{ serial: freeSerial }] }), stranger: [404, 'FREE_LICENSE_NOT_FOUND'] },
+  { name: 'convert', route: 'POST /free-licenses/convert', path: () => '/free-licenses/convert', body: () => ({ licenses: [{ serial: freeSerial }] }), stranger: [404, 'FREE_LICENSE_NOT_FOUND'] },
 ];
-
-const send = (e: Endpoint, token?: string) => call(tc.app, e.method, e.path(), token, e.body?.());
-
-/** `METHOD /template` of an endpoint, as /openapi.json names it. */
-const routeOf = (e: Endpoint) =>
-  `${e.method} ${e
-    .path()
-    .split('?')[0]!
-    .replace(/^\/devices\/\d+/, '/devices/{deviceId}')
-    .replace(/^\/projects\/\d+/, '/projects/{projectId}')}`;
 
 describe('walls around licenses on devices', () => {
   it('cover every route of the Licenses and Free licenses areas (checked against /openapi.json)', async () => {
-    const doc = (await (await tc.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { tags?: string[] }>> };
-    const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.entries(methods)
-        .filter(([, op]) => op.tags?.some((t) => t === 'Licenses' || t === 'Free licenses'))
-        .map(([m]) => `${m.toUpperCase()} ${path.slice(PORTAL_API.length)}`),
-    );
+    const routes = await routesOf(tc.app, (op) => op.tags.some((t) => t === 'Licenses' || t === 'Free licenses'));
     expect(routes.length).toBeGreaterThan(10);
-    const tried = new Set(ENDPOINTS.map(routeOf));
-    expect(routes.filter((r) => !tried.has(r))).toEqual([]);
+    expectMatrixCovers(ENDPOINTS, routes);
   });
 
-  it.each(ENDPOINTS.map((e) => [e.name, e] as const))('%s: anonymous 401, another company 404, locked member 403; nothing changes', async (_name, e) => {
-    const before = await snapshot(tc);
-    await expectError(await send(e), 401, 'UNAUTHENTICATED');
-    if (e.stranger) await expectError(await send(e, b.token), 404, e.stranger);
-    if (e.lockable !== false) await expectError(await send(e, locked), 403, 'USER_LOCKED');
-    expect(await snapshot(tc)).toEqual(before);
+  runWallsMatrix({
+    cases: ENDPOINTS,
+    actors: { stranger: { name: 'a user of company B', token: () => b.token }, locked: { name: 'a locked member of A', token: () => locked } },
+    defaults: { locked: [403, 'USER_LOCKED'] },
+    app: () => tc.app,
+    snapshot: () => snapshot(tc),
   });
 
   it('a company with rights on the project may not share balance into it, nor move licenses out of its company', async () => {

@@ -3,13 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../bridge/core/context.js';
 import { addDevice, removeDevice } from '../../bridge/core/devices/index.js';
 import { loadOrCreateDevPki } from '../../certs/index.js';
-import type { ErrorCode } from '../../protocol/errors.js';
-import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { DEVICE_TYPE, expectError, loginPortal, makeTenant, makeUser, type FixtureUser, type Tenant } from '../bridge/fixtures.js';
 import { snapshotDatabase, type DbSnapshot } from '../support/db-snapshot.js';
 import { call as apiCall, ok } from '../support/api-client.js';
+import { actorsOf, expectMatrixCovers, routesOf, runWallsMatrix, type Outcome, type WallsCase } from '../support/walls.js';
 
 /**
  * Walls of the organisation endpoints (issue: "A test matrix tries every endpoint as: anonymous, a user
@@ -79,16 +78,12 @@ afterAll(async () => {
   await root.cleanup();
 });
 
-type Refusal = readonly [number, ErrorCode];
+type Refusal = Outcome;
 const NOT_FOUND_PROJECT: Refusal = [404, 'PROJECT_NOT_FOUND'];
 const LOCKED: Refusal = [403, 'USER_LOCKED'];
 const FORBIDDEN: Refusal = [403, 'FORBIDDEN'];
 
-interface Case {
-  /** `METHOD /template`, as in /openapi.json. */
-  route: string;
-  path: (i: Ids) => string;
-  body?: (i: Ids) => unknown;
+interface Case extends WallsCase<never, Ids> {
   /** dave, admin of company B. */
   other?: Refusal;
   /** carol, locked in A. */
@@ -158,31 +153,12 @@ const ACTORS = { other: 'dave', locked: 'carol', nonAdmin: 'bob', external: 'eri
 
 describe('every organisation endpoint', () => {
   it('is in the matrix below (checked against /openapi.json)', async () => {
-    const doc = (await (await tc.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { tags: string[] }>> };
-    const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.entries(methods)
-        .filter(([, op]) => op.tags.some((t) => t === 'Company' || t === 'Projects'))
-        .map(([m]) => `${m.toUpperCase()} ${path.slice(PORTAL_API.length)}`),
-    );
-    expect(new Set(CASES.map((c) => c.route))).toEqual(new Set(routes));
+    const routes = await routesOf(tc.app, (op) => op.tags.some((t) => t === 'Company' || t === 'Projects'));
+    expectMatrixCovers(CASES, routes, { exactly: true, ctx: ids });
   });
 });
 
-describe.each(CASES.map((c, n) => ({ ...c, name: `${c.route} (${n})` })))('$name', (c) => {
-  it('answers anonymous 401 UNAUTHENTICATED and a bad token alike', async () => {
-    await expectError(await call(c.route.split(' ')[0]!, c.path(ids), undefined, c.body?.(ids)), 401, 'UNAUTHENTICATED');
-    await expectError(await call(c.route.split(' ')[0]!, c.path(ids), 'x'.repeat(43), c.body?.(ids)), 401, 'UNAUTHENTICATED');
-    expect(await snapshot()).toEqual(before);
-  });
-  for (const kind of ['other', 'locked', 'nonAdmin', 'external'] as const) {
-    const refusal = c[kind];
-    if (!refusal) continue;
-    it(`refuses ${ACTORS[kind]} (${kind}) with ${refusal[0]} ${refusal[1]} and changes nothing`, async () => {
-      await expectError(await call(c.route.split(' ')[0]!, c.path(ids), tokens[ACTORS[kind]], c.body?.(ids)), refusal[0], refusal[1]);
-      expect(await snapshot()).toEqual(before);
-    });
-  }
-});
+runWallsMatrix({ cases: CASES, actors: actorsOf(ACTORS, tokens), app: () => tc.app, context: () => ids, snapshot, baseline: () => before });
 
 describe('no probing across the wall', () => {
   it('answers another company\'s project exactly like a project that does not exist', async () => {

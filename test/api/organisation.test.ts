@@ -7,8 +7,8 @@ import { setVendorAccount } from '../../bridge/core/organisation/index.js';
 import { main as bridgeMain } from '../../bridge/cli.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/index.js';
 import { DEVICE_API } from '../../protocol/device-protocol.js';
-import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
+import { call as apiCall, ok } from '../support/api-client.js';
 import { tempDir } from '../support/tmp.js';
 import {
   countsOf,
@@ -58,17 +58,7 @@ afterEach(async () => {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-function call(method: Method, path: string, token?: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return Promise.resolve(tc.app.request(`${PORTAL_API}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));
-}
-
-async function ok<T = any>(res: Response | Promise<Response>, status = 200): Promise<T> {
-  const r = await expectOk(await res, status);
-  return (status === 204 ? undefined : await r.json()) as T;
-}
+const call = (method: Method, path: string, token?: string, body?: unknown) => apiCall(tc.app, method, path, token, body);
 
 const db = () => tc.core.store.db;
 

@@ -7,10 +7,10 @@ import { deviceMatch } from '../../bridge/core/devices/index.js';
 import { createOwnKey } from '../../bridge/core/keys/index.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { loadOrCreateDevPki } from '../../certs/index.js';
-import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
+import { call as apiCall, ok } from '../support/api-client.js';
 import { tempDir } from '../support/tmp.js';
-import { bind1, expectError, expectOk, loginPortal, makeTenant, PORT_TYPE, type Tenant } from '../bridge/fixtures.js';
+import { bind1, expectError, loginPortal, makeTenant, PORT_TYPE, type Tenant } from '../bridge/fixtures.js';
 
 /**
  * The search field (seed: Search): devices, projects and own activation keys of the selected company
@@ -32,15 +32,7 @@ let vienna: number;
 let key: { keyId: number; key: string };
 const tuning = { ...searchTuning };
 
-function call(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return Promise.resolve(tc.app.request(`${PORTAL_API}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));
-}
-async function ok<T = any>(res: Response | Promise<Response>, status = 200): Promise<T> {
-  return (await (await expectOk(await res, status)).json()) as T;
-}
+const call = (method: string, path: string, token?: string, body?: unknown) => apiCall(tc.app, method, path, token, body);
 const search = (token: string, q: string) => ok(call('GET', `/search?q=${encodeURIComponent(q)}`, token));
 const ids = (r: { devices: { hardwareId: string }[] }) => r.devices.map((x) => x.hardwareId);
 

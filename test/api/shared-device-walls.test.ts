@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rmaArrived } from '../../bridge/core/devices/index.js';
-import type { ErrorCode } from '../../protocol/errors.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
+import { expectMatrixCovers, routesOf, runWallsMatrix, type Outcome, type WallsCase } from '../support/walls.js';
 import { expectError, invalidationDocument, postXml } from '../bridge/fixtures.js';
 import { call, keyCompany, ok, type KeyCompany } from './keys-fixtures.js';
 import { addLicenses, certify, credit, expectConserved, grant, placeDevice, type PlacedDevice } from './licenses-fixtures.js';
@@ -98,90 +98,83 @@ afterEach(async () => {
   await w?.tc.close();
 });
 
-/** What B gets: the status, and the error code when refused. */
-type Outcome = readonly [number, ErrorCode?];
-
-interface Case {
-  route: string;
-  path: (x: World) => string;
-  body?: (x: World) => unknown;
-  expect: Outcome;
-}
+/** What B (`b`) gets: the status, and the error code when refused. */
+type Case = WallsCase<'b', World> & { b: Outcome };
 
 const D = (x: World) => `/devices/${x.dev.deviceId}`;
 const CASES: Case[] = [
-  { route: 'GET /devices', path: () => '/devices', expect: [200] },
-  { route: 'POST /devices', path: () => '/devices', body: (x) => ({ device: x.dev.hardwareId, type: 'IP6000', projectId: x.bSecond }), expect: [409, 'DEVICE_ALREADY_IN_COMPANY'] },
-  { route: 'POST /devices/range', path: () => '/devices/range', body: (x) => ({ from: x.dev.hardwareId, to: x.dev.hardwareId, type: 'IP6000', projectId: x.bSecond }), expect: [200] },
-  { route: 'POST /devices/file', path: () => '/devices/file', body: (x) => ({ text: `${x.dev.hardwareId}\n${x.aEmpty.hardwareId}`, type: 'IP6000', projectId: x.bSecond }), expect: [200] },
-  { route: 'POST /devices/order', path: () => '/devices/order', body: (x) => ({ orderNumber: 'NONE', projectId: x.bSecond }), expect: [404, 'ORDER_NOT_FOUND'] },
-  { route: 'POST /devices/move', path: () => '/devices/move', body: (x) => ({ deviceIds: [x.dev.deviceId], projectId: x.bSecond }), expect: [200] },
-  { route: 'POST /devices/remove', path: () => '/devices/remove', body: (x) => ({ deviceIds: [x.dev.deviceId] }), expect: [200] },
-  { route: 'GET /devices/{deviceId}', path: D, expect: [200] },
-  { route: 'PATCH /devices/{deviceId}', path: D, body: () => ({ name: 'Bob’s now', comment: 'mine' }), expect: [200] },
-  { route: 'DELETE /devices/{deviceId}', path: D, expect: [204] },
-  { route: 'POST /devices/{deviceId}/rma', path: (x) => `${D(x)}/rma`, body: () => ({ reason: 'x' }), expect: [201] },
-  { route: 'DELETE /devices/{deviceId}/rma', path: (x) => `${D(x)}/rma`, expect: [409, 'RMA_STATE_INVALID'] },
-  { route: 'GET /rma', path: () => '/rma?state=active', expect: [200] },
-  { route: 'GET /device-status', path: (x) => `/device-status?device=${x.dev.hardwareId}`, expect: [403, 'FORBIDDEN'] },
-  { route: 'GET /orders/{orderNumber}', path: () => '/orders/NONE', expect: [404, 'ORDER_NOT_FOUND'] },
-  { route: 'GET /orders/{orderNumber}/devices.csv', path: () => '/orders/NONE/devices.csv', expect: [404, 'ORDER_NOT_FOUND'] },
-  { route: 'POST /invalidations', path: () => '/invalidations', body: () => ({}), expect: [415, 'UNSUPPORTED_MEDIA_TYPE'] },
-  { route: 'GET /invalidations/{documentId}/confirmation', path: (x) => `/invalidations/${x.confirmationId}/confirmation`, expect: [404, 'CONFIRMATION_NOT_FOUND'] },
-  { route: 'GET /catalog', path: () => '/catalog', expect: [200] },
-  { route: 'GET /devices/{deviceId}/licenses', path: (x) => `${D(x)}/licenses`, expect: [200] },
-  { route: 'GET /devices/{deviceId}/licenses/offer', path: (x) => `${D(x)}/licenses/offer?version=14&ports=5`, expect: [200] },
-  { route: 'POST /devices/{deviceId}/licenses/from-balance', path: (x) => `${D(x)}/licenses/from-balance`, body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }), expect: [201] },
-  { route: 'POST /devices/{deviceId}/licenses/from-balance/ssa-preview', path: (x) => `${D(x)}/licenses/from-balance/ssa-preview`, body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }), expect: [200] },
-  { route: 'GET /free-licenses', path: () => '/free-licenses', expect: [200] },
-  { route: 'GET /devices/{deviceId}/licenses/free-offer', path: (x) => `${D(x)}/licenses/free-offer?version=14`, expect: [200] },
-  { route: 'POST /devices/{deviceId}/licenses/from-free', path: (x) => `${D(x)}/licenses/from-free`, body: (x) => ({ version: 14, serials: [x.freeSerial] }), expect: [404, 'FREE_LICENSE_NOT_FOUND'] },
-  { route: 'POST /free-licenses/convert/preview', path: () => '/free-licenses/convert/preview', body: (x) => ({ licenses: [{ serial: x.freeSerial }] }), expect: [404, 'FREE_LICENSE_NOT_FOUND'] },
-  { route: 'POST /free-licenses/convert', path: () => '/free-licenses/convert', body: (x) => ({ licenses: [{ serial: x.freeSerial }] }), expect: [404, 'FREE_LICENSE_NOT_FOUND'] },
-  { route: 'POST /devices/{deviceId}/licenses/floating', path: (x) => `/devices/${x.flo.deviceId}/licenses/floating`, expect: [409, 'LICENSE_MAXIMUM_EXCEEDED'] },
-  { route: 'DELETE /devices/{deviceId}/licenses/floating', path: (x) => `/devices/${x.flo.deviceId}/licenses/floating`, expect: [403, 'LICENSES_OF_ANOTHER_COMPANY'] },
-  { route: 'POST /devices/{deviceId}/warranty/preview', path: (x) => `${D(x)}/warranty/preview`, body: () => ({ years: 1 }), expect: [200] },
-  { route: 'POST /devices/{deviceId}/warranty', path: (x) => `${D(x)}/warranty`, body: () => ({ years: 1 }), expect: [201] },
-  { route: 'POST /projects/{projectId}/warranty/preview', path: (x) => `/projects/${x.b.projects[0]!.id}/warranty/preview`, body: () => ({ years: 1 }), expect: [200] },
-  { route: 'POST /projects/{projectId}/warranty', path: (x) => `/projects/${x.b.projects[0]!.id}/warranty`, body: () => ({ years: 1 }), expect: [201] },
-  { route: 'GET /devices/{deviceId}/license-downloads', path: (x) => `${D(x)}/license-downloads`, expect: [200] },
-  { route: 'POST /devices/{deviceId}/license-file', path: (x) => `${D(x)}/license-file`, body: () => ({ version: 14 }), expect: [200] },
-  { route: 'POST /devices/{deviceId}/license-file', path: (x) => `${D(x)}/license-file`, body: () => ({ version: 7, acceptNonReturnable: true }), expect: [403, 'LICENSES_OF_ANOTHER_COMPANY'] },
-  { route: 'POST /devices/{deviceId}/licenses/move', path: (x) => `${D(x)}/licenses/move`, body: (x) => ({ targetDeviceId: x.bOwn.deviceId }), expect: [403, 'LICENSES_OF_ANOTHER_COMPANY'] },
-  { route: 'POST /devices/{deviceId}/licenses/move', path: (x) => `${D(x)}/licenses/move`, body: (x) => ({ targetDeviceId: x.aEmpty.deviceId }), expect: [404, 'DEVICE_NOT_FOUND'] },
-  { route: 'POST /projects/{projectId}/ssa/move-preview', path: (x) => `/projects/${x.bSecond}/ssa/move-preview`, body: (x) => ({ deviceIds: [x.dev.deviceId] }), expect: [200] },
+  { route: 'GET /devices', path: () => '/devices', b: [200] },
+  { route: 'POST /devices', path: () => '/devices', body: (x) => ({ device: x.dev.hardwareId, type: 'IP6000', projectId: x.bSecond }), b: [409, 'DEVICE_ALREADY_IN_COMPANY'] },
+  { route: 'POST /devices/range', path: () => '/devices/range', body: (x) => ({ from: x.dev.hardwareId, to: x.dev.hardwareId, type: 'IP6000', projectId: x.bSecond }), b: [200] },
+  { route: 'POST /devices/file', path: () => '/devices/file', body: (x) => ({ text: `${x.dev.hardwareId}\n${x.aEmpty.hardwareId}`, type: 'IP6000', projectId: x.bSecond }), b: [200] },
+  { route: 'POST /devices/order', path: () => '/devices/order', body: (x) => ({ orderNumber: 'NONE', projectId: x.bSecond }), b: [404, 'ORDER_NOT_FOUND'] },
+  { route: 'POST /devices/move', path: () => '/devices/move', body: (x) => ({ deviceIds: [x.dev.deviceId], projectId: x.bSecond }), b: [200] },
+  { route: 'POST /devices/remove', path: () => '/devices/remove', body: (x) => ({ deviceIds: [x.dev.deviceId] }), b: [200] },
+  { route: 'GET /devices/{deviceId}', path: D, b: [200] },
+  { route: 'PATCH /devices/{deviceId}', path: D, body: () => ({ name: 'Bob’s now', comment: 'mine' }), b: [200] },
+  { route: 'DELETE /devices/{deviceId}', path: D, b: [204] },
+  { route: 'POST /devices/{deviceId}/rma', path: (x) => `${D(x)}/rma`, body: () => ({ reason: 'x' }), b: [201] },
+  { route: 'DELETE /devices/{deviceId}/rma', path: (x) => `${D(x)}/rma`, b: [409, 'RMA_STATE_INVALID'] },
+  { route: 'GET /rma', path: () => '/rma?state=active', b: [200] },
+  { route: 'GET /device-status', path: (x) => `/device-status?device=${x.dev.hardwareId}`, b: [403, 'FORBIDDEN'] },
+  { route: 'GET /orders/{orderNumber}', path: () => '/orders/NONE', b: [404, 'ORDER_NOT_FOUND'] },
+  { route: 'GET /orders/{orderNumber}/devices.csv', path: () => '/orders/NONE/devices.csv', b: [404, 'ORDER_NOT_FOUND'] },
+  { route: 'POST /invalidations', path: () => '/invalidations', body: () => ({}), b: [415, 'UNSUPPORTED_MEDIA_TYPE'] },
+  { route: 'GET /invalidations/{documentId}/confirmation', path: (x) => `/invalidations/${x.confirmationId}/confirmation`, b: [404, 'CONFIRMATION_NOT_FOUND'] },
+  { route: 'GET /catalog', path: () => '/catalog', b: [200] },
+  { route: 'GET /devices/{deviceId}/licenses', path: (x) => `${D(x)}/licenses`, b: [200] },
+  { route: 'GET /devices/{deviceId}/licenses/offer', path: (x) => `${D(x)}/licenses/offer?version=14&ports=5`, b: [200] },
+  { route: 'POST /devices/{deviceId}/licenses/from-balance', path: (x) => `${D(x)}/licenses/from-balance`, body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }), b: [201] },
+  { route: 'POST /devices/{deviceId}/licenses/from-balance/ssa-preview', path: (x) => `${D(x)}/licenses/from-balance/ssa-preview`, body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }), b: [200] },
+  { route: 'GET /free-licenses', path: () => '/free-licenses', b: [200] },
+  { route: 'GET /devices/{deviceId}/licenses/free-offer', path: (x) => `${D(x)}/licenses/free-offer?version=14`, b: [200] },
+  { route: 'POST /devices/{deviceId}/licenses/from-free', path: (x) => `${D(x)}/licenses/from-free`, body: (x) => ({ version: 14, serials: [x.freeSerial] }), b: [404, 'FREE_LICENSE_NOT_FOUND'] },
+  { route: 'POST /free-licenses/convert/preview', path: () => '/free-licenses/convert/preview', body: (x) => ({ licenses: [{ serial: x.freeSerial }] }), b: [404, 'FREE_LICENSE_NOT_FOUND'] },
+  { route: 'POST /free-licenses/convert', path: () => '/free-licenses/convert', body: (x) => ({ licenses: [{ serial: x.freeSerial }] }), b: [404, 'FREE_LICENSE_NOT_FOUND'] },
+  { route: 'POST /devices/{deviceId}/licenses/floating', path: (x) => `/devices/${x.flo.deviceId}/licenses/floating`, b: [409, 'LICENSE_MAXIMUM_EXCEEDED'] },
+  { route: 'DELETE /devices/{deviceId}/licenses/floating', path: (x) => `/devices/${x.flo.deviceId}/licenses/floating`, b: [403, 'LICENSES_OF_ANOTHER_COMPANY'] },
+  { route: 'POST /devices/{deviceId}/warranty/preview', path: (x) => `${D(x)}/warranty/preview`, body: () => ({ years: 1 }), b: [200] },
+  { route: 'POST /devices/{deviceId}/warranty', path: (x) => `${D(x)}/warranty`, body: () => ({ years: 1 }), b: [201] },
+  { route: 'POST /projects/{projectId}/warranty/preview', path: (x) => `/projects/${x.b.projects[0]!.id}/warranty/preview`, body: () => ({ years: 1 }), b: [200] },
+  { route: 'POST /projects/{projectId}/warranty', path: (x) => `/projects/${x.b.projects[0]!.id}/warranty`, body: () => ({ years: 1 }), b: [201] },
+  { route: 'GET /devices/{deviceId}/license-downloads', path: (x) => `${D(x)}/license-downloads`, b: [200] },
+  { route: 'POST /devices/{deviceId}/license-file', path: (x) => `${D(x)}/license-file`, body: () => ({ version: 14 }), b: [200] },
+  { route: 'POST /devices/{deviceId}/license-file', path: (x) => `${D(x)}/license-file`, body: () => ({ version: 7, acceptNonReturnable: true }), b: [403, 'LICENSES_OF_ANOTHER_COMPANY'] },
+  { route: 'POST /devices/{deviceId}/licenses/move', path: (x) => `${D(x)}/licenses/move`, body: (x) => ({ targetDeviceId: x.bOwn.deviceId }), b: [403, 'LICENSES_OF_ANOTHER_COMPANY'] },
+  { route: 'POST /devices/{deviceId}/licenses/move', path: (x) => `${D(x)}/licenses/move`, body: (x) => ({ targetDeviceId: x.aEmpty.deviceId }), b: [404, 'DEVICE_NOT_FOUND'] },
+  { route: 'POST /projects/{projectId}/ssa/move-preview', path: (x) => `/projects/${x.bSecond}/ssa/move-preview`, body: (x) => ({ deviceIds: [x.dev.deviceId] }), b: [200] },
 ];
 
 describe('a second company holding the same device', () => {
   it('is tried on every route of the Devices, RMA, Licenses and Free licenses areas (checked against /openapi.json)', async () => {
-    const doc = (await (await w.tc.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { tags?: string[] }>> };
-    const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.entries(methods)
-        .filter(([, op]) => op.tags?.some((t) => ['Devices', 'RMA', 'Licenses', 'Free licenses'].includes(t)))
-        .map(([m]) => `${m.toUpperCase()} ${path.slice(PORTAL_API.length)}`),
-    );
+    const routes = await routesOf(w.tc.app, (op) => op.tags.some((t) => ['Devices', 'RMA', 'Licenses', 'Free licenses'].includes(t)));
     expect(routes.length).toBeGreaterThan(30);
-    const tried = new Set(CASES.map((c) => c.route));
-    expect(routes.filter((r) => !tried.has(r))).toEqual([]);
+    expectMatrixCovers(CASES, routes, { ctx: w });
   });
 
-  it.each(CASES.map((c, i) => [`${c.route} (${i})`, c] as const))('%s: answers as expected and leaves all that company A owns as it was', async (_name, c) => {
-    const before = await ownedByA(w);
-    const historyBefore = await historyOfA(w);
-    const res = await call(w.tc.app, c.route.split(' ')[0]!, c.path(w), w.b.token, c.body?.(w));
-    if (c.expect[1]) await expectError(res, c.expect[0], c.expect[1]);
-    else expect(res.status, await res.clone().text()).toBe(c.expect[0]);
-    expect(await ownedByA(w)).toEqual(before);
-    // A's history gains at most "another company requested RMA" — without B's user or reason.
-    const added = (await historyOfA(w)).slice(historyBefore.length);
-    for (const e of added) {
-      expect(e.event).toMatch(/^device\.rma_(requested|withdrawn)$/);
-      expect(e.user_id).toBeNull();
-      expect(JSON.parse(e.detail)).toEqual(expect.objectContaining({ byAnotherCompany: true }));
-      expect(JSON.parse(e.detail)).not.toHaveProperty('reason');
-    }
-    await expectConserved(w.tc, w.a.companyId);
-    await expectConserved(w.tc, w.b.companyId);
+  // Each answers as expected and leaves all that company A owns as it was.
+  runWallsMatrix({
+    cases: CASES,
+    actors: { b: { name: 'company B', token: () => w.b.token } },
+    app: () => w.tc.app,
+    context: () => w,
+    anonymous: false,
+    snapshot: () => ownedByA(w),
+    alsoCheck: async () => {
+      const historyBefore = await historyOfA(w);
+      return async () => {
+        // A's history gains at most "another company requested RMA" — without B's user or reason.
+        const added = (await historyOfA(w)).slice(historyBefore.length);
+        for (const e of added) {
+          expect(e.event).toMatch(/^device\.rma_(requested|withdrawn)$/);
+          expect(e.user_id).toBeNull();
+          expect(JSON.parse(e.detail)).toEqual(expect.objectContaining({ byAnotherCompany: true }));
+          expect(JSON.parse(e.detail)).not.toHaveProperty('reason');
+        }
+        await expectConserved(w.tc, w.a.companyId);
+        await expectConserved(w.tc, w.b.companyId);
+      };
+    },
   });
 });
 

@@ -4,9 +4,10 @@ import { DEFAULT_PROJECT } from '../../bridge/core/organisation/index.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { setRight } from '../../bridge/core/rights.js';
 import { applySsa, ssaSummaryForLicenses } from '../../bridge/core/ssa/index.js';
-import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
+import { snapshotDatabase } from '../support/db-snapshot.js';
 import { tempDir } from '../support/tmp.js';
+import { expectMatrixCovers, routesOf, runWallsMatrix, type Outcome, type WallsCase } from '../support/walls.js';
 import { addMember, addProject, call, expectConservation, grantRights, lockMember, ok } from './keys-fixtures.js';
 import { at, bind, device, expected, historyCount, licenseRow, sscBalance, ssaCompany, type SsaCompany } from './ssa-fixtures.js';
 
@@ -52,69 +53,74 @@ afterAll(async () => {
   await tmp?.cleanup();
 });
 
-type Actor = 'none' | 'other' | 'locked' | 'external' | 'member';
-interface Case {
-  route: string;
-  send: (token: string | undefined) => Promise<Response>;
-  expect: Partial<Record<Actor, [number, string?]>>;
-}
-const NOT_FOUND: [number, string] = [404, 'PROJECT_NOT_FOUND'];
-const LOCKED: [number, string] = [403, 'USER_LOCKED'];
-const FORBIDDEN: [number, string] = [403, 'FORBIDDEN'];
-const OK: [number] = [200];
+type Actor = 'other' | 'locked' | 'external' | 'member';
+const NOT_FOUND: Outcome = [404, 'PROJECT_NOT_FOUND'];
+const LOCKED: Outcome = [403, 'USER_LOCKED'];
+const FORBIDDEN: Outcome = [403, 'FORBIDDEN'];
+const OK: Outcome = [200];
 const p = () => `/projects/${owner.projectId}`;
 
-const CASES: Case[] = [
-  { route: 'GET /projects/{projectId}/ssa', send: (t) => call(tc.app, 'GET', `${p()}/ssa`, t), expect: { other: NOT_FOUND, locked: LOCKED, external: OK, member: OK } },
-  { route: 'PATCH /projects/{projectId}/ssa', send: (t) => call(tc.app, 'PATCH', `${p()}/ssa`, t, { sendMails: true }), expect: { other: NOT_FOUND, locked: LOCKED, external: FORBIDDEN, member: OK } },
-  { route: 'GET /projects/{projectId}/ssa/summary', send: (t) => call(tc.app, 'GET', `${p()}/ssa/summary?endDate=${END}`, t), expect: { other: NOT_FOUND, locked: LOCKED, external: OK, member: OK } },
-  { route: 'POST /projects/{projectId}/ssa/preview', send: (t) => call(tc.app, 'POST', `${p()}/ssa/preview`, t, { endDate: END }), expect: { other: NOT_FOUND, locked: LOCKED, external: OK, member: OK } },
+const CASES: WallsCase<Actor>[] = [
+  { route: 'GET /projects/{projectId}/ssa', path: () => `${p()}/ssa`, other: NOT_FOUND, locked: LOCKED, external: OK, member: OK },
+  { route: 'PATCH /projects/{projectId}/ssa', path: () => `${p()}/ssa`, body: () => ({ sendMails: true }), other: NOT_FOUND, locked: LOCKED, external: FORBIDDEN, member: OK },
+  { route: 'GET /projects/{projectId}/ssa/summary', path: () => `${p()}/ssa/summary?endDate=${END}`, other: NOT_FOUND, locked: LOCKED, external: OK, member: OK },
+  { route: 'POST /projects/{projectId}/ssa/preview', path: () => `${p()}/ssa/preview`, body: () => ({ endDate: END }), other: NOT_FOUND, locked: LOCKED, external: OK, member: OK },
   // The member's confirmation is tested below (it changes the project).
-  { route: 'POST /projects/{projectId}/ssa', send: (t) => call(tc.app, 'POST', `${p()}/ssa`, t, { endDate: END }), expect: { other: NOT_FOUND, locked: LOCKED, external: FORBIDDEN } },
+  { route: 'POST /projects/{projectId}/ssa', path: () => `${p()}/ssa`, body: () => ({ endDate: END }), other: NOT_FOUND, locked: LOCKED, external: FORBIDDEN },
   {
     route: 'POST /projects/{projectId}/ssa/move-preview',
-    send: (t) => call(tc.app, 'POST', `${p()}/ssa/move-preview`, t, { hardwareIds: [mac] }),
+    path: () => `${p()}/ssa/move-preview`,
+    body: () => ({ hardwareIds: [mac] }),
     // The preview plans the move itself: devices cannot be moved into a project reached through rights.
-    expect: { other: NOT_FOUND, locked: LOCKED, external: FORBIDDEN, member: OK },
+    other: NOT_FOUND,
+    locked: LOCKED,
+    external: FORBIDDEN,
+    member: OK,
   },
   {
     route: 'POST /projects/{projectId}/join/ssa-preview',
-    send: (t) => call(tc.app, 'POST', `${p()}/join/ssa-preview`, t, { intoProjectId: second }),
-    expect: { other: NOT_FOUND, locked: LOCKED, external: FORBIDDEN, member: OK },
+    path: () => `${p()}/join/ssa-preview`,
+    body: () => ({ intoProjectId: second }),
+    other: NOT_FOUND,
+    locked: LOCKED,
+    external: FORBIDDEN,
+    member: OK,
   },
   {
     route: 'POST /projects/{projectId}/join/ssa',
-    send: (t) => call(tc.app, 'POST', `${p()}/join/ssa`, t, { intoProjectId: second, ssa: {} }),
-    expect: { other: NOT_FOUND, locked: LOCKED, external: FORBIDDEN },
+    path: () => `${p()}/join/ssa`,
+    body: () => ({ intoProjectId: second, ssa: {} }),
+    other: NOT_FOUND,
+    locked: LOCKED,
+    external: FORBIDDEN,
   },
 ];
 
 describe('the walls of every SSA route', () => {
-  for (const c of CASES) {
-    it(`${c.route}: 401 without a session; ${Object.entries(c.expect).map(([a, [s, code]]) => `${a} ${s}${code ? ` ${code}` : ''}`).join(', ')}`, async () => {
-      const before = await historyCount(tc);
-      const none = await c.send(undefined);
-      expect(none.status).toBe(401);
-      for (const [actor, [status, code]] of Object.entries(c.expect) as [Actor, [number, string?]][]) {
-        const res = await c.send(tokens[actor]);
-        const text = await res.text();
-        expect(res.status, `${actor}: ${text}`).toBe(status);
-        if (code) expect(JSON.parse(text).error.code, actor).toBe(code);
-      }
-      // Nothing but the member's own mail flag (already on) could have changed anything.
-      expect(await historyCount(tc)).toBe(before);
-      expect((await tc.core.store.db.selectFrom('projects').select('ssa_end').where('id', '=', owner.projectId).executeTakeFirstOrThrow()).ssa_end).toBeNull();
-    });
-  }
+  runWallsMatrix({
+    cases: CASES,
+    actors: {
+      other: { name: 'another company', token: () => tokens.other! },
+      locked: { name: 'a locked member', token: () => tokens.locked! },
+      external: { name: 'a company with rights', token: () => tokens.external! },
+      member: { name: 'a member', token: () => tokens.member! },
+    },
+    app: () => tc.app,
+    // Nothing but the member's own mail flag (already on) could have changed anything: no history, no
+    // end date, no row of any table.
+    snapshot: async () => ({
+      history: await historyCount(tc),
+      ssaEnd: (await tc.core.store.db.selectFrom('projects').select('ssa_end').where('id', '=', owner.projectId).executeTakeFirstOrThrow()).ssa_end,
+      database: await snapshotDatabase(tc),
+    }),
+  });
+
+  it('has no SSA end date after the walls above', async () => {
+    expect((await tc.core.store.db.selectFrom('projects').select('ssa_end').where('id', '=', owner.projectId).executeTakeFirstOrThrow()).ssa_end).toBeNull();
+  });
 
   it('lists every SSA route in /openapi.json', async () => {
-    const doc = (await (await tc.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { tags: string[] }>> };
-    const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.entries(methods)
-        .filter(([, op]) => op.tags.includes('SSA'))
-        .map(([m]) => `${m.toUpperCase()} ${path.slice(PORTAL_API.length)}`),
-    );
-    expect(new Set(routes)).toEqual(new Set(CASES.map((c) => c.route)));
+    expectMatrixCovers(CASES, await routesOf(tc.app, (op) => op.tags.includes('SSA')), { exactly: true });
   });
 
   it('shows a user with rights the summary, not confirmable, with only the project\'s own SSC', async () => {
