@@ -26,28 +26,28 @@ export const ACTIVATION_MAIL: Record<Language, { subject: string; text: string }
 
 /**
  * The password reset mail (`{name}`, `{link}`: where the new password is sent, `{token}`: the one-time
- * code, `{minutes}`). The portal has no pages yet: the mail says how to use the code with the API.
+ * code, `{minutes}`). The link opens the portal's page for the new password; scripts use the code.
  */
 export const PASSWORD_RESET_MAIL: Record<Language, { subject: string; text: string }> = {
   en: {
     subject: 'Reset your mylic password',
-    text: 'Hello {name},\n\nsomeone (hopefully you) asked to reset the password of your mylic account.\nYour reset code: {token}\n\nSend it with your new password to {link}\n(POST, JSON {"token": "<code>", "password": "<new password>"}).\n\nThe code works once, for {minutes} minutes, and logs out all your sessions and API tokens. If you did not ask for it, ignore this mail: your password stays as it is.\n',
+    text: 'Hello {name},\n\nsomeone (hopefully you) asked to reset the password of your mylic account.\nChoose a new password here:\n{link}\n\nThe link works once, for {minutes} minutes, and logs out all your sessions and API tokens. (For scripts: the code {token} with the new password, POST /api/v1/password-reset/confirm.) If you did not ask for it, ignore this mail: your password stays as it is.\n',
   },
   de: {
     subject: 'Setzen Sie Ihr mylic-Passwort zurück',
-    text: 'Hallo {name},\n\njemand (hoffentlich Sie) möchte das Passwort Ihres mylic-Kontos zurücksetzen.\nIhr Code: {token}\n\nSenden Sie ihn mit Ihrem neuen Passwort an {link}\n(POST, JSON {"token": "<Code>", "password": "<neues Passwort>"}).\n\nDer Code gilt einmal, {minutes} Minuten lang, und meldet alle Ihre Sitzungen und API-Tokens ab. Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ihr Passwort bleibt unverändert.\n',
+    text: 'Hallo {name},\n\njemand (hoffentlich Sie) möchte das Passwort Ihres mylic-Kontos zurücksetzen.\nWählen Sie hier ein neues Passwort:\n{link}\n\nDer Link gilt einmal, {minutes} Minuten lang, und meldet alle Ihre Sitzungen und API-Tokens ab. (Für Skripte: der Code {token} mit dem neuen Passwort, POST /api/v1/password-reset/confirm.) Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ihr Passwort bleibt unverändert.\n',
   },
   it: {
     subject: 'Reimposta la tua password mylic',
-    text: 'Ciao {name},\n\nqualcuno (speriamo tu) ha chiesto di reimpostare la password del tuo account mylic.\nIl tuo codice: {token}\n\nInvialo con la nuova password a {link}\n(POST, JSON {"token": "<codice>", "password": "<nuova password>"}).\n\nIl codice vale una sola volta, per {minutes} minuti, e chiude tutte le tue sessioni e i token API. Se non l\'hai chiesto tu, ignora questa e-mail: la tua password resta invariata.\n',
+    text: 'Ciao {name},\n\nqualcuno (speriamo tu) ha chiesto di reimpostare la password del tuo account mylic.\nScegli qui una nuova password:\n{link}\n\nIl link vale una sola volta, per {minutes} minuti, e chiude tutte le tue sessioni e i token API. (Per gli script: il codice {token} con la nuova password, POST /api/v1/password-reset/confirm.) Se non l\'hai chiesto tu, ignora questa e-mail: la tua password resta invariata.\n',
   },
   nl: {
     subject: 'Stel uw mylic-wachtwoord opnieuw in',
-    text: 'Hallo {name},\n\niemand (hopelijk u) heeft gevraagd het wachtwoord van uw mylic-account opnieuw in te stellen.\nUw code: {token}\n\nStuur deze met uw nieuwe wachtwoord naar {link}\n(POST, JSON {"token": "<code>", "password": "<nieuw wachtwoord>"}).\n\nDe code werkt één keer, {minutes} minuten lang, en beëindigt al uw sessies en API-tokens. Hebt u dit niet gevraagd, negeer dan deze e-mail: uw wachtwoord blijft ongewijzigd.\n',
+    text: 'Hallo {name},\n\niemand (hopelijk u) heeft gevraagd het wachtwoord van uw mylic-account opnieuw in te stellen.\nKies hier een nieuw wachtwoord:\n{link}\n\nDe link werkt één keer, {minutes} minuten lang, en beëindigt al uw sessies en API-tokens. (Voor scripts: de code {token} met het nieuwe wachtwoord, POST /api/v1/password-reset/confirm.) Hebt u dit niet gevraagd, negeer dan deze e-mail: uw wachtwoord blijft ongewijzigd.\n',
   },
   fr: {
     subject: 'Réinitialisez votre mot de passe mylic',
-    text: 'Bonjour {name},\n\nquelqu\'un (vous, espérons-le) a demandé la réinitialisation du mot de passe de votre compte mylic.\nVotre code : {token}\n\nEnvoyez-le avec votre nouveau mot de passe à {link}\n(POST, JSON {"token": "<code>", "password": "<nouveau mot de passe>"}).\n\nLe code ne sert qu\'une fois, pendant {minutes} minutes, et ferme toutes vos sessions et jetons API. Si vous ne l\'avez pas demandé, ignorez cet e-mail : votre mot de passe reste inchangé.\n',
+    text: 'Bonjour {name},\n\nquelqu\'un (vous, espérons-le) a demandé la réinitialisation du mot de passe de votre compte mylic.\nChoisissez ici un nouveau mot de passe :\n{link}\n\nLe lien ne sert qu\'une fois, pendant {minutes} minutes, et ferme toutes vos sessions et jetons API. (Pour les scripts : le code {token} avec le nouveau mot de passe, POST /api/v1/password-reset/confirm.) Si vous ne l\'avez pas demandé, ignorez cet e-mail : votre mot de passe reste inchangé.\n',
   },
 };
 
@@ -55,23 +55,23 @@ export const PASSWORD_RESET_MAIL: Record<Language, { subject: string; text: stri
 export const REGISTRATION_ATTEMPT_MAIL: Record<Language, { subject: string; text: string }> = {
   en: {
     subject: 'Someone tried to register with your address at mylic',
-    text: 'Hello {name},\n\nsomeone tried to register a new mylic account with your e-mail address, which already has an account. Nothing was changed.\n\nIf it was you: log in with your password, or if you forgot it, reset it ({link}, POST, JSON {"email": "<your address>"}).\nIf it was not you, ignore this mail.\n',
+    text: 'Hello {name},\n\nsomeone tried to register a new mylic account with your e-mail address, which already has an account. Nothing was changed.\n\nIf it was you: log in with your password, or if you forgot it, reset it ({link}).\nIf it was not you, ignore this mail.\n',
   },
   de: {
     subject: 'Jemand wollte sich mit Ihrer Adresse bei mylic registrieren',
-    text: 'Hallo {name},\n\njemand wollte mit Ihrer E-Mail-Adresse ein neues mylic-Konto anlegen; für diese Adresse gibt es bereits ein Konto. Es wurde nichts geändert.\n\nWaren Sie es: Melden Sie sich mit Ihrem Passwort an, oder setzen Sie es zurück, wenn Sie es vergessen haben ({link}, POST, JSON {"email": "<Ihre Adresse>"}).\nWaren Sie es nicht, ignorieren Sie diese E-Mail.\n',
+    text: 'Hallo {name},\n\njemand wollte mit Ihrer E-Mail-Adresse ein neues mylic-Konto anlegen; für diese Adresse gibt es bereits ein Konto. Es wurde nichts geändert.\n\nWaren Sie es: Melden Sie sich mit Ihrem Passwort an, oder setzen Sie es zurück, wenn Sie es vergessen haben ({link}).\nWaren Sie es nicht, ignorieren Sie diese E-Mail.\n',
   },
   it: {
     subject: 'Qualcuno ha provato a registrarsi con il tuo indirizzo su mylic',
-    text: 'Ciao {name},\n\nqualcuno ha provato a creare un nuovo account mylic con il tuo indirizzo e-mail, che ha già un account. Non è stato cambiato nulla.\n\nSe eri tu: accedi con la tua password, oppure, se l\'hai dimenticata, reimpostala ({link}, POST, JSON {"email": "<il tuo indirizzo>"}).\nSe non eri tu, ignora questa e-mail.\n',
+    text: 'Ciao {name},\n\nqualcuno ha provato a creare un nuovo account mylic con il tuo indirizzo e-mail, che ha già un account. Non è stato cambiato nulla.\n\nSe eri tu: accedi con la tua password, oppure, se l\'hai dimenticata, reimpostala ({link}).\nSe non eri tu, ignora questa e-mail.\n',
   },
   nl: {
     subject: 'Iemand probeerde zich met uw adres bij mylic te registreren',
-    text: 'Hallo {name},\n\niemand probeerde een nieuw mylic-account aan te maken met uw e-mailadres, dat al een account heeft. Er is niets gewijzigd.\n\nWas u het: log in met uw wachtwoord, of stel het opnieuw in als u het vergeten bent ({link}, POST, JSON {"email": "<uw adres>"}).\nWas u het niet, negeer dan deze e-mail.\n',
+    text: 'Hallo {name},\n\niemand probeerde een nieuw mylic-account aan te maken met uw e-mailadres, dat al een account heeft. Er is niets gewijzigd.\n\nWas u het: log in met uw wachtwoord, of stel het opnieuw in als u het vergeten bent ({link}).\nWas u het niet, negeer dan deze e-mail.\n',
   },
   fr: {
     subject: "Quelqu'un a essayé de s'inscrire avec votre adresse sur mylic",
-    text: 'Bonjour {name},\n\nquelqu\'un a essayé de créer un nouveau compte mylic avec votre adresse e-mail, qui a déjà un compte. Rien n\'a été modifié.\n\nSi c\'était vous : connectez-vous avec votre mot de passe, ou réinitialisez-le si vous l\'avez oublié ({link}, POST, JSON {"email": "<votre adresse>"}).\nSinon, ignorez cet e-mail.\n',
+    text: 'Bonjour {name},\n\nquelqu\'un a essayé de créer un nouveau compte mylic avec votre adresse e-mail, qui a déjà un compte. Rien n\'a été modifié.\n\nSi c\'était vous : connectez-vous avec votre mot de passe, ou réinitialisez-le si vous l\'avez oublié ({link}).\nSinon, ignorez cet e-mail.\n',
   },
 };
 

@@ -116,7 +116,8 @@ table{border-collapse:collapse;width:100%;margin-top:16px}th,td{text-align:left;
 th{background:var(--bg);font-weight:600}
 .tag{display:inline-block;font-size:12px;padding:1px 6px;border-radius:8px;background:#e6eef8;color:var(--brand);margin-left:6px}
 form.card{max-width:420px;border:1px solid var(--line);border-radius:8px;padding:20px 24px;background:#fff}
-label{display:block;font-weight:600;margin:14px 0 4px}
+label{display:block;font-weight:600;margin:14px 0 4px}p.hint{color:var(--muted);margin:0 0 4px;font-size:14px}
+select{padding:8px 10px;font:inherit;border:2px solid #8a96a3;border-radius:4px}
 input[type=email],input[type=password],input[type=text]{width:100%;padding:8px 10px;font:inherit;border:2px solid #8a96a3;border-radius:4px}
 input:focus,button:focus,a:focus{outline:3px solid #ffbf47;outline-offset:1px}
 .field-error input{border-color:var(--bad)}.field-error .message{color:var(--bad);font-weight:600;margin:2px 0}

@@ -2,6 +2,8 @@
 import { Hono, type Context } from 'hono';
 import type { Core } from '../core/context.js';
 import { loginPages } from './accounts/login.js';
+import { passwordResetPages } from './accounts/password-reset.js';
+import { registrationPages } from './accounts/register.js';
 import { t } from './i18n.js';
 import { Layout, PORTAL_CSS } from './layout.js';
 import { projectsPages } from './organisation/projects.js';
@@ -15,7 +17,8 @@ class LoginNeeded extends Error {}
 
 /**
  * The portal pages for people (issue 13, ARCHITECTURE §8), mounted at `/` beside `/api/v1` and
- * `/device/v1`. Built so far: log-in, log-out, the projects list and a project's SSA (the page the SSA
+ * `/device/v1`. Built so far: log-in, log-out, Register Now with its activation link, the forgotten
+ * password, the projects list and a project's SSA (the page the SSA
  * expiry mail links to); the other menus exist in the API so far.
  * Pages call the core services directly, never the API over HTTP. Every page answer is `no-store` and
  * carries its own CSP: its stylesheet from this origin, forms to this origin, nothing framed, no script.
@@ -41,6 +44,8 @@ export function portalPages(core: Core) {
   app.get('/static/portal.css', (c) => c.body(PORTAL_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
   app.get('/', async (c) => c.redirect((await webSession(core, c)) ? '/projects' : '/login', 303));
   loginPages(app, core);
+  registrationPages(app, core);
+  passwordResetPages(app, core);
   projectsPages(app, core, session);
   ssaPages(app, core, session, notFoundPage);
   return app;

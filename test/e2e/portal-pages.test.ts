@@ -22,7 +22,7 @@ beforeAll(async () => {
   bridge = await startBridgeProcess(data);
   const ops = async (args: string[]) => {
     const r = await bridgeCli(args, { MYLIC_DATA: data });
-    expect(r.code, JSON.stringify(r.out)).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
   };
   await ops(['ops', 'user', 'create', '--email', ANN.email, '--password', ANN.password, '--name', 'Ann']);
   await ops(['ops', 'company', 'create', '--name', 'Ann GmbH', '--admin', ANN.email]);
@@ -57,7 +57,7 @@ describe('a company admin in the browser', () => {
     expect(await page.locator('table tbody').textContent()).toContain('DEFAULT');
     expect(await page.locator('.who').textContent()).toContain('Ann GmbH');
     // The stylesheet loads under the page's own CSP.
-    const bg = await page.locator('header.top').evaluate((el) => getComputedStyle(el).backgroundColor);
+    const bg = await page.locator('header.top').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
     expect(bg).not.toBe('rgba(0, 0, 0, 0)');
 
     await page.getByRole('link', { name: 'Deutsch' }).click();

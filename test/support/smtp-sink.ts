@@ -58,7 +58,7 @@ export async function startSmtpSink() {
 }
 
 export const activationLink = (mail: ReceivedMail) => {
-  const m = /https?:\/\/\S+\/api\/v1\/account\/activate\?token=[A-Za-z0-9_-]+/.exec(mail.body);
+  const m = /https?:\/\/\S+\/activate\?token=[A-Za-z0-9_-]+/.exec(mail.body);
   if (!m) throw new Error(`no activation link in:\n${mail.body}`);
   return new URL(m[0]);
 };

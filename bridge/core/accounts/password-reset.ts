@@ -44,7 +44,7 @@ async function mailResetCode(core: Core, email: string) {
     await recordHistory(tx, at, { event: 'user.password_reset_requested', userId: user.id, detail: { email: user.email } });
   });
   const t = PASSWORD_RESET_MAIL[user.language as Language] ?? PASSWORD_RESET_MAIL.en;
-  const text = fill(t.text, { name: user.name, token, link: `${core.mail.publicUrl}/api/v1/password-reset/confirm`, minutes: String(RESET_TTL_MS / 60_000) });
+  const text = fill(t.text, { name: user.name, token, link: `${core.mail.publicUrl}/password-reset/confirm?code=${token}`, minutes: String(RESET_TTL_MS / 60_000) });
   await core.mail.mailer.send({ to: user.email, subject: t.subject, text });
 }
 

@@ -67,7 +67,7 @@ export async function register(core: Core, input: Registration, address: string 
   const whatNow = 'The registration is kept: register again with the same address later to get a new link.';
   if (token === null) {
     const t = REGISTRATION_ATTEMPT_MAIL[user.language as Language] ?? REGISTRATION_ATTEMPT_MAIL.en;
-    const text = fill(t.text, { name: user.name, link: `${core.mail.publicUrl}/api/v1/password-reset` });
+    const text = fill(t.text, { name: user.name, link: `${core.mail.publicUrl}/password-reset` });
     await sendAccountMail(core, email, { subject: t.subject, text }, 'mail.registration_attempt_failed', activationUnavailable(email, whatNow));
   } else {
     await sendActivationMail(core, email, user.name, user.language as Language, token, whatNow);
@@ -121,7 +121,9 @@ export async function sendAccountMail(core: Core, to: string, mail: { subject: s
 /** Sends the activation link; MAIL_UNAVAILABLE with `whatNow` telling the person how to get a new link. */
 export async function sendActivationMail(core: Core, email: string, name: string, language: Language, token: string, whatNow: string) {
   const t = ACTIVATION_MAIL[language] ?? ACTIVATION_MAIL.en;
-  const link = `${core.mail.publicUrl}/api/v1/account/activate?token=${token}`;
+  // The link opens the portal's page (bridge/web), which activates on a button press (a mail scanner
+  // fetching the link activates nothing); scripts use GET /api/v1/account/activate with the token.
+  const link = `${core.mail.publicUrl}/activate?token=${token}`;
   await sendAccountMail(core, email, { subject: t.subject, text: fill(t.text, { name, link }) }, 'mail.activation_failed', activationUnavailable(email, whatNow));
 }
 

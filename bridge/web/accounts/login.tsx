@@ -33,6 +33,12 @@ function LoginPage(p: { lang: Lang; email?: string; next: string; errors: { fiel
           {t(p.lang, 'logIn')}
         </button>
       </form>
+      <p>
+        <a href="/password-reset">{t(p.lang, 'forgotLink')}</a>
+      </p>
+      <p>
+        <a href="/register">{t(p.lang, 'registerLink')}</a>
+      </p>
     </Layout>
   );
 }
