@@ -10,7 +10,9 @@ import { build, type BuildOptions, type Plugin } from 'esbuild';
  * - dist/mylic-bridge.mjs: the bridge server and operator CLI; its packages stay in node_modules
  *   (better-sqlite3 is a native addon).
  */
-const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const common: BuildOptions = {
   bundle: true,
@@ -32,9 +34,13 @@ const common: BuildOptions = {
 const plainLlhttp: Plugin = {
   name: 'plain-llhttp',
   setup(b) {
-    b.onResolve({ filter: /llhttp_simd-wasm\.js$/ }, (args) => ({ path: args.path, namespace: 'plain-llhttp' }));
+    b.onResolve({ filter: /llhttp_simd-wasm\.js$/ }, (args) => ({
+      path: args.path,
+      namespace: 'plain-llhttp',
+    }));
     b.onLoad({ filter: /.*/, namespace: 'plain-llhttp' }, () => ({
-      contents: "throw new Error('The agent bundle has no SIMD HTTP parser; it runs with UNDICI_NO_WASM_SIMD=1.');",
+      contents:
+        "throw new Error('The agent bundle has no SIMD HTTP parser; it runs with UNDICI_NO_WASM_SIMD=1.');",
       loader: 'js',
     }));
   },
@@ -48,24 +54,26 @@ const agentAsSeparateFile: Plugin = {
   name: 'agent-as-separate-file',
   setup(b) {
     b.onResolve({ filter: /^\.\/cli\.js$/ }, (args) =>
-      args.importer.endsWith('agent/main.ts') ? { path: './mylic-agent.mjs', external: true } : undefined
+      args.importer.endsWith('agent/main.ts') ? { path: './mylic-agent.mjs', external: true } : undefined,
     );
   },
 };
 
 /** The agent's own build (also used by `npm run bench` to report what the bundle is made of). */
 export const agentBuild: BuildOptions = {
-    ...common,
-    entryPoints: ['agent/cli.ts'],
-    outfile: 'dist/mylic-agent.mjs',
-    minify: true,
-    // The agent needs X.509 and CSRs from node-forge, not all of it (about 120 kB less).
-    // Likewise undici: an Agent and its request method, not fetch, WebSocket and the rest.
-    alias: { 'node-forge': './certs/forge-agent.cjs', undici: './agent/undici-agent.cjs' },
-    define: { ...common.define, 'process.env.UNDICI_NO_WASM_SIMD': '"1"' },
-    plugins: [plainLlhttp],
-    metafile: true,
-    banner: { js: "import { createRequire as __mylicRequire } from 'node:module'; const require = __mylicRequire(import.meta.url);" },
+  ...common,
+  entryPoints: ['agent/cli.ts'],
+  outfile: 'dist/mylic-agent.mjs',
+  minify: true,
+  // The agent needs X.509 and CSRs from node-forge, not all of it (about 120 kB less).
+  // Likewise undici: an Agent and its request method, not fetch, WebSocket and the rest.
+  alias: { 'node-forge': './certs/forge-agent.cjs', undici: './agent/undici-agent.cjs' },
+  define: { ...common.define, 'process.env.UNDICI_NO_WASM_SIMD': '"1"' },
+  plugins: [plainLlhttp],
+  metafile: true,
+  banner: {
+    js: "import { createRequire as __mylicRequire } from 'node:module'; const require = __mylicRequire(import.meta.url);",
+  },
 };
 
 export async function buildAll() {
@@ -78,12 +86,19 @@ export async function buildAll() {
     plugins: [agentAsSeparateFile],
     metafile: true,
   });
-  await build({ ...common, entryPoints: ['bridge/main.ts'], outfile: 'dist/mylic-bridge.mjs', packages: 'external' });
+  await build({
+    ...common,
+    entryPoints: ['bridge/main.ts'],
+    outfile: 'dist/mylic-bridge.mjs',
+    packages: 'external',
+  });
   const bytes = (r: typeof agent) => Object.values(r.metafile!.outputs)[0]!.bytes;
   return { agentBytes: bytes(agent), launcherBytes: bytes(launcher) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { agentBytes, launcherBytes } = await buildAll();
-  console.log(`built dist/mylic.mjs (${launcherBytes} bytes), dist/mylic-agent.mjs (${agentBytes} bytes) and dist/mylic-bridge.mjs`);
+  console.log(
+    `built dist/mylic.mjs (${launcherBytes} bytes), dist/mylic-agent.mjs (${agentBytes} bytes) and dist/mylic-bridge.mjs`,
+  );
 }

@@ -73,7 +73,10 @@ const options = {
 
 const VersionArg = z.coerce.number().int().min(5).max(14);
 
-async function run(positionals: string[], v: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values']) {
+async function run(
+  positionals: string[],
+  v: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'],
+) {
   const dir = v.dir ?? process.env.MYLIC_DEVICE_DIR ?? './device';
   const cmd = positionals.join(' ');
   const arg = (name: string, value: string | undefined) => {
@@ -93,20 +96,26 @@ async function run(positionals: string[], v: ReturnType<typeof parseArgs<{ optio
         pkiDir: v.pki ?? './data/pki',
       });
     case 'login':
-      return login(dir, arg('--email', v.email), arg('--password (or MYLIC_PASSWORD)', v.password ?? process.env.MYLIC_PASSWORD));
+      return login(
+        dir,
+        arg('--email', v.email),
+        arg('--password (or MYLIC_PASSWORD)', v.password ?? process.env.MYLIC_PASSWORD),
+      );
     case 'logout':
       return logout(dir);
     case 'licenses':
       return portalLicenses(dir);
     case 'download': {
       const version = v.version === undefined ? undefined : VersionArg.safeParse(v.version);
-      if (version && !version.success) throw new MylicError('VERSION_INVALID', `--version must be 5 to 14, not "${v.version}".`);
+      if (version && !version.success)
+        throw new MylicError('VERSION_INVALID', `--version must be 5 to 14, not "${v.version}".`);
       return download(dir, version?.data);
     }
     case 'install':
       return installFromFile(dir, file());
     case 'invalidate':
-      if (v.transfer && v.backup) throw new MylicError('USAGE', 'Choose --transfer or --backup FILE, not both.');
+      if (v.transfer && v.backup)
+        throw new MylicError('USAGE', 'Choose --transfer or --backup FILE, not both.');
       if (v.transfer) return invalidateTransfer(dir);
       if (v.backup) return invalidateBackup(dir, v.backup);
       throw new MylicError('USAGE', `invalidate needs --transfer or --backup FILE.\n\n${USAGE}`);
@@ -116,10 +125,13 @@ async function run(positionals: string[], v: ReturnType<typeof parseArgs<{ optio
       return requestCertificate(dir, { password: v.password ?? process.env.MYLIC_PASSWORD });
     case 'test-license': {
       const version = v.version === undefined ? undefined : VersionArg.safeParse(v.version);
-      if (version && !version.success) throw new MylicError('VERSION_INVALID', `--version must be 5 to 14, not "${v.version}".`);
-      if (v.slave && v.pbx !== undefined) throw new MylicError('USAGE', 'Choose --slave or --pbx N, not both.');
+      if (version && !version.success)
+        throw new MylicError('VERSION_INVALID', `--version must be 5 to 14, not "${v.version}".`);
+      if (v.slave && v.pbx !== undefined)
+        throw new MylicError('USAGE', 'Choose --slave or --pbx N, not both.');
       const pbx = v.pbx === undefined ? undefined : z.coerce.number().int().min(1).max(1000).safeParse(v.pbx);
-      if (pbx && !pbx.success) throw new MylicError('AMOUNT_INVALID', '--pbx must be a whole number from 1 to 1000.');
+      if (pbx && !pbx.success)
+        throw new MylicError('AMOUNT_INVALID', '--pbx must be a whole number from 1 to 1000.');
       return testLicense(dir, { version: version?.data, slave: !!v.slave, pbx: pbx?.data });
     }
     case 'config':
@@ -143,14 +155,21 @@ async function run(positionals: string[], v: ReturnType<typeof parseArgs<{ optio
         portal: state.config.portalUrl,
         loggedInAs: state.session?.email ?? null,
         installed: await store.installed(),
-        pendingInvalidation: pending ? { documentId: pending.documentId, serials: pending.serials, state: pending.state } : null,
+        pendingInvalidation: pending
+          ? { documentId: pending.documentId, serials: pending.serials, state: pending.state }
+          : null,
         resetRequired: state.resetRequired,
       };
     }
     case 'reset':
       return acknowledgeReset(dir);
     case 'page': {
-      const port = z.coerce.number().int().min(0).max(65535).safeParse(v.port ?? '8080');
+      const port = z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .safeParse(v.port ?? '8080');
       if (!port.success) throw new MylicError('USAGE', `--port must be 0 to 65535, not "${v.port}".`);
       await openDevice(dir); // NOT_INITIALISED before listening
       const page = await startDevicePage({ dir, port: port.data });
@@ -172,7 +191,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     // `--version` alone (or with --json) is the agent's version; `--version V` after a command is a license version.
     const bare = argv.filter((a) => a !== '--json');
     if (bare.length === 1 && bare[0] === '--version') {
-      console.log(json ? JSON.stringify({ ok: true, command: 'version', result: { version: VERSION } }) : VERSION);
+      console.log(
+        json ? JSON.stringify({ ok: true, command: 'version', result: { version: VERSION } }) : VERSION,
+      );
       return EXIT.OK;
     }
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -183,17 +204,25 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       } else if (values.help) {
         console.log(JSON.stringify({ ok: true, command: 'help', result: { usage: USAGE, exitCodes: EXIT } }));
       } else {
-        const err = new MylicError('USAGE', 'No command given: `mylic --help` lists the commands.', { usage: USAGE });
+        const err = new MylicError('USAGE', 'No command given: `mylic --help` lists the commands.', {
+          usage: USAGE,
+        });
         console.log(JSON.stringify({ ok: false, ...err.toBody() }));
       }
       return values.help ? EXIT.OK : EXIT.USAGE;
     }
     const result = await run(positionals, values);
-    console.log(json ? JSON.stringify({ ok: true, command: positionals[0], result }) : render(positionals[0]!, result));
+    console.log(
+      json ? JSON.stringify({ ok: true, command: positionals[0], result }) : render(positionals[0]!, result),
+    );
     return EXIT.OK;
   } catch (e) {
     if (e instanceof ReportedFailure) {
-      console.log(json ? JSON.stringify({ ok: false, command: 'check', result: e.result, ...e.error.toBody() }) : render('check', e.result));
+      console.log(
+        json
+          ? JSON.stringify({ ok: false, command: 'check', result: e.result, ...e.error.toBody() })
+          : render('check', e.result),
+      );
       return e.error.exitCode;
     }
     const err = toMylicError(e);
@@ -216,7 +245,8 @@ class ReportedFailure extends Error {
 function toMylicError(e: unknown): MylicError {
   if (e instanceof MylicError) return e;
   const code = (e as NodeJS.ErrnoException)?.code ?? '';
-  if (code.startsWith('ERR_PARSE_ARGS')) return new MylicError('USAGE', `${(e as Error).message}\n\n${USAGE}`);
+  if (code.startsWith('ERR_PARSE_ARGS'))
+    return new MylicError('USAGE', `${(e as Error).message}\n\n${USAGE}`);
   if (code === 'ENOENT') return new MylicError('NOT_FOUND', (e as Error).message);
   return new MylicError('INTERNAL', String((e as Error)?.message ?? e));
 }

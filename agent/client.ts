@@ -16,7 +16,13 @@ import { MAX_DOCUMENT_BYTES } from '../protocol/documents/index.js';
  * undici-agent.cjs), trusting only the CA the device was given (no
  * system roots), with timeouts, and every answer parsed by its schema.
  */
-const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) });
+const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
 
 const HealthResponse = z.object({ status: z.string().max(200) });
 
@@ -43,7 +49,11 @@ export class PortalClient {
   constructor(private readonly opts: ClientOptions) {
     this.base = new URL(opts.portalUrl);
     const timeout = opts.timeoutMs ?? 10_000;
-    this.dispatcher = new Agent({ connect: { ca: opts.caPem, timeout }, headersTimeout: timeout, bodyTimeout: timeout });
+    this.dispatcher = new Agent({
+      connect: { ca: opts.caPem, timeout },
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
   }
 
   private destroyed = false;
@@ -56,7 +66,11 @@ export class PortalClient {
    * One request. `deadlineMs` bounds the whole exchange (connect, TLS, headers and body): undici's own
    * timeouts are per phase and coarse (its connect timer fires up to a second late).
    */
-  private async send(method: 'GET' | 'POST', path: string, init: { token?: string; json?: unknown; xml?: string; deadlineMs?: number } = {}) {
+  private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    init: { token?: string; json?: unknown; xml?: string; deadlineMs?: number } = {},
+  ) {
     const headers: Record<string, string> = { accept: 'application/json, application/xml' };
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     let body: string | undefined;
@@ -69,7 +83,13 @@ export class PortalClient {
     }
     const exchange = (async () => {
       const url = new URL(path, this.base);
-      const res = await this.dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, body });
+      const res = await this.dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method,
+        headers,
+        body,
+      });
       return { res, bytes: await readLimited(res.body, MAX_DOCUMENT_BYTES) };
     })();
     let res;
@@ -85,7 +105,12 @@ export class PortalClient {
             exchange.catch(() => undefined);
             this.destroyed = true;
             void this.dispatcher.destroy().catch(() => undefined);
-            reject(new MylicError('PORTAL_UNREACHABLE', `The portal ${this.base.host} did not answer within ${init.deadlineMs} ms.`));
+            reject(
+              new MylicError(
+                'PORTAL_UNREACHABLE',
+                `The portal ${this.base.host} did not answer within ${init.deadlineMs} ms.`,
+              ),
+            );
           }, init.deadlineMs);
         });
         ({ res, bytes } = await Promise.race([exchange, deadline]));
@@ -111,7 +136,12 @@ export class PortalClient {
     return { bytes, contentType: String(res.headers['content-type'] ?? '') };
   }
 
-  private async json<S extends z.ZodType>(schema: S, method: 'GET' | 'POST', path: string, init?: { token?: string; json?: unknown; deadlineMs?: number }) {
+  private async json<S extends z.ZodType>(
+    schema: S,
+    method: 'GET' | 'POST',
+    path: string,
+    init?: { token?: string; json?: unknown; deadlineMs?: number },
+  ) {
     const { bytes } = await this.send(method, path, init);
     const text = strictUtf8(bytes);
     if (text === null) throw new MylicError('PORTAL_PROTOCOL', 'The portal answer is not valid UTF-8.');
@@ -122,7 +152,11 @@ export class PortalClient {
       throw new MylicError('PORTAL_PROTOCOL', 'The portal did not answer JSON.');
     }
     const r = schema.safeParse(raw);
-    if (!r.success) throw new MylicError('PORTAL_PROTOCOL', `The portal's answer does not fit the protocol: ${r.error.issues[0]?.path.join('.')}`);
+    if (!r.success)
+      throw new MylicError(
+        'PORTAL_PROTOCOL',
+        `The portal's answer does not fit the protocol: ${r.error.issues[0]?.path.join('.')}`,
+      );
     return r.data as z.output<S>;
   }
 
@@ -130,16 +164,28 @@ export class PortalClient {
    * An XML document as the bytes the portal sent: the caller opens it with the strict parser (invalid
    * UTF-8 is XML_MALFORMED) and stores exactly these bytes. Decoding here would replace bad bytes.
    */
-  private async xml(method: 'POST', path: string, init: { token: string; json?: unknown; xml?: string }): Promise<Uint8Array> {
+  private async xml(
+    method: 'POST',
+    path: string,
+    init: { token: string; json?: unknown; xml?: string },
+  ): Promise<Uint8Array> {
     const { bytes, contentType } = await this.send(method, path, init);
-    if (!contentType.startsWith('application/xml')) throw new MylicError('PORTAL_PROTOCOL', 'The portal did not answer an XML document.');
+    if (!contentType.startsWith('application/xml'))
+      throw new MylicError('PORTAL_PROTOCOL', 'The portal did not answer an XML document.');
     return bytes;
   }
 
   challenge(hardwareId: string) {
     return this.json(ChallengeResponse, 'POST', `${DEVICE_API}/challenge`, { json: { hardwareId } });
   }
-  login(body: { email: string; password: string; hardwareId: string; certificate: string; challenge: string; signature: string }) {
+  login(body: {
+    email: string;
+    password: string;
+    hardwareId: string;
+    certificate: string;
+    challenge: string;
+    signature: string;
+  }) {
     return this.json(DeviceLoginResponse, 'POST', `${DEVICE_API}/login`, { json: body });
   }
   licenses(token: string) {
@@ -186,9 +232,16 @@ async function readLimited(body: AsyncIterable<Uint8Array>, max: number): Promis
 function networkError(e: unknown, base: URL): MylicError {
   const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err.code ?? err.cause?.code ?? '';
-  if (TLS_CODES.has(code)) return new MylicError('PORTAL_TLS', `The portal ${base.host} showed a certificate the device does not trust (${code}).`);
+  if (TLS_CODES.has(code))
+    return new MylicError(
+      'PORTAL_TLS',
+      `The portal ${base.host} showed a certificate the device does not trust (${code}).`,
+    );
   if (code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new MylicError('PORTAL_UNREACHABLE', `Connecting to ${base.host} timed out.`);
   }
-  return new MylicError('PORTAL_UNREACHABLE', `The portal ${base.host} cannot be reached (${code || err.message}).`);
+  return new MylicError(
+    'PORTAL_UNREACHABLE',
+    `The portal ${base.host} cannot be reached (${code || err.message}).`,
+  );
 }

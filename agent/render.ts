@@ -18,8 +18,12 @@ export function render(command: string, r: Any): string {
         'licenses on the portal:',
         ...(r.licenses.length ? r.licenses.map(licenseLine) : ['  (none)']),
         `versions to download: ${r.versions.map((v: Any) => `V${v.version}${v.encrypted ? '' : ' (unencrypted: licenses become non-returnable)'}`).join(', ') || '(none)'}`,
-        r.pendingInvalidation ? `pending invalidation ${r.pendingInvalidation.documentId}: finish it with \`mylic invalidate --transfer\` or \`mylic confirm FILE\`` : '',
-      ].filter(Boolean).join('\n');
+        r.pendingInvalidation
+          ? `pending invalidation ${r.pendingInvalidation.documentId}: finish it with \`mylic invalidate --transfer\` or \`mylic confirm FILE\``
+          : '',
+      ]
+        .filter(Boolean)
+        .join('\n');
     case 'page':
       return `device page ${r.url} stopped`;
     case 'reset':
@@ -30,13 +34,20 @@ export function render(command: string, r: Any): string {
         r.portalUsesNewCertificate ? 'logged in again: the portal uses the new certificate' : '',
         r.loginError ? `logging in again failed (${r.loginError.code}: ${r.loginError.message})` : '',
         r.next ?? '',
-      ].filter(Boolean).join('\n');
+      ]
+        .filter(Boolean)
+        .join('\n');
     case 'download':
     case 'test-license':
     case 'install':
-      return [`installed V${r.version} license file (${r.encrypted ? 'encrypted' : 'unencrypted'}) with ${r.licenses.length} licenses:`, ...r.licenses.map(licenseLine), 'reset the device to activate the licenses'].join('\n');
+      return [
+        `installed V${r.version} license file (${r.encrypted ? 'encrypted' : 'unencrypted'}) with ${r.licenses.length} licenses:`,
+        ...r.licenses.map(licenseLine),
+        'reset the device to activate the licenses',
+      ].join('\n');
     case 'invalidate':
-      if (r.file) return `${r.resumed ? 'pending invalidation' : 'invalidated'} ${r.documentId}; document saved to ${r.file}\n${r.next}`;
+      if (r.file)
+        return `${r.resumed ? 'pending invalidation' : 'invalidated'} ${r.documentId}; document saved to ${r.file}\n${r.next}`;
       return [
         `${r.resumed ? 'finished pending invalidation' : 'invalidated and transferred'} ${r.documentId}: ${r.returned.length} licenses returned to the portal${r.kept.length ? `, ${r.kept.length} kept` : ''}`,
         ...(r.warnings ?? []).map((w: string) => `warning: ${w}`),
@@ -46,19 +57,33 @@ export function render(command: string, r: Any): string {
       return `confirmation ${r.documentId} applied: ${r.returned.length} licenses returned${r.kept.length ? `, ${r.kept.length} kept` : ''}\nreset the device`;
     case 'check':
       return [
-        ...r.results.map((c: Any) => `${c.ok ? 'ok  ' : 'FAIL'} ${String(c.name).padEnd(12)} ${c.ok ? c.message : `${c.code}: ${c.message}\n                  fix: ${c.fix}`}`),
+        ...r.results.map(
+          (c: Any) =>
+            `${c.ok ? 'ok  ' : 'FAIL'} ${String(c.name).padEnd(12)} ${c.ok ? c.message : `${c.code}: ${c.message}\n                  fix: ${c.fix}`}`,
+        ),
         r.ok ? 'all checks passed' : 'some checks failed',
       ].join('\n');
     case 'config':
-      return [`portal     ${r.portalUrl}`, `ntp        ${r.ntpServer ?? '(not set)'}`, `dns        ${r.dnsServer ?? '(not set)'}`, `tolerance  ${r.toleranceSeconds} s`].join('\n');
+      return [
+        `portal     ${r.portalUrl}`,
+        `ntp        ${r.ntpServer ?? '(not set)'}`,
+        `dns        ${r.dnsServer ?? '(not set)'}`,
+        `tolerance  ${r.toleranceSeconds} s`,
+      ].join('\n');
     case 'status':
       return [
         `device ${r.mac} (${r.deviceType}), firmware ${r.firmware}, portal ${r.portal}`,
         `logged in: ${r.loggedInAs ?? 'no'}`,
-        r.installed ? `installed V${r.installed.version}:\n${r.installed.licenses.map(licenseLine).join('\n')}` : 'no license file installed',
-        r.pendingInvalidation ? `pending invalidation ${r.pendingInvalidation.documentId} (${r.pendingInvalidation.state})` : '',
+        r.installed
+          ? `installed V${r.installed.version}:\n${r.installed.licenses.map(licenseLine).join('\n')}`
+          : 'no license file installed',
+        r.pendingInvalidation
+          ? `pending invalidation ${r.pendingInvalidation.documentId} (${r.pendingInvalidation.state})`
+          : '',
         r.resetRequired ? 'reset required' : '',
-      ].filter(Boolean).join('\n');
+      ]
+        .filter(Boolean)
+        .join('\n');
     default:
       return JSON.stringify(r, null, 2);
   }

@@ -26,7 +26,11 @@ async function must(p: Promise<{ code: number | null; stdout: string; stderr: st
 }
 
 /** Peak RSS (KiB) of one run: GNU time -v when present, else a preload that reports resourceUsage(). */
-async function peakRssKiB(args: string[], env: Record<string, string>, scratch: string): Promise<number | null> {
+async function peakRssKiB(
+  args: string[],
+  env: Record<string, string>,
+  scratch: string,
+): Promise<number | null> {
   if (existsSync(TIME)) {
     const r = await timed(TIME, ['-v', process.execPath, ...args], env);
     const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
@@ -34,14 +38,24 @@ async function peakRssKiB(args: string[], env: Record<string, string>, scratch: 
   }
   const preload = join(scratch, 'maxrss.cjs');
   const out = join(scratch, 'maxrss.txt');
-  await writeFile(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, String(process.resourceUsage().maxRSS)));\n`);
+  await writeFile(
+    preload,
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, String(process.resourceUsage().maxRSS)));\n`,
+  );
   await timed(process.execPath, ['--require', preload, ...args], env);
   return Number(await readFile(out, 'utf8')) || null;
 }
 
 /** What the minified agent bundle is made of, by package (esbuild metafile, not written to disk). */
 async function bundleComposition(): Promise<{ name: string; bytes: number }[]> {
-  const r = await build({ ...agentBuild, absWorkingDir: ROOT, outfile: undefined, outdir: join(ROOT, '.bench-composition'), write: false, logLevel: 'silent' });
+  const r = await build({
+    ...agentBuild,
+    absWorkingDir: ROOT,
+    outfile: undefined,
+    outdir: join(ROOT, '.bench-composition'),
+    write: false,
+    logLevel: 'silent',
+  });
   const by = new Map<string, number>();
   for (const output of Object.values(r.metafile!.outputs)) {
     for (const [file, input] of Object.entries(output.inputs)) {
@@ -49,10 +63,20 @@ async function bundleComposition(): Promise<{ name: string; bytes: number }[]> {
       by.set(name, (by.get(name) ?? 0) + input.bytesInOutput);
     }
   }
-  return [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, bytes]) => ({ name, bytes }));
+  return [...by.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10)
+    .map(([name, bytes]) => ({ name, bytes }));
 }
 
-export async function benchAgent(world: BenchWorld, opts: { runs: number; log: (s: string) => void }): Promise<{ figures: Figure[]; startupProfile: ProfileSummary | null; composition: { name: string; bytes: number }[] }> {
+export async function benchAgent(
+  world: BenchWorld,
+  opts: { runs: number; log: (s: string) => void },
+): Promise<{
+  figures: Figure[];
+  startupProfile: ProfileSummary | null;
+  composition: { name: string; bytes: number }[];
+}> {
   // The agent as it is shipped: the launcher dist/mylic.mjs and the agent dist/mylic-agent.mjs.
   const bundle = Buffer.concat([await readFile(AGENT), await readFile(join(ROOT, 'dist/mylic-agent.mjs'))]);
   const gzipBytes = gzipSync(bundle).length;
@@ -63,14 +87,97 @@ export async function benchAgent(world: BenchWorld, opts: { runs: number; log: (
   const scratch = join(world.dir, 'agent-scratch');
   await mkdir(scratch, { recursive: true });
   const env = { MYLIC_DATA: world.dataDir };
-  for (const [type, units] of [['PBX-Port13', '2'], ['GW-Channel', '1']]) {
-    await must(bridgeCli(['ops', 'balance', 'add', '--company', String(world.companyId), '--type', type!, '--units', units!, '--ref', 'bench-agent', '--json'], env), 'ops balance add');
+  for (const [type, units] of [
+    ['PBX-Port13', '2'],
+    ['GW-Channel', '1'],
+  ]) {
+    await must(
+      bridgeCli(
+        [
+          'ops',
+          'balance',
+          'add',
+          '--company',
+          String(world.companyId),
+          '--type',
+          type!,
+          '--units',
+          units!,
+          '--ref',
+          'bench-agent',
+          '--json',
+        ],
+        env,
+      ),
+      'ops balance add',
+    );
   }
-  await must(bridgeCli(['ops', 'device', 'add', '--company', String(world.companyId), '--mac', mac, '--json'], env), 'ops device add');
-  await must(bridgeCli(['ops', 'license', 'bind', '--company', String(world.companyId), '--mac', mac, '--type', 'PBX-Port13', '--units', '2', '--json'], env), 'ops license bind');
-  await must(bridgeCli(['ops', 'license', 'bind', '--company', String(world.companyId), '--mac', mac, '--type', 'GW-Channel', '--units', '1', '--json'], env), 'ops license bind');
-  await must(agentCli(['device', 'init', '--mac', mac, '--dir', deviceDir, '--pki', world.pki.dir, '--portal', world.bridge.url, '--firmware', '13.1', '--json']), 'mylic device init');
-  await must(agentCli(['login', '--email', EMAIL, '--password', PASSWORD, '--dir', deviceDir, '--json']), 'mylic login');
+  await must(
+    bridgeCli(['ops', 'device', 'add', '--company', String(world.companyId), '--mac', mac, '--json'], env),
+    'ops device add',
+  );
+  await must(
+    bridgeCli(
+      [
+        'ops',
+        'license',
+        'bind',
+        '--company',
+        String(world.companyId),
+        '--mac',
+        mac,
+        '--type',
+        'PBX-Port13',
+        '--units',
+        '2',
+        '--json',
+      ],
+      env,
+    ),
+    'ops license bind',
+  );
+  await must(
+    bridgeCli(
+      [
+        'ops',
+        'license',
+        'bind',
+        '--company',
+        String(world.companyId),
+        '--mac',
+        mac,
+        '--type',
+        'GW-Channel',
+        '--units',
+        '1',
+        '--json',
+      ],
+      env,
+    ),
+    'ops license bind',
+  );
+  await must(
+    agentCli([
+      'device',
+      'init',
+      '--mac',
+      mac,
+      '--dir',
+      deviceDir,
+      '--pki',
+      world.pki.dir,
+      '--portal',
+      world.bridge.url,
+      '--firmware',
+      '13.1',
+      '--json',
+    ]),
+    'mylic device init',
+  );
+  await must(
+    agentCli(['login', '--email', EMAIL, '--password', PASSWORD, '--dir', deviceDir, '--json']),
+    'mylic login',
+  );
 
   const commands: Record<'node' | 'version' | 'licenses', string[]> = {
     node: ['-e', '0'],
@@ -86,11 +193,16 @@ export async function benchAgent(world: BenchWorld, opts: { runs: number; log: (
     for (const name of Object.keys(commands) as (keyof typeof commands)[]) {
       const r = await timed(process.execPath, commands[name]);
       check(name, r);
-      if (name === 'licenses' && !JSON.parse(r.stdout).result?.licenses?.length) throw new Error(`mylic licenses returned no licenses: ${r.stdout}`);
+      if (name === 'licenses' && !JSON.parse(r.stdout).result?.licenses?.length)
+        throw new Error(`mylic licenses returned no licenses: ${r.stdout}`);
       if (round > 0) samples[name].push(r.ms);
     }
   }
-  const med = { node: median(samples.node), version: median(samples.version), licenses: median(samples.licenses) };
+  const med = {
+    node: median(samples.node),
+    version: median(samples.version),
+    licenses: median(samples.licenses),
+  };
   const rss = {
     node: await peakRssKiB(commands.node, {}, scratch),
     version: await peakRssKiB(commands.version, {}, scratch),
@@ -103,10 +215,15 @@ export async function benchAgent(world: BenchWorld, opts: { runs: number; log: (
   const startupProfile = await readProfile(profDir, 'mylic.mjs', 10).catch(() => null);
   const composition = await bundleComposition().catch(() => []);
 
-  opts.log(`agent: bundle ${bundle.length} B (gzip ${gzipBytes} B); median node -e 0 ${med.node.toFixed(1)} ms, --version ${med.version.toFixed(1)} ms, licenses ${med.licenses.toFixed(1)} ms; peak RSS ${rss.version} / ${rss.licenses} KiB`);
+  opts.log(
+    `agent: bundle ${bundle.length} B (gzip ${gzipBytes} B); median node -e 0 ${med.node.toFixed(1)} ms, --version ${med.version.toFixed(1)} ms, licenses ${med.licenses.toFixed(1)} ms; peak RSS ${rss.version} / ${rss.licenses} KiB`,
+  );
 
   const versionRatio = med.version / med.node;
-  const detail = (name: keyof typeof samples) => ({ runs: samples[name].length, samplesMs: samples[name].map((v) => Math.round(v * 10) / 10) });
+  const detail = (name: keyof typeof samples) => ({
+    runs: samples[name].length,
+    samplesMs: samples[name].map((v) => Math.round(v * 10) / 10),
+  });
   const figures: Figure[] = [
     {
       id: 'agent.bundle',
@@ -120,8 +237,24 @@ export async function benchAgent(world: BenchWorld, opts: { runs: number; log: (
       status: bundle.length < BUNDLE_TARGET_BYTES ? 'meets' : 'short',
       detail: { bytes: bundle.length, byPackage: composition },
     },
-    { id: 'agent.bundle.gzip', item: 5, measurement: 'Agent bundle gzipped (zlib level 6)', value: gzipBytes / 1000, unit: 'kB', status: 'info', detail: { bytes: gzipBytes } },
-    { id: 'agent.cold.node', item: 5, measurement: 'baseline: node -e 0', value: med.node, unit: 'ms', status: 'info', detail: detail('node') },
+    {
+      id: 'agent.bundle.gzip',
+      item: 5,
+      measurement: 'Agent bundle gzipped (zlib level 6)',
+      value: gzipBytes / 1000,
+      unit: 'kB',
+      status: 'info',
+      detail: { bytes: gzipBytes },
+    },
+    {
+      id: 'agent.cold.node',
+      item: 5,
+      measurement: 'baseline: node -e 0',
+      value: med.node,
+      unit: 'ms',
+      status: 'info',
+      detail: detail('node'),
+    },
     {
       id: 'agent.cold.version',
       item: 5,
@@ -149,7 +282,14 @@ export async function benchAgent(world: BenchWorld, opts: { runs: number; log: (
       status: 'info',
       detail: detail('licenses'),
     },
-    { id: 'agent.rss.node', item: 5, measurement: 'Peak RSS: node -e 0', value: rss.node === null ? null : rss.node / 1024, unit: 'MiB', status: 'info' },
+    {
+      id: 'agent.rss.node',
+      item: 5,
+      measurement: 'Peak RSS: node -e 0',
+      value: rss.node === null ? null : rss.node / 1024,
+      unit: 'MiB',
+      status: 'info',
+    },
     {
       id: 'agent.rss.version',
       item: 5,

@@ -13,6 +13,12 @@ console.log('ready');
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) if (line.trim() === 'go') break;
 lines.close();
-const tally = await bindWorkers(spec, (mac) => bindFromBalance(core, { userId: spec.userId }, { projectId: spec.projectId, hardwareId: mac, licenseType: spec.licenseType, units: 1 }));
+const tally = await bindWorkers(spec, (mac) =>
+  bindFromBalance(
+    core,
+    { userId: spec.userId },
+    { projectId: spec.projectId, hardwareId: mac, licenseType: spec.licenseType, units: 1 },
+  ),
+);
 await close();
 console.log(JSON.stringify(tally));

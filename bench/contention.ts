@@ -46,7 +46,10 @@ export interface Tally {
 }
 
 /** Each client binds 1 unit per attempt to its own device, one attempt after the other. */
-export async function bindWorkers(spec: Pick<WorkerSpec, 'macs' | 'attemptsPerClient'>, bind: (mac: string) => Promise<unknown>): Promise<Tally> {
+export async function bindWorkers(
+  spec: Pick<WorkerSpec, 'macs' | 'attemptsPerClient'>,
+  bind: (mac: string) => Promise<unknown>,
+): Promise<Tally> {
   const tally: Tally = { ok: 0, insufficient: 0, failed: 0, failures: [], ms: 0 };
   const start = performance.now();
   await Promise.all(
@@ -84,7 +87,12 @@ export async function seed(pki: Pki, clients: number, credit: number): Promise<S
   await cp(pki.dir, `${dir}/pki`, { recursive: true });
   const { core, close } = await makeTestCore(dir);
   try {
-    const user = await createUser(core, { email: 'contention@example.com', password: 'contention-pw-1', name: 'Contention', active: true });
+    const user = await createUser(core, {
+      email: 'contention@example.com',
+      password: 'contention-pw-1',
+      name: 'Contention',
+      active: true,
+    });
     const { companyId, defaultProjectId } = await createCompany(core, user.id, 'Contention Co');
     await operatorCredit(core, companyId, 'DEFAULT', TYPE, credit, 'bench-contention');
     const macs = Array.from({ length: clients }, (_, i) => macFor(4, i));
@@ -111,7 +119,9 @@ export async function conservation(s: Seeded, succeeded: number): Promise<Conser
     if (!counts) problems.push(`no ${TYPE} in the company counts`);
     else {
       if (counts.activated !== counts.balance + counts.bound + counts.free) {
-        problems.push(`activated ${counts.activated} != balance ${counts.balance} + bound ${counts.bound} + free ${counts.free}`);
+        problems.push(
+          `activated ${counts.activated} != balance ${counts.balance} + bound ${counts.bound} + free ${counts.free}`,
+        );
       }
       for (const k of ['activated', 'balance', 'bound', 'free'] as const) {
         if (counts[k] !== expected[k]) problems.push(`${k} is ${counts[k]}, expected ${expected[k]}`);
@@ -131,7 +141,11 @@ async function inProcess(pki: Pki, clients: number, attempts: number, credit: nu
     let tally: Tally;
     try {
       tally = await bindWorkers({ macs: s.macs, attemptsPerClient: attempts }, (mac) =>
-        bindFromBalance(core, { userId: s.userId }, { projectId: s.projectId, hardwareId: mac, licenseType: TYPE, units: 1 }),
+        bindFromBalance(
+          core,
+          { userId: s.userId },
+          { projectId: s.projectId, hardwareId: mac, licenseType: TYPE, units: 1 },
+        ),
       );
     } finally {
       await close();
@@ -143,7 +157,11 @@ async function inProcess(pki: Pki, clients: number, attempts: number, credit: nu
 }
 
 function startWorker(spec: WorkerSpec) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/contention-worker.ts', JSON.stringify(spec)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/contention-worker.ts', JSON.stringify(spec)],
+    { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const lines = createInterface({ input: child.stdout });
@@ -159,25 +177,58 @@ function startWorker(spec: WorkerSpec) {
   return { child, nextLine };
 }
 
-async function crossProcess(pki: Pki, processes: number, clientsPerProcess: number, attempts: number, credit: number, cliBinds: number) {
+async function crossProcess(
+  pki: Pki,
+  processes: number,
+  clientsPerProcess: number,
+  attempts: number,
+  credit: number,
+  cliBinds: number,
+) {
   const s = await seed(pki, processes * clientsPerProcess + 1, credit);
   let workers: ReturnType<typeof startWorker>[] = [];
   try {
     workers = Array.from({ length: processes }, (_, p) =>
-      startWorker({ dir: s.dir, userId: s.userId, projectId: s.projectId, licenseType: TYPE, macs: s.macs.slice(p * clientsPerProcess, (p + 1) * clientsPerProcess), attemptsPerClient: attempts }),
+      startWorker({
+        dir: s.dir,
+        userId: s.userId,
+        projectId: s.projectId,
+        licenseType: TYPE,
+        macs: s.macs.slice(p * clientsPerProcess, (p + 1) * clientsPerProcess),
+        attemptsPerClient: attempts,
+      }),
     );
-    for (const w of workers) if ((await w.nextLine()) !== 'ready') throw new Error('contention worker did not get ready');
+    for (const w of workers)
+      if ((await w.nextLine()) !== 'ready') throw new Error('contention worker did not get ready');
     const start = performance.now();
     for (const w of workers) w.child.stdin!.write('go\n');
     let done = false;
-    const results = Promise.all(workers.map(async (w) => JSON.parse(await w.nextLine()) as Tally)).finally(() => (done = true));
+    const results = Promise.all(workers.map(async (w) => JSON.parse(await w.nextLine()) as Tally)).finally(
+      () => (done = true),
+    );
     results.catch(() => undefined); // awaited below; a worker that dies must not end the process first
     // Meanwhile, the operator command line binds from the same balance (a third writer process).
     const cliMac = s.macs.at(-1)!;
     const cli: Tally = { ok: 0, insufficient: 0, failed: 0, failures: [], ms: 0 };
     const env = { MYLIC_DATA: s.dir, MYLIC_SQLITE: `${s.dir}/test.sqlite` };
     for (let i = 0; i < cliBinds && !done; i++) {
-      const r = await bridgeCli(['ops', 'license', 'bind', '--company', String(s.companyId), '--mac', cliMac, '--type', TYPE, '--units', '1', '--json'], env);
+      const r = await bridgeCli(
+        [
+          'ops',
+          'license',
+          'bind',
+          '--company',
+          String(s.companyId),
+          '--mac',
+          cliMac,
+          '--type',
+          TYPE,
+          '--units',
+          '1',
+          '--json',
+        ],
+        env,
+      );
       if (r.json?.ok) cli.ok++;
       else if (r.json?.error?.code === 'BALANCE_INSUFFICIENT') cli.insufficient++;
       else {
@@ -193,19 +244,25 @@ async function crossProcess(pki: Pki, processes: number, clientsPerProcess: numb
     const ok = tallies.reduce((n, t) => n + t.ok, 0) + cli.ok;
     return { tallies, cli, ms, ok, check: await conservation(s, ok) };
   } finally {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    for (const w of workers)
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
     await s.cleanup();
   }
 }
 
-export async function benchContention(pki: Pki, log: (s: string) => void): Promise<{ figures: Figure[]; failed: boolean }> {
+export async function benchContention(
+  pki: Pki,
+  log: (s: string) => void,
+): Promise<{ figures: Figure[]; failed: boolean }> {
   const clients = 50;
   const attempts = 60;
   // 10% more attempts than units: the last binds must be refused, not overdrawn.
   const credit = Math.round(clients * attempts * 0.9);
   const one = await inProcess(pki, clients, attempts, credit);
   const oneRate = (one.tally.ok / one.tally.ms) * 1000;
-  log(`contention, 1 process: ${one.tally.ok} binds + ${one.tally.insufficient} refused in ${(one.tally.ms / 1000).toFixed(2)} s = ${oneRate.toFixed(0)} binds/s; conservation ${one.check.ok ? 'ok' : 'BROKEN: ' + one.check.problems.join('; ')}`);
+  log(
+    `contention, 1 process: ${one.tally.ok} binds + ${one.tally.insufficient} refused in ${(one.tally.ms / 1000).toFixed(2)} s = ${oneRate.toFixed(0)} binds/s; conservation ${one.check.ok ? 'ok' : 'BROKEN: ' + one.check.problems.join('; ')}`,
+  );
 
   const two = await crossProcess(pki, 2, clients / 2, attempts, credit, 4);
   const twoRate = ((two.ok - two.cli.ok) / two.ms) * 1000;
@@ -236,7 +293,20 @@ export async function benchContention(pki: Pki, log: (s: string) => void): Promi
       target: 'no unit lost or doubled',
       // A bind that failed (e.g. SQLITE_BUSY) rolled back: not a conservation failure, but reported.
       status: two.check.ok ? 'PASS' : 'FAIL',
-      detail: { processes: 2, clientsPerProcess: clients / 2, attemptsPerClient: attempts, credit, ok: two.ok, refused, failedOps, perProcess: two.tallies, cli: two.cli, ms: two.ms, conservation: two.check, ratioNote: 'against the 1-process rate' },
+      detail: {
+        processes: 2,
+        clientsPerProcess: clients / 2,
+        attemptsPerClient: attempts,
+        credit,
+        ok: two.ok,
+        refused,
+        failedOps,
+        perProcess: two.tallies,
+        cli: two.cli,
+        ms: two.ms,
+        conservation: two.check,
+        ratioNote: 'against the 1-process rate',
+      },
     },
   ];
   return { figures, failed: !one.check.ok || !two.check.ok };

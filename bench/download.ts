@@ -1,4 +1,13 @@
-import { constants, createCipheriv, createPrivateKey, createPublicKey, publicEncrypt, randomBytes, randomUUID, sign } from 'node:crypto';
+import {
+  constants,
+  createCipheriv,
+  createPrivateKey,
+  createPublicKey,
+  publicEncrypt,
+  randomBytes,
+  randomUUID,
+  sign,
+} from 'node:crypto';
 import { encodeLicenseFile } from '../protocol/documents/index.js';
 import type { LicenseFilePayload } from '../protocol/documents/payloads.js';
 import { runLoad, type LoadResult } from './load.js';
@@ -45,7 +54,10 @@ export function samplePayload(hardwareId: string): LicenseFilePayload {
 
 /** Ceiling (b): the trivial route on the same stack, loaded by the same client. */
 export async function trivialRouteCeiling(world: BenchWorld, t: HttpsTiming): Promise<LoadResult> {
-  const server = await startServerProcess(['--import', 'tsx', 'bench/trivial-server.ts', world.pki.dir], /listening (\d+)/);
+  const server = await startServerProcess(
+    ['--import', 'tsx', 'bench/trivial-server.ts', world.pki.dir],
+    /listening (\d+)/,
+  );
   try {
     return await runLoad({
       origin: `https://localhost:${server.port}/`,
@@ -64,7 +76,12 @@ export async function trivialRouteCeiling(world: BenchWorld, t: HttpsTiming): Pr
   }
 }
 
-export function downloadLoadSpec(world: BenchWorld, port: number, t: Omit<HttpsTiming, 'ceilingMs'>, serverPid: number | undefined) {
+export function downloadLoadSpec(
+  world: BenchWorld,
+  port: number,
+  t: Omit<HttpsTiming, 'ceilingMs'>,
+  serverPid: number | undefined,
+) {
   return {
     origin: `https://localhost:${port}/`,
     caFile: `${world.pki.dir}/root-ca.pem`,
@@ -83,7 +100,15 @@ export function downloadLoadSpec(world: BenchWorld, port: number, t: Omit<HttpsT
   };
 }
 
-export function httpsFigures(prefix: string, item: number, what: string, ours: LoadResult, a: number, b: LoadResult, t: HttpsTiming): Figure[] {
+export function httpsFigures(
+  prefix: string,
+  item: number,
+  what: string,
+  ours: LoadResult,
+  a: number,
+  b: LoadResult,
+  t: HttpsTiming,
+): Figure[] {
   const ceiling = Math.min(a, b.rps);
   const ratio = ours.rps / ceiling;
   const detail = {
@@ -119,12 +144,32 @@ export function httpsFigures(prefix: string, item: number, what: string, ours: L
       status: ours.errors > 0 ? 'short' : ratio >= 0.5 ? 'meets' : 'short',
       detail,
     },
-    { id: `${prefix}.p50`, item, measurement: `${what} p50 latency`, value: ours.latency.p50, unit: 'ms', status: 'info' },
-    { id: `${prefix}.p99`, item, measurement: `${what} p99 latency`, value: p99, unit: 'ms', target: '< 50 ms', status: p99 < 50 ? 'meets' : 'short' },
+    {
+      id: `${prefix}.p50`,
+      item,
+      measurement: `${what} p50 latency`,
+      value: ours.latency.p50,
+      unit: 'ms',
+      status: 'info',
+    },
+    {
+      id: `${prefix}.p99`,
+      item,
+      measurement: `${what} p99 latency`,
+      value: p99,
+      unit: 'ms',
+      target: '< 50 ms',
+      status: p99 < 50 ? 'meets' : 'short',
+    },
   ];
 }
 
-export async function benchDownload(world: BenchWorld, bridgePort: number, t: HttpsTiming, log: (s: string) => void) {
+export async function benchDownload(
+  world: BenchWorld,
+  bridgePort: number,
+  t: HttpsTiming,
+  log: (s: string) => void,
+) {
   const device = world.downloadDevices[0]!;
   const laKeyPem = world.pki.licenseAuthority.keyPem;
 
@@ -132,7 +177,11 @@ export async function benchDownload(world: BenchWorld, bridgePort: number, t: Ht
   const payload = samplePayload(device.hardwareId);
   const ceilingLoop = () =>
     opsPerSecond(() => {
-      encodeLicenseFile({ ...payload, fileId: randomUUID(), issuedAt: new Date().toISOString() }, laKeyPem, device.certPem);
+      encodeLicenseFile(
+        { ...payload, fileId: randomUUID(), issuedAt: new Date().toISOString() },
+        laKeyPem,
+        device.certPem,
+      );
     }, t.ceilingMs);
   const aBefore = ceilingLoop();
   // (a0) the same three primitives alone, keys parsed once: the floor of the crypto cost.
@@ -141,17 +190,25 @@ export async function benchDownload(world: BenchWorld, bridgePort: number, t: Ht
   const payloadBytes = Buffer.from(JSON.stringify(payload));
   const signedSize = 2 * payloadBytes.length + 600;
   const a0 = opsPerSecond(() => {
-    const sig = sign('sha256', Buffer.concat([Buffer.from('license/'), payloadBytes]), { key: laKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+    const sig = sign('sha256', Buffer.concat([Buffer.from('license/'), payloadBytes]), {
+      key: laKey,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: 32,
+    });
     const aesKey = randomBytes(32);
     const cipher = createCipheriv('aes-256-gcm', aesKey, randomBytes(12));
     Buffer.concat([cipher.update(Buffer.alloc(signedSize, sig[0])), cipher.final()]);
     cipher.getAuthTag();
     publicEncrypt({ key: deviceKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey);
   }, t.ceilingMs);
-  log(`download ceiling a: encodeLicenseFile ${aBefore.opsPerSec.toFixed(0)}/s (raw primitives ${a0.opsPerSec.toFixed(0)}/s)`);
+  log(
+    `download ceiling a: encodeLicenseFile ${aBefore.opsPerSec.toFixed(0)}/s (raw primitives ${a0.opsPerSec.toFixed(0)}/s)`,
+  );
 
   const b = await trivialRouteCeiling(world, t);
-  log(`ceiling b: trivial Hono route ${b.rps.toFixed(0)} req/s, p99 ${b.latency.p99.toFixed(1)} ms (${fmtLoadCpu(b)})`);
+  log(
+    `ceiling b: trivial Hono route ${b.rps.toFixed(0)} req/s, p99 ${b.latency.p99.toFixed(1)} ms (${fmtLoadCpu(b)})`,
+  );
 
   const ours = await runLoad(downloadLoadSpec(world, bridgePort, t, world.bridgePid));
 
@@ -159,12 +216,22 @@ export async function benchDownload(world: BenchWorld, bridgePort: number, t: Ht
   // on a shared machine only ever lowers a measurement).
   const aAfter = ceilingLoop();
   const a = aAfter.opsPerSec > aBefore.opsPerSec ? aAfter : aBefore;
-  log(`download: ${ours.rps.toFixed(0)} req/s, p50 ${ours.latency.p50.toFixed(1)} ms, p99 ${ours.latency.p99.toFixed(1)} ms, errors ${ours.errors} (${fmtLoadCpu(ours)})`);
+  log(
+    `download: ${ours.rps.toFixed(0)} req/s, p50 ${ours.latency.p50.toFixed(1)} ms, p99 ${ours.latency.p99.toFixed(1)} ms, errors ${ours.errors} (${fmtLoadCpu(ours)})`,
+  );
   log(`download ceiling a again: ${aAfter.opsPerSec.toFixed(0)}/s`);
 
   const figures: Figure[] = [
     ...httpsFigures('download', 1, 'License download (V13, encrypted)', ours, a.opsPerSec, b, t),
-    { id: 'download.ceiling.a', item: 1, measurement: 'ceiling a: encodeLicenseFile loop, 1 core', value: a.opsPerSec, unit: 'files/s', status: 'info', detail: { before: aBefore, after: aAfter } },
+    {
+      id: 'download.ceiling.a',
+      item: 1,
+      measurement: 'ceiling a: encodeLicenseFile loop, 1 core',
+      value: a.opsPerSec,
+      unit: 'files/s',
+      status: 'info',
+      detail: { before: aBefore, after: aAfter },
+    },
     {
       id: 'download.ceiling.a0',
       item: 1,
@@ -182,7 +249,14 @@ export async function benchDownload(world: BenchWorld, bridgePort: number, t: Ht
       value: b.rps,
       unit: 'req/s',
       status: 'info',
-      detail: { latencyMs: b.latency, serverCpuCores: b.serverCpu, serverRunqueueWait: b.serverRunqueueWait, clientCpuCores: b.clientCpu, errors: b.errors, note: 'a lower bound when the client (one process, one core) is the bottleneck' },
+      detail: {
+        latencyMs: b.latency,
+        serverCpuCores: b.serverCpu,
+        serverRunqueueWait: b.serverRunqueueWait,
+        clientCpuCores: b.clientCpu,
+        errors: b.errors,
+        note: 'a lower bound when the client (one process, one core) is the bottleneck',
+      },
     },
   ];
   return { figures, ceilingB: b, ceilingA: a.opsPerSec };

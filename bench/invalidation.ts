@@ -35,7 +35,13 @@ function invalidationDoc(d: BenchDevice, counter: number, serials: string[]) {
   );
 }
 
-export async function benchInvalidation(world: BenchWorld, bridgePort: number, t: HttpsTiming, ceilingB: LoadResult, log: (s: string) => void) {
+export async function benchInvalidation(
+  world: BenchWorld,
+  bridgePort: number,
+  t: HttpsTiming,
+  ceilingB: LoadResult,
+  log: (s: string) => void,
+) {
   const issuers = [world.pki.deviceCa.certPem, world.pki.root.certPem];
   const laKeyPem = world.pki.licenseAuthority.keyPem;
   const d0 = world.invalidationDevices[0]!;
@@ -48,7 +54,18 @@ export async function benchInvalidation(world: BenchWorld, bridgePort: number, t
       const { payload, deviceCertPem } = openInvalidation(sample[i % sample.length]!);
       assertCertificate(deviceCertPem, { issuers, at: new Date(), expectedCommonName: payload.hardwareId });
       const { hardwareId, documentId, deviceCounter, serials } = payload;
-      encodeConfirmation({ kind: 'confirmation', hardwareId, documentId, deviceCounter, issuedAt: new Date().toISOString(), accepted: serials, rejected: [] }, laKeyPem);
+      encodeConfirmation(
+        {
+          kind: 'confirmation',
+          hardwareId,
+          documentId,
+          deviceCounter,
+          issuedAt: new Date().toISOString(),
+          accepted: serials,
+          rejected: [],
+        },
+        laKeyPem,
+      );
     }, t.ceilingMs);
   const aBefore = ceilingLoop();
   // (a0) the RSA work alone, keys parsed once: verify the document, verify the 2 chain links, sign.
@@ -65,11 +82,16 @@ export async function benchInvalidation(world: BenchWorld, bridgePort: number, t
     ca.verify(root.publicKey);
     sign('sha256', msg, { key: laKey, ...pss });
   }, t.ceilingMs);
-  log(`invalidation ceiling a: open+verify+confirm ${aBefore.opsPerSec.toFixed(0)}/s (raw RSA ${a0.opsPerSec.toFixed(0)}/s)`);
+  log(
+    `invalidation ceiling a: open+verify+confirm ${aBefore.opsPerSec.toFixed(0)}/s (raw RSA ${a0.opsPerSec.toFixed(0)}/s)`,
+  );
 
   // Enough documents for warm-up + window at the crypto ceiling (the server cannot go faster), +40% for noise in that measurement.
   const lanes = world.invalidationDevices.length;
-  const perLane = Math.min(400, Math.max(20, Math.ceil((aBefore.opsPerSec * (t.warmupMs + t.durationMs) * 1.4) / 1000 / lanes)));
+  const perLane = Math.min(
+    400,
+    Math.max(20, Math.ceil((aBefore.opsPerSec * (t.warmupMs + t.durationMs) * 1.4) / 1000 / lanes)),
+  );
   const started = performance.now();
   const serials = await world.withCore(async (core) => {
     const actor = await actAs(core, world.companyId);
@@ -77,13 +99,27 @@ export async function benchInvalidation(world: BenchWorld, bridgePort: number, t
     const out: string[][] = [];
     for (const d of world.invalidationDevices) {
       const list: string[] = [];
-      for (let k = 0; k < perLane; k++) list.push((await bindFromBalance(core, actor, { projectId: world.projectId, hardwareId: d.hardwareId, licenseType: PBX, units: 1 })).serial);
+      for (let k = 0; k < perLane; k++)
+        list.push(
+          (
+            await bindFromBalance(core, actor, {
+              projectId: world.projectId,
+              hardwareId: d.hardwareId,
+              licenseType: PBX,
+              units: 1,
+            })
+          ).serial,
+        );
       out.push(list);
     }
     return out;
   });
-  const laneItems: LaneItem[][] = world.invalidationDevices.map((d, i) => serials[i]!.map((serial, k) => ({ token: d.token, body: invalidationDoc(d, k + 1, [serial]) })));
-  log(`bound ${lanes * perLane} licenses and signed ${lanes * perLane} invalidation documents in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const laneItems: LaneItem[][] = world.invalidationDevices.map((d, i) =>
+    serials[i]!.map((serial, k) => ({ token: d.token, body: invalidationDoc(d, k + 1, [serial]) })),
+  );
+  log(
+    `bound ${lanes * perLane} licenses and signed ${lanes * perLane} invalidation documents in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   const ours = await runLoad({
     origin: `https://localhost:${bridgePort}/`,
@@ -99,7 +135,9 @@ export async function benchInvalidation(world: BenchWorld, bridgePort: number, t
     connectPath: '/healthz',
     ...(world.bridgePid ? { serverPid: world.bridgePid } : {}),
   });
-  log(`invalidation: ${ours.rps.toFixed(0)} req/s, p50 ${ours.latency.p50.toFixed(1)} ms, p99 ${ours.latency.p99.toFixed(1)} ms, errors ${ours.errors}, lanes exhausted ${ours.exhaustedLanes} (${fmtLoadCpu(ours)})`);
+  log(
+    `invalidation: ${ours.rps.toFixed(0)} req/s, p50 ${ours.latency.p50.toFixed(1)} ms, p99 ${ours.latency.p99.toFixed(1)} ms, errors ${ours.errors}, lanes exhausted ${ours.exhaustedLanes} (${fmtLoadCpu(ours)})`,
+  );
 
   // The ceiling again after the load; the better of the two counts (see download.ts).
   const aAfter = ceilingLoop();
@@ -108,14 +146,32 @@ export async function benchInvalidation(world: BenchWorld, bridgePort: number, t
 
   // Each accepted document returned exactly one license to the free pool.
   const check = await world.withCore(async (core) => {
-    const inv = await core.store.db.selectFrom('invalidations').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
-    const free = await core.store.db.selectFrom('licenses').select(sql<number>`count(*)`.as('n')).where('state', '=', 'free').executeTakeFirstOrThrow();
+    const inv = await core.store.db
+      .selectFrom('invalidations')
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
+    const free = await core.store.db
+      .selectFrom('licenses')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('state', '=', 'free')
+      .executeTakeFirstOrThrow();
     return { invalidations: Number(inv.n), freeLicenses: Number(free.n) };
   });
 
   const figures: Figure[] = [
-    ...httpsFigures('invalidation', 2, 'Invalidation upload (1 serial)', ours, a.opsPerSec, ceilingB, { ...t, connections: lanes }),
-    { id: 'invalidation.ceiling.a', item: 2, measurement: 'ceiling a: open+chain+confirm loop, 1 core', value: a.opsPerSec, unit: 'docs/s', status: 'info', detail: { before: aBefore, after: aAfter } },
+    ...httpsFigures('invalidation', 2, 'Invalidation upload (1 serial)', ours, a.opsPerSec, ceilingB, {
+      ...t,
+      connections: lanes,
+    }),
+    {
+      id: 'invalidation.ceiling.a',
+      item: 2,
+      measurement: 'ceiling a: open+chain+confirm loop, 1 core',
+      value: a.opsPerSec,
+      unit: 'docs/s',
+      status: 'info',
+      detail: { before: aBefore, after: aAfter },
+    },
     {
       id: 'invalidation.ceiling.a0',
       item: 2,
@@ -128,7 +184,12 @@ export async function benchInvalidation(world: BenchWorld, bridgePort: number, t
     },
   ];
   const rate = figures[0]!;
-  rate.detail = { ...rate.detail, documentsPrepared: lanes * perLane, ceilingB: 'the trivial route of item 1', ledgerCheck: check };
+  rate.detail = {
+    ...rate.detail,
+    documentsPrepared: lanes * perLane,
+    ceilingB: 'the trivial route of item 1',
+    ledgerCheck: check,
+  };
   if (check.invalidations !== check.freeLicenses) rate.status = 'short';
   return { figures };
 }

@@ -97,11 +97,23 @@ async function worker(w: number): Promise<void> {
       continue;
     }
     if (end > endAt) return;
-    const good = status >= 200 && status < 300 && (spec.expectBodyIncludes === undefined || text.includes(spec.expectBodyIncludes));
-    const key = good ? String(status) : status === 0 ? 'network' : `${status}${status < 300 ? ' (unexpected body)' : ''}`;
+    const good =
+      status >= 200 &&
+      status < 300 &&
+      (spec.expectBodyIncludes === undefined || text.includes(spec.expectBodyIncludes));
+    const key = good
+      ? String(status)
+      : status === 0
+        ? 'network'
+        : `${status}${status < 300 ? ' (unexpected body)' : ''}`;
     statusCounts[key] = (statusCounts[key] ?? 0) + 1;
     latencies.push(end - start);
-    slowest.push({ atMs: Math.round(start - measureStart), ms: Math.round(end - start), worker: w, status: key });
+    slowest.push({
+      atMs: Math.round(start - measureStart),
+      ms: Math.round(end - start),
+      worker: w,
+      status: key,
+    });
     if (slowest.length > 40) slowest.sort((x, y) => y.ms - x.ms).splice(10);
     if (good) ok++;
     else {

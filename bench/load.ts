@@ -79,7 +79,10 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   await writeFile(specFile, JSON.stringify(spec));
   try {
     return await new Promise<LoadResult>((resolvePromise, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', LOAD_CLIENT, specFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', LOAD_CLIENT, specFile], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));

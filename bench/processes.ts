@@ -15,8 +15,16 @@ export interface Server {
  * Starts `node ...args` and waits until its output matches `ready` (group 1: the port). Used for
  * the trivial Hono server and for the bridge started with extra node flags (--cpu-prof).
  */
-export async function startServerProcess(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<Server> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServerProcess(
+  args: string[],
+  ready: RegExp,
+  env: Record<string, string> = {},
+): Promise<Server> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${log}`)), 30_000);
@@ -55,7 +63,11 @@ export async function startServerProcess(args: string[], ready: RegExp, env: Rec
 
 /** The bridge bundle as its own process with extra node flags (e.g. --cpu-prof) on an existing data dir. */
 export function startBridgeWithFlags(dataDir: string, nodeFlags: string[]): Promise<Server> {
-  return startServerProcess([...nodeFlags, BRIDGE, 'serve'], /event=bridge\.started url=https:\/\/[^:]+:(\d+)/, { MYLIC_DATA: dataDir, PORT: '0', HOST: 'localhost' });
+  return startServerProcess(
+    [...nodeFlags, BRIDGE, 'serve'],
+    /event=bridge\.started url=https:\/\/[^:]+:(\d+)/,
+    { MYLIC_DATA: dataDir, PORT: '0', HOST: 'localhost' },
+  );
 }
 
 export interface Timed {
@@ -69,7 +81,11 @@ export interface Timed {
 export function timed(command: string, args: string[], env: Record<string, string> = {}): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -61,9 +61,15 @@ function moduleOf(frame: CallFrame): string {
   return url.replace(/^file:\/\//, '');
 }
 
-const short = (url: string) => url.replace(/^file:\/\/.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/');
+const short = (url: string) =>
+  url.replace(/^file:\/\/.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/');
 
-export function summariseProfile(profile: CpuProfile, file: string, top = 15, bundleFile = 'mylic-bridge.mjs'): ProfileSummary {
+export function summariseProfile(
+  profile: CpuProfile,
+  file: string,
+  top = 15,
+  bundleFile = 'mylic-bridge.mjs',
+): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   // timeDeltas[i] is the time before sample i; attribute it to the sample's node (µs).
@@ -72,9 +78,16 @@ export function summariseProfile(profile: CpuProfile, file: string, top = 15, bu
     self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
   const totalUs = [...self.values()].reduce((a, b) => a + b, 0);
-  const idleUs = profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').reduce((a, n) => a + (self.get(n.id) ?? 0), 0);
+  const idleUs = profile.nodes
+    .filter((n) => n.callFrame.functionName === '(idle)')
+    .reduce((a, n) => a + (self.get(n.id) ?? 0), 0);
   const busyUs = totalUs - idleUs;
-  const row = (name: string, where: string, us: number): ProfileRow => ({ name, where, ms: us / 1000, share: us / busyUs });
+  const row = (name: string, where: string, us: number): ProfileRow => ({
+    name,
+    where,
+    ms: us / 1000,
+    share: us / busyUs,
+  });
 
   const selfByFn = new Map<string, { name: string; where: string; us: number }>();
   const selfByModule = new Map<string, number>();
@@ -110,7 +123,11 @@ export function summariseProfile(profile: CpuProfile, file: string, top = 15, bu
     let key: string | undefined;
     if (f.url.includes(bundleFile) && f.functionName && !open.has(f.functionName)) {
       key = f.functionName;
-      const e = bundleFns.get(key) ?? { name: f.functionName, where: `dist/${bundleFile}:${f.lineNumber + 1}`, us: 0 };
+      const e = bundleFns.get(key) ?? {
+        name: f.functionName,
+        where: `dist/${bundleFile}:${f.lineNumber + 1}`,
+        us: 0,
+      };
       e.us += inclusive.get(id) ?? 0;
       bundleFns.set(key, e);
       open.add(key);
@@ -126,21 +143,36 @@ export function summariseProfile(profile: CpuProfile, file: string, top = 15, bu
     samples: profile.samples.length,
     totalMs: totalUs / 1000,
     busyMs: busyUs / 1000,
-    topSelf: [...selfByFn.values()].sort((a, b) => b.us - a.us).slice(0, top).map((e) => row(e.name, e.where, e.us)),
-    byModule: [...selfByModule.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([m, us]) => row(m, '', us)),
-    bundleInclusive: [...bundleFns.values()].sort((a, b) => b.us - a.us).slice(0, top).map((e) => row(e.name, e.where, e.us)),
+    topSelf: [...selfByFn.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map((e) => row(e.name, e.where, e.us)),
+    byModule: [...selfByModule.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([m, us]) => row(m, '', us)),
+    bundleInclusive: [...bundleFns.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map((e) => row(e.name, e.where, e.us)),
   };
 }
 
 export function renderProfile(p: ProfileSummary, title: string, bundle = 'bridge', inclusive = true): string {
-  const pct = (r: ProfileRow) => `${(r.share * 100).toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(6)} ms`;
+  const pct = (r: ProfileRow) =>
+    `${(r.share * 100).toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(6)} ms`;
   return [
     `${title} (${p.file}); ${p.samples} samples over ${p.wallMs.toFixed(0)} ms; busy ${p.busyMs.toFixed(0)} ms of ${p.totalMs.toFixed(0)} ms sampled`,
     'Top self time:',
     ...p.topSelf.map((r) => `  ${pct(r)}  ${r.name}  ${r.where}`),
     'Self time by package / module:',
     ...p.byModule.map((r) => `  ${pct(r)}  ${r.name}`),
-    ...(inclusive ? [`Inclusive time of ${bundle} bundle functions:`, ...p.bundleInclusive.map((r) => `  ${pct(r)}  ${r.name}  ${r.where}`)] : []),
+    ...(inclusive
+      ? [
+          `Inclusive time of ${bundle} bundle functions:`,
+          ...p.bundleInclusive.map((r) => `  ${pct(r)}  ${r.name}  ${r.where}`),
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -157,7 +189,10 @@ export async function readProfile(dir: string, bundleFile: string, top = 15): Pr
   return summariseProfile(profile, file, top, bundleFile);
 }
 
-export async function profileDownload(world: BenchWorld, t: Omit<HttpsTiming, 'ceilingMs'>): Promise<{ load: LoadResult; summary: ProfileSummary }> {
+export async function profileDownload(
+  world: BenchWorld,
+  t: Omit<HttpsTiming, 'ceilingMs'>,
+): Promise<{ load: LoadResult; summary: ProfileSummary }> {
   const dir = join(world.dir, 'cpu-profile');
   await mkdir(dir, { recursive: true });
   const bridge = await startBridgeWithFlags(world.dataDir, ['--cpu-prof', '--cpu-prof-dir', dir]);

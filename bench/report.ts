@@ -53,24 +53,42 @@ export function renderTable(figures: Figure[]): string {
       String(f.item),
       f.measurement,
       fmt(f.value, f.unit),
-      f.ceiling === undefined ? (f.ceilingNote ?? '') : `${fmt(f.ceiling, f.unit)}${f.ceilingNote ? ` ${f.ceilingNote}` : ''}`,
-      f.ratio === undefined || f.ratio === null ? '' : f.ratioAs === 'times' ? `${round(f.ratio)}×` : `${round(f.ratio * 100)}%`,
+      f.ceiling === undefined
+        ? (f.ceilingNote ?? '')
+        : `${fmt(f.ceiling, f.unit)}${f.ceilingNote ? ` ${f.ceilingNote}` : ''}`,
+      f.ratio === undefined || f.ratio === null
+        ? ''
+        : f.ratioAs === 'times'
+          ? `${round(f.ratio)}×`
+          : `${round(f.ratio * 100)}%`,
       f.target ?? '',
       f.status,
     ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
 /** `machineInfo`: taken when the run started (its date and load average belong to the start). */
-export async function writeResults(file: string, machineInfo: ReturnType<typeof machine>, figures: Figure[], extra: Record<string, unknown>) {
+export async function writeResults(
+  file: string,
+  machineInfo: ReturnType<typeof machine>,
+  figures: Figure[],
+  extra: Record<string, unknown>,
+) {
   const clean = figures.map((f) => ({
     ...f,
     value: f.value === null ? null : round(f.value),
     ...(f.ceiling !== undefined ? { ceiling: f.ceiling === null ? null : round(f.ceiling) } : {}),
     ...(f.ratio !== undefined ? { ratio: f.ratio === null ? null : round(f.ratio) } : {}),
   }));
-  await writeFile(file, `${JSON.stringify({ machine: machineInfo, command: 'npm run bench', figures: clean, ...extra }, null, 2)}\n`);
+  await writeFile(
+    file,
+    `${JSON.stringify({ machine: machineInfo, command: 'npm run bench', figures: clean, ...extra }, null, 2)}\n`,
+  );
 }

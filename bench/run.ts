@@ -35,16 +35,20 @@ const agentRuns = envInt('BENCH_RUNS', 15);
 
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
-if (onlyAt >= 0 && only !== 'scale') throw new Error(`--only: only "scale" (item 4) can run alone, not ${only ?? '(nothing)'}`);
+if (onlyAt >= 0 && only !== 'scale')
+  throw new Error(`--only: only "scale" (item 4) can run alone, not ${only ?? '(nothing)'}`);
 const runScale = only === 'scale' || process.env['MYLIC_BENCH_SKIP_SCALE'] !== '1';
 const scaleMax = envInt('MYLIC_BENCH_SCALE_MAX', 1_000_000);
 const scaleSizes = [...new Set([10_000, 100_000, 1_000_000].filter((n) => n < scaleMax).concat(scaleMax))];
 
 const t0 = performance.now();
-const log = (s: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${s}\n`);
+const log = (s: string) =>
+  process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${s}\n`);
 
 const m = machine();
-log(`${m.cpuModel} x${m.cpuCount}, node ${m.node}, load average ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')}; ${timing.connections} clients, ${timing.warmupMs} ms warm-up + ${timing.durationMs} ms per load`);
+log(
+  `${m.cpuModel} x${m.cpuCount}, node ${m.node}, load average ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')}; ${timing.connections} clients, ${timing.warmupMs} ms warm-up + ${timing.durationMs} ms per load`,
+);
 
 const figures: Figure[] = [];
 let profile: ProfileSummary | undefined;
@@ -56,20 +60,38 @@ let failed = false;
 let scaleDetail: Record<string, unknown> | null = null;
 
 if (!only) {
-  const world = await setupWorld({ downloadDevices: 64, invalidationDevices: timing.connections, keyPoolSize: 8, log });
+  const world = await setupWorld({
+    downloadDevices: 64,
+    invalidationDevices: timing.connections,
+    keyPoolSize: 8,
+    log,
+  });
   try {
     const download = await benchDownload(world, world.bridge.port, timing, log);
     figures.push(...download.figures);
-    figures.push(...(await benchInvalidation(world, world.bridge.port, timing, download.ceilingB, log)).figures);
+    figures.push(
+      ...(await benchInvalidation(world, world.bridge.port, timing, download.ceilingB, log)).figures,
+    );
     const agent = await benchAgent(world, { runs: agentRuns, log });
     figures.push(...agent.figures);
     agentProfile = agent.startupProfile;
     agentComposition = agent.composition;
 
-    const profiled = await profileDownload(world, { warmupMs: 1000, durationMs: Math.min(5000, timing.durationMs), connections: timing.connections });
+    const profiled = await profileDownload(world, {
+      warmupMs: 1000,
+      durationMs: Math.min(5000, timing.durationMs),
+      connections: timing.connections,
+    });
     profile = profiled.summary;
-    profileLoad = { rps: profiled.load.rps, latencyMs: profiled.load.latency, errors: profiled.load.errors, serverCpuCores: profiled.load.serverCpu };
-    log(`profiled download run: ${profiled.load.rps.toFixed(0)} req/s under --cpu-prof (${fmtLoadCpu(profiled.load)})`);
+    profileLoad = {
+      rps: profiled.load.rps,
+      latencyMs: profiled.load.latency,
+      errors: profiled.load.errors,
+      serverCpuCores: profiled.load.serverCpu,
+    };
+    log(
+      `profiled download run: ${profiled.load.rps.toFixed(0)} req/s under --cpu-prof (${fmtLoadCpu(profiled.load)})`,
+    );
 
     const contention = await benchContention(world.pki, log);
     figures.push(...contention.figures);
@@ -81,7 +103,12 @@ if (!only) {
 
 // Item 4 after the others: the bridge of items 1-3 and 5 is stopped, so it takes no CPU from it.
 if (runScale) {
-  const scale = await benchStoreScale({ sizes: scaleSizes, queries: envInt('MYLIC_BENCH_SCALE_QUERIES', 300), warmup: 30, log });
+  const scale = await benchStoreScale({
+    sizes: scaleSizes,
+    queries: envInt('MYLIC_BENCH_SCALE_QUERIES', 300),
+    warmup: 30,
+    log,
+  });
   figures.push(...scale.figures);
   scaleDetail = scale.detail;
   failed ||= scale.figures.some((f) => f.status === 'FAIL');
@@ -104,19 +131,29 @@ const warnings: string[] = [];
 for (const f of figures) {
   const wait = f.detail?.['serverRunqueueWait'];
   if (typeof wait === 'number' && wait > 0.1) {
-    warnings.push(`${f.measurement}: the server waited for a CPU ${(wait * 100).toFixed(0)}% of the window (other processes on the machine); this figure understates what the code can do.`);
+    warnings.push(
+      `${f.measurement}: the server waited for a CPU ${(wait * 100).toFixed(0)}% of the window (other processes on the machine); this figure understates what the code can do.`,
+    );
   }
 }
 const startLoad = m.loadAverage[0] ?? 0;
-if (startLoad > m.cpuCount) warnings.push(`Load average was ${startLoad.toFixed(2)} on ${m.cpuCount} cores at the start: rerun on a quiet machine for figures to compare.`);
+if (startLoad > m.cpuCount)
+  warnings.push(
+    `Load average was ${startLoad.toFixed(2)} on ${m.cpuCount} cores at the start: rerun on a quiet machine for figures to compare.`,
+  );
 
 const table = renderTable(figures);
 console.log(table);
 if (scaleDetail) console.log(`note: ${String(scaleDetail['latency'])}`);
 for (const w of warnings) console.log(`warning: ${w}`);
-if (profile) console.log(`\n${renderProfile(profile, 'CPU profile of the bridge during one download run', 'bridge')}`);
-if (agentProfile) console.log(`\n${renderProfile(agentProfile, 'CPU profile of `mylic --version`', 'agent', false)}`);
-if (agentComposition.length) console.log(`Agent bundle by package: ${agentComposition.map((c) => `${c.name} ${(c.bytes / 1000).toFixed(0)} kB`).join(', ')}`);
+if (profile)
+  console.log(`\n${renderProfile(profile, 'CPU profile of the bridge during one download run', 'bridge')}`);
+if (agentProfile)
+  console.log(`\n${renderProfile(agentProfile, 'CPU profile of `mylic --version`', 'agent', false)}`);
+if (agentComposition.length)
+  console.log(
+    `Agent bundle by package: ${agentComposition.map((c) => `${c.name} ${(c.bytes / 1000).toFixed(0)} kB`).join(', ')}`,
+  );
 if (scaleDetail) console.log(`\n${renderPlans(scaleDetail)}`);
 const out = join(ROOT, 'bench', 'results.json');
 await writeResults(out, m, figures, {
@@ -132,6 +169,8 @@ await writeResults(out, m, figures, {
 });
 log(`wrote ${out}; total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 if (failed) {
-  console.error('FAIL: a contention run lost or doubled a unit, or a store query answered wrongly (see the table and bench/results.json).');
+  console.error(
+    'FAIL: a contention run lost or doubled a unit, or a store query answered wrongly (see the table and bench/results.json).',
+  );
   process.exitCode = 1;
 }

@@ -48,16 +48,22 @@ export interface BenchWorld {
   cleanup: () => Promise<void>;
 }
 
-export const macFor = (block: number, i: number) => `009033${(block * 0x10000 + i).toString(16).toUpperCase().padStart(6, '0')}`;
+export const macFor = (block: number, i: number) =>
+  `009033${(block * 0x10000 + i).toString(16).toUpperCase().padStart(6, '0')}`;
 
 async function cli(args: string[], env: Record<string, string>) {
   const r = await bridgeCli([...args, '--json'], env);
-  if (r.code !== 0 || !r.json?.ok) throw new Error(`mylic-bridge ${args.join(' ')} failed (${r.code}): ${r.stdout}${r.stderr}`);
+  if (r.code !== 0 || !r.json?.ok)
+    throw new Error(`mylic-bridge ${args.join(' ')} failed (${r.code}): ${r.stdout}${r.stderr}`);
   return r.json.result;
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
-export async function pool<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
@@ -71,7 +77,12 @@ export async function pool<T, R>(items: T[], limit: number, fn: (item: T, i: num
   return out;
 }
 
-export async function setupWorld(opts: { downloadDevices: number; invalidationDevices: number; keyPoolSize: number; log: (s: string) => void }): Promise<BenchWorld> {
+export async function setupWorld(opts: {
+  downloadDevices: number;
+  invalidationDevices: number;
+  keyPoolSize: number;
+  log: (s: string) => void;
+}): Promise<BenchWorld> {
   const { dir, cleanup } = await tempDir('mylic-bench-');
   try {
     return await seedAndStart(dir, cleanup, opts);
@@ -84,19 +95,46 @@ export async function setupWorld(opts: { downloadDevices: number; invalidationDe
 async function seedAndStart(
   dir: string,
   cleanup: () => Promise<void>,
-  opts: { downloadDevices: number; invalidationDevices: number; keyPoolSize: number; log: (s: string) => void },
+  opts: {
+    downloadDevices: number;
+    invalidationDevices: number;
+    keyPoolSize: number;
+    log: (s: string) => void;
+  },
 ): Promise<BenchWorld> {
   const dataDir = `${dir}/bridge`;
   const env = { MYLIC_DATA: dataDir };
 
   // The real operator CLI; its first run creates the dev PKI in <data>/pki.
-  const user = await cli(['ops', 'user', 'create', '--email', EMAIL, '--password', PASSWORD, '--name', 'Bench'], env);
+  const user = await cli(
+    ['ops', 'user', 'create', '--email', EMAIL, '--password', PASSWORD, '--name', 'Bench'],
+    env,
+  );
   const company = await cli(['ops', 'company', 'create', '--name', 'Bench Co', '--admin', EMAIL], env);
   const companyId: number = company.companyId;
   const projectId: number = company.defaultProjectId;
   const n = opts.downloadDevices;
-  for (const [type, units] of [['PBX-Port13', 4 * n], ['PBX-Voicemail14', n], ['GW-Channel', 2 * n]] as const) {
-    await cli(['ops', 'balance', 'add', '--company', String(companyId), '--type', type, '--units', String(units), '--ref', 'bench'], env);
+  for (const [type, units] of [
+    ['PBX-Port13', 4 * n],
+    ['PBX-Voicemail14', n],
+    ['GW-Channel', 2 * n],
+  ] as const) {
+    await cli(
+      [
+        'ops',
+        'balance',
+        'add',
+        '--company',
+        String(companyId),
+        '--type',
+        type,
+        '--units',
+        String(units),
+        '--ref',
+        'bench',
+      ],
+      env,
+    );
   }
   opts.log(`seeded user ${user.id} and company ${companyId} via mylic-bridge ops`);
 
@@ -106,10 +144,17 @@ async function seedAndStart(
   const keyPool = Array.from({ length: opts.keyPoolSize }, () => generateKeyPair());
   const makeDevice = (hardwareId: string, i: number) => {
     const key = keyPool[i % keyPool.length]!;
-    return { hardwareId, keyPem: key.privateKeyPem, certPem: issueDeviceCertificate(pki.deviceCa, key.publicKeyPem, hardwareId), token: '' };
+    return {
+      hardwareId,
+      keyPem: key.privateKeyPem,
+      certPem: issueDeviceCertificate(pki.deviceCa, key.publicKeyPem, hardwareId),
+      token: '',
+    };
   };
   const downloadDevices = Array.from({ length: n }, (_, i) => makeDevice(macFor(1, i), i));
-  const invalidationDevices = Array.from({ length: opts.invalidationDevices }, (_, i) => makeDevice(macFor(2, i), i));
+  const invalidationDevices = Array.from({ length: opts.invalidationDevices }, (_, i) =>
+    makeDevice(macFor(2, i), i),
+  );
 
   const withCore = async <T>(fn: (core: Core) => Promise<T>): Promise<T> => {
     const { core } = await openCore(loadConfig({ MYLIC_DATA: dataDir }));
@@ -125,11 +170,27 @@ async function seedAndStart(
   };
   await withCore(async (core) => {
     const actor = await actAs(core, companyId);
-    for (const d of [...downloadDevices, ...invalidationDevices]) await addDevice(core, actor, projectId, d.hardwareId, 'IP811');
+    for (const d of [...downloadDevices, ...invalidationDevices])
+      await addDevice(core, actor, projectId, d.hardwareId, 'IP811');
     for (const d of downloadDevices) {
-      await bindFromBalance(core, actor, { projectId, hardwareId: d.hardwareId, licenseType: 'PBX-Port13', units: 4 });
-      await bindFromBalance(core, actor, { projectId, hardwareId: d.hardwareId, licenseType: 'PBX-Voicemail14', units: 1 });
-      await bindFromBalance(core, actor, { projectId, hardwareId: d.hardwareId, licenseType: 'GW-Channel', units: 2 });
+      await bindFromBalance(core, actor, {
+        projectId,
+        hardwareId: d.hardwareId,
+        licenseType: 'PBX-Port13',
+        units: 4,
+      });
+      await bindFromBalance(core, actor, {
+        projectId,
+        hardwareId: d.hardwareId,
+        licenseType: 'PBX-Voicemail14',
+        units: 1,
+      });
+      await bindFromBalance(core, actor, {
+        projectId,
+        hardwareId: d.hardwareId,
+        licenseType: 'GW-Channel',
+        units: 2,
+      });
     }
   });
   opts.log(`added ${downloadDevices.length + invalidationDevices.length} devices, bound ${3 * n} licenses`);
@@ -143,8 +204,19 @@ async function seedAndStart(
   try {
     await pool([...downloadDevices, ...invalidationDevices], 4, async (d) => {
       const { challenge } = await client.challenge(d.hardwareId);
-      const signature = sign('sha256', deviceProofBytes(challenge, d.hardwareId), { key: d.keyPem, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }).toString('base64');
-      const session = await client.login({ email: EMAIL, password: PASSWORD, hardwareId: d.hardwareId, certificate: d.certPem, challenge, signature });
+      const signature = sign('sha256', deviceProofBytes(challenge, d.hardwareId), {
+        key: d.keyPem,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: 32,
+      }).toString('base64');
+      const session = await client.login({
+        email: EMAIL,
+        password: PASSWORD,
+        hardwareId: d.hardwareId,
+        certificate: d.certPem,
+        challenge,
+        signature,
+      });
       d.token = session.token;
     });
   } catch (e) {
@@ -153,7 +225,9 @@ async function seedAndStart(
   } finally {
     await client.close();
   }
-  opts.log(`bridge on port ${bridge.port} (pid ${bridgePid ?? '?'}); ${downloadDevices.length + invalidationDevices.length} devices logged in`);
+  opts.log(
+    `bridge on port ${bridge.port} (pid ${bridgePid ?? '?'}); ${downloadDevices.length + invalidationDevices.length} devices logged in`,
+  );
 
   return {
     dir,

@@ -43,7 +43,11 @@ export function round(v: number): number {
  * Runs `fn` in a tight loop for `ms` after `warmupMs`, in this process (one core), and returns
  * operations per second. Used for the crypto ceilings.
  */
-export function opsPerSecond(fn: (i: number) => void, ms: number, warmupMs = 300): { opsPerSec: number; ops: number; ms: number } {
+export function opsPerSecond(
+  fn: (i: number) => void,
+  ms: number,
+  warmupMs = 300,
+): { opsPerSec: number; ops: number; ms: number } {
   let i = 0;
   const warmEnd = performance.now() + warmupMs;
   while (performance.now() < warmEnd) fn(i++);

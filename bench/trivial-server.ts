@@ -21,7 +21,11 @@ const server = serve({
   port: 0,
   hostname: 'localhost',
   createServer,
-  serverOptions: { key: readFileSync(`${pkiDir}/tls-server.key`, 'utf8'), cert: readFileSync(`${pkiDir}/tls-server.pem`, 'utf8'), minVersion: 'TLSv1.2' },
+  serverOptions: {
+    key: readFileSync(`${pkiDir}/tls-server.key`, 'utf8'),
+    cert: readFileSync(`${pkiDir}/tls-server.pem`, 'utf8'),
+    minVersion: 'TLSv1.2',
+  },
 });
 server.once('listening', () => console.log(`listening ${(server.address() as AddressInfo).port}`));
 process.once('SIGTERM', () => server.close(() => process.exit(0)));

@@ -17,7 +17,9 @@ export function createApp(core: Core) {
   app.onError(toErrorResponse);
   // The APIs answer JSON; any other path is a page that does not exist (bridge/web).
   app.notFound((c) =>
-    c.req.path.startsWith(`${PORTAL_API}/`) || c.req.path.startsWith(`${DEVICE_API}/`) || !(c.req.header('accept') ?? '').includes('text/html')
+    c.req.path.startsWith(`${PORTAL_API}/`) ||
+    c.req.path.startsWith(`${DEVICE_API}/`) ||
+    !(c.req.header('accept') ?? '').includes('text/html')
       ? c.json(new MylicError('NOT_FOUND', `No route ${c.req.method} ${clipEcho(c.req.path)}.`).toBody(), 404)
       : notFoundPage(c),
   );
@@ -30,7 +32,12 @@ export function createApp(core: Core) {
     secureHeaders({
       strictTransportSecurity: 'max-age=63072000; includeSubDomains',
       xFrameOptions: 'DENY',
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+      },
       // The portal pages (bridge/web) set their own CSP (their stylesheet, forms to this origin); a header
       // a route set stays, every other answer gets these.
       overwrite: false,

@@ -18,7 +18,9 @@ export async function openCore(config: BridgeConfig): Promise<{ core: Core; pki:
       deviceCa: pki.deviceCa,
     },
     mail: {
-      mailer: config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : outboxMailer(`${config.dataDir}/outbox`, config.mailFrom),
+      mailer: config.smtpUrl
+        ? smtpMailer(config.smtpUrl, config.mailFrom)
+        : outboxMailer(`${config.dataDir}/outbox`, config.mailFrom),
       publicUrl: config.publicUrl,
     },
   };

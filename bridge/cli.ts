@@ -118,9 +118,21 @@ async function userId(core: Core, email: string) {
 
 async function run(cmd: string, v: Values): Promise<{ text: string; json: unknown }> {
   if (cmd === 'catalog') {
-    const json = { versions: catalog.versions, currentVersion: catalog.currentVersion, licenseTypes: catalog.licenseTypes, deviceTypes: catalog.devices, warranty: catalog.warranty };
+    const json = {
+      versions: catalog.versions,
+      currentVersion: catalog.currentVersion,
+      licenseTypes: catalog.licenseTypes,
+      deviceTypes: catalog.devices,
+      warranty: catalog.warranty,
+    };
     const rule = (t: (typeof catalog.licenseTypes)[number]) =>
-      [t.packSize > 1 ? `pack of ${t.packSize}` : '', t.dependsOnPbx === 'equal' ? '= PBX amount' : t.dependsOnPbx === 'at-most' ? '<= PBX amount' : '', t.upgradeFrom !== null ? `upgrades V${t.upgradeFrom}` : '', t.externalKey ? `keeps its ${t.externalKey}` : '', t.warranty ? `${t.warranty} warranty` : '']
+      [
+        t.packSize > 1 ? `pack of ${t.packSize}` : '',
+        t.dependsOnPbx === 'equal' ? '= PBX amount' : t.dependsOnPbx === 'at-most' ? '<= PBX amount' : '',
+        t.upgradeFrom !== null ? `upgrades V${t.upgradeFrom}` : '',
+        t.externalKey ? `keeps its ${t.externalKey}` : '',
+        t.warranty ? `${t.warranty} warranty` : '',
+      ]
         .filter(Boolean)
         .join(', ');
     const text = [
@@ -133,7 +145,12 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
       ),
       'Device types (firmware; maximum amount per kind):',
       ...catalog.devices.map(
-        (d) => `  ${d.name.padEnd(13)} ${d.category.padEnd(12)} ${d.firmware ? `V${d.firmware.from}-V${d.firmware.to}` : 'no files'}  ${Object.entries(d.maxima).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+        (d) =>
+          `  ${d.name.padEnd(13)} ${d.category.padEnd(12)} ${d.firmware ? `V${d.firmware.from}-V${d.firmware.to}` : 'no files'}  ${Object.entries(
+            d.maxima,
+          )
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ')}`,
       ),
       `Warranty: the cheaper extension within ${catalog.warranty.earlyWindowDays} days of receipt; at most ${catalog.warranty.maxExtensionYears} years.`,
     ].join('\n');
@@ -144,21 +161,42 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
     const project = v.project ?? 'DEFAULT';
     switch (cmd) {
       case 'ops user create': {
-        const r = await createUser(core, { email: need(v, 'email'), password: need(v, 'password'), name: need(v, 'name'), active: true });
+        const r = await createUser(core, {
+          email: need(v, 'email'),
+          password: need(v, 'password'),
+          name: need(v, 'name'),
+          active: true,
+        });
         return { text: `user ${r.email} created (id ${r.id})`, json: r };
       }
       case 'ops company create': {
         const r = await createCompany(core, await userId(core, need(v, 'admin')), need(v, 'name'));
-        return { text: `company ${r.companyId} created with project DEFAULT (id ${r.defaultProjectId})`, json: r };
+        return {
+          text: `company ${r.companyId} created with project DEFAULT (id ${r.defaultProjectId})`,
+          json: r,
+        };
       }
       case 'ops balance add': {
-        const r = await operatorCredit(core, int(v, 'company'), project, need(v, 'type'), int(v, 'units'), v.ref ?? null);
+        const r = await operatorCredit(
+          core,
+          int(v, 'company'),
+          project,
+          need(v, 'type'),
+          int(v, 'units'),
+          v.ref ?? null,
+        );
         return { text: `${r.units} ${r.type} added to project ${project}`, json: r };
       }
       case 'ops device add': {
         const companyId = int(v, 'company');
         const p = await findProjectByName(core.store.db, companyId, project);
-        const r = await addDevice(core, await actAs(core, companyId), p.id, need(v, 'mac'), one(v, 'type') ?? 'IP811');
+        const r = await addDevice(
+          core,
+          await actAs(core, companyId),
+          p.id,
+          need(v, 'mac'),
+          one(v, 'type') ?? 'IP811',
+        );
         return { text: `device ${r.hardwareId} added to project ${project}`, json: r };
       }
       case 'ops license bind': {
@@ -173,16 +211,30 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
           ...(v['ssa-confirm'] ? { ssa: {} } : {}),
         });
         const ssa = r.ssa ? `; SSA until ${r.ssa.endDate}, ${r.ssa.total} SSC paid` : '';
-        return { text: `${r.units} ${r.licenseType} bound to ${r.hardwareId} (serial ${r.serial})${ssa}`, json: r };
+        return {
+          text: `${r.units} ${r.licenseType} bound to ${r.hardwareId} (serial ${r.serial})${ssa}`,
+          json: r,
+        };
       }
       case 'ops right grant':
       case 'ops right revoke': {
-        const r = await setRight(core, await userId(core, need(v, 'user')), parseRight(need(v, 'right')), cmd.endsWith('grant'));
+        const r = await setRight(
+          core,
+          await userId(core, need(v, 'user')),
+          parseRight(need(v, 'right')),
+          cmd.endsWith('grant'),
+        );
         return { text: `right ${r.right} ${r.granted ? 'granted to' : 'revoked from'} ${v.user}`, json: r };
       }
       case 'ops counts': {
         const rows = await companyCounts(core.store.db, int(v, 'company'));
-        const text = rows.map((r) => `${r.type.padEnd(18)} activated ${r.activated}  balance ${r.balance}  bound ${r.bound}  free ${r.free}`).join('\n') || '(nothing)';
+        const text =
+          rows
+            .map(
+              (r) =>
+                `${r.type.padEnd(18)} activated ${r.activated}  balance ${r.balance}  bound ${r.bound}  free ${r.free}`,
+            )
+            .join('\n') || '(nothing)';
         return { text, json: rows };
       }
       case 'invalidation upload': {
@@ -193,7 +245,14 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
         const c = r.confirmation;
         return {
           text: `${r.replay ? 'already uploaded: same confirmation again' : 'licenses returned'}: ${c.accepted.length} accepted, ${c.rejected.length} kept on the device; confirmation written to ${out}; upload it on the device (Step1)`,
-          json: { documentId: c.documentId, hardwareId: c.hardwareId, accepted: c.accepted, rejected: c.rejected, replay: r.replay, confirmationFile: out },
+          json: {
+            documentId: c.documentId,
+            hardwareId: c.hardwareId,
+            accepted: c.accepted,
+            rejected: c.rejected,
+            replay: r.replay,
+            confirmationFile: out,
+          },
         };
       }
       case 'invalidation confirmation': {
@@ -213,7 +272,10 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
           ...(v.city !== undefined ? { city: v.city } : {}),
           ...(v.country !== undefined ? { country: v.country } : {}),
         });
-        return { text: `vendor account ${r.accountId} ${r.created ? 'created' : 'updated'} (${r.name}, ${r.postalCode}); companies using it: ${r.companies.join(', ') || 'none'}`, json: r };
+        return {
+          text: `vendor account ${r.accountId} ${r.created ? 'created' : 'updated'} (${r.name}, ${r.postalCode}); companies using it: ${r.companies.join(', ') || 'none'}`,
+          json: r,
+        };
       }
       // ops: activation key commands (vendor keys, …)
       // ops: device commands (orders, RMA, …)
@@ -221,38 +283,75 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
         const macs = v.mac ?? [];
         if (!macs.length) throw new MylicError('USAGE', `--mac is required (once per device).\n\n${USAGE}`);
         const type = one(v, 'type');
-        const r = await registerOrder(core, { orderNumber: need(v, 'order'), companyId: int(v, 'company'), devices: macs.map((device) => ({ device, type })), orderedOn: v.date });
-        const lines = r.devices.map((d) => `  ${d.display}  ${d.type}${d.created ? '  (new in the device database)' : ''}`).join('\n');
-        return { text: `order ${r.orderNumber} of company ${r.companyId} (${r.orderedOn}):\n${lines}`, json: r };
+        const r = await registerOrder(core, {
+          orderNumber: need(v, 'order'),
+          companyId: int(v, 'company'),
+          devices: macs.map((device) => ({ device, type })),
+          orderedOn: v.date,
+        });
+        const lines = r.devices
+          .map((d) => `  ${d.display}  ${d.type}${d.created ? '  (new in the device database)' : ''}`)
+          .join('\n');
+        return {
+          text: `order ${r.orderNumber} of company ${r.companyId} (${r.orderedOn}):\n${lines}`,
+          json: r,
+        };
       }
       case 'ops rma arrived': {
         const r = await rmaArrived(core, need(v, 'mac'));
-        return { text: `RMA device ${r.display} arrived (requested ${r.requestedAt}); its licenses are movable now`, json: r };
+        return {
+          text: `RMA device ${r.display} arrived (requested ${r.requestedAt}); its licenses are movable now`,
+          json: r,
+        };
       }
       case 'ops rma reship': {
         const r = await rmaReship(core, need(v, 'mac'));
-        const freed = r.freed.map((f) => `  company ${f.companyId}: ${f.serials.length} license(s) into project ${FREED_RMA_PROJECT} (id ${f.projectId}${f.projectCreated ? ', created' : ''})`).join('\n');
-        return { text: `RMA device ${r.display} reshipped; removed from ${r.removedFrom.length} project(s)${freed ? `\n${freed}` : '; no licenses to free'}`, json: r };
+        const freed = r.freed
+          .map(
+            (f) =>
+              `  company ${f.companyId}: ${f.serials.length} license(s) into project ${FREED_RMA_PROJECT} (id ${f.projectId}${f.projectCreated ? ', created' : ''})`,
+          )
+          .join('\n');
+        return {
+          text: `RMA device ${r.display} reshipped; removed from ${r.removedFrom.length} project(s)${freed ? `\n${freed}` : '; no licenses to free'}`,
+          json: r,
+        };
       }
       // ops: license and SSA commands (…)
       case 'ops ssa run-mails': {
         const now = v.now === undefined ? core.clock.now() : new Date(v.now);
-        if (Number.isNaN(now.getTime())) throw new MylicError('USAGE', '--now must be an ISO date or time, e.g. 2026-05-12T08:00:00Z.');
+        if (Number.isNaN(now.getTime()))
+          throw new MylicError('USAGE', '--now must be an ISO date or time, e.g. 2026-05-12T08:00:00Z.');
         const r = await runSsaMails(core, now);
-        return { text: `SSA expiry mails at ${r.at}: ${r.recorded} recorded, ${r.sent} sent, ${r.failed} failed (retried next run), ${r.dropped} no longer due`, json: r };
+        return {
+          text: `SSA expiry mails at ${r.at}: ${r.recorded} recorded, ${r.sent} sent, ${r.failed} failed (retried next run), ${r.dropped} no longer due`,
+          json: r,
+        };
       }
       case 'ops key issue': {
         const types = v.type ?? [];
         const amounts = v.units ?? [];
-        if (types.length === 0 || types.length !== amounts.length) throw new MylicError('USAGE', `Give each license as a pair --type T --units N.\n\n${USAGE}`);
+        if (types.length === 0 || types.length !== amounts.length)
+          throw new MylicError('USAGE', `Give each license as a pair --type T --units N.\n\n${USAGE}`);
         const licenses = types.map((type, i) => {
           const units = z.coerce.number().int().positive().safeParse(amounts[i]);
-          if (!units.success) throw new MylicError('USAGE', `--units must be a positive whole number (license ${i + 1}, ${type}).`);
+          if (!units.success)
+            throw new MylicError(
+              'USAGE',
+              `--units must be a positive whole number (license ${i + 1}, ${type}).`,
+            );
           return { type, units: units.data };
         });
-        const r = await issueVendorKey(core, { licenses, orderNumber: v.order ?? '', orderReference: v.reference ?? '' });
+        const r = await issueVendorKey(core, {
+          licenses,
+          orderNumber: v.order ?? '',
+          orderReference: v.reference ?? '',
+        });
         const lines = r.licenses.map((l) => `  ${String(l.units).padStart(6)} ${l.type}`).join('\n');
-        return { text: `activation key ${r.key}\n${lines}${r.orderNumber ? `\norder number ${r.orderNumber}` : ''}${r.orderReference ? `\norder reference ${r.orderReference}` : ''}`, json: r };
+        return {
+          text: `activation key ${r.key}\n${lines}${r.orderNumber ? `\norder number ${r.orderNumber}` : ''}${r.orderReference ? `\norder reference ${r.orderReference}` : ''}`,
+          json: r,
+        };
       }
       default:
         throw new MylicError('USAGE', `Unknown command "${cmd}".\n\n${USAGE}`);
@@ -279,7 +378,16 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.log(json ? JSON.stringify({ ok: true, result: result.json }) : result.text);
     return EXIT.OK;
   } catch (e) {
-    const err = e instanceof MylicError ? e : e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS') ? new MylicError('USAGE', `${e.message}\n\n${USAGE}`) : e instanceof Error && (e as NodeJS.ErrnoException).code === 'ENOENT' ? new MylicError('NOT_FOUND', e.message) : new MylicError('INTERNAL', String((e as Error)?.message ?? e));
+    const err =
+      e instanceof MylicError
+        ? e
+        : e instanceof Error &&
+            'code' in e &&
+            String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')
+          ? new MylicError('USAGE', `${e.message}\n\n${USAGE}`)
+          : e instanceof Error && (e as NodeJS.ErrnoException).code === 'ENOENT'
+            ? new MylicError('NOT_FOUND', e.message)
+            : new MylicError('INTERNAL', String((e as Error)?.message ?? e));
     if (json) console.log(JSON.stringify({ ok: false, ...err.toBody() }));
     else console.error(`error ${err.code}: ${err.message}`);
     return err.exitCode;

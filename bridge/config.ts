@@ -33,7 +33,10 @@ export interface BridgeConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
-    throw new MylicError('USAGE', `Bad environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new MylicError(
+      'USAGE',
+      `Bad environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const dataDir = resolve(parsed.data.MYLIC_DATA);
   return {
@@ -44,10 +47,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     pkiDir: `${dataDir}/pki`,
     smtpUrl: parsed.data.MYLIC_SMTP_URL ?? null,
     mailFrom: parsed.data.MYLIC_MAIL_FROM,
-    publicUrl: (parsed.data.MYLIC_PUBLIC_URL ?? defaultPublicUrl(parsed.data.HOST, parsed.data.PORT)).replace(/\/$/, ''),
+    publicUrl: (parsed.data.MYLIC_PUBLIC_URL ?? defaultPublicUrl(parsed.data.HOST, parsed.data.PORT)).replace(
+      /\/$/,
+      '',
+    ),
     publicUrlExplicit: parsed.data.MYLIC_PUBLIC_URL !== undefined,
   };
 }
 
 /** https://HOST:PORT, with brackets around an IPv6 literal. */
-export const defaultPublicUrl = (host: string, port: number) => `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+export const defaultPublicUrl = (host: string, port: number) =>
+  `https://${host.includes(':') ? `[${host}]` : host}:${port}`;

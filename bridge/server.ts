@@ -38,7 +38,9 @@ export async function startServer(config: BridgeConfig) {
 export async function main() {
   const config = loadConfig();
   const { port, close, pki } = await startServer(config);
-  console.log(`level=info event=bridge.started url=https://${config.host}:${port} data=${config.dataDir} ca=${pki.dir}/root-ca.pem`);
+  console.log(
+    `level=info event=bridge.started url=https://${config.host}:${port} data=${config.dataDir} ca=${pki.dir}/root-ca.pem`,
+  );
   const stop = () => {
     void close().then(() => process.exit(0));
   };

@@ -32,7 +32,8 @@ export function createCsr(opts: { commonName: string; privateKeyPem: string }): 
 /** Reads a CSR and checks its self-signature; CERT_MALFORMED for anything else. */
 export function parseCsr(pem: string): ParsedCsr {
   if (typeof pem !== 'string' || pem.length === 0) throw malformed('it is empty');
-  if (Buffer.byteLength(pem, 'utf8') > MAX_CSR_PEM_BYTES) throw malformed(`it is larger than ${MAX_CSR_PEM_BYTES} bytes`);
+  if (Buffer.byteLength(pem, 'utf8') > MAX_CSR_PEM_BYTES)
+    throw malformed(`it is larger than ${MAX_CSR_PEM_BYTES} bytes`);
 
   let csr: forge.pki.CertificateSigningRequest;
   let der: Buffer;
@@ -45,26 +46,33 @@ export function parseCsr(pem: string): ParsedCsr {
   } catch (e) {
     throw malformed((e as Error).message);
   }
-  if (csr.signatureOid !== SHA256_WITH_RSA) throw malformed(`it is signed with algorithm ${String(csr.signatureOid)}, only sha256WithRSAEncryption is accepted`);
+  if (csr.signatureOid !== SHA256_WITH_RSA)
+    throw malformed(
+      `it is signed with algorithm ${String(csr.signatureOid)}, only sha256WithRSAEncryption is accepted`,
+    );
   if (!csr.publicKey) throw malformed('it carries no public key');
 
   let publicKeyPem: string;
   let signedOk: boolean;
   try {
-    publicKeyPem = createPublicKey(forge.pki.publicKeyToPem(csr.publicKey)).export({ type: 'spki', format: 'pem' }).toString();
+    publicKeyPem = createPublicKey(forge.pki.publicKeyToPem(csr.publicKey))
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
     const signature = Buffer.from(csr.signature as string, 'binary');
     signedOk = verify('sha256', firstElementOf(der), publicKeyPem, signature);
   } catch (e) {
     throw malformed((e as Error).message);
   }
-  if (!signedOk) throw malformed('its signature does not match its content (altered, or not signed with its own key)');
+  if (!signedOk)
+    throw malformed('its signature does not match its content (altered, or not signed with its own key)');
 
   const commonName = commonNameIn(decodedAttributes(fromForgeFields(csr.subject.attributes)));
   if (!commonName) throw malformed('it has no common name');
   return { commonName, publicKeyPem };
 }
 
-const malformed = (why: string) => new MylicError('CERT_MALFORMED', `The certificate request cannot be used: ${why}.`);
+const malformed = (why: string) =>
+  new MylicError('CERT_MALFORMED', `The certificate request cannot be used: ${why}.`);
 
 /**
  * The raw bytes of the first element inside the outer SEQUENCE: the CertificationRequestInfo
@@ -77,7 +85,8 @@ function firstElementOf(der: Buffer): Buffer {
   const inner = readHeader(der, outer.contentStart);
   if (der[outer.contentStart] !== 0x30) throw new Error('CertificationRequestInfo is not a SEQUENCE');
   const end = inner.contentStart + inner.length;
-  if (end > outer.contentStart + outer.length) throw new Error('CertificationRequestInfo overruns the request');
+  if (end > outer.contentStart + outer.length)
+    throw new Error('CertificationRequestInfo overruns the request');
   return der.subarray(outer.contentStart, end);
 }
 

@@ -79,10 +79,16 @@ export async function loadPki(dir: string): Promise<Pki> {
   const target = resolve(dir);
   const state = await pkiState(target);
   if (state === 'absent' || state === 'empty') {
-    throw new MylicError('NOT_FOUND', `There is no PKI in ${target}: start the bridge once to create the development PKI there.`);
+    throw new MylicError(
+      'NOT_FOUND',
+      `There is no PKI in ${target}: start the bridge once to create the development PKI there.`,
+    );
   }
   if (state === 'foreign') {
-    throw new MylicError('NOT_FOUND', `${target} holds other files but no PKI: use a directory of its own for the PKI (it is created when missing).`);
+    throw new MylicError(
+      'NOT_FOUND',
+      `${target} holds other files but no PKI: use a directory of its own for the PKI (it is created when missing).`,
+    );
   }
   if (state === 'partial') {
     const missing = await missingFiles(target);
@@ -95,9 +101,15 @@ export async function loadPki(dir: string): Promise<Pki> {
   const pki: Pki = { dir: target } as Pki;
   for (const role of ROLES) {
     const stem = PKI_FILES[role];
-    const [certPem, keyPem] = await Promise.all([readFile(join(target, `${stem}.pem`), 'utf8'), readFile(join(target, `${stem}.key`), 'utf8')]);
+    const [certPem, keyPem] = await Promise.all([
+      readFile(join(target, `${stem}.pem`), 'utf8'),
+      readFile(join(target, `${stem}.key`), 'utf8'),
+    ]);
     if (!keyMatchesCertificate(keyPem, certPem)) {
-      throw new MylicError('CERT_KEY_MISMATCH', `${join(target, `${stem}.key`)} does not belong to ${join(target, `${stem}.pem`)}.`);
+      throw new MylicError(
+        'CERT_KEY_MISMATCH',
+        `${join(target, `${stem}.key`)} does not belong to ${join(target, `${stem}.pem`)}.`,
+      );
     }
     pki[role] = { certPem, keyPem };
   }
@@ -105,10 +117,27 @@ export async function loadPki(dir: string): Promise<Pki> {
 }
 
 function createDevPki(hostnames: string[]): Omit<Pki, 'dir'> {
-  const root = createRootCa({ commonName: DEV_ROOT_CN, organization: DEV_ORGANIZATION, validDays: 20 * YEAR_DAYS });
-  const issued = (commonName: string, usage: 'ca' | 'signing' | 'server', validDays: number, extra: { dnsNames?: string[]; ipAddresses?: string[]; pathLen?: number } = {}): CertAndKey => {
+  const root = createRootCa({
+    commonName: DEV_ROOT_CN,
+    organization: DEV_ORGANIZATION,
+    validDays: 20 * YEAR_DAYS,
+  });
+  const issued = (
+    commonName: string,
+    usage: 'ca' | 'signing' | 'server',
+    validDays: number,
+    extra: { dnsNames?: string[]; ipAddresses?: string[]; pathLen?: number } = {},
+  ): CertAndKey => {
     const { privateKeyPem, publicKeyPem } = generateKeyPair();
-    const certPem = issueCertificate({ issuer: root, subjectPublicKeyPem: publicKeyPem, commonName, organization: DEV_ORGANIZATION, usage, validDays, ...extra });
+    const certPem = issueCertificate({
+      issuer: root,
+      subjectPublicKeyPem: publicKeyPem,
+      commonName,
+      organization: DEV_ORGANIZATION,
+      usage,
+      validDays,
+      ...extra,
+    });
     return { certPem, keyPem: privateKeyPem };
   };
   const names = [...new Set(['localhost', ...hostnames.map((h) => h.trim()).filter(Boolean)])];
@@ -132,7 +161,8 @@ async function writePki(dir: string, pki: Omit<Pki, 'dir'>): Promise<void> {
   }
 }
 
-const allFileNames = (): string[] => ROLES.flatMap((role) => [`${PKI_FILES[role]}.pem`, `${PKI_FILES[role]}.key`]);
+const allFileNames = (): string[] =>
+  ROLES.flatMap((role) => [`${PKI_FILES[role]}.pem`, `${PKI_FILES[role]}.key`]);
 
 async function missingFiles(dir: string): Promise<string[]> {
   const present = await readdir(dir);

@@ -19,7 +19,8 @@ const builders = forge.pki as unknown as ForgeTbsBuilders;
 export const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
 
 /** DER of a forge ASN.1 structure as a Buffer. */
-export const derOf = (asn: forge.asn1.Asn1): Buffer => Buffer.from(forge.asn1.toDer(asn).getBytes(), 'binary');
+export const derOf = (asn: forge.asn1.Asn1): Buffer =>
+  Buffer.from(forge.asn1.toDer(asn).getBytes(), 'binary');
 
 /** Signs a forge certificate in place (sha256WithRSAEncryption) with a PEM private key. */
 export function signCertificate(cert: forge.pki.Certificate, privateKeyPem: string): void {
@@ -30,7 +31,10 @@ export function signCertificate(cert: forge.pki.Certificate, privateKeyPem: stri
 }
 
 /** Signs a forge CSR in place (sha256WithRSAEncryption) with a PEM private key. */
-export function signCertificationRequest(csr: forge.pki.CertificateSigningRequest, privateKeyPem: string): void {
+export function signCertificationRequest(
+  csr: forge.pki.CertificateSigningRequest,
+  privateKeyPem: string,
+): void {
   csr.siginfo.algorithmOid = csr.signatureOid = SHA256_WITH_RSA;
   const info = builders.getCertificationRequestInfo(csr);
   csr.certificationRequestInfo = info;
@@ -44,6 +48,6 @@ export function signCertificationRequest(csr: forge.pki.CertificateSigningReques
  */
 export function randomSerialHex(): string {
   const bytes = randomBytes(16);
-  bytes[0] = (bytes[0]! & 0x7f) || 0x01;
+  bytes[0] = bytes[0]! & 0x7f || 0x01;
   return bytes.toString('hex');
 }

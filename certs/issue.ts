@@ -45,11 +45,18 @@ export const DEVICE_CERT_DAYS = 20 * 365;
 export const DEVICE_ORGANIZATION = 'mylic device';
 
 /** A self-signed root CA with a fresh RSA-2048 key. */
-export function createRootCa(opts: { commonName: string; organization?: string; validDays: number; now?: Date }): CertAndKey {
+export function createRootCa(opts: {
+  commonName: string;
+  organization?: string;
+  validDays: number;
+  now?: Date;
+}): CertAndKey {
   const { privateKeyPem, publicKeyPem } = generateKeyPair();
   const notBefore = new Date((opts.now ?? new Date()).getTime() - BACKDATE_MS);
   const cert = newCertificate(publicKeyPem, notBefore, opts.validDays);
-  const subject = toForgeFields(nameAttributes({ commonName: opts.commonName, organization: opts.organization }));
+  const subject = toForgeFields(
+    nameAttributes({ commonName: opts.commonName, organization: opts.organization }),
+  );
   cert.setSubject(subject);
   cert.setIssuer(subject);
   const ski = keyIdentifier(cert.publicKey);
@@ -76,21 +83,34 @@ export function issueCertificate(opts: IssueOptions): string {
   try {
     subjectKey = forge.pki.publicKeyFromPem(opts.subjectPublicKeyPem);
   } catch (e) {
-    throw new MylicError('CERT_MALFORMED', `The subject public key cannot be read (an RSA SPKI PEM is expected): ${(e as Error).message}`);
+    throw new MylicError(
+      'CERT_MALFORMED',
+      `The subject public key cannot be read (an RSA SPKI PEM is expected): ${(e as Error).message}`,
+    );
   }
 
   const notBefore = opts.notBefore ?? new Date(Date.now() - BACKDATE_MS);
   const cert = newCertificate(subjectKey, notBefore, opts.validDays);
-  cert.setSubject(toForgeFields(nameAttributes({ commonName: opts.commonName, organization: opts.organization })));
+  cert.setSubject(
+    toForgeFields(nameAttributes({ commonName: opts.commonName, organization: opts.organization })),
+  );
   cert.setIssuer(toForgeFields(issuer.subject));
 
   const { keyUsage, extKeyUsage } = usageExtensions(opts.usage);
   const extensions: object[] = [
-    { name: 'basicConstraints', critical: true, cA: isCa, ...(opts.pathLen !== undefined ? { pathLenConstraint: opts.pathLen } : {}) },
+    {
+      name: 'basicConstraints',
+      critical: true,
+      cA: isCa,
+      ...(opts.pathLen !== undefined ? { pathLenConstraint: opts.pathLen } : {}),
+    },
     { name: 'keyUsage', critical: true, ...keyUsage },
   ];
   if (extKeyUsage) extensions.push({ name: 'extKeyUsage', ...extKeyUsage });
-  extensions.push({ name: 'subjectKeyIdentifier' }, { name: 'authorityKeyIdentifier', keyIdentifier: issuer.keyIdentifier });
+  extensions.push(
+    { name: 'subjectKeyIdentifier' },
+    { name: 'authorityKeyIdentifier', keyIdentifier: issuer.keyIdentifier },
+  );
   const altNames = subjectAltNames(opts.dnsNames ?? [], opts.ipAddresses ?? []);
   if (altNames.length > 0) extensions.push({ name: 'subjectAltName', altNames });
   cert.setExtensions(extensions);
@@ -120,8 +140,13 @@ export function issueDeviceCertificate(
   });
 }
 
-function newCertificate(publicKey: string | forge.pki.rsa.PublicKey, notBefore: Date, validDays: number): forge.pki.Certificate {
-  if (!(validDays > 0) || !Number.isFinite(validDays)) throw new TypeError(`validDays must be a positive number, not ${validDays}`);
+function newCertificate(
+  publicKey: string | forge.pki.rsa.PublicKey,
+  notBefore: Date,
+  validDays: number,
+): forge.pki.Certificate {
+  if (!(validDays > 0) || !Number.isFinite(validDays))
+    throw new TypeError(`validDays must be a positive number, not ${validDays}`);
   if (Number.isNaN(notBefore.getTime())) throw new TypeError('notBefore is not a valid date');
   const cert = forge.pki.createCertificate();
   cert.version = 2; // v3
@@ -145,18 +170,30 @@ interface IssuerInfo {
  */
 function readIssuer(issuer: CertAndKey): IssuerInfo {
   const x509 = parseCertificate(issuer.certPem, 'issuer certificate');
-  if (!x509.ca) throw new MylicError('CERT_CHAIN', `The issuer "${x509.subject.replace(/\n/g, ', ')}" is not a certification authority.`);
+  if (!x509.ca)
+    throw new MylicError(
+      'CERT_CHAIN',
+      `The issuer "${x509.subject.replace(/\n/g, ', ')}" is not a certification authority.`,
+    );
   if (publicKeyOf(issuer.keyPem) !== x509.publicKey.export({ type: 'spki', format: 'pem' }).toString()) {
-    throw new MylicError('CERT_KEY_MISMATCH', 'The issuer private key does not belong to the issuer certificate.');
+    throw new MylicError(
+      'CERT_KEY_MISMATCH',
+      'The issuer private key does not belong to the issuer certificate.',
+    );
   }
   let cert: forge.pki.Certificate;
   try {
     cert = forge.pki.certificateFromPem(issuer.certPem);
   } catch (e) {
-    throw new MylicError('CERT_MALFORMED', `The issuer certificate cannot be read (RSA expected): ${(e as Error).message}`);
+    throw new MylicError(
+      'CERT_MALFORMED',
+      `The issuer certificate cannot be read (RSA expected): ${(e as Error).message}`,
+    );
   }
   const skiExt = cert.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | undefined;
-  const keyId = skiExt?.subjectKeyIdentifier ? forge.util.hexToBytes(skiExt.subjectKeyIdentifier) : keyIdentifier(cert.publicKey);
+  const keyId = skiExt?.subjectKeyIdentifier
+    ? forge.util.hexToBytes(skiExt.subjectKeyIdentifier)
+    : keyIdentifier(cert.publicKey);
   return { subject: decodedAttributes(fromForgeFields(cert.subject.attributes)), keyIdentifier: keyId };
 }
 
@@ -164,20 +201,30 @@ function readIssuer(issuer: CertAndKey): IssuerInfo {
 const keyIdentifier = (key: forge.pki.PublicKey): string =>
   forge.pki.getPublicKeyFingerprint(key, { type: 'RSAPublicKey', encoding: 'binary' });
 
-function usageExtensions(usage: CertUsage): { keyUsage: Record<string, boolean>; extKeyUsage?: Record<string, boolean> } {
+function usageExtensions(usage: CertUsage): {
+  keyUsage: Record<string, boolean>;
+  extKeyUsage?: Record<string, boolean>;
+} {
   switch (usage) {
     case 'ca':
       return { keyUsage: { keyCertSign: true, cRLSign: true } };
     case 'server':
-      return { keyUsage: { digitalSignature: true, keyEncipherment: true }, extKeyUsage: { serverAuth: true } };
+      return {
+        keyUsage: { digitalSignature: true, keyEncipherment: true },
+        extKeyUsage: { serverAuth: true },
+      };
     case 'client':
-      return { keyUsage: { digitalSignature: true, keyEncipherment: true }, extKeyUsage: { clientAuth: true } };
+      return {
+        keyUsage: { digitalSignature: true, keyEncipherment: true },
+        extKeyUsage: { clientAuth: true },
+      };
     case 'signing':
       return { keyUsage: { digitalSignature: true, nonRepudiation: true } };
   }
 }
 
-const DNS_NAME = /^(\*\.)?([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+const DNS_NAME =
+  /^(\*\.)?([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 
 function subjectAltNames(dnsNames: string[], ipAddresses: string[]): object[] {
   const names: object[] = [];

@@ -83,7 +83,8 @@ async function fsyncDir(dir: string): Promise<void> {
     // Some platforms (Windows) and file systems cannot open or fsync a directory; the rename
     // itself has happened, only its durability is best effort there.
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF' && code !== 'EACCES') throw e;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF' && code !== 'EACCES')
+      throw e;
   } finally {
     await dh?.close();
   }

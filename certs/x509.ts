@@ -21,7 +21,8 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 const parsedCertificate = boundedMemo(1024, (pem) => new X509Certificate(pem));
 
 export function parseCertificate(pem: string, what = 'certificate'): X509Certificate {
-  if (typeof pem !== 'string' || pem.length === 0) throw new MylicError('CERT_MALFORMED', `The ${what} is empty.`);
+  if (typeof pem !== 'string' || pem.length === 0)
+    throw new MylicError('CERT_MALFORMED', `The ${what} is empty.`);
   if (Buffer.byteLength(pem, 'utf8') > MAX_CERT_PEM_BYTES) {
     throw new MylicError('CERT_MALFORMED', `The ${what} is larger than ${MAX_CERT_PEM_BYTES} bytes.`);
   }
@@ -39,7 +40,9 @@ export function parseCertificate(pem: string, what = 'certificate'): X509Certifi
  * `subject` string escapes RFC 2253 specials. Several CNs are ambiguous and count as none.
  */
 export function commonNameOf(x509: X509Certificate, field: 'subject' | 'issuer' = 'subject'): string {
-  const name = x509.toLegacyObject()[field] as unknown as Record<string, string | string[] | undefined> | undefined;
+  const name = x509.toLegacyObject()[field] as unknown as
+    | Record<string, string | string[] | undefined>
+    | undefined;
   const cn = name?.CN;
   return typeof cn === 'string' ? cn : '';
 }
@@ -49,7 +52,10 @@ export function validityOf(x509: X509Certificate): { notBefore: Date; notAfter: 
   const notBefore = new Date(x509.validFrom);
   const notAfter = new Date(x509.validTo);
   if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) {
-    throw new MylicError('CERT_MALFORMED', `The certificate validity cannot be read (${x509.validFrom} – ${x509.validTo}).`);
+    throw new MylicError(
+      'CERT_MALFORMED',
+      `The certificate validity cannot be read (${x509.validFrom} – ${x509.validTo}).`,
+    );
   }
   return { notBefore, notAfter };
 }
@@ -57,7 +63,14 @@ export function validityOf(x509: X509Certificate): { notBefore: Date; notAfter: 
 /** 2031-01-01 00:00:00 UTC: readable, unambiguous, no milliseconds (certificates have none). */
 export const formatTime = (d: Date): string => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 
-export type KeyUsageBit = 'digitalSignature' | 'nonRepudiation' | 'keyEncipherment' | 'dataEncipherment' | 'keyAgreement' | 'keyCertSign' | 'cRLSign';
+export type KeyUsageBit =
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'cRLSign';
 
 /**
  * The key usage bits a certificate sets, or null when it has no key usage extension. Node's
@@ -71,12 +84,27 @@ export function keyUsageOf(x509: X509Certificate): Set<KeyUsageBit> | null {
     // extensions [3] EXPLICIT, the last optional part of the TBSCertificate
     const tagged = tbs.find((v) => v.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && v.type === 3);
     if (!tagged) return null;
-    const pki = forge.pki as unknown as { certificateExtensionsFromAsn1(exts: forge.asn1.Asn1): Array<{ name?: string } & Partial<Record<KeyUsageBit, boolean>>> };
+    const pki = forge.pki as unknown as {
+      certificateExtensionsFromAsn1(
+        exts: forge.asn1.Asn1,
+      ): Array<{ name?: string } & Partial<Record<KeyUsageBit, boolean>>>;
+    };
     const ext = pki.certificateExtensionsFromAsn1(tagged).find((e) => e.name === 'keyUsage');
     if (!ext) return null;
-    const bits: KeyUsageBit[] = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign'];
+    const bits: KeyUsageBit[] = [
+      'digitalSignature',
+      'nonRepudiation',
+      'keyEncipherment',
+      'dataEncipherment',
+      'keyAgreement',
+      'keyCertSign',
+      'cRLSign',
+    ];
     return new Set(bits.filter((b) => ext[b] === true));
   } catch (e) {
-    throw new MylicError('CERT_MALFORMED', `The key usage of the certificate cannot be read: ${(e as Error).message}`);
+    throw new MylicError(
+      'CERT_MALFORMED',
+      `The key usage of the certificate cannot be read: ${(e as Error).message}`,
+    );
   }
 }

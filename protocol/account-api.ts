@@ -19,7 +19,9 @@ export const RegisterRequest = z.strictObject({
  */
 export const RegisterResponse = z.object({ email: z.string(), activationSent: z.literal(true) });
 
-export const ActivateQuery = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not an activation token') });
+export const ActivateQuery = z.object({
+  token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not an activation token'),
+});
 export const ActivateResponse = z.object({ activated: z.literal(true), email: z.string() });
 
 export const Profile = z.object({
@@ -31,8 +33,13 @@ export const Profile = z.object({
   mailOptIn: z.boolean(),
   selectedCompanyId: z.number().int().nullable(),
   selectedProjectId: z.number().int().nullable(),
-  pendingEmail: z.string().nullable().describe('A new address waiting for its confirmation link; the account keeps `email` until then'),
-  companies: z.array(z.object({ id: z.number().int(), name: z.string(), admin: z.boolean(), locked: z.boolean() })),
+  pendingEmail: z
+    .string()
+    .nullable()
+    .describe('A new address waiting for its confirmation link; the account keeps `email` until then'),
+  companies: z.array(
+    z.object({ id: z.number().int(), name: z.string(), admin: z.boolean(), locked: z.boolean() }),
+  ),
 });
 
 export const ProfileChangeRequest = z.strictObject({
@@ -44,9 +51,14 @@ export const ProfileChangeRequest = z.strictObject({
   newPassword: Password.optional(),
 });
 
-export const EmailChangeRequest = z.strictObject({ currentPassword: z.string().min(1).max(1024), newEmail: z.email().max(254) });
+export const EmailChangeRequest = z.strictObject({
+  currentPassword: z.string().min(1).max(1024),
+  newEmail: z.email().max(254),
+});
 export const EmailChangeResponse = z.object({
-  email: z.string().describe('The new address, waiting for its confirmation; the current one stays in use until then'),
+  email: z
+    .string()
+    .describe('The new address, waiting for its confirmation; the current one stays in use until then'),
   activationSent: z.literal(true),
 });
 
@@ -63,7 +75,15 @@ export const EmailChangeResponse = z.object({
  * Account changes (password, e-mail, API tokens) and switching the company are never open to a token:
  * they need a session opened with the password.
  */
-export const API_SCOPES = ['read', 'devices', 'licenses', 'keys', 'invalidations', 'ssa', 'organisation'] as const;
+export const API_SCOPES = [
+  'read',
+  'devices',
+  'licenses',
+  'keys',
+  'invalidations',
+  'ssa',
+  'organisation',
+] as const;
 export const ApiScope = z.enum(API_SCOPES);
 export type ApiScope = z.infer<typeof ApiScope>;
 
@@ -76,15 +96,32 @@ export const ApiTokenRequest = z.strictObject({
     .default(['read'])
     .describe('What the token may do; default only `read`. See the `x-scope` of each route.'),
 });
-export const ApiTokenCreated = z.object({ token: z.string(), expiresAt: z.string(), label: z.string(), scopes: z.array(ApiScope) });
+export const ApiTokenCreated = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+  label: z.string(),
+  scopes: z.array(ApiScope),
+});
 export const ApiTokenList = z.array(
-  z.object({ id: z.string(), label: z.string(), scopes: z.array(ApiScope), companyId: z.number().int().nullable(), createdAt: z.string(), expiresAt: z.string() }),
+  z.object({
+    id: z.string(),
+    label: z.string(),
+    scopes: z.array(ApiScope),
+    companyId: z.number().int().nullable(),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+  }),
 );
 
 /** Password reset by mail (issue 11): the same answer whether the address has an account or not. */
 export const PasswordResetRequest = z.strictObject({ email: z.email().max(254) });
-export const PasswordResetRequested = z.object({ mailSent: z.literal(true).describe('Always true: a mail goes out only if the address has an account') });
-export const PasswordResetConfirm = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not a reset token'), password: Password });
+export const PasswordResetRequested = z.object({
+  mailSent: z.literal(true).describe('Always true: a mail goes out only if the address has an account'),
+});
+export const PasswordResetConfirm = z.strictObject({
+  token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not a reset token'),
+  password: Password,
+});
 export const PasswordResetDone = z.object({ reset: z.literal(true), email: z.string() });
 
 export const HistoryQuery = z.object({
@@ -97,7 +134,11 @@ export const HistoryQuery = z.object({
 });
 export const HistoryPage = z.object({
   companyId: z.number().int().describe('The company whose history this is (the selected one)'),
-  projectId: z.number().int().nullable().describe('The selected project the events are narrowed to; null: all projects'),
+  projectId: z
+    .number()
+    .int()
+    .nullable()
+    .describe('The selected project the events are narrowed to; null: all projects'),
   page: z.number().int(),
   pageSize: z.number().int(),
   hasMore: z.boolean(),

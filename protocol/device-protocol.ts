@@ -9,7 +9,10 @@ import { Version } from './documents/payloads.js';
 export const DEVICE_API = '/device/v1';
 
 export const ChallengeRequest = z.strictObject({ hardwareId: HardwareId });
-export const ChallengeResponse = z.object({ challenge: z.string().regex(/^[A-Za-z0-9_-]{43}$/), expiresAt: z.iso.datetime() });
+export const ChallengeResponse = z.object({
+  challenge: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  expiresAt: z.iso.datetime(),
+});
 
 export const DeviceLoginRequest = z.strictObject({
   email: z.email().max(254),
@@ -47,7 +50,9 @@ export const DeviceLicensesResponse = z.object({
   project: z.object({ id: z.number().int(), name: z.string() }),
   licenses: z.array(DeviceLicense),
   /** Versions a license file can be downloaded in; each file holds the licenses valid in it. */
-  versions: z.array(z.object({ version: z.number().int(), encrypted: z.boolean(), licenses: z.number().int() })),
+  versions: z.array(
+    z.object({ version: z.number().int(), encrypted: z.boolean(), licenses: z.number().int() }),
+  ),
 });
 export type DeviceLicensesResponse = z.infer<typeof DeviceLicensesResponse>;
 
@@ -57,8 +62,14 @@ export const CertificateRequest = z.strictObject({ csr: z.string().min(1).max(16
 export const CertificateResponse = z.object({ certificate: z.string().min(1), issuer: z.string().min(1) });
 
 export const TestLicenseRequest = z
-  .strictObject({ version: Version, slave: z.boolean().default(false), pbx: z.number().int().min(1).max(1000).optional() })
-  .refine((r) => r.slave || r.pbx !== undefined, { message: 'give the number of PBX test licenses, or slave' });
+  .strictObject({
+    version: Version,
+    slave: z.boolean().default(false),
+    pbx: z.number().int().min(1).max(1000).optional(),
+  })
+  .refine((r) => r.slave || r.pbx !== undefined, {
+    message: 'give the number of PBX test licenses, or slave',
+  });
 
 /** The signed bytes of the device's login proof: domain-separated like the documents. */
 export const deviceProofBytes = (challenge: string, hardwareId: string): Buffer =>

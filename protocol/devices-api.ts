@@ -13,13 +13,20 @@ export const MAX_DEVICES_PER_BATCH = 50;
 export const SEARCH_MIN = 3;
 export const SEARCH_KEYS_MIN = 5;
 
-const Id = z.number().int().positive().max(2 ** 31 - 1);
+const Id = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31 - 1);
 /** A device as a person types it: a MAC in any form of the seed, or an IPEI; the core parses it. */
 const DeviceInput = z.string().trim().min(1).max(64);
 const DeviceTypeName = z.string().trim().min(1).max(40);
 /** Order numbers of the vendor: letters, digits, `.`, `_`, `-` (they travel in paths). */
 export const ORDER_NUMBER_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
-export const OrderNumber = z.string().trim().regex(ORDER_NUMBER_RE, 'an order number has 1 to 40 letters, digits, ".", "_" or "-"');
+export const OrderNumber = z
+  .string()
+  .trim()
+  .regex(ORDER_NUMBER_RE, 'an order number has 1 to 40 letters, digits, ".", "_" or "-"');
 
 export const DeviceParams = z.object({ deviceId: IdText });
 export const OrderParams = z.object({ orderNumber: OrderNumber });
@@ -108,11 +115,16 @@ export const UpdateDeviceRequest = z
  * the seed's "licenses from several users of the old license manager"; here, its bound licenses were
  * paid by more than one company, so the one adding it does not necessarily own the box.
  */
-export const DeviceWarning = z.object({ code: z.enum(['SEVERAL_COMPANIES', 'SEVERAL_USERS']), message: z.string() });
+export const DeviceWarning = z.object({
+  code: z.enum(['SEVERAL_COMPANIES', 'SEVERAL_USERS']),
+  message: z.string(),
+});
 export type DeviceWarning = z.infer<typeof DeviceWarning>;
 
 export const AddDeviceRequest = z.strictObject({
-  device: DeviceInput.describe('MAC (00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx, xxxxxx) or IPEI (00077 0123456 5)'),
+  device: DeviceInput.describe(
+    'MAC (00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx, xxxxxx) or IPEI (00077 0123456 5)',
+  ),
   type: DeviceTypeName,
   projectId: Id.optional().describe('Default: the selected project'),
 });
@@ -176,25 +188,36 @@ export const MoveDevicesRequest = z.strictObject({
 });
 export const MoveDevicesResult = z.object({
   projectId: z.number().int(),
-  moved: z.array(z.object({ deviceId: z.number().int(), fromProjectId: z.number().int(), licenses: z.number().int() })),
+  moved: z.array(
+    z.object({ deviceId: z.number().int(), fromProjectId: z.number().int(), licenses: z.number().int() }),
+  ),
   /** Already in the target project. */
   unchanged: z.array(z.number().int()),
   /** The SSA the moved licenses got (the target is under SSA), or null. */
   ssa: SsaApplied.nullable(),
 });
 export const RemoveDevicesRequest = z.strictObject({ deviceIds: DeviceIds });
-export const RemoveDevicesResult = z.object({ removed: z.array(z.object({ deviceId: z.number().int(), projectId: z.number().int() })) });
+export const RemoveDevicesResult = z.object({
+  removed: z.array(z.object({ deviceId: z.number().int(), projectId: z.number().int() })),
+});
 
 // ---------------------------------------------------------------------------------------------
 // RMA
 
 export const RmaRequest = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
-export const RmaWithdrawn = z.object({ deviceId: z.number().int(), hardwareId: z.string(), rma: RmaInfo.nullable() });
+export const RmaWithdrawn = z.object({
+  deviceId: z.number().int(),
+  hardwareId: z.string(),
+  rma: RmaInfo.nullable(),
+});
 export const RmaListQuery = z.object({
   /** arrived (default; seed: "RMA devices, which arrived … their licenses are moveable"), requested, or active (both). */
   state: z.enum(['arrived', 'requested', 'active']).default('arrived'),
 });
-export const RmaList = z.object({ state: z.enum(['arrived', 'requested', 'active']), devices: z.array(DeviceSummary) });
+export const RmaList = z.object({
+  state: z.enum(['arrived', 'requested', 'active']),
+  devices: z.array(DeviceSummary),
+});
 
 // ---------------------------------------------------------------------------------------------
 // status of a foreign device (seed: Check licence, SSA and warranty status of a device)
@@ -254,11 +277,27 @@ export const SearchResult = z.object({
   query: z.string(),
   devices: z.array(DeviceSummary),
   devicesTruncated: z.boolean(),
-  projects: z.array(z.object({ id: z.number().int(), name: z.string(), description: z.string(), companyId: z.number().int(), external: z.boolean() })),
+  projects: z.array(
+    z.object({
+      id: z.number().int(),
+      name: z.string(),
+      description: z.string(),
+      companyId: z.number().int(),
+      external: z.boolean(),
+    }),
+  ),
   projectsTruncated: z.boolean(),
   /** Own activation keys; searched from 5 characters on (null: the query was too short for keys). */
   keys: z
-    .array(z.object({ keyId: z.number().int(), key: z.string(), comment: z.string(), orderNumber: z.string(), redeemed: z.boolean() }))
+    .array(
+      z.object({
+        keyId: z.number().int(),
+        key: z.string(),
+        comment: z.string(),
+        orderNumber: z.string(),
+        redeemed: z.boolean(),
+      }),
+    )
     .nullable(),
   /** `PBX-Port14` or `PBX-Port14=100`: devices with bound licenses of that type (at least that many units). */
   licenses: z

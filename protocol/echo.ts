@@ -23,6 +23,8 @@ const LONG_QUOTED = new RegExp(`"([^"]{${ECHO_MAX + 1},})"|'([^'\\s]{${ECHO_MAX 
  * longer than ECHO_MAX clipped by `clipEcho`, and the whole message at most `max` characters.
  */
 export function boundMessage(message: string, max = 1_000): string {
-  const clipped = message.replace(LONG_QUOTED, (_m, dq: string | undefined, sq: string | undefined) => (dq !== undefined ? `"${clipEcho(dq)}"` : `'${clipEcho(sq!)}'`));
+  const clipped = message.replace(LONG_QUOTED, (_m, dq: string | undefined, sq: string | undefined) =>
+    dq !== undefined ? `"${clipEcho(dq)}"` : `'${clipEcho(sq!)}'`,
+  );
   return clipEcho(clipped, max);
 }

@@ -15,14 +15,21 @@ export function parseMac(input: string): string {
   // upper-casing first would turn non-ASCII letters into hex digits (U+FB00 "ﬀ" becomes "FF").
   const raw = input.trim();
   let hex: string;
-  if (/^[0-9A-Fa-f]{2}([-:])[0-9A-Fa-f]{2}\1[0-9A-Fa-f]{2}\1[0-9A-Fa-f]{2}\1[0-9A-Fa-f]{2}\1[0-9A-Fa-f]{2}$/.test(raw)) {
+  if (
+    /^[0-9A-Fa-f]{2}([-:])[0-9A-Fa-f]{2}\1[0-9A-Fa-f]{2}\1[0-9A-Fa-f]{2}\1[0-9A-Fa-f]{2}\1[0-9A-Fa-f]{2}$/.test(
+      raw,
+    )
+  ) {
     hex = raw.replace(/[-:]/g, '').toUpperCase();
   } else if (/^[0-9A-Fa-f]{12}$/.test(raw)) {
     hex = raw.toUpperCase();
   } else if (/^[0-9A-Fa-f]{6}$/.test(raw)) {
     hex = VENDOR_PREFIX + raw.toUpperCase();
   } else {
-    throw new MylicError('MAC_INVALID', `"${input}" is not a MAC address (use 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx or xxxxxx).`);
+    throw new MylicError(
+      'MAC_INVALID',
+      `"${input}" is not a MAC address (use 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx or xxxxxx).`,
+    );
   }
   return hex;
 }
@@ -34,14 +41,17 @@ export const isCanonicalHardwareId = (s: string): boolean => HEX12.test(s);
 /** A hardware id in canonical form, as it travels in the protocol. */
 export const HardwareId = z.string().regex(HEX12, 'hardware id must be 12 upper-case hex digits');
 /** A MAC as a person types it; parsed to the canonical form. */
-export const MacInput = z.string().max(64).transform((s, ctx) => {
-  try {
-    return parseMac(s);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message });
-    return z.NEVER;
-  }
-});
+export const MacInput = z
+  .string()
+  .max(64)
+  .transform((s, ctx) => {
+    try {
+      return parseMac(s);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
 
 // ---------------------------------------------------------------------------------------------
 // IPEI (DECT handsets; issue 5)
@@ -56,7 +66,8 @@ export const MacInput = z.string().max(64).transform((s, ctx) => {
  * check digit is required and verified (a typo is then refused rather than registered).
  */
 export function ipeiCheckDigit(twelveDigits: string): string {
-  if (!/^[0-9]{12}$/.test(twelveDigits)) throw new MylicError('IPEI_INVALID', 'An IPEI has 12 digits before its check digit.');
+  if (!/^[0-9]{12}$/.test(twelveDigits))
+    throw new MylicError('IPEI_INVALID', 'An IPEI has 12 digits before its check digit.');
   let sum = 0;
   for (let i = 0; i < 12; i++) sum += (i + 1) * Number(twelveDigits[i]);
   const check = sum % 11;
@@ -66,16 +77,25 @@ export function ipeiCheckDigit(twelveDigits: string): string {
 export function parseIpei(input: string): string {
   const raw = input.trim();
   const m = /^([0-9]{5})[ .-]?([0-9]{7})[ .-]?([0-9*])$/.exec(raw);
-  if (!m) throw new MylicError('IPEI_INVALID', `"${input}" is not an IPEI (5-digit manufacturer, 7-digit serial and check digit, e.g. 00077 0123456 5).`);
+  if (!m)
+    throw new MylicError(
+      'IPEI_INVALID',
+      `"${input}" is not an IPEI (5-digit manufacturer, 7-digit serial and check digit, e.g. 00077 0123456 5).`,
+    );
   const digits = m[1]! + m[2]!;
   const check = ipeiCheckDigit(digits);
-  if (m[3] !== check) throw new MylicError('IPEI_INVALID', `The check digit of IPEI "${input}" is wrong (expected ${check}): check for a typo.`);
+  if (m[3] !== check)
+    throw new MylicError(
+      'IPEI_INVALID',
+      `The check digit of IPEI "${input}" is wrong (expected ${check}): check for a typo.`,
+    );
   return digits + check;
 }
 
 export const isIpei = (hardwareId: string): boolean => /^[0-9]{12}[0-9*]$/.test(hardwareId);
 
-export const formatIpei = (ipei: string): string => `${ipei.slice(0, 5)} ${ipei.slice(5, 12)} ${ipei.slice(12)}`;
+export const formatIpei = (ipei: string): string =>
+  `${ipei.slice(0, 5)} ${ipei.slice(5, 12)} ${ipei.slice(12)}`;
 
 export type HardwareIdKind = 'mac' | 'ipei';
 
@@ -90,4 +110,5 @@ export function parseHardwareId(input: string): { hardwareId: string; kind: Hard
 export const hardwareIdKind = (hardwareId: string): HardwareIdKind => (isIpei(hardwareId) ? 'ipei' : 'mac');
 
 /** How a stored hardware id is shown: `00-90-33-01-23-45` or `00077 0123456 5`. */
-export const formatHardwareId = (hardwareId: string): string => (isIpei(hardwareId) ? formatIpei(hardwareId) : HEX12.test(hardwareId) ? formatMac(hardwareId) : hardwareId);
+export const formatHardwareId = (hardwareId: string): string =>
+  isIpei(hardwareId) ? formatIpei(hardwareId) : HEX12.test(hardwareId) ? formatMac(hardwareId) : hardwareId;

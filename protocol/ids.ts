@@ -33,7 +33,10 @@ export const IdListText = (max = 50) =>
   z
     .string()
     .max(max * 11)
-    .regex(new RegExp(`^${ID_PATTERN.source.slice(1, -1)}(,${ID_PATTERN.source.slice(1, -1)}){0,${max - 1}}$`), `comma-separated ids (at most ${max}); ${ID_MESSAGE}`)
+    .regex(
+      new RegExp(`^${ID_PATTERN.source.slice(1, -1)}(,${ID_PATTERN.source.slice(1, -1)}){0,${max - 1}}$`),
+      `comma-separated ids (at most ${max}); ${ID_MESSAGE}`,
+    )
     .transform((s) => s.split(',').map(Number))
     .refine((ids) => ids.every((id) => id <= MAX_ID), ID_MESSAGE);
 

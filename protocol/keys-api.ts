@@ -183,14 +183,23 @@ export const OwnKey = z.object({
   key: z.string(),
   companyId: z.number().int(),
   licenses: z.array(LicenseLine),
-  sources: z.array(z.object({ projectId: z.number().int(), projectName: z.string(), type: z.string(), units: z.number().int() })),
+  sources: z.array(
+    z.object({
+      projectId: z.number().int(),
+      projectName: z.string(),
+      type: z.string(),
+      units: z.number().int(),
+    }),
+  ),
   comment: z.string(),
   orderNumber: z.string(),
   orderReference: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
   /** Set once someone redeemed the key; the project is named only when it is one of the company's own. */
-  redeemed: z.object({ at: z.string(), projectId: z.number().int().nullable(), projectName: z.string().nullable() }).nullable(),
+  redeemed: z
+    .object({ at: z.string(), projectId: z.number().int().nullable(), projectName: z.string().nullable() })
+    .nullable(),
 });
 export type OwnKey = z.infer<typeof OwnKey>;
 export const OwnKeyList = z.object({ scope: z.enum(['project', 'all']), keys: z.array(OwnKey) });

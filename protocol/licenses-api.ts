@@ -8,7 +8,11 @@ import { SsaApplied, SsaConfirmation, SsaIntoPreview } from './ssa-api.js';
  * Pure: schemas only. The rules are the core's (bridge/core/license-selection.ts and friends).
  */
 
-const Id = z.number().int().positive().max(2 ** 31 - 1);
+const Id = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31 - 1);
 const VersionNo = z.number().int().min(5).max(14);
 const Units = z.number().int().positive().max(1_000_000);
 const Serial = z.string().trim().min(1).max(40);
@@ -101,7 +105,11 @@ export const OfferQuery = z.object({
   drawFrom: IdListText().optional(),
 });
 
-const ProjectUnits = z.object({ projectId: z.number().int(), projectName: z.string(), units: z.number().int() });
+const ProjectUnits = z.object({
+  projectId: z.number().int(),
+  projectName: z.string(),
+  units: z.number().int(),
+});
 const Line = z.object({ type: z.string(), units: z.number().int() });
 
 export const LicenseOffer = z.object({
@@ -180,7 +188,10 @@ export const NewLicenseSsa = z.strictObject({
 export const AddFromBalanceRequest = z.strictObject({
   version: VersionNo,
   summate: z.boolean().default(true),
-  lines: z.array(z.strictObject({ type: z.string().trim().min(1).max(40), units: Units })).min(1).max(50),
+  lines: z
+    .array(z.strictObject({ type: z.string().trim().min(1).max(40), units: Units }))
+    .min(1)
+    .max(50),
   /** Own projects to draw from after the device's project, in this order. */
   drawFrom: z.array(Id).max(50).optional(),
   /** Buy what the balances lack on credit (right 'buy-on-credit'). */
@@ -247,21 +258,43 @@ export const FreeQuery = z.object({ projectId: IdText.optional() });
 export const FreeList = z.object({ scope: z.enum(['project', 'all']), licenses: z.array(FreeLicense) });
 
 export const FreeOfferQuery = z.object({ version: WholeText(5, 14) });
-export const FreeOffer = z.object({ deviceId: z.number().int(), version: z.number().int(), licenses: z.array(FreeLicense) });
+export const FreeOffer = z.object({
+  deviceId: z.number().int(),
+  version: z.number().int(),
+  licenses: z.array(FreeLicense),
+});
 
 export const AssignFreeRequest = z.strictObject({
   version: VersionNo,
   serials: z.array(Serial).min(1).max(200),
   ssa: NewLicenseSsa.optional(),
 });
-export const AssignFreeResult = z.object({ deviceId: z.number().int(), hardwareId: z.string(), version: z.number().int(), licenses: z.array(FreeLicense), ssa: z.unknown() });
+export const AssignFreeResult = z.object({
+  deviceId: z.number().int(),
+  hardwareId: z.string(),
+  version: z.number().int(),
+  licenses: z.array(FreeLicense),
+  ssa: z.unknown(),
+});
 
 export const ConvertRequest = z.strictObject({
-  licenses: z.array(z.strictObject({ serial: Serial, version: VersionNo.optional() })).min(1).max(200),
+  licenses: z
+    .array(z.strictObject({ serial: Serial, version: VersionNo.optional() }))
+    .min(1)
+    .max(200),
   onCredit: OnCredit.optional(),
 });
 export const ConvertResult = z.object({
-  lines: z.array(z.object({ serial: z.string(), fromType: z.string(), toType: z.string(), units: z.number().int(), projectId: z.number().int(), ssc: z.number().int() })),
+  lines: z.array(
+    z.object({
+      serial: z.string(),
+      fromType: z.string(),
+      toType: z.string(),
+      units: z.number().int(),
+      projectId: z.number().int(),
+      ssc: z.number().int(),
+    }),
+  ),
   ssc: z.number().int(),
   /** SSC taken per project, or bought on credit. */
   paid: z.array(z.object({ projectId: z.number().int(), units: z.number().int() })),
@@ -272,20 +305,40 @@ export const ConvertResult = z.object({
 // ---------------------------------------------------------------------------------------------
 // V7 floating license
 
-export const FloatingResult = z.object({ deviceId: z.number().int(), serial: z.string(), type: z.string(), deleted: z.boolean() });
+export const FloatingResult = z.object({
+  deviceId: z.number().int(),
+  serial: z.string(),
+  type: z.string(),
+  deleted: z.boolean(),
+});
 
 // ---------------------------------------------------------------------------------------------
 // warranty extensions
 
 const WarrantyChoice = z.enum(['early', 'late']);
-export const DeviceWarrantyRequest = z.strictObject({ years: z.number().int().min(1).max(4), type: WarrantyChoice.optional() });
+export const DeviceWarrantyRequest = z.strictObject({
+  years: z.number().int().min(1).max(4),
+  type: WarrantyChoice.optional(),
+});
 export const ProjectWarrantyRequest = z
   .strictObject({
     /** The same years for every device of the project (seed: "by entering the number in the list header"). */
     years: z.number().int().min(0).max(4).optional(),
-    devices: z.array(z.strictObject({ deviceId: Id, years: z.number().int().min(0).max(4), type: WarrantyChoice.optional() })).max(5000).optional(),
+    devices: z
+      .array(
+        z.strictObject({
+          deviceId: Id,
+          years: z.number().int().min(0).max(4),
+          type: WarrantyChoice.optional(),
+        }),
+      )
+      .max(5000)
+      .optional(),
   })
-  .refine((r) => r.years !== undefined || r.devices !== undefined, 'give years for all devices, or per device');
+  .refine(
+    (r) => r.years !== undefined || r.devices !== undefined,
+    'give years for all devices, or per device',
+  );
 
 export const WarrantyOverview = z.object({
   projectId: z.number().int(),
@@ -318,7 +371,14 @@ export const DownloadOptions = z.object({
   projectId: z.number().int(),
   certificate: z.boolean(),
   noDowngrade: z.boolean(),
-  versions: z.array(z.object({ version: z.number().int(), encrypted: z.boolean(), licenses: z.number().int(), makesNonReturnable: z.array(z.string()) })),
+  versions: z.array(
+    z.object({
+      version: z.number().int(),
+      encrypted: z.boolean(),
+      licenses: z.number().int(),
+      makesNonReturnable: z.array(z.string()),
+    }),
+  ),
 });
 export const PortalLicenseFileRequest = z.strictObject({
   version: VersionNo,

@@ -6,7 +6,11 @@ import { IdText } from './ids.js';
  * (seed: Company → Users, Join, Company, New Company; Company selection; Licenses → Projects).
  */
 const text = (max: number) => z.string().max(max);
-const Id = z.number().int().positive().max(2 ** 31 - 1);
+const Id = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31 - 1);
 
 /** A numeric id in a path; anything else answers like an unknown resource. */
 /** Path ids: the one strict form (protocol/ids.ts). */
@@ -30,7 +34,11 @@ export const NewCompanyRequest = z.union([
     select: z.boolean().optional(),
   }),
 ]);
-export const NewCompanyResponse = z.object({ companyId: z.number(), defaultProjectId: z.number(), selected: z.boolean() });
+export const NewCompanyResponse = z.object({
+  companyId: z.number(),
+  defaultProjectId: z.number(),
+  selected: z.boolean(),
+});
 
 export const Company = z.object({
   id: z.number(),
@@ -39,7 +47,10 @@ export const Company = z.object({
   postalCode: z.string(),
   city: z.string(),
   country: z.string(),
-  vendorAccountId: z.string().nullable().describe('Set when the data comes from the vendor records; then it is not editable'),
+  vendorAccountId: z
+    .string()
+    .nullable()
+    .describe('Set when the data comes from the vendor records; then it is not editable'),
   admin: z.boolean(),
   editable: z.boolean(),
 });
@@ -50,7 +61,15 @@ export const UpdateCompanyRequest = z
 
 export const MyCompaniesResponse = z.object({
   selectedCompanyId: z.number().nullable(),
-  companies: z.array(z.object({ id: z.number(), name: z.string(), admin: z.boolean(), locked: z.boolean(), selected: z.boolean() })),
+  companies: z.array(
+    z.object({
+      id: z.number(),
+      name: z.string(),
+      admin: z.boolean(),
+      locked: z.boolean(),
+      selected: z.boolean(),
+    }),
+  ),
 });
 
 export const SelectCompanyRequest = z.strictObject({ companyId: Id });
@@ -73,7 +92,14 @@ export const JoinCompanyResponse = z.object({
   users: z.object({ added: z.array(z.number()), merged: z.array(z.number()) }),
   devicePlacements: z.object({
     moved: z.number(),
-    keptHere: z.array(z.object({ deviceId: z.number(), hardwareId: z.string(), keptProjectId: z.number(), droppedProjectId: z.number() })),
+    keptHere: z.array(
+      z.object({
+        deviceId: z.number(),
+        hardwareId: z.string(),
+        keptProjectId: z.number(),
+        droppedProjectId: z.number(),
+      }),
+    ),
   }),
   rights: z.object({ passed: z.number(), dropped: z.number() }),
   historyEvents: z.number(),
@@ -83,9 +109,23 @@ export const JoinCompanyResponse = z.object({
 // ---------------------------------------------------------------------------------------------
 // users of a company
 
-export const Member = z.object({ userId: z.number(), email: z.string(), name: z.string(), admin: z.boolean(), locked: z.boolean(), since: z.string() });
-export const MembersResponse = z.object({ companyId: z.number(), editable: z.boolean(), users: z.array(Member) });
-export const AddMemberRequest = z.strictObject({ email: z.email().max(254), admin: z.boolean().default(false) });
+export const Member = z.object({
+  userId: z.number(),
+  email: z.string(),
+  name: z.string(),
+  admin: z.boolean(),
+  locked: z.boolean(),
+  since: z.string(),
+});
+export const MembersResponse = z.object({
+  companyId: z.number(),
+  editable: z.boolean(),
+  users: z.array(Member),
+});
+export const AddMemberRequest = z.strictObject({
+  email: z.email().max(254),
+  admin: z.boolean().default(false),
+});
 export const UpdateMemberRequest = z
   .strictObject({ admin: z.boolean().optional(), locked: z.boolean().optional() })
   .refine((o) => o.admin !== undefined || o.locked !== undefined, { message: 'Give admin and/or locked.' });
@@ -104,13 +144,23 @@ export const Project = z.object({
   external: z.boolean().describe('Reached through rights granted to the selected company'),
   selected: z.boolean(),
 });
-export const ProjectsResponse = z.object({ selectedProjectId: z.number().nullable(), projects: z.array(Project) });
-export const NewProjectRequest = z.strictObject({ name: z.string().min(1).max(100), description: text(2000).optional() });
+export const ProjectsResponse = z.object({
+  selectedProjectId: z.number().nullable(),
+  projects: z.array(Project),
+});
+export const NewProjectRequest = z.strictObject({
+  name: z.string().min(1).max(100),
+  description: text(2000).optional(),
+});
 export const UpdateProjectRequest = z
   .strictObject({ name: z.string().min(1).max(100).optional(), description: text(2000).optional() })
-  .refine((o) => o.name !== undefined || o.description !== undefined, { message: 'Give name and/or description.' });
+  .refine((o) => o.name !== undefined || o.description !== undefined, {
+    message: 'Give name and/or description.',
+  });
 export const ProjectParams = z.object({ projectId: IdParam });
-export const SelectProjectRequest = z.strictObject({ projectId: Id.nullable().describe('null: no project selected, all projects') });
+export const SelectProjectRequest = z.strictObject({
+  projectId: Id.nullable().describe('null: no project selected, all projects'),
+});
 
 export const RightsResponse = z.object({
   projectId: z.number(),

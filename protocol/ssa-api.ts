@@ -5,10 +5,17 @@ import { IdText } from './ids.js';
  * Software service agreements in the portal API (seed: Projects → SSA, Join; Move device). Pure
  * schemas. Dates are calendar dates `YYYY-MM-DD`; SSC are whole licenses.
  */
-const Id = z.number().int().positive().max(2 ** 31 - 1);
+const Id = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31 - 1);
 export const IsoDate = z.iso.date().describe('A calendar date, YYYY-MM-DD');
 const Serial = z.string().min(1).max(64);
-const OptOut = z.array(Serial).max(10_000).describe('Serials of licenses that get no SSA (no SSC, no new end date)');
+const OptOut = z
+  .array(Serial)
+  .max(10_000)
+  .describe('Serials of licenses that get no SSA (no SSC, no new end date)');
 const Units = z.number().int().min(0).max(1_000_000_000);
 
 export const SsaProjectParams = z.object({ projectId: IdText });
@@ -30,14 +37,25 @@ export const SsaLine = z.object({
   sscPerUnit: z.number(),
   ssc: z.number().describe('units × SSC/unit × multiplier, rounded up to a whole SSC'),
   newSsaEnd: z.string().nullable(),
-  line: z.number().int().optional().describe('New licenses: the request line they come from (opt them out by line, `optOutLines`)'),
+  line: z
+    .number()
+    .int()
+    .optional()
+    .describe('New licenses: the request line they come from (opt them out by line, `optOutLines`)'),
 });
 
-export const SsaSummary = z.object({ calculationDate: z.string(), endDate: z.string(), lines: z.array(SsaLine), total: z.number() });
+export const SsaSummary = z.object({
+  calculationDate: z.string(),
+  endDate: z.string(),
+  lines: z.array(SsaLine),
+  total: z.number(),
+});
 
 export const SsaPreviewRequest = z.strictObject({
   endDate: IsoDate,
-  calculationDate: IsoDate.optional().describe('Another calculation date for a preview; default today. Only today can be confirmed.'),
+  calculationDate: IsoDate.optional().describe(
+    'Another calculation date for a preview; default today. Only today can be confirmed.',
+  ),
   optOut: OptOut.optional(),
 });
 
@@ -49,7 +67,14 @@ export const SsaPreviewQuery = z.strictObject({
     .string()
     .max(100_000)
     .optional()
-    .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined)),
+    .transform((s) =>
+      s
+        ? s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : undefined,
+    ),
 });
 
 export const SsaPreviewResponse = z.object({
@@ -59,20 +84,30 @@ export const SsaPreviewResponse = z.object({
   confirmable: z.boolean().describe('true for a calculation for today, by a user of the owning company'),
   payment: z.object({
     projectSsc: z.number().describe("SSC in this project's balance"),
-    companySsc: z.number().describe('SSC in the balances it may be paid from (this project, and for own projects the others)'),
+    companySsc: z
+      .number()
+      .describe('SSC in the balances it may be paid from (this project, and for own projects the others)'),
     missing: z.number().describe('SSC missing from those balances for this total'),
     onCreditAllowed: z.boolean(),
   }),
 });
 
-const OnCredit = z.strictObject({ orderNumber: z.string().trim().max(64).optional() }).describe("Buy on credit (right 'buy-on-credit'), with an optional order number");
+const OnCredit = z
+  .strictObject({ orderNumber: z.string().trim().max(64).optional() })
+  .describe("Buy on credit (right 'buy-on-credit'), with an optional order number");
 
 export const SsaConfirmRequest = z.strictObject({
   endDate: IsoDate,
   optOut: OptOut.optional(),
   onCredit: OnCredit.optional(),
-  expectedTotal: Units.optional().describe('The total shown in the summary; refused with SSA_SUMMARY_CHANGED when it changed since'),
-  fromProjectIds: z.array(Id).max(1000).optional().describe('Other projects of the company to draw SSC from after this one; default all, in id order'),
+  expectedTotal: Units.optional().describe(
+    'The total shown in the summary; refused with SSA_SUMMARY_CHANGED when it changed since',
+  ),
+  fromProjectIds: z
+    .array(Id)
+    .max(1000)
+    .optional()
+    .describe('Other projects of the company to draw SSC from after this one; default all, in id order'),
 });
 
 export const SsaApplied = z.object({
@@ -85,14 +120,28 @@ export const SsaApplied = z.object({
   optedOut: z.array(z.string()),
 });
 
-export const SsaConfirmResponse = z.object({ projectId: z.number(), ssaEnd: z.string(), before: z.string().nullable(), summary: SsaSummary, applied: SsaApplied });
+export const SsaConfirmResponse = z.object({
+  projectId: z.number(),
+  ssaEnd: z.string(),
+  before: z.string().nullable(),
+  summary: SsaSummary,
+  applied: SsaApplied,
+});
 
 export const SsaStatus = z.object({
   projectId: z.number(),
   ssaEnd: z.string().nullable(),
   underSsa: z.boolean(),
   sendMails: z.boolean().describe('"Send SSA expiry mails"'),
-  licenses: z.object({ total: z.number(), covered: z.number(), notCovered: z.array(z.string()).describe('Licenses of the project whose SSA ends before the project\'s (types under SSA only: warranty extensions and floating licenses have none)') }),
+  licenses: z.object({
+    total: z.number(),
+    covered: z.number(),
+    notCovered: z
+      .array(z.string())
+      .describe(
+        "Licenses of the project whose SSA ends before the project's (types under SSA only: warranty extensions and floating licenses have none)",
+      ),
+  }),
 });
 
 export const SsaMailsRequest = z.strictObject({ sendMails: z.boolean() });
@@ -110,10 +159,17 @@ const IntoOptions = {
 export const SsaMovePreviewRequest = z
   .strictObject({
     deviceIds: z.array(Id).min(1).max(500).optional().describe('The deviceIds of the move'),
-    hardwareIds: z.array(z.string().min(1).max(32)).min(1).max(50).optional().describe('MACs or IPEIs, in any form'),
+    hardwareIds: z
+      .array(z.string().min(1).max(32))
+      .min(1)
+      .max(50)
+      .optional()
+      .describe('MACs or IPEIs, in any form'),
     ...IntoOptions,
   })
-  .refine((o) => o.deviceIds !== undefined || o.hardwareIds !== undefined, { message: 'Give deviceIds or hardwareIds.' });
+  .refine((o) => o.deviceIds !== undefined || o.hardwareIds !== undefined, {
+    message: 'Give deviceIds or hardwareIds.',
+  });
 export const SsaJoinPreviewRequest = z.strictObject({ intoProjectId: Id, ...IntoOptions });
 
 export const SsaIntoPreview = z.object({
@@ -132,4 +188,11 @@ export const SsaConfirmation = z.strictObject({
 });
 
 export const SsaJoinRequest = z.strictObject({ intoProjectId: Id, ssa: SsaConfirmation });
-export const SsaJoinResponse = z.object({ projectId: z.number(), intoProjectId: z.number(), devices: z.number(), ssa: SsaApplied.nullable() }).loose();
+export const SsaJoinResponse = z
+  .object({
+    projectId: z.number(),
+    intoProjectId: z.number(),
+    devices: z.number(),
+    ssa: SsaApplied.nullable(),
+  })
+  .loose();

@@ -143,7 +143,11 @@ function scanStructure(text: string, limits: ScanLimits): { outsideRoot: boolean
     let line = 1;
     for (let k = text.indexOf('\n'); k >= 0 && k < i; k = text.indexOf('\n', k + 1)) line++;
     const column = i - text.lastIndexOf('\n', i - 1);
-    return new MylicError('XML_MALFORMED', `The XML document is not well-formed (line ${line}, column ${column}): ${what} is never closed.`, { line, column });
+    return new MylicError(
+      'XML_MALFORMED',
+      `The XML document is not well-formed (line ${line}, column ${column}): ${what} is never closed.`,
+      { line, column },
+    );
   };
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -172,7 +176,10 @@ function scanStructure(text: string, limits: ScanLimits): { outsideRoot: boolean
     } else if (text.startsWith('</', i)) {
       const end = text.indexOf('>', i + 2);
       if (end < 0) throw unclosed('a closing tag');
-      if (end - i - 2 > limits.maxNameLength) throw tooComplex(`An element name in the XML document is longer than ${limits.maxNameLength} characters.`);
+      if (end - i - 2 > limits.maxNameLength)
+        throw tooComplex(
+          `An element name in the XML document is longer than ${limits.maxNameLength} characters.`,
+        );
       // A stray closing tag is the validator's business; never let it buy extra depth.
       if (depth > 0) depth--;
       i = end + 1;
@@ -189,7 +196,10 @@ function scanStructure(text: string, limits: ScanLimits): { outsideRoot: boolean
         if (quote !== 0) {
           if (d === quote) {
             quote = 0;
-            if (j - quoteAt - 1 > limits.maxAttributeValueLength) throw tooComplex(`An attribute value in the XML document is longer than ${limits.maxAttributeValueLength} characters.`);
+            if (j - quoteAt - 1 > limits.maxAttributeValueLength)
+              throw tooComplex(
+                `An attribute value in the XML document is longer than ${limits.maxAttributeValueLength} characters.`,
+              );
             nameAt = j + 1;
           }
           j++;
@@ -197,29 +207,45 @@ function scanStructure(text: string, limits: ScanLimits): { outsideRoot: boolean
         }
         if (isSpace(d) || d === 0x2f /* / */) {
           nameAt = j + 1;
-        } else if (d !== 0x3e /* > */ && d !== 0x3d /* = */ && d !== 0x22 && d !== 0x27 && j - nameAt >= limits.maxNameLength) {
-          throw tooComplex(`An element or attribute name in the XML document is longer than ${limits.maxNameLength} characters.`);
+        } else if (
+          d !== 0x3e /* > */ &&
+          d !== 0x3d /* = */ &&
+          d !== 0x22 &&
+          d !== 0x27 &&
+          j - nameAt >= limits.maxNameLength
+        ) {
+          throw tooComplex(
+            `An element or attribute name in the XML document is longer than ${limits.maxNameLength} characters.`,
+          );
         }
         if (d === 0x22 /* " */ || d === 0x27 /* ' */) {
           quote = d;
           quoteAt = j;
         } else if (d === 0x3d /* = */) {
           nameAt = j + 1;
-          if (++own > limits.maxAttributesPerElement) throw tooComplex(`An element of the XML document has more than ${limits.maxAttributesPerElement} attributes.`);
-          if (++attributes > limits.maxAttributes) throw tooComplex(`The XML document has more than ${limits.maxAttributes} attributes.`);
+          if (++own > limits.maxAttributesPerElement)
+            throw tooComplex(
+              `An element of the XML document has more than ${limits.maxAttributesPerElement} attributes.`,
+            );
+          if (++attributes > limits.maxAttributes)
+            throw tooComplex(`The XML document has more than ${limits.maxAttributes} attributes.`);
         } else if (d === 0x3e /* > */) {
           break;
         }
         j++;
       }
       if (j >= n) throw unclosed('a start tag');
-      if (++elements > limits.maxElements) throw tooComplex(`The XML document has more than ${limits.maxElements} elements.`);
+      if (++elements > limits.maxElements)
+        throw tooComplex(`The XML document has more than ${limits.maxElements} elements.`);
       const selfClosing = text.charCodeAt(j - 1) === 0x2f; /* / */
       if (depth === 0) roots++;
       if (!selfClosing) {
         depth++;
         if (depth > limits.maxDepth) {
-          throw new MylicError('XML_TOO_DEEP', `The XML document is nested deeper than ${limits.maxDepth} elements.`);
+          throw new MylicError(
+            'XML_TOO_DEEP',
+            `The XML document is nested deeper than ${limits.maxDepth} elements.`,
+          );
         }
       }
       i = j + 1;
@@ -236,7 +262,10 @@ function checkDeclaredEncoding(text: string): void {
   if (!m) return;
   const encoding = m[1] ?? m[2] ?? '';
   if (!/^utf-?8$/i.test(encoding)) {
-    throw new MylicError('XML_MALFORMED', `The XML document declares the encoding "${clipEcho(encoding, 40)}": documents are UTF-8 only.`);
+    throw new MylicError(
+      'XML_MALFORMED',
+      `The XML document declares the encoding "${clipEcho(encoding, 40)}": documents are UTF-8 only.`,
+    );
   }
 }
 
@@ -272,17 +301,27 @@ export function parseXmlSafe(input: string | Uint8Array, limits?: XmlLimits): Re
   try {
     verdict = XMLValidator.validate(text, { allowBooleanAttributes: false });
   } catch (e) {
-    throw new MylicError('XML_MALFORMED', `The XML document is not well-formed: ${boundMessage((e as Error).message, 200)}`);
+    throw new MylicError(
+      'XML_MALFORMED',
+      `The XML document is not well-formed: ${boundMessage((e as Error).message, 200)}`,
+    );
   }
   if (verdict !== true) {
     const { msg, line, col } = verdict.err;
-    throw new MylicError('XML_MALFORMED', `The XML document is not well-formed (line ${line}${col === undefined ? '' : `, column ${col}`}): ${boundMessage(msg, 200)}`, {
-      line,
-      ...(col === undefined ? {} : { column: col }),
-    });
+    throw new MylicError(
+      'XML_MALFORMED',
+      `The XML document is not well-formed (line ${line}${col === undefined ? '' : `, column ${col}`}): ${boundMessage(msg, 200)}`,
+      {
+        line,
+        ...(col === undefined ? {} : { column: col }),
+      },
+    );
   }
   if (outsideRoot) {
-    throw new MylicError('XML_MALFORMED', 'The XML document is not well-formed: it has content outside its single root element.');
+    throw new MylicError(
+      'XML_MALFORMED',
+      'The XML document is not well-formed: it has content outside its single root element.',
+    );
   }
 
   let parsed: unknown;
@@ -290,7 +329,10 @@ export function parseXmlSafe(input: string | Uint8Array, limits?: XmlLimits): Re
     parser ??= new XMLParser(PARSER_OPTIONS);
     parsed = parser.parse(text);
   } catch (e) {
-    throw new MylicError('XML_MALFORMED', `The XML document cannot be read: ${boundMessage((e as Error).message, 200)}`);
+    throw new MylicError(
+      'XML_MALFORMED',
+      `The XML document cannot be read: ${boundMessage((e as Error).message, 200)}`,
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new MylicError('XML_MALFORMED', 'The XML document has no root element.');

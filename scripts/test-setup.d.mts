@@ -2,7 +2,10 @@
 export declare const INSTALL_SCRIPT: string;
 export declare const INSTALL_COMMAND: string;
 export declare const SYSTEM_DIRS: string[];
-export declare function missingBinaries(env?: { PATH?: string; MYLIC_CHROMIUM?: string }, systemDirs?: string[]): string[];
+export declare function missingBinaries(
+  env?: { PATH?: string; MYLIC_CHROMIUM?: string },
+  systemDirs?: string[],
+): string[];
 export declare function plan(facts: {
   missing: string[];
   isRoot: boolean;

@@ -38,7 +38,8 @@ export function missingBinaries(env = process.env, systemDirs = SYSTEM_DIRS) {
   const dirs = [...(env.PATH ?? '').split(delimiter), ...systemDirs].filter((d) => d !== '');
   const missing = [];
   if (!isExecutable(env.MYLIC_CHROMIUM ?? '/usr/bin/chromium')) missing.push('chromium');
-  for (const name of DAEMONS_AND_TOOLS) if (!dirs.some((d) => isExecutable(join(d, name)))) missing.push(name);
+  for (const name of DAEMONS_AND_TOOLS)
+    if (!dirs.some((d) => isExecutable(join(d, name)))) missing.push(name);
   return missing;
 }
 
@@ -51,7 +52,10 @@ export function plan({ missing, isRoot, sudo, chromiumOverride }) {
   if (missing.length === 0) return { action: 'ready' };
   // The install script puts Chromium at /usr/bin/chromium; it cannot fix a MYLIC_CHROMIUM that points elsewhere.
   if (chromiumOverride !== undefined && missing.includes('chromium')) {
-    return { action: 'stop', message: `npm test: MYLIC_CHROMIUM is ${chromiumOverride}, which is not an executable: point it at a Chromium binary or unset it.` };
+    return {
+      action: 'stop',
+      message: `npm test: MYLIC_CHROMIUM is ${chromiumOverride}, which is not an executable: point it at a Chromium binary or unset it.`,
+    };
   }
   const what = `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed`;
   if (isRoot) return { action: 'install', command: ['bash', INSTALL_SCRIPT] };
@@ -73,17 +77,26 @@ function main(argv) {
     return 0;
   }
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const step = plan({ missing, isRoot, sudo: !isRoot && sudoWorks(), chromiumOverride: process.env.MYLIC_CHROMIUM });
+  const step = plan({
+    missing,
+    isRoot,
+    sudo: !isRoot && sudoWorks(),
+    chromiumOverride: process.env.MYLIC_CHROMIUM,
+  });
   if (step.action === 'stop') {
     console.error(step.message);
     return 1;
   }
   if (step.action === 'ready') return 0;
-  console.log(`test-setup: ${missing.join(', ')} missing; ${dryRun ? 'would run' : 'running'}: ${step.command.join(' ')}`);
+  console.log(
+    `test-setup: ${missing.join(', ')} missing; ${dryRun ? 'would run' : 'running'}: ${step.command.join(' ')}`,
+  );
   if (dryRun) return 0;
   const run = spawnSync(step.command[0], step.command.slice(1), { cwd: root, stdio: 'inherit' });
   if (run.status !== 0) {
-    console.error(`npm test: ${INSTALL_SCRIPT} failed (exit ${run.status ?? run.signal}); run \`${INSTALL_COMMAND}\` and look at its output.`);
+    console.error(
+      `npm test: ${INSTALL_SCRIPT} failed (exit ${run.status ?? run.signal}); run \`${INSTALL_COMMAND}\` and look at its output.`,
+    );
     return 1;
   }
   const still = missingBinaries();
@@ -94,4 +107,5 @@ function main(argv) {
   return 0;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1])
+  process.exitCode = main(process.argv.slice(2));

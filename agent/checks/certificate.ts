@@ -10,14 +10,25 @@ import { failed, passed, type CheckResult } from './check-result.js';
  * this hardware id, valid by the checked clock, and matching the device's private key. Each failure
  * has its own code and a fix.
  */
-const FIX_REQUEST = 'Request a new device certificate (`mylic request-certificate`, needs the "request certificate" right on the portal).';
+const FIX_REQUEST =
+  'Request a new device certificate (`mylic request-certificate`, needs the "request certificate" right on the portal).';
 
-export async function checkCertificate(store: DeviceStore, state: DeviceState, at: Date): Promise<CheckResult> {
+export async function checkCertificate(
+  store: DeviceStore,
+  state: DeviceState,
+  at: Date,
+): Promise<CheckResult> {
   const certPem = await store.readOptionalText('device.crt');
   const keyPem = await store.readOptionalText('device.key');
-  if (!certPem || !keyPem) return failed('certificate', 'CERT_MISSING', 'No device certificate is installed.', FIX_REQUEST);
+  if (!certPem || !keyPem)
+    return failed('certificate', 'CERT_MISSING', 'No device certificate is installed.', FIX_REQUEST);
   // Issued and signed by the Device Certification Authority itself, for a device (issue 11).
-  const r = verifyDeviceCertificate(certPem, { deviceCa: await store.readText('trust', 'device-ca.pem'), root: await store.readText('trust', 'root-ca.pem'), at, hardwareId: state.hardwareId });
+  const r = verifyDeviceCertificate(certPem, {
+    deviceCa: await store.readText('trust', 'device-ca.pem'),
+    root: await store.readText('trust', 'root-ca.pem'),
+    at,
+    hardwareId: state.hardwareId,
+  });
   if (!r.ok) {
     const fix =
       r.code === 'CERT_NOT_YET_VALID' || r.code === 'CERT_EXPIRED'
@@ -31,6 +42,12 @@ export async function checkCertificate(store: DeviceStore, state: DeviceState, a
   } catch {
     matches = false;
   }
-  if (!matches) return failed('certificate', 'CERT_KEY_MISMATCH', 'The device private key does not belong to the installed certificate.', FIX_REQUEST);
+  if (!matches)
+    return failed(
+      'certificate',
+      'CERT_KEY_MISMATCH',
+      'The device private key does not belong to the installed certificate.',
+      FIX_REQUEST,
+    );
   return passed('certificate', `Device certificate for ${state.hardwareId} is valid.`);
 }

@@ -17,8 +17,21 @@ export interface CheckResult {
   details?: Record<string, unknown>;
 }
 
-export const passed = (name: CheckName, message: string, details?: Record<string, unknown>): CheckResult => ({ name, ok: true, code: null, message, fix: '', details });
-export const failed = (name: CheckName, code: ErrorCode, message: string, fix: string, details?: Record<string, unknown>): CheckResult => ({
+export const passed = (name: CheckName, message: string, details?: Record<string, unknown>): CheckResult => ({
+  name,
+  ok: true,
+  code: null,
+  message,
+  fix: '',
+  details,
+});
+export const failed = (
+  name: CheckName,
+  code: ErrorCode,
+  message: string,
+  fix: string,
+  details?: Record<string, unknown>,
+): CheckResult => ({
   name,
   ok: false,
   code,

@@ -19,7 +19,12 @@ export function checkClockNotSetBack(state: DeviceState, now: Date): CheckResult
       { latestTrustedTime: latest.toISOString(), behindSeconds: behind },
     );
   }
-  return passed('clock', latest ? `The device clock is not behind the latest trusted time (${latest.toISOString()}).` : 'No trusted time seen yet.');
+  return passed(
+    'clock',
+    latest
+      ? `The device clock is not behind the latest trusted time (${latest.toISOString()}).`
+      : 'No trusted time seen yet.',
+  );
 }
 
 /** Moves the remembered trusted time forward, never back. */

@@ -70,19 +70,34 @@ export function sntpQuery(server: ServerAddress, timeoutMs: number): Promise<Ntp
     const timer = setTimeout(
       () =>
         finish(
-          new MylicError('NTP_UNREACHABLE', `The NTP server ${where} did not answer within ${timeoutMs} ms${ignored ? ` (${ignored} packet(s) that were not a reply to this request were ignored)` : ''}.`, {
-            server: where,
-          })
+          new MylicError(
+            'NTP_UNREACHABLE',
+            `The NTP server ${where} did not answer within ${timeoutMs} ms${ignored ? ` (${ignored} packet(s) that were not a reply to this request were ignored)` : ''}.`,
+            {
+              server: where,
+            },
+          ),
         ),
-      timeoutMs
+      timeoutMs,
     );
     socket.on('error', (err: NodeJS.ErrnoException) =>
-      finish(new MylicError('NTP_UNREACHABLE', `The NTP server ${where} cannot be reached (${err.code ?? err.message}).`, { server: where, cause: err.code ?? err.message }))
+      finish(
+        new MylicError(
+          'NTP_UNREACHABLE',
+          `The NTP server ${where} cannot be reached (${err.code ?? err.message}).`,
+          { server: where, cause: err.code ?? err.message },
+        ),
+      ),
     );
     socket.on('message', (msg, rinfo) => {
       const destinationMs = Date.now();
       // The socket is connected, so the kernel already drops other senders; checked again here.
-      if (rinfo.port !== server.port || msg.length < 48 || msg.compare(request, 40, 48, 24, 32) !== 0 || (msg[0]! & 7) !== 4) {
+      if (
+        rinfo.port !== server.port ||
+        msg.length < 48 ||
+        msg.compare(request, 40, 48, 24, 32) !== 0 ||
+        (msg[0]! & 7) !== 4
+      ) {
         ignored++;
         return;
       }

@@ -35,7 +35,12 @@ export const NTP_DEFAULT_TIMEOUT_MS = 3000;
 const NTP_EPOCH_MS = Date.UTC(1900, 0, 1);
 
 const kissCodeOf = (referenceId: number): string =>
-  String.fromCharCode((referenceId >>> 24) & 0xff, (referenceId >>> 16) & 0xff, (referenceId >>> 8) & 0xff, referenceId & 0xff)
+  String.fromCharCode(
+    (referenceId >>> 24) & 0xff,
+    (referenceId >>> 16) & 0xff,
+    (referenceId >>> 8) & 0xff,
+    referenceId & 0xff,
+  )
     .replace(/\0+$/, '')
     .replace(/[^\x20-\x7e]/g, '?');
 
@@ -45,7 +50,12 @@ const kissCodeOf = (referenceId: number): string =>
  * check to judge: an unsynchronised server is an answer, not silence.
  */
 export function sampleFromReply(reply: NtpReply, where: string): NtpSample {
-  const invalid = (why: string) => new MylicError('NTP_UNREACHABLE', `The NTP server ${where} sent an answer that is not a valid NTP reply (${why}).`, { server: where });
+  const invalid = (why: string) =>
+    new MylicError(
+      'NTP_UNREACHABLE',
+      `The NTP server ${where} sent an answer that is not a valid NTP reply (${why}).`,
+      { server: where },
+    );
   if (reply.mode !== 4) throw invalid(`mode ${reply.mode}, expected 4`);
   if (reply.version < 1 || reply.version > 4) throw invalid(`version ${reply.version}`);
   const kissCode = reply.stratum === 0 ? kissCodeOf(reply.referenceId) : undefined;
@@ -53,7 +63,9 @@ export function sampleFromReply(reply: NtpReply, where: string): NtpSample {
   const timesOk = t.every(Number.isFinite) && !reply.transmitZero;
   // A kiss-o'-death may carry no time at all; it is still an answer, and the stratum says what it means.
   if (!timesOk && reply.stratum !== 0) throw invalid('no transmit time');
-  const [t1, t2, t3, t4] = timesOk ? (t as [number, number, number, number]) : [reply.destinationMs, reply.destinationMs, reply.destinationMs, reply.destinationMs];
+  const [t1, t2, t3, t4] = timesOk
+    ? (t as [number, number, number, number])
+    : [reply.destinationMs, reply.destinationMs, reply.destinationMs, reply.destinationMs];
   const offsetMs = (t2 - t1 + (t3 - t4)) / 2;
   const roundTripMs = Math.max(0, t4 - t1 - (t3 - t2));
   return {
@@ -82,10 +94,15 @@ export const ntpTimeSyncSource: NtpSource = {
     const sentAfter = Date.now();
     let packet: Awaited<ReturnType<NtpTimeSync['getNetworkTime']>>;
     try {
-      packet = await new NtpTimeSync({ servers: [], replyTimeout: timeoutMs }).getNetworkTime(server.host, server.port);
+      packet = await new NtpTimeSync({ servers: [], replyTimeout: timeoutMs }).getNetworkTime(
+        server.host,
+        server.port,
+      );
     } catch (e) {
       const why = e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.message) : String(e);
-      const message = /timeout/i.test(why) ? `The NTP server ${where} did not answer within ${timeoutMs} ms.` : `The NTP server ${where} cannot be reached (${why}).`;
+      const message = /timeout/i.test(why)
+        ? `The NTP server ${where} did not answer within ${timeoutMs} ms.`
+        : `The NTP server ${where} cannot be reached (${why}).`;
       throw new MylicError('NTP_UNREACHABLE', message, { server: where, cause: why });
     }
     const ms = (d: Date | undefined) => (d instanceof Date ? d.getTime() : Number.NaN);
@@ -105,14 +122,19 @@ export const ntpTimeSyncSource: NtpSource = {
     // The library takes the first datagram from anyone; the echoed request time (millisecond
     // resolution) must at least fall between sending and receiving.
     if (!(reply.originateMs >= sentAfter - 2 && reply.originateMs <= reply.destinationMs + 1)) {
-      throw new MylicError('NTP_UNREACHABLE', `The NTP server ${where} sent an answer that does not belong to the request (wrong originate time).`, { server: where });
+      throw new MylicError(
+        'NTP_UNREACHABLE',
+        `The NTP server ${where} sent an answer that does not belong to the request (wrong originate time).`,
+        { server: where },
+      );
     }
     return sampleFromReply(reply, where);
   },
 };
 
 /** The trusted time now: the device clock corrected by the sample's offset. */
-export const trustedTime = (sample: NtpSample, deviceNow: Date = new Date()): Date => new Date(deviceNow.getTime() + sample.offsetMs);
+export const trustedTime = (sample: NtpSample, deviceNow: Date = new Date()): Date =>
+  new Date(deviceNow.getTime() + sample.offsetMs);
 
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
@@ -136,19 +158,21 @@ const SET_SERVER = 'mylic config --ntp <host[:port]>';
  */
 export async function checkNtp(
   config: { server: string | null; toleranceMs?: number; timeoutMs?: number },
-  source: NtpSource = ntpTimeSyncSource
+  source: NtpSource = ntpTimeSyncSource,
 ): Promise<CheckResult> {
   const toleranceMs = config.toleranceMs ?? NTP_DEFAULT_TOLERANCE_MS;
   const timeoutMs = config.timeoutMs ?? NTP_DEFAULT_TIMEOUT_MS;
-  if (!(toleranceMs >= 0) || !Number.isFinite(toleranceMs)) throw new RangeError(`checkNtp: toleranceMs must be a finite number >= 0, got ${toleranceMs}`);
-  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new RangeError(`checkNtp: timeoutMs must be a finite number > 0, got ${timeoutMs}`);
+  if (!(toleranceMs >= 0) || !Number.isFinite(toleranceMs))
+    throw new RangeError(`checkNtp: toleranceMs must be a finite number >= 0, got ${toleranceMs}`);
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs))
+    throw new RangeError(`checkNtp: timeoutMs must be a finite number > 0, got ${timeoutMs}`);
 
   if (config.server === null || config.server.trim() === '') {
     return failed(
       'ntp',
       'NTP_NOT_CONFIGURED',
       'No NTP server is configured on the device, so its clock cannot be checked.',
-      `Set an NTP server the device can reach under Configuration/General/Time (here: \`${SET_SERVER}\`).`
+      `Set an NTP server the device can reach under Configuration/General/Time (here: \`${SET_SERVER}\`).`,
     );
   }
   const server: ServerAddress | null = parseServerAddress(config.server, NTP_DEFAULT_PORT);
@@ -158,7 +182,7 @@ export async function checkNtp(
       'NTP_NOT_CONFIGURED',
       `The NTP server setting "${config.server}" is not a host name or address with an optional port.`,
       `Correct the NTP server under Configuration/General/Time (here: \`${SET_SERVER}\`).`,
-      { server: config.server }
+      { server: config.server },
     );
   }
   const name = config.server.trim();
@@ -173,13 +197,18 @@ export async function checkNtp(
         'NTP_UNREACHABLE',
         e.message,
         `Check that the NTP server ${name} is running and that UDP port ${server.port} is open between the device and it, or set a reachable NTP server under Configuration/General/Time (here: \`${SET_SERVER}\`).`,
-        { server: name, timeoutMs, ...(e.details ?? {}) }
+        { server: name, timeoutMs, ...(e.details ?? {}) },
       );
     }
     throw e;
   }
 
-  const facts = { server: name, stratum: sample.stratum, leapIndicator: sample.leapIndicator, roundTripMs: sample.roundTripMs };
+  const facts = {
+    server: name,
+    stratum: sample.stratum,
+    leapIndicator: sample.leapIndicator,
+    roundTripMs: sample.roundTripMs,
+  };
   if (sample.stratum === 0) {
     const kiss = sample.kissCode ? ` (kiss code ${sample.kissCode})` : '';
     const refused = sample.kissCode === 'DENY' || sample.kissCode === 'RSTR';
@@ -192,7 +221,7 @@ export async function checkNtp(
       refused
         ? `Allow the device on the NTP server ${name}, or set another NTP server under Configuration/General/Time (here: \`${SET_SERVER}\`).`
         : `Wait a minute and check again; if it stays, set another NTP server under Configuration/General/Time (here: \`${SET_SERVER}\`).`,
-      { ...facts, ...(sample.kissCode ? { kissCode: sample.kissCode } : {}) }
+      { ...facts, ...(sample.kissCode ? { kissCode: sample.kissCode } : {}) },
     );
   }
   if (sample.leapIndicator === 3 || sample.stratum >= 16) {
@@ -203,11 +232,16 @@ export async function checkNtp(
         ? `The NTP server ${name} says its own clock is not synchronised (leap indicator 3, stratum ${sample.stratum}).`
         : `The NTP server ${name} is not synchronised to any time source (stratum ${sample.stratum}).`,
       `Give the NTP server ${name} a working time source (or wait until it has synchronised), or set a synchronised NTP server under Configuration/General/Time (here: \`${SET_SERVER}\`).`,
-      facts
+      facts,
     );
   }
 
-  const details = { ...facts, offsetMs: sample.offsetMs, toleranceMs, serverTime: sample.serverTime.toISOString() };
+  const details = {
+    ...facts,
+    offsetMs: sample.offsetMs,
+    toleranceMs,
+    serverTime: sample.serverTime.toISOString(),
+  };
   if (Math.abs(sample.offsetMs) > toleranceMs) {
     const direction = sample.offsetMs > 0 ? 'behind' : 'ahead of';
     return failed(
@@ -215,8 +249,12 @@ export async function checkNtp(
       'NTP_CLOCK_OFF',
       `The device clock is ${describeSeconds(sample.offsetMs)} ${direction} ${name}; at most ${describeSeconds(toleranceMs)} are tolerated.`,
       `Set the device clock from the NTP server ${name} under Configuration/General/Time (NTP must be enabled there, not a manually set time), then check again.`,
-      details
+      details,
     );
   }
-  return passed('ntp', `The device clock is within ${describeSeconds(toleranceMs)} of ${name} (off by ${Math.round(sample.offsetMs)} ms, stratum ${sample.stratum}).`, details);
+  return passed(
+    'ntp',
+    `The device clock is within ${describeSeconds(toleranceMs)} of ${name} (off by ${Math.round(sample.offsetMs)} ms, stratum ${sample.stratum}).`,
+    details,
+  );
 }

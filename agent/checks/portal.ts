@@ -9,7 +9,11 @@ export const PORTAL_DEFAULT_TIMEOUT_MS = 5000;
  * that says `"status": "ok"` passes: a portal that answers 200 but reports another status (starting,
  * maintenance) is not ready to take a transfer.
  */
-export async function checkPortal(portalUrl: string, caPem: string, timeoutMs = PORTAL_DEFAULT_TIMEOUT_MS): Promise<CheckResult> {
+export async function checkPortal(
+  portalUrl: string,
+  caPem: string,
+  timeoutMs = PORTAL_DEFAULT_TIMEOUT_MS,
+): Promise<CheckResult> {
   const host = new URL(portalUrl).host;
   const client = new PortalClient({ portalUrl, caPem, timeoutMs });
   try {

@@ -6,7 +6,8 @@ export interface ServerAddress {
   port: number;
 }
 
-const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const HOST_NAME =
+  /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
 /**
  * Reads a server setting as the device keeps it: "host", "host:port", "[v6]", "[v6]:port" or a bare
@@ -37,4 +38,5 @@ export function parseServerAddress(value: string, defaultPort: number): ServerAd
 }
 
 /** "host:port", with brackets around an IPv6 address. */
-export const formatServerAddress = (s: ServerAddress): string => (isIP(s.host) === 6 ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`);
+export const formatServerAddress = (s: ServerAddress): string =>
+  isIP(s.host) === 6 ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`;

@@ -8,7 +8,11 @@ import { DeviceState, InstalledLicenses, PendingInvalidation } from './state.js'
 
 const NEXT_IDENTITY = 'identity-next.json';
 const PREVIOUS_KEY = 'device-previous.key';
-const NextIdentity = z.object({ keyPem: z.string().min(1), certPem: z.string().min(1), previousKeyPem: z.string().min(1).optional() });
+const NextIdentity = z.object({
+  keyPem: z.string().min(1),
+  certPem: z.string().min(1),
+  previousKeyPem: z.string().min(1).optional(),
+});
 type NextIdentity = z.infer<typeof NextIdentity>;
 
 /**
@@ -46,18 +50,27 @@ export class DeviceStore {
       throw e;
     }
     const parsed = schema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new MylicError('INTERNAL', `The device file ${file} is damaged: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw new MylicError(
+        'INTERNAL',
+        `The device file ${file} is damaged: ${parsed.error.issues[0]?.message}`,
+      );
     return parsed.data;
   }
 
   async state(): Promise<DeviceState> {
     await this.recoverIdentity();
     const s = await this.readJson('device.json', DeviceState);
-    if (!s) throw new MylicError('NOT_INITIALISED', `No device in ${this.dir}: run \`mylic device init\` first.`);
+    if (!s)
+      throw new MylicError('NOT_INITIALISED', `No device in ${this.dir}: run \`mylic device init\` first.`);
     return s;
   }
   async saveState(s: DeviceState) {
-    await writeFileAtomic(this.path('device.json'), JSON.stringify(DeviceState.parse(s), null, 2) + '\n', 0o600);
+    await writeFileAtomic(
+      this.path('device.json'),
+      JSON.stringify(DeviceState.parse(s), null, 2) + '\n',
+      0o600,
+    );
   }
   async update(fn: (s: DeviceState) => DeviceState | void): Promise<DeviceState> {
     const s = await this.state();
@@ -66,7 +79,16 @@ export class DeviceStore {
     return next;
   }
 
-  async init(files: { keyPem: string; certPem: string; rootCaPem: string; deviceCaPem: string; licenseAuthorityPem: string }, state: DeviceState) {
+  async init(
+    files: {
+      keyPem: string;
+      certPem: string;
+      rootCaPem: string;
+      deviceCaPem: string;
+      licenseAuthorityPem: string;
+    },
+    state: DeviceState,
+  ) {
     await mkdir(this.path('trust'), { recursive: true, mode: 0o700 });
     await mkdir(this.path('confirmations'), { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.path('device.key'), files.keyPem, 0o600);
@@ -89,11 +111,19 @@ export class DeviceStore {
    * (`forgetPreviousKey`): until then the portal still encrypts license files to the old one.
    */
   async replaceIdentity(keyPem: string, certPem: string) {
-    if (!keyMatchesCertificate(keyPem, certPem)) throw new MylicError('CERT_KEY_MISMATCH', 'The new key does not belong to the new certificate; the installed pair stays.');
+    if (!keyMatchesCertificate(keyPem, certPem))
+      throw new MylicError(
+        'CERT_KEY_MISMATCH',
+        'The new key does not belong to the new certificate; the installed pair stays.',
+      );
     // A previous key still kept means the portal has not seen the current certificate either: the
     // key it encrypts to is that one, so it stays.
     const previousKeyPem = (await this.previousKey()) ?? (await this.readText('device.key'));
-    await writeFileAtomic(this.path(NEXT_IDENTITY), JSON.stringify({ keyPem, certPem, previousKeyPem }), 0o600);
+    await writeFileAtomic(
+      this.path(NEXT_IDENTITY),
+      JSON.stringify({ keyPem, certPem, previousKeyPem }),
+      0o600,
+    );
     await this.recoverIdentity();
   }
   async recoverIdentity(): Promise<boolean> {
@@ -102,7 +132,8 @@ export class DeviceStore {
     let next: NextIdentity | null = null;
     try {
       const parsed = NextIdentity.safeParse(JSON.parse(text));
-      if (parsed.success && keyMatchesCertificate(parsed.data.keyPem, parsed.data.certPem)) next = parsed.data;
+      if (parsed.success && keyMatchesCertificate(parsed.data.keyPem, parsed.data.certPem))
+        next = parsed.data;
     } catch {
       next = null;
     }
@@ -151,17 +182,29 @@ export class DeviceStore {
   /** The raw file (the bytes as received) first, then what it holds: installed.json is the one that counts. */
   async install(xml: string | Uint8Array, licenses: InstalledLicenses) {
     await writeFileAtomic(this.path('license.xml'), xml, 0o600);
-    await writeFileAtomic(this.path('installed.json'), JSON.stringify(InstalledLicenses.parse(licenses), null, 2) + '\n', 0o600);
+    await writeFileAtomic(
+      this.path('installed.json'),
+      JSON.stringify(InstalledLicenses.parse(licenses), null, 2) + '\n',
+      0o600,
+    );
   }
   async saveInstalled(licenses: InstalledLicenses) {
-    await writeFileAtomic(this.path('installed.json'), JSON.stringify(InstalledLicenses.parse(licenses), null, 2) + '\n', 0o600);
+    await writeFileAtomic(
+      this.path('installed.json'),
+      JSON.stringify(InstalledLicenses.parse(licenses), null, 2) + '\n',
+      0o600,
+    );
   }
 
   pending(): Promise<PendingInvalidation | null> {
     return this.readJson('pending-invalidation.json', PendingInvalidation);
   }
   async savePending(p: PendingInvalidation) {
-    await writeFileAtomic(this.path('pending-invalidation.json'), JSON.stringify(PendingInvalidation.parse(p), null, 2) + '\n', 0o600);
+    await writeFileAtomic(
+      this.path('pending-invalidation.json'),
+      JSON.stringify(PendingInvalidation.parse(p), null, 2) + '\n',
+      0o600,
+    );
   }
   clearPending() {
     return removeFile(this.path('pending-invalidation.json'));

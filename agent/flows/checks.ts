@@ -21,14 +21,21 @@ export interface CheckReport {
   results: CheckResult[];
 }
 
-export async function runChecks(store: DeviceStore, state: DeviceState, only?: readonly CheckName[]): Promise<CheckReport> {
+export async function runChecks(
+  store: DeviceStore,
+  state: DeviceState,
+  only?: readonly CheckName[],
+): Promise<CheckReport> {
   const want = (n: CheckName) => !only || only.includes(n);
   const now = new Date();
   const results: CheckResult[] = [];
   if (want('clock')) results.push(checkClockNotSetBack(state, now));
   let checkedAt = now;
   if (want('ntp')) {
-    const ntp = await checkNtp({ server: state.config.ntpServer, toleranceMs: state.config.toleranceSeconds * 1000 });
+    const ntp = await checkNtp({
+      server: state.config.ntpServer,
+      toleranceMs: state.config.toleranceSeconds * 1000,
+    });
     results.push(ntp);
     const offset = ntp.details?.offsetMs;
     if (typeof offset === 'number' && ntp.code !== 'NTP_UNREACHABLE' && ntp.code !== 'NTP_UNSYNCHRONISED') {
@@ -37,8 +44,10 @@ export async function runChecks(store: DeviceStore, state: DeviceState, only?: r
     }
   }
   if (want('certificate')) results.push(await checkCertificate(store, state, checkedAt));
-  if (want('dns')) results.push(await checkDns({ server: state.config.dnsServer, portalUrl: state.config.portalUrl }));
-  if (want('portal')) results.push(await checkPortal(state.config.portalUrl, await store.readText('trust', 'root-ca.pem')));
+  if (want('dns'))
+    results.push(await checkDns({ server: state.config.dnsServer, portalUrl: state.config.portalUrl }));
+  if (want('portal'))
+    results.push(await checkPortal(state.config.portalUrl, await store.readText('trust', 'root-ca.pem')));
   return { ok: results.every((r) => r.ok), checkedAt: checkedAt.toISOString(), results };
 }
 
@@ -67,10 +76,16 @@ export async function preflight(store: DeviceStore, state: DeviceState, network:
   const warnings: string[] = [];
   if (network) {
     if (state.config.ntpServer) names.push('ntp');
-    else warnings.push('NTP_NOT_CONFIGURED: no NTP server is configured, so the device clock was not checked (`mylic config --ntp HOST`).');
+    else
+      warnings.push(
+        'NTP_NOT_CONFIGURED: no NTP server is configured, so the device clock was not checked (`mylic config --ntp HOST`).',
+      );
     const portalIsIp = isIP(new URL(state.config.portalUrl).hostname.replace(/^\[(.*)\]$/, '$1')) !== 0;
     if (state.config.dnsServer) names.push('dns');
-    else if (!portalIsIp) warnings.push('DNS_NOT_CONFIGURED: no DNS server is configured, so the portal name was resolved by the host, not by the device\'s resolver (`mylic config --dns IP`).');
+    else if (!portalIsIp)
+      warnings.push(
+        "DNS_NOT_CONFIGURED: no DNS server is configured, so the portal name was resolved by the host, not by the device's resolver (`mylic config --dns IP`).",
+      );
   }
   const report = await runChecks(store, state, names);
   const bad = report.results.find((r) => !r.ok);

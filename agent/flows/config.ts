@@ -24,7 +24,8 @@ const parseServer = (flag: string, v: string | undefined): string | null | undef
   const r = HostPort.safeParse(v);
   if (!r.success) throw new MylicError('VALIDATION_FAILED', `${flag} "${v}": ${r.error.issues[0]?.message}.`);
   const port = /:(\d+)$/.exec(v)?.[1];
-  if (port && (Number(port) < 1 || Number(port) > 65535)) throw new MylicError('VALIDATION_FAILED', `${flag} "${v}": the port must be 1 to 65535.`);
+  if (port && (Number(port) < 1 || Number(port) > 65535))
+    throw new MylicError('VALIDATION_FAILED', `${flag} "${v}": the port must be 1 to 65535.`);
   return v;
 };
 
@@ -35,13 +36,15 @@ export async function configure(dir: string, change: ConfigChange) {
   let portal: string | undefined;
   if (change.portal !== undefined) {
     const r = z.url({ protocol: /^https$/ }).safeParse(change.portal);
-    if (!r.success) throw new MylicError('VALIDATION_FAILED', `--portal "${change.portal}" must be an https:// URL.`);
+    if (!r.success)
+      throw new MylicError('VALIDATION_FAILED', `--portal "${change.portal}" must be an https:// URL.`);
     portal = new URL(r.data).toString();
   }
   let tolerance: number | undefined;
   if (change.tolerance !== undefined) {
     const r = z.coerce.number().int().min(1).max(86_400).safeParse(change.tolerance);
-    if (!r.success) throw new MylicError('VALIDATION_FAILED', '--tolerance is a number of seconds from 1 to 86400.');
+    if (!r.success)
+      throw new MylicError('VALIDATION_FAILED', '--tolerance is a number of seconds from 1 to 86400.');
     tolerance = r.data;
   }
   const changed = ntp !== undefined || dns !== undefined || portal !== undefined || tolerance !== undefined;

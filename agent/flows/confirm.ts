@@ -18,25 +18,45 @@ export async function applyConfirmation(store: DeviceStore, xml: Uint8Array) {
   const pending = await store.pending();
   const payload = openConfirmation(xml, await store.readText('trust', 'license-authority.pem'));
   if (payload.hardwareId !== state.hardwareId) {
-    throw new MylicError('CONFIRMATION_MISMATCH', `The confirmation is for device ${payload.hardwareId}, this is ${state.hardwareId}.`);
+    throw new MylicError(
+      'CONFIRMATION_MISMATCH',
+      `The confirmation is for device ${payload.hardwareId}, this is ${state.hardwareId}.`,
+    );
   }
   assertIssuedNotAhead(state, payload.issuedAt, new Date(), 'confirmation');
   if (!pending) {
     // The same confirmation again (the journal was already cleared): nothing more to do.
     const applied = await store.readOptionalBytes('confirmations', `${payload.documentId}.xml`);
-    if (applied !== null && Buffer.from(xml).equals(applied)) return { documentId: payload.documentId, returned: payload.accepted, kept: payload.rejected, resetRequired: state.resetRequired, alreadyApplied: true };
+    if (applied !== null && Buffer.from(xml).equals(applied))
+      return {
+        documentId: payload.documentId,
+        returned: payload.accepted,
+        kept: payload.rejected,
+        resetRequired: state.resetRequired,
+        alreadyApplied: true,
+      };
     throw new MylicError('NOTHING_PENDING', 'There is no pending invalidation on this device to confirm.');
   }
   if (payload.documentId !== pending.documentId || payload.deviceCounter !== pending.counter) {
-    throw new MylicError('CONFIRMATION_MISMATCH', `The confirmation answers document ${payload.documentId}; the pending one is ${pending.documentId}.`);
+    throw new MylicError(
+      'CONFIRMATION_MISMATCH',
+      `The confirmation answers document ${payload.documentId}; the pending one is ${pending.documentId}.`,
+    );
   }
   const strays = payload.accepted.filter((s) => !pending.serials.includes(s));
-  if (strays.length) throw new MylicError('CONFIRMATION_MISMATCH', `The confirmation names licenses this device did not invalidate: ${strays.join(', ')}.`);
+  if (strays.length)
+    throw new MylicError(
+      'CONFIRMATION_MISMATCH',
+      `The confirmation names licenses this device did not invalidate: ${strays.join(', ')}.`,
+    );
 
   const installed = await store.installed();
   if (installed) {
     const gone = new Set(payload.accepted);
-    await store.saveInstalled({ ...installed, licenses: installed.licenses.filter((l) => !gone.has(l.serial)) });
+    await store.saveInstalled({
+      ...installed,
+      licenses: installed.licenses.filter((l) => !gone.has(l.serial)),
+    });
   }
   await store.saveConfirmation(payload.documentId, xml);
   await store.update((s) => {
@@ -46,7 +66,13 @@ export async function applyConfirmation(store: DeviceStore, xml: Uint8Array) {
   });
   // Last: until the journal is gone, a rerun applies the same confirmation again, harmlessly.
   await store.clearPending();
-  return { documentId: payload.documentId, returned: payload.accepted, kept: payload.rejected, resetRequired: true, alreadyApplied: false };
+  return {
+    documentId: payload.documentId,
+    returned: payload.accepted,
+    kept: payload.rejected,
+    resetRequired: true,
+    alreadyApplied: false,
+  };
 }
 
 export async function confirmFromFile(dir: string, file: string) {

@@ -10,8 +10,15 @@ export async function openDevice(dir: string) {
   return { store, state };
 }
 
-export async function withClient<T>(store: DeviceStore, state: DeviceState, fn: (client: PortalClient) => Promise<T>): Promise<T> {
-  const client = new PortalClient({ portalUrl: state.config.portalUrl, caPem: await store.readText('trust', 'root-ca.pem') });
+export async function withClient<T>(
+  store: DeviceStore,
+  state: DeviceState,
+  fn: (client: PortalClient) => Promise<T>,
+): Promise<T> {
+  const client = new PortalClient({
+    portalUrl: state.config.portalUrl,
+    caPem: await store.readText('trust', 'root-ca.pem'),
+  });
   try {
     return await fn(client);
   } finally {
@@ -21,7 +28,8 @@ export async function withClient<T>(store: DeviceStore, state: DeviceState, fn: 
 
 export function sessionToken(state: DeviceState, now: Date): string {
   if (!state.session) throw new MylicError('UNAUTHENTICATED', 'Log in to the portal first: `mylic login`.');
-  if (new Date(state.session.expiresAt) <= now) throw new MylicError('SESSION_EXPIRED', 'The portal session has expired: `mylic login` again.');
+  if (new Date(state.session.expiresAt) <= now)
+    throw new MylicError('SESSION_EXPIRED', 'The portal session has expired: `mylic login` again.');
   return state.session.token;
 }
 
@@ -29,6 +37,8 @@ export function sessionToken(state: DeviceState, now: Date): string {
  * A test hook for crash safety: when MYLIC_FAULT names a step, the agent kills itself with SIGKILL
  * right after that step, as a power cut would. Tests use it to prove a pending invalidation survives.
  */
-export function faultPoint(step: 'after-invalidate' | 'after-transfer' | 'after-certificate-answer' | 'after-certificate-install') {
+export function faultPoint(
+  step: 'after-invalidate' | 'after-transfer' | 'after-certificate-answer' | 'after-certificate-install',
+) {
   if (process.env.MYLIC_FAULT === step) process.kill(process.pid, 'SIGKILL');
 }

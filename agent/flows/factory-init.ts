@@ -22,19 +22,31 @@ export interface FactoryInitInput {
 
 export async function factoryInit(input: FactoryInitInput) {
   const hardwareId = parseMac(input.mac);
-  if (!/^\d{1,2}\.\d{1,3}$/.test(input.firmware)) throw new MylicError('USAGE', 'Firmware is given as MAJOR.MINOR, e.g. 13.2.');
+  if (!/^\d{1,2}\.\d{1,3}$/.test(input.firmware))
+    throw new MylicError('USAGE', 'Firmware is given as MAJOR.MINOR, e.g. 13.2.');
   const store = new DeviceStore(input.dir);
   if (await store.exists()) throw new MylicError('ALREADY_EXISTS', `${input.dir} already holds a device.`);
   const pki = await loadPki(input.pkiDir);
   const keys = generateKeyPair();
   const certPem = issueDeviceCertificate(pki.deviceCa, keys.publicKeyPem, hardwareId);
   await store.init(
-    { keyPem: keys.privateKeyPem, certPem, rootCaPem: pki.root.certPem, deviceCaPem: pki.deviceCa.certPem, licenseAuthorityPem: pki.licenseAuthority.certPem },
+    {
+      keyPem: keys.privateKeyPem,
+      certPem,
+      rootCaPem: pki.root.certPem,
+      deviceCaPem: pki.deviceCa.certPem,
+      licenseAuthorityPem: pki.licenseAuthority.certPem,
+    },
     {
       hardwareId,
       deviceType: input.deviceType,
       firmware: input.firmware,
-      config: { portalUrl: new URL(input.portalUrl).toString(), ntpServer: null, dnsServer: null, toleranceSeconds: 300 },
+      config: {
+        portalUrl: new URL(input.portalUrl).toString(),
+        ntpServer: null,
+        dnsServer: null,
+        toleranceSeconds: 300,
+      },
       latestTrustedTime: null,
       counter: 0,
       confirmedCounter: 0,
@@ -42,5 +54,11 @@ export async function factoryInit(input: FactoryInitInput) {
       session: null,
     },
   );
-  return { hardwareId, mac: formatMac(hardwareId), deviceType: input.deviceType, firmware: input.firmware, dir: input.dir };
+  return {
+    hardwareId,
+    mac: formatMac(hardwareId),
+    deviceType: input.deviceType,
+    firmware: input.firmware,
+    dir: input.dir,
+  };
 }

@@ -9,7 +9,10 @@ import { advanceTrustedTime } from '../checks/clock.js';
 /** A document issued later than the device clock plus the tolerance means the device clock is behind. */
 export function assertIssuedNotAhead(state: DeviceState, issuedAt: string, now: Date, what: string) {
   if (new Date(issuedAt).getTime() > now.getTime() + state.config.toleranceSeconds * 1000) {
-    throw new MylicError('DOC_NOT_YET_VALID', `The ${what} was issued at ${issuedAt}, later than the device clock (${now.toISOString()}): the device clock is behind. Set the device time from NTP (\`mylic config --ntp\`, then \`mylic check\`) and try again.`);
+    throw new MylicError(
+      'DOC_NOT_YET_VALID',
+      `The ${what} was issued at ${issuedAt}, later than the device clock (${now.toISOString()}): the device clock is behind. Set the device time from NTP (\`mylic config --ntp\`, then \`mylic check\`) and try again.`,
+    );
   }
 }
 
@@ -35,23 +38,47 @@ function openWithDeviceKeys(xml: Uint8Array, laPem: string, keyPem: string, prev
  * The file comes as the bytes it was given: decoded strictly (invalid UTF-8 is XML_MALFORMED, as on the
  * portal) and, once every check passed, stored as exactly those bytes.
  */
-export async function installLicenseFile(store: DeviceStore, state: DeviceState, xml: Uint8Array, now = new Date()) {
-  if (await store.pending()) throw new MylicError('INVALIDATION_PENDING', 'An invalidation is pending: transfer it or upload its confirmation before installing licenses.');
+export async function installLicenseFile(
+  store: DeviceStore,
+  state: DeviceState,
+  xml: Uint8Array,
+  now = new Date(),
+) {
+  if (await store.pending())
+    throw new MylicError(
+      'INVALIDATION_PENDING',
+      'An invalidation is pending: transfer it or upload its confirmation before installing licenses.',
+    );
   const laPem = await store.readText('trust', 'license-authority.pem');
   assertCertificate(laPem, { issuers: [await store.readText('trust', 'root-ca.pem')], at: now });
-  const payload = openWithDeviceKeys(xml, laPem, await store.readText('device.key'), await store.previousKey());
+  const payload = openWithDeviceKeys(
+    xml,
+    laPem,
+    await store.readText('device.key'),
+    await store.previousKey(),
+  );
   if (payload.hardwareId !== state.hardwareId) {
-    throw new MylicError('DOC_HARDWARE_MISMATCH', `The license file is for device ${payload.hardwareId}, this is ${state.hardwareId}.`);
+    throw new MylicError(
+      'DOC_HARDWARE_MISMATCH',
+      `The license file is for device ${payload.hardwareId}, this is ${state.hardwareId}.`,
+    );
   }
   const runs = firmwareMajor(state.firmware);
   if (payload.version !== runs) {
-    throw new MylicError('DOC_VERSION_MISMATCH', `The license file is for V${payload.version}; this device runs V${runs} (firmware ${state.firmware}).`);
+    throw new MylicError(
+      'DOC_VERSION_MISMATCH',
+      `The license file is for V${payload.version}; this device runs V${runs} (firmware ${state.firmware}).`,
+    );
   }
   assertIssuedNotAhead(state, payload.issuedAt, now, 'license file');
   if (payload.deviceCounter < state.confirmedCounter) {
-    throw new MylicError('DOC_STALE', 'This license file was issued before licenses were returned from this device: download a new one.');
+    throw new MylicError(
+      'DOC_STALE',
+      'This license file was issued before licenses were returned from this device: download a new one.',
+    );
   }
-  if (payload.encrypted !== payload.version >= 8) throw new MylicError('DOC_MALFORMED', 'V8+ license files must be encrypted, V5-V7 files are not.');
+  if (payload.encrypted !== payload.version >= 8)
+    throw new MylicError('DOC_MALFORMED', 'V8+ license files must be encrypted, V5-V7 files are not.');
   await store.install(xml, {
     fileId: payload.fileId,
     version: payload.version,
@@ -64,5 +91,11 @@ export async function installLicenseFile(store: DeviceStore, state: DeviceState,
     s.resetRequired = true;
     advanceTrustedTime(s, new Date(payload.issuedAt));
   });
-  return { fileId: payload.fileId, version: payload.version, encrypted: payload.encrypted, licenses: payload.licenses, resetRequired: true };
+  return {
+    fileId: payload.fileId,
+    version: payload.version,
+    encrypted: payload.encrypted,
+    licenses: payload.licenses,
+    resetRequired: true,
+  };
 }

@@ -16,13 +16,20 @@ import { faultPoint, openDevice, sessionToken, withClient } from './device-conte
  * neither loses the licenses (the document can still be sent) nor doubles them (the device does not
  * use them, and the portal credits a document once).
  */
-export async function pendingOrNew(store: DeviceStore, state: DeviceState): Promise<{ pending: PendingInvalidation; resumed: boolean }> {
+export async function pendingOrNew(
+  store: DeviceStore,
+  state: DeviceState,
+): Promise<{ pending: PendingInvalidation; resumed: boolean }> {
   const existing = await store.pending();
   if (existing) return { pending: existing, resumed: true };
   if (firmwareMajor(state.firmware) < 8) throw new MylicError('FIRMWARE_TOO_OLD');
   const installed = await store.installed();
   const serials = (installed?.licenses ?? []).filter((l) => l.returnable).map((l) => l.serial);
-  if (!installed || !serials.length) throw new MylicError('NOTHING_TO_INVALIDATE', 'No returnable licenses are installed (gateway licenses and warranty extensions stay on the device).');
+  if (!installed || !serials.length)
+    throw new MylicError(
+      'NOTHING_TO_INVALIDATE',
+      'No returnable licenses are installed (gateway licenses and warranty extensions stay on the device).',
+    );
   const counter = state.counter + 1;
   const documentId = randomUUID();
   const documentXml = encodeInvalidation(
@@ -39,7 +46,15 @@ export async function pendingOrNew(store: DeviceStore, state: DeviceState): Prom
     await store.readText('device.key'),
     await store.readText('device.crt'),
   );
-  const pending: PendingInvalidation = { documentId, counter, serials, documentXml, createdAt: new Date().toISOString(), state: 'created', backupFile: null };
+  const pending: PendingInvalidation = {
+    documentId,
+    counter,
+    serials,
+    documentXml,
+    createdAt: new Date().toISOString(),
+    state: 'created',
+    backupFile: null,
+  };
   // Journal first, counter second: on restart the journal's counter wins, so a counter is never reused.
   await store.savePending(pending);
   await store.update((s) => {
@@ -56,7 +71,9 @@ export async function invalidateTransfer(dir: string) {
   const { pending, resumed } = await pendingOrNew(store, state);
   faultPoint('after-invalidate');
   if (pending.state === 'created') await store.savePending({ ...pending, state: 'sent' });
-  const confirmationXml = await withClient(store, state, (c) => c.transferInvalidation(token, pending.documentXml));
+  const confirmationXml = await withClient(store, state, (c) =>
+    c.transferInvalidation(token, pending.documentXml),
+  );
   faultPoint('after-transfer');
   const applied = await applyConfirmation(store, confirmationXml);
   return { resumed, ...applied, warnings };
@@ -68,5 +85,11 @@ export async function invalidateBackup(dir: string, file: string) {
   const { pending, resumed } = await pendingOrNew(store, state);
   await writeFile(file, pending.documentXml, { mode: 0o644 });
   await store.savePending({ ...pending, state: 'saved', backupFile: file });
-  return { documentId: pending.documentId, resumed, file, serials: pending.serials, next: 'Upload the file on the portal, then apply the confirmation with `mylic confirm FILE` (Step1).' };
+  return {
+    documentId: pending.documentId,
+    resumed,
+    file,
+    serials: pending.serials,
+    next: 'Upload the file on the portal, then apply the confirmation with `mylic confirm FILE` (Step1).',
+  };
 }

@@ -12,7 +12,14 @@ export async function portalLicenses(dir: string) {
   const portal = await withClient(store, state, (c) => c.licenses(token));
   const installed = await store.installed();
   const pending = await store.pending();
-  return { ...portal, runsVersion: firmwareMajor(state.firmware), installed, pendingInvalidation: pending ? { documentId: pending.documentId, serials: pending.serials, state: pending.state } : null };
+  return {
+    ...portal,
+    runsVersion: firmwareMajor(state.firmware),
+    installed,
+    pendingInvalidation: pending
+      ? { documentId: pending.documentId, serials: pending.serials, state: pending.state }
+      : null,
+  };
 }
 
 /** Downloads the license file for a version straight from the portal and installs it. */
@@ -20,14 +27,21 @@ export async function download(dir: string, version?: number) {
   const { store, state } = await openDevice(dir);
   const token = sessionToken(state, new Date());
   if (await store.pending()) {
-    throw new MylicError('INVALIDATION_PENDING', 'An invalidation is pending: run `mylic invalidate --transfer` or `mylic confirm FILE` first.');
+    throw new MylicError(
+      'INVALIDATION_PENDING',
+      'An invalidation is pending: run `mylic invalidate --transfer` or `mylic confirm FILE` first.',
+    );
   }
   const runs = firmwareMajor(state.firmware);
   const v = version ?? runs;
   await preflight(store, state, false);
   // Ask only for what the device can install: an unencrypted V5-V7 download makes licenses
   // non-returnable on the portal, so a file the device would refuse must not even be issued.
-  if (v !== runs) throw new MylicError('DOC_VERSION_MISMATCH', `This device runs V${runs} (firmware ${state.firmware}); it cannot install V${v} licenses.`);
+  if (v !== runs)
+    throw new MylicError(
+      'DOC_VERSION_MISMATCH',
+      `This device runs V${runs} (firmware ${state.firmware}); it cannot install V${v} licenses.`,
+    );
   const xml = await withClient(store, state, (c) => c.licenseFile(token, v));
   return installLicenseFile(store, state, xml);
 }

@@ -19,7 +19,13 @@ export async function login(dir: string, email: string, password: string) {
     return client.login({ email, password, hardwareId: state.hardwareId, certificate, challenge, signature });
   });
   await store.update((s) => {
-    s.session = { token: session.token, email, expiresAt: session.expiresAt, company: session.company, project: session.project };
+    s.session = {
+      token: session.token,
+      email,
+      expiresAt: session.expiresAt,
+      company: session.company,
+      project: session.project,
+    };
   });
   // The portal now encrypts to the certificate this login showed: a key kept from before a
   // certificate request is not needed any more.

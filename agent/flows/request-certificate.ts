@@ -28,9 +28,17 @@ export async function requestCertificate(dir: string, opts: { password?: string 
   const answer = await withClient(store, state, (c) => c.requestCertificate(token, csr));
   faultPoint('after-certificate-answer');
   const deviceCa = await store.readText('trust', 'device-ca.pem');
-  assertDeviceCertificate(answer.certificate, { deviceCa, root: await store.readText('trust', 'root-ca.pem'), at: new Date(), hardwareId: state.hardwareId });
+  assertDeviceCertificate(answer.certificate, {
+    deviceCa,
+    root: await store.readText('trust', 'root-ca.pem'),
+    at: new Date(),
+    hardwareId: state.hardwareId,
+  });
   if (!keyMatchesCertificate(keys.privateKeyPem, answer.certificate)) {
-    throw new MylicError('CERT_KEY_MISMATCH', 'The portal returned a certificate for another key; the old certificate stays.');
+    throw new MylicError(
+      'CERT_KEY_MISMATCH',
+      'The portal returned a certificate for another key; the old certificate stays.',
+    );
   }
   await store.replaceIdentity(keys.privateKeyPem, answer.certificate);
   faultPoint('after-certificate-install');
@@ -42,7 +50,8 @@ export async function requestCertificate(dir: string, opts: { password?: string 
       await login(dir, email, opts.password);
       portalUsesNewCertificate = true;
     } catch (e) {
-      const err = e instanceof MylicError ? e : new MylicError('INTERNAL', String((e as Error)?.message ?? e));
+      const err =
+        e instanceof MylicError ? e : new MylicError('INTERNAL', String((e as Error)?.message ?? e));
       loginError = { code: err.code, message: err.message };
     }
   }

@@ -21,7 +21,9 @@ import type { Flash } from './csrf.js';
  * instead answer with a file (Backup).
  */
 export type Form = Record<string, string | File>;
-export type ActionResult = { flash: Flash; checks?: CheckReport | null } | { file: { name: string; type: string; body: Uint8Array<ArrayBuffer> } };
+export type ActionResult =
+  | { flash: Flash; checks?: CheckReport | null }
+  | { file: { name: string; type: string; body: Uint8Array<ArrayBuffer> } };
 export type Action = (dir: string, form: Form) => Promise<ActionResult>;
 
 export const MAX_UPLOAD_BYTES = 1024 * 1024;
@@ -30,13 +32,20 @@ const text = (form: Form, name: string): string | undefined => {
   const v = form[name];
   return typeof v === 'string' ? v : undefined;
 };
-const ok = (title: string, message: string, checks?: CheckReport | null): ActionResult => ({ flash: { kind: 'ok', title, message }, ...(checks !== undefined ? { checks } : {}) });
+const ok = (title: string, message: string, checks?: CheckReport | null): ActionResult => ({
+  flash: { kind: 'ok', title, message },
+  ...(checks !== undefined ? { checks } : {}),
+});
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const Version = z.coerce.number().int().min(5).max(14);
 const version = (form: Form) => {
   const r = Version.safeParse(text(form, 'version'));
-  if (!r.success) throw new MylicError('VERSION_INVALID', `Choose a version from 5 to 14, not "${text(form, 'version') ?? ''}".`);
+  if (!r.success)
+    throw new MylicError(
+      'VERSION_INVALID',
+      `Choose a version from 5 to 14, not "${text(form, 'version') ?? ''}".`,
+    );
   return r.data;
 };
 
@@ -44,8 +53,13 @@ export const actions: Record<string, Action> = {
   async login(dir, form) {
     const email = (text(form, 'email') ?? '').trim();
     const password = text(form, 'password') ?? '';
-    if (!email || !password) throw new MylicError('VALIDATION_FAILED', 'Enter the e-mail address and the password of your my.innovaphone account.');
-    if (email.length > 254 || password.length > 1024) throw new MylicError('VALIDATION_FAILED', 'The e-mail address or the password is too long.');
+    if (!email || !password)
+      throw new MylicError(
+        'VALIDATION_FAILED',
+        'Enter the e-mail address and the password of your my.innovaphone account.',
+      );
+    if (email.length > 254 || password.length > 1024)
+      throw new MylicError('VALIDATION_FAILED', 'The e-mail address or the password is too long.');
     const r = await login(dir, email, password);
     return ok('Logged in', `Logged in as ${r.email}: company ${r.company.name}, project ${r.project.name}.`);
   },
@@ -57,7 +71,10 @@ export const actions: Record<string, Action> = {
 
   async download(dir, form) {
     const r = await download(dir, version(form));
-    return ok('Licenses installed', `Installed the V${r.version} license file with ${plural(r.licenses.length, 'license')}. Reset the device to use them.`);
+    return ok(
+      'Licenses installed',
+      `Installed the V${r.version} license file with ${plural(r.licenses.length, 'license')}. Reset the device to use them.`,
+    );
   },
 
   async 'test-license'(dir, form) {
@@ -65,12 +82,19 @@ export const actions: Record<string, Action> = {
     let pbx: number | undefined;
     if (!slave) {
       const r = z.coerce.number().int().min(1).max(1000).safeParse(text(form, 'pbx'));
-      if (!r.success) throw new MylicError('AMOUNT_INVALID', 'The number of PBX test licenses must be a whole number from 1 to 1000 (or tick "used as slave").');
+      if (!r.success)
+        throw new MylicError(
+          'AMOUNT_INVALID',
+          'The number of PBX test licenses must be a whole number from 1 to 1000 (or tick "used as slave").',
+        );
       pbx = r.data;
     }
     const r = await testLicense(dir, { version: version(form), slave, pbx });
     const until = r.testLicense?.testEnd ? ` until ${r.testLicense.testEnd}` : '';
-    return ok('Test licenses installed', `Installed V${r.version} test licenses${until}. Reset the device to use them.`);
+    return ok(
+      'Test licenses installed',
+      `Installed V${r.version} test licenses${until}. Reset the device to use them.`,
+    );
   },
 
   async invalidate(dir, form) {
@@ -88,7 +112,9 @@ export const actions: Record<string, Action> = {
       try {
         const r = await invalidateBackup(dir, join(tmp, 'invalidation.xml'));
         const body = new Uint8Array(await readFile(r.file));
-        return { file: { name: `invalidation-${r.documentId}.xml`, type: 'application/xml; charset=utf-8', body } };
+        return {
+          file: { name: `invalidation-${r.documentId}.xml`, type: 'application/xml; charset=utf-8', body },
+        };
       } finally {
         await rm(tmp, { recursive: true, force: true });
       }
@@ -98,8 +124,10 @@ export const actions: Record<string, Action> = {
 
   async confirm(dir, form) {
     const file = form.confirmation;
-    if (!(file instanceof File) || file.size === 0) throw new MylicError('VALIDATION_FAILED', 'Choose the confirmation file (Step1) to upload.');
-    if (file.size > MAX_UPLOAD_BYTES) throw new MylicError('PAYLOAD_TOO_LARGE', 'The confirmation file is larger than 1 MiB.');
+    if (!(file instanceof File) || file.size === 0)
+      throw new MylicError('VALIDATION_FAILED', 'Choose the confirmation file (Step1) to upload.');
+    if (file.size > MAX_UPLOAD_BYTES)
+      throw new MylicError('PAYLOAD_TOO_LARGE', 'The confirmation file is larger than 1 MiB.');
     const { store } = await openDevice(dir);
     // The bytes, not file.text(): that would turn invalid UTF-8 into U+FFFD (and drop a BOM), so a file
     // the portal refuses would be applied and kept altered. applyConfirmation decodes strictly.
@@ -115,18 +143,30 @@ export const actions: Record<string, Action> = {
     const report = await runChecks(store, state);
     const bad = report.results.filter((r) => !r.ok);
     if (!bad.length) return ok('Checks', 'All checks passed.', report);
-    return { flash: { kind: 'error', title: 'Checks', message: `${plural(bad.length, 'check')} failed: ${bad.map((b) => b.code).join(', ')}. See the fixes below.` }, checks: report };
+    return {
+      flash: {
+        kind: 'error',
+        title: 'Checks',
+        message: `${plural(bad.length, 'check')} failed: ${bad.map((b) => b.code).join(', ')}. See the fixes below.`,
+      },
+      checks: report,
+    };
   },
 
   async 'request-certificate'(dir) {
     // The page does not keep the password: the portal switches to the new certificate at the next
     // login (until then the device keeps its previous key for files encrypted to the old one).
     await requestCertificate(dir);
-    return ok('Certificate installed', 'The device has a new key and certificate from the portal. Log in again so that the portal uses the new certificate.', null);
+    return ok(
+      'Certificate installed',
+      'The device has a new key and certificate from the portal. Log in again so that the portal uses the new certificate.',
+      null,
+    );
   },
 
   async config(dir, form) {
-    const blankToNone = (v: string | undefined) => (v === undefined ? undefined : v.trim() === '' ? 'none' : v.trim());
+    const blankToNone = (v: string | undefined) =>
+      v === undefined ? undefined : v.trim() === '' ? 'none' : v.trim();
     const portal = text(form, 'portal')?.trim();
     const tolerance = text(form, 'tolerance')?.trim();
     const r = await configure(dir, {
@@ -145,6 +185,12 @@ export const actions: Record<string, Action> = {
 };
 
 export function errorFlash(e: unknown): Flash {
-  if (e instanceof MylicError) return { kind: 'error', title: 'The device could not do this', code: e.code, message: e.message };
-  return { kind: 'error', title: 'The device could not do this', code: 'INTERNAL', message: String((e as Error)?.message ?? e) };
+  if (e instanceof MylicError)
+    return { kind: 'error', title: 'The device could not do this', code: e.code, message: e.message };
+  return {
+    kind: 'error',
+    title: 'The device could not do this',
+    code: 'INTERNAL',
+    message: String((e as Error)?.message ?? e),
+  };
 }

@@ -28,7 +28,8 @@ const token = () => randomBytes(32).toString('base64url');
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /** Constant-time comparison of two tokens of any length (both are hashed to the same length first). */
-export const tokensEqual = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b)) && a.length === b.length;
+export const tokensEqual = (a: string, b: string): boolean =>
+  timingSafeEqual(digest(a), digest(b)) && a.length === b.length;
 
 export class SessionStore {
   private readonly sessions = new Map<string, PageSession>();
@@ -82,9 +83,11 @@ export function allowedHosts(host: string, port: number): Set<string> | null {
   const wildcard = host === '0.0.0.0' || host === '::' || host === '';
   if (wildcard) return null;
   const names = new Set<string>();
-  const add = (h: string) => names.add(`${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port}`.toLowerCase());
+  const add = (h: string) =>
+    names.add(`${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port}`.toLowerCase());
   add(host);
-  if (host === '127.0.0.1' || host === 'localhost' || host === '::1') ['127.0.0.1', 'localhost', '::1'].forEach(add);
+  if (host === '127.0.0.1' || host === 'localhost' || host === '::1')
+    ['127.0.0.1', 'localhost', '::1'].forEach(add);
   return names;
 }
 
@@ -94,7 +97,8 @@ export function hostAllowed(allowed: Set<string> | null, hostHeader: string | un
 }
 
 export function sameOrigin(headers: { origin?: string; host?: string; secFetchSite?: string }): boolean {
-  if (headers.secFetchSite && headers.secFetchSite !== 'same-origin' && headers.secFetchSite !== 'none') return false;
+  if (headers.secFetchSite && headers.secFetchSite !== 'same-origin' && headers.secFetchSite !== 'none')
+    return false;
   if (headers.origin === undefined) return true;
   if (!headers.host) return false;
   return headers.origin.toLowerCase() === `http://${headers.host.toLowerCase()}`;

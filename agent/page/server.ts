@@ -9,7 +9,14 @@ import { runChecks, type CheckReport } from '../flows/checks.js';
 import { openDevice } from '../flows/device-context.js';
 import { portalLicenses } from '../flows/licenses.js';
 import { actions, errorFlash, MAX_UPLOAD_BYTES, type Form } from './actions.js';
-import { allowedHosts, hostAllowed, sameOrigin, SESSION_COOKIE, SessionStore, type PageSession } from './csrf.js';
+import {
+  allowedHosts,
+  hostAllowed,
+  sameOrigin,
+  SESSION_COOKIE,
+  SessionStore,
+  type PageSession,
+} from './csrf.js';
 import { CSS_HASH } from './style.js';
 import { devicePage, errorPage, type PortalView } from './views.js';
 
@@ -68,8 +75,13 @@ export function createDevicePageApp(opts: { dir: string; hosts: () => Set<string
 
   const app = new Hono();
 
-  const page = (c: Context, status: 400 | 403 | 404 | 413 | 415 | 500 | 503, title: string, message: string, code?: string) =>
-    c.html(errorPage(title, message, code).value, status);
+  const page = (
+    c: Context,
+    status: 400 | 403 | 404 | 413 | 415 | 500 | 503,
+    title: string,
+    message: string,
+    code?: string,
+  ) => c.html(errorPage(title, message, code).value, status);
 
   app.use('*', async (c, next) => {
     await next();
@@ -78,21 +90,51 @@ export function createDevicePageApp(opts: { dir: string; hosts: () => Set<string
 
   app.use('*', async (c, next) => {
     if (!hostAllowed(opts.hosts(), c.req.header('host'))) {
-      return page(c, 403, 'Wrong host name', 'This page answers only under the address it was started on (e.g. http://127.0.0.1:PORT/).');
+      return page(
+        c,
+        403,
+        'Wrong host name',
+        'This page answers only under the address it was started on (e.g. http://127.0.0.1:PORT/).',
+      );
     }
     if (c.req.method === 'POST') {
-      if (!sameOrigin({ origin: c.req.header('origin'), host: c.req.header('host'), secFetchSite: c.req.header('sec-fetch-site') })) {
-        return page(c, 403, 'Request refused', 'The form was not sent from this page (cross-origin request). Nothing was changed.', 'FORBIDDEN');
+      if (
+        !sameOrigin({
+          origin: c.req.header('origin'),
+          host: c.req.header('host'),
+          secFetchSite: c.req.header('sec-fetch-site'),
+        })
+      ) {
+        return page(
+          c,
+          403,
+          'Request refused',
+          'The form was not sent from this page (cross-origin request). Nothing was changed.',
+          'FORBIDDEN',
+        );
       }
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') {
-        return page(c, 415, 'Request refused', 'Only forms of this page are accepted. Nothing was changed.', 'UNSUPPORTED_MEDIA_TYPE');
+        return page(
+          c,
+          415,
+          'Request refused',
+          'Only forms of this page are accepted. Nothing was changed.',
+          'UNSUPPORTED_MEDIA_TYPE',
+        );
       }
     }
     return next();
   });
 
-  const tooLarge = (c: Context) => page(c, 413, 'Upload too large', `The upload is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB. Nothing was changed.`, 'PAYLOAD_TOO_LARGE');
+  const tooLarge = (c: Context) =>
+    page(
+      c,
+      413,
+      'Upload too large',
+      `The upload is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB. Nothing was changed.`,
+      'PAYLOAD_TOO_LARGE',
+    );
   const uploadLimit = bodyLimit({ maxSize: UPLOAD_BODY_LIMIT, onError: tooLarge });
   const formLimit = bodyLimit({ maxSize: FORM_BODY_LIMIT, onError: tooLarge });
   app.post('*', (c, next) => (c.req.path === '/confirm' ? uploadLimit : formLimit)(c, next));
@@ -112,33 +154,66 @@ export function createDevicePageApp(opts: { dir: string; hosts: () => Set<string
         if (state.session && new Date(state.session.expiresAt) > new Date()) {
           try {
             const p = await portalLicenses(dir);
-            portal = { ok: true, project: p.project, licenses: p.licenses, versions: p.versions, runsVersion: p.runsVersion };
+            portal = {
+              ok: true,
+              project: p.project,
+              licenses: p.licenses,
+              versions: p.versions,
+              runsVersion: p.runsVersion,
+            };
           } catch (e) {
             const f = errorFlash(e);
             portal = { ok: false, code: f.code ?? 'INTERNAL', message: f.message };
           }
         }
-        return { state: await store.state(), installed: await store.installed(), pending: await store.pending(), checks: lastChecks, portal };
+        return {
+          state: await store.state(),
+          installed: await store.installed(),
+          pending: await store.pending(),
+          checks: lastChecks,
+          portal,
+        };
       });
-      return c.html(devicePage({ ...model, flash: sessions.takeFlash(s), csrf: s.csrf, now: new Date() }).value);
+      return c.html(
+        devicePage({ ...model, flash: sessions.takeFlash(s), csrf: s.csrf, now: new Date() }).value,
+      );
     } catch (e) {
       const f = errorFlash(e);
-      return page(c, e instanceof MylicError && e.code === 'NOT_INITIALISED' ? 503 : 500, 'The device page cannot be shown', f.message, f.code);
+      return page(
+        c,
+        e instanceof MylicError && e.code === 'NOT_INITIALISED' ? 503 : 500,
+        'The device page cannot be shown',
+        f.message,
+        f.code,
+      );
     }
   });
 
   app.post('/:action', async (c) => {
     const action = actions[c.req.param('action')];
-    if (!action || !Object.hasOwn(actions, c.req.param('action'))) return page(c, 404, 'Not found', 'There is no such action.');
+    if (!action || !Object.hasOwn(actions, c.req.param('action')))
+      return page(c, 404, 'Not found', 'There is no such action.');
     let form: Form;
     try {
       form = (await c.req.parseBody()) as Form;
     } catch {
-      return page(c, 400, 'Request refused', 'The form could not be read. Nothing was changed.', 'BAD_REQUEST');
+      return page(
+        c,
+        400,
+        'Request refused',
+        'The form could not be read. Nothing was changed.',
+        'BAD_REQUEST',
+      );
     }
     const session = sessions.get(getCookie(c, SESSION_COOKIE));
     if (!session || !sessions.checkCsrf(session, form._csrf)) {
-      return page(c, 403, 'Request refused', 'The form has no valid security token (CSRF): it did not come from this page, or the page is too old. Reload the page and try again. Nothing was changed.', 'FORBIDDEN');
+      return page(
+        c,
+        403,
+        'Request refused',
+        'The form has no valid security token (CSRF): it did not come from this page, or the page is too old. Reload the page and try again. Nothing was changed.',
+        'FORBIDDEN',
+      );
     }
     try {
       const result = await exclusive(() => action(dir, form));

@@ -9,7 +9,13 @@ import { CSS } from './style.js';
 
 /** What the portal said for the logged-in device (the `portalLicenses` flow), or why it could not say. */
 export type PortalView =
-  | { ok: true; project: { name: string }; licenses: { type: string; units: number }[]; versions: { version: number; encrypted: boolean; licenses: number }[]; runsVersion: number }
+  | {
+      ok: true;
+      project: { name: string };
+      licenses: { type: string; units: number }[];
+      versions: { version: number; encrypted: boolean; licenses: number }[];
+      runsVersion: number;
+    }
   | { ok: false; code: string; message: string };
 
 export interface PageModel {
@@ -36,7 +42,8 @@ const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
 const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 
-const postForm = (action: string, csrf: string, body: Html, cls = '') => html`<form method="post" action="${action}"${cls ? html` class="${cls}"` : ''}>${csrfField(csrf)}${body}</form>`;
+const postForm = (action: string, csrf: string, body: Html, cls = '') =>
+  html`<form method="post" action="${action}"${cls ? html` class="${cls}"` : ''}>${csrfField(csrf)}${body}</form>`;
 
 export function layout(title: string, body: Html, subtitle?: Html): Html {
   return html`<!doctype html>
@@ -92,10 +99,12 @@ function checksCard(m: PageModel): Html {
   );
   return html`<section class="card wide" id="checks"><h2><span>Certificate and checks</span>
 ${r ? html`<span class="badge ${r.ok ? 'ok' : 'bad'}">${r.ok ? 'all passed' : `${r.results.filter((x) => !x.ok).length} failed`}</span>` : ''}</h2>
-${r
-  ? html`<table><thead><tr><th>Check</th><th>Status</th><th>Code</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table>
+${
+  r
+    ? html`<table><thead><tr><th>Check</th><th>Status</th><th>Code</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table>
 <p class="muted">Checked at ${when(r.checkedAt)}. A transfer fails when NTP or DNS is not configured properly or the device certificate is not installed.</p>`
-  : html`<p class="muted">The checks have not run yet.</p>`}
+    : html`<p class="muted">The checks have not run yet.</p>`
+}
 <div class="row">
 ${postForm('/checks', m.csrf, html`<button type="submit">Run checks</button>`)}
 ${postForm('/request-certificate', m.csrf, html`<button type="submit" class="secondary">Request certificate</button>`)}
@@ -147,15 +156,18 @@ ${postForm(
   const p = m.portal;
   let download: Html;
   if (!p) download = html``;
-  else if (!p.ok) download = html`<div class="box error" role="alert"><p><span class="code">${p.code}</span>${p.message}</p></div>`;
-  else if (!p.versions.length) download = html`<p class="muted">The portal has no license versions to download for this device.</p>`;
+  else if (!p.ok)
+    download = html`<div class="box error" role="alert"><p><span class="code">${p.code}</span>${p.message}</p></div>`;
+  else if (!p.versions.length)
+    download = html`<p class="muted">The portal has no license versions to download for this device.</p>`;
   else
     download = postForm(
       '/download',
       m.csrf,
       html`<div class="row"><label class="inline">Version
 <select name="version">${p.versions.map(
-        (v) => html`<option value="${v.version}"${v.version === runs ? ' selected' : ''}>V${v.version} – ${v.licenses} license${v.licenses === 1 ? '' : 's'}${v.encrypted ? '' : ' (unencrypted: not returnable)'}</option>`,
+        (v) =>
+          html`<option value="${v.version}"${v.version === runs ? ' selected' : ''}>V${v.version} – ${v.licenses} license${v.licenses === 1 ? '' : 's'}${v.encrypted ? '' : ' (unencrypted: not returnable)'}</option>`,
       )}</select></label>
 <button type="submit">Download</button></div>`,
     );
@@ -241,10 +253,12 @@ ${postForm(
 
 function notices(m: PageModel): Html {
   return html`${flashBox(m.flash)}
-${m.state.resetRequired
-  ? html`<div class="box warn row between" id="reset-needed"><p><strong>Reset needed.</strong> The licenses changed; reset the device to use them.</p>
+${
+  m.state.resetRequired
+    ? html`<div class="box warn row between" id="reset-needed"><p><strong>Reset needed.</strong> The licenses changed; reset the device to use them.</p>
 ${postForm('/reset', m.csrf, html`<button type="submit" class="danger">Reset</button>`)}</div>`
-  : ''}`;
+    : ''
+}`;
 }
 
 export function devicePage(m: PageModel): Html {

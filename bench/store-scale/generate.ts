@@ -68,7 +68,8 @@ export function rng(seed: number) {
 }
 
 /** The MAC of device `id`: vendor prefix 009033 and a bijection of the id on 24 bits (odd multiplier). */
-export const macOf = (id: number) => `009033${((Math.imul(id, 0x9e3779b1) >>> 0) & 0xffffff).toString(16).toUpperCase().padStart(6, '0')}`;
+export const macOf = (id: number) =>
+  `009033${((Math.imul(id, 0x9e3779b1) >>> 0) & 0xffffff).toString(16).toUpperCase().padStart(6, '0')}`;
 
 const DEVICE_TYPES: [string, number][] = [
   ['IP811', 0.5],
@@ -92,8 +93,26 @@ const LICENSE_MIX: { type: string; share: number; min: number; max: number }[] =
   { type: 'Relay-PRI', share: 0.03, min: 1, max: 4 },
   { type: 'Dect-Multicell-Ari', share: 0.03, min: 1, max: 1 },
 ];
-const BALANCE_TYPES = ['PBX-Port14', 'PBX-Port13', 'GW-Channel', 'Warranty-1Y', 'PBX-Voicemail14', 'PBX-Registration14', 'PBX-Standby14', 'Relay-PRI'];
-const COMMENTS = ['spare unit', 'swapped after lightning', 'customer hotline', 'Ticket', 'installed by Meyer', 'lab', 'Branch Office North', 'to be returned'];
+const BALANCE_TYPES = [
+  'PBX-Port14',
+  'PBX-Port13',
+  'GW-Channel',
+  'Warranty-1Y',
+  'PBX-Voicemail14',
+  'PBX-Registration14',
+  'PBX-Standby14',
+  'Relay-PRI',
+];
+const COMMENTS = [
+  'spare unit',
+  'swapped after lightning',
+  'customer hotline',
+  'Ticket',
+  'installed by Meyer',
+  'lab',
+  'Branch Office North',
+  'to be returned',
+];
 
 function pick<T>(r: () => number, weighted: [T, number][]): T {
   let x = r();
@@ -108,9 +127,13 @@ const BIG_TABLES = ['devices', 'device_projects', 'licenses'];
 
 /** Schema rows of a database, for comparing the generated file with a freshly migrated one. */
 function schemaOf(db: BetterSqlite3.Database): string[] {
-  return (db.prepare(`select type, name, tbl_name, sql from sqlite_master where name not like 'sqlite_stat%' order by type, name`).all() as Record<string, unknown>[]).map((r) =>
-    JSON.stringify(r),
-  );
+  return (
+    db
+      .prepare(
+        `select type, name, tbl_name, sql from sqlite_master where name not like 'sqlite_stat%' order by type, name`,
+      )
+      .all() as Record<string, unknown>[]
+  ).map((r) => JSON.stringify(r));
 }
 
 export async function generateStore(opts: GenerateOptions): Promise<GenerateResult> {
@@ -142,7 +165,9 @@ export async function generateStore(opts: GenerateOptions): Promise<GenerateResu
 
   // Secondary indexes of the big tables: dropped now, created again after the load, same text, same order.
   const deferred = db
-    .prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${BIG_TABLES.map(() => '?').join(', ')}) order by rowid`)
+    .prepare(
+      `select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${BIG_TABLES.map(() => '?').join(', ')}) order by rowid`,
+    )
     .all(...BIG_TABLES) as { name: string; sql: string }[];
   for (const ix of deferred) db.exec(`drop index ${ix.name}`);
 
@@ -158,8 +183,12 @@ export async function generateStore(opts: GenerateOptions): Promise<GenerateResu
     const user = db.prepare(
       'insert into users (id, email, password_hash, name, language, active, created_at, mail_opt_in, phone) values (?, ?, ?, ?, ?, 1, ?, 1, ?)',
     );
-    const member = db.prepare('insert into memberships (user_id, company_id, is_admin, is_locked, created_at) values (?, ?, 1, 0, ?)');
-    const project = db.prepare('insert into projects (id, company_id, name, description, ssa_end, created_at, send_ssa_mails) values (?, ?, ?, ?, null, ?, 1)');
+    const member = db.prepare(
+      'insert into memberships (user_id, company_id, is_admin, is_locked, created_at) values (?, ?, 1, 0, ?)',
+    );
+    const project = db.prepare(
+      'insert into projects (id, company_id, name, description, ssa_end, created_at, send_ssa_mails) values (?, ?, ?, ?, null, ?, 1)',
+    );
     for (let c = 1; c <= companies; c++) {
       company.run(c, c === 1 ? 'Large Tenant AG' : `Company ${c}`, at);
       user.run(c, `admin${c}@bench.example`, 'scrypt$bench$not-a-real-hash', `Admin ${c}`, 'en', at, '');
@@ -185,7 +214,9 @@ export async function generateStore(opts: GenerateOptions): Promise<GenerateResu
   const insertDevice = db.prepare(
     'insert into devices (id, hardware_id, device_type, cert_pem, invalidation_counter, created_at) values (?, ?, ?, null, 0, ?)',
   );
-  const insertPlacement = db.prepare('insert into device_projects (device_id, company_id, project_id, name, comment, added_at) values (?, ?, ?, ?, ?, ?)');
+  const insertPlacement = db.prepare(
+    'insert into device_projects (device_id, company_id, project_id, name, comment, added_at) values (?, ?, ?, ?, ?, ?)',
+  );
   const insertSearch = db.prepare('insert into device_search (rowid, terms, device_id) values (?, ?, ?)');
   const CHUNK = 50_000;
   const terms: [bigint, string, number][] = [];
@@ -201,7 +232,8 @@ export async function generateStore(opts: GenerateOptions): Promise<GenerateResu
         deviceProject[id] = p;
         const mac = macOf(id);
         const name = r() < 0.5 ? `rack ${1 + Math.floor(r() * 40)} room ${1 + Math.floor(r() * 20)}` : null;
-        const comment = r() < 0.2 ? `${COMMENTS[Math.floor(r() * COMMENTS.length)]} ${Math.floor(r() * 10000)}` : '';
+        const comment =
+          r() < 0.2 ? `${COMMENTS[Math.floor(r() * COMMENTS.length)]} ${Math.floor(r() * 10000)}` : '';
         insertDevice.run(id, mac, pick(r, DEVICE_TYPES), at);
         insertPlacement.run(id, c, p, name, comment, at);
         // Exactly what indexPlacement writes.
@@ -248,7 +280,20 @@ export async function generateStore(opts: GenerateOptions): Promise<GenerateResu
           // Serials grow with the id (real ones are random: L- and 16 hex digits); nothing measured reads them.
           const serial = `L-${lid.toString(16).toUpperCase().padStart(16, '0')}`;
           const ari = m.ari ? `ARI-${lid.toString(16).toUpperCase().padStart(10, '0')}` : null;
-          insertLicense.run(lid, serial, m.type, units, m.version, id, deviceProject[id]!, day, ari, m.returnable, at, at);
+          insertLicense.run(
+            lid,
+            serial,
+            m.type,
+            units,
+            m.version,
+            id,
+            deviceProject[id]!,
+            day,
+            ari,
+            m.returnable,
+            at,
+            at,
+          );
         }
       })();
     }
@@ -257,7 +302,8 @@ export async function generateStore(opts: GenerateOptions): Promise<GenerateResu
 
   db.transaction(() => {
     const balance = db.prepare('insert into balances (project_id, license_type, units) values (?, ?, ?)');
-    for (let p = 1; p <= projects; p++) for (const t of BALANCE_TYPES) balance.run(p, t, r() < 0.1 ? 0 : Math.floor(r() * 5000));
+    for (let p = 1; p <= projects; p++)
+      for (const t of BALANCE_TYPES) balance.run(p, t, r() < 0.1 ? 0 : Math.floor(r() * 5000));
   })();
   phase('balances');
 
@@ -266,7 +312,8 @@ export async function generateStore(opts: GenerateOptions): Promise<GenerateResu
   phase('indexes');
 
   const schema = schemaOf(db);
-  if (schema.join('\n') !== reference.join('\n')) throw new Error('generated store: the schema differs from a freshly migrated one');
+  if (schema.join('\n') !== reference.join('\n'))
+    throw new Error('generated store: the schema differs from a freshly migrated one');
   db.pragma('locking_mode = NORMAL');
   db.pragma('journal_mode = WAL');
   db.close();

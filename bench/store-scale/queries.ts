@@ -86,7 +86,9 @@ class Facts {
     seed: number,
   ) {
     this.random = rng(seed);
-    this.byId = db.prepare('select d.id, d.hardware_id, dp.company_id, dp.project_id, dp.name from devices d join device_projects dp on dp.device_id = d.id where d.id = ?');
+    this.byId = db.prepare(
+      'select d.id, d.hardware_id, dp.company_id, dp.project_id, dp.name from devices d join device_projects dp on dp.device_id = d.id where d.id = ?',
+    );
   }
   device(accept: (d: DeviceFacts) => boolean): DeviceFacts {
     for (;;) {
@@ -99,7 +101,9 @@ class Facts {
     return 2 + Math.floor(this.random() * (this.gen.companies - 1));
   }
   project(): { id: number; company_id: number } {
-    return this.db.prepare('select id, company_id from projects where id = ?').get(1 + Math.floor(this.random() * this.gen.projects)) as { id: number; company_id: number };
+    return this.db
+      .prepare('select id, company_id from projects where id = ?')
+      .get(1 + Math.floor(this.random() * this.gen.projects)) as { id: number; company_id: number };
   }
 }
 
@@ -144,8 +148,11 @@ const macPart = (hw: string) => hw.slice(6).match(/../g)!.join('-');
 function kinds(): Kind[] {
   const typical = (d: DeviceFacts) => d.company_id !== 1;
   const large = (d: DeviceFacts) => d.company_id === 1;
-  const devicePath = async (core: Core, t: Target) => (await searchDeviceKeys(core.store.db, { companyId: t.actor.companyId!, external: [] }, t.q!)).path;
-  const licensePath = async (core: Core, t: Target) => (await licenseDevices(core.store.db, { companyId: t.actor.companyId!, external: [] }, 'PBX-Port14', 100)).path;
+  const devicePath = async (core: Core, t: Target) =>
+    (await searchDeviceKeys(core.store.db, { companyId: t.actor.companyId!, external: [] }, t.q!)).path;
+  const licensePath = async (core: Core, t: Target) =>
+    (await licenseDevices(core.store.db, { companyId: t.actor.companyId!, external: [] }, 'PBX-Port14', 100))
+      .path;
   const macSearch = (id: string, label: string, accept: (d: DeviceFacts) => boolean): Kind => ({
     id,
     label,
@@ -188,7 +195,8 @@ function kinds(): Kind[] {
         const p = f.project();
         return { actor: portalActor(p.company_id), projectId: p.id };
       },
-      run: async (core, t) => (await projectBalanceView(core, t.actor, t.projectId!)).projectId === t.projectId,
+      run: async (core, t) =>
+        (await projectBalanceView(core, t.actor, t.projectId!)).projectId === t.projectId,
       scale: 3,
     },
     {
@@ -207,9 +215,11 @@ function kinds(): Kind[] {
   ];
 }
 
-export const sizeLabel = (n: number) => (n >= ONE_M && n % ONE_M === 0 ? `${n / ONE_M}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
+export const sizeLabel = (n: number) =>
+  n >= ONE_M && n % ONE_M === 0 ? `${n / ONE_M}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
 
-const countLabel = (n: number) => (n >= ONE_M ? `${round(n / ONE_M)}M` : n >= 10_000 ? `${Math.round(n / 1000)}k` : n.toLocaleString('en-US'));
+const countLabel = (n: number) =>
+  n >= ONE_M ? `${round(n / ONE_M)}M` : n >= 10_000 ? `${Math.round(n / 1000)}k` : n.toLocaleString('en-US');
 
 interface Captured {
   sql: string;
@@ -218,7 +228,11 @@ interface Captured {
 }
 
 /** A Core on a second connection to `file` whose Kysely records every statement with its time. */
-function loggingCore(file: string, like: Core, sink: Captured[]): { core: Core; raw: BetterSqlite3.Database; close: () => Promise<void> } {
+function loggingCore(
+  file: string,
+  like: Core,
+  sink: Captured[],
+): { core: Core; raw: BetterSqlite3.Database; close: () => Promise<void> } {
   const raw = new BetterSqlite3(file);
   // The same settings as openSqliteStore.
   raw.pragma('journal_mode = WAL');
@@ -226,7 +240,8 @@ function loggingCore(file: string, like: Core, sink: Captured[]): { core: Core; 
   raw.pragma('busy_timeout = 5000');
   raw.pragma('synchronous = NORMAL');
   const log = (e: LogEvent) => {
-    if (e.level === 'query') sink.push({ sql: e.query.sql, parameters: e.query.parameters, ms: e.queryDurationMillis });
+    if (e.level === 'query')
+      sink.push({ sql: e.query.sql, parameters: e.query.parameters, ms: e.queryDurationMillis });
   };
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }), log });
   const core: Core = {
@@ -245,11 +260,16 @@ function loggingCore(file: string, like: Core, sink: Captured[]): { core: Core; 
  * A statement's shape: the same query with another number of keys (`(a = ? and b = ?) or (…)`, `in (?, ?)`)
  * is one statement in the profile.
  */
-const shape = (sql: string) => sql.replace(/(\([^()]*\))(?: or \1)+/g, '$1 or …').replace(/\(\?(?:, \?)+\)/g, '(?, …)');
+const shape = (sql: string) =>
+  sql.replace(/(\([^()]*\))(?: or \1)+/g, '$1 or …').replace(/\(\?(?:, \?)+\)/g, '(?, …)');
 
 /** EXPLAIN QUERY PLAN as indented lines. */
 function explain(raw: BetterSqlite3.Database, sql: string, parameters: readonly unknown[]): string[] {
-  const rows = raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(parameters as unknown[])) as { id: number; parent: number; detail: string }[];
+  const rows = raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(parameters as unknown[])) as {
+    id: number;
+    parent: number;
+    detail: string;
+  }[];
   const depth = new Map<number, number>([[0, -1]]);
   const lines = rows.map((r) => {
     const d = (depth.get(r.parent) ?? -1) + 1;
@@ -265,7 +285,8 @@ function collapse(lines: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < lines.length; ) {
     let k = 1;
-    while (i + 2 * k + 1 < lines.length && norm[i + 2 * k] === norm[i] && norm[i + 2 * k + 1] === norm[i + 1]) k++;
+    while (i + 2 * k + 1 < lines.length && norm[i + 2 * k] === norm[i] && norm[i + 2 * k + 1] === norm[i + 1])
+      k++;
     if (k > 1) {
       out.push(`${norm[i]} (x${k})`, lines[i + 1]!);
       i += 2 * k;
@@ -298,7 +319,13 @@ interface KindProfile {
   statements: StatementProfile[];
 }
 
-async function profileKind(kind: Kind, facts: Facts, baseCore: Core, file: string, calls: number): Promise<KindProfile> {
+async function profileKind(
+  kind: Kind,
+  facts: Facts,
+  baseCore: Core,
+  file: string,
+  calls: number,
+): Promise<KindProfile> {
   const sink: Captured[] = [];
   const { core, raw, close } = loggingCore(file, baseCore, sink);
   try {
@@ -332,7 +359,14 @@ async function profileKind(kind: Kind, facts: Facts, baseCore: Core, file: strin
       })
       .sort((a, b) => b.share - a.share);
     const sqlMs = sink.reduce((s, c) => s + c.ms, 0);
-    return { kind: kind.id, label: kind.label, calls, meanCallMs: wall / calls, sqlShare: sqlMs / wall, statements };
+    return {
+      kind: kind.id,
+      label: kind.label,
+      calls,
+      meanCallMs: wall / calls,
+      sqlShare: sqlMs / wall,
+      statements,
+    };
   } finally {
     await close();
   }
@@ -364,7 +398,12 @@ export async function benchStoreScale(opts: ScaleOptions): Promise<ScaleResult> 
       opts.log(`store scale: generating ${sizeLabel(n)} devices`);
       const gen = await generateStore({ file: join(sub, 'test.sqlite'), devices: n, log: opts.log });
       const tc = await makeTestCore(sub, pki);
-      runs.push({ n, gen, tc, facts: new Facts(new BetterSqlite3(gen.file, { readonly: true }), gen, 1000 + n) });
+      runs.push({
+        n,
+        gen,
+        tc,
+        facts: new Facts(new BetterSqlite3(gen.file, { readonly: true }), gen, 1000 + n),
+      });
     }
 
     const list = kinds();
@@ -382,7 +421,8 @@ export async function benchStoreScale(opts: ScaleOptions): Promise<ScaleResult> 
     const batch = 10;
     const gcPauses: { start: number; end: number }[] = [];
     const gcObserver = new PerformanceObserver((items) => {
-      for (const e of items.getEntries()) gcPauses.push({ start: e.startTime, end: e.startTime + e.duration });
+      for (const e of items.getEntries())
+        gcPauses.push({ start: e.startTime, end: e.startTime + e.duration });
     });
     gcObserver.observe({ entryTypes: ['gc'] });
     try {
@@ -444,12 +484,17 @@ export async function benchStoreScale(opts: ScaleOptions): Promise<ScaleResult> 
         for (const r of runs) {
           gcBy.set(
             r.n,
-            spans.get(r.n)!.flatMap(([a, b], i) => (gcPauses.some((g) => g.start < b && g.end > a) ? [i] : [])),
+            spans
+              .get(r.n)!
+              .flatMap(([a, b], i) => (gcPauses.some((g) => g.start < b && g.end > a) ? [i] : [])),
           );
         }
         withGc.set(kind.id, gcBy);
         const s = runs
-          .map((r) => `${sizeLabel(r.n)} p50 ${summarize(per.get(r.n)!).p50.toFixed(2)} p99 ${summarize(per.get(r.n)!).p99.toFixed(2)} (wall ${summarize(wall.get(r.n)!).p99.toFixed(2)}) ms`)
+          .map(
+            (r) =>
+              `${sizeLabel(r.n)} p50 ${summarize(per.get(r.n)!).p50.toFixed(2)} p99 ${summarize(per.get(r.n)!).p99.toFixed(2)} (wall ${summarize(wall.get(r.n)!).p99.toFixed(2)}) ms`,
+          )
           .join(', ');
         opts.log(`store scale: ${kind.label}: ${s} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
       }
@@ -477,9 +522,14 @@ export async function benchStoreScale(opts: ScaleOptions): Promise<ScaleResult> 
         .slice(0, -1)
         .map((r) => `${sizeLabel(r.n)}: ${round(r.gen.seconds)} s`)
         .join(', '),
-      target: max >= ONE_M ? `<= ${genTarget} s for 1M devices + 5M licenses` : `(1M not run: MYLIC_BENCH_SCALE_MAX=${max})`,
+      target:
+        max >= ONE_M
+          ? `<= ${genTarget} s for 1M devices + 5M licenses`
+          : `(1M not run: MYLIC_BENCH_SCALE_MAX=${max})`,
       status: max >= ONE_M ? (largest.gen.seconds <= genTarget ? 'meets' : 'short') : 'info',
-      detail: Object.fromEntries(runs.map((r) => [sizeLabel(r.n), { ...r.gen, file: undefined, seconds: round(r.gen.seconds) }])),
+      detail: Object.fromEntries(
+        runs.map((r) => [sizeLabel(r.n), { ...r.gen, file: undefined, seconds: round(r.gen.seconds) }]),
+      ),
     });
     const mid = runs.find((r) => r.n === 100_000) ?? runs[Math.floor(runs.length / 2)]!;
     for (const kind of list) {
@@ -506,24 +556,46 @@ export async function benchStoreScale(opts: ScaleOptions): Promise<ScaleResult> 
         status,
         detail: {
           latencyMs: Object.fromEntries(runs.map((r) => [sizeLabel(r.n), at(r.n)])),
-          wallMs: Object.fromEntries(runs.map((r) => [sizeLabel(r.n), summarize(wallSamples.get(kind.id)!.get(r.n)!)])),
+          wallMs: Object.fromEntries(
+            runs.map((r) => [sizeLabel(r.n), summarize(wallSamples.get(kind.id)!.get(r.n)!)]),
+          ),
           /** Queries that had to read from storage (not the OS page cache), overall and among the slowest 1%. */
           storageReads: Object.fromEntries(
             runs.map((r) => {
               const b = readSamples.get(kind.id)!.get(r.n)!;
               const all = per.get(r.n)!;
               const slow = percentileOf(all, 99);
-              return [sizeLabel(r.n), { queries: b.filter((v) => v > 0).length, atOrAboveP99: all.filter((v, i) => v >= slow && b[i]! > 0).length, bytes: b.reduce((x, y) => x + y, 0) }];
+              return [
+                sizeLabel(r.n),
+                {
+                  queries: b.filter((v) => v > 0).length,
+                  atOrAboveP99: all.filter((v, i) => v >= slow && b[i]! > 0).length,
+                  bytes: b.reduce((x, y) => x + y, 0),
+                },
+              ];
             }),
           ),
           cpuWait: Object.fromEntries(
             runs.map((r) => {
               const w = waitSamples.get(kind.id)!.get(r.n)!;
-              return [sizeLabel(r.n), { queriesWaitingOver1ms: w.filter((v) => v > 1).length, totalMs: w.reduce((a, b) => a + b, 0), maxMs: Math.max(...w) }];
+              return [
+                sizeLabel(r.n),
+                {
+                  queriesWaitingOver1ms: w.filter((v) => v > 1).length,
+                  totalMs: w.reduce((a, b) => a + b, 0),
+                  maxMs: Math.max(...w),
+                },
+              ];
             }),
           ),
-          growthP99: { [`${sizeLabel(mid.n)}/${sizeLabel(min)}`]: growthMid, [`${sizeLabel(max)}/${sizeLabel(min)}`]: growth },
-          growthP50: { [`${sizeLabel(mid.n)}/${sizeLabel(min)}`]: at(mid.n).p50 / at(min).p50, [`${sizeLabel(max)}/${sizeLabel(min)}`]: at(max).p50 / at(min).p50 },
+          growthP99: {
+            [`${sizeLabel(mid.n)}/${sizeLabel(min)}`]: growthMid,
+            [`${sizeLabel(max)}/${sizeLabel(min)}`]: growth,
+          },
+          growthP50: {
+            [`${sizeLabel(mid.n)}/${sizeLabel(min)}`]: at(mid.n).p50 / at(min).p50,
+            [`${sizeLabel(max)}/${sizeLabel(min)}`]: at(max).p50 / at(min).p50,
+          },
           wrongAnswers: Object.fromEntries([...wrong.get(kind.id)!].map(([n, v]) => [sizeLabel(n), v])),
           /** Queries during which a V8 GC pause started, and the latency without them (how much of the tail is GC). */
           gc: Object.fromEntries(
@@ -542,7 +614,9 @@ export async function benchStoreScale(opts: ScaleOptions): Promise<ScaleResult> 
               ];
             }),
           ),
-          ...(paths.has(kind.id) ? { searchPath: Object.fromEntries([...paths.get(kind.id)!].map(([n, v]) => [sizeLabel(n), v])) } : {}),
+          ...(paths.has(kind.id)
+            ? { searchPath: Object.fromEntries([...paths.get(kind.id)!].map(([n, v]) => [sizeLabel(n), v])) }
+            : {}),
         },
       });
     }
@@ -551,7 +625,9 @@ export async function benchStoreScale(opts: ScaleOptions): Promise<ScaleResult> 
       figures,
       detail: {
         sizes,
-        queriesPerSize: Object.fromEntries(list.map((k) => [k.id, Math.ceil((opts.queries * (k.scale ?? 1)) / batch) * batch])),
+        queriesPerSize: Object.fromEntries(
+          list.map((k) => [k.id, Math.ceil((opts.queries * (k.scale ?? 1)) / batch) * batch]),
+        ),
         warmupPerSize: opts.warmup,
         note: 'Typical company: targets outside company 1; large tenant: company 1 with 10% of the devices. Sizes measured in interleaved rounds of 10 queries.',
         latency: latencyNote(),
@@ -574,11 +650,17 @@ export async function benchStoreScale(opts: ScaleOptions): Promise<ScaleResult> 
 export function renderPlans(detail: Record<string, unknown>, topStatements = 2): string {
   const profiles = detail['profiles'] as KindProfile[] | undefined;
   if (!profiles) return '';
-  const out = [`Store queries at ${String(detail['plansAt'])}: where the time goes (share of the call; statement; plan)`];
+  const out = [
+    `Store queries at ${String(detail['plansAt'])}: where the time goes (share of the call; statement; plan)`,
+  ];
   for (const p of profiles) {
-    out.push(`- ${p.label}: ${p.meanCallMs.toFixed(2)} ms per call, ${(p.sqlShare * 100).toFixed(0)}% in SQL, ${p.statements.reduce((s, x) => s + x.perCall, 0).toFixed(1)} statements`);
+    out.push(
+      `- ${p.label}: ${p.meanCallMs.toFixed(2)} ms per call, ${(p.sqlShare * 100).toFixed(0)}% in SQL, ${p.statements.reduce((s, x) => s + x.perCall, 0).toFixed(1)} statements`,
+    );
     for (const s of p.statements.slice(0, topStatements)) {
-      out.push(`    ${(s.share * 100).toFixed(0).padStart(3)}%  ${s.meanMs.toFixed(3)} ms x${s.perCall.toFixed(1)}  ${s.sql.length > 110 ? `${s.sql.slice(0, 107)}...` : s.sql}`);
+      out.push(
+        `    ${(s.share * 100).toFixed(0).padStart(3)}%  ${s.meanMs.toFixed(3)} ms x${s.perCall.toFixed(1)}  ${s.sql.length > 110 ? `${s.sql.slice(0, 107)}...` : s.sql}`,
+      );
       for (const line of s.plan) out.push(`          ${line}`);
     }
   }

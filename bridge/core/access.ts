@@ -7,7 +7,11 @@ import { placementQuery } from '../db/device-path-queries.js';
  * (seed: Company → Users, "Locked users can't login"). Every core service that touches a project or a
  * device asks here first; nothing else decides who may see what.
  */
-export async function accessibleProjectIds(tx: Tx, userId: number, selectedCompanyId?: number | null): Promise<number[]> {
+export async function accessibleProjectIds(
+  tx: Tx,
+  userId: number,
+  selectedCompanyId?: number | null,
+): Promise<number[]> {
   const rows = await tx
     .selectFrom('projects')
     .innerJoin('memberships', 'memberships.company_id', 'projects.company_id')
@@ -19,7 +23,8 @@ export async function accessibleProjectIds(tx: Tx, userId: number, selectedCompa
   // Projects of other companies reached through rights granted to the selected company (seed: Projects →
   // Rights). Only the selected company's rights count: rights belong to a company, not to its users.
   if (selectedCompanyId !== undefined && selectedCompanyId !== null) {
-    for (const id of await externalProjectIds(tx, userId, selectedCompanyId)) if (!ids.includes(id)) ids.push(id);
+    for (const id of await externalProjectIds(tx, userId, selectedCompanyId))
+      if (!ids.includes(id)) ids.push(id);
   }
   return ids;
 }
@@ -52,7 +57,6 @@ export async function assertProjectAccess(tx: Tx, userId: number, projectId: num
   if (project.is_locked) throw new MylicError('USER_LOCKED');
   return project;
 }
-
 
 /**
  * The placement of a device in one of the user's projects; USER_LOCKED when the user reaches it only
@@ -91,11 +95,23 @@ export interface ProjectAccess {
  * the owning company granted to the actor's selected company (`external`, never admin). A user locked in
  * the owning company who reaches the project in no other way gets USER_LOCKED.
  */
-export async function projectAccess(tx: Tx, actor: { userId: number; companyId?: number | null }, projectId: number): Promise<ProjectAccess> {
+export async function projectAccess(
+  tx: Tx,
+  actor: { userId: number; companyId?: number | null },
+  projectId: number,
+): Promise<ProjectAccess> {
   const own = await tx
     .selectFrom('projects')
     .innerJoin('memberships', 'memberships.company_id', 'projects.company_id')
-    .select(['projects.id', 'projects.company_id', 'projects.name', 'projects.description', 'projects.ssa_end', 'memberships.is_admin', 'memberships.is_locked'])
+    .select([
+      'projects.id',
+      'projects.company_id',
+      'projects.name',
+      'projects.description',
+      'projects.ssa_end',
+      'memberships.is_admin',
+      'memberships.is_locked',
+    ])
     .where('memberships.user_id', '=', actor.userId)
     .where('projects.id', '=', projectId)
     .executeTakeFirst();
@@ -108,7 +124,14 @@ export async function projectAccess(tx: Tx, actor: { userId: number; companyId?:
       .selectFrom('project_rights')
       .innerJoin('projects', 'projects.id', 'project_rights.project_id')
       .innerJoin('memberships', 'memberships.company_id', 'project_rights.grantee_company_id')
-      .select(['projects.id', 'projects.company_id', 'projects.name', 'projects.description', 'projects.ssa_end', 'memberships.is_locked'])
+      .select([
+        'projects.id',
+        'projects.company_id',
+        'projects.name',
+        'projects.description',
+        'projects.ssa_end',
+        'memberships.is_locked',
+      ])
       .where('project_rights.project_id', '=', projectId)
       .where('project_rights.grantee_company_id', '=', actor.companyId)
       .where('memberships.user_id', '=', actor.userId)
@@ -124,9 +147,15 @@ export async function projectAccess(tx: Tx, actor: { userId: number; companyId?:
 }
 
 /** projectAccess for actions that external users may not do (seed: Rights, "restricted in removing devices, editing the project"). */
-export async function ownProjectAccess(tx: Tx, actor: { userId: number; companyId?: number | null }, projectId: number, action: string): Promise<ProjectAccess> {
+export async function ownProjectAccess(
+  tx: Tx,
+  actor: { userId: number; companyId?: number | null },
+  projectId: number,
+  action: string,
+): Promise<ProjectAccess> {
   const access = await projectAccess(tx, actor, projectId);
-  if (access.external) throw new MylicError('FORBIDDEN', `Users of a company with rights on this project cannot ${action}.`);
+  if (access.external)
+    throw new MylicError('FORBIDDEN', `Users of a company with rights on this project cannot ${action}.`);
   return access;
 }
 
@@ -135,13 +164,21 @@ export async function ownProjectAccess(tx: Tx, actor: { userId: number; companyI
  * pages"): the selected project, or with none selected every project of the selected company plus the
  * projects granted to it.
  */
-export async function projectScope(tx: Tx, actor: { userId: number; companyId?: number | null; projectId?: number | null }): Promise<number[]> {
+export async function projectScope(
+  tx: Tx,
+  actor: { userId: number; companyId?: number | null; projectId?: number | null },
+): Promise<number[]> {
   if (actor.projectId !== undefined && actor.projectId !== null) {
     await projectAccess(tx, actor, actor.projectId);
     return [actor.projectId];
   }
   const { companyId } = await selectedCompany(tx, actor);
-  const own = await tx.selectFrom('projects').select('id').where('company_id', '=', companyId).orderBy('id').execute();
+  const own = await tx
+    .selectFrom('projects')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .orderBy('id')
+    .execute();
   return [...own.map((r) => r.id), ...(await externalProjectIds(tx, actor.userId, companyId))];
 }
 
@@ -153,18 +190,25 @@ export async function projectScope(tx: Tx, actor: { userId: number; companyId?: 
  * from some and USER_LOCKED from others. Anything else (no membership at all, or an unlocked one) is left
  * to the route.
  */
-export async function assertNotLockedOut(tx: Tx, actor: { userId: number; companyId?: number | null }): Promise<void> {
+export async function assertNotLockedOut(
+  tx: Tx,
+  actor: { userId: number; companyId?: number | null },
+): Promise<void> {
   const selected = actor.companyId ?? null;
   let q = tx.selectFrom('memberships').select('is_locked').where('user_id', '=', actor.userId);
   q = selected === null ? q.orderBy('is_locked').limit(1) : q.where('company_id', '=', selected);
   const m = await q.executeTakeFirst();
   if (m?.is_locked !== 1) return;
-  throw new MylicError('USER_LOCKED', selected === null ? 'Your account is locked in every company you belong to.' : undefined);
+  throw new MylicError(
+    'USER_LOCKED',
+    selected === null ? 'Your account is locked in every company you belong to.' : undefined,
+  );
 }
 
 /** The company the session has selected, checked against the membership now (it may have been locked since). */
 export async function selectedCompany(tx: Tx, actor: { userId: number; companyId?: number | null }) {
-  if (actor.companyId === undefined || actor.companyId === null) throw new MylicError('COMPANY_NOT_FOUND', 'Select a company first (or create one).');
+  if (actor.companyId === undefined || actor.companyId === null)
+    throw new MylicError('COMPANY_NOT_FOUND', 'Select a company first (or create one).');
   const m = await tx
     .selectFrom('memberships')
     .select(['company_id', 'is_admin', 'is_locked'])

@@ -28,7 +28,19 @@ import * as z from 'zod';
 
 export const FAMILIES = ['pbx', 'gateway', 'dect', 'app', 'warranty', 'floating', 'ssc'] as const;
 /** What a license counts as on a device: maxima and dependent-amount rules are per kind. */
-export const KINDS = ['pbx-port', 'pbx-upgrade', 'voicemail', 'standby', 'registration', 'gw-channel', 'relay-pri', 'dect-ari', 'floating', 'warranty', 'ssc'] as const;
+export const KINDS = [
+  'pbx-port',
+  'pbx-upgrade',
+  'voicemail',
+  'standby',
+  'registration',
+  'gw-channel',
+  'relay-pri',
+  'dect-ari',
+  'floating',
+  'warranty',
+  'ssc',
+] as const;
 export type LicenseKind = (typeof KINDS)[number];
 
 const VersionNo = z.number().int().min(5).max(14);
@@ -77,9 +89,13 @@ export const LicenseTypeRow = z
   })
   .superRefine((t, ctx) => {
     if (t.ssa !== t.sscPerUnitYear > 0) {
-      ctx.addIssue({ code: 'custom', message: `${t.name}: ${t.ssa ? 'a type under SSA costs SSC (sscPerUnitYear above 0)' : 'a type without SSA costs no SSC'}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${t.name}: ${t.ssa ? 'a type under SSA costs SSC (sscPerUnitYear above 0)' : 'a type without SSA costs no SSC'}`,
+      });
     }
-    if (t.ssa && NO_SSA_FAMILIES.includes(t.family)) ctx.addIssue({ code: 'custom', message: `${t.name}: ${t.family} licenses are never under SSA` });
+    if (t.ssa && NO_SSA_FAMILIES.includes(t.family))
+      ctx.addIssue({ code: 'custom', message: `${t.name}: ${t.family} licenses are never under SSA` });
   });
 export type LicenseTypeRow = z.infer<typeof LicenseTypeRow>;
 
@@ -136,7 +152,8 @@ const base = {
 } as const;
 
 /** V8+ PBX port names: legacy PORT8… for V8, PBX-PortN… from V9 (ARCHITECTURE §3). */
-const portName = (v: number, pack: 1 | 5 | 20) => `${v === 8 ? 'PORT8' : `PBX-Port${v}`}${pack === 1 ? '' : `*${pack}`}`;
+const portName = (v: number, pack: 1 | 5 | 20) =>
+  `${v === 8 ? 'PORT8' : `PBX-Port${v}`}${pack === 1 ? '' : `*${pack}`}`;
 
 /** Pack tiers of the V8+ PBX ports: [pack size, price per unit in cents, SSC per unit per year]. */
 const PORT_TIERS: [1 | 5 | 20, number, number][] = [
@@ -147,39 +164,193 @@ const PORT_TIERS: [1 | 5 | 20, number, number][] = [
 
 const rows: Row[] = [
   // One port per unit, 3 SSC per year like PBX-PortN (see the file comment).
-  { ...base, name: 'PBX5', family: 'pbx', kind: 'pbx-port', version: 5, sscPerUnitYear: 3, price: 1200, series: 'pbx-port*1' },
-  { ...base, name: 'PBX6', family: 'pbx', kind: 'pbx-port', version: 6, sscPerUnitYear: 3, price: 1200, series: 'pbx-port*1' },
-  { ...base, name: 'PBX7#15', family: 'pbx', kind: 'pbx-port', version: 7, sscPerUnitYear: 3, price: 1100, series: 'pbx-port*1' },
+  {
+    ...base,
+    name: 'PBX5',
+    family: 'pbx',
+    kind: 'pbx-port',
+    version: 5,
+    sscPerUnitYear: 3,
+    price: 1200,
+    series: 'pbx-port*1',
+  },
+  {
+    ...base,
+    name: 'PBX6',
+    family: 'pbx',
+    kind: 'pbx-port',
+    version: 6,
+    sscPerUnitYear: 3,
+    price: 1200,
+    series: 'pbx-port*1',
+  },
+  {
+    ...base,
+    name: 'PBX7#15',
+    family: 'pbx',
+    kind: 'pbx-port',
+    version: 7,
+    sscPerUnitYear: 3,
+    price: 1100,
+    series: 'pbx-port*1',
+  },
   // V7 floating license for a slave PBX (seed: Add V7 floating license): exclusive with V7 PBX ports.
   // Issued free of charge and deleted, never returned: it only ever lives in unencrypted V7 files.
-  { ...base, name: 'PBX7-Floating', family: 'floating', kind: 'floating', version: 7, sscPerUnitYear: 0, price: 0, returnable: false, ssa: false },
+  {
+    ...base,
+    name: 'PBX7-Floating',
+    family: 'floating',
+    kind: 'floating',
+    version: 7,
+    sscPerUnitYear: 0,
+    price: 0,
+    returnable: false,
+    ssa: false,
+  },
 ];
 for (let v = 8; v <= 14; v++) {
   for (const [pack, price, ssc] of PORT_TIERS) {
-    rows.push({ ...base, name: portName(v, pack), family: 'pbx', kind: 'pbx-port', version: v, sscPerUnitYear: ssc, price, packSize: pack, series: `pbx-port*${pack}` });
+    rows.push({
+      ...base,
+      name: portName(v, pack),
+      family: 'pbx',
+      kind: 'pbx-port',
+      version: v,
+      sscPerUnitYear: ssc,
+      price,
+      packSize: pack,
+      series: `pbx-port*${pack}`,
+    });
   }
-  rows.push({ ...base, name: `PBX-Voicemail${v}`, family: 'pbx', kind: 'voicemail', version: v, sscPerUnitYear: 1, price: 300, series: 'voicemail', dependsOnPbx: 'equal' });
-  rows.push({ ...base, name: `PBX-Standby${v}`, family: 'pbx', kind: 'standby', version: v, sscPerUnitYear: 1, price: 300, series: 'standby', dependsOnPbx: 'equal' });
-  rows.push({ ...base, name: `PBX-Registration${v}`, family: 'pbx', kind: 'registration', version: v, sscPerUnitYear: 1, price: 200, series: 'registration', dependsOnPbx: 'at-most' });
-  if (v >= 9) rows.push({ ...base, name: `PBX-Upgrade${v}`, family: 'pbx', kind: 'pbx-upgrade', version: v, sscPerUnitYear: 2, price: 500, series: 'pbx-upgrade', upgradeFrom: v - 1 });
+  rows.push({
+    ...base,
+    name: `PBX-Voicemail${v}`,
+    family: 'pbx',
+    kind: 'voicemail',
+    version: v,
+    sscPerUnitYear: 1,
+    price: 300,
+    series: 'voicemail',
+    dependsOnPbx: 'equal',
+  });
+  rows.push({
+    ...base,
+    name: `PBX-Standby${v}`,
+    family: 'pbx',
+    kind: 'standby',
+    version: v,
+    sscPerUnitYear: 1,
+    price: 300,
+    series: 'standby',
+    dependsOnPbx: 'equal',
+  });
+  rows.push({
+    ...base,
+    name: `PBX-Registration${v}`,
+    family: 'pbx',
+    kind: 'registration',
+    version: v,
+    sscPerUnitYear: 1,
+    price: 200,
+    series: 'registration',
+    dependsOnPbx: 'at-most',
+  });
+  if (v >= 9)
+    rows.push({
+      ...base,
+      name: `PBX-Upgrade${v}`,
+      family: 'pbx',
+      kind: 'pbx-upgrade',
+      version: v,
+      sscPerUnitYear: 2,
+      price: 500,
+      series: 'pbx-upgrade',
+      upgradeFrom: v - 1,
+    });
 }
 rows.push(
-  { ...base, name: 'GW-Channel', family: 'gateway', kind: 'gw-channel', version: null, sscPerUnitYear: 8, price: 2500, returnable: false },
+  {
+    ...base,
+    name: 'GW-Channel',
+    family: 'gateway',
+    kind: 'gw-channel',
+    version: null,
+    sscPerUnitYear: 8,
+    price: 2500,
+    returnable: false,
+  },
   // Relay licenses of the PRI interfaces (seed: "only 4 Relay-PRI licenses on an IP6000"); they return like PBX licenses.
-  { ...base, name: 'Relay-PRI', family: 'app', kind: 'relay-pri', version: null, sscPerUnitYear: 24, price: 8000 },
+  {
+    ...base,
+    name: 'Relay-PRI',
+    family: 'app',
+    kind: 'relay-pri',
+    version: null,
+    sscPerUnitYear: 24,
+    price: 8000,
+  },
   // The multicell ARI of a DECT base stays with its license (seed: Free licenses; Add licenses from free licenses).
-  { ...base, name: 'Dect-Multicell-Ari', family: 'dect', kind: 'dect-ari', version: null, sscPerUnitYear: 15, price: 5000, externalKey: 'dect-ari' },
+  {
+    ...base,
+    name: 'Dect-Multicell-Ari',
+    family: 'dect',
+    kind: 'dect-ari',
+    version: null,
+    sscPerUnitYear: 15,
+    price: 5000,
+    externalKey: 'dect-ari',
+  },
   // Warranty extensions, one unit = one year (seed: Add warranty extension licenses).
-  { ...base, name: 'Warranty-1Y', family: 'warranty', kind: 'warranty', version: null, sscPerUnitYear: 0, price: 3000, returnable: false, warranty: 'early', ssa: false },
-  { ...base, name: 'Warranty-1Y-Late', family: 'warranty', kind: 'warranty', version: null, sscPerUnitYear: 0, price: 5000, returnable: false, warranty: 'late', ssa: false },
-  { ...base, name: 'SSC', family: 'ssc', kind: 'ssc', version: null, sscPerUnitYear: 0, price: 100, returnable: false, bindable: false, ssa: false },
+  {
+    ...base,
+    name: 'Warranty-1Y',
+    family: 'warranty',
+    kind: 'warranty',
+    version: null,
+    sscPerUnitYear: 0,
+    price: 3000,
+    returnable: false,
+    warranty: 'early',
+    ssa: false,
+  },
+  {
+    ...base,
+    name: 'Warranty-1Y-Late',
+    family: 'warranty',
+    kind: 'warranty',
+    version: null,
+    sscPerUnitYear: 0,
+    price: 5000,
+    returnable: false,
+    warranty: 'late',
+    ssa: false,
+  },
+  {
+    ...base,
+    name: 'SSC',
+    family: 'ssc',
+    kind: 'ssc',
+    version: null,
+    sscPerUnitYear: 0,
+    price: 100,
+    returnable: false,
+    bindable: false,
+    ssa: false,
+  },
 );
 export const LICENSE_TYPE_ROWS = rows;
 
 // ---------------------------------------------------------------------------------------------
 // device types
 
-const PBX_KINDS = (ports: number) => ({ 'pbx-port': ports, 'pbx-upgrade': ports, voicemail: ports, standby: ports, registration: ports }) as const;
+const PBX_KINDS = (ports: number) =>
+  ({
+    'pbx-port': ports,
+    'pbx-upgrade': ports,
+    voicemail: ports,
+    standby: ports,
+    registration: ports,
+  }) as const;
 
 export const DEVICE_TYPE_ROWS: z.input<typeof DeviceTypeRow>[] = [
   {
@@ -222,10 +393,38 @@ export const DEVICE_TYPE_ROWS: z.input<typeof DeviceTypeRow>[] = [
     firmware: { from: 8, to: 14 },
     maxima: { 'dect-ari': 1, warranty: 4 },
   },
-  { name: 'IP222', description: 'desk telephone', category: 'phone', identity: 'mac', firmware: null, maxima: { warranty: 4 } },
-  { name: 'IP232', description: 'desk telephone', category: 'phone', identity: 'mac', firmware: null, maxima: { warranty: 4 } },
-  { name: 'IP241', description: 'desk telephone', category: 'phone', identity: 'mac', firmware: null, maxima: { warranty: 4 } },
-  { name: 'DECT-Handset', description: 'DECT handset, known by its IPEI', category: 'dect-handset', identity: 'ipei', firmware: null, maxima: { warranty: 4 } },
+  {
+    name: 'IP222',
+    description: 'desk telephone',
+    category: 'phone',
+    identity: 'mac',
+    firmware: null,
+    maxima: { warranty: 4 },
+  },
+  {
+    name: 'IP232',
+    description: 'desk telephone',
+    category: 'phone',
+    identity: 'mac',
+    firmware: null,
+    maxima: { warranty: 4 },
+  },
+  {
+    name: 'IP241',
+    description: 'desk telephone',
+    category: 'phone',
+    identity: 'mac',
+    firmware: null,
+    maxima: { warranty: 4 },
+  },
+  {
+    name: 'DECT-Handset',
+    description: 'DECT handset, known by its IPEI',
+    category: 'dect-handset',
+    identity: 'ipei',
+    firmware: null,
+    maxima: { warranty: 4 },
+  },
 ];
 
 /**

@@ -34,21 +34,34 @@ const CatalogSchema = z
   .superRefine((c, ctx) => {
     const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
     const versions = c.versions.map((v) => v.version);
-    if (versions.some((v, i) => i > 0 && v !== versions[i - 1]! + 1)) issue('versions must be consecutive and ascending');
-    if (c.versions.some((v, i) => i > 0 && v.released <= c.versions[i - 1]!.released)) issue('release dates must ascend with the versions');
+    if (versions.some((v, i) => i > 0 && v !== versions[i - 1]! + 1))
+      issue('versions must be consecutive and ascending');
+    if (c.versions.some((v, i) => i > 0 && v.released <= c.versions[i - 1]!.released))
+      issue('release dates must ascend with the versions');
     const names = new Set<string>();
     for (const t of c.licenseTypes) {
       if (names.has(t.name)) issue(`license type ${t.name} is listed twice`);
       names.add(t.name);
-      if (t.version !== null && !versions.includes(t.version)) issue(`${t.name}: version ${t.version} is not in the versions table`);
-      if (t.family === 'warranty' && (t.returnable || t.warranty === null)) issue(`${t.name}: warranty extensions never return and name their window`);
-      if (t.family !== 'warranty' && t.warranty !== null) issue(`${t.name}: only warranty extensions have a window`);
-      if (t.family === 'gateway' && t.returnable) issue(`${t.name}: gateway licenses never return (seed: Invalidation)`);
+      if (t.version !== null && !versions.includes(t.version))
+        issue(`${t.name}: version ${t.version} is not in the versions table`);
+      if (t.family === 'warranty' && (t.returnable || t.warranty === null))
+        issue(`${t.name}: warranty extensions never return and name their window`);
+      if (t.family !== 'warranty' && t.warranty !== null)
+        issue(`${t.name}: only warranty extensions have a window`);
+      if (t.family === 'gateway' && t.returnable)
+        issue(`${t.name}: gateway licenses never return (seed: Invalidation)`);
       if (!t.bindable && t.family !== 'ssc') issue(`${t.name}: only SSC stays in the balance`);
-      if (t.packSize > 1 && (t.kind !== 'pbx-port' || t.version === null || t.version < 8)) issue(`${t.name}: packs exist for V8+ PBX ports only`);
-      if (t.upgradeFrom !== null && (t.kind !== 'pbx-upgrade' || t.version === null || t.upgradeFrom !== t.version - 1)) issue(`${t.name}: an upgrade lifts the previous version`);
-      if (t.dependsOnPbx !== null && t.version === null) issue(`${t.name}: dependent amounts follow the PBX of one version`);
-      if (t.series !== null && t.version === null) issue(`${t.name}: a series spans versions, so its types have one`);
+      if (t.packSize > 1 && (t.kind !== 'pbx-port' || t.version === null || t.version < 8))
+        issue(`${t.name}: packs exist for V8+ PBX ports only`);
+      if (
+        t.upgradeFrom !== null &&
+        (t.kind !== 'pbx-upgrade' || t.version === null || t.upgradeFrom !== t.version - 1)
+      )
+        issue(`${t.name}: an upgrade lifts the previous version`);
+      if (t.dependsOnPbx !== null && t.version === null)
+        issue(`${t.name}: dependent amounts follow the PBX of one version`);
+      if (t.series !== null && t.version === null)
+        issue(`${t.name}: a series spans versions, so its types have one`);
     }
     const seriesVersions = new Map<string, number[]>();
     for (const t of c.licenseTypes) {
@@ -58,7 +71,11 @@ const CatalogSchema = z
       seriesVersions.set(t.series, [...vs, t.version!]);
     }
     for (const t of c.licenseTypes) {
-      if (t.dependsOnPbx !== null && !c.licenseTypes.some((p) => p.kind === 'pbx-port' && p.version === t.version)) issue(`${t.name}: no PBX ports of V${t.version} to depend on`);
+      if (
+        t.dependsOnPbx !== null &&
+        !c.licenseTypes.some((p) => p.kind === 'pbx-port' && p.version === t.version)
+      )
+        issue(`${t.name}: no PBX ports of V${t.version} to depend on`);
     }
     const deviceNames = new Set<string>();
     for (const d of c.deviceTypes) {
@@ -66,16 +83,26 @@ const CatalogSchema = z
       deviceNames.add(d.name);
       if (d.firmware && d.firmware.from > d.firmware.to) issue(`${d.name}: firmware range is empty`);
       if (d.maxima.ssc !== undefined) issue(`${d.name}: SSC is never bound to a device`);
-      if (d.maxima.warranty === undefined || d.maxima.warranty > c.warranty.maxExtensionYears) issue(`${d.name}: every device takes warranty extensions, at most ${c.warranty.maxExtensionYears} years`);
-      if (d.firmware === null && Object.keys(d.maxima).some((k) => k !== 'warranty')) issue(`${d.name}: a device without license files takes warranty extensions only`);
-      if (d.maxima.floating !== undefined && (d.firmware === null || d.firmware.from > 7)) issue(`${d.name}: a V7 floating license needs V7 firmware`);
+      if (d.maxima.warranty === undefined || d.maxima.warranty > c.warranty.maxExtensionYears)
+        issue(
+          `${d.name}: every device takes warranty extensions, at most ${c.warranty.maxExtensionYears} years`,
+        );
+      if (d.firmware === null && Object.keys(d.maxima).some((k) => k !== 'warranty'))
+        issue(`${d.name}: a device without license files takes warranty extensions only`);
+      if (d.maxima.floating !== undefined && (d.firmware === null || d.firmware.from > 7))
+        issue(`${d.name}: a V7 floating license needs V7 firmware`);
     }
   });
 
 /** Parses a catalog table (the rows of catalog-data.ts, or a test's variant): each row and the rules between rows. */
 export const parseCatalog = (data: z.input<typeof CatalogSchema>) => CatalogSchema.parse(data);
 
-const parsed = parseCatalog({ versions: VERSION_ROWS, licenseTypes: LICENSE_TYPE_ROWS, deviceTypes: DEVICE_TYPE_ROWS, warranty: WARRANTY_RULES });
+const parsed = parseCatalog({
+  versions: VERSION_ROWS,
+  licenseTypes: LICENSE_TYPE_ROWS,
+  deviceTypes: DEVICE_TYPE_ROWS,
+  warranty: WARRANTY_RULES,
+});
 
 const VERSIONS = parsed.versions;
 const LICENSE_TYPES = parsed.licenseTypes;
@@ -105,7 +132,11 @@ export const catalog = {
   },
   deviceType(name: string): DeviceType {
     const d = deviceByName.get(name);
-    if (!d) throw new MylicError('VALIDATION_FAILED', `Unknown device type "${name}" (known: ${catalog.deviceTypes.join(', ')}).`);
+    if (!d)
+      throw new MylicError(
+        'VALIDATION_FAILED',
+        `Unknown device type "${name}" (known: ${catalog.deviceTypes.join(', ')}).`,
+      );
     return d;
   },
   assertDeviceType(name: string): string {
@@ -134,7 +165,9 @@ export const catalog = {
   },
   /** The pack sub-types of the V8+ PBX ports of one version, largest pack first. */
   portPacks(version: number): LicenseType[] {
-    return LICENSE_TYPES.filter((t) => t.kind === 'pbx-port' && t.version === version && version >= 8).sort((a, b) => b.packSize - a.packSize);
+    return LICENSE_TYPES.filter((t) => t.kind === 'pbx-port' && t.version === version && version >= 8).sort(
+      (a, b) => b.packSize - a.packSize,
+    );
   },
 };
 
@@ -154,7 +187,11 @@ export function downloadableVersions(license: { version: number | null; ssaEnd: 
 }
 
 /** The type a license has in the highest version its SSA reaches (seed: Free licenses, "the correct license type"). */
-export function typeUnderSsa(license: { type: string; version: number | null; ssaEnd: string | null }): string {
+export function typeUnderSsa(license: {
+  type: string;
+  version: number | null;
+  ssaEnd: string | null;
+}): string {
   const type = catalog.licenseType(license.type);
   if (type.series === null || license.version === null) return type.name;
   const top = Math.max(...downloadableVersions(license));
@@ -165,7 +202,9 @@ export function typeUnderSsa(license: { type: string; version: number | null; ss
  * Lines of a request merged by type (catalog names, first-seen order), each amount a positive whole
  * number (AMOUNT_INVALID): one rule for licenses from balance and for activation keys.
  */
-export function mergeLicenseLines(lines: readonly { type: string; units: number }[]): { type: string; units: number }[] {
+export function mergeLicenseLines(
+  lines: readonly { type: string; units: number }[],
+): { type: string; units: number }[] {
   const merged = new Map<string, number>();
   for (const l of lines) {
     const type = catalog.licenseType(l.type).name;

@@ -25,7 +25,14 @@ export interface Core {
 
 /** The mail port: where mail goes and the public address links in it point to. */
 export interface CoreMail {
-  mailer: { send(message: { to: string; subject: string; text: string; messageId?: string | undefined }): Promise<void> };
+  mailer: {
+    send(message: {
+      to: string;
+      subject: string;
+      text: string;
+      messageId?: string | undefined;
+    }): Promise<void>;
+  };
   /** e.g. https://localhost:8443 — links in mails are built on it. */
   publicUrl: string;
 }

@@ -27,15 +27,36 @@ export async function queryHistory(core: Core, actor: Actor, q: HistoryQueryInpu
   if (q.context === 'user') {
     if (!q.userId) throw new MylicError('VALIDATION_FAILED', 'The user context needs userId.');
     // Removed users stay in the history (seed: Users), so any user who acted in the company counts.
-    const known = await db.selectFrom('history').select('id').where('company_id', '=', companyId).where('user_id', '=', q.userId).executeTakeFirst();
-    const member = await db.selectFrom('memberships').select('user_id').where('company_id', '=', companyId).where('user_id', '=', q.userId).executeTakeFirst();
+    const known = await db
+      .selectFrom('history')
+      .select('id')
+      .where('company_id', '=', companyId)
+      .where('user_id', '=', q.userId)
+      .executeTakeFirst();
+    const member = await db
+      .selectFrom('memberships')
+      .select('user_id')
+      .where('company_id', '=', companyId)
+      .where('user_id', '=', q.userId)
+      .executeTakeFirst();
     if (!known && !member) throw new MylicError('USER_NOT_FOUND');
     query = query.where('user_id', '=', q.userId);
   }
   if (q.context === 'device') {
     if (!q.hardwareId) throw new MylicError('VALIDATION_FAILED', 'The device context needs hardwareId.');
-    const device = await db.selectFrom('devices').select('id').where('hardware_id', '=', parseHardwareId(q.hardwareId).hardwareId).executeTakeFirst();
-    const seen = device && (await db.selectFrom('history').select('id').where('company_id', '=', companyId).where('device_id', '=', device.id).executeTakeFirst());
+    const device = await db
+      .selectFrom('devices')
+      .select('id')
+      .where('hardware_id', '=', parseHardwareId(q.hardwareId).hardwareId)
+      .executeTakeFirst();
+    const seen =
+      device &&
+      (await db
+        .selectFrom('history')
+        .select('id')
+        .where('company_id', '=', companyId)
+        .where('device_id', '=', device.id)
+        .executeTakeFirst());
     if (!device || !seen) throw new MylicError('DEVICE_NOT_FOUND');
     query = query.where('device_id', '=', device.id);
   }

@@ -84,7 +84,10 @@ export const HISTORY_EVENTS = [
 export type HistoryEventName = (typeof HISTORY_EVENTS)[number];
 
 /** The events that give a project its SSA end (read by the SSA reminder mails, ssa/ssa-mails.ts). */
-export const SSA_END_SET_EVENTS = ['project.ssa_set', 'project.ssa_extended'] as const satisfies readonly HistoryEventName[];
+export const SSA_END_SET_EVENTS = [
+  'project.ssa_set',
+  'project.ssa_extended',
+] as const satisfies readonly HistoryEventName[];
 
 /**
  * The history (seed: History): every state change of the core writes one event in the same

@@ -8,16 +8,27 @@ import { recordHistory } from './history.js';
  * certificate "If you have the needed rights"; Check status of a device "with the needed right";
  * buying on credit; moving licenses of RMA devices).
  */
-export const USER_RIGHTS = ['request-certificate', 'check-foreign-device', 'buy-on-credit', 'move-licenses'] as const;
+export const USER_RIGHTS = [
+  'request-certificate',
+  'check-foreign-device',
+  'buy-on-credit',
+  'move-licenses',
+] as const;
 export type UserRight = (typeof USER_RIGHTS)[number];
 
 export function parseRight(s: string): UserRight {
-  if (!(USER_RIGHTS as readonly string[]).includes(s)) throw new MylicError('VALIDATION_FAILED', `Unknown right "${s}" (known: ${USER_RIGHTS.join(', ')}).`);
+  if (!(USER_RIGHTS as readonly string[]).includes(s))
+    throw new MylicError('VALIDATION_FAILED', `Unknown right "${s}" (known: ${USER_RIGHTS.join(', ')}).`);
   return s as UserRight;
 }
 
 export async function hasRight(tx: Tx, userId: number, right: UserRight): Promise<boolean> {
-  const row = await tx.selectFrom('user_rights').select('user_id').where('user_id', '=', userId).where('user_right', '=', right).executeTakeFirst();
+  const row = await tx
+    .selectFrom('user_rights')
+    .select('user_id')
+    .where('user_id', '=', userId)
+    .where('user_right', '=', right)
+    .executeTakeFirst();
   return !!row;
 }
 
@@ -27,11 +38,23 @@ export async function setRight(core: Core, userId: number, right: UserRight, gra
     const user = await tx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
     if (!user) throw new MylicError('USER_NOT_FOUND');
     if (granted) {
-      await tx.insertInto('user_rights').values({ user_id: userId, user_right: right, granted_at: at }).onConflict((oc) => oc.doNothing()).execute();
+      await tx
+        .insertInto('user_rights')
+        .values({ user_id: userId, user_right: right, granted_at: at })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     } else {
-      await tx.deleteFrom('user_rights').where('user_id', '=', userId).where('user_right', '=', right).execute();
+      await tx
+        .deleteFrom('user_rights')
+        .where('user_id', '=', userId)
+        .where('user_right', '=', right)
+        .execute();
     }
-    await recordHistory(tx, at, { event: granted ? 'user.right_granted' : 'user.right_revoked', userId, detail: { right, by: 'operator' } });
+    await recordHistory(tx, at, {
+      event: granted ? 'user.right_granted' : 'user.right_revoked',
+      userId,
+      detail: { right, by: 'operator' },
+    });
     return { userId, right, granted };
   });
 }

@@ -13,7 +13,9 @@ import type { Tx } from './store.js';
 const ARG = Symbol('precompiled argument');
 type Template = { compiled: CompiledQuery<unknown>; slots: (string | undefined)[] };
 
-export function precompiled<A extends Record<string, unknown>, R>(build: (db: Kysely<Database>, args: A) => Compilable<R>) {
+export function precompiled<A extends Record<string, unknown>, R>(
+  build: (db: Kysely<Database>, args: A) => Compilable<R>,
+) {
   const templates = new WeakMap<object, Template>();
   return (tx: Tx, args: A): Promise<QueryResult<R>> => {
     const adapter = tx.getExecutor().adapter;
@@ -22,14 +24,24 @@ export function precompiled<A extends Record<string, unknown>, R>(build: (db: Ky
       const keys = Object.keys(args);
       const placeholders = Object.fromEntries(keys.map((k) => [k, { [ARG]: k }])) as unknown as A;
       const compiled = build(tx, placeholders).compile() as CompiledQuery<unknown>;
-      const slots = compiled.parameters.map((p) => (typeof p === 'object' && p !== null && ARG in p ? (p as { [ARG]: string })[ARG] : undefined));
+      const slots = compiled.parameters.map((p) =>
+        typeof p === 'object' && p !== null && ARG in p ? (p as { [ARG]: string })[ARG] : undefined,
+      );
       const unused = keys.filter((k) => !slots.includes(k));
-      if (unused.length) throw new Error(`precompiled query: argument(s) ${unused.join(', ')} not used as values in: ${compiled.sql}`);
+      if (unused.length)
+        throw new Error(
+          `precompiled query: argument(s) ${unused.join(', ')} not used as values in: ${compiled.sql}`,
+        );
       t = { compiled, slots };
       templates.set(adapter, t);
     }
     const { compiled, slots } = t;
     const parameters = slots.map((k, i) => (k === undefined ? compiled.parameters[i] : args[k]));
-    return tx.executeQuery<R>({ sql: compiled.sql, query: compiled.query, queryId: compiled.queryId, parameters });
+    return tx.executeQuery<R>({
+      sql: compiled.sql,
+      query: compiled.query,
+      queryId: compiled.queryId,
+      parameters,
+    });
   };
 }

@@ -11,7 +11,13 @@ import type { SsaTables } from './schema-ssa.js';
  * full ISO timestamps for instants) so that SQLite and PostgreSQL store and compare them alike.
  * Booleans are 0/1 integers for the same reason.
  */
-export interface Database extends AccountTables, KeyTables, OrganisationTables, DeviceTables, DeviceLicenseTables, SsaTables {
+export interface Database
+  extends AccountTables,
+    KeyTables,
+    OrganisationTables,
+    DeviceTables,
+    DeviceLicenseTables,
+    SsaTables {
   users: UsersTable;
   companies: CompaniesTable;
   memberships: MembershipsTable;

@@ -25,7 +25,12 @@ export function requireSession(core: Core, kinds: readonly SessionKind[]): Middl
       'actor',
       session.deviceId !== null
         ? { userId: session.userId, deviceId: session.deviceId }
-        : { userId: session.userId, companyId: session.companyId, projectId: session.projectId, sessionHash: session.tokenHash },
+        : {
+            userId: session.userId,
+            companyId: session.companyId,
+            projectId: session.projectId,
+            sessionHash: session.tokenHash,
+          },
     );
     await next();
   };

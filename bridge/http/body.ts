@@ -15,9 +15,16 @@ function assertUtf8Charset(c: Context, send: string): void {
   for (const param of (c.req.header('content-type') ?? '').split(';').slice(1)) {
     const eq = param.indexOf('=');
     if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
-    const charset = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    const charset = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
     if (charset !== 'utf-8' && charset !== 'utf8') {
-      throw new MylicError('UNSUPPORTED_MEDIA_TYPE', `${send} in UTF-8: charset=${charset.slice(0, 40)} is not accepted.`);
+      throw new MylicError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `${send} in UTF-8: charset=${charset.slice(0, 40)} is not accepted.`,
+      );
     }
   }
 }
@@ -35,7 +42,8 @@ async function utf8Text(c: Context): Promise<string | null> {
 
 /** Reads a JSON body (UTF-8 only) and parses it with the route's schema. The size is limited by bodyLimit before. */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  if (mediaType(c) !== 'application/json') throw new MylicError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON (Content-Type: application/json).');
+  if (mediaType(c) !== 'application/json')
+    throw new MylicError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON (Content-Type: application/json).');
   assertUtf8Charset(c, 'Send JSON');
   const text = await utf8Text(c);
   if (text === null) throw new MylicError('BAD_REQUEST', 'The body is not valid UTF-8.');
@@ -59,7 +67,11 @@ export async function plainTextBody(c: Context): Promise<string> {
 /** Reads an XML document body (license protocol documents). */
 export async function xmlBody(c: Context): Promise<string> {
   const type = mediaType(c);
-  if (type !== 'application/xml' && type !== 'text/xml') throw new MylicError('UNSUPPORTED_MEDIA_TYPE', 'Send the document as XML (Content-Type: application/xml).');
+  if (type !== 'application/xml' && type !== 'text/xml')
+    throw new MylicError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send the document as XML (Content-Type: application/xml).',
+    );
   assertUtf8Charset(c, 'Send the document');
   const text = await utf8Text(c);
   if (text === null) throw new MylicError('XML_MALFORMED', 'The document is not valid UTF-8.');

@@ -35,7 +35,9 @@ export function deviceRoutes(core: Core) {
     return c.json(DeviceLoginResponse.parse(await deviceLogin(core, req, clientAddress(c))));
   });
 
-  app.get('/licenses', device, async (c) => c.json(DeviceLicensesResponse.parse(await listDeviceLicenses(core, actorOf(c)))));
+  app.get('/licenses', device, async (c) =>
+    c.json(DeviceLicensesResponse.parse(await listDeviceLicenses(core, actorOf(c)))),
+  );
 
   app.post('/license-file', device, async (c) => {
     const req = await jsonBody(c, LicenseFileRequest);
@@ -50,7 +52,11 @@ export function deviceRoutes(core: Core) {
 
   app.post('/test-license', device, async (c) => {
     const req = await jsonBody(c, TestLicenseRequest);
-    const file = await issueTestLicenseFile(core, actorOf(c), { version: req.version, slave: req.slave, pbx: req.pbx ?? 0 });
+    const file = await issueTestLicenseFile(core, actorOf(c), {
+      version: req.version,
+      slave: req.slave,
+      pbx: req.pbx ?? 0,
+    });
     return xmlResponse(c, file.xml);
   });
 

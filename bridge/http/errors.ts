@@ -31,7 +31,8 @@ function boundDetails(value: unknown, depth = 0): unknown {
  */
 export function toErrorResponse(err: unknown, c: Context): Response {
   if (err instanceof MylicError) {
-    if (err.code === 'RATE_LIMITED' && typeof err.details?.retryAfter === 'number') c.header('Retry-After', String(err.details.retryAfter));
+    if (err.code === 'RATE_LIMITED' && typeof err.details?.retryAfter === 'number')
+      c.header('Retry-After', String(err.details.retryAfter));
     const body = err.toBody();
     body.error.message = boundMessage(body.error.message);
     if (body.error.details) body.error.details = boundDetails(body.error.details) as Record<string, unknown>;
@@ -39,17 +40,24 @@ export function toErrorResponse(err: unknown, c: Context): Response {
   }
   if (err instanceof ZodError) {
     // A strict object with a thousand unknown keys has as many issues: list the first 20.
-    const issues = err.issues.slice(0, 20).map((i) => ({ path: i.path.map((p) => clipEcho(String(p))).join('.'), message: boundMessage(i.message, ISSUE_MAX) }));
+    const issues = err.issues.slice(0, 20).map((i) => ({
+      path: i.path.map((p) => clipEcho(String(p))).join('.'),
+      message: boundMessage(i.message, ISSUE_MAX),
+    }));
     const more = err.issues.length > issues.length ? ` (and ${err.issues.length - issues.length} more)` : '';
     const body: ErrorBody = {
       error: {
         code: 'VALIDATION_FAILED',
-        message: boundMessage(`${ERROR_CODES.VALIDATION_FAILED.message} ${issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; ')}${more}`),
+        message: boundMessage(
+          `${ERROR_CODES.VALIDATION_FAILED.message} ${issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; ')}${more}`,
+        ),
         details: { issues },
       },
     };
     return c.json(body, 400);
   }
-  console.error(`level=error event=http.unhandled path=${clipEcho(c.req.path)} error=${JSON.stringify(String((err as Error)?.stack ?? err))}`);
+  console.error(
+    `level=error event=http.unhandled path=${clipEcho(c.req.path)} error=${JSON.stringify(String((err as Error)?.stack ?? err))}`,
+  );
   return c.json(new MylicError('INTERNAL').toBody(), 500);
 }

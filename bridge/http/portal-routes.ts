@@ -18,7 +18,19 @@ import { searchRoutes } from './api/search-routes.js';
  * The portal API (/api/v1) for people and their scripts, one module per area of the seed's menu.
  * Every route is declared through ApiRouter, so `/openapi.json` lists exactly what exists.
  */
-const AREAS = [sessionRoutes, accountRoutes, organisationRoutes, balanceRoutes, keyRoutes, historyRoutes, invalidationRoutes, devicesRoutes, licenseRoutes, ssaRoutes, searchRoutes];
+const AREAS = [
+  sessionRoutes,
+  accountRoutes,
+  organisationRoutes,
+  balanceRoutes,
+  keyRoutes,
+  historyRoutes,
+  invalidationRoutes,
+  devicesRoutes,
+  licenseRoutes,
+  ssaRoutes,
+  searchRoutes,
+];
 
 export function portalRoutes(core: Core) {
   const app = new Hono<AuthEnv>();

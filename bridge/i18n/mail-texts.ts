@@ -39,7 +39,7 @@ export const PASSWORD_RESET_MAIL: Record<Language, { subject: string; text: stri
   },
   it: {
     subject: 'Reimposta la tua password mylic',
-    text: 'Ciao {name},\n\nqualcuno (speriamo tu) ha chiesto di reimpostare la password del tuo account mylic.\nScegli qui una nuova password:\n{link}\n\nIl link vale una sola volta, per {minutes} minuti, e chiude tutte le tue sessioni e i token API. (Per gli script: il codice {token} con la nuova password, POST /api/v1/password-reset/confirm.) Se non l\'hai chiesto tu, ignora questa e-mail: la tua password resta invariata.\n',
+    text: "Ciao {name},\n\nqualcuno (speriamo tu) ha chiesto di reimpostare la password del tuo account mylic.\nScegli qui una nuova password:\n{link}\n\nIl link vale una sola volta, per {minutes} minuti, e chiude tutte le tue sessioni e i token API. (Per gli script: il codice {token} con la nuova password, POST /api/v1/password-reset/confirm.) Se non l'hai chiesto tu, ignora questa e-mail: la tua password resta invariata.\n",
   },
   nl: {
     subject: 'Stel uw mylic-wachtwoord opnieuw in',
@@ -47,7 +47,7 @@ export const PASSWORD_RESET_MAIL: Record<Language, { subject: string; text: stri
   },
   fr: {
     subject: 'Réinitialisez votre mot de passe mylic',
-    text: 'Bonjour {name},\n\nquelqu\'un (vous, espérons-le) a demandé la réinitialisation du mot de passe de votre compte mylic.\nChoisissez ici un nouveau mot de passe :\n{link}\n\nLe lien ne sert qu\'une fois, pendant {minutes} minutes, et ferme toutes vos sessions et jetons API. (Pour les scripts : le code {token} avec le nouveau mot de passe, POST /api/v1/password-reset/confirm.) Si vous ne l\'avez pas demandé, ignorez cet e-mail : votre mot de passe reste inchangé.\n',
+    text: "Bonjour {name},\n\nquelqu'un (vous, espérons-le) a demandé la réinitialisation du mot de passe de votre compte mylic.\nChoisissez ici un nouveau mot de passe :\n{link}\n\nLe lien ne sert qu'une fois, pendant {minutes} minutes, et ferme toutes vos sessions et jetons API. (Pour les scripts : le code {token} avec le nouveau mot de passe, POST /api/v1/password-reset/confirm.) Si vous ne l'avez pas demandé, ignorez cet e-mail : votre mot de passe reste inchangé.\n",
   },
 };
 
@@ -63,7 +63,7 @@ export const REGISTRATION_ATTEMPT_MAIL: Record<Language, { subject: string; text
   },
   it: {
     subject: 'Qualcuno ha provato a registrarsi con il tuo indirizzo su mylic',
-    text: 'Ciao {name},\n\nqualcuno ha provato a creare un nuovo account mylic con il tuo indirizzo e-mail, che ha già un account. Non è stato cambiato nulla.\n\nSe eri tu: accedi con la tua password, oppure, se l\'hai dimenticata, reimpostala ({link}).\nSe non eri tu, ignora questa e-mail.\n',
+    text: "Ciao {name},\n\nqualcuno ha provato a creare un nuovo account mylic con il tuo indirizzo e-mail, che ha già un account. Non è stato cambiato nulla.\n\nSe eri tu: accedi con la tua password, oppure, se l'hai dimenticata, reimpostala ({link}).\nSe non eri tu, ignora questa e-mail.\n",
   },
   nl: {
     subject: 'Iemand probeerde zich met uw adres bij mylic te registreren',
@@ -71,8 +71,9 @@ export const REGISTRATION_ATTEMPT_MAIL: Record<Language, { subject: string; text
   },
   fr: {
     subject: "Quelqu'un a essayé de s'inscrire avec votre adresse sur mylic",
-    text: 'Bonjour {name},\n\nquelqu\'un a essayé de créer un nouveau compte mylic avec votre adresse e-mail, qui a déjà un compte. Rien n\'a été modifié.\n\nSi c\'était vous : connectez-vous avec votre mot de passe, ou réinitialisez-le si vous l\'avez oublié ({link}).\nSinon, ignorez cet e-mail.\n',
+    text: "Bonjour {name},\n\nquelqu'un a essayé de créer un nouveau compte mylic avec votre adresse e-mail, qui a déjà un compte. Rien n'a été modifié.\n\nSi c'était vous : connectez-vous avec votre mot de passe, ou réinitialisez-le si vous l'avez oublié ({link}).\nSinon, ignorez cet e-mail.\n",
   },
 };
 
-export const fill = (template: string, values: Record<string, string>) => template.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
+export const fill = (template: string, values: Record<string, string>) =>
+  template.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);

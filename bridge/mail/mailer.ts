@@ -24,7 +24,13 @@ export function smtpMailer(url: string, from: string): Mailer {
   const transport = nodemailer.createTransport(url);
   return {
     async send(m) {
-      await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, ...(m.messageId ? { messageId: m.messageId } : {}) });
+      await transport.sendMail({
+        from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        ...(m.messageId ? { messageId: m.messageId } : {}),
+      });
     },
   };
 }
@@ -33,9 +39,19 @@ export function outboxMailer(dir: string, from: string): Mailer {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(m) {
-      const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, ...(m.messageId ? { messageId: m.messageId } : {}) });
+      const info = await transport.sendMail({
+        from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        ...(m.messageId ? { messageId: m.messageId } : {}),
+      });
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      await writeFile(join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`), info.message as Buffer, { mode: 0o600 });
+      await writeFile(
+        join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`),
+        info.message as Buffer,
+        { mode: 0o600 },
+      );
     },
   };
 }

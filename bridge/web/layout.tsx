@@ -22,62 +22,67 @@ export function Layout(p: LayoutProps) {
   const sep = p.path.includes('?') ? '&' : '?';
   return (
     <>
-    {raw('<!doctype html>')}
-    <html lang={p.lang}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${p.title} – mylic ${t(p.lang, 'portal')}`}</title>
-        <link rel="stylesheet" href="/static/portal.css" />
-      </head>
-      <body>
-        <a class="skip" href="#main">
-          {t(p.lang, 'skipToContent')}
-        </a>
-        <header class="top">
-          <div class="brand">
-            mylic <span>{t(p.lang, 'portal')}</span>
-          </div>
-          <nav class="languages" aria-label={t(p.lang, 'language')}>
-            <ul>
-              {LANGUAGES.map((l) => (
+      {raw('<!doctype html>')}
+      <html lang={p.lang}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${p.title} – mylic ${t(p.lang, 'portal')}`}</title>
+          <link rel="stylesheet" href="/static/portal.css" />
+        </head>
+        <body>
+          <a class="skip" href="#main">
+            {t(p.lang, 'skipToContent')}
+          </a>
+          <header class="top">
+            <div class="brand">
+              mylic <span>{t(p.lang, 'portal')}</span>
+            </div>
+            <nav class="languages" aria-label={t(p.lang, 'language')}>
+              <ul>
+                {LANGUAGES.map((l) => (
+                  <li>
+                    <a
+                      href={`${p.path}${sep}lang=${l}`}
+                      lang={l}
+                      hreflang={l}
+                      aria-current={l === p.lang ? 'true' : undefined}
+                    >
+                      {MESSAGES[l].languageName}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            {p.user ? (
+              <div class="who">
+                <span>
+                  {p.user.email}
+                  {p.user.companyName ? ` · ${t(p.lang, 'company')}: ${p.user.companyName}` : ''}
+                </span>
+                <form method="post" action="/logout">
+                  <input type="hidden" name="csrf" value={p.user.csrf} />
+                  <button type="submit" class="link">
+                    {t(p.lang, 'logOut')}
+                  </button>
+                </form>
+              </div>
+            ) : null}
+          </header>
+          {p.user ? (
+            <nav class="tabs" aria-label="Menu">
+              <ul>
                 <li>
-                  <a href={`${p.path}${sep}lang=${l}`} lang={l} hreflang={l} aria-current={l === p.lang ? 'true' : undefined}>
-                    {MESSAGES[l].languageName}
+                  <a href="/projects" aria-current={p.active === 'projects' ? 'page' : undefined}>
+                    {t(p.lang, 'projects')}
                   </a>
                 </li>
-              ))}
-            </ul>
-          </nav>
-          {p.user ? (
-            <div class="who">
-              <span>
-                {p.user.email}
-                {p.user.companyName ? ` · ${t(p.lang, 'company')}: ${p.user.companyName}` : ''}
-              </span>
-              <form method="post" action="/logout">
-                <input type="hidden" name="csrf" value={p.user.csrf} />
-                <button type="submit" class="link">
-                  {t(p.lang, 'logOut')}
-                </button>
-              </form>
-            </div>
+              </ul>
+            </nav>
           ) : null}
-        </header>
-        {p.user ? (
-          <nav class="tabs" aria-label="Menu">
-            <ul>
-              <li>
-                <a href="/projects" aria-current={p.active === 'projects' ? 'page' : undefined}>
-                  {t(p.lang, 'projects')}
-                </a>
-              </li>
-            </ul>
-          </nav>
-        ) : null}
-        <main id="main">{p.children}</main>
-      </body>
-    </html>
+          <main id="main">{p.children}</main>
+        </body>
+      </html>
     </>
   );
 }

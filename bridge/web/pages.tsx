@@ -10,7 +10,8 @@ import { projectsPages } from './organisation/projects.js';
 import { ssaPages } from './ssa/ssa-page.js';
 import { pageLanguage, webSession, type WebSession } from './web-session.js';
 
-const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** Thrown by a page that needs a session; answered with the way to the log-in and back. */
 class LoginNeeded extends Error {}
@@ -41,7 +42,9 @@ export function portalPages(core: Core) {
     if (!s) throw new LoginNeeded();
     return s;
   };
-  app.get('/static/portal.css', (c) => c.body(PORTAL_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
+  app.get('/static/portal.css', (c) =>
+    c.body(PORTAL_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }),
+  );
   app.get('/', async (c) => c.redirect((await webSession(core, c)) ? '/projects' : '/login', 303));
   loginPages(app, core);
   registrationPages(app, core);

@@ -22,7 +22,8 @@ export interface WebSession {
   csrf: string;
 }
 
-export const csrfFor = (token: string) => createHash('sha256').update(`mylic-web-csrf/${token}`).digest('base64url');
+export const csrfFor = (token: string) =>
+  createHash('sha256').update(`mylic-web-csrf/${token}`).digest('base64url');
 
 /** The page session of the request, or null (no cookie, expired, ended). */
 export async function webSession(core: Core, c: Context): Promise<WebSession | null> {
@@ -30,14 +31,30 @@ export async function webSession(core: Core, c: Context): Promise<WebSession | n
   if (!token || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   try {
     const info = await resolveSession(core, token, ['portal']);
-    return { token, info, actor: { userId: info.userId, companyId: info.companyId, projectId: info.projectId, sessionHash: info.tokenHash }, csrf: csrfFor(token) };
+    return {
+      token,
+      info,
+      actor: {
+        userId: info.userId,
+        companyId: info.companyId,
+        projectId: info.projectId,
+        sessionHash: info.tokenHash,
+      },
+      csrf: csrfFor(token),
+    };
   } catch {
     return null;
   }
 }
 
 export function setSessionCookie(c: Context, token: string, expiresAt: string) {
-  setCookie(c, SESSION_COOKIE, token, { path: '/', secure: true, httpOnly: true, sameSite: 'Lax', expires: new Date(expiresAt) });
+  setCookie(c, SESSION_COOKIE, token, {
+    path: '/',
+    secure: true,
+    httpOnly: true,
+    sameSite: 'Lax',
+    expires: new Date(expiresAt),
+  });
 }
 
 export function clearSessionCookie(c: Context) {
@@ -73,7 +90,13 @@ export function csrfValid(session: WebSession | null, sent: unknown): boolean {
 export function pageLanguage(c: Context): Lang {
   const asked = c.req.query('lang');
   if (isLang(asked)) {
-    setCookie(c, LANG_COOKIE, asked, { path: '/', secure: true, httpOnly: true, sameSite: 'Lax', maxAge: 365 * 86400 });
+    setCookie(c, LANG_COOKIE, asked, {
+      path: '/',
+      secure: true,
+      httpOnly: true,
+      sameSite: 'Lax',
+      maxAge: 365 * 86400,
+    });
     return asked;
   }
   const kept = getCookie(c, LANG_COOKIE);

@@ -1,4 +1,13 @@
-import { constants, createCipheriv, createDecipheriv, createPrivateKey, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { MylicError } from '../errors.js';
 
 /**
@@ -23,7 +32,11 @@ const OAEP = { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' } a
 const aad = (hardwareId: string): Buffer => Buffer.from(`license/${hardwareId}`, 'utf8');
 const decryptFailed = (message?: string): MylicError => new MylicError('DOC_DECRYPT_FAILED', message);
 
-export function encryptForDevice(plaintext: Uint8Array, hardwareId: string, devicePublicKey: KeyObject): EncryptedParts {
+export function encryptForDevice(
+  plaintext: Uint8Array,
+  hardwareId: string,
+  devicePublicKey: KeyObject,
+): EncryptedParts {
   const aesKey = randomBytes(AES_KEY_BYTES);
   const iv = randomBytes(GCM_IV_BYTES);
   try {
@@ -42,9 +55,15 @@ export function encryptForDevice(plaintext: Uint8Array, hardwareId: string, devi
  * Unwraps the key with the device private key and decrypts; any failure (another device's key,
  * an altered key, iv, tag, ciphertext or hardware id) is DOC_DECRYPT_FAILED.
  */
-export function decryptForDevice(parts: EncryptedParts, hardwareId: string, devicePrivateKeyPem: string): Buffer {
-  if (parts.iv.length !== GCM_IV_BYTES) throw new MylicError('DOC_MALFORMED', `The iv must be ${GCM_IV_BYTES} bytes.`);
-  if (parts.tag.length !== GCM_TAG_BYTES) throw new MylicError('DOC_MALFORMED', `The tag must be ${GCM_TAG_BYTES} bytes.`);
+export function decryptForDevice(
+  parts: EncryptedParts,
+  hardwareId: string,
+  devicePrivateKeyPem: string,
+): Buffer {
+  if (parts.iv.length !== GCM_IV_BYTES)
+    throw new MylicError('DOC_MALFORMED', `The iv must be ${GCM_IV_BYTES} bytes.`);
+  if (parts.tag.length !== GCM_TAG_BYTES)
+    throw new MylicError('DOC_MALFORMED', `The tag must be ${GCM_TAG_BYTES} bytes.`);
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(devicePrivateKeyPem);

@@ -25,7 +25,11 @@ export const MAX_DOCUMENT_BYTES = 1024 * 1024;
  * XML is read: a hostile upload is refused in milliseconds whatever it holds (issue 11).
  */
 export const MAX_INVALIDATION_BYTES = 128 * 1024;
-const MAX_BYTES: Record<DocumentKind, number> = { license: MAX_DOCUMENT_BYTES, invalidation: MAX_INVALIDATION_BYTES, confirmation: MAX_DOCUMENT_BYTES };
+const MAX_BYTES: Record<DocumentKind, number> = {
+  license: MAX_DOCUMENT_BYTES,
+  invalidation: MAX_INVALIDATION_BYTES,
+  confirmation: MAX_DOCUMENT_BYTES,
+};
 
 export const ROOT_ELEMENT = 'mylic-document';
 export const ENVELOPE_FORMAT = '1';
@@ -40,7 +44,8 @@ const malformed = (message: string): MylicError => new MylicError('DOC_MALFORMED
 
 const BASE64_SHAPE = /^[A-Za-z0-9+/]*={0,2}$/;
 
-export const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+export const toBase64 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /**
  * Strict base64: standard alphabet, padded, no whitespace, and canonical (re-encoding gives the
@@ -73,7 +78,8 @@ function asElement(value: unknown, where: string): Element {
   let text = '';
   for (const [key, v] of Object.entries(value)) {
     if (key.startsWith('@_')) {
-      if (typeof v !== 'string') throw malformed(`The attribute ${key.slice(2)} of <${where}> cannot be read.`);
+      if (typeof v !== 'string')
+        throw malformed(`The attribute ${key.slice(2)} of <${where}> cannot be read.`);
       attrs.set(key.slice(2), v);
     } else if (key === '#text') {
       if (typeof v !== 'string') throw malformed(`The text of <${where}> cannot be read.`);
@@ -114,7 +120,12 @@ function requireChild(el: Element, parent: string, name: string): Element {
 }
 
 /** A leaf element holding base64 text and no attributes other than those listed. */
-function leafBase64(el: Element, parent: string, name: string, attrs: readonly string[] = []): { bytes: Buffer; attrs: ReadonlyMap<string, string> } {
+function leafBase64(
+  el: Element,
+  parent: string,
+  name: string,
+  attrs: readonly string[] = [],
+): { bytes: Buffer; attrs: ReadonlyMap<string, string> } {
   const leaf = requireChild(el, parent, name);
   expectShape(leaf, name, { attrs, text: true });
   return { bytes: fromBase64Strict(leaf.text, `<${name}> content`), attrs: leaf.attrs };
@@ -125,7 +136,10 @@ function isDocumentKind(s: string): s is DocumentKind {
 }
 
 /** Parses the XML safely and returns the root element and its kind; no other checks. */
-function readRoot(xml: string | Uint8Array, maxBytes = MAX_DOCUMENT_BYTES): { kind: DocumentKind; root: Element } {
+function readRoot(
+  xml: string | Uint8Array,
+  maxBytes = MAX_DOCUMENT_BYTES,
+): { kind: DocumentKind; root: Element } {
   const tree = parseXmlSafe(xml, { maxBytes });
   const keys = Object.keys(tree);
   if (keys.length !== 1 || keys[0] !== ROOT_ELEMENT) {
@@ -178,7 +192,11 @@ const SIGNED_CHILDREN: Record<DocumentKind, readonly string[]> = {
  * Checks, in this order: XML safety → root and kind (DOC_KIND_MISMATCH) → structure
  * (DOC_MALFORMED) → algorithms (DOC_ALGORITHM_UNSUPPORTED) → base64 (DOC_MALFORMED).
  */
-export function readEnvelope(xml: string | Uint8Array, expected: DocumentKind, allowEncrypted = false): SignedEnvelope | EncryptedEnvelope {
+export function readEnvelope(
+  xml: string | Uint8Array,
+  expected: DocumentKind,
+  allowEncrypted = false,
+): SignedEnvelope | EncryptedEnvelope {
   const { kind, root } = readRoot(xml, MAX_BYTES[expected]);
   expectKind(kind, expected);
 
@@ -188,7 +206,10 @@ export function readEnvelope(xml: string | Uint8Array, expected: DocumentKind, a
     expectShape(enc, 'encrypted', { attrs: ['alg', 'hardware-id'], children: ['key', 'iv', 'tag', 'data'] });
     const alg = requireAttr(enc, 'encrypted', 'alg');
     if (alg !== ENCRYPTION_ALG) {
-      throw new MylicError('DOC_ALGORITHM_UNSUPPORTED', `Encryption algorithm "${alg}" is not allowed (only ${ENCRYPTION_ALG}).`);
+      throw new MylicError(
+        'DOC_ALGORITHM_UNSUPPORTED',
+        `Encryption algorithm "${alg}" is not allowed (only ${ENCRYPTION_ALG}).`,
+      );
     }
     const hardwareId = requireAttr(enc, 'encrypted', 'hardware-id');
     if (!isCanonicalHardwareId(hardwareId)) throw malformed(`"${hardwareId}" is not a hardware id.`);
@@ -206,12 +227,16 @@ export function readEnvelope(xml: string | Uint8Array, expected: DocumentKind, a
   const payloadEl = requireChild(root, ROOT_ELEMENT, 'payload');
   expectShape(payloadEl, 'payload', { attrs: ['encoding'], text: true });
   const encoding = requireAttr(payloadEl, 'payload', 'encoding');
-  if (encoding !== PAYLOAD_ENCODING) throw malformed(`Payload encoding "${encoding}" is not supported (only ${PAYLOAD_ENCODING}).`);
+  if (encoding !== PAYLOAD_ENCODING)
+    throw malformed(`Payload encoding "${encoding}" is not supported (only ${PAYLOAD_ENCODING}).`);
   const signatureEl = requireChild(root, ROOT_ELEMENT, 'signature');
   expectShape(signatureEl, 'signature', { attrs: ['alg'], text: true });
   const alg = requireAttr(signatureEl, 'signature', 'alg');
   if (alg !== SIGNATURE_ALG) {
-    throw new MylicError('DOC_ALGORITHM_UNSUPPORTED', `Signature algorithm "${alg}" is not allowed (only ${SIGNATURE_ALG}).`);
+    throw new MylicError(
+      'DOC_ALGORITHM_UNSUPPORTED',
+      `Signature algorithm "${alg}" is not allowed (only ${SIGNATURE_ALG}).`,
+    );
   }
 
   let certificatePem: string | undefined;
@@ -236,7 +261,12 @@ export function decodeUtf8(bytes: Uint8Array, what: string): string {
 }
 
 /** Builds the signed envelope XML. */
-export function buildSignedEnvelope(kind: DocumentKind, payloadBytes: Uint8Array, signature: Uint8Array, certificatePem?: string): string {
+export function buildSignedEnvelope(
+  kind: DocumentKind,
+  payloadBytes: Uint8Array,
+  signature: Uint8Array,
+  certificatePem?: string,
+): string {
   const doc: Record<string, unknown> = {
     payload: { '@_encoding': PAYLOAD_ENCODING, '#text': toBase64(payloadBytes) },
     signature: { '@_alg': SIGNATURE_ALG, '#text': toBase64(signature) },
@@ -246,7 +276,10 @@ export function buildSignedEnvelope(kind: DocumentKind, payloadBytes: Uint8Array
 }
 
 /** Builds the encrypted license envelope XML. */
-export function buildEncryptedEnvelope(hardwareId: string, parts: { key: Uint8Array; iv: Uint8Array; tag: Uint8Array; data: Uint8Array }): string {
+export function buildEncryptedEnvelope(
+  hardwareId: string,
+  parts: { key: Uint8Array; iv: Uint8Array; tag: Uint8Array; data: Uint8Array },
+): string {
   return checkedSize(
     buildXml({
       [ROOT_ELEMENT]: {
@@ -269,7 +302,10 @@ export function buildEncryptedEnvelope(hardwareId: string, parts: { key: Uint8Ar
 function checkedSize(xml: string): string {
   const bytes = Buffer.byteLength(xml, 'utf8');
   if (bytes > MAX_DOCUMENT_BYTES) {
-    throw new MylicError('XML_TOO_LARGE', `The document would be ${bytes} bytes, more than the ${MAX_DOCUMENT_BYTES} bytes a reader accepts.`);
+    throw new MylicError(
+      'XML_TOO_LARGE',
+      `The document would be ${bytes} bytes, more than the ${MAX_DOCUMENT_BYTES} bytes a reader accepts.`,
+    );
   }
   return xml;
 }
@@ -282,7 +318,9 @@ export const encodePayload = (payload: unknown): Buffer => Buffer.from(JSON.stri
 function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`)
+    .map(
+      (issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`,
+    )
     .join('; ');
 }
 
@@ -290,7 +328,11 @@ function describeIssues(error: z.ZodError): string {
  * Payload bytes (already signature-checked) → UTF-8 JSON → kind check → zod schema.
  * Failures are DOC_MALFORMED (with the zod issue paths) or DOC_KIND_MISMATCH.
  */
-export function decodePayload<S extends z.ZodType>(bytes: Uint8Array, kind: DocumentKind, schema: S): z.output<S> {
+export function decodePayload<S extends z.ZodType>(
+  bytes: Uint8Array,
+  kind: DocumentKind,
+  schema: S,
+): z.output<S> {
   let json: unknown;
   try {
     json = JSON.parse(decodeUtf8(bytes, 'payload'));
@@ -298,7 +340,8 @@ export function decodePayload<S extends z.ZodType>(bytes: Uint8Array, kind: Docu
     if (e instanceof MylicError) throw e;
     throw malformed('The payload is not valid JSON.');
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw malformed('The payload is not a JSON object.');
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw malformed('The payload is not a JSON object.');
   const payloadKind: unknown = (json as Record<string, unknown>)['kind'];
   if (typeof payloadKind === 'string') expectKind(payloadKind, kind, 'payload');
   const result = schema.safeParse(json);
@@ -307,8 +350,13 @@ export function decodePayload<S extends z.ZodType>(bytes: Uint8Array, kind: Docu
 }
 
 /** Validates a payload before it is encoded; an invalid one is a programming error. */
-export function checkPayloadForEncoding<S extends z.ZodType>(payload: unknown, kind: DocumentKind, schema: S): z.output<S> {
+export function checkPayloadForEncoding<S extends z.ZodType>(
+  payload: unknown,
+  kind: DocumentKind,
+  schema: S,
+): z.output<S> {
   const result = schema.safeParse(payload);
-  if (!result.success) throw new Error(`Cannot encode an invalid ${kind} payload: ${describeIssues(result.error)}`);
+  if (!result.success)
+    throw new Error(`Cannot encode an invalid ${kind} payload: ${describeIssues(result.error)}`);
   return result.data;
 }

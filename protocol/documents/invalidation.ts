@@ -1,6 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import { MylicError } from '../errors.js';
-import { buildSignedEnvelope, checkPayloadForEncoding, decodePayload, encodePayload, readEnvelope } from './envelope.js';
+import {
+  buildSignedEnvelope,
+  checkPayloadForEncoding,
+  decodePayload,
+  encodePayload,
+  readEnvelope,
+} from './envelope.js';
 import { InvalidationPayload } from './payloads.js';
 import { checkRsaPublicKey, loadPrivateKey, signPayload, verifyPayload } from './signature.js';
 
@@ -16,7 +22,11 @@ export interface OpenedInvalidation {
   deviceCertPem: string;
 }
 
-export function encodeInvalidation(payload: InvalidationPayload, deviceKeyPem: string, deviceCertPem: string): string {
+export function encodeInvalidation(
+  payload: InvalidationPayload,
+  deviceKeyPem: string,
+  deviceCertPem: string,
+): string {
   const checked = checkPayloadForEncoding(payload, 'invalidation', InvalidationPayload);
   const key = loadPrivateKey(deviceKeyPem, 'device key');
   let cert: X509Certificate;

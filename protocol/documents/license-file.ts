@@ -28,7 +28,11 @@ export interface OpenLicenseFileOptions {
  * Signs the payload with the license authority key; when `payload.encrypted` is true, encrypts the
  * signed envelope to `encryptToPublicKeyPem` (the device certificate or its SPKI PEM).
  */
-export function encodeLicenseFile(payload: LicenseFilePayload, signerKeyPem: string, encryptToPublicKeyPem?: string): string {
+export function encodeLicenseFile(
+  payload: LicenseFilePayload,
+  signerKeyPem: string,
+  encryptToPublicKeyPem?: string,
+): string {
   const checked = checkPayloadForEncoding(payload, 'license', LicenseFilePayload);
   if (checked.encrypted && encryptToPublicKeyPem === undefined) {
     throw new Error('An encrypted license file needs the public key of the device to encrypt to.');
@@ -43,7 +47,12 @@ export function encodeLicenseFile(payload: LicenseFilePayload, signerKeyPem: str
 }
 
 function openSigned(env: SignedEnvelope, signerPublicKeyPem: string): LicenseFilePayload {
-  verifyPayload('license', env.payloadBytes, env.signature, loadPublicKey(signerPublicKeyPem, 'license authority public key'));
+  verifyPayload(
+    'license',
+    env.payloadBytes,
+    env.signature,
+    loadPublicKey(signerPublicKeyPem, 'license authority public key'),
+  );
   return decodePayload(env.payloadBytes, 'license', LicenseFilePayload);
 }
 
@@ -68,13 +77,20 @@ export function openLicenseFile(xml: string | Uint8Array, opts: OpenLicenseFileO
   }
   const plaintext = decryptForDevice(outer, outer.hardwareId, opts.devicePrivateKeyPem);
   const inner = readEnvelope(plaintext, 'license', false);
-  if (inner.form !== 'signed') throw new MylicError('DOC_MALFORMED', 'The encrypted license file does not hold a signed document.');
+  if (inner.form !== 'signed')
+    throw new MylicError('DOC_MALFORMED', 'The encrypted license file does not hold a signed document.');
   const payload = openSigned(inner, opts.signerPublicKeyPem);
   if (!payload.encrypted) {
-    throw new MylicError('DOC_MALFORMED', 'The license file arrived encrypted but its payload says it is not.');
+    throw new MylicError(
+      'DOC_MALFORMED',
+      'The license file arrived encrypted but its payload says it is not.',
+    );
   }
   if (payload.hardwareId !== outer.hardwareId) {
-    throw new MylicError('DOC_MALFORMED', 'The hardware id of the encrypted element differs from the payload.');
+    throw new MylicError(
+      'DOC_MALFORMED',
+      'The hardware id of the encrypted element differs from the payload.',
+    );
   }
   return payload;
 }

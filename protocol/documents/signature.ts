@@ -13,7 +13,8 @@ const MIN_MODULUS_BITS = 2048;
 /** Bounds the work an attacker-chosen key (the certificate inside an invalidation) can cause. */
 const MAX_MODULUS_BITS = 8192;
 
-const signedBytes = (kind: DocumentKind, payloadBytes: Uint8Array): Buffer => Buffer.concat([Buffer.from(`${kind}/`, 'utf8'), payloadBytes]);
+const signedBytes = (kind: DocumentKind, payloadBytes: Uint8Array): Buffer =>
+  Buffer.concat([Buffer.from(`${kind}/`, 'utf8'), payloadBytes]);
 
 /** Loads a private signing key (our own configuration: a bad one is a programming error). */
 const privateKeyOf = boundedMemo(64, (pem) => createPrivateKey(pem));
@@ -26,7 +27,8 @@ export function loadPrivateKey(pem: string, what: string): KeyObject {
   } catch (e) {
     throw new Error(`The ${what} cannot be read: ${(e as Error).message}`);
   }
-  if (key.asymmetricKeyType !== 'rsa') throw new Error(`The ${what} must be an RSA key, not ${key.asymmetricKeyType ?? 'unknown'}.`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new Error(`The ${what} must be an RSA key, not ${key.asymmetricKeyType ?? 'unknown'}.`);
   return key;
 }
 
@@ -51,11 +53,17 @@ export function loadPublicKey(pem: string | KeyObject, what: string): KeyObject 
 
 export function checkRsaPublicKey(key: KeyObject, what: string): void {
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new MylicError('DOC_ALGORITHM_UNSUPPORTED', `The ${what} is a ${key.asymmetricKeyType ?? 'unknown'} key; only RSA is allowed.`);
+    throw new MylicError(
+      'DOC_ALGORITHM_UNSUPPORTED',
+      `The ${what} is a ${key.asymmetricKeyType ?? 'unknown'} key; only RSA is allowed.`,
+    );
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < MIN_MODULUS_BITS || bits > MAX_MODULUS_BITS) {
-    throw new MylicError('DOC_ALGORITHM_UNSUPPORTED', `The ${what} has ${bits} bits; ${MIN_MODULUS_BITS} to ${MAX_MODULUS_BITS} are allowed.`);
+    throw new MylicError(
+      'DOC_ALGORITHM_UNSUPPORTED',
+      `The ${what} has ${bits} bits; ${MIN_MODULUS_BITS} to ${MAX_MODULUS_BITS} are allowed.`,
+    );
   }
 }
 
@@ -64,7 +72,12 @@ export function signPayload(kind: DocumentKind, payloadBytes: Uint8Array, key: K
 }
 
 /** Throws DOC_SIGNATURE_INVALID unless `signature` is a valid signature of `kind/payload` by `key`. */
-export function verifyPayload(kind: DocumentKind, payloadBytes: Uint8Array, signature: Uint8Array, key: KeyObject): void {
+export function verifyPayload(
+  kind: DocumentKind,
+  payloadBytes: Uint8Array,
+  signature: Uint8Array,
+  key: KeyObject,
+): void {
   let ok = false;
   try {
     ok = verify('sha256', signedBytes(kind, payloadBytes), { key, ...PSS }, signature);

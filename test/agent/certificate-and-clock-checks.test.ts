@@ -22,12 +22,25 @@ describe('the certificate and clock checks of `mylic check`', () => {
     expect(r.json, r.stderr).toBeTruthy();
     return r;
   };
-  const certResult = async () => (await check()).json.result.results.find((c: { name: string }) => c.name === 'certificate');
+  const certResult = async () =>
+    (await check()).json.result.results.find((c: { name: string }) => c.name === 'certificate');
 
   beforeAll(async () => {
     tmp = await tempDir('mylic-checks-');
     pki = await loadOrCreateDevPki(`${tmp.dir}/pki`);
-    const init = await agent(['device', 'init', '--mac', HW, '--dir', dir(), '--pki', `${tmp.dir}/pki`, '--portal', 'https://127.0.0.1:9/', '--json']);
+    const init = await agent([
+      'device',
+      'init',
+      '--mac',
+      HW,
+      '--dir',
+      dir(),
+      '--pki',
+      `${tmp.dir}/pki`,
+      '--portal',
+      'https://127.0.0.1:9/',
+      '--json',
+    ]);
     expect(init.code, init.stderr).toBe(0);
     goodKey = await readFile(`${dir()}/device.key`, 'utf8');
     goodCert = await readFile(`${dir()}/device.crt`, 'utf8');
@@ -40,14 +53,19 @@ describe('the certificate and clock checks of `mylic check`', () => {
 
   it('passes a factory certificate and reports every check with exit code 8 when another check fails', async () => {
     const r = await check();
-    expect(r.json.result.results.find((c: { name: string }) => c.name === 'certificate')).toMatchObject({ ok: true });
+    expect(r.json.result.results.find((c: { name: string }) => c.name === 'certificate')).toMatchObject({
+      ok: true,
+    });
     // No NTP server is configured and nothing listens on 127.0.0.1:9: those checks fail. The portal
     // is an IP address, so DNS has nothing to resolve and passes.
     expect(r.code).toBe(8);
-    const codes = r.json.result.results.filter((c: { ok: boolean }) => !c.ok).map((c: { code: string }) => c.code);
+    const codes = r.json.result.results
+      .filter((c: { ok: boolean }) => !c.ok)
+      .map((c: { code: string }) => c.code);
     expect(codes.sort()).toEqual(['NTP_NOT_CONFIGURED', 'PORTAL_UNREACHABLE']);
     expect(r.json.result.results.find((c: { name: string }) => c.name === 'dns')).toMatchObject({ ok: true });
-    for (const c of r.json.result.results.filter((x: { ok: boolean }) => !x.ok)) expect(c.fix.length).toBeGreaterThan(10);
+    for (const c of r.json.result.results.filter((x: { ok: boolean }) => !x.ok))
+      expect(c.fix.length).toBeGreaterThan(10);
   });
 
   it('reports a missing certificate as CERT_MISSING', async () => {
@@ -69,7 +87,16 @@ describe('the certificate and clock checks of `mylic check`', () => {
     const keys = generateKeyPair();
     await writeFile(`${dir()}/device.key`, keys.privateKeyPem);
     for (const usage of ['signing', 'server', 'client'] as const) {
-      await writeFile(`${dir()}/device.crt`, issueCertificate({ issuer: pki.root, subjectPublicKeyPem: keys.publicKeyPem, commonName: HW, usage, validDays: 30 }));
+      await writeFile(
+        `${dir()}/device.crt`,
+        issueCertificate({
+          issuer: pki.root,
+          subjectPublicKeyPem: keys.publicKeyPem,
+          commonName: HW,
+          usage,
+          validDays: 30,
+        }),
+      );
       const r = await certResult();
       expect(r, usage).toMatchObject({ ok: false, code: 'CERT_CHAIN' });
       expect(r.message).toContain('Device Certification Authority');
@@ -80,7 +107,16 @@ describe('the certificate and clock checks of `mylic check`', () => {
     const keys = generateKeyPair();
     await writeFile(`${dir()}/device.key`, keys.privateKeyPem);
     for (const usage of ['server', 'signing', 'ca'] as const) {
-      await writeFile(`${dir()}/device.crt`, issueCertificate({ issuer: pki.deviceCa, subjectPublicKeyPem: keys.publicKeyPem, commonName: HW, usage, validDays: 30 }));
+      await writeFile(
+        `${dir()}/device.crt`,
+        issueCertificate({
+          issuer: pki.deviceCa,
+          subjectPublicKeyPem: keys.publicKeyPem,
+          commonName: HW,
+          usage,
+          validDays: 30,
+        }),
+      );
       expect(await certResult(), usage).toMatchObject({ ok: false, code: 'CERT_USAGE' });
     }
   });
@@ -88,7 +124,10 @@ describe('the certificate and clock checks of `mylic check`', () => {
   it("reports another device's certificate as CERT_HW_MISMATCH", async () => {
     const keys = generateKeyPair();
     await writeFile(`${dir()}/device.key`, keys.privateKeyPem);
-    await writeFile(`${dir()}/device.crt`, issueDeviceCertificate(pki.deviceCa, keys.publicKeyPem, '009033C0FFEF'));
+    await writeFile(
+      `${dir()}/device.crt`,
+      issueDeviceCertificate(pki.deviceCa, keys.publicKeyPem, '009033C0FFEF'),
+    );
     expect(await certResult()).toMatchObject({ ok: false, code: 'CERT_HW_MISMATCH' });
   });
 
@@ -121,22 +160,49 @@ describe('the certificate and clock checks of `mylic check`', () => {
     state.latestTrustedTime = new Date(Date.now() + 86_400_000).toISOString();
     await writeFile(`${dir()}/device.json`, JSON.stringify(state));
     const r = await check();
-    expect(r.json.result.results.find((c: { name: string }) => c.name === 'clock')).toMatchObject({ ok: false, code: 'CLOCK_SET_BACK' });
+    expect(r.json.result.results.find((c: { name: string }) => c.name === 'clock')).toMatchObject({
+      ok: false,
+      code: 'CLOCK_SET_BACK',
+    });
     state.latestTrustedTime = null;
     await writeFile(`${dir()}/device.json`, JSON.stringify(state));
   });
 
   it('refuses to log in with a broken certificate before anything is sent', async () => {
     await writeFile(`${dir()}/device.key`, generateKeyPair().privateKeyPem);
-    const r = await agent(['login', '--email', 'x@example.com', '--password', 'pw', '--dir', dir(), '--json']);
+    const r = await agent([
+      'login',
+      '--email',
+      'x@example.com',
+      '--password',
+      'pw',
+      '--dir',
+      dir(),
+      '--json',
+    ]);
     expect(r.code).toBe(8);
     expect(r.json.error.code).toBe('CERT_KEY_MISMATCH');
   });
 
   it('changes the network settings with `mylic config` and refuses bad ones', async () => {
-    const ok = await agent(['config', '--ntp', '127.0.0.1:12300', '--dns', 'none', '--tolerance', '60', '--dir', dir(), '--json']);
+    const ok = await agent([
+      'config',
+      '--ntp',
+      '127.0.0.1:12300',
+      '--dns',
+      'none',
+      '--tolerance',
+      '60',
+      '--dir',
+      dir(),
+      '--json',
+    ]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.json.result).toMatchObject({ ntpServer: '127.0.0.1:12300', dnsServer: null, toleranceSeconds: 60 });
+    expect(ok.json.result).toMatchObject({
+      ntpServer: '127.0.0.1:12300',
+      dnsServer: null,
+      toleranceSeconds: 60,
+    });
     const bad = await agent(['config', '--ntp', 'bad host!', '--dir', dir(), '--json']);
     expect(bad.code).toBe(2);
     expect(bad.json.error.code).toBe('VALIDATION_FAILED');

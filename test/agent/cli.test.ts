@@ -35,7 +35,11 @@ describe('`mylic` with --json always prints one JSON document', () => {
       const r = await agent(args);
       expect(r.code).toBe(0);
       const doc = oneJsonDocument(r.stdout);
-      expect(doc).toMatchObject({ ok: true, command: 'help', result: { usage: text.stdout.trim(), exitCodes: { OK: 0, USAGE: 2, CHECK: 8 } } });
+      expect(doc).toMatchObject({
+        ok: true,
+        command: 'help',
+        result: { usage: text.stdout.trim(), exitCodes: { OK: 0, USAGE: 2, CHECK: 8 } },
+      });
     }
   });
 
@@ -43,7 +47,10 @@ describe('`mylic` with --json always prints one JSON document', () => {
     const r = await agent(['--json']);
     expect(r.code).toBe(2);
     const doc = oneJsonDocument(r.stdout);
-    expect(doc).toMatchObject({ ok: false, error: { code: 'USAGE', details: { usage: expect.stringContaining('usage: mylic') } } });
+    expect(doc).toMatchObject({
+      ok: false,
+      error: { code: 'USAGE', details: { usage: expect.stringContaining('usage: mylic') } },
+    });
     expect(r.stderr).toBe('');
     // Without --json it stays the text usage.
     const plain = await agent([]);

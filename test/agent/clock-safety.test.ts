@@ -36,7 +36,18 @@ describe('clock safety of the agent', () => {
   async function device(hw: string) {
     const dir = `${tmp.dir}/device-${++n}`;
     const dev = (args: string[]) => agent([...args, '--dir', dir, '--json']);
-    const init = await dev(['device', 'init', '--mac', hw, '--pki', `${tmp.dir}/pki`, '--portal', 'https://127.0.0.1:9/', '--firmware', '13.2']);
+    const init = await dev([
+      'device',
+      'init',
+      '--mac',
+      hw,
+      '--pki',
+      `${tmp.dir}/pki`,
+      '--portal',
+      'https://127.0.0.1:9/',
+      '--firmware',
+      '13.2',
+    ]);
     expect(init.code, init.stderr).toBe(0);
     const state = async () => JSON.parse(await readFile(`${dir}/device.json`, 'utf8'));
     /** Every file of the device folder with its bytes. */
@@ -60,16 +71,32 @@ describe('clock safety of the agent', () => {
         issuedAt: new Date().toISOString(),
         deviceCounter: 0,
         encrypted: true,
-        licenses: [{ serial: `L-${hw}01`, type: 'PBX-Port13', units: 4, returnable: true, bindDate: '2026-01-01', ssaEnd: null, externalKey: null }],
+        licenses: [
+          {
+            serial: `L-${hw}01`,
+            type: 'PBX-Port13',
+            units: 4,
+            returnable: true,
+            bindDate: '2026-01-01',
+            ssaEnd: null,
+            externalKey: null,
+          },
+        ],
         ...payload,
       };
       const file = `${tmp.dir}/lic-${randomUUID()}.xml`;
-      await writeFile(file, encodeLicenseFile(full, pki.licenseAuthority.keyPem, await readFile(`${dir}/device.crt`, 'utf8')));
+      await writeFile(
+        file,
+        encodeLicenseFile(full, pki.licenseAuthority.keyPem, await readFile(`${dir}/device.crt`, 'utf8')),
+      );
       return dev(['install', file]);
     };
     const confirm = async (payload: Omit<ConfirmationPayload, 'kind' | 'hardwareId'>) => {
       const file = `${tmp.dir}/conf-${randomUUID()}.xml`;
-      await writeFile(file, encodeConfirmation({ kind: 'confirmation', hardwareId: hw, ...payload }, pki.licenseAuthority.keyPem));
+      await writeFile(
+        file,
+        encodeConfirmation({ kind: 'confirmation', hardwareId: hw, ...payload }, pki.licenseAuthority.keyPem),
+      );
       return dev(['confirm', file]);
     };
     const certificate = async (notBefore: Date, validDays: number) => {
@@ -78,7 +105,15 @@ describe('clock safety of the agent', () => {
       const publicKeyPem = createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
       await writeFile(
         `${dir}/device.crt`,
-        issueCertificate({ issuer: pki.deviceCa, subjectPublicKeyPem: publicKeyPem, commonName: hw, organization: 'mylic device', validDays, notBefore, usage: 'client' }),
+        issueCertificate({
+          issuer: pki.deviceCa,
+          subjectPublicKeyPem: publicKeyPem,
+          commonName: hw,
+          organization: 'mylic device',
+          validDays,
+          notBefore,
+          usage: 'client',
+        }),
       );
     };
     const certResult = async () => {
@@ -147,7 +182,13 @@ describe('clock safety of the agent', () => {
       expect(future.json.error.message).toMatch(/clock is behind/);
       expect(await d.files()).toEqual(before);
       // The same confirmation issued now is applied.
-      const now = await d.confirm({ documentId: inv.json.result.documentId, deviceCounter: 1, issuedAt: new Date().toISOString(), accepted: inv.json.result.serials, rejected: [] });
+      const now = await d.confirm({
+        documentId: inv.json.result.documentId,
+        deviceCounter: 1,
+        issuedAt: new Date().toISOString(),
+        accepted: inv.json.result.serials,
+        rejected: [],
+      });
       expect(now.code, now.stdout + now.stderr).toBe(0);
     });
   });
@@ -163,11 +204,29 @@ describe('clock safety of the agent', () => {
       const inv = await d.dev(['invalidate', '--backup', `${tmp.dir}/inv-c5.xml`]);
       expect(inv.code).toBe(0);
       const confTime = new Date(Date.now() + 4 * 60_000).toISOString();
-      expect((await d.confirm({ documentId: inv.json.result.documentId, deviceCounter: 1, issuedAt: confTime, accepted: inv.json.result.serials, rejected: [] })).code).toBe(0);
+      expect(
+        (
+          await d.confirm({
+            documentId: inv.json.result.documentId,
+            deviceCounter: 1,
+            issuedAt: confTime,
+            accepted: inv.json.result.serials,
+            rejected: [],
+          })
+        ).code,
+      ).toBe(0);
       expect((await d.state()).latestTrustedTime).toBe(confTime);
 
       // An older file is accepted, but the trusted time does not go back.
-      expect((await d.install({ issuedAt: new Date(Date.now() - 60_000).toISOString(), deviceCounter: 1, licenses: [] })).code).toBe(0);
+      expect(
+        (
+          await d.install({
+            issuedAt: new Date(Date.now() - 60_000).toISOString(),
+            deviceCounter: 1,
+            licenses: [],
+          })
+        ).code,
+      ).toBe(0);
       expect((await d.state()).latestTrustedTime).toBe(confTime);
     });
 
@@ -177,14 +236,19 @@ describe('clock safety of the agent', () => {
       ntp.set({ skewMs: 120_000 }); // two minutes: within the tolerance
       const started = Date.now();
       const ok = await d.dev(['check']);
-      expect(ok.json.result.results.find((c: { name: string }) => c.name === 'ntp')).toMatchObject({ ok: true });
+      expect(ok.json.result.results.find((c: { name: string }) => c.name === 'ntp')).toMatchObject({
+        ok: true,
+      });
       const trusted = Date.parse((await d.state()).latestTrustedTime);
       expect(trusted).toBeGreaterThanOrEqual(started + 115_000);
       expect(trusted).toBeLessThanOrEqual(Date.now() + 125_000);
 
       ntp.set({ skewMs: 30 * DAY }); // fails: the device clock is off by a month
       const bad = await d.dev(['check']);
-      expect(bad.json.result.results.find((c: { name: string }) => c.name === 'ntp')).toMatchObject({ ok: false, code: 'NTP_CLOCK_OFF' });
+      expect(bad.json.result.results.find((c: { name: string }) => c.name === 'ntp')).toMatchObject({
+        ok: false,
+        code: 'NTP_CLOCK_OFF',
+      });
       expect(Date.parse((await d.state()).latestTrustedTime)).toBe(trusted);
     });
 
@@ -192,11 +256,16 @@ describe('clock safety of the agent', () => {
       const d = await device('009033C10007');
       // Accepted with the 5-minute tolerance: the device now trusts a time 4 minutes ahead of its clock.
       expect((await d.install({ issuedAt: new Date(Date.now() + 4 * 60_000).toISOString() })).code).toBe(0);
-      expect((await d.dev(['check'])).json.result.results.find((c: { name: string }) => c.name === 'clock')).toMatchObject({ ok: true });
+      expect(
+        (await d.dev(['check'])).json.result.results.find((c: { name: string }) => c.name === 'clock'),
+      ).toMatchObject({ ok: true });
       // With a 1-minute tolerance the device clock is now too far behind that time.
       expect((await d.dev(['config', '--tolerance', '60'])).code).toBe(0);
       const r = await d.dev(['check']);
-      expect(r.json.result.results.find((c: { name: string }) => c.name === 'clock')).toMatchObject({ ok: false, code: 'CLOCK_SET_BACK' });
+      expect(r.json.result.results.find((c: { name: string }) => c.name === 'clock')).toMatchObject({
+        ok: false,
+        code: 'CLOCK_SET_BACK',
+      });
     });
   });
 });

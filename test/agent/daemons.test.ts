@@ -17,7 +17,8 @@ import { tempDir } from '../support/tmp.js';
  * The daemons must be installed (`.ci/install-system.sh`); without them this test fails, it does
  * not skip.
  */
-const INSTALL = 'run `sudo .ci/install-system.sh` (installs the Debian packages chrony and dnsmasq-base) and run the tests again';
+const INSTALL =
+  'run `sudo .ci/install-system.sh` (installs the Debian packages chrony and dnsmasq-base) and run the tests again';
 
 function findBinary(name: string): string {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/sbin'];
@@ -30,7 +31,9 @@ function findBinary(name: string): string {
       // not here
     }
   }
-  throw new Error(`${name} is not installed, so the checks cannot be tested against the real daemon: ${INSTALL}.`);
+  throw new Error(
+    `${name} is not installed, so the checks cannot be tested against the real daemon: ${INSTALL}.`,
+  );
 }
 
 /**
@@ -79,7 +82,10 @@ function startDaemon(name: string, binary: string, args: string[]): Daemon {
 async function stopDaemon(d: Daemon | undefined) {
   if (!d || d.child.exitCode !== null || d.child.signalCode !== null) return;
   d.child.kill('SIGTERM');
-  const stopped = await Promise.race([d.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 3_000))]);
+  const stopped = await Promise.race([
+    d.exited.then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), 3_000)),
+  ]);
   if (!stopped) {
     d.child.kill('SIGKILL');
     await d.exited;
@@ -89,7 +95,11 @@ async function stopDaemon(d: Daemon | undefined) {
 class PortTaken extends Error {}
 
 /** Runs the check until the daemon answers at all (any code but "no answer"), for up to 15 s. */
-async function untilAnswering(d: Daemon, run: () => Promise<CheckResult>, silentCode: string): Promise<CheckResult> {
+async function untilAnswering(
+  d: Daemon,
+  run: () => Promise<CheckResult>,
+  silentCode: string,
+): Promise<CheckResult> {
   const deadline = Date.now() + 15_000;
   let exitCode: number | null | undefined;
   void d.exited.then((c) => (exitCode = c));
@@ -111,7 +121,10 @@ async function untilAnswering(d: Daemon, run: () => Promise<CheckResult>, silent
  * between our probe and the daemon's bind (the daemon says "Address already in use" and exits), it
  * starts again on another port, at most five times; every other failure is reported at once.
  */
-async function startOnFreePort(start: (port: number) => Promise<Daemon>, answering: (d: Daemon, port: number) => Promise<unknown>) {
+async function startOnFreePort(
+  start: (port: number) => Promise<Daemon>,
+  answering: (d: Daemon, port: number) => Promise<unknown>,
+) {
   for (let attempt = 1; ; attempt++) {
     const port = await freeLoopbackPort();
     const d = await start(port);
@@ -157,11 +170,18 @@ describe('the checks against real daemons (chronyd, dnsmasq)', () => {
             `pidfile ${join(dir, 'chronyd.pid')}`,
             `driftfile ${join(dir, 'chrony.drift')}`,
             '',
-          ].join('\n')
+          ].join('\n'),
         );
-        return startDaemon('chronyd', chronydBin, ['-d', '-x', ...(isRoot ? ['-u', 'root'] : ['-U']), '-f', conf]);
+        return startDaemon('chronyd', chronydBin, [
+          '-d',
+          '-x',
+          ...(isRoot ? ['-u', 'root'] : ['-U']),
+          '-f',
+          conf,
+        ]);
       },
-      (d, port) => untilAnswering(d, () => checkNtp({ server: `127.0.0.1:${port}`, timeoutMs: 300 }), 'NTP_UNREACHABLE')
+      (d, port) =>
+        untilAnswering(d, () => checkNtp({ server: `127.0.0.1:${port}`, timeoutMs: 300 }), 'NTP_UNREACHABLE'),
     );
     chronyd = ntp.daemon;
     ntpServer = `127.0.0.1:${ntp.port}`;
@@ -180,7 +200,17 @@ describe('the checks against real daemons (chronyd, dnsmasq)', () => {
           '--local=/mylic.test/',
           `--pid-file=${join(dir, 'dnsmasq.pid')}`,
         ]),
-      (d, port) => untilAnswering(d, () => checkDns({ server: `127.0.0.1:${port}`, portalUrl: 'https://portal.mylic.test/', timeoutMs: 300 }), 'DNS_TIMEOUT')
+      (d, port) =>
+        untilAnswering(
+          d,
+          () =>
+            checkDns({
+              server: `127.0.0.1:${port}`,
+              portalUrl: 'https://portal.mylic.test/',
+              timeoutMs: 300,
+            }),
+          'DNS_TIMEOUT',
+        ),
     );
     dnsmasq = dns.daemon;
     dnsServer = `127.0.0.1:${dns.port}`;
@@ -203,7 +233,11 @@ describe('the checks against real daemons (chronyd, dnsmasq)', () => {
   it('passes the DNS check against dnsmasq with the address it has for the portal host name', async () => {
     const r = await checkDns({ server: dnsServer, portalUrl: 'https://portal.mylic.test:8443/healthz' });
     expect(r, `${r.message}\n${dnsmasq!.output()}`).toMatchObject({ name: 'dns', ok: true, code: null });
-    expect(r.details).toMatchObject({ server: dnsServer, host: 'portal.mylic.test', addresses: ['127.0.0.1'] });
+    expect(r.details).toMatchObject({
+      server: dnsServer,
+      host: 'portal.mylic.test',
+      addresses: ['127.0.0.1'],
+    });
   });
 
   it('reports NXDOMAIN from dnsmasq for a portal host name it does not know', async () => {

@@ -14,7 +14,11 @@ describe('the DNS check', () => {
   let dns: DnsResponder;
   beforeAll(async () => {
     dns = await startDnsResponder({
-      records: { 'portal.mylic.test': ['192.0.2.10', '192.0.2.11'], 'edge.cdn.test': ['198.51.100.7'], 'noaddress.mylic.test': [] },
+      records: {
+        'portal.mylic.test': ['192.0.2.10', '192.0.2.11'],
+        'edge.cdn.test': ['198.51.100.7'],
+        'noaddress.mylic.test': [],
+      },
       cnames: { 'www.mylic.test': 'front.mylic.test', 'front.mylic.test': 'edge.cdn.test' },
     });
   });
@@ -28,13 +32,17 @@ describe('the DNS check', () => {
   const codeOf = (p: Promise<unknown>) =>
     p.then(
       () => 'resolved',
-      (e: unknown) => (e instanceof MylicError ? e.code : e)
+      (e: unknown) => (e instanceof MylicError ? e.code : e),
     );
 
   it('passes with the addresses the server gives for the portal host name', async () => {
     const r = await check();
     expect(r).toMatchObject({ name: 'dns', ok: true, code: null, fix: '' });
-    expect(r.details).toMatchObject({ server: dns.address, host: 'portal.mylic.test', addresses: ['192.0.2.10', '192.0.2.11'] });
+    expect(r.details).toMatchObject({
+      server: dns.address,
+      host: 'portal.mylic.test',
+      addresses: ['192.0.2.10', '192.0.2.11'],
+    });
     expect(r.message).toContain('192.0.2.10, 192.0.2.11');
   });
 
@@ -118,7 +126,10 @@ describe('the DNS check', () => {
   });
 
   it('reports a name that exists but has no address', async () => {
-    expect(await check({ portalUrl: 'https://noaddress.mylic.test/' })).toMatchObject({ ok: false, code: 'DNS_NO_ADDRESS' });
+    expect(await check({ portalUrl: 'https://noaddress.mylic.test/' })).toMatchObject({
+      ok: false,
+      code: 'DNS_NO_ADDRESS',
+    });
   });
 
   it('passes without a lookup when the portal URL has an IP address', async () => {
@@ -127,7 +138,10 @@ describe('the DNS check', () => {
     const v4 = await check({ portalUrl: 'https://192.0.2.1:8443/', server: null });
     expect(v4).toMatchObject({ ok: true, details: { host: '192.0.2.1', addresses: ['192.0.2.1'] } });
     expect(v4.message).toMatch(/no DNS lookup is needed/);
-    expect(await check({ portalUrl: 'https://[2001:db8::1]/' })).toMatchObject({ ok: true, details: { host: '2001:db8::1' } });
+    expect(await check({ portalUrl: 'https://[2001:db8::1]/' })).toMatchObject({
+      ok: true,
+      details: { host: '2001:db8::1' },
+    });
     expect(dns.queries).toBe(before);
   });
 

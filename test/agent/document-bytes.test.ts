@@ -30,7 +30,11 @@ describe('the agent reads documents as bytes and decodes them strictly', () => {
   const HW = '009033AABB21';
   const dir = () => `${tmp.dir}/device`;
   const dev = (args: string[]) => agent([...args, '--dir', dir(), '--json']);
-  const exists = (p: string) => access(p).then(() => true, () => false);
+  const exists = (p: string) =>
+    access(p).then(
+      () => true,
+      () => false,
+    );
   const deviceFiles = async () => ({
     license: await readFile(`${dir()}/license.xml`).catch(() => null),
     installed: await readFile(`${dir()}/installed.json`, 'utf8').catch(() => null),
@@ -38,7 +42,11 @@ describe('the agent reads documents as bytes and decodes them strictly', () => {
   });
 
   /** A comment holding two bytes that are not UTF-8 (0xFF 0xFE), outside everything that is signed. */
-  const INVALID_COMMENT = Buffer.concat([Buffer.from('<!-- '), Buffer.from([0xff, 0xfe]), Buffer.from(' -->')]);
+  const INVALID_COMMENT = Buffer.concat([
+    Buffer.from('<!-- '),
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from(' -->'),
+  ]);
   const withBytesBeforeEnd = (xml: string, bytes: Buffer): Buffer => {
     const at = xml.lastIndexOf('</mylic-document>');
     expect(at).toBeGreaterThan(0);
@@ -55,7 +63,17 @@ describe('the agent reads documents as bytes and decodes them strictly', () => {
     issuedAt: new Date().toISOString(),
     deviceCounter: 0,
     encrypted: true,
-    licenses: [{ serial: 'L-0000000000000021', type: 'PBX-Port13', units: 8, returnable: true, bindDate: '2026-01-01', ssaEnd: null, externalKey: null }],
+    licenses: [
+      {
+        serial: 'L-0000000000000021',
+        type: 'PBX-Port13',
+        units: 8,
+        returnable: true,
+        bindDate: '2026-01-01',
+        ssaEnd: null,
+        externalKey: null,
+      },
+    ],
   });
   const licenseXml = () => encodeLicenseFile(licenseFile(), pki.licenseAuthority.keyPem, devicePublicKey);
   async function writeTemp(bytes: Buffer) {
@@ -70,17 +88,39 @@ describe('the agent reads documents as bytes and decodes them strictly', () => {
     server = createServer({ key: pki.tlsServer.keyPem, cert: pki.tlsServer.certPem }, (req, res) => {
       req.resume();
       req.on('end', () => {
-        const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+        const json = (status: number, value: unknown) =>
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
         const expiresAt = new Date(Date.now() + 3600_000).toISOString();
         if (req.url === `${DEVICE_API}/challenge`) return json(200, { challenge: 'c'.repeat(43), expiresAt });
-        if (req.url === `${DEVICE_API}/login`) return json(200, { token: 't'.repeat(40), expiresAt, company: { id: 1, name: 'Fake' }, project: { id: 1, name: 'DEFAULT' } });
-        if (req.url === `${DEVICE_API}/license-file`) return res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8' }).end(licenseAnswer);
+        if (req.url === `${DEVICE_API}/login`)
+          return json(200, {
+            token: 't'.repeat(40),
+            expiresAt,
+            company: { id: 1, name: 'Fake' },
+            project: { id: 1, name: 'DEFAULT' },
+          });
+        if (req.url === `${DEVICE_API}/license-file`)
+          return res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8' }).end(licenseAnswer);
         json(404, { error: { code: 'NOT_FOUND', message: 'Not found.' } });
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     portalUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const init = await agent(['device', 'init', '--mac', HW, '--dir', dir(), '--pki', pki.dir, '--firmware', '13.2', '--portal', portalUrl, '--json']);
+    const init = await agent([
+      'device',
+      'init',
+      '--mac',
+      HW,
+      '--dir',
+      dir(),
+      '--pki',
+      pki.dir,
+      '--firmware',
+      '13.2',
+      '--portal',
+      portalUrl,
+      '--json',
+    ]);
     expect(init.code, init.stderr).toBe(0);
     devicePublicKey = await readFile(`${dir()}/device.crt`, 'utf8');
   });
@@ -99,7 +139,10 @@ describe('the agent reads documents as bytes and decodes them strictly', () => {
     });
 
     it('keeps the installed file byte for byte as it was given', async () => {
-      const bytes = Buffer.concat([BOM, withBytesBeforeEnd(licenseXml(), Buffer.from('<!-- Grüße, 東京 -->\r\n'))]);
+      const bytes = Buffer.concat([
+        BOM,
+        withBytesBeforeEnd(licenseXml(), Buffer.from('<!-- Grüße, 東京 -->\r\n')),
+      ]);
       const r = await dev(['install', await writeTemp(bytes)]);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect((await readFile(`${dir()}/license.xml`)).equals(bytes)).toBe(true);
@@ -125,7 +168,16 @@ describe('the agent reads documents as bytes and decodes them strictly', () => {
     let documentId: string;
     const confirmationXml = (over: Partial<ConfirmationPayload> = {}) =>
       encodeConfirmation(
-        { kind: 'confirmation', hardwareId: HW, documentId, deviceCounter: 1, issuedAt: new Date().toISOString(), accepted: ['L-0000000000000021'], rejected: [], ...over },
+        {
+          kind: 'confirmation',
+          hardwareId: HW,
+          documentId,
+          deviceCounter: 1,
+          issuedAt: new Date().toISOString(),
+          accepted: ['L-0000000000000021'],
+          rejected: [],
+          ...over,
+        },
         pki.licenseAuthority.keyPem,
       );
 
@@ -139,7 +191,11 @@ describe('the agent reads documents as bytes and decodes them strictly', () => {
       const form = new FormData();
       form.set('_csrf', csrf);
       form.set('confirmation', new File([bytes], 'confirmation.xml', { type: 'application/xml' }));
-      const post = await app.request('/confirm', { method: 'POST', headers: { host: HOST, cookie }, body: form });
+      const post = await app.request('/confirm', {
+        method: 'POST',
+        headers: { host: HOST, cookie },
+        body: form,
+      });
       expect(post.status).toBe(303);
       const html = await (await app.request('/', { headers: { host: HOST, cookie } })).text();
       return /data-flash="(ok|error)"[\s\S]*?<\/div>/.exec(html)?.[0] ?? '';
@@ -154,7 +210,10 @@ describe('the agent reads documents as bytes and decodes them strictly', () => {
 
     it('refuses a confirmation file with bytes that are not UTF-8 with XML_MALFORMED (exit 6) and applies nothing', async () => {
       const before = await deviceFiles();
-      const r = await dev(['confirm', await writeTemp(withBytesBeforeEnd(confirmationXml(), INVALID_COMMENT))]);
+      const r = await dev([
+        'confirm',
+        await writeTemp(withBytesBeforeEnd(confirmationXml(), INVALID_COMMENT)),
+      ]);
       expect(r.json?.error?.code, r.stdout + r.stderr).toBe('XML_MALFORMED');
       expect(r.code).toBe(6);
       expect(await deviceFiles()).toEqual(before);
@@ -185,7 +244,10 @@ describe('the agent reads documents as bytes and decodes them strictly', () => {
     });
 
     it('applies a confirmation uploaded under Step1 and keeps it byte for byte; the same file again through the CLI changes nothing', async () => {
-      const bytes = Buffer.concat([BOM, withBytesBeforeEnd(confirmationXml(), Buffer.from('<!-- Grüße -->'))]);
+      const bytes = Buffer.concat([
+        BOM,
+        withBytesBeforeEnd(confirmationXml(), Buffer.from('<!-- Grüße -->')),
+      ]);
       const flash = await uploadOnPage(bytes);
       expect(flash).toContain('data-flash="ok"');
       expect(flash).toContain('1 license returned');

@@ -32,13 +32,36 @@ describe('the agent refuses documents that are not for it', () => {
     deviceCounter: 0,
     encrypted: true,
     licenses: [
-      { serial: 'L-0000000000000001', type: 'PBX-Port13', units: 8, returnable: true, bindDate: '2026-01-01', ssaEnd: null, externalKey: null },
-      { serial: 'L-0000000000000002', type: 'GW-Channel', units: 2, returnable: false, bindDate: '2026-01-01', ssaEnd: null, externalKey: null },
+      {
+        serial: 'L-0000000000000001',
+        type: 'PBX-Port13',
+        units: 8,
+        returnable: true,
+        bindDate: '2026-01-01',
+        ssaEnd: null,
+        externalKey: null,
+      },
+      {
+        serial: 'L-0000000000000002',
+        type: 'GW-Channel',
+        units: 2,
+        returnable: false,
+        bindDate: '2026-01-01',
+        ssaEnd: null,
+        externalKey: null,
+      },
     ],
     ...over,
   });
-  async function install(payload: LicenseFilePayload, opts: { signer?: string; encryptTo?: string; mutate?: (xml: string) => string } = {}) {
-    let xml = encodeLicenseFile(payload, opts.signer ?? pki.licenseAuthority.keyPem, payload.encrypted ? (opts.encryptTo ?? devicePublicKey) : undefined);
+  async function install(
+    payload: LicenseFilePayload,
+    opts: { signer?: string; encryptTo?: string; mutate?: (xml: string) => string } = {},
+  ) {
+    let xml = encodeLicenseFile(
+      payload,
+      opts.signer ?? pki.licenseAuthority.keyPem,
+      payload.encrypted ? (opts.encryptTo ?? devicePublicKey) : undefined,
+    );
     if (opts.mutate) xml = opts.mutate(xml);
     const file = `${tmp.dir}/lic-${randomUUID()}.xml`;
     await writeFile(file, xml);
@@ -48,7 +71,19 @@ describe('the agent refuses documents that are not for it', () => {
   beforeAll(async () => {
     tmp = await tempDir('mylic-agent-');
     pki = await loadOrCreateDevPki(`${tmp.dir}/pki`);
-    const init = await agent(['device', 'init', '--mac', HW, '--dir', `${tmp.dir}/device`, '--pki', `${tmp.dir}/pki`, '--firmware', '13.2', '--json']);
+    const init = await agent([
+      'device',
+      'init',
+      '--mac',
+      HW,
+      '--dir',
+      `${tmp.dir}/device`,
+      '--pki',
+      `${tmp.dir}/pki`,
+      '--firmware',
+      '13.2',
+      '--json',
+    ]);
     expect(init.code, init.stderr).toBe(0);
     devicePublicKey = await readFile(`${tmp.dir}/device/device.crt`, 'utf8');
   });
@@ -79,7 +114,9 @@ describe('the agent refuses documents that are not for it', () => {
   });
 
   it('refuses a file signed by another key', async () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     const r = await install(licenseFile(), { signer: other });
     expect(r.code).toBe(6);
     expect(r.json.error.code).toBe('DOC_SIGNATURE_INVALID');
@@ -100,7 +137,10 @@ describe('the agent refuses documents that are not for it', () => {
 
   it('refuses a DTD and malformed XML', async () => {
     const file = `${tmp.dir}/dtd.xml`;
-    await writeFile(file, '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><mylic-document kind="license">&a;</mylic-document>');
+    await writeFile(
+      file,
+      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><mylic-document kind="license">&a;</mylic-document>',
+    );
     const dtd = await dev(['install', file]);
     expect(dtd.json.error.code).toBe('XML_DTD_REFUSED');
     await writeFile(file, '<mylic-document kind="license"><payload>');
@@ -160,7 +200,9 @@ describe('the agent refuses documents that are not for it', () => {
       expect(ok.code, ok.stdout + ok.stderr).toBe(0);
       expect(ok.json.result.returned).toEqual(['L-0000000000000001']);
       const status = await dev(['status']);
-      expect(status.json.result.installed.licenses.map((l: { serial: string }) => l.serial)).toEqual(['L-0000000000000002']);
+      expect(status.json.result.installed.licenses.map((l: { serial: string }) => l.serial)).toEqual([
+        'L-0000000000000002',
+      ]);
       const r = await install(stale);
       expect(r.json.error.code).toBe('DOC_STALE');
     });

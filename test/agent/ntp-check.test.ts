@@ -29,7 +29,11 @@ describe('the NTP check', () => {
     ntp.set({ skewMs: 10 * 60_000 });
     const r = await checkNtp({ server: ntp.address });
     expect(r).toMatchObject({ ok: false, code: 'NTP_CLOCK_OFF' });
-    expect(r.message).toMatch(new RegExp(`^The device clock is 600 seconds \\(10 minutes\\) behind ${ntp.address.replace(/\./g, '\\.')}`));
+    expect(r.message).toMatch(
+      new RegExp(
+        `^The device clock is 600 seconds \\(10 minutes\\) behind ${ntp.address.replace(/\./g, '\\.')}`,
+      ),
+    );
     expect(r.fix).toMatch(/Configuration\/General\/Time/);
     expect(r.details!.offsetMs as number).toBeGreaterThan(599_000);
     expect(r.details!.offsetMs as number).toBeLessThan(601_000);
@@ -144,20 +148,29 @@ describe('the NTP check with an IPv6 server', async () => {
     s.once('error', () => resolve(false));
     s.bind(0, '::1', () => s.close(() => resolve(true)));
   });
-  it.skipIf(!ipv6)('works the same over [::1] (skipped only where the machine has no IPv6 loopback)', async () => {
-    const ntp6 = await startNtpResponder({ skewMs: -10 * 60_000 }, '::1');
-    try {
-      const off = await checkNtp({ server: ntp6.address });
-      expect(off).toMatchObject({ ok: false, code: 'NTP_CLOCK_OFF' });
-      expect(off.message).toContain(`600 seconds (10 minutes) ahead of [::1]:${ntp6.port}`);
-      ntp6.set({ skewMs: 0, leap: 3 });
-      expect(await checkNtp({ server: ntp6.address })).toMatchObject({ ok: false, code: 'NTP_UNSYNCHRONISED' });
-      ntp6.set({ leap: 0 });
-      expect(await checkNtp({ server: ntp6.address })).toMatchObject({ ok: true });
-      ntp6.set({ silent: true });
-      expect(await checkNtp({ server: ntp6.address, timeoutMs: 300 })).toMatchObject({ ok: false, code: 'NTP_UNREACHABLE' });
-    } finally {
-      await ntp6.close();
-    }
-  });
+  it.skipIf(!ipv6)(
+    'works the same over [::1] (skipped only where the machine has no IPv6 loopback)',
+    async () => {
+      const ntp6 = await startNtpResponder({ skewMs: -10 * 60_000 }, '::1');
+      try {
+        const off = await checkNtp({ server: ntp6.address });
+        expect(off).toMatchObject({ ok: false, code: 'NTP_CLOCK_OFF' });
+        expect(off.message).toContain(`600 seconds (10 minutes) ahead of [::1]:${ntp6.port}`);
+        ntp6.set({ skewMs: 0, leap: 3 });
+        expect(await checkNtp({ server: ntp6.address })).toMatchObject({
+          ok: false,
+          code: 'NTP_UNSYNCHRONISED',
+        });
+        ntp6.set({ leap: 0 });
+        expect(await checkNtp({ server: ntp6.address })).toMatchObject({ ok: true });
+        ntp6.set({ silent: true });
+        expect(await checkNtp({ server: ntp6.address, timeoutMs: 300 })).toMatchObject({
+          ok: false,
+          code: 'NTP_UNREACHABLE',
+        });
+      } finally {
+        await ntp6.close();
+      }
+    },
+  );
 });

@@ -20,7 +20,19 @@ describe('the CSRF token of the device page', () => {
   beforeAll(async () => {
     tmp = await tempDir('mylic-csrf-');
     await loadOrCreateDevPki(`${tmp.dir}/pki`);
-    const init = await agent(['device', 'init', '--mac', '00-90-33-55-00-01', '--dir', dir(), '--pki', `${tmp.dir}/pki`, '--portal', 'https://127.0.0.1:9/', '--json']);
+    const init = await agent([
+      'device',
+      'init',
+      '--mac',
+      '00-90-33-55-00-01',
+      '--dir',
+      dir(),
+      '--pki',
+      `${tmp.dir}/pki`,
+      '--portal',
+      'https://127.0.0.1:9/',
+      '--json',
+    ]);
     expect(init.code, init.stderr).toBe(0);
     app = createDevicePageApp({ dir: dir(), hosts: () => new Set([HOST]) });
   });
@@ -36,8 +48,17 @@ describe('the CSRF token of the device page', () => {
     return { cookie: set ? set.split(';')[0]! : cookie!, setCookie: set, tokens };
   }
   const post = (path: string, body: string, cookie?: string) =>
-    app.request(path, { method: 'POST', headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) }, body });
-  const resetRequired = async () => JSON.parse(await readFile(`${dir()}/device.json`, 'utf8')).resetRequired as boolean;
+    app.request(path, {
+      method: 'POST',
+      headers: {
+        host: HOST,
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(cookie ? { cookie } : {}),
+      },
+      body,
+    });
+  const resetRequired = async () =>
+    JSON.parse(await readFile(`${dir()}/device.json`, 'utf8')).resetRequired as boolean;
 
   it('carries one token in every form of every render of a page session, and that token still works after a POST', async () => {
     const first = await render();

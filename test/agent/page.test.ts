@@ -36,12 +36,30 @@ describe('the device page (General → License) in a real browser', () => {
       const r = await ops([...args, '--json']);
       expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(0);
     }
-    const init = await agent(['device', 'init', '--mac', MAC, '--firmware', '13.1', '--portal', bridge.url, '--pki', bridge.pkiDir, '--dir', deviceDir(), '--json']);
+    const init = await agent([
+      'device',
+      'init',
+      '--mac',
+      MAC,
+      '--firmware',
+      '13.1',
+      '--portal',
+      bridge.url,
+      '--pki',
+      bridge.pkiDir,
+      '--dir',
+      deviceDir(),
+      '--json',
+    ]);
     expect(init.code, init.stdout + init.stderr).toBe(0);
     devicePage = await startDevicePage({ dir: deviceDir(), port: 0 });
     browser = await launchChromium();
     // The whole click-through runs with JavaScript switched off: the page must not need any.
-    context = await browser.newContext({ javaScriptEnabled: false, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    context = await browser.newContext({
+      javaScriptEnabled: false,
+      acceptDownloads: true,
+      viewport: { width: 1280, height: 900 },
+    });
     page = await context.newPage();
   });
 
@@ -54,13 +72,16 @@ describe('the device page (General → License) in a real browser', () => {
   });
 
   const flash = (kind: 'ok' | 'error') => page.locator(`[data-flash="${kind}"]`);
-  const licenseTypes = async () => (await page.locator('#licenses tbody tr td:nth-child(2)').allInnerTexts()).map((t) => t.split(/\s/)[0]);
+  const licenseTypes = async () =>
+    (await page.locator('#licenses tbody tr td:nth-child(2)').allInnerTexts()).map((t) => t.split(/\s/)[0]);
 
   it('shows identity, the security headers and every check with its fix', async () => {
     const res = await page.goto(devicePage.url);
     expect(res!.status()).toBe(200);
     const headers = res!.headers();
-    expect(headers['content-security-policy']).toMatch(/default-src 'none'; style-src 'sha256-[^']+'; .*form-action 'self'; frame-ancestors 'none'/);
+    expect(headers['content-security-policy']).toMatch(
+      /default-src 'none'; style-src 'sha256-[^']+'; .*form-action 'self'; frame-ancestors 'none'/,
+    );
     expect(headers['x-content-type-options']).toBe('nosniff');
     const cookie = await res!.headerValue('set-cookie');
     expect(cookie).toMatch(/HttpOnly/i);
@@ -98,7 +119,9 @@ describe('the device page (General → License) in a real browser', () => {
     expect(await page.locator('[data-field="user"]').innerText()).toBe('ann@example.com');
 
     const versions = page.locator('form[action="/download"] select[name="version"]');
-    const values = await Promise.all((await versions.locator('option').all()).map((o) => o.getAttribute('value')));
+    const values = await Promise.all(
+      (await versions.locator('option').all()).map((o) => o.getAttribute('value')),
+    );
     expect(values).toContain('13');
     expect(values).not.toContain('14');
     await versions.selectOption('13');
@@ -120,7 +143,10 @@ describe('the device page (General → License) in a real browser', () => {
   it('invalidates with Backup (a download), then applies the confirmation uploaded under Step1', async () => {
     const started = Date.now();
     await page.getByText('Invalidate', { exact: true }).click();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Backup', exact: true }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Backup', exact: true }).click(),
+    ]);
     const documentFile = join(tmp.dir, 'invalidation.xml');
     await download.saveAs(documentFile);
     expect(download.suggestedFilename()).toMatch(/^invalidation-[0-9a-f-]{36}\.xml$/);
@@ -138,7 +164,17 @@ describe('the device page (General → License) in a real browser', () => {
     console.log(`device page screenshot (pending invalidation): ${pendingShot}`);
 
     const conf = join(tmp.dir, 'conf.xml');
-    const up = await ops(['invalidation', 'upload', '--user', 'ann@example.com', '--file', documentFile, '--out', conf, '--json']);
+    const up = await ops([
+      'invalidation',
+      'upload',
+      '--user',
+      'ann@example.com',
+      '--file',
+      documentFile,
+      '--out',
+      conf,
+      '--json',
+    ]);
     expect(up.code, up.stdout + up.stderr).toBe(0);
     expect(up.json.result.accepted).toHaveLength(1);
 
@@ -163,16 +199,24 @@ describe('the device page (General → License) in a real browser', () => {
     const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     const url = new URL(path, devicePage.url);
     return new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers } }, (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
-      });
+      const req = httpRequest(
+        url,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
   };
-  const loggedIn = async () => JSON.parse(await readFile(`${deviceDir()}/device.json`, 'utf8')).session !== null;
+  const loggedIn = async () =>
+    JSON.parse(await readFile(`${deviceDir()}/device.json`, 'utf8')).session !== null;
 
   it('refuses a POST without the CSRF token, with a wrong one, or from another origin: 403 and nothing done', async () => {
     await page.goto(devicePage.url);
@@ -201,7 +245,20 @@ describe('the device page (General → License) in a real browser', () => {
   });
 
   it('invalidates with Transfer: the licenses go back to the portal online', async () => {
-    const bind = await ops(['ops', 'license', 'bind', '--company', '1', '--mac', MAC, '--type', 'PBX-Port13', '--units', '5', '--json']);
+    const bind = await ops([
+      'ops',
+      'license',
+      'bind',
+      '--company',
+      '1',
+      '--mac',
+      MAC,
+      '--type',
+      'PBX-Port13',
+      '--units',
+      '5',
+      '--json',
+    ]);
     expect(bind.code, bind.stdout + bind.stderr).toBe(0);
     await page.goto(devicePage.url);
     await page.getByLabel('E-mail').fill('ann@example.com');
@@ -211,14 +268,23 @@ describe('the device page (General → License) in a real browser', () => {
     expect((await licenseTypes()).sort()).toEqual(['GW-Channel', 'PBX-Port13']);
     await page.getByText('Invalidate', { exact: true }).click();
     await page.getByRole('button', { name: 'Transfer', exact: true }).click();
-    expect(await flash('ok').innerText()).toMatch(/Invalidated and transferred[\s\S]*1 license returned to the portal/);
+    expect(await flash('ok').innerText()).toMatch(
+      /Invalidated and transferred[\s\S]*1 license returned to the portal/,
+    );
     expect(await licenseTypes()).toEqual(['GW-Channel']);
   });
 
   it('refuses a confirmation upload over 1 MiB', async () => {
     await page.goto(devicePage.url);
-    await page.locator('input[name="confirmation"]').setInputFiles({ name: 'big.xml', mimeType: 'application/xml', buffer: Buffer.alloc(1024 * 1024 + 100 * 1024, 'a') });
-    const res = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Upload', exact: true }).click()]).then(([r]) => r);
+    await page.locator('input[name="confirmation"]').setInputFiles({
+      name: 'big.xml',
+      mimeType: 'application/xml',
+      buffer: Buffer.alloc(1024 * 1024 + 100 * 1024, 'a'),
+    });
+    const res = await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole('button', { name: 'Upload', exact: true }).click(),
+    ]).then(([r]) => r);
     expect(res?.status()).toBe(413);
     expect(await page.locator('body').innerText()).toContain('PAYLOAD_TOO_LARGE');
   });
@@ -226,9 +292,34 @@ describe('the device page (General → License) in a real browser', () => {
   it('shows hostile values escaped, and runs no script from them', async () => {
     const dir = `${tmp.dir}/hostile`;
     const hostile = '<script>document.title="pwned"</script><img src=x id=pwn>';
-    const init = await agent(['device', 'init', '--mac', '00-90-33-99-88-77', '--type', hostile, '--firmware', '13.1', '--portal', bridge.url, '--pki', bridge.pkiDir, '--dir', dir, '--json']);
+    const init = await agent([
+      'device',
+      'init',
+      '--mac',
+      '00-90-33-99-88-77',
+      '--type',
+      hostile,
+      '--firmware',
+      '13.1',
+      '--portal',
+      bridge.url,
+      '--pki',
+      bridge.pkiDir,
+      '--dir',
+      dir,
+      '--json',
+    ]);
     expect(init.code, init.stdout + init.stderr).toBe(0);
-    const lic = (serial: string, type: string, testEnd: string | null) => ({ serial, type, units: 1, returnable: true, bindDate: '2026-01-01', ssaEnd: '2027-01-01', externalKey: null, testEnd });
+    const lic = (serial: string, type: string, testEnd: string | null) => ({
+      serial,
+      type,
+      units: 1,
+      returnable: true,
+      bindDate: '2026-01-01',
+      ssaEnd: '2027-01-01',
+      externalKey: null,
+      testEnd,
+    });
     await writeFile(
       `${dir}/installed.json`,
       JSON.stringify({
@@ -237,7 +328,10 @@ describe('the device page (General → License) in a real browser', () => {
         issuedAt: '2026-01-01T00:00:00.000Z',
         deviceCounter: 0,
         encrypted: true,
-        licenses: [lic('SER-000001', '<script>document.title="pwned"</script>', null), lic('SER-000002', 'PBX-Port13', '2026-04-01')],
+        licenses: [
+          lic('SER-000001', '<script>document.title="pwned"</script>', null),
+          lic('SER-000002', 'PBX-Port13', '2026-04-01'),
+        ],
       }),
     );
     const other = await startDevicePage({ dir, port: 0 });
@@ -250,7 +344,9 @@ describe('the device page (General → License) in a real browser', () => {
       expect(await p.locator('#pwn').count()).toBe(0);
       expect(await p.locator('[data-field="type"]').innerText()).toBe(hostile);
       expect(await p.locator('#licenses').innerText()).toContain('<script>document.title="pwned"</script>');
-      expect(await p.locator('tr[data-serial="SER-000002"]').innerText()).toMatch(/test license[\s\S]*2027-01-01[\s\S]*2026-04-01/);
+      expect(await p.locator('tr[data-serial="SER-000002"]').innerText()).toMatch(
+        /test license[\s\S]*2027-01-01[\s\S]*2026-04-01/,
+      );
       // A hostile value typed into a form comes back in the error message, escaped too.
       await p.getByLabel(/NTP server/).fill('<img src=x id=pwn2>');
       await p.getByRole('button', { name: 'Save' }).click();

@@ -44,7 +44,16 @@ describe('the portal check', () => {
   async function device(name: string, pkiDir: string) {
     const dir = `${tmp.dir}/${name}`;
     const dev = (args: string[]) => agent([...args, '--dir', dir, '--json']);
-    const init = await dev(['device', 'init', '--mac', '00-90-33-22-00-01', '--portal', bridge.url, '--pki', pkiDir]);
+    const init = await dev([
+      'device',
+      'init',
+      '--mac',
+      '00-90-33-22-00-01',
+      '--portal',
+      bridge.url,
+      '--pki',
+      pkiDir,
+    ]);
     expect(init.code, init.stderr).toBe(0);
     expect((await dev(['config', '--ntp', ntp.address, '--dns', dns.address])).code).toBe(0);
     return dev;
@@ -54,13 +63,20 @@ describe('the portal check', () => {
     const dev = await device('trusting', bridge.pkiDir);
     const r = await dev(['check']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.json.result.results.find((c: { name: string }) => c.name === 'portal')).toMatchObject({ ok: true });
+    expect(r.json.result.results.find((c: { name: string }) => c.name === 'portal')).toMatchObject({
+      ok: true,
+    });
   });
 
-  it('reports PORTAL_TLS with exit code 7 when the device trusts another dev PKI\'s root', async () => {
+  it("reports PORTAL_TLS with exit code 7 when the device trusts another dev PKI's root", async () => {
     const dev = await device('foreign-trust', otherPki.dir);
     const r = await dev(['check']);
-    const results = r.json.result.results as { name: string; ok: boolean; code: string | null; fix: string }[];
+    const results = r.json.result.results as {
+      name: string;
+      ok: boolean;
+      code: string | null;
+      fix: string;
+    }[];
     expect(results.filter((c) => !c.ok).map((c) => c.code)).toEqual(['PORTAL_TLS']);
     expect(r.code).toBe(EXIT.NETWORK);
     expect(r.code).toBe(7);
@@ -74,18 +90,29 @@ describe('the portal check', () => {
 
   it('reports PORTAL_PROTOCOL for a portal that answers 200 with a status other than "ok", or no JSON', async () => {
     let body = JSON.stringify({ status: 'maintenance' });
-    const server: HttpsServer = createHttpsServer({ key: otherPki.tlsServer.keyPem, cert: otherPki.tlsServer.certPem }, (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-    });
+    const server: HttpsServer = createHttpsServer(
+      { key: otherPki.tlsServer.keyPem, cert: otherPki.tlsServer.certPem },
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 
     const maintenance = await checkPortal(url, otherPki.root.certPem, 2000);
-    expect(maintenance).toMatchObject({ name: 'portal', ok: false, code: 'PORTAL_PROTOCOL', details: { status: 'maintenance' } });
+    expect(maintenance).toMatchObject({
+      name: 'portal',
+      ok: false,
+      code: 'PORTAL_PROTOCOL',
+      details: { status: 'maintenance' },
+    });
     expect(maintenance.message).toContain('maintenance');
     body = '<html>hello</html>';
-    expect(await checkPortal(url, otherPki.root.certPem, 2000)).toMatchObject({ ok: false, code: 'PORTAL_PROTOCOL' });
+    expect(await checkPortal(url, otherPki.root.certPem, 2000)).toMatchObject({
+      ok: false,
+      code: 'PORTAL_PROTOCOL',
+    });
     body = JSON.stringify({ status: 'ok' });
     expect(await checkPortal(url, otherPki.root.certPem, 2000)).toMatchObject({ ok: true, code: null });
   });

@@ -21,16 +21,38 @@ describe('invalidate --transfer behind the NTP and DNS checks', { timeout: 120_0
   let n = 0;
   const ops = (args: string[]) => bridgeCli([...args, '--json'], bridge.env);
   const counts = async () => (await ops(['ops', 'counts', '--company', '1'])).json.result;
-  const exists = (p: string) => access(p).then(() => true, () => false);
+  const exists = (p: string) =>
+    access(p).then(
+      () => true,
+      () => false,
+    );
 
   beforeAll(async () => {
     tmp = await tempDir('mylic-transfer-');
     bridge = await startBridgeProcess(`${tmp.dir}/data`);
     ntp = await startNtpResponder();
     dns = await startDnsResponder({ records: { localhost: ['127.0.0.1'] } });
-    expect((await ops(['ops', 'user', 'create', '--email', 'dee@example.com', '--password', 'pw-dee-12345', '--name', 'Dee'])).code).toBe(0);
-    expect((await ops(['ops', 'company', 'create', '--name', 'Dee BV', '--admin', 'dee@example.com'])).code).toBe(0);
-    expect((await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '20'])).code).toBe(0);
+    expect(
+      (
+        await ops([
+          'ops',
+          'user',
+          'create',
+          '--email',
+          'dee@example.com',
+          '--password',
+          'pw-dee-12345',
+          '--name',
+          'Dee',
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      (await ops(['ops', 'company', 'create', '--name', 'Dee BV', '--admin', 'dee@example.com'])).code,
+    ).toBe(0);
+    expect(
+      (await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '20'])).code,
+    ).toBe(0);
   });
   afterAll(async () => {
     await ntp?.close();
@@ -45,8 +67,26 @@ describe('invalidate --transfer behind the NTP and DNS checks', { timeout: 120_0
     const dir = `${tmp.dir}/d${n}`;
     const dev = (args: string[]) => agent([...args, '--dir', dir, '--json']);
     expect((await ops(['ops', 'device', 'add', '--company', '1', '--mac', mac])).code).toBe(0);
-    expect((await ops(['ops', 'license', 'bind', '--company', '1', '--mac', mac, '--type', 'PBX-Port13', '--units', '2'])).code).toBe(0);
-    expect((await dev(['device', 'init', '--mac', mac, '--portal', bridge.url, '--pki', bridge.pkiDir])).code).toBe(0);
+    expect(
+      (
+        await ops([
+          'ops',
+          'license',
+          'bind',
+          '--company',
+          '1',
+          '--mac',
+          mac,
+          '--type',
+          'PBX-Port13',
+          '--units',
+          '2',
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      (await dev(['device', 'init', '--mac', mac, '--portal', bridge.url, '--pki', bridge.pkiDir])).code,
+    ).toBe(0);
     expect((await dev(['login', '--email', 'dee@example.com', '--password', 'pw-dee-12345'])).code).toBe(0);
     expect((await dev(['download'])).code).toBe(0);
     expect((await dev(['config', '--ntp', ntp.address, '--dns', dns.address])).code).toBe(0);
@@ -56,8 +96,15 @@ describe('invalidate --transfer behind the NTP and DNS checks', { timeout: 120_0
   async function expectBlocked(code: string) {
     const { dir, dev } = await device();
     // A passing NTP check may move the latest trusted time forward; nothing else in device.json changes.
-    const state = async () => ({ ...JSON.parse(await readFile(`${dir}/device.json`, 'utf8')), latestTrustedTime: undefined });
-    const before = { portal: await counts(), state: await state(), installed: await readFile(`${dir}/installed.json`, 'utf8') };
+    const state = async () => ({
+      ...JSON.parse(await readFile(`${dir}/device.json`, 'utf8')),
+      latestTrustedTime: undefined,
+    });
+    const before = {
+      portal: await counts(),
+      state: await state(),
+      installed: await readFile(`${dir}/installed.json`, 'utf8'),
+    };
     const r = await dev(['invalidate', '--transfer']);
     expect(r.code, r.stdout + r.stderr).toBe(8);
     expect(r.json.error.code).toBe(code);
@@ -99,7 +146,8 @@ describe('invalidate --transfer behind the NTP and DNS checks', { timeout: 120_0
     const r = await d.dev(['invalidate', '--transfer']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.json.result).toMatchObject({ resumed: false, warnings: [] });
-    const pbx = (c: { type: string; bound: number; free: number }[]) => c.find((x) => x.type === 'PBX-Port13')!;
+    const pbx = (c: { type: string; bound: number; free: number }[]) =>
+      c.find((x) => x.type === 'PBX-Port13')!;
     expect(pbx(await counts())).toMatchObject({ bound: pbx(before).bound - 2, free: pbx(before).free + 2 });
   });
 
@@ -108,12 +156,21 @@ describe('invalidate --transfer behind the NTP and DNS checks', { timeout: 120_0
     expect((await dev(['config', '--ntp', 'none', '--dns', 'none'])).code).toBe(0);
     const r = await dev(['invalidate', '--transfer']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.json.result.warnings).toEqual([expect.stringMatching(/^NTP_NOT_CONFIGURED: /), expect.stringMatching(/^DNS_NOT_CONFIGURED: /)]);
+    expect(r.json.result.warnings).toEqual([
+      expect.stringMatching(/^NTP_NOT_CONFIGURED: /),
+      expect.stringMatching(/^DNS_NOT_CONFIGURED: /),
+    ]);
     // The check itself names both, with the fix.
     const check = await dev(['check']);
     const results = check.json.result.results as { name: string; code: string | null; fix: string }[];
-    expect(results.find((c) => c.name === 'ntp')).toMatchObject({ code: 'NTP_NOT_CONFIGURED', fix: expect.stringMatching(/mylic config --ntp/) });
-    expect(results.find((c) => c.name === 'dns')).toMatchObject({ code: 'DNS_NOT_CONFIGURED', fix: expect.stringMatching(/mylic config --dns/) });
+    expect(results.find((c) => c.name === 'ntp')).toMatchObject({
+      code: 'NTP_NOT_CONFIGURED',
+      fix: expect.stringMatching(/mylic config --ntp/),
+    });
+    expect(results.find((c) => c.name === 'dns')).toMatchObject({
+      code: 'DNS_NOT_CONFIGURED',
+      fix: expect.stringMatching(/mylic config --dns/),
+    });
     expect(check.code).toBe(8);
     // The human output of the check names it as well.
     const text = await agent(['check', '--dir', `${tmp.dir}/d${n}`]);

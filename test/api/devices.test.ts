@@ -4,13 +4,31 @@ import { main as bridgeMain } from '../../bridge/cli.js';
 import { registerOrder } from '../../bridge/core/devices/index.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { setRight } from '../../bridge/core/rights.js';
-import { FREED_RMA_PROJECT, isInRma, rmaArrived, rmaReship, rmaState } from '../../bridge/core/devices/index.js';
+import {
+  FREED_RMA_PROJECT,
+  isInRma,
+  rmaArrived,
+  rmaReship,
+  rmaState,
+} from '../../bridge/core/devices/index.js';
 import { addRmaRequest } from '../../bridge/core/devices/index.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/index.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { call as apiCall, ok } from '../support/api-client.js';
 import { tempDir } from '../support/tmp.js';
-import { bind1, countRows, countsOf, expectError, expectOk, GW_TYPE, licenseRow, loginPortal, makeTenant, PORT_TYPE, type Tenant } from '../bridge/fixtures.js';
+import {
+  bind1,
+  countRows,
+  countsOf,
+  expectError,
+  expectOk,
+  GW_TYPE,
+  licenseRow,
+  loginPortal,
+  makeTenant,
+  PORT_TYPE,
+  type Tenant,
+} from '../bridge/fixtures.js';
 
 /**
  * Devices through /api/v1 (seed: Devices → List, Add, Check status, Download devices of an order as
@@ -42,7 +60,13 @@ afterEach(async () => {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-const call = (method: Method, path: string, token?: string, body?: unknown, headers?: Record<string, string>) => apiCall(tc.app, method, path, token, body, headers);
+const call = (
+  method: Method,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => apiCall(tc.app, method, path, token, body, headers);
 
 interface Who extends Tenant {
   token: string;
@@ -53,17 +77,29 @@ async function tenant(name: string, mac: string): Promise<Who> {
   return { ...t, token: await loginPortal(tc.app, t.user) };
 }
 
-const selectProject = (who: Who, projectId: number | null) => ok(call('PUT', '/session/project', who.token, { projectId }));
+const selectProject = (who: Who, projectId: number | null) =>
+  ok(call('PUT', '/session/project', who.token, { projectId }));
 
 async function deviceId(hardwareId: string): Promise<number> {
-  return (await tc.core.store.db.selectFrom('devices').select('id').where('hardware_id', '=', hardwareId).executeTakeFirstOrThrow()).id;
+  return (
+    await tc.core.store.db
+      .selectFrom('devices')
+      .select('id')
+      .where('hardware_id', '=', hardwareId)
+      .executeTakeFirstOrThrow()
+  ).id;
 }
 
 async function placements(hardwareId: string) {
   return tc.core.store.db
     .selectFrom('device_projects')
     .innerJoin('devices', 'devices.id', 'device_projects.device_id')
-    .select(['device_projects.company_id', 'device_projects.project_id', 'device_projects.name', 'device_projects.comment'])
+    .select([
+      'device_projects.company_id',
+      'device_projects.project_id',
+      'device_projects.name',
+      'device_projects.comment',
+    ])
     .where('devices.hardware_id', '=', hardwareId)
     .orderBy('device_projects.company_id')
     .execute();
@@ -73,9 +109,14 @@ async function events(name: string) {
   return tc.core.store.db.selectFrom('history').selectAll().where('event', '=', name).orderBy('id').execute();
 }
 
-async function withCli<T>(fn: (run: (args: string[]) => Promise<{ code: number; out: any }>) => Promise<T>): Promise<T> {
+async function withCli<T>(
+  fn: (run: (args: string[]) => Promise<{ code: number; out: any }>) => Promise<T>,
+): Promise<T> {
   const saved = { ...process.env };
-  Object.assign(process.env, { MYLIC_DATA: root.dir, MYLIC_SQLITE: join(root.dir, `core-${coreNo}`, 'test.sqlite') });
+  Object.assign(process.env, {
+    MYLIC_DATA: root.dir,
+    MYLIC_SQLITE: join(root.dir, `core-${coreNo}`, 'test.sqlite'),
+  });
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
   const err = vi.spyOn(console, 'error').mockImplementation(() => {});
   try {
@@ -125,7 +166,13 @@ describe('adding one device', () => {
       ['00077 0123456 5', 'ipei'],
     ]);
     const history = await events('device.added');
-    expect(history.slice(-5).map((h) => JSON.parse(h.detail).source)).toEqual(['single', 'single', 'single', 'single', 'single']);
+    expect(history.slice(-5).map((h) => JSON.parse(h.detail).source)).toEqual([
+      'single',
+      'single',
+      'single',
+      'single',
+      'single',
+    ]);
   });
 
   it('refuses a type that does not fit, a wrong IPEI, an unknown type and a missing project, and adds nothing', async () => {
@@ -133,13 +180,45 @@ describe('adding one device', () => {
     const devices = await countRows(tc, 'devices');
     const history = await countRows(tc, 'history');
     const p = a.projectId;
-    await expectError(await call('POST', '/devices', a.token, { device: '00077 0123456 5', type: 'IP811', projectId: p }), 400, 'DEVICE_TYPE_MISMATCH');
-    await expectError(await call('POST', '/devices', a.token, { device: '00-90-33-0A-10-09', type: 'DECT-Handset', projectId: p }), 400, 'DEVICE_TYPE_MISMATCH');
-    await expectError(await call('POST', '/devices', a.token, { device: '00077 0123456 4', type: 'DECT-Handset', projectId: p }), 400, 'IPEI_INVALID');
-    await expectError(await call('POST', '/devices', a.token, { device: 'hello', type: 'IP811', projectId: p }), 400, 'MAC_INVALID');
-    await expectError(await call('POST', '/devices', a.token, { device: '00-90-33-0A-10-09', type: 'IP9999', projectId: p }), 400, 'VALIDATION_FAILED');
+    await expectError(
+      await call('POST', '/devices', a.token, { device: '00077 0123456 5', type: 'IP811', projectId: p }),
+      400,
+      'DEVICE_TYPE_MISMATCH',
+    );
+    await expectError(
+      await call('POST', '/devices', a.token, {
+        device: '00-90-33-0A-10-09',
+        type: 'DECT-Handset',
+        projectId: p,
+      }),
+      400,
+      'DEVICE_TYPE_MISMATCH',
+    );
+    await expectError(
+      await call('POST', '/devices', a.token, {
+        device: '00077 0123456 4',
+        type: 'DECT-Handset',
+        projectId: p,
+      }),
+      400,
+      'IPEI_INVALID',
+    );
+    await expectError(
+      await call('POST', '/devices', a.token, { device: 'hello', type: 'IP811', projectId: p }),
+      400,
+      'MAC_INVALID',
+    );
+    await expectError(
+      await call('POST', '/devices', a.token, { device: '00-90-33-0A-10-09', type: 'IP9999', projectId: p }),
+      400,
+      'VALIDATION_FAILED',
+    );
     // No project selected (all projects) and none named.
-    await expectError(await call('POST', '/devices', a.token, { device: '00-90-33-0A-10-09', type: 'IP811' }), 400, 'PROJECT_NOT_SELECTED');
+    await expectError(
+      await call('POST', '/devices', a.token, { device: '00-90-33-0A-10-09', type: 'IP811' }),
+      400,
+      'PROJECT_NOT_SELECTED',
+    );
     expect(await countRows(tc, 'devices')).toBe(devices);
     expect(await countRows(tc, 'history')).toBe(history);
   });
@@ -147,17 +226,41 @@ describe('adding one device', () => {
   it('answers DEVICE_ALREADY_IN_COMPANY for a device of the company and warns SEVERAL_COMPANIES for one of another company', async () => {
     const a = await tenant('alice', '00-90-33-0A-00-01');
     const b = await tenant('bruno', '00-90-33-0B-00-01');
-    const again = await expectError(await call('POST', '/devices', a.token, { device: '0A0001', type: 'IP811', projectId: a.projectId }), 409, 'DEVICE_ALREADY_IN_COMPANY');
+    const again = await expectError(
+      await call('POST', '/devices', a.token, { device: '0A0001', type: 'IP811', projectId: a.projectId }),
+      409,
+      'DEVICE_ALREADY_IN_COMPANY',
+    );
     expect(again.message).toContain('00-90-33-0A-00-01');
     const second = await ok(call('POST', '/projects', a.token, { name: 'Second' }), 201);
     // Another project of the same company: still the same company.
-    await expectError(await call('POST', '/devices', a.token, { device: '0A0001', type: 'IP811', projectId: second.id }), 409, 'DEVICE_ALREADY_IN_COMPANY');
-    const theirs = await ok(call('POST', '/devices', b.token, { device: '00-90-33-0A-00-01', type: 'IP6000', projectId: b.projectId }), 201);
-    expect(theirs).toMatchObject({ created: false, type: 'IP811', warnings: [{ code: 'SEVERAL_COMPANIES' }] });
+    await expectError(
+      await call('POST', '/devices', a.token, { device: '0A0001', type: 'IP811', projectId: second.id }),
+      409,
+      'DEVICE_ALREADY_IN_COMPANY',
+    );
+    const theirs = await ok(
+      call('POST', '/devices', b.token, {
+        device: '00-90-33-0A-00-01',
+        type: 'IP6000',
+        projectId: b.projectId,
+      }),
+      201,
+    );
+    expect(theirs).toMatchObject({
+      created: false,
+      type: 'IP811',
+      warnings: [{ code: 'SEVERAL_COMPANIES' }],
+    });
     expect((await placements('0090330A0001')).map((p) => p.company_id)).toEqual([a.companyId, b.companyId]);
     expect(await countRows(tc, 'devices')).toBe(2);
     const detail = await ok(call('GET', `/devices/${theirs.deviceId}`, b.token));
-    expect(detail).toMatchObject({ otherCompanies: true, licenses: 2, external: false, companyId: b.companyId });
+    expect(detail).toMatchObject({
+      otherCompanies: true,
+      licenses: 2,
+      external: false,
+      companyId: b.companyId,
+    });
   });
 });
 
@@ -167,11 +270,21 @@ describe('the Several Users warning', () => {
     const b = await tenant('bruno', '00-90-33-0B-00-01');
     const c = await tenant('carla', '00-90-33-0C-00-01');
     // Bruno adds Alice's device: it holds licenses of Alice's company only.
-    const theirs = await ok(call('POST', '/devices', b.token, { device: '00-90-33-0A-00-01', type: 'IP811', projectId: b.projectId }), 201);
+    const theirs = await ok(
+      call('POST', '/devices', b.token, {
+        device: '00-90-33-0A-00-01',
+        type: 'IP811',
+        projectId: b.projectId,
+      }),
+      201,
+    );
     expect(theirs.warnings.map((w: any) => w.code)).toEqual(['SEVERAL_COMPANIES']);
     // Bruno binds a license of his own balance to it: now two companies paid for its licenses.
     await bind1(tc, b.actor, b.projectId, '0090330A0001', PORT_TYPE, 1);
-    const third = await ok(call('POST', '/devices', c.token, { device: '0090330A0001', type: 'IP811', projectId: c.projectId }), 201);
+    const third = await ok(
+      call('POST', '/devices', c.token, { device: '0090330A0001', type: 'IP811', projectId: c.projectId }),
+      201,
+    );
     expect(third.warnings.map((w: any) => w.code)).toEqual(['SEVERAL_COMPANIES', 'SEVERAL_USERS']);
     expect(third.warnings[1].message).toContain('do not import it');
     const added = (await events('device.added')).at(-1)!;
@@ -187,15 +300,41 @@ describe('adding many devices', () => {
     const a = await tenant('alice', '00-90-33-0A-00-01');
     await selectProject(a, a.projectId);
     // The seed's own example holds 513 addresses.
-    const big = await expectError(await call('POST', '/devices/range', a.token, { from: '00-90-33-08-20-00', to: '00-90-33-08-22-00', type: 'IP811' }), 400, 'DEVICE_BATCH_TOO_LARGE');
+    const big = await expectError(
+      await call('POST', '/devices/range', a.token, {
+        from: '00-90-33-08-20-00',
+        to: '00-90-33-08-22-00',
+        type: 'IP811',
+      }),
+      400,
+      'DEVICE_BATCH_TOO_LARGE',
+    );
     expect(big.details).toEqual({ count: 513, max: 50 });
-    await expectError(await call('POST', '/devices/range', a.token, { from: '00-90-33-08-20-05', to: '00-90-33-08-20-00', type: 'IP811' }), 400, 'DEVICE_RANGE_INVALID');
-    await expectError(await call('POST', '/devices/range', a.token, { from: '00-90-33-08-20-00', to: '00-90-33-08-20-05', type: 'DECT-Handset' }), 400, 'DEVICE_TYPE_MISMATCH');
+    await expectError(
+      await call('POST', '/devices/range', a.token, {
+        from: '00-90-33-08-20-05',
+        to: '00-90-33-08-20-00',
+        type: 'IP811',
+      }),
+      400,
+      'DEVICE_RANGE_INVALID',
+    );
+    await expectError(
+      await call('POST', '/devices/range', a.token, {
+        from: '00-90-33-08-20-00',
+        to: '00-90-33-08-20-05',
+        type: 'DECT-Handset',
+      }),
+      400,
+      'DEVICE_TYPE_MISMATCH',
+    );
     expect(await countRows(tc, 'devices')).toBe(1);
 
     await ok(call('POST', '/devices', a.token, { device: '00-90-33-08-20-02', type: 'IP811' }), 201);
     const before = (await events('device.added')).length;
-    const r = await ok(call('POST', '/devices/range', a.token, { from: '082000', to: '00:90:33:08:20:04', type: 'IP811' }));
+    const r = await ok(
+      call('POST', '/devices/range', a.token, { from: '082000', to: '00:90:33:08:20:04', type: 'IP811' }),
+    );
     expect(r).toMatchObject({ source: 'range', projectId: a.projectId, added: 4, failed: 1 });
     expect(r.rows.map((row: any) => [row.line, row.display, row.outcome, row.error?.code ?? null])).toEqual([
       [1, '00-90-33-08-20-00', 'added', null],
@@ -205,9 +344,17 @@ describe('adding many devices', () => {
       [5, '00-90-33-08-20-04', 'added', null],
     ]);
     expect((await events('device.added')).length - before).toBe(4);
-    expect((await events('device.added')).slice(-4).every((e) => JSON.parse(e.detail).source === 'range')).toBe(true);
+    expect(
+      (await events('device.added')).slice(-4).every((e) => JSON.parse(e.detail).source === 'range'),
+    ).toBe(true);
 
-    const fifty = await ok(call('POST', '/devices/range', a.token, { from: '00-90-33-08-30-00', to: '00-90-33-08-30-31', type: 'IP222' }));
+    const fifty = await ok(
+      call('POST', '/devices/range', a.token, {
+        from: '00-90-33-08-30-00',
+        to: '00-90-33-08-30-31',
+        type: 'IP222',
+      }),
+    );
     expect(fifty).toMatchObject({ added: 50, failed: 0 });
     expect((await ok(call('GET', '/devices?limit=1', a.token))).total).toBe(1 + 1 + 4 + 50);
   });
@@ -216,10 +363,20 @@ describe('adding many devices', () => {
     const a = await tenant('alice', '00-90-33-0A-00-01');
     const real = tc.core.store.write.bind(tc.core.store);
     let n = 0;
-    const spy = vi.spyOn(tc.core.store, 'write').mockImplementation(((fn: any) => (++n === 2 ? Promise.reject(new Error('disk on fire')) : real(fn))) as any);
+    const spy = vi
+      .spyOn(tc.core.store, 'write')
+      .mockImplementation(((fn: any) =>
+        ++n === 2 ? Promise.reject(new Error('disk on fire')) : real(fn)) as any);
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      const r = await ok(call('POST', '/devices/range', a.token, { from: '00-90-33-08-40-00', to: '00-90-33-08-40-02', type: 'IP811', projectId: a.projectId }));
+      const r = await ok(
+        call('POST', '/devices/range', a.token, {
+          from: '00-90-33-08-40-00',
+          to: '00-90-33-08-40-02',
+          type: 'IP811',
+          projectId: a.projectId,
+        }),
+      );
       expect(r.rows.map((row: any) => [row.outcome, row.error?.code ?? null])).toEqual([
         ['added', null],
         ['failed', 'INTERNAL'],
@@ -238,33 +395,80 @@ describe('adding many devices', () => {
   it('adds a text file as JSON or text/plain; a bad line or more than 50 devices adds nothing', async () => {
     const a = await tenant('alice', '00-90-33-0A-00-01');
     const p = a.projectId;
-    const r = await ok(call('POST', '/devices/file', a.token, { text: '\r\n  00-90-33-08-50-01  \r\n\r\n00:90:33:08:50:02\n085003\n', type: 'IP811', projectId: p }));
+    const r = await ok(
+      call('POST', '/devices/file', a.token, {
+        text: '\r\n  00-90-33-08-50-01  \r\n\r\n00:90:33:08:50:02\n085003\n',
+        type: 'IP811',
+        projectId: p,
+      }),
+    );
     expect(r).toMatchObject({ source: 'file', added: 3, failed: 0 });
     expect(r.rows.map((row: any) => [row.line, row.input, row.hardwareId])).toEqual([
       [2, '00-90-33-08-50-01', '009033085001'],
       [4, '00:90:33:08:50:02', '009033085002'],
       [5, '085003', '009033085003'],
     ]);
-    const plain = await ok(call('POST', `/devices/file?type=IP232&projectId=${p}`, a.token, '00-90-33-08-50-03\n00-90-33-08-50-04\n', { 'content-type': 'text/plain; charset=utf-8' }));
+    const plain = await ok(
+      call(
+        'POST',
+        `/devices/file?type=IP232&projectId=${p}`,
+        a.token,
+        '00-90-33-08-50-03\n00-90-33-08-50-04\n',
+        { 'content-type': 'text/plain; charset=utf-8' },
+      ),
+    );
     expect(plain.rows.map((row: any) => [row.outcome, row.error?.code ?? null])).toEqual([
       ['failed', 'DEVICE_ALREADY_IN_COMPANY'],
       ['added', null],
     ]);
 
     const devices = await countRows(tc, 'devices');
-    const bad = await expectError(await call('POST', '/devices/file', a.token, { text: '00-90-33-08-50-10\nnot-a-mac\n00-90-33-08-50-11', type: 'IP811', projectId: p }), 400, 'MAC_INVALID');
+    const bad = await expectError(
+      await call('POST', '/devices/file', a.token, {
+        text: '00-90-33-08-50-10\nnot-a-mac\n00-90-33-08-50-11',
+        type: 'IP811',
+        projectId: p,
+      }),
+      400,
+      'MAC_INVALID',
+    );
     expect(bad.details).toEqual({ lines: [{ line: 2, input: 'not-a-mac', message: expect.any(String) }] });
-    const many = Array.from({ length: 51 }, (_, i) => `00-90-33-08-6${Math.floor(i / 16).toString(16)}-${(i % 16).toString(16).padStart(2, '0')}`).join('\n');
-    await expectError(await call('POST', '/devices/file', a.token, { text: many, type: 'IP811', projectId: p }), 400, 'DEVICE_BATCH_TOO_LARGE');
-    await expectError(await call('POST', `/devices/file?projectId=${p}`, a.token, '00-90-33-08-50-12', { 'content-type': 'text/plain' }), 400, 'VALIDATION_FAILED');
-    await expectError(await call('POST', `/devices/file?type=IP811&projectId=${p}`, a.token, '00-90-33-08-50-12', { 'content-type': 'text/csv' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const many = Array.from(
+      { length: 51 },
+      (_, i) => `00-90-33-08-6${Math.floor(i / 16).toString(16)}-${(i % 16).toString(16).padStart(2, '0')}`,
+    ).join('\n');
+    await expectError(
+      await call('POST', '/devices/file', a.token, { text: many, type: 'IP811', projectId: p }),
+      400,
+      'DEVICE_BATCH_TOO_LARGE',
+    );
+    await expectError(
+      await call('POST', `/devices/file?projectId=${p}`, a.token, '00-90-33-08-50-12', {
+        'content-type': 'text/plain',
+      }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    await expectError(
+      await call('POST', `/devices/file?type=IP811&projectId=${p}`, a.token, '00-90-33-08-50-12', {
+        'content-type': 'text/csv',
+      }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
     expect(await countRows(tc, 'devices')).toBe(devices);
   });
 
   it('answers DEVICE_ALREADY_IMPORTED for a device listed again in the same file after an earlier line imported it', async () => {
     const a = await tenant('alice', '00-90-33-0A-00-01');
     const history = (await events('device.added')).length;
-    const r = await ok(call('POST', '/devices/file', a.token, { text: '00-90-33-08-70-01\n00-90-33-0A-00-01\n009033087001\n00:90:33:08:70:01\n00-90-33-0A-00-01\n', type: 'IP811', projectId: a.projectId }));
+    const r = await ok(
+      call('POST', '/devices/file', a.token, {
+        text: '00-90-33-08-70-01\n00-90-33-0A-00-01\n009033087001\n00:90:33:08:70:01\n00-90-33-0A-00-01\n',
+        type: 'IP811',
+        projectId: a.projectId,
+      }),
+    );
     expect(r.rows.map((row: any) => [row.line, row.outcome, row.error?.code ?? null])).toEqual([
       [1, 'added', null],
       // Already in the company before the file: each such line says so, none says "imported".
@@ -293,13 +497,26 @@ describe('adding many devices', () => {
       ],
     });
     expect(order.devices.map((x) => x.created)).toEqual([true, true, true]);
-    const shipped = await tc.core.store.db.selectFrom('devices').select(['hardware_id', 'shipped_on', 'device_type']).where('hardware_id', 'like', '0090330B%').orderBy('hardware_id').execute();
+    const shipped = await tc.core.store.db
+      .selectFrom('devices')
+      .select(['hardware_id', 'shipped_on', 'device_type'])
+      .where('hardware_id', 'like', '0090330B%')
+      .orderBy('hardware_id')
+      .execute();
     expect(shipped).toEqual([
       { hardware_id: '0090330B0001', shipped_on: '2024-03-01', device_type: 'IP811' },
       { hardware_id: '0090330B0002', shipped_on: '2024-03-01', device_type: 'IP222' },
     ]);
     // A line of the vendor's records whose device the database lacks ("should never happen").
-    await tc.core.store.db.insertInto('device_order_lines').values({ order_number: 'ORD-1001', hardware_id: '0090330B00FF', device_type: 'IP811', created_at: 'x' }).execute();
+    await tc.core.store.db
+      .insertInto('device_order_lines')
+      .values({
+        order_number: 'ORD-1001',
+        hardware_id: '0090330B00FF',
+        device_type: 'IP811',
+        created_at: 'x',
+      })
+      .execute();
 
     const preview = await ok(call('GET', '/orders/ORD-1001', a.token));
     expect(preview).toMatchObject({ orderNumber: 'ORD-1001', orderedOn: '2024-03-01' });
@@ -310,19 +527,44 @@ describe('adding many devices', () => {
       ['00-90-33-0B-00-FF', 'IP811', null],
     ]);
 
-    const r = await ok(call('POST', '/devices/order', a.token, { orderNumber: 'ORD-1001', projectId: a.projectId }));
+    const r = await ok(
+      call('POST', '/devices/order', a.token, { orderNumber: 'ORD-1001', projectId: a.projectId }),
+    );
     expect(r).toMatchObject({ source: 'order', added: 3, failed: 1 });
-    expect(r.rows.find((row: any) => row.hardwareId === '0090330B00FF')).toMatchObject({ outcome: 'failed', error: { code: 'DEVICE_NOT_FOUND' } });
-    const again = await ok(call('POST', '/devices/order', a.token, { orderNumber: 'ORD-1001', projectId: a.projectId }));
-    expect(again.rows.map((row: any) => row.error.code).sort()).toEqual(['DEVICE_ALREADY_IN_COMPANY', 'DEVICE_ALREADY_IN_COMPANY', 'DEVICE_ALREADY_IN_COMPANY', 'DEVICE_NOT_FOUND']);
+    expect(r.rows.find((row: any) => row.hardwareId === '0090330B00FF')).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'DEVICE_NOT_FOUND' },
+    });
+    const again = await ok(
+      call('POST', '/devices/order', a.token, { orderNumber: 'ORD-1001', projectId: a.projectId }),
+    );
+    expect(again.rows.map((row: any) => row.error.code).sort()).toEqual([
+      'DEVICE_ALREADY_IN_COMPANY',
+      'DEVICE_ALREADY_IN_COMPANY',
+      'DEVICE_ALREADY_IN_COMPANY',
+      'DEVICE_NOT_FOUND',
+    ]);
 
-    await ok(call('PATCH', `/devices/${await deviceId('0090330B0001')}`, a.token, { name: '=HYPERLINK("http://x","y")' }));
-    await ok(call('PATCH', `/devices/${await deviceId('0090330B0002')}`, a.token, { name: 'Reception, desk 2' }));
+    await ok(
+      call('PATCH', `/devices/${await deviceId('0090330B0001')}`, a.token, {
+        name: '=HYPERLINK("http://x","y")',
+      }),
+    );
+    await ok(
+      call('PATCH', `/devices/${await deviceId('0090330B0002')}`, a.token, { name: 'Reception, desk 2' }),
+    );
     const csv = await expectOk(await call('GET', '/orders/ORD-1001/devices.csv', a.token));
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(csv.headers.get('content-disposition')).toBe('attachment; filename="order-ORD-1001.csv"');
     expect(await csv.text()).toBe(
-      ['MAC,Type,Name', '00077 0123450 *,DECT-Handset,', `00-90-33-0B-00-01,IP811,"'=HYPERLINK(""http://x"",""y"")"`, '00-90-33-0B-00-02,IP222,"Reception, desk 2"', '00-90-33-0B-00-FF,IP811,', ''].join('\r\n'),
+      [
+        'MAC,Type,Name',
+        '00077 0123450 *,DECT-Handset,',
+        `00-90-33-0B-00-01,IP811,"'=HYPERLINK(""http://x"",""y"")"`,
+        '00-90-33-0B-00-02,IP222,"Reception, desk 2"',
+        '00-90-33-0B-00-FF,IP811,',
+        '',
+      ].join('\r\n'),
     );
 
     // Another company: the order does not exist for it.
@@ -332,7 +574,16 @@ describe('adding many devices', () => {
       ['POST', '/devices/order', { orderNumber: 'ORD-1001', projectId: d.projectId }],
     ] as const) {
       const theirs = await expectError(await call(method, path, d.token, body), 404, 'ORDER_NOT_FOUND');
-      const none = await expectError(await call(method, path.replace('ORD-1001', 'ORD-9999'), d.token, body && { ...body, orderNumber: 'ORD-9999' }), 404, 'ORDER_NOT_FOUND');
+      const none = await expectError(
+        await call(
+          method,
+          path.replace('ORD-1001', 'ORD-9999'),
+          d.token,
+          body && { ...body, orderNumber: 'ORD-9999' },
+        ),
+        404,
+        'ORDER_NOT_FOUND',
+      );
       expect(theirs.message.replace('ORD-1001', 'X')).toBe(none.message.replace('ORD-9999', 'X'));
     }
     await expectError(await call('GET', '/orders/bad%20number', a.token), 404, 'NOT_FOUND');
@@ -342,19 +593,80 @@ describe('adding many devices', () => {
     const a = await tenant('alice', '00-90-33-0A-00-01');
     const d = await tenant('dave', '00-90-33-0D-00-01');
     await withCli(async (run) => {
-      const r = await run(['ops', 'order', 'add', '--order', 'ORD-2002', '--company', String(a.companyId), '--mac', '00-90-33-0C-00-01', '--mac', '0C0002', '--type', 'IP232', '--date', '2024-05-01']);
+      const r = await run([
+        'ops',
+        'order',
+        'add',
+        '--order',
+        'ORD-2002',
+        '--company',
+        String(a.companyId),
+        '--mac',
+        '00-90-33-0C-00-01',
+        '--mac',
+        '0C0002',
+        '--type',
+        'IP232',
+        '--date',
+        '2024-05-01',
+      ]);
       expect(r.code).toBe(0);
-      expect(r.out.result).toMatchObject({ orderNumber: 'ORD-2002', orderedOn: '2024-05-01', devices: [{ hardwareId: '0090330C0001', type: 'IP232' }, { hardwareId: '0090330C0002', type: 'IP232' }] });
+      expect(r.out.result).toMatchObject({
+        orderNumber: 'ORD-2002',
+        orderedOn: '2024-05-01',
+        devices: [
+          { hardwareId: '0090330C0001', type: 'IP232' },
+          { hardwareId: '0090330C0002', type: 'IP232' },
+        ],
+      });
       // The fixture device is known already: it keeps its type and gets its shipping date.
-      const known = await run(['ops', 'order', 'add', '--order', 'ORD-2002', '--company', String(a.companyId), '--mac', '00-90-33-0A-00-01']);
-      expect(known.out.result.devices).toEqual([{ hardwareId: '0090330A0001', display: '00-90-33-0A-00-01', type: 'IP811', created: false }]);
-      const clash = await run(['ops', 'order', 'add', '--order', 'ORD-2002', '--company', String(d.companyId), '--mac', '0C0003']);
+      const known = await run([
+        'ops',
+        'order',
+        'add',
+        '--order',
+        'ORD-2002',
+        '--company',
+        String(a.companyId),
+        '--mac',
+        '00-90-33-0A-00-01',
+      ]);
+      expect(known.out.result.devices).toEqual([
+        { hardwareId: '0090330A0001', display: '00-90-33-0A-00-01', type: 'IP811', created: false },
+      ]);
+      const clash = await run([
+        'ops',
+        'order',
+        'add',
+        '--order',
+        'ORD-2002',
+        '--company',
+        String(d.companyId),
+        '--mac',
+        '0C0003',
+      ]);
       expect([clash.code, clash.out.error.code]).toEqual([5, 'ALREADY_EXISTS']);
-      const none = await run(['ops', 'order', 'add', '--order', 'ORD-2003', '--company', String(a.companyId)]);
+      const none = await run([
+        'ops',
+        'order',
+        'add',
+        '--order',
+        'ORD-2003',
+        '--company',
+        String(a.companyId),
+      ]);
       expect([none.code, none.out.error.code]).toEqual([2, 'USAGE']);
     });
     expect((await ok(call('GET', '/orders/ORD-2002', a.token))).devices).toHaveLength(3);
-    expect((await tc.core.store.db.selectFrom('devices').select('shipped_on').where('hardware_id', '=', '0090330A0001').executeTakeFirstOrThrow()).shipped_on).toBe('2024-05-01');
+    expect(
+      (
+        await tc.core.store.db
+          .selectFrom('devices')
+          .select('shipped_on')
+          .where('hardware_id', '=', '0090330A0001')
+          .executeTakeFirstOrThrow()
+      ).shipped_on,
+    ).toBe('2024-05-01');
   });
 });
 
@@ -366,21 +678,52 @@ describe('list, properties and remove', () => {
     const a = await tenant('alice', '00-90-33-0A-00-01');
     const b = await tenant('bruno', '00-90-33-0B-00-01');
     const second = await ok(call('POST', '/projects', a.token, { name: 'Second' }), 201);
-    await ok(call('POST', '/devices/range', a.token, { from: '00-90-33-08-20-10', to: '00-90-33-08-20-19', type: 'IP222', projectId: second.id }));
-    await ok(call('PATCH', `/devices/${await deviceId('009033082012')}`, a.token, { name: 'Reception', comment: 'ground floor' }));
-    await ok(call('PATCH', `/devices/${await deviceId('009033082015')}`, a.token, { comment: 'Floor 2, near the RECEPTION' }));
+    await ok(
+      call('POST', '/devices/range', a.token, {
+        from: '00-90-33-08-20-10',
+        to: '00-90-33-08-20-19',
+        type: 'IP222',
+        projectId: second.id,
+      }),
+    );
+    await ok(
+      call('PATCH', `/devices/${await deviceId('009033082012')}`, a.token, {
+        name: 'Reception',
+        comment: 'ground floor',
+      }),
+    );
+    await ok(
+      call('PATCH', `/devices/${await deviceId('009033082015')}`, a.token, {
+        comment: 'Floor 2, near the RECEPTION',
+      }),
+    );
     // bruno's device with a matching name is never listed for alice.
     await ok(call('PATCH', `/devices/${b.device.deviceId}`, b.token, { name: 'Reception' }));
 
     const all = await ok(call('GET', '/devices', a.token));
     expect([all.projectId, all.total, all.devices.length]).toEqual([null, 11, 11]);
-    expect(all.devices[0]).toMatchObject({ display: '00-90-33-0A-00-01', projectName: 'DEFAULT', licenses: 2, inRma: false, rma: null, external: false, name: null });
+    expect(all.devices[0]).toMatchObject({
+      display: '00-90-33-0A-00-01',
+      projectName: 'DEFAULT',
+      licenses: 2,
+      inRma: false,
+      rma: null,
+      external: false,
+      name: null,
+    });
     await selectProject(a, second.id);
     expect((await ok(call('GET', '/devices', a.token))).total).toBe(10);
-    expect((await ok(call('GET', `/devices?projectId=${a.projectId}`, a.token))).devices.map((d: any) => d.hardwareId)).toEqual(['0090330A0001']);
+    expect(
+      (await ok(call('GET', `/devices?projectId=${a.projectId}`, a.token))).devices.map(
+        (d: any) => d.hardwareId,
+      ),
+    ).toEqual(['0090330A0001']);
     await selectProject(a, null);
 
-    const filter = async (f: string) => (await ok(call('GET', `/devices?filter=${encodeURIComponent(f)}`, a.token))).devices.map((d: any) => d.hardwareId);
+    const filter = async (f: string) =>
+      (await ok(call('GET', `/devices?filter=${encodeURIComponent(f)}`, a.token))).devices.map(
+        (d: any) => d.hardwareId,
+      );
     expect(await filter('reception')).toEqual(['009033082012', '009033082015']);
     expect(await filter('FLOOR')).toEqual(['009033082012', '009033082015']);
     expect(await filter('08-20-1')).toHaveLength(10);
@@ -392,55 +735,95 @@ describe('list, properties and remove', () => {
     expect(await filter('%')).toEqual([]);
 
     const page = await ok(call('GET', '/devices?filter=08-20-1&offset=8&limit=5', a.token));
-    expect([page.total, page.offset, page.limit, page.devices.map((d: any) => d.hardwareId)]).toEqual([10, 8, 5, ['009033082018', '009033082019']]);
+    expect([page.total, page.offset, page.limit, page.devices.map((d: any) => d.hardwareId)]).toEqual([
+      10,
+      8,
+      5,
+      ['009033082018', '009033082019'],
+    ]);
     // Another company's project looks absent.
-    await expectError(await call('GET', `/devices?projectId=${b.projectId}`, a.token), 404, 'PROJECT_NOT_FOUND');
+    await expectError(
+      await call('GET', `/devices?projectId=${b.projectId}`, a.token),
+      404,
+      'PROJECT_NOT_FOUND',
+    );
   });
 
   it('changes name and comment; a name is never a MAC or an IPEI; null shows the MAC again', async () => {
     const a = await tenant('alice', '00-90-33-0A-00-01');
     const id = a.device.deviceId;
     const d = await ok(call('PATCH', `/devices/${id}`, a.token, { name: '  Main PBX ', comment: 'rack 3' }));
-    expect(d).toMatchObject({ name: 'Main PBX', comment: 'rack 3', display: '00-90-33-0A-00-01', shippedOn: null, orderNumber: null, otherCompanies: false });
+    expect(d).toMatchObject({
+      name: 'Main PBX',
+      comment: 'rack 3',
+      display: '00-90-33-0A-00-01',
+      shippedOn: null,
+      orderNumber: null,
+      otherCompanies: false,
+    });
     for (const name of ['00-90-33-0A-00-02', '0090330A0002', '00:90:33:0a:00:02', '00077 0123456 5']) {
       await expectError(await call('PATCH', `/devices/${id}`, a.token, { name }), 400, 'DEVICE_NAME_INVALID');
     }
     await expectError(await call('PATCH', `/devices/${id}`, a.token, {}), 400, 'VALIDATION_FAILED');
-    expect(await ok(call('PATCH', `/devices/${id}`, a.token, { name: null }))).toMatchObject({ name: null, comment: 'rack 3' });
+    expect(await ok(call('PATCH', `/devices/${id}`, a.token, { name: null }))).toMatchObject({
+      name: null,
+      comment: 'rack 3',
+    });
     const updates = await events('device.updated');
     expect(updates.map((e) => JSON.parse(e.detail).after)).toEqual([
       { name: 'Main PBX', comment: 'rack 3' },
       { name: null, comment: 'rack 3' },
     ]);
     // The search index follows the properties.
-    expect((await ok(call('GET', '/search?q=rack%203', a.token))).devices.map((x: any) => x.id)).toEqual([id]);
+    expect((await ok(call('GET', '/search?q=rack%203', a.token))).devices.map((x: any) => x.id)).toEqual([
+      id,
+    ]);
     expect((await ok(call('GET', '/search?q=Main%20PBX', a.token))).devices).toEqual([]);
   });
 
   it('removes one or several devices; their licenses stay with them; a selection is removed all or none', async () => {
     const a = await tenant('alice', '00-90-33-0A-00-01');
     const b = await tenant('bruno', '00-90-33-0B-00-01');
-    await ok(call('POST', '/devices/range', a.token, { from: '00-90-33-08-20-10', to: '00-90-33-08-20-12', type: 'IP222', projectId: a.projectId }));
+    await ok(
+      call('POST', '/devices/range', a.token, {
+        from: '00-90-33-08-20-10',
+        to: '00-90-33-08-20-12',
+        type: 'IP222',
+        projectId: a.projectId,
+      }),
+    );
     const licenses = await tc.core.store.db.selectFrom('licenses').selectAll().orderBy('id').execute();
 
     await ok(call('DELETE', `/devices/${a.device.deviceId}`, a.token), 204);
     expect(await placements('0090330A0001')).toEqual([]);
-    expect(await tc.core.store.db.selectFrom('licenses').selectAll().orderBy('id').execute()).toEqual(licenses);
+    expect(await tc.core.store.db.selectFrom('licenses').selectAll().orderBy('id').execute()).toEqual(
+      licenses,
+    );
     expect((await licenseRow(tc, a.port.serial)).state).toBe('bound');
     await expectError(await call('GET', `/devices/${a.device.deviceId}`, a.token), 404, 'DEVICE_NOT_FOUND');
     // Added again later, the device brings its licenses back.
-    const back = await ok(call('POST', '/devices', a.token, { device: '0A0001', type: 'IP811', projectId: a.projectId }), 201);
+    const back = await ok(
+      call('POST', '/devices', a.token, { device: '0A0001', type: 'IP811', projectId: a.projectId }),
+      201,
+    );
     expect(back).toMatchObject({ created: false, warnings: [] });
     expect((await ok(call('GET', `/devices/${a.device.deviceId}`, a.token))).licenses).toBe(2);
 
     const ids = [await deviceId('009033082010'), await deviceId('009033082011')];
     const before = await countRows(tc, 'history');
-    await expectError(await call('POST', '/devices/remove', a.token, { deviceIds: [...ids, b.device.deviceId] }), 404, 'DEVICE_NOT_FOUND');
+    await expectError(
+      await call('POST', '/devices/remove', a.token, { deviceIds: [...ids, b.device.deviceId] }),
+      404,
+      'DEVICE_NOT_FOUND',
+    );
     expect(await countRows(tc, 'history')).toBe(before);
     expect((await placements('009033082010')).length).toBe(1);
     const r = await ok(call('POST', '/devices/remove', a.token, { deviceIds: ids }));
     expect(r.removed).toEqual(ids.map((deviceId) => ({ deviceId, projectId: a.projectId })));
-    expect((await ok(call('GET', '/devices', a.token))).devices.map((d: any) => d.hardwareId)).toEqual(['0090330A0001', '009033082012']);
+    expect((await ok(call('GET', '/devices', a.token))).devices.map((d: any) => d.hardwareId)).toEqual([
+      '0090330A0001',
+      '009033082012',
+    ]);
     expect((await events('device.removed')).map((e) => e.device_id)).toEqual([a.device.deviceId, ...ids]);
   });
 });
@@ -453,20 +836,48 @@ describe('moving devices', () => {
     const a = await tenant('alice', '00-90-33-0A-00-01');
     const b = await tenant('bruno', '00-90-33-0B-00-01');
     const second = await ok(call('POST', '/projects', a.token, { name: 'Second' }), 201);
-    await ok(call('POST', '/devices', a.token, { device: '0A0002', type: 'IP811', projectId: a.projectId }), 201);
+    await ok(
+      call('POST', '/devices', a.token, { device: '0A0002', type: 'IP811', projectId: a.projectId }),
+      201,
+    );
     // bruno's company has the same device and paid licenses for it: they stay with bruno's project.
-    await ok(call('POST', '/devices', b.token, { device: '0A0001', type: 'IP811', projectId: b.projectId }), 201);
+    await ok(
+      call('POST', '/devices', b.token, { device: '0A0001', type: 'IP811', projectId: b.projectId }),
+      201,
+    );
     const brunos = await bind1(tc, b.actor, b.projectId, '0090330A0001', PORT_TYPE, 1);
     const countsA = await countsOf(tc, a.companyId);
 
-    const other = await expectError(await call('POST', '/devices/move', a.token, { deviceIds: [a.device.deviceId], projectId: b.projectId }), 404, 'PROJECT_NOT_FOUND');
+    const other = await expectError(
+      await call('POST', '/devices/move', a.token, {
+        deviceIds: [a.device.deviceId],
+        projectId: b.projectId,
+      }),
+      404,
+      'PROJECT_NOT_FOUND',
+    );
     expect(other.message).not.toContain(String(b.companyId));
-    await expectError(await call('POST', '/devices/move', a.token, { deviceIds: [a.device.deviceId, b.device.deviceId], projectId: second.id }), 404, 'DEVICE_NOT_FOUND');
+    await expectError(
+      await call('POST', '/devices/move', a.token, {
+        deviceIds: [a.device.deviceId, b.device.deviceId],
+        projectId: second.id,
+      }),
+      404,
+      'DEVICE_NOT_FOUND',
+    );
     expect((await placements('0090330A0001'))[0]!.project_id).toBe(a.projectId);
 
     const ids = [a.device.deviceId, await deviceId('0090330A0002')];
     const r = await ok(call('POST', '/devices/move', a.token, { deviceIds: ids, projectId: second.id }));
-    expect(r).toEqual({ projectId: second.id, moved: [{ deviceId: ids[0], fromProjectId: a.projectId, licenses: 2 }, { deviceId: ids[1], fromProjectId: a.projectId, licenses: 0 }], unchanged: [], ssa: null });
+    expect(r).toEqual({
+      projectId: second.id,
+      moved: [
+        { deviceId: ids[0], fromProjectId: a.projectId, licenses: 2 },
+        { deviceId: ids[1], fromProjectId: a.projectId, licenses: 0 },
+      ],
+      unchanged: [],
+      ssa: null,
+    });
     expect((await placements('0090330A0001')).map((p) => p.project_id)).toEqual([second.id, b.projectId]);
     expect((await licenseRow(tc, a.port.serial)).project_id).toBe(second.id);
     expect((await licenseRow(tc, a.gw.serial)).project_id).toBe(second.id);
@@ -478,7 +889,9 @@ describe('moving devices', () => {
       [ids[0], second.id, a.projectId],
       [ids[1], second.id, a.projectId],
     ]);
-    const again = await ok(call('POST', '/devices/move', a.token, { deviceIds: [ids[0]], projectId: second.id }));
+    const again = await ok(
+      call('POST', '/devices/move', a.token, { deviceIds: [ids[0]], projectId: second.id }),
+    );
     expect(again).toEqual({ projectId: second.id, moved: [], unchanged: [ids[0]], ssa: null });
     // The emptied project can be deleted now: no licenses are left behind in it.
     const third = await ok(call('POST', '/projects', a.token, { name: 'Third' }), 201);
@@ -495,13 +908,23 @@ describe('RMA', () => {
     const a = await tenant('alice', '00-90-33-0A-00-01');
     const counts = await countsOf(tc, a.companyId);
     const id = a.device.deviceId;
-    await expectError(await call('POST', `/devices/${id}/rma`, a.token, { reason: '' }), 400, 'VALIDATION_FAILED');
+    await expectError(
+      await call('POST', `/devices/${id}/rma`, a.token, { reason: '' }),
+      400,
+      'VALIDATION_FAILED',
+    );
     const rma = await ok(call('POST', `/devices/${id}/rma`, a.token, { reason: 'power supply broken' }), 201);
     expect(rma).toMatchObject({ state: 'requested', reason: 'power supply broken', arrivedAt: null });
-    await expectError(await call('POST', `/devices/${id}/rma`, a.token, { reason: 'again' }), 409, 'RMA_STATE_INVALID');
+    await expectError(
+      await call('POST', `/devices/${id}/rma`, a.token, { reason: 'again' }),
+      409,
+      'RMA_STATE_INVALID',
+    );
     expect((await ok(call('GET', `/devices/${id}`, a.token))).inRma).toBe(true);
     expect((await ok(call('GET', '/rma', a.token))).devices).toEqual([]);
-    expect((await ok(call('GET', '/rma?state=requested', a.token))).devices.map((d: any) => d.id)).toEqual([id]);
+    expect((await ok(call('GET', '/rma?state=requested', a.token))).devices.map((d: any) => d.id)).toEqual([
+      id,
+    ]);
     await expect(rmaReship(tc.core, '0A0001')).rejects.toMatchObject({ code: 'RMA_STATE_INVALID' });
 
     const arrived = await rmaArrived(tc.core, '00-90-33-0A-00-01');
@@ -511,16 +934,44 @@ describe('RMA', () => {
     expect(list.devices.map((d: any) => [d.id, d.rma.state, d.inRma])).toEqual([[id, 'arrived', true]]);
 
     const r = await rmaReship(tc.core, '0A0001');
-    const freedProject = await tc.core.store.db.selectFrom('projects').selectAll().where('company_id', '=', a.companyId).where('name', '=', FREED_RMA_PROJECT).executeTakeFirstOrThrow();
-    expect(r).toMatchObject({ freed: [{ companyId: a.companyId, projectId: freedProject.id, projectCreated: true, serials: [a.port.serial, a.gw.serial] }], removedFrom: [{ companyId: a.companyId, projectId: a.projectId }] });
-    for (const serial of [a.port.serial, a.gw.serial]) expect(await licenseRow(tc, serial)).toMatchObject({ state: 'free', device_id: null, project_id: freedProject.id });
+    const freedProject = await tc.core.store.db
+      .selectFrom('projects')
+      .selectAll()
+      .where('company_id', '=', a.companyId)
+      .where('name', '=', FREED_RMA_PROJECT)
+      .executeTakeFirstOrThrow();
+    expect(r).toMatchObject({
+      freed: [
+        {
+          companyId: a.companyId,
+          projectId: freedProject.id,
+          projectCreated: true,
+          serials: [a.port.serial, a.gw.serial],
+        },
+      ],
+      removedFrom: [{ companyId: a.companyId, projectId: a.projectId }],
+    });
+    for (const serial of [a.port.serial, a.gw.serial])
+      expect(await licenseRow(tc, serial)).toMatchObject({
+        state: 'free',
+        device_id: null,
+        project_id: freedProject.id,
+      });
     expect(await placements('0090330A0001')).toEqual([]);
     expect(await rmaState(tc.core.store.db, id)).toBe('reshipped');
     expect(await isInRma(tc.core.store.db, id)).toBe(false);
     // Bound became free, nothing else changed.
     const after = await countsOf(tc, a.companyId);
-    for (const [type, c] of Object.entries(counts)) expect(after[type]).toMatchObject({ activated: c.activated, balance: c.balance, bound: 0, free: c.bound + c.free });
-    expect((await ok(call('GET', '/projects', a.token))).projects.map((p: any) => p.name)).toContain(FREED_RMA_PROJECT);
+    for (const [type, c] of Object.entries(counts))
+      expect(after[type]).toMatchObject({
+        activated: c.activated,
+        balance: c.balance,
+        bound: 0,
+        free: c.bound + c.free,
+      });
+    expect((await ok(call('GET', '/projects', a.token))).projects.map((p: any) => p.name)).toContain(
+      FREED_RMA_PROJECT,
+    );
     const ev = await events('device.rma_reshipped');
     expect(ev.map((e) => [e.company_id, e.device_id])).toEqual([[a.companyId, id]]);
     expect(JSON.parse(ev[0]!.detail).freed.serials).toEqual([a.port.serial, a.gw.serial]);
@@ -528,40 +979,75 @@ describe('RMA', () => {
 
     // The device can go to its new customer and be requested again later.
     const c = await tenant('carl', '00-90-33-0C-00-01');
-    expect(await ok(call('POST', '/devices', c.token, { device: '0A0001', type: 'IP811', projectId: c.projectId }), 201)).toMatchObject({ warnings: [] });
+    expect(
+      await ok(
+        call('POST', '/devices', c.token, { device: '0A0001', type: 'IP811', projectId: c.projectId }),
+        201,
+      ),
+    ).toMatchObject({ warnings: [] });
     expect((await ok(call('GET', `/devices/${id}`, c.token))).licenses).toBe(0);
     await ok(call('POST', `/devices/${id}/rma`, c.token, { reason: 'second time' }), 201);
   });
 
-  it('frees each company\'s licenses into its own Freed_RMA_licenses, reusing an existing one, and works through the operator commands', async () => {
+  it("frees each company's licenses into its own Freed_RMA_licenses, reusing an existing one, and works through the operator commands", async () => {
     const a = await tenant('alice', '00-90-33-0A-00-01');
     const b = await tenant('bruno', '00-90-33-0B-00-01');
-    await ok(call('POST', '/devices', b.token, { device: '0A0001', type: 'IP811', projectId: b.projectId }), 201);
+    await ok(
+      call('POST', '/devices', b.token, { device: '0A0001', type: 'IP811', projectId: b.projectId }),
+      201,
+    );
     const brunos = await bind1(tc, b.actor, b.projectId, '0090330A0001', PORT_TYPE, 3);
     const existing = await ok(call('POST', '/projects', b.token, { name: FREED_RMA_PROJECT }), 201);
     // Moved before: the device was marked by the license move (other area) and the first reason stays.
-    const mark = (reason: string) => tc.core.store.write((tx) => addRmaRequest(tx, new Date().toISOString(), { deviceId: a.device.deviceId, hardwareId: '0090330A0001', companyId: a.companyId, userId: null, reason }));
+    const mark = (reason: string) =>
+      tc.core.store.write((tx) =>
+        addRmaRequest(tx, new Date().toISOString(), {
+          deviceId: a.device.deviceId,
+          hardwareId: '0090330A0001',
+          companyId: a.companyId,
+          userId: null,
+          reason,
+        }),
+      );
     expect(await mark('licenses moved to 00-90-33-0A-00-09')).toBe(true);
     expect(await mark('something else')).toBe(false);
-    expect((await ok(call('GET', `/devices/${a.device.deviceId}`, a.token))).rma).toMatchObject({ state: 'requested', reason: 'licenses moved to 00-90-33-0A-00-09' });
+    expect((await ok(call('GET', `/devices/${a.device.deviceId}`, a.token))).rma).toMatchObject({
+      state: 'requested',
+      reason: 'licenses moved to 00-90-33-0A-00-09',
+    });
 
     await withCli(async (run) => {
       const early = await run(['ops', 'rma', 'reship', '--mac', '00-90-33-0A-00-01']);
       expect([early.code, early.out.error.code]).toEqual([5, 'RMA_STATE_INVALID']);
-      expect((await run(['ops', 'rma', 'arrived', '--mac', '00-90-33-0A-00-01'])).out.result).toMatchObject({ state: 'arrived', hardwareId: '0090330A0001' });
+      expect((await run(['ops', 'rma', 'arrived', '--mac', '00-90-33-0A-00-01'])).out.result).toMatchObject({
+        state: 'arrived',
+        hardwareId: '0090330A0001',
+      });
       const r = await run(['ops', 'rma', 'reship', '--mac', '0A0001']);
       expect(r.code).toBe(0);
       expect(r.out.result.freed).toEqual([
-        { companyId: a.companyId, projectId: expect.any(Number), projectCreated: true, serials: [a.port.serial, a.gw.serial] },
+        {
+          companyId: a.companyId,
+          projectId: expect.any(Number),
+          projectCreated: true,
+          serials: [a.port.serial, a.gw.serial],
+        },
         { companyId: b.companyId, projectId: existing.id, projectCreated: false, serials: [brunos.serial] },
       ]);
-      expect((await run(['ops', 'rma', 'arrived', '--mac', '0A0999'])).out.error.code).toBe('DEVICE_NOT_FOUND');
+      expect((await run(['ops', 'rma', 'arrived', '--mac', '0A0999'])).out.error.code).toBe(
+        'DEVICE_NOT_FOUND',
+      );
     });
     expect(await licenseRow(tc, brunos.serial)).toMatchObject({ state: 'free', project_id: existing.id });
     expect(await placements('0090330A0001')).toEqual([]);
-    expect((await events('device.rma_reshipped')).map((e) => e.company_id)).toEqual([a.companyId, b.companyId]);
+    expect((await events('device.rma_reshipped')).map((e) => e.company_id)).toEqual([
+      a.companyId,
+      b.companyId,
+    ]);
     // Every company that holds the device sees that it arrived at the vendor.
-    expect((await events('device.rma_arrived')).map((e) => [e.company_id, JSON.parse(e.detail).requestedBefore])).toEqual([
+    expect(
+      (await events('device.rma_arrived')).map((e) => [e.company_id, JSON.parse(e.detail).requestedBefore]),
+    ).toEqual([
       [a.companyId, true],
       [b.companyId, true],
     ]);
@@ -575,15 +1061,28 @@ describe('licence, SSA and warranty status of a device', () => {
   it('needs the right check-foreign-device and shows licenses with SSA end and the warranty end, never the owner', async () => {
     const a = await tenant('alice', '00-90-33-0A-00-01');
     const c = await tenant('carl', '00-90-33-0C-00-01');
-    await registerOrder(tc.core, { orderNumber: 'ORD-7', companyId: a.companyId, orderedOn: '2023-02-28', devices: [{ device: '00-90-33-0A-00-01' }] });
-    await tc.core.store.db.updateTable('licenses').set({ ssa_end: '2027-12-31' }).where('serial', '=', a.port.serial).execute();
+    await registerOrder(tc.core, {
+      orderNumber: 'ORD-7',
+      companyId: a.companyId,
+      orderedOn: '2023-02-28',
+      devices: [{ device: '00-90-33-0A-00-01' }],
+    });
+    await tc.core.store.db
+      .updateTable('licenses')
+      .set({ ssa_end: '2027-12-31' })
+      .where('serial', '=', a.port.serial)
+      .execute();
     await operatorCredit(tc.core, a.companyId, 'DEFAULT', 'Warranty-1Y', 2, 'fixture');
     const warranty = await bind1(tc, a.actor, a.projectId, '0090330A0001', 'Warranty-1Y', 2);
 
     const path = '/device-status?device=00-90-33-0A-00-01';
     await expectError(await call('GET', path, c.token), 403, 'FORBIDDEN');
     // Without the right even an unknown device answers FORBIDDEN: nothing to probe.
-    await expectError(await call('GET', '/device-status?device=00-90-33-0F-0F-0F', c.token), 403, 'FORBIDDEN');
+    await expectError(
+      await call('GET', '/device-status?device=00-90-33-0F-0F-0F', c.token),
+      403,
+      'FORBIDDEN',
+    );
     await setRight(tc.core, c.user.id, 'check-foreign-device', true);
     const s = await ok(call('GET', path, c.token));
     expect(s).toEqual({
@@ -594,19 +1093,54 @@ describe('licence, SSA and warranty status of a device', () => {
       inRma: false,
       rma: null,
       licenses: [
-        { serial: a.port.serial, type: PORT_TYPE, units: 4, version: 13, bindDate: expect.any(String), ssaEnd: '2027-12-31' },
-        { serial: a.gw.serial, type: GW_TYPE, units: 2, version: null, bindDate: expect.any(String), ssaEnd: null },
-        { serial: warranty.serial, type: 'Warranty-1Y', units: 2, version: null, bindDate: expect.any(String), ssaEnd: null },
+        {
+          serial: a.port.serial,
+          type: PORT_TYPE,
+          units: 4,
+          version: 13,
+          bindDate: expect.any(String),
+          ssaEnd: '2027-12-31',
+        },
+        {
+          serial: a.gw.serial,
+          type: GW_TYPE,
+          units: 2,
+          version: null,
+          bindDate: expect.any(String),
+          ssaEnd: null,
+        },
+        {
+          serial: warranty.serial,
+          type: 'Warranty-1Y',
+          units: 2,
+          version: null,
+          bindDate: expect.any(String),
+          ssaEnd: null,
+        },
       ],
       // Shipped 2023-02-28 + 2 years base + 2 years of extensions.
-      warranty: { start: '2023-02-28', startSource: 'shipped', baseYears: 2, extensionYears: 2, extensions: [{ serial: warranty.serial, type: 'Warranty-1Y', years: 2 }], end: '2027-02-28' },
+      warranty: {
+        start: '2023-02-28',
+        startSource: 'shipped',
+        baseYears: 2,
+        extensionYears: 2,
+        extensions: [{ serial: warranty.serial, type: 'Warranty-1Y', years: 2 }],
+        end: '2027-02-28',
+      },
     });
     expect(JSON.stringify(s)).not.toMatch(/alice|companyId|projectId/);
-    await expectError(await call('GET', '/device-status?device=00-90-33-0F-0F-0F', c.token), 404, 'DEVICE_NOT_FOUND');
+    await expectError(
+      await call('GET', '/device-status?device=00-90-33-0F-0F-0F', c.token),
+      404,
+      'DEVICE_NOT_FOUND',
+    );
     await expectError(await call('GET', '/device-status?device=nonsense', c.token), 400, 'MAC_INVALID');
     // A device of your own company says so; without a shipping date the warranty starts when it was added.
     await setRight(tc.core, a.user.id, 'check-foreign-device', true);
-    await ok(call('POST', '/devices', a.token, { device: '0A0002', type: 'IP222', projectId: a.projectId }), 201);
+    await ok(
+      call('POST', '/devices', a.token, { device: '0A0002', type: 'IP222', projectId: a.projectId }),
+      201,
+    );
     const own = await ok(call('GET', '/device-status?device=0A0002', a.token));
     expect(own).toMatchObject({ inYourCompany: true, warranty: { startSource: 'added', extensionYears: 0 } });
     expect(own.warranty.end.slice(0, 4)).toBe(String(Number(own.warranty.start.slice(0, 4)) + 2));

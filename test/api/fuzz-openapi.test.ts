@@ -6,7 +6,14 @@ import { DEFAULT_PROJECT } from '../../bridge/core/organisation/index.js';
 import { companyCounts, type TypeCounts } from '../../bridge/core/balance/index.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { loadOrCreateDevPki } from '../../certs/index.js';
-import { CertificateRequest, ChallengeRequest, DEVICE_API, DeviceLoginRequest, LicenseFileRequest, TestLicenseRequest } from '../../protocol/device-protocol.js';
+import {
+  CertificateRequest,
+  ChallengeRequest,
+  DEVICE_API,
+  DeviceLoginRequest,
+  LicenseFileRequest,
+  TestLicenseRequest,
+} from '../../protocol/device-protocol.js';
 import { MAX_DOCUMENT_BYTES } from '../../protocol/documents/index.js';
 import { ERROR_CODES } from '../../protocol/errors.js';
 import { call, ok } from '../support/api-client.js';
@@ -30,7 +37,15 @@ import {
   type WorldIds,
 } from '../support/openapi-fuzz.js';
 import { tempDir } from '../support/tmp.js';
-import { addFixtureDevice, invalidationDocument, loginDevice, loginPortal, makeTenant, postXml, type Tenant } from '../bridge/fixtures.js';
+import {
+  addFixtureDevice,
+  invalidationDocument,
+  loginDevice,
+  loginPortal,
+  makeTenant,
+  postXml,
+  type Tenant,
+} from '../bridge/fixtures.js';
 
 /**
  * Issue 11, section 3: a fuzz suite that keeps the portal hardened. Every operation of /openapi.json, and
@@ -53,7 +68,9 @@ import { addFixtureDevice, invalidationDocument, loginDevice, loginPortal, makeT
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x11f022);
 /** FUZZ_STATS=1 prints what was sent and answered, per operation and damage (to see that the fuzz reaches past the schema). */
-const STATS: { op: string; damage: string; answer: string }[] | undefined = process.env.FUZZ_STATS ? [] : undefined;
+const STATS: { op: string; damage: string; answer: string }[] | undefined = process.env.FUZZ_STATS
+  ? []
+  : undefined;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
 
 let root: { dir: string; cleanup: () => Promise<void> };
@@ -89,7 +106,14 @@ async function tenantWorld(t: Tenant, token: string, mac2: string): Promise<Worl
   await operatorCredit(tc.core, t.companyId, DEFAULT_PROJECT, 'SSC', 500, 'fuzz');
   const second = await ok(call(tc.app, 'POST', '/projects', token, { name: 'Second' }), 201);
   const device2 = await addFixtureDevice(tc, t.actor, second.id, mac2);
-  const key = await ok(call(tc.app, 'POST', '/own-keys', token, { projectId: t.projectId, licenses: [{ type: 'PBX-Port13', units: 1 }], orderReference: 'fuzz' }), 201);
+  const key = await ok(
+    call(tc.app, 'POST', '/own-keys', token, {
+      projectId: t.projectId,
+      licenses: [{ type: 'PBX-Port13', units: 1 }],
+      orderReference: 'fuzz',
+    }),
+    201,
+  );
   await ok(call(tc.app, 'POST', '/account/tokens', token, { label: 'fuzz' }), 201);
   const tokens = await ok<{ id: string }[]>(call(tc.app, 'GET', '/account/tokens', token));
   // Return the PBX license online: free licenses in the project, and a document id.
@@ -99,7 +123,9 @@ async function tenantWorld(t: Tenant, token: string, mac2: string): Promise<Worl
   if (res.status !== 200) throw new Error(`invalidation refused: ${await res.text()}`);
   if (t === a) {
     deviceTokenA = deviceToken;
-    const summary = await ok<{ summary: { total: number } }>(call(tc.app, 'GET', `/projects/${t.projectId}/ssa/summary?endDate=${nextYear()}`, token));
+    const summary = await ok<{ summary: { total: number } }>(
+      call(tc.app, 'GET', `/projects/${t.projectId}/ssa/summary?endDate=${nextYear()}`, token),
+    );
     worldA = { key: key.key, freeSerial: t.port.serial, ssaTotal: summary.summary.total };
   } else invalidationB = doc.xml;
   return {
@@ -126,8 +152,17 @@ beforeAll(async () => {
 afterAll(async () => {
   if (STATS) {
     const counts = new Map<string, number>();
-    for (const r of STATS) counts.set(`${r.op} | ${r.damage} | ${r.answer}`, (counts.get(`${r.op} | ${r.damage} | ${r.answer}`) ?? 0) + 1);
-    console.log([...counts].sort().map(([k, n]) => `${n}\t${k}`).join('\n'));
+    for (const r of STATS)
+      counts.set(
+        `${r.op} | ${r.damage} | ${r.answer}`,
+        (counts.get(`${r.op} | ${r.damage} | ${r.answer}`) ?? 0) + 1,
+      );
+    console.log(
+      [...counts]
+        .sort()
+        .map(([k, n]) => `${n}\t${k}`)
+        .join('\n'),
+    );
   }
   await tc?.close();
   await root?.cleanup();
@@ -145,11 +180,19 @@ interface Case {
 }
 
 const preview = (body: Case['body']) =>
-  body === undefined ? '' : typeof body === 'string' ? JSON.stringify(body.length > 300 ? `${body.slice(0, 300)}…(${body.length} chars)` : body) : `bytes[${body.length}] ${Buffer.from(body.slice(0, 40)).toString('hex')}`;
-const describeCase = (c: Case) => `[${c.damage}] ${c.method} ${c.url.length > 300 ? `${c.url.slice(0, 300)}…` : c.url} ${JSON.stringify(c.headers).slice(0, 200)} ${preview(c.body)}`;
+  body === undefined
+    ? ''
+    : typeof body === 'string'
+      ? JSON.stringify(body.length > 300 ? `${body.slice(0, 300)}…(${body.length} chars)` : body)
+      : `bytes[${body.length}] ${Buffer.from(body.slice(0, 40)).toString('hex')}`;
+const describeCase = (c: Case) =>
+  `[${c.damage}] ${c.method} ${c.url.length > 300 ? `${c.url.slice(0, 300)}…` : c.url} ${JSON.stringify(c.headers).slice(0, 200)} ${preview(c.body)}`;
 
 const json = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
-const bytes = (...parts: (string | number[])[]) => new Uint8Array(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p)))));
+const bytes = (...parts: (string | number[])[]) =>
+  new Uint8Array(
+    Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p)))),
+  );
 
 /** More than the bridge takes, and a lot of nesting: refused before anything is parsed or walked. */
 const OVERSIZED = `{"x":"${'A'.repeat(MAX_DOCUMENT_BYTES)}"}`;
@@ -232,7 +275,9 @@ function badAuthorizations(op: Operation): string[] {
 
 function urlOf(op: Operation, pathValues: Record<string, string>, query: [string, string][]): string {
   const path = op.path.replace(/\{([^}]+)\}/g, (_, n: string) => percentEncode(pathValues[n]!));
-  return query.length ? `${path}?${query.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&')}` : path;
+  return query.length
+    ? `${path}?${query.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&')}`
+    : path;
 }
 
 /** A request that fits the schemas, with A's ids where a name asks for one. */
@@ -255,14 +300,27 @@ function realisticBody(op: Operation): unknown {
   const hw = '00-90-33-0A-00-55';
   const table: Record<string, unknown> = {
     'POST /api/v1/devices': { device: hw, type: 'IP811', projectId: p1 },
-    'POST /api/v1/devices/range': { from: '00-90-33-0A-01-00', to: '00-90-33-0A-01-02', type: 'IP811', projectId: p1 },
+    'POST /api/v1/devices/range': {
+      from: '00-90-33-0A-01-00',
+      to: '00-90-33-0A-01-02',
+      type: 'IP811',
+      projectId: p1,
+    },
     'POST /api/v1/devices/order': { orderNumber: 'ORDER-1', projectId: p1 },
     'POST /api/v1/devices/move': { deviceIds: [d1], projectId: p2 },
     'POST /api/v1/devices/remove': { deviceIds: [d2] },
     'PATCH /api/v1/devices/{deviceId}': { name: 'renamed' },
     'POST /api/v1/devices/{deviceId}/rma': { reason: 'broken' },
-    'POST /api/v1/devices/{deviceId}/licenses/from-balance': { version: 13, lines: [{ type: 'PBX-Port13', units: 1 }], drawFrom: [p1] },
-    'POST /api/v1/devices/{deviceId}/licenses/from-balance/ssa-preview': { version: 13, lines: [{ type: 'PBX-Port13', units: 1 }], drawFrom: [p1] },
+    'POST /api/v1/devices/{deviceId}/licenses/from-balance': {
+      version: 13,
+      lines: [{ type: 'PBX-Port13', units: 1 }],
+      drawFrom: [p1],
+    },
+    'POST /api/v1/devices/{deviceId}/licenses/from-balance/ssa-preview': {
+      version: 13,
+      lines: [{ type: 'PBX-Port13', units: 1 }],
+      drawFrom: [p1],
+    },
     'POST /api/v1/devices/{deviceId}/licenses/from-free': { version: 13, serials: [worldA.freeSerial] },
     'POST /api/v1/free-licenses/convert/preview': { licenses: [{ serial: worldA.freeSerial, version: 14 }] },
     'POST /api/v1/free-licenses/convert': { licenses: [{ serial: worldA.freeSerial, version: 14 }] },
@@ -281,10 +339,17 @@ function realisticBody(op: Operation): unknown {
     'PATCH /api/v1/own-keys/{keyId}': { licenses: [{ type: 'PBX-Port13', units: 1, projectId: p1 }] },
     'POST /api/v1/projects/{projectId}/ssa/move-preview': { deviceIds: [d1] },
     'POST /api/v1/projects/{projectId}/ssa/preview': { endDate: nextYear() },
-    'POST /api/v1/projects/{projectId}/ssa': { endDate: nextYear(), expectedTotal: worldA.ssaTotal, fromProjectIds: [p1] },
+    'POST /api/v1/projects/{projectId}/ssa': {
+      endDate: nextYear(),
+      expectedTotal: worldA.ssaTotal,
+      fromProjectIds: [p1],
+    },
     'PATCH /api/v1/projects/{projectId}/ssa': { sendMails: true },
     'POST /api/v1/projects/{projectId}/join/ssa-preview': { intoProjectId: p1 },
-    'POST /api/v1/projects/{projectId}/join/ssa': { intoProjectId: p1, ssa: { endDate: nextYear(), fromProjectIds: [p1] } },
+    'POST /api/v1/projects/{projectId}/join/ssa': {
+      intoProjectId: p1,
+      ssa: { endDate: nextYear(), fromProjectIds: [p1] },
+    },
     'POST /api/v1/projects': { name: 'Third' },
     'PATCH /api/v1/projects/{projectId}': { description: 'changed' },
     'POST /api/v1/company/users': { email: 'bert@example.test' },
@@ -301,7 +366,14 @@ function realisticPath(op: Operation): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of op.params.filter((p) => p.in === 'path')) {
     const kind = idKind(p.name);
-    out[p.name] = kind === 'projectId' && /\/join/.test(op.path) ? String(idsA.projectId[1]) : kind ? String(idsA[kind][0]) : p.name === 'orderNumber' ? 'ORDER-1' : 'x';
+    out[p.name] =
+      kind === 'projectId' && /\/join/.test(op.path)
+        ? String(idsA.projectId[1])
+        : kind
+          ? String(idsA[kind][0])
+          : p.name === 'orderNumber'
+            ? 'ORDER-1'
+            : 'x';
   }
   return out;
 }
@@ -312,14 +384,22 @@ function realisticQuery(op: Operation): [string, string][] {
     'GET /api/v1/devices/{deviceId}/licenses/offer': [['version', '13']],
     'GET /api/v1/devices/{deviceId}/licenses/free-offer': [['version', '13']],
     'GET /api/v1/projects/{projectId}/ssa/summary': [['endDate', nextYear()]],
-    'POST /api/v1/devices/file': [['type', 'IP811'], ['projectId', String(idsA.projectId[0])]],
+    'POST /api/v1/devices/file': [
+      ['type', 'IP811'],
+      ['projectId', String(idsA.projectId[0])],
+    ],
     'GET /api/v1/history': [['context', 'company']],
   };
   return table[op.name] ?? [];
 }
 
 function realisticBaseline(op: Operation): Baseline | undefined {
-  const body = op.body?.media === 'application/json' ? realisticBody(op) : op.body?.media === 'text/plain' ? '00-90-33-0A-00-77\n' : undefined;
+  const body =
+    op.body?.media === 'application/json'
+      ? realisticBody(op)
+      : op.body?.media === 'text/plain'
+        ? '00-90-33-0A-00-77\n'
+        : undefined;
   if (op.body?.media === 'application/json' && body === undefined) return undefined;
   return { path: realisticPath(op), query: realisticQuery(op), body };
 }
@@ -333,20 +413,32 @@ function baselineOf(op: Operation): fc.Arbitrary<Baseline> {
 
 function generatedBaselineOf(op: Operation): fc.Arbitrary<Baseline> {
   const path: Record<string, fc.Arbitrary<string>> = {};
-  for (const p of op.params.filter((p) => p.in === 'path')) path[p.name] = validFor(p.schema, idsA, p.name).map(String);
+  for (const p of op.params.filter((p) => p.in === 'path'))
+    path[p.name] = validFor(p.schema, idsA, p.name).map(String);
   const query = op.params
     .filter((p) => p.in === 'query')
     .map((p) => {
       const v = validFor(p.schema, idsA, p.name).map((x) => [[p.name, String(x)] as [string, string]]);
       return p.required ? v : fc.option(v, { nil: undefined }).map((x) => x ?? []);
     });
-  const body = op.body?.media === 'application/json' ? validFor(op.body.schema, idsA) : op.body?.media === 'text/plain' ? fc.constant('00-90-33-0A-00-77\n') : fc.constant(undefined);
+  const body =
+    op.body?.media === 'application/json'
+      ? validFor(op.body.schema, idsA)
+      : op.body?.media === 'text/plain'
+        ? fc.constant('00-90-33-0A-00-77\n')
+        : fc.constant(undefined);
   return fc.record({ path: fc.record(path), query: fc.tuple(...query).map((qs) => qs.flat()), body });
 }
 
-const authHeader = (op: Operation): Record<string, string> => (op.auth ? { authorization: `Bearer ${op.path.startsWith(DEVICE_API) ? deviceTokenA : tokenA}` } : {});
+const authHeader = (op: Operation): Record<string, string> =>
+  op.auth ? { authorization: `Bearer ${op.path.startsWith(DEVICE_API) ? deviceTokenA : tokenA}` } : {};
 
-function sendBaseline(op: Operation, base: Baseline, damage: string, over: Partial<Omit<Case, 'damage'>> & { path?: Record<string, string>; query?: [string, string][] } = {}): Case {
+function sendBaseline(
+  op: Operation,
+  base: Baseline,
+  damage: string,
+  over: Partial<Omit<Case, 'damage'>> & { path?: Record<string, string>; query?: [string, string][] } = {},
+): Case {
   const headers: Record<string, string> = { ...authHeader(op) };
   let body: Case['body'];
   if (op.body?.media === 'application/json') {
@@ -361,7 +453,13 @@ function sendBaseline(op: Operation, base: Baseline, damage: string, over: Parti
     method: op.method,
     url: urlOf(op, over.path ?? base.path, over.query ?? base.query),
     headers: { ...headers, ...over.headers },
-    ...('body' in over ? (over.body === undefined ? {} : { body: over.body }) : body === undefined ? {} : { body }),
+    ...('body' in over
+      ? over.body === undefined
+        ? {}
+        : { body: over.body }
+      : body === undefined
+        ? {}
+        : { body }),
   };
 }
 
@@ -382,23 +480,57 @@ function casesOf(op: Operation): fc.Arbitrary<Case> {
     const pathParams = op.params.filter((p) => p.in === 'path');
     const queryParams = op.params.filter((p) => p.in === 'query');
     for (const p of pathParams) {
-      kinds.push(invalidParam(p.schema).map((v) => sendBaseline(op, base, `path ${p.name} written oddly`, { path: { ...base.path, [p.name]: v } })));
+      kinds.push(
+        invalidParam(p.schema).map((v) =>
+          sendBaseline(op, base, `path ${p.name} written oddly`, { path: { ...base.path, [p.name]: v } }),
+        ),
+      );
       const kind = idKind(p.name);
       const theirs = kind ? idsB[kind].map(String) : [];
-      kinds.push(fc.constantFrom(...theirs, '2147483647').map((v) => sendBaseline(op, base, `path ${p.name}: another company's or no one's`, { path: { ...base.path, [p.name]: v } })));
+      kinds.push(
+        fc.constantFrom(...theirs, '2147483647').map((v) =>
+          sendBaseline(op, base, `path ${p.name}: another company's or no one's`, {
+            path: { ...base.path, [p.name]: v },
+          }),
+        ),
+      );
     }
     for (const p of queryParams) {
       const others = base.query.filter(([k]) => k !== p.name);
-      kinds.push(invalidParam(p.schema).map((v) => sendBaseline(op, base, `query ${p.name} excluded by the schema`, { query: [...others, [p.name, v]] })));
+      kinds.push(
+        invalidParam(p.schema).map((v) =>
+          sendBaseline(op, base, `query ${p.name} excluded by the schema`, {
+            query: [...others, [p.name, v]],
+          }),
+        ),
+      );
       const theirs = otherTenantQueries(op, base, p.name);
-      if (theirs.length) kinds.push(fc.constantFrom(...theirs).map((q) => sendBaseline(op, base, `query ${p.name}: another company's`, { query: q })));
+      if (theirs.length)
+        kinds.push(
+          fc
+            .constantFrom(...theirs)
+            .map((q) => sendBaseline(op, base, `query ${p.name}: another company's`, { query: q })),
+        );
     }
     if (op.body?.media === 'application/json') {
       const schema = op.body.schema;
-      kinds.push(damagedBody(schema, base.body, (s, name) => validFor(s, idsA, name)).map((d) => sendBaseline(op, base, `body ${d.kind} at ${d.at}`, { body: json(d.body) })));
+      kinds.push(
+        damagedBody(schema, base.body, (s, name) => validFor(s, idsA, name)).map((d) =>
+          sendBaseline(op, base, `body ${d.kind} at ${d.at}`, { body: json(d.body) }),
+        ),
+      );
       const theirs = otherTenantBodies(schema, base.body, idsB).filter((d) => !excludedOtherTenant(op, d.at));
-      if (theirs.length) kinds.push(fc.constantFrom(...theirs).map((d) => sendBaseline(op, base, `body ${d.kind} at ${d.at}`, { body: json(d.body) })));
-      kinds.push(fc.constantFrom(...NOT_JSON).map((body) => sendBaseline(op, base, 'body not JSON (or not UTF-8, or too large)', { body })));
+      if (theirs.length)
+        kinds.push(
+          fc
+            .constantFrom(...theirs)
+            .map((d) => sendBaseline(op, base, `body ${d.kind} at ${d.at}`, { body: json(d.body) })),
+        );
+      kinds.push(
+        fc
+          .constantFrom(...NOT_JSON)
+          .map((body) => sendBaseline(op, base, 'body not JSON (or not UTF-8, or too large)', { body })),
+      );
       kinds.push(
         fc.constantFrom(...NOT_JSON_TYPES).map((type) => {
           const c = sendBaseline(op, base, `content type ${type ?? '(none)'}`);
@@ -410,18 +542,37 @@ function casesOf(op: Operation): fc.Arbitrary<Case> {
     }
     if (op.body?.media === 'text/plain') {
       kinds.push(
-        fc.constantFrom('application/octet-stream', 'text/csv', 'text/plain; charset=utf-16', 'text/plain; charset=latin1', 'application/x-www-form-urlencoded', '').map((type) =>
-          sendBaseline(op, base, `content type ${type}`, { headers: { 'content-type': type } }),
-        ),
-        fc.constantFrom(...NOT_UTF8).map((b) => sendBaseline(op, base, 'file not UTF-8', { body: bytes('00-90-33-0A-00-78\n', b) })),
+        fc
+          .constantFrom(
+            'application/octet-stream',
+            'text/csv',
+            'text/plain; charset=utf-16',
+            'text/plain; charset=latin1',
+            'application/x-www-form-urlencoded',
+            '',
+          )
+          .map((type) =>
+            sendBaseline(op, base, `content type ${type}`, { headers: { 'content-type': type } }),
+          ),
+        fc
+          .constantFrom(...NOT_UTF8)
+          .map((b) => sendBaseline(op, base, 'file not UTF-8', { body: bytes('00-90-33-0A-00-78\n', b) })),
         fc.constant(sendBaseline(op, base, 'file too large', { body: '00-90-33-0A-00-79\n'.repeat(4000) })),
-        fc.constant(sendBaseline(op, base, 'type missing', { query: base.query.filter(([k]) => k !== 'type') })),
+        fc.constant(
+          sendBaseline(op, base, 'type missing', { query: base.query.filter(([k]) => k !== 'type') }),
+        ),
       );
     }
     if (op.body && /xml/.test(op.body.media)) {
       kinds.push(badXmlCase(op, base));
     }
-    if (op.auth) kinds.push(fc.constantFrom(...badAuthorizations(op)).map((h) => ({ ...sendBaseline(op, base, 'bearer token that names no session'), headers: { ...sendBaseline(op, base, '').headers, authorization: h } })));
+    if (op.auth)
+      kinds.push(
+        fc.constantFrom(...badAuthorizations(op)).map((h) => ({
+          ...sendBaseline(op, base, 'bearer token that names no session'),
+          headers: { ...sendBaseline(op, base, '').headers, authorization: h },
+        })),
+      );
     return fc.oneof(...kinds);
   });
 }
@@ -436,17 +587,36 @@ function exampleCases(op: Operation): Case[] {
   const out: Case[] = [];
   for (const p of op.params.filter((p) => p.in === 'path')) {
     for (const v of ODD_IDS) {
-      if (!changesRoute(v) && !conforms(p.schema, v) && !conforms(p.schema, percentEncode(v))) out.push(sendBaseline(op, base, `path ${p.name} written oddly`, { path: { ...base.path, [p.name]: v } }));
+      if (!changesRoute(v) && !conforms(p.schema, v) && !conforms(p.schema, percentEncode(v)))
+        out.push(
+          sendBaseline(op, base, `path ${p.name} written oddly`, { path: { ...base.path, [p.name]: v } }),
+        );
     }
     const kind = idKind(p.name);
-    for (const v of [...(kind ? idsB[kind].map(String) : []), '2147483647']) out.push(sendBaseline(op, base, `path ${p.name}: another company's or no one's`, { path: { ...base.path, [p.name]: v } }));
+    for (const v of [...(kind ? idsB[kind].map(String) : []), '2147483647'])
+      out.push(
+        sendBaseline(op, base, `path ${p.name}: another company's or no one's`, {
+          path: { ...base.path, [p.name]: v },
+        }),
+      );
   }
-  for (const p of op.params.filter((p) => p.in === 'query')) for (const q of otherTenantQueries(op, base, p.name)) out.push(sendBaseline(op, base, `query ${p.name}: another company's`, { query: q }));
+  for (const p of op.params.filter((p) => p.in === 'query'))
+    for (const q of otherTenantQueries(op, base, p.name))
+      out.push(sendBaseline(op, base, `query ${p.name}: another company's`, { query: q }));
   if (op.body?.media === 'application/json') {
-    for (const d of otherTenantBodies(op.body.schema, base.body, idsB)) if (!excludedOtherTenant(op, d.at)) out.push(sendBaseline(op, base, `body ${d.kind} at ${d.at}`, { body: json(d.body) }));
+    for (const d of otherTenantBodies(op.body.schema, base.body, idsB))
+      if (!excludedOtherTenant(op, d.at))
+        out.push(sendBaseline(op, base, `body ${d.kind} at ${d.at}`, { body: json(d.body) }));
   }
-  if (op.body && /xml/.test(op.body.media)) for (const body of badXmlDocuments()) out.push(sendBaseline(op, base, 'malformed or hostile XML document', { body }));
-  if (op.auth) for (const h of badAuthorizations(op)) out.push({ ...sendBaseline(op, base, 'bearer token that names no session'), headers: { ...sendBaseline(op, base, '').headers, authorization: h } });
+  if (op.body && /xml/.test(op.body.media))
+    for (const body of badXmlDocuments())
+      out.push(sendBaseline(op, base, 'malformed or hostile XML document', { body }));
+  if (op.auth)
+    for (const h of badAuthorizations(op))
+      out.push({
+        ...sendBaseline(op, base, 'bearer token that names no session'),
+        headers: { ...sendBaseline(op, base, '').headers, authorization: h },
+      });
   return out;
 }
 
@@ -454,7 +624,8 @@ function exampleCases(op: Operation): Case[] {
  * Places where another company's id is a legitimate value, not an attack: granting a company rights on
  * one's own project names that company.
  */
-const excludedOtherTenant = (op: Operation, at: string) => op.name === 'POST /api/v1/projects/{projectId}/rights' && at === 'companyId';
+const excludedOtherTenant = (op: Operation, at: string) =>
+  op.name === 'POST /api/v1/projects/{projectId}/rights' && at === 'companyId';
 
 // ---------------------------------------------------------------------------------------------
 // XML documents
@@ -531,16 +702,32 @@ function badXmlDocuments(): (string | Uint8Array)[] {
 
 function badXmlCase(op: Operation, base: Baseline): fc.Arbitrary<Case> {
   return fc.oneof(
-    fc.constantFrom(...badXmlDocuments()).map((body) => sendBaseline(op, base, 'malformed or hostile XML document', { body })),
     fc
-      .array(fc.oneof(fc.constantFrom(...XML_TOKENS), fc.string({ unit: 'binary', maxLength: 8 })), { minLength: 1, maxLength: 40 })
+      .constantFrom(...badXmlDocuments())
+      .map((body) => sendBaseline(op, base, 'malformed or hostile XML document', { body })),
+    fc
+      .array(fc.oneof(fc.constantFrom(...XML_TOKENS), fc.string({ unit: 'binary', maxLength: 8 })), {
+        minLength: 1,
+        maxLength: 40,
+      })
       .map((parts) => sendBaseline(op, base, 'XML-ish garbage', { body: parts.join('') })),
-    fc.constantFrom(undefined, 'application/json', 'text/plain', 'application/xml; charset=utf-16', 'text/xml; charset=iso-8859-1', 'application/xhtml+xml').map((type) => {
-      const c = sendBaseline(op, base, `content type ${type ?? '(none)'}`, { body: `${ENVELOPE}</mylic-document>` });
-      if (type === undefined) delete c.headers['content-type'];
-      else c.headers['content-type'] = type;
-      return c;
-    }),
+    fc
+      .constantFrom(
+        undefined,
+        'application/json',
+        'text/plain',
+        'application/xml; charset=utf-16',
+        'text/xml; charset=iso-8859-1',
+        'application/xhtml+xml',
+      )
+      .map((type) => {
+        const c = sendBaseline(op, base, `content type ${type ?? '(none)'}`, {
+          body: `${ENVELOPE}</mylic-document>`,
+        });
+        if (type === undefined) delete c.headers['content-type'];
+        else c.headers['content-type'] = type;
+        return c;
+      }),
   );
 }
 
@@ -558,22 +745,30 @@ async function judge(res: Response): Promise<string | null> {
   } catch {
     return `expected a JSON error body, got ${answer}`;
   }
-  if (typeof code !== 'string' || !(code in ERROR_CODES)) return `expected a code of protocol/errors.ts, got ${answer}`;
+  if (typeof code !== 'string' || !(code in ERROR_CODES))
+    return `expected a code of protocol/errors.ts, got ${answer}`;
   const status = ERROR_CODES[code as keyof typeof ERROR_CODES].status;
-  if (status !== res.status) return `code ${code} has status ${status} in protocol/errors.ts, answered ${answer}`;
+  if (status !== res.status)
+    return `code ${code} has status ${status} in protocol/errors.ts, answered ${answer}`;
   return null;
 }
 
 function conserved(l: Ledger): string | null {
   for (const [company, rows] of Object.entries(l)) {
-    for (const r of rows) if (r.activated !== r.balance + r.bound + r.free + r.inKeys) return `company ${company} ${r.type}: activated ${r.activated} ≠ ${JSON.stringify(r)}`;
+    for (const r of rows)
+      if (r.activated !== r.balance + r.bound + r.free + r.inKeys)
+        return `company ${company} ${r.type}: activated ${r.activated} ≠ ${JSON.stringify(r)}`;
   }
   return null;
 }
 
 async function send(c: Case): Promise<Response> {
   const body = c.body instanceof Uint8Array ? Buffer.from(c.body) : c.body;
-  return tc.app.request(c.url, { method: c.method, headers: c.headers, ...(body !== undefined ? { body } : {}) });
+  return tc.app.request(c.url, {
+    method: c.method,
+    headers: c.headers,
+    ...(body !== undefined ? { body } : {}),
+  });
 }
 
 /** Runs the fuzz of one operation: every case refused with a known 4xx, ledgers unchanged, database unchanged. */
@@ -583,20 +778,36 @@ async function fuzz(op: Operation, cases: fc.Arbitrary<Case>, examples: Case[] =
   expect(conserved(ledgerBefore)).toBeNull();
   const property = fc.asyncProperty(cases, async (c) => {
     const res = await send(c);
-    if (STATS) STATS.push({ op: op.name, damage: c.damage.replace(/ at .*/, ''), answer: `${res.status} ${(await res.clone().text()).match(/"code":"([A-Z_]+)"/)?.[1] ?? ''}` });
+    if (STATS)
+      STATS.push({
+        op: op.name,
+        damage: c.damage.replace(/ at .*/, ''),
+        answer: `${res.status} ${(await res.clone().text()).match(/"code":"([A-Z_]+)"/)?.[1] ?? ''}`,
+      });
     const verdict = await judge(res);
     if (verdict) throw new Error(`${op.name} ${describeCase(c)}\n  → ${verdict}`);
     const after = await ledger();
     const broken = conserved(after);
-    if (broken || JSON.stringify(after) !== JSON.stringify(ledgerBefore)) throw new Error(`${op.name} ${describeCase(c)}\n  → the ledger moved: ${broken ?? JSON.stringify(after)}`);
+    if (broken || JSON.stringify(after) !== JSON.stringify(ledgerBefore))
+      throw new Error(
+        `${op.name} ${describeCase(c)}\n  → the ledger moved: ${broken ?? JSON.stringify(after)}`,
+      );
   });
   try {
-    await fc.assert(property, { seed: SEED, numRuns: RUNS + examples.length, examples: examples.map((c) => [c] as [Case]) });
+    await fc.assert(property, {
+      seed: SEED,
+      numRuns: RUNS + examples.length,
+      examples: examples.map((c) => [c] as [Case]),
+    });
   } catch (e) {
     const cause = (e as Error).cause instanceof Error ? `\n${((e as Error).cause as Error).message}` : '';
-    throw new Error(`fuzz failure (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} npx vitest run test/api/fuzz-openapi.test.ts -t '${op.name}')${cause}\n${(e as Error).message}`);
+    throw new Error(
+      `fuzz failure (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} npx vitest run test/api/fuzz-openapi.test.ts -t '${op.name}')${cause}\n${(e as Error).message}`,
+    );
   }
-  expect(await snapshot(), `${op.name}: refused requests changed the database (FUZZ_SEED=${SEED})`).toEqual(before);
+  expect(await snapshot(), `${op.name}: refused requests changed the database (FUZZ_SEED=${SEED})`).toEqual(
+    before,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -608,7 +819,9 @@ async function fuzz(op: Operation, cases: fc.Arbitrary<Case>, examples: Case[] =
  */
 root = await tempDir('mylic-fuzz-');
 tc = await makeTestCore(join(root.dir, 'core'), await loadOrCreateDevPki(join(root.dir, 'pki')));
-const OPENAPI_NAMES: string[] = operationsOf(await (await tc.app.request('/openapi.json')).json()).map((o) => o.name);
+const OPENAPI_NAMES: string[] = operationsOf(await (await tc.app.request('/openapi.json')).json()).map(
+  (o) => o.name,
+);
 
 describe('the fuzz of /openapi.json', () => {
   it('covers every operation the document declares, each with some damage to try', () => {
@@ -627,16 +840,59 @@ describe.each(OPENAPI_NAMES)('%s', (name) => {
 // ---------------------------------------------------------------------------------------------
 // the device protocol (/device/v1): declared in protocol/device-api.ts, not in /openapi.json
 
-const jsonSchema = (s: z.ZodType): JsonSchema => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+const jsonSchema = (s: z.ZodType): JsonSchema =>
+  z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
 
 const DEVICE_OPERATIONS: Operation[] = [
-  { name: 'POST /device/v1/challenge', method: 'POST', path: `${DEVICE_API}/challenge`, params: [], body: { media: 'application/json', schema: jsonSchema(ChallengeRequest) }, auth: false },
-  { name: 'POST /device/v1/login', method: 'POST', path: `${DEVICE_API}/login`, params: [], body: { media: 'application/json', schema: jsonSchema(DeviceLoginRequest) }, auth: false },
+  {
+    name: 'POST /device/v1/challenge',
+    method: 'POST',
+    path: `${DEVICE_API}/challenge`,
+    params: [],
+    body: { media: 'application/json', schema: jsonSchema(ChallengeRequest) },
+    auth: false,
+  },
+  {
+    name: 'POST /device/v1/login',
+    method: 'POST',
+    path: `${DEVICE_API}/login`,
+    params: [],
+    body: { media: 'application/json', schema: jsonSchema(DeviceLoginRequest) },
+    auth: false,
+  },
   { name: 'GET /device/v1/licenses', method: 'GET', path: `${DEVICE_API}/licenses`, params: [], auth: true },
-  { name: 'POST /device/v1/license-file', method: 'POST', path: `${DEVICE_API}/license-file`, params: [], body: { media: 'application/json', schema: jsonSchema(LicenseFileRequest) }, auth: true },
-  { name: 'POST /device/v1/certificate', method: 'POST', path: `${DEVICE_API}/certificate`, params: [], body: { media: 'application/json', schema: jsonSchema(CertificateRequest) }, auth: true },
-  { name: 'POST /device/v1/test-license', method: 'POST', path: `${DEVICE_API}/test-license`, params: [], body: { media: 'application/json', schema: jsonSchema(TestLicenseRequest) }, auth: true },
-  { name: 'POST /device/v1/invalidations', method: 'POST', path: `${DEVICE_API}/invalidations`, params: [], body: { media: 'application/xml', schema: { type: 'string' } }, auth: true },
+  {
+    name: 'POST /device/v1/license-file',
+    method: 'POST',
+    path: `${DEVICE_API}/license-file`,
+    params: [],
+    body: { media: 'application/json', schema: jsonSchema(LicenseFileRequest) },
+    auth: true,
+  },
+  {
+    name: 'POST /device/v1/certificate',
+    method: 'POST',
+    path: `${DEVICE_API}/certificate`,
+    params: [],
+    body: { media: 'application/json', schema: jsonSchema(CertificateRequest) },
+    auth: true,
+  },
+  {
+    name: 'POST /device/v1/test-license',
+    method: 'POST',
+    path: `${DEVICE_API}/test-license`,
+    params: [],
+    body: { media: 'application/json', schema: jsonSchema(TestLicenseRequest) },
+    auth: true,
+  },
+  {
+    name: 'POST /device/v1/invalidations',
+    method: 'POST',
+    path: `${DEVICE_API}/invalidations`,
+    params: [],
+    body: { media: 'application/xml', schema: { type: 'string' } },
+    auth: true,
+  },
 ];
 
 describe.each(DEVICE_OPERATIONS.map((o) => o.name))('%s', (name) => {
@@ -649,22 +905,41 @@ describe.each(DEVICE_OPERATIONS.map((o) => o.name))('%s', (name) => {
 describe('what the fuzz found, kept as plain cases', () => {
   it("refuses an own key whose project is another company's, even when every line names one of the caller's projects, and makes no key", async () => {
     const before = await snapshot();
-    const res = await call(tc.app, 'POST', '/own-keys', tokenA, { projectId: idsB.projectId[0], licenses: [{ type: 'PBX-Port13', units: 1, projectId: idsA.projectId[0] }] });
-    expect({ status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code }).toEqual({ status: 404, code: 'PROJECT_NOT_FOUND' });
+    const res = await call(tc.app, 'POST', '/own-keys', tokenA, {
+      projectId: idsB.projectId[0],
+      licenses: [{ type: 'PBX-Port13', units: 1, projectId: idsA.projectId[0] }],
+    });
+    expect({
+      status: res.status,
+      code: ((await res.json()) as { error?: { code: string } }).error?.code,
+    }).toEqual({ status: 404, code: 'PROJECT_NOT_FOUND' });
     expect(await snapshot()).toEqual(before);
   });
   it("refuses a project join whose SSA confirmation pays from another company's project, even when no SSA applies, and joins nothing", async () => {
     const before = await snapshot();
-    const res = await call(tc.app, 'POST', `/projects/${idsA.projectId[1]}/join/ssa`, tokenA, { intoProjectId: idsA.projectId[0], ssa: { endDate: nextYear(), fromProjectIds: [idsB.projectId[0]] } });
-    expect({ status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code }).toEqual({ status: 404, code: 'PROJECT_NOT_FOUND' });
+    const res = await call(tc.app, 'POST', `/projects/${idsA.projectId[1]}/join/ssa`, tokenA, {
+      intoProjectId: idsA.projectId[0],
+      ssa: { endDate: nextYear(), fromProjectIds: [idsB.projectId[0]] },
+    });
+    expect({
+      status: res.status,
+      code: ((await res.json()) as { error?: { code: string } }).error?.code,
+    }).toEqual({ status: 404, code: 'PROJECT_NOT_FOUND' });
     expect(await snapshot()).toEqual(before);
   });
   // FUZZ_SEED=42 FUZZ_RUNS=60: a move whose devices were all in the target project already ignored its
   // SSA confirmation, so another company's project in fromProjectIds was accepted with 200.
   it("refuses a device move whose SSA confirmation pays from another company's project, even when no device moves", async () => {
     const before = await snapshot();
-    const res = await call(tc.app, 'POST', '/devices/move', tokenA, { deviceIds: [idsA.deviceId[1]], projectId: idsA.projectId[1], ssa: { endDate: nextYear(), fromProjectIds: [idsB.projectId[0]] } });
-    expect({ status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code }).toEqual({ status: 404, code: 'PROJECT_NOT_FOUND' });
+    const res = await call(tc.app, 'POST', '/devices/move', tokenA, {
+      deviceIds: [idsA.deviceId[1]],
+      projectId: idsA.projectId[1],
+      ssa: { endDate: nextYear(), fromProjectIds: [idsB.projectId[0]] },
+    });
+    expect({
+      status: res.status,
+      code: ((await res.json()) as { error?: { code: string } }).error?.code,
+    }).toEqual({ status: 404, code: 'PROJECT_NOT_FOUND' });
     expect(await snapshot()).toEqual(before);
   });
 });
@@ -674,13 +949,15 @@ describe('the baselines the damage is done to', () => {
     for (const op of [...operations, ...DEVICE_OPERATIONS]) {
       const real = realisticBody(op);
       if (real !== undefined && op.body) expect(conforms(op.body.schema, real), op.name).toBe(true);
-      for (const p of op.params.filter((p) => p.in === 'path')) expect(conforms(p.schema, realisticPath(op)[p.name]), `${op.name} ${p.name}`).toBe(true);
+      for (const p of op.params.filter((p) => p.in === 'path'))
+        expect(conforms(p.schema, realisticPath(op)[p.name]), `${op.name} ${p.name}`).toBe(true);
     }
   });
 });
 
 describe('hostile strings', () => {
   it('include lone surrogates, U+FB00, right-to-left controls and NUL', () => {
-    for (const s of ['\uD800', '\uFB00', '\u202Eevil\u202C', '\u0000']) expect(NASTY_STRINGS.some((n) => n.includes(s))).toBe(true);
+    for (const s of ['\uD800', '\uFB00', '\u202Eevil\u202C', '\u0000'])
+      expect(NASTY_STRINGS.some((n) => n.includes(s))).toBe(true);
   });
 });

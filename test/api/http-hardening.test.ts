@@ -22,7 +22,19 @@ let root: { dir: string; cleanup: () => Promise<void> };
 let tc: TestCore;
 let ann: KeyCompany;
 let dev: PlacedDevice;
-let openApi: { paths: Record<string, Record<string, { security?: unknown; parameters?: { name: string; in: string; required: boolean }[]; requestBody?: { content: Record<string, unknown> } }>> };
+let openApi: {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        security?: unknown;
+        parameters?: { name: string; in: string; required: boolean }[];
+        requestBody?: { content: Record<string, unknown> };
+      }
+    >
+  >;
+};
 
 beforeAll(async () => {
   root = await tempDir('mylic-http-hardening-');
@@ -63,15 +75,31 @@ function fill(template: string, ids: Record<string, string> = {}): string {
 
 /** The required query string of an operation, with valid values. */
 function requiredQuery(op: { parameters?: { name: string; in: string; required: boolean }[] }): string {
-  const values: Record<string, string> = { version: '14', endDate: '2030-01-01', device: dev.hardwareId, q: 'abc', type: 'IP811' };
-  const q = (op.parameters ?? []).filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=${encodeURIComponent(values[p.name] ?? 'x')}`);
+  const values: Record<string, string> = {
+    version: '14',
+    endDate: '2030-01-01',
+    device: dev.hardwareId,
+    q: 'abc',
+    type: 'IP811',
+  };
+  const q = (op.parameters ?? [])
+    .filter((p) => p.in === 'query' && p.required)
+    .map((p) => `${p.name}=${encodeURIComponent(values[p.name] ?? 'x')}`);
   return q.length ? `?${q.join('&')}` : '';
 }
 
-const request = (method: string, path: string, token?: string, init: { contentType?: string; body?: string | Uint8Array } = {}) =>
+const request = (
+  method: string,
+  path: string,
+  token?: string,
+  init: { contentType?: string; body?: string | Uint8Array } = {},
+) =>
   tc.app.request(path, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.contentType ? { 'content-type': init.contentType } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(init.contentType ? { 'content-type': init.contentType } : {}),
+    },
     ...(init.body !== undefined ? { body: init.body } : {}),
   });
 
@@ -86,29 +114,54 @@ describe('Every answer carries the security headers', () => {
     'referrer-policy': /^no-referrer$/,
   };
   const expectSecure = (res: Response, what: string) => {
-    for (const [name, value] of Object.entries(SECURITY)) expect(res.headers.get(name) ?? '', `${name} of ${what}`).toMatch(value);
+    for (const [name, value] of Object.entries(SECURITY))
+      expect(res.headers.get(name) ?? '', `${name} of ${what}`).toMatch(value);
     expect(res.headers.get('content-security-policy'), what).toMatch(/default-src 'none'/);
   };
 
   it('on the health check, the OpenAPI document, the device protocol and an unknown route', async () => {
     expectSecure(await tc.app.request('/healthz'), '/healthz');
     expectSecure(await tc.app.request('/openapi.json'), '/openapi.json');
-    expectSecure(await request('POST', `${DEVICE_API}/challenge`, undefined, { contentType: 'application/json', body: JSON.stringify({ hardwareId: dev.hardwareId }) }), 'device challenge');
+    expectSecure(
+      await request('POST', `${DEVICE_API}/challenge`, undefined, {
+        contentType: 'application/json',
+        body: JSON.stringify({ hardwareId: dev.hardwareId }),
+      }),
+      'device challenge',
+    );
     expectSecure(await tc.app.request('/no/such/route'), 'unknown route');
   });
 
   it('on portal answers, successful or refused', async () => {
-    expectSecure(await call(tc.app, 'POST', '/session', undefined, { email: ann.user.email, password: ann.user.password }), 'login');
+    expectSecure(
+      await call(tc.app, 'POST', '/session', undefined, {
+        email: ann.user.email,
+        password: ann.user.password,
+      }),
+      'login',
+    );
     expectSecure(await call(tc.app, 'GET', '/devices', ann.token), 'device list');
     expectSecure(await call(tc.app, 'GET', '/devices'), 'refused device list');
-    expectSecure(await call(tc.app, 'POST', '/session', undefined, { email: 'nobody@example.test', password: 'wrong password' }), 'failed login');
+    expectSecure(
+      await call(tc.app, 'POST', '/session', undefined, {
+        email: 'nobody@example.test',
+        password: 'wrong password',
+      }),
+      'failed login',
+    );
   });
 });
 
 describe('Answers of the APIs are never stored by caches', () => {
   it('token, account and tenant answers say Cache-Control: no-store', async () => {
     const answers: [string, Response][] = [
-      ['POST /session', await call(tc.app, 'POST', '/session', undefined, { email: ann.user.email, password: ann.user.password })],
+      [
+        'POST /session',
+        await call(tc.app, 'POST', '/session', undefined, {
+          email: ann.user.email,
+          password: ann.user.password,
+        }),
+      ],
       ['GET /account', await call(tc.app, 'GET', '/account', ann.token)],
       ['GET /account/tokens', await call(tc.app, 'GET', '/account/tokens', ann.token)],
       ['GET /companies', await call(tc.app, 'GET', '/companies', ann.token)],
@@ -116,7 +169,13 @@ describe('Answers of the APIs are never stored by caches', () => {
       ['GET /devices', await call(tc.app, 'GET', '/devices', ann.token)],
       ['GET /catalog', await call(tc.app, 'GET', '/catalog', ann.token)],
       ['GET /account without a session', await call(tc.app, 'GET', '/account')],
-      ['POST /device/v1/challenge', await request('POST', `${DEVICE_API}/challenge`, undefined, { contentType: 'application/json', body: JSON.stringify({ hardwareId: dev.hardwareId }) })],
+      [
+        'POST /device/v1/challenge',
+        await request('POST', `${DEVICE_API}/challenge`, undefined, {
+          contentType: 'application/json',
+          body: JSON.stringify({ hardwareId: dev.hardwareId }),
+        }),
+      ],
       ['GET /device/v1/licenses without a session', await request('GET', `${DEVICE_API}/licenses`)],
     ];
     for (const [what, res] of answers) expect(res.headers.get('cache-control'), what).toBe('no-store');
@@ -131,7 +190,21 @@ describe('Answers of the APIs are never stored by caches', () => {
 // ---------------------------------------------------------------------------------------------
 
 /** Spellings that z.coerce.number() read as the id itself (or as another number). */
-const lookalikes = (id: number) => [`0x${id.toString(16)}`, `${id}e0`, `%20${id}`, `${id}%20`, `+${id}`, `0${id}`, `${id}.0`, `${id}.`, '1e3', '0', '-1', '2147483648', '9'.repeat(30)];
+const lookalikes = (id: number) => [
+  `0x${id.toString(16)}`,
+  `${id}e0`,
+  `%20${id}`,
+  `${id}%20`,
+  `+${id}`,
+  `0${id}`,
+  `${id}.0`,
+  `${id}.`,
+  '1e3',
+  '0',
+  '-1',
+  '2147483648',
+  '9'.repeat(30),
+];
 
 describe('Ids are decimal digits only', () => {
   it('a path id written any other way is a resource that does not exist (404 NOT_FOUND), on every route that takes one', async () => {
@@ -145,8 +218,16 @@ describe('Ids are decimal digits only', () => {
         for (const spelled of lookalikes(real)) {
           const path = `${PORTAL_API}${fill(r.template, { [param]: spelled })}${requiredQuery(r.op)}`;
           // The id is judged before the body: an empty body of any type does not decide the answer.
-          const res = await request(r.method, path, ann.token, r.method === 'GET' ? {} : { contentType: 'application/json', body: '{}' });
-          const code = res.status === 404 ? ((await res.json()) as { error: { code: string } }).error.code : `${res.status}`;
+          const res = await request(
+            r.method,
+            path,
+            ann.token,
+            r.method === 'GET' ? {} : { contentType: 'application/json', body: '{}' },
+          );
+          const code =
+            res.status === 404
+              ? ((await res.json()) as { error: { code: string } }).error.code
+              : `${res.status}`;
           if (code !== 'NOT_FOUND') wrong.push(`${r.method} ${r.template} ${param}=${spelled}: ${code}`);
         }
       }
@@ -164,16 +245,31 @@ describe('Ids are decimal digits only', () => {
     const p = ann.projects[0]!.id;
     for (const route of ['/free-licenses', '/own-keys', '/activation-keys', '/devices']) {
       for (const spelled of [`0x${p}`, `${p}e0`, `%20${p}`, `+${p}`, `0${p}`, `${p}.0`, '1e3', '']) {
-        await expectError(await call(tc.app, 'GET', `${route}?projectId=${spelled}`, ann.token), 400, 'VALIDATION_FAILED');
+        await expectError(
+          await call(tc.app, 'GET', `${route}?projectId=${spelled}`, ann.token),
+          400,
+          'VALIDATION_FAILED',
+        );
       }
       await ok(call(tc.app, 'GET', `${route}?projectId=${p}`, ann.token));
     }
-    await expectError(await call(tc.app, 'GET', `/history?context=user&userId=0x${ann.user.id}`, ann.token), 400, 'VALIDATION_FAILED');
+    await expectError(
+      await call(tc.app, 'GET', `/history?context=user&userId=0x${ann.user.id}`, ann.token),
+      400,
+      'VALIDATION_FAILED',
+    );
     await ok(call(tc.app, 'GET', `/history?context=user&userId=${ann.user.id}`, ann.token));
   });
 
   it('other whole numbers in queries are decimal digits too (pages, offsets, versions)', async () => {
-    for (const path of ['/history?page=1e0', '/history?pageSize=0x10', '/devices?limit=1e2', '/devices?offset=%200', `/devices/${dev.deviceId}/licenses/offer?version=1.4e1`, `/devices/${dev.deviceId}/licenses/offer?version=14&ports=0x5`]) {
+    for (const path of [
+      '/history?page=1e0',
+      '/history?pageSize=0x10',
+      '/devices?limit=1e2',
+      '/devices?offset=%200',
+      `/devices/${dev.deviceId}/licenses/offer?version=1.4e1`,
+      `/devices/${dev.deviceId}/licenses/offer?version=14&ports=0x5`,
+    ]) {
       await expectError(await call(tc.app, 'GET', path, ann.token), 400, 'VALIDATION_FAILED');
     }
     await ok(call(tc.app, 'GET', '/history?page=1&pageSize=10', ann.token));
@@ -186,18 +282,29 @@ describe('Ids are decimal digits only', () => {
 describe('Work and echoes per request are bounded', () => {
   const attributes = (n: number) => Array.from({ length: n }, (_, i) => ` a${i}="value"`).join('');
 
-  const upload = (xml: string) => request('POST', `${PORTAL_API}/invalidations`, ann.token, { contentType: 'application/xml', body: xml });
+  const upload = (xml: string) =>
+    request('POST', `${PORTAL_API}/invalidations`, ann.token, { contentType: 'application/xml', body: xml });
 
   it('an uploaded document with 60,000 attributes is refused before it is read (XML_TOO_LARGE), and 5,000 under the size limit with XML_TOO_COMPLEX', async () => {
     // An invalidation is capped at MAX_INVALIDATION_BYTES before the XML is read at all.
-    await expectError(await upload(`<mylic-document kind="invalidation" format="1"${attributes(60_000)}/>`), 413, 'XML_TOO_LARGE');
+    await expectError(
+      await upload(`<mylic-document kind="invalidation" format="1"${attributes(60_000)}/>`),
+      413,
+      'XML_TOO_LARGE',
+    );
     const xml = `<mylic-document kind="invalidation" format="1"${attributes(5_000)}/>`;
     expect(xml.length).toBeLessThan(MAX_INVALIDATION_BYTES);
     await expectError(await upload(xml), 400, 'XML_TOO_COMPLEX');
   });
 
   it('an uploaded document with 100,000 elements is refused before it is read, and 20,000 under the size limit with XML_TOO_COMPLEX', async () => {
-    await expectError(await upload(`<mylic-document kind="invalidation" format="1">${'<e/>'.repeat(100_000)}</mylic-document>`), 413, 'XML_TOO_LARGE');
+    await expectError(
+      await upload(
+        `<mylic-document kind="invalidation" format="1">${'<e/>'.repeat(100_000)}</mylic-document>`,
+      ),
+      413,
+      'XML_TOO_LARGE',
+    );
     const xml = `<mylic-document kind="invalidation" format="1">${'<e/>'.repeat(20_000)}</mylic-document>`;
     expect(xml.length).toBeLessThan(MAX_INVALIDATION_BYTES);
     await expectError(await upload(xml), 400, 'XML_TOO_COMPLEX');
@@ -221,19 +328,47 @@ describe('Work and echoes per request are bounded', () => {
 
   it('a document whose library error quotes a long name comes back with 80 characters of it', async () => {
     const name = 'q'.repeat(200);
-    await expectShortEcho(await request('POST', `${PORTAL_API}/invalidations`, ann.token, { contentType: 'application/xml', body: `<r></${name}>` }), 400, 'XML_MALFORMED', name);
+    await expectShortEcho(
+      await request('POST', `${PORTAL_API}/invalidations`, ann.token, {
+        contentType: 'application/xml',
+        body: `<r></${name}>`,
+      }),
+      400,
+      'XML_MALFORMED',
+      name,
+    );
   });
 
   it('a document kind of 4,000 characters is refused with 80 characters of it', async () => {
     const kind = 'k'.repeat(4_000);
-    await expectShortEcho(await request('POST', `${PORTAL_API}/invalidations`, ann.token, { contentType: 'application/xml', body: `<mylic-document kind="${kind}" format="1"/>` }), 400, 'DOC_MALFORMED', kind);
+    await expectShortEcho(
+      await request('POST', `${PORTAL_API}/invalidations`, ann.token, {
+        contentType: 'application/xml',
+        body: `<mylic-document kind="${kind}" format="1"/>`,
+      }),
+      400,
+      'DOC_MALFORMED',
+      kind,
+    );
   });
 
   it('a JSON body with a 900 kB unknown field name or license type is refused without it coming back', async () => {
     const long = 'z'.repeat(900_000);
-    await expectShortEcho(await call(tc.app, 'POST', '/session', undefined, { email: 'a@example.test', password: 'x'.repeat(12), [long]: 1 }), 400, 'VALIDATION_FAILED', long);
     await expectShortEcho(
-      await call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/from-balance`, ann.token, { version: 14, lines: [{ type: long, units: 1 }] }),
+      await call(tc.app, 'POST', '/session', undefined, {
+        email: 'a@example.test',
+        password: 'x'.repeat(12),
+        [long]: 1,
+      }),
+      400,
+      'VALIDATION_FAILED',
+      long,
+    );
+    await expectShortEcho(
+      await call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/from-balance`, ann.token, {
+        version: 14,
+        lines: [{ type: long, units: 1 }],
+      }),
       400,
       'VALIDATION_FAILED',
       long,
@@ -259,28 +394,70 @@ describe('Bodies are UTF-8 only', () => {
       ['application/json; charset=iso-8859-1', login()],
       ['application/json; charset="latin1"', login()],
     ] as const) {
-      await expectError(await request('POST', `${PORTAL_API}/session`, undefined, { contentType: type, body }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      await expectError(
+        await request('POST', `${PORTAL_API}/session`, undefined, { contentType: type, body }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
     }
-    await expectError(await request('POST', `${DEVICE_API}/challenge`, undefined, { contentType: 'application/json; charset=utf-16', body: JSON.stringify({ hardwareId: dev.hardwareId }) }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await expectError(
+      await request('POST', `${DEVICE_API}/challenge`, undefined, {
+        contentType: 'application/json; charset=utf-16',
+        body: JSON.stringify({ hardwareId: dev.hardwareId }),
+      }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 
   it('JSON in UTF-8, declared or not, is read', async () => {
-    for (const type of ['application/json', 'application/json; charset=utf-8', 'application/json;charset=UTF-8', 'application/json; charset="utf-8"']) {
-      await ok(request('POST', `${PORTAL_API}/session`, undefined, { contentType: type, body: login() }), 201);
+    for (const type of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json;charset=UTF-8',
+      'application/json; charset="utf-8"',
+    ]) {
+      await ok(
+        request('POST', `${PORTAL_API}/session`, undefined, { contentType: type, body: login() }),
+        201,
+      );
     }
   });
 
   it('JSON that is not valid UTF-8 is refused rather than read with replacement characters', async () => {
-    const bytes = new Uint8Array([...Buffer.from('{"email":"'), 0xff, 0xfe, ...Buffer.from('@example.test","password":"0123456789ab"}')]);
-    await expectError(await request('POST', `${PORTAL_API}/session`, undefined, { contentType: 'application/json', body: bytes }), 400, 'BAD_REQUEST');
+    const bytes = new Uint8Array([
+      ...Buffer.from('{"email":"'),
+      0xff,
+      0xfe,
+      ...Buffer.from('@example.test","password":"0123456789ab"}'),
+    ]);
+    await expectError(
+      await request('POST', `${PORTAL_API}/session`, undefined, {
+        contentType: 'application/json',
+        body: bytes,
+      }),
+      400,
+      'BAD_REQUEST',
+    );
   });
 
   it('XML declared in another charset is refused with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
     for (const type of ['application/xml; charset=utf-16', 'text/xml; charset=iso-8859-1']) {
-      await expectError(await request('POST', `${PORTAL_API}/invalidations`, ann.token, { contentType: type, body: '<r/>' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      await expectError(
+        await request('POST', `${PORTAL_API}/invalidations`, ann.token, { contentType: type, body: '<r/>' }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
     }
     // UTF-8 declared: read, and refused for what it is.
-    await expectError(await request('POST', `${PORTAL_API}/invalidations`, ann.token, { contentType: 'application/xml; charset=UTF-8', body: '<r/>' }), 400, 'DOC_MALFORMED');
+    await expectError(
+      await request('POST', `${PORTAL_API}/invalidations`, ann.token, {
+        contentType: 'application/xml; charset=UTF-8',
+        body: '<r/>',
+      }),
+      400,
+      'DOC_MALFORMED',
+    );
   });
 });
 
@@ -308,11 +485,24 @@ describe('A locked member gets USER_LOCKED on every route that needs a company',
     const wrong: string[] = [];
     for (const r of routes) {
       const type = Object.keys(r.op.requestBody?.content ?? {})[0];
-      const body = type === 'application/json' ? '{}' : type === 'application/xml' ? '<mylic-document/>' : type ? 'x' : undefined;
-      const res = await request(r.method, `${PORTAL_API}${fill(r.template)}${requiredQuery(r.op)}`, token, { ...(type ? { contentType: type } : {}), ...(body !== undefined ? { body } : {}) });
+      const body =
+        type === 'application/json'
+          ? '{}'
+          : type === 'application/xml'
+            ? '<mylic-document/>'
+            : type
+              ? 'x'
+              : undefined;
+      const res = await request(r.method, `${PORTAL_API}${fill(r.template)}${requiredQuery(r.op)}`, token, {
+        ...(type ? { contentType: type } : {}),
+        ...(body !== undefined ? { body } : {}),
+      });
       const text = await res.text();
-      const code = res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text).error?.code : undefined;
-      if (res.status !== 403 || code !== 'USER_LOCKED') wrong.push(`${r.method} ${r.template}: ${res.status} ${code ?? text.slice(0, 60)}`);
+      const code = res.headers.get('content-type')?.startsWith('application/json')
+        ? JSON.parse(text).error?.code
+        : undefined;
+      if (res.status !== 403 || code !== 'USER_LOCKED')
+        wrong.push(`${r.method} ${r.template}: ${res.status} ${code ?? text.slice(0, 60)}`);
     }
     return wrong;
   }

@@ -36,8 +36,17 @@ export async function keyCompany(
   const user = await makeUser(tc, `${name}-${++seq}@example.test`);
   const { companyId, defaultProjectId } = await createCompany(tc.core, user.id, `Company ${name}`);
   const projects = [{ id: defaultProjectId, name: DEFAULT_PROJECT }];
-  for (const p of opts.extraProjects ?? []) projects.push({ id: await addProject(tc, companyId, p), name: p });
-  for (const c of opts.credit ?? []) await operatorCredit(tc.core, companyId, c.project ?? DEFAULT_PROJECT, c.type, c.units, `fixture-${name}`);
+  for (const p of opts.extraProjects ?? [])
+    projects.push({ id: await addProject(tc, companyId, p), name: p });
+  for (const c of opts.credit ?? [])
+    await operatorCredit(
+      tc.core,
+      companyId,
+      c.project ?? DEFAULT_PROJECT,
+      c.type,
+      c.units,
+      `fixture-${name}`,
+    );
   const token = await loginPortal(tc.app, user);
   return { user, token, companyId, projects };
 }
@@ -45,28 +54,64 @@ export async function keyCompany(
 export async function addProject(tc: TestCore, companyId: number, name: string): Promise<number> {
   const row = await tc.core.store.db
     .insertInto('projects')
-    .values({ company_id: companyId, name, description: '', ssa_end: null, created_at: new Date().toISOString() })
+    .values({
+      company_id: companyId,
+      name,
+      description: '',
+      ssa_end: null,
+      created_at: new Date().toISOString(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
 /** Another user in the company, with their own session (logged in while not locked). */
-export async function addMember(tc: TestCore, companyId: number, name: string): Promise<{ user: FixtureUser; token: string }> {
+export async function addMember(
+  tc: TestCore,
+  companyId: number,
+  name: string,
+): Promise<{ user: FixtureUser; token: string }> {
   const user = await makeUser(tc, `${name}-${++seq}@example.test`);
-  await tc.core.store.db.insertInto('memberships').values({ user_id: user.id, company_id: companyId, is_admin: 0, is_locked: 0, created_at: new Date().toISOString() }).execute();
+  await tc.core.store.db
+    .insertInto('memberships')
+    .values({
+      user_id: user.id,
+      company_id: companyId,
+      is_admin: 0,
+      is_locked: 0,
+      created_at: new Date().toISOString(),
+    })
+    .execute();
   return { user, token: await loginPortal(tc.app, user) };
 }
 
 export const lockMember = (tc: TestCore, userId: number, companyId: number) =>
-  tc.core.store.db.updateTable('memberships').set({ is_locked: 1 }).where('user_id', '=', userId).where('company_id', '=', companyId).execute();
+  tc.core.store.db
+    .updateTable('memberships')
+    .set({ is_locked: 1 })
+    .where('user_id', '=', userId)
+    .where('company_id', '=', companyId)
+    .execute();
 
 /** The session's project selection (null: all projects). */
 export const selectProject = (tc: TestCore, token: string, projectId: number | null) =>
-  tc.core.store.db.updateTable('sessions').set({ project_id: projectId }).where('token_hash', '=', hashToken(token)).execute();
+  tc.core.store.db
+    .updateTable('sessions')
+    .set({ project_id: projectId })
+    .where('token_hash', '=', hashToken(token))
+    .execute();
 
 export const grantRights = (tc: TestCore, projectId: number, granteeCompanyId: number) =>
-  tc.core.store.db.insertInto('project_rights').values({ project_id: projectId, grantee_company_id: granteeCompanyId, granted_at: new Date().toISOString(), granted_by: null }).execute();
+  tc.core.store.db
+    .insertInto('project_rights')
+    .values({
+      project_id: projectId,
+      grantee_company_id: granteeCompanyId,
+      granted_at: new Date().toISOString(),
+      granted_by: null,
+    })
+    .execute();
 
 // ---------------------------------------------------------------------------------------------
 // HTTP
@@ -84,18 +129,29 @@ export async function counts(tc: TestCore, companyId: number): Promise<Record<st
 /** activated = balance + bound + free + inKeys for every type of the company, and no negative balance. */
 export async function expectConservation(tc: TestCore, companyId: number) {
   for (const c of await companyCounts(tc.core.store.db, companyId)) {
-    expect(c.balance + c.bound + c.free + c.inKeys, `company ${companyId} ${c.type}: ${JSON.stringify(c)}`).toBe(c.activated);
+    expect(
+      c.balance + c.bound + c.free + c.inKeys,
+      `company ${companyId} ${c.type}: ${JSON.stringify(c)}`,
+    ).toBe(c.activated);
     expect(c.balance).toBeGreaterThanOrEqual(0);
     expect(c.inKeys).toBeGreaterThanOrEqual(0);
   }
 }
 
 export async function balanceUnits(tc: TestCore, projectId: number, type: string): Promise<number> {
-  const row = await tc.core.store.db.selectFrom('balances').select('units').where('project_id', '=', projectId).where('license_type', '=', type).executeTakeFirst();
+  const row = await tc.core.store.db
+    .selectFrom('balances')
+    .select('units')
+    .where('project_id', '=', projectId)
+    .where('license_type', '=', type)
+    .executeTakeFirst();
   return row?.units ?? 0;
 }
 
-export async function rowCount(tc: TestCore, table: 'activation_keys' | 'activation_key_entries' | 'ledger_entries' | 'history' | 'key_lookup_failures'): Promise<number> {
+export async function rowCount(
+  tc: TestCore,
+  table: 'activation_keys' | 'activation_key_entries' | 'ledger_entries' | 'history' | 'key_lookup_failures',
+): Promise<number> {
   const row = await tc.core.store.db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -40,18 +40,58 @@ beforeAll(async () => {
   await operatorCredit(tc.core, co.companyId, DEFAULT_PROJECT, 'PBX-Port14', 1, 'lmove');
   await setRight(tc.core, co.user.id, 'move-licenses', true);
   token = await co.login();
-  source = await ok(call(tc.app, 'POST', '/devices', token, { device: '00-90-33-78-00-01', type: 'IP6000', projectId: plain }), 201);
-  target = await ok(call(tc.app, 'POST', '/devices', token, { device: '00-90-33-78-00-02', type: 'IP6000', projectId: co.projectId }), 201);
-  const keep = await ok(call(tc.app, 'POST', '/devices', token, { device: '00-90-33-78-00-03', type: 'IP6000', projectId: co.projectId }), 201);
-  source2 = await ok(call(tc.app, 'POST', '/devices', token, { device: '00-90-33-78-00-04', type: 'IP6000', projectId: plain }), 201);
-  target2 = await ok(call(tc.app, 'POST', '/devices', token, { device: '00-90-33-78-00-05', type: 'IP6000', projectId: co.projectId }), 201);
+  source = await ok(
+    call(tc.app, 'POST', '/devices', token, {
+      device: '00-90-33-78-00-01',
+      type: 'IP6000',
+      projectId: plain,
+    }),
+    201,
+  );
+  target = await ok(
+    call(tc.app, 'POST', '/devices', token, {
+      device: '00-90-33-78-00-02',
+      type: 'IP6000',
+      projectId: co.projectId,
+    }),
+    201,
+  );
+  const keep = await ok(
+    call(tc.app, 'POST', '/devices', token, {
+      device: '00-90-33-78-00-03',
+      type: 'IP6000',
+      projectId: co.projectId,
+    }),
+    201,
+  );
+  source2 = await ok(
+    call(tc.app, 'POST', '/devices', token, {
+      device: '00-90-33-78-00-04',
+      type: 'IP6000',
+      projectId: plain,
+    }),
+    201,
+  );
+  target2 = await ok(
+    call(tc.app, 'POST', '/devices', token, {
+      device: '00-90-33-78-00-05',
+      type: 'IP6000',
+      projectId: co.projectId,
+    }),
+    201,
+  );
   serial = await bind(tc, co.actor, plain, source.hardwareId, 'PBX-Port14', 6);
   serial2 = await bind(tc, co.actor, plain, source2.hardwareId, 'PBX-Port14', 4);
   await bind(tc, co.actor, co.projectId, (keep as { hardwareId: string }).hardwareId, 'PBX-Port14', 1);
   tc.clock.set(at(TODAY));
   token = await co.login();
   const first = await ok(call(tc.app, 'GET', `/projects/${co.projectId}/ssa/summary?endDate=${END}`, token));
-  await ok(call(tc.app, 'POST', `/projects/${co.projectId}/ssa`, token, { endDate: END, expectedTotal: first.summary.total }));
+  await ok(
+    call(tc.app, 'POST', `/projects/${co.projectId}/ssa`, token, {
+      endDate: END,
+      expectedTotal: first.summary.total,
+    }),
+  );
 });
 afterAll(async () => {
   await tc?.close();
@@ -61,7 +101,13 @@ afterAll(async () => {
 describe('moving licenses onto a device in a project under SSA', () => {
   it('asks for the SSC summary first and moves nothing until it is confirmed', async () => {
     const before = await snapshot(tc);
-    const asked = await expectError(await call(tc.app, 'POST', `/devices/${source.deviceId}/licenses/move`, token, { targetDeviceId: target.deviceId }), 409, 'SSA_CONFIRMATION_REQUIRED');
+    const asked = await expectError(
+      await call(tc.app, 'POST', `/devices/${source.deviceId}/licenses/move`, token, {
+        targetDeviceId: target.deviceId,
+      }),
+      409,
+      'SSA_CONFIRMATION_REQUIRED',
+    );
     const details = asked.details as { summary: { total: number; lines: { serial: string }[] } };
     expect(details.summary.lines.map((l) => l.serial)).toEqual([serial]);
     expect(details.summary.total).toBeGreaterThan(0);
@@ -73,10 +119,21 @@ describe('moving licenses onto a device in a project under SSA', () => {
     // Independently of the 409: the calculator on the row before the move (bound 2025-11-03, no SSA), today to END.
     const want = expected([await licenseRow(tc, serial)], TODAY, END);
     expect(want.total).toBeGreaterThan(0);
-    const asked = await expectError(await call(tc.app, 'POST', `/devices/${source.deviceId}/licenses/move`, token, { targetDeviceId: target.deviceId }), 409, 'SSA_CONFIRMATION_REQUIRED');
+    const asked = await expectError(
+      await call(tc.app, 'POST', `/devices/${source.deviceId}/licenses/move`, token, {
+        targetDeviceId: target.deviceId,
+      }),
+      409,
+      'SSA_CONFIRMATION_REQUIRED',
+    );
     const total = (asked.details as { summary: { total: number } }).summary.total;
     expect(total).toBe(want.total);
-    const moved = await ok(call(tc.app, 'POST', `/devices/${source.deviceId}/licenses/move`, token, { targetDeviceId: target.deviceId, ssa: { expectedTotal: total } }));
+    const moved = await ok(
+      call(tc.app, 'POST', `/devices/${source.deviceId}/licenses/move`, token, {
+        targetDeviceId: target.deviceId,
+        ssa: { expectedTotal: total },
+      }),
+    );
     expect(moved.serials).toEqual([serial]);
     expect(moved.ssa.total).toBe(total);
     expect(moved.ssa).toMatchObject({ total: want.total, endDate: END, licenses: [{ serial, ssaEnd: END }] });
@@ -95,8 +152,17 @@ describe('moving licenses onto a device in a project under SSA', () => {
     const want = expected([rowBefore], TODAY, CHOSEN);
     // Six months more than the project's end: more SSC than to END.
     expect(want.total).toBeGreaterThan(expected([rowBefore], TODAY, END).total);
-    const moved = await ok(call(tc.app, 'POST', `/devices/${source2.deviceId}/licenses/move`, token, { targetDeviceId: target2.deviceId, ssa: { endDate: CHOSEN, expectedTotal: want.total } }));
-    expect(moved.ssa).toMatchObject({ endDate: CHOSEN, total: want.total, licenses: [{ serial: serial2, ssaEnd: CHOSEN }] });
+    const moved = await ok(
+      call(tc.app, 'POST', `/devices/${source2.deviceId}/licenses/move`, token, {
+        targetDeviceId: target2.deviceId,
+        ssa: { endDate: CHOSEN, expectedTotal: want.total },
+      }),
+    );
+    expect(moved.ssa).toMatchObject({
+      endDate: CHOSEN,
+      total: want.total,
+      licenses: [{ serial: serial2, ssaEnd: CHOSEN }],
+    });
     expect(await licenseRow(tc, serial2)).toMatchObject({ device_id: target2.deviceId, ssa_end: CHOSEN });
     expect(await sscBalance(tc, co.companyId)).toBe(sscBefore - want.total);
     await expectConservation(tc, co.companyId);

@@ -24,38 +24,74 @@ export interface PlacedDevice {
 }
 
 /** Places a new device of `type` in the project (as the company's user). */
-export async function placeDevice(tc: TestCore, company: KeyCompany, type: string, projectId = company.projects[0]!.id): Promise<PlacedDevice> {
-  return addDevice(tc.core, { userId: company.user.id, companyId: company.companyId }, projectId, nextMac(), type);
+export async function placeDevice(
+  tc: TestCore,
+  company: KeyCompany,
+  type: string,
+  projectId = company.projects[0]!.id,
+): Promise<PlacedDevice> {
+  return addDevice(
+    tc.core,
+    { userId: company.user.id, companyId: company.companyId },
+    projectId,
+    nextMac(),
+    type,
+  );
 }
 
 /** Gives the device a certificate in the portal (as a device login would), for V8+ downloads; returns its identity. */
 export async function certify(tc: TestCore, device: PlacedDevice): Promise<DeviceIdentity> {
   const identity = deviceIdentity(tc.pki.deviceCa, device.hardwareId);
-  await tc.core.store.db.updateTable('devices').set({ cert_pem: identity.certPem }).where('id', '=', device.deviceId).execute();
+  await tc.core.store.db
+    .updateTable('devices')
+    .set({ cert_pem: identity.certPem })
+    .where('id', '=', device.deviceId)
+    .execute();
   return identity;
 }
 
-export const credit = (tc: TestCore, company: KeyCompany, type: string, units: number, project = DEFAULT_PROJECT) =>
-  operatorCredit(tc.core, company.companyId, project, type, units, `fixture-${type}`);
+export const credit = (
+  tc: TestCore,
+  company: KeyCompany,
+  type: string,
+  units: number,
+  project = DEFAULT_PROJECT,
+) => operatorCredit(tc.core, company.companyId, project, type, units, `fixture-${type}`);
 
-export const grant = (tc: TestCore, userId: number, right: UserRight) => setRight(tc.core, userId, right, true);
+export const grant = (tc: TestCore, userId: number, right: UserRight) =>
+  setRight(tc.core, userId, right, true);
 
 /** POST …/licenses/from-balance and the answer's JSON (201). */
-export const addLicenses = (tc: TestCore, token: string, deviceId: number, body: Record<string, unknown>) => ok(call(tc.app, 'POST', `/devices/${deviceId}/licenses/from-balance`, token, body), 201);
+export const addLicenses = (tc: TestCore, token: string, deviceId: number, body: Record<string, unknown>) =>
+  ok(call(tc.app, 'POST', `/devices/${deviceId}/licenses/from-balance`, token, body), 201);
 
 export async function boundOf(tc: TestCore, deviceId: number) {
-  return tc.core.store.db.selectFrom('licenses').selectAll().where('device_id', '=', deviceId).where('state', '=', 'bound').orderBy('id').execute();
+  return tc.core.store.db
+    .selectFrom('licenses')
+    .selectAll()
+    .where('device_id', '=', deviceId)
+    .where('state', '=', 'bound')
+    .orderBy('id')
+    .execute();
 }
 
 export async function balanceOf(tc: TestCore, projectId: number, type: string): Promise<number> {
-  const row = await tc.core.store.db.selectFrom('balances').select('units').where('project_id', '=', projectId).where('license_type', '=', type).executeTakeFirst();
+  const row = await tc.core.store.db
+    .selectFrom('balances')
+    .select('units')
+    .where('project_id', '=', projectId)
+    .where('license_type', '=', type)
+    .executeTakeFirst();
   return row?.units ?? 0;
 }
 
 /** activated = balance + bound + free + inKeys for every type of the company (ARCHITECTURE §5). */
 export async function expectConserved(tc: TestCore, companyId: number) {
   for (const c of await companyCounts(tc.core.store.db, companyId)) {
-    expect(c.balance + c.bound + c.free + c.inKeys, `company ${companyId} ${c.type}: ${JSON.stringify(c)}`).toBe(c.activated);
+    expect(
+      c.balance + c.bound + c.free + c.inKeys,
+      `company ${companyId} ${c.type}: ${JSON.stringify(c)}`,
+    ).toBe(c.activated);
     expect(c.balance).toBeGreaterThanOrEqual(0);
   }
 }
@@ -64,16 +100,29 @@ export async function expectConserved(tc: TestCore, companyId: number) {
 export async function snapshot(tc: TestCore) {
   const db = tc.core.store.db;
   return {
-    balances: await db.selectFrom('balances').selectAll().orderBy('project_id').orderBy('license_type').execute(),
+    balances: await db
+      .selectFrom('balances')
+      .selectAll()
+      .orderBy('project_id')
+      .orderBy('license_type')
+      .execute(),
     ledger: await db.selectFrom('ledger_entries').selectAll().orderBy('id').execute(),
     licenses: await db.selectFrom('licenses').selectAll().orderBy('id').execute(),
     devices: await db.selectFrom('devices').selectAll().orderBy('id').execute(),
-    history: await db.selectFrom('history').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    history: await db
+      .selectFrom('history')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
     credit: await db.selectFrom('credit_purchases').selectAll().orderBy('id').execute(),
   };
 }
 
 export async function historyOf(tc: TestCore, event: string) {
-  const rows = await tc.core.store.db.selectFrom('history').selectAll().where('event', '=', event).orderBy('id').execute();
+  const rows = await tc.core.store.db
+    .selectFrom('history')
+    .selectAll()
+    .where('event', '=', event)
+    .orderBy('id')
+    .execute();
   return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, any> }));
 }

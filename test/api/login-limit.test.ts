@@ -27,10 +27,17 @@ describe('login limits', () => {
       { incoming: { socket: { remoteAddress: ip, remotePort: 40_000, remoteFamily: 'IPv4' } } },
     );
     const text = await res.text();
-    return { status: res.status, retryAfter: res.headers.get('retry-after'), json: text ? JSON.parse(text) : null };
+    return {
+      status: res.status,
+      retryAfter: res.headers.get('retry-after'),
+      json: text ? JSON.parse(text) : null,
+    };
   };
-  const login = (email: string, password: string, ip: string) => post('/api/v1/session', { email, password }, ip);
-  const user = async () => (await createUser(tc.core, { email: `u${++n}@example.com`, password: PASSWORD, name: 'U', active: true })).email;
+  const login = (email: string, password: string, ip: string) =>
+    post('/api/v1/session', { email, password }, ip);
+  const user = async () =>
+    (await createUser(tc.core, { email: `u${++n}@example.com`, password: PASSWORD, name: 'U', active: true }))
+      .email;
 
   /** Four wrong passwords on each of five accounts from the NAT: 20 failures, no account at its own limit. */
   async function attackFromNat() {
@@ -94,7 +101,8 @@ describe('login limits', () => {
 
   it('names the per-account limit: five failures from anywhere refuse the right password everywhere, 429 limit account with the wait', async () => {
     const email = await user();
-    for (let i = 0; i < 5; i++) expect((await login(email, `wrong ${i}`, i % 2 ? NAT : ELSEWHERE)).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await login(email, `wrong ${i}`, i % 2 ? NAT : ELSEWHERE)).status).toBe(401);
     for (const ip of [NAT, ELSEWHERE, '192.0.2.1']) {
       const r = await login(email, PASSWORD, ip);
       expect(r.status).toBe(429);
@@ -105,7 +113,8 @@ describe('login limits', () => {
   });
 
   it('pauses every login from an address past its ceiling of failures over many accounts, naming the address limit; other addresses are not affected', async () => {
-    for (let i = 0; i < LIMITS.addressCeiling; i++) await recordLoginFailure(tc.core, `sprayed${i}@example.com`, NAT);
+    for (let i = 0; i < LIMITS.addressCeiling; i++)
+      await recordLoginFailure(tc.core, `sprayed${i}@example.com`, NAT);
     const colleague = await user();
     const r = await login(colleague, PASSWORD, NAT);
     expect(r.status).toBe(429);

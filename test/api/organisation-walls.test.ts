@@ -5,10 +5,25 @@ import { addDevice, removeDevice } from '../../bridge/core/devices/index.js';
 import { loadOrCreateDevPki } from '../../certs/index.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
-import { DEVICE_TYPE, expectError, loginPortal, makeTenant, makeUser, type FixtureUser, type Tenant } from '../bridge/fixtures.js';
+import {
+  DEVICE_TYPE,
+  expectError,
+  loginPortal,
+  makeTenant,
+  makeUser,
+  type FixtureUser,
+  type Tenant,
+} from '../bridge/fixtures.js';
 import { snapshotDatabase, type DbSnapshot } from '../support/db-snapshot.js';
 import { call as apiCall, ok } from '../support/api-client.js';
-import { actorsOf, expectMatrixCovers, routesOf, runWallsMatrix, type Outcome, type WallsCase } from '../support/walls.js';
+import {
+  actorsOf,
+  expectMatrixCovers,
+  routesOf,
+  runWallsMatrix,
+  type Outcome,
+  type WallsCase,
+} from '../support/walls.js';
 
 /**
  * Walls of the organisation endpoints (issue: "A test matrix tries every endpoint as: anonymous, a user
@@ -24,7 +39,13 @@ let a: Tenant;
 let dave: Tenant;
 let bob: FixtureUser;
 let frank: FixtureUser;
-const tokens: Record<'alice' | 'bob' | 'carol' | 'dave' | 'erin', string> = { alice: '', bob: '', carol: '', dave: '', erin: '' };
+const tokens: Record<'alice' | 'bob' | 'carol' | 'dave' | 'erin', string> = {
+  alice: '',
+  bob: '',
+  carol: '',
+  dave: '',
+  erin: '',
+};
 let ids: Ids;
 let erinActor: Actor;
 let carolActor: Actor;
@@ -44,7 +65,8 @@ interface Ids {
 type Snapshot = DbSnapshot;
 const snapshot = (): Promise<Snapshot> => snapshotDatabase(tc);
 
-const call = (method: string, path: string, token?: string, body?: unknown) => apiCall(tc.app, method, path, token, body);
+const call = (method: string, path: string, token?: string, body?: unknown) =>
+  apiCall(tc.app, method, path, token, body);
 
 beforeAll(async () => {
   root = await tempDir('mylic-organisation-walls-');
@@ -68,7 +90,16 @@ beforeAll(async () => {
   const second = await ok(call('POST', '/projects', tokens.alice, { name: 'Second' }), 201);
   await ok(call('POST', `/projects/${shared.id}/rights`, tokens.alice, { companyId: erin.companyId }), 201);
   await addDevice(tc.core, { userId: a.user.id }, shared.id, '00-90-33-0A-00-02', DEVICE_TYPE);
-  ids = { companyA: a.companyId, companyB: dave.companyId, companyC: erin.companyId, pA: a.projectId, shared: shared.id, second: second.id, bobId: bob.id, aliceId: a.user.id };
+  ids = {
+    companyA: a.companyId,
+    companyB: dave.companyId,
+    companyC: erin.companyId,
+    pA: a.projectId,
+    shared: shared.id,
+    second: second.id,
+    bobId: bob.id,
+    aliceId: a.user.id,
+  };
   erinActor = { userId: erin.user.id, companyId: erin.companyId };
   carolActor = { userId: carol.id, companyId: a.companyId };
   before = await snapshot();
@@ -97,9 +128,21 @@ interface Case extends WallsCase<never, Ids> {
 const CASES: Case[] = [
   { route: 'GET /companies', path: () => '/companies' },
   { route: 'POST /companies', path: () => '/companies', body: () => ({ name: 'Never made' }) },
-  { route: 'PUT /session/company', path: () => '/session/company', body: (i) => ({ companyId: i.companyA }), other: [404, 'COMPANY_NOT_FOUND'], locked: LOCKED },
+  {
+    route: 'PUT /session/company',
+    path: () => '/session/company',
+    body: (i) => ({ companyId: i.companyA }),
+    other: [404, 'COMPANY_NOT_FOUND'],
+    locked: LOCKED,
+  },
   { route: 'GET /company', path: () => '/company', locked: LOCKED },
-  { route: 'PATCH /company', path: () => '/company', body: () => ({ city: 'Elsewhere' }), locked: LOCKED, nonAdmin: FORBIDDEN },
+  {
+    route: 'PATCH /company',
+    path: () => '/company',
+    body: () => ({ city: 'Elsewhere' }),
+    locked: LOCKED,
+    nonAdmin: FORBIDDEN,
+  },
   {
     route: 'POST /company/join',
     path: () => '/company/join',
@@ -110,15 +153,57 @@ const CASES: Case[] = [
     nonAdmin: FORBIDDEN,
   },
   { route: 'GET /company/users', path: () => '/company/users', locked: LOCKED },
-  { route: 'POST /company/users', path: () => '/company/users', body: () => ({ email: frank.email, admin: true }), locked: LOCKED, nonAdmin: FORBIDDEN },
-  { route: 'PATCH /company/users/{userId}', path: (i) => `/company/users/${i.bobId}`, body: () => ({ admin: true }), other: [404, 'USER_NOT_FOUND'], locked: LOCKED, nonAdmin: FORBIDDEN },
-  { route: 'DELETE /company/users/{userId}', path: (i) => `/company/users/${i.aliceId}`, other: [404, 'USER_NOT_FOUND'], locked: LOCKED, nonAdmin: FORBIDDEN },
+  {
+    route: 'POST /company/users',
+    path: () => '/company/users',
+    body: () => ({ email: frank.email, admin: true }),
+    locked: LOCKED,
+    nonAdmin: FORBIDDEN,
+  },
+  {
+    route: 'PATCH /company/users/{userId}',
+    path: (i) => `/company/users/${i.bobId}`,
+    body: () => ({ admin: true }),
+    other: [404, 'USER_NOT_FOUND'],
+    locked: LOCKED,
+    nonAdmin: FORBIDDEN,
+  },
+  {
+    route: 'DELETE /company/users/{userId}',
+    path: (i) => `/company/users/${i.aliceId}`,
+    other: [404, 'USER_NOT_FOUND'],
+    locked: LOCKED,
+    nonAdmin: FORBIDDEN,
+  },
   { route: 'GET /projects', path: () => '/projects', locked: LOCKED },
   { route: 'POST /projects', path: () => '/projects', body: () => ({ name: 'Never made' }), locked: LOCKED },
-  { route: 'PUT /session/project', path: () => '/session/project', body: (i) => ({ projectId: i.pA }), other: NOT_FOUND_PROJECT, locked: LOCKED },
-  { route: 'GET /projects/{projectId}', path: (i) => `/projects/${i.pA}`, other: NOT_FOUND_PROJECT, locked: LOCKED },
-  { route: 'PATCH /projects/{projectId}', path: (i) => `/projects/${i.shared}`, body: () => ({ name: 'Taken over' }), other: NOT_FOUND_PROJECT, locked: LOCKED, external: FORBIDDEN },
-  { route: 'DELETE /projects/{projectId}', path: (i) => `/projects/${i.second}`, other: NOT_FOUND_PROJECT, locked: LOCKED },
+  {
+    route: 'PUT /session/project',
+    path: () => '/session/project',
+    body: (i) => ({ projectId: i.pA }),
+    other: NOT_FOUND_PROJECT,
+    locked: LOCKED,
+  },
+  {
+    route: 'GET /projects/{projectId}',
+    path: (i) => `/projects/${i.pA}`,
+    other: NOT_FOUND_PROJECT,
+    locked: LOCKED,
+  },
+  {
+    route: 'PATCH /projects/{projectId}',
+    path: (i) => `/projects/${i.shared}`,
+    body: () => ({ name: 'Taken over' }),
+    other: NOT_FOUND_PROJECT,
+    locked: LOCKED,
+    external: FORBIDDEN,
+  },
+  {
+    route: 'DELETE /projects/{projectId}',
+    path: (i) => `/projects/${i.second}`,
+    other: NOT_FOUND_PROJECT,
+    locked: LOCKED,
+  },
   { route: 'DELETE /projects/{projectId}', path: (i) => `/projects/${i.shared}`, external: FORBIDDEN },
   {
     route: 'POST /projects/{projectId}/join',
@@ -127,8 +212,19 @@ const CASES: Case[] = [
     other: NOT_FOUND_PROJECT,
     locked: LOCKED,
   },
-  { route: 'POST /projects/{projectId}/join', path: (i) => `/projects/${i.shared}/join`, body: (i) => ({ intoProjectId: i.pA }), external: FORBIDDEN },
-  { route: 'GET /projects/{projectId}/rights', path: (i) => `/projects/${i.shared}/rights`, other: NOT_FOUND_PROJECT, locked: LOCKED, external: FORBIDDEN },
+  {
+    route: 'POST /projects/{projectId}/join',
+    path: (i) => `/projects/${i.shared}/join`,
+    body: (i) => ({ intoProjectId: i.pA }),
+    external: FORBIDDEN,
+  },
+  {
+    route: 'GET /projects/{projectId}/rights',
+    path: (i) => `/projects/${i.shared}/rights`,
+    other: NOT_FOUND_PROJECT,
+    locked: LOCKED,
+    external: FORBIDDEN,
+  },
   {
     route: 'POST /projects/{projectId}/rights',
     path: (i) => `/projects/${i.second}/rights`,
@@ -138,7 +234,12 @@ const CASES: Case[] = [
     nonAdmin: FORBIDDEN,
     external: NOT_FOUND_PROJECT,
   },
-  { route: 'POST /projects/{projectId}/rights', path: (i) => `/projects/${i.shared}/rights`, body: (i) => ({ companyId: i.companyB }), external: FORBIDDEN },
+  {
+    route: 'POST /projects/{projectId}/rights',
+    path: (i) => `/projects/${i.shared}/rights`,
+    body: (i) => ({ companyId: i.companyB }),
+    external: FORBIDDEN,
+  },
   {
     route: 'DELETE /projects/{projectId}/rights/{companyId}',
     path: (i) => `/projects/${i.shared}/rights/${i.companyC}`,
@@ -158,10 +259,17 @@ describe('every organisation endpoint', () => {
   });
 });
 
-runWallsMatrix({ cases: CASES, actors: actorsOf(ACTORS, tokens), app: () => tc.app, context: () => ids, snapshot, baseline: () => before });
+runWallsMatrix({
+  cases: CASES,
+  actors: actorsOf(ACTORS, tokens),
+  app: () => tc.app,
+  context: () => ids,
+  snapshot,
+  baseline: () => before,
+});
 
 describe('no probing across the wall', () => {
-  it('answers another company\'s project exactly like a project that does not exist', async () => {
+  it("answers another company's project exactly like a project that does not exist", async () => {
     for (const [method, suffix, body] of [
       ['GET', '', undefined],
       ['PATCH', '', { description: 'x' }],
@@ -169,25 +277,55 @@ describe('no probing across the wall', () => {
       ['GET', '/rights', undefined],
       ['POST', '/join', { intoProjectId: dave.projectId }],
     ] as const) {
-      const theirs = await expectError(await call(method, `/projects/${ids.pA}${suffix}`, tokens.dave, body), 404, 'PROJECT_NOT_FOUND');
-      const none = await expectError(await call(method, `/projects/999999${suffix}`, tokens.dave, body), 404, 'PROJECT_NOT_FOUND');
+      const theirs = await expectError(
+        await call(method, `/projects/${ids.pA}${suffix}`, tokens.dave, body),
+        404,
+        'PROJECT_NOT_FOUND',
+      );
+      const none = await expectError(
+        await call(method, `/projects/999999${suffix}`, tokens.dave, body),
+        404,
+        'PROJECT_NOT_FOUND',
+      );
       expect(theirs).toEqual(none);
     }
     // A project of another company as join target looks absent too.
-    await expectError(await call('POST', `/projects/${dave.projectId}/join`, tokens.dave, { intoProjectId: ids.pA }), 404, 'PROJECT_NOT_FOUND');
+    await expectError(
+      await call('POST', `/projects/${dave.projectId}/join`, tokens.dave, { intoProjectId: ids.pA }),
+      404,
+      'PROJECT_NOT_FOUND',
+    );
     expect(await snapshot()).toEqual(before);
   });
 
   it('answers a user of another company like a user who does not exist', async () => {
-    const theirs = await expectError(await call('PATCH', `/company/users/${ids.bobId}`, tokens.dave, { locked: true }), 404, 'USER_NOT_FOUND');
-    const none = await expectError(await call('PATCH', '/company/users/999999', tokens.dave, { locked: true }), 404, 'USER_NOT_FOUND');
+    const theirs = await expectError(
+      await call('PATCH', `/company/users/${ids.bobId}`, tokens.dave, { locked: true }),
+      404,
+      'USER_NOT_FOUND',
+    );
+    const none = await expectError(
+      await call('PATCH', '/company/users/999999', tokens.dave, { locked: true }),
+      404,
+      'USER_NOT_FOUND',
+    );
     expect(theirs).toEqual(none);
-    const company = await expectError(await call('PUT', '/session/company', tokens.dave, { companyId: ids.companyA }), 404, 'COMPANY_NOT_FOUND');
-    expect(company).toEqual(await expectError(await call('PUT', '/session/company', tokens.dave, { companyId: 999999 }), 404, 'COMPANY_NOT_FOUND'));
+    const company = await expectError(
+      await call('PUT', '/session/company', tokens.dave, { companyId: ids.companyA }),
+      404,
+      'COMPANY_NOT_FOUND',
+    );
+    expect(company).toEqual(
+      await expectError(
+        await call('PUT', '/session/company', tokens.dave, { companyId: 999999 }),
+        404,
+        'COMPANY_NOT_FOUND',
+      ),
+    );
     expect(await snapshot()).toEqual(before);
   });
 
-  it('does not show A\'s projects, users or data to B, nor B\'s selection to A', async () => {
+  it("does not show A's projects, users or data to B, nor B's selection to A", async () => {
     const projects = await ok(call('GET', '/projects', tokens.dave));
     expect(projects.projects.map((p: { companyId: number }) => p.companyId)).toEqual([ids.companyB]);
     const users = await ok(call('GET', '/company/users', tokens.dave));
@@ -195,20 +333,39 @@ describe('no probing across the wall', () => {
     expect((await ok(call('GET', '/company', tokens.dave))).id).toBe(ids.companyB);
     // erin sees exactly the one project granted to C, not the rest of A.
     const erins = await ok(call('GET', '/projects', tokens.erin));
-    expect(erins.projects.filter((p: { external: boolean }) => p.external).map((p: { id: number }) => p.id)).toEqual([ids.shared]);
+    expect(
+      erins.projects.filter((p: { external: boolean }) => p.external).map((p: { id: number }) => p.id),
+    ).toEqual([ids.shared]);
     expect(await snapshot()).toEqual(before);
   });
 });
 
 describe('core services behind the walls', () => {
   it('refuses removing a device to the external user (FORBIDDEN), the stranger (PROJECT_NOT_FOUND) and the locked user (USER_LOCKED)', async () => {
-    await expect(removeDevice(tc.core, erinActor, ids.shared, '00-90-33-0A-00-02')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(removeDevice(tc.core, { userId: dave.user.id, companyId: ids.companyB }, ids.shared, '00-90-33-0A-00-02')).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
-    await expect(removeDevice(tc.core, carolActor, ids.shared, '00-90-33-0A-00-02')).rejects.toMatchObject({ code: 'USER_LOCKED' });
-    await expect(addDevice(tc.core, carolActor, ids.shared, '00-90-33-0A-00-09', DEVICE_TYPE)).rejects.toMatchObject({ code: 'USER_LOCKED' });
+    await expect(removeDevice(tc.core, erinActor, ids.shared, '00-90-33-0A-00-02')).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(
+      removeDevice(
+        tc.core,
+        { userId: dave.user.id, companyId: ids.companyB },
+        ids.shared,
+        '00-90-33-0A-00-02',
+      ),
+    ).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
+    await expect(removeDevice(tc.core, carolActor, ids.shared, '00-90-33-0A-00-02')).rejects.toMatchObject({
+      code: 'USER_LOCKED',
+    });
+    await expect(
+      addDevice(tc.core, carolActor, ids.shared, '00-90-33-0A-00-09', DEVICE_TYPE),
+    ).rejects.toMatchObject({ code: 'USER_LOCKED' });
     // erin reaches only the granted project, and only while C is her selected company.
-    await expect(addDevice(tc.core, erinActor, ids.pA, '00-90-33-0A-00-09', DEVICE_TYPE)).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
-    await expect(addDevice(tc.core, { userId: erinActor.userId }, ids.shared, '00-90-33-0A-00-09', DEVICE_TYPE)).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
+    await expect(
+      addDevice(tc.core, erinActor, ids.pA, '00-90-33-0A-00-09', DEVICE_TYPE),
+    ).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
+    await expect(
+      addDevice(tc.core, { userId: erinActor.userId }, ids.shared, '00-90-33-0A-00-09', DEVICE_TYPE),
+    ).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
     expect(await snapshot()).toEqual(before);
   });
 });

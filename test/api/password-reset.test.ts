@@ -21,10 +21,15 @@ describe('password reset', () => {
       path,
       {
         method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       },
-      ip ? { incoming: { socket: { remoteAddress: ip, remotePort: 40_000, remoteFamily: 'IPv4' } } } : undefined,
+      ip
+        ? { incoming: { socket: { remoteAddress: ip, remotePort: 40_000, remoteFamily: 'IPv4' } } }
+        : undefined,
     );
     const text = await res.text();
     return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
@@ -42,7 +47,12 @@ describe('password reset', () => {
       .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
         enc.toUpperCase() === 'B'
           ? Buffer.from(text, 'base64').toString('utf8')
-          : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+          : Buffer.from(
+              text
+                .replace(/_/g, ' ')
+                .replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+              'latin1',
+            ).toString('utf8'),
       )
       .replace(/\r?\n[ \t]/g, ' ');
   };
@@ -57,7 +67,13 @@ describe('password reset', () => {
   }
   async function user(language: (typeof LANGUAGES)[number] = 'en') {
     const email = `reset${++n}@example.com`;
-    const u = await createUser(tc.core, { email, password: 'the old password', name: 'Rita', language, active: true });
+    const u = await createUser(tc.core, {
+      email,
+      password: 'the old password',
+      name: 'Rita',
+      language,
+      active: true,
+    });
     return { id: u.id, email };
   }
   const login = (email: string, password: string) => call('POST', '/api/v1/session', { email, password });
@@ -69,7 +85,10 @@ describe('password reset', () => {
   });
   beforeEach(async () => {
     await tc?.close();
-    tc = await makeTestCore(`${tmp.dir}/${++n}`, pki, { mailer: smtpMailer(smtp.url, 'portal@example.com'), publicUrl: 'https://portal.example.test' });
+    tc = await makeTestCore(`${tmp.dir}/${++n}`, pki, {
+      mailer: smtpMailer(smtp.url, 'portal@example.com'),
+      publicUrl: 'https://portal.example.test',
+    });
   });
   afterAll(async () => {
     await tc?.close();
@@ -80,29 +99,48 @@ describe('password reset', () => {
   it('resets a forgotten password by a mailed code: the new password works, the old one not, and every session and API token of the account ends', async () => {
     const { email } = await user();
     const session = (await login(email, 'the old password')).json.token as string;
-    const api = (await call('POST', '/api/v1/account/tokens', { label: 'cron' }, session)).json.token as string;
+    const api = (await call('POST', '/api/v1/account/tokens', { label: 'cron' }, session)).json
+      .token as string;
     const asked = await call('POST', '/api/v1/password-reset', { email });
     expect(asked).toMatchObject({ status: 202, json: { mailSent: true } });
     const mail = await nthMailTo(email, 1);
     expect(mail.subject).toBe('Reset your mylic password');
     // The link opens the portal's page for the new password (bridge/web).
     expect(mail.body).toContain('https://portal.example.test/password-reset/confirm?code=');
-    const done = await call('POST', '/api/v1/password-reset/confirm', { token: codeIn(mail), password: 'a brand new password' });
+    const done = await call('POST', '/api/v1/password-reset/confirm', {
+      token: codeIn(mail),
+      password: 'a brand new password',
+    });
     expect(done).toMatchObject({ status: 200, json: { reset: true, email } });
     expect((await login(email, 'the old password')).status).toBe(401);
     expect((await login(email, 'a brand new password')).status).toBe(201);
-    for (const t of [session, api]) expect((await call('GET', '/api/v1/account', undefined, t)).status).toBe(401);
+    for (const t of [session, api])
+      expect((await call('GET', '/api/v1/account', undefined, t)).status).toBe(401);
   });
 
   it('keeps only the hash of the code, and the code works once', async () => {
     const { email } = await user();
     await call('POST', '/api/v1/password-reset', { email });
     const code = codeIn(await nthMailTo(email, 1));
-    const rows = await tc.core.store.db.selectFrom('account_tokens').selectAll().where('purpose', '=', 'reset').execute();
+    const rows = await tc.core.store.db
+      .selectFrom('account_tokens')
+      .selectAll()
+      .where('purpose', '=', 'reset')
+      .execute();
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(code);
-    expect((await call('POST', '/api/v1/password-reset/confirm', { token: code, password: 'a brand new password' })).status).toBe(200);
-    const again = await call('POST', '/api/v1/password-reset/confirm', { token: code, password: 'an attacker password' });
+    expect(
+      (
+        await call('POST', '/api/v1/password-reset/confirm', {
+          token: code,
+          password: 'a brand new password',
+        })
+      ).status,
+    ).toBe(200);
+    const again = await call('POST', '/api/v1/password-reset/confirm', {
+      token: code,
+      password: 'an attacker password',
+    });
     expect(again.status).toBe(404);
     expect((await login(email, 'a brand new password')).status).toBe(201);
   });
@@ -112,7 +150,14 @@ describe('password reset', () => {
     await call('POST', '/api/v1/password-reset', { email });
     const code = codeIn(await nthMailTo(email, 1));
     tc.clock.set(new Date(Date.now() + 61 * 60_000));
-    expect((await call('POST', '/api/v1/password-reset/confirm', { token: code, password: 'a brand new password' })).status).toBe(404);
+    expect(
+      (
+        await call('POST', '/api/v1/password-reset/confirm', {
+          token: code,
+          password: 'a brand new password',
+        })
+      ).status,
+    ).toBe(404);
     expect((await login(email, 'the old password')).status).toBe(201);
   });
 
@@ -130,7 +175,8 @@ describe('password reset', () => {
   it('limits requests to three an hour per address asked for, alike for known and unknown addresses, and ten per client address', async () => {
     const { email } = await user();
     for (const target of [email, `ghost${n}@example.com`]) {
-      for (let i = 0; i < 3; i++) expect((await call('POST', '/api/v1/password-reset', { email: target })).status).toBe(202);
+      for (let i = 0; i < 3; i++)
+        expect((await call('POST', '/api/v1/password-reset', { email: target })).status).toBe(202);
       const limited = await call('POST', '/api/v1/password-reset', { email: target });
       expect(limited.status).toBe(429);
       expect(limited.json.error.code).toBe('RATE_LIMITED');
@@ -140,8 +186,15 @@ describe('password reset', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(mailsTo(email)).toHaveLength(3);
     const ip = '203.0.113.77';
-    for (let i = 0; i < 10; i++) expect((await call('POST', '/api/v1/password-reset', { email: `many${n}-${i}@example.com` }, undefined, ip)).status).toBe(202);
-    expect((await call('POST', '/api/v1/password-reset', { email: `many${n}-x@example.com` }, undefined, ip)).status).toBe(429);
+    for (let i = 0; i < 10; i++)
+      expect(
+        (await call('POST', '/api/v1/password-reset', { email: `many${n}-${i}@example.com` }, undefined, ip))
+          .status,
+      ).toBe(202);
+    expect(
+      (await call('POST', '/api/v1/password-reset', { email: `many${n}-x@example.com` }, undefined, ip))
+        .status,
+    ).toBe(429);
   });
 
   it('writes the reset mail in the language of the account, in each of the five languages', async () => {
@@ -161,15 +214,38 @@ describe('password reset', () => {
     const first = codeIn(await nthMailTo(email, 1));
     await call('POST', '/api/v1/password-reset', { email });
     const second = codeIn(await nthMailTo(email, 2));
-    expect((await call('POST', '/api/v1/password-reset/confirm', { token: first, password: 'a brand new password' })).status).toBe(404);
-    expect((await call('POST', '/api/v1/password-reset/confirm', { token: second, password: 'a brand new password' })).status).toBe(200);
+    expect(
+      (
+        await call('POST', '/api/v1/password-reset/confirm', {
+          token: first,
+          password: 'a brand new password',
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await call('POST', '/api/v1/password-reset/confirm', {
+          token: second,
+          password: 'a brand new password',
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('does not take a reset code for an activation link, nor an activation link for a reset code', async () => {
     const email = `fresh${++n}@example.com`;
-    expect((await call('POST', '/api/v1/accounts', { email, password: 'the old password', name: 'Fay' })).status).toBe(201);
+    expect(
+      (await call('POST', '/api/v1/accounts', { email, password: 'the old password', name: 'Fay' })).status,
+    ).toBe(201);
     const activation = activationLink(await nthMailTo(email, 1)).searchParams.get('token')!;
-    expect((await call('POST', '/api/v1/password-reset/confirm', { token: activation, password: 'a brand new password' })).status).toBe(404);
+    expect(
+      (
+        await call('POST', '/api/v1/password-reset/confirm', {
+          token: activation,
+          password: 'a brand new password',
+        })
+      ).status,
+    ).toBe(404);
     const { email: other } = await user();
     await call('POST', '/api/v1/password-reset', { email: other });
     const code = codeIn(await nthMailTo(other, 1));
@@ -182,7 +258,14 @@ describe('password reset', () => {
     expect((await login(email, 'the old password')).json.error.details.limit).toBe('account');
     await call('POST', '/api/v1/password-reset', { email });
     const code = codeIn(await nthMailTo(email, 1));
-    expect((await call('POST', '/api/v1/password-reset/confirm', { token: code, password: 'a brand new password' })).status).toBe(200);
+    expect(
+      (
+        await call('POST', '/api/v1/password-reset/confirm', {
+          token: code,
+          password: 'a brand new password',
+        })
+      ).status,
+    ).toBe(200);
     expect((await login(email, 'a brand new password')).status).toBe(201);
   });
 
@@ -191,10 +274,33 @@ describe('password reset', () => {
     const session = (await login(email, 'the old password')).json.token as string;
     await call('POST', '/api/v1/password-reset', { email });
     const code = codeIn(await nthMailTo(email, 1));
-    expect((await call('POST', '/api/v1/account/email', { currentPassword: 'the old password', newEmail: `new${n}@example.com` }, session)).status).toBe(202);
+    expect(
+      (
+        await call(
+          'POST',
+          '/api/v1/account/email',
+          { currentPassword: 'the old password', newEmail: `new${n}@example.com` },
+          session,
+        )
+      ).status,
+    ).toBe(202);
     // The confirmation link's token, through the API (the link itself opens the activation page).
-    expect((await call('GET', `/api/v1/account/activate${activationLink(await nthMailTo(`new${n}@example.com`, 1)).search}`)).status).toBe(200);
-    expect((await call('POST', '/api/v1/password-reset/confirm', { token: code, password: 'a brand new password' })).status).toBe(404);
+    expect(
+      (
+        await call(
+          'GET',
+          `/api/v1/account/activate${activationLink(await nthMailTo(`new${n}@example.com`, 1)).search}`,
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call('POST', '/api/v1/password-reset/confirm', {
+          token: code,
+          password: 'a brand new password',
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('answers 202 even when the relay refuses the reset mail (the failure is only logged)', async () => {

@@ -29,18 +29,40 @@ describe('answers that break their own schema', () => {
     app.onError(toErrorResponse);
     const api = new ApiRouter(app, tc.core);
     const Answer = z.object({ count: z.number().int() });
-    api.route({ method: 'post', path: '/broken', tag: 'Test', summary: 'answers a string where a number belongs', auth: 'none', body: z.strictObject({ n: z.number() }), response: Answer }, async () => ({
-      count: 'secret internal value' as unknown as number,
-    }));
+    api.route(
+      {
+        method: 'post',
+        path: '/broken',
+        tag: 'Test',
+        summary: 'answers a string where a number belongs',
+        auth: 'none',
+        body: z.strictObject({ n: z.number() }),
+        response: Answer,
+      },
+      async () => ({
+        count: 'secret internal value' as unknown as number,
+      }),
+    );
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      const broken = await app.request('/broken', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: 1 }) });
+      const broken = await app.request('/broken', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ n: 1 }),
+      });
       expect(broken.status).toBe(500);
       const text = await broken.text();
       expect(JSON.parse(text).error.code).toBe('INTERNAL');
       expect(text).not.toContain('secret internal value');
-      const bad = await app.request('/broken', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: 'x' }) });
-      expect([bad.status, ((await bad.json()) as { error: { code: string } }).error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      const bad = await app.request('/broken', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ n: 'x' }),
+      });
+      expect([bad.status, ((await bad.json()) as { error: { code: string } }).error.code]).toEqual([
+        400,
+        'VALIDATION_FAILED',
+      ]);
     } finally {
       quiet.mockRestore();
     }

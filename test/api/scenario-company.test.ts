@@ -65,11 +65,27 @@ describe('a company from its first key to an RMA', () => {
       ],
       orderNumber: 'SO-5000',
     });
-    const preview = await ok(call(tc.app, 'POST', '/activation-keys/preview', co.token, { key: key.key, projectId: defaultProject }));
+    const preview = await ok(
+      call(tc.app, 'POST', '/activation-keys/preview', co.token, { key: key.key, projectId: defaultProject }),
+    );
     expect(preview.licenses).toHaveLength(4);
-    const r = await ok(call(tc.app, 'POST', '/activation-keys/redeem', co.token, { key: key.key, projectId: defaultProject, comment: 'first order' }), 201);
+    const r = await ok(
+      call(tc.app, 'POST', '/activation-keys/redeem', co.token, {
+        key: key.key,
+        projectId: defaultProject,
+        comment: 'first order',
+      }),
+      201,
+    );
     expect(r).toMatchObject({ projectId: defaultProject });
-    await expectError(await call(tc.app, 'POST', '/activation-keys/redeem', co.token, { key: key.key, projectId: defaultProject }), 409, 'KEY_ALREADY_REDEEMED');
+    await expectError(
+      await call(tc.app, 'POST', '/activation-keys/redeem', co.token, {
+        key: key.key,
+        projectId: defaultProject,
+      }),
+      409,
+      'KEY_ALREADY_REDEEMED',
+    );
     Object.assign(now, {
       [PORT]: { activated: 120, balance: 120, bound: 0, free: 0, inKeys: 0 },
       [VM]: { activated: 110, balance: 110, bound: 0, free: 0, inKeys: 0 },
@@ -80,8 +96,24 @@ describe('a company from its first key to an RMA', () => {
   });
 
   it('adds 50 devices by a MAC range, one outcome per device; a 51st in the range is refused whole', async () => {
-    await expectError(await call(tc.app, 'POST', '/devices/range', co.token, { from: mac(0), to: mac(0x32), type: TYPE, projectId: defaultProject }), 400, 'DEVICE_BATCH_TOO_LARGE');
-    const r = await ok(call(tc.app, 'POST', '/devices/range', co.token, { from: mac(0), to: mac(0x31), type: TYPE, projectId: defaultProject }));
+    await expectError(
+      await call(tc.app, 'POST', '/devices/range', co.token, {
+        from: mac(0),
+        to: mac(0x32),
+        type: TYPE,
+        projectId: defaultProject,
+      }),
+      400,
+      'DEVICE_BATCH_TOO_LARGE',
+    );
+    const r = await ok(
+      call(tc.app, 'POST', '/devices/range', co.token, {
+        from: mac(0),
+        to: mac(0x31),
+        type: TYPE,
+        projectId: defaultProject,
+      }),
+    );
     expect(r).toMatchObject({ source: 'range', projectId: defaultProject, added: 50, failed: 0 });
     for (const row of r.rows) devices.push({ deviceId: row.deviceId, hardwareId: row.hardwareId });
     expect(devices[49]!.hardwareId).toBe('009033100031');
@@ -94,18 +126,57 @@ describe('a company from its first key to an RMA', () => {
     const first = devices[0]!.deviceId;
     const before = await snapshot(tc);
     // Voicemail must equal the PBX amount; an IP811 takes at most 30 gateway channels.
-    await expectError(await call(tc.app, 'POST', `/devices/${first}/licenses/from-balance`, co.token, { version: 14, lines: [{ type: PORT, units: 2 }, { type: VM, units: 3 }] }), 409, 'LICENSE_AMOUNT_NOT_EQUAL_PBX');
-    await expectError(await call(tc.app, 'POST', `/devices/${first}/licenses/from-balance`, co.token, { version: 14, lines: [{ type: GW, units: 31 }] }), 409, 'LICENSE_MAXIMUM_EXCEEDED');
+    await expectError(
+      await call(tc.app, 'POST', `/devices/${first}/licenses/from-balance`, co.token, {
+        version: 14,
+        lines: [
+          { type: PORT, units: 2 },
+          { type: VM, units: 3 },
+        ],
+      }),
+      409,
+      'LICENSE_AMOUNT_NOT_EQUAL_PBX',
+    );
+    await expectError(
+      await call(tc.app, 'POST', `/devices/${first}/licenses/from-balance`, co.token, {
+        version: 14,
+        lines: [{ type: GW, units: 31 }],
+      }),
+      409,
+      'LICENSE_MAXIMUM_EXCEEDED',
+    );
     expect(await snapshot(tc)).toEqual(before);
 
     const offer = await ok(call(tc.app, 'GET', `/devices/${first}/licenses/offer?version=14`, co.token));
-    expect(offer.licenses.find((t: { type: string }) => t.type === PORT)).toMatchObject({ projectBalance: 120 });
+    expect(offer.licenses.find((t: { type: string }) => t.type === PORT)).toMatchObject({
+      projectBalance: 120,
+    });
     for (const d of devices) {
-      const r = await ok(call(tc.app, 'POST', `/devices/${d.deviceId}/licenses/from-balance`, co.token, { version: 14, lines: [{ type: PORT, units: 2 }, { type: VM, units: 2 }, { type: GW, units: 1 }] }), 201);
+      const r = await ok(
+        call(tc.app, 'POST', `/devices/${d.deviceId}/licenses/from-balance`, co.token, {
+          version: 14,
+          lines: [
+            { type: PORT, units: 2 },
+            { type: VM, units: 2 },
+            { type: GW, units: 1 },
+          ],
+        }),
+        201,
+      );
       expect(r.licenses).toHaveLength(3);
     }
     // The balance is short now: 20 ports are left, 30 are asked.
-    await expectError(await call(tc.app, 'POST', `/devices/${first}/licenses/from-balance`, co.token, { version: 14, lines: [{ type: PORT, units: 30 }, { type: VM, units: 30 }] }), 409, 'BALANCE_INSUFFICIENT');
+    await expectError(
+      await call(tc.app, 'POST', `/devices/${first}/licenses/from-balance`, co.token, {
+        version: 14,
+        lines: [
+          { type: PORT, units: 30 },
+          { type: VM, units: 30 },
+        ],
+      }),
+      409,
+      'BALANCE_INSUFFICIENT',
+    );
     Object.assign(now, {
       [PORT]: { ...now[PORT]!, balance: 20, bound: 100 },
       [VM]: { ...now[VM]!, balance: 10, bound: 100 },
@@ -126,7 +197,12 @@ describe('a company from its first key to an RMA', () => {
       expect((await postXml(tc.app, `${PORTAL_API}/invalidations`, doc.xml, co.token)).status).toBe(200);
     }
     const pool = await ok(call(tc.app, 'GET', '/free-licenses', co.token));
-    expect(pool.licenses.map((l: { type: string; units: number }) => `${l.type}:${l.units}`).sort()).toEqual([`${PORT}:2`, `${PORT}:2`, `${VM}:2`, `${VM}:2`]);
+    expect(pool.licenses.map((l: { type: string; units: number }) => `${l.type}:${l.units}`).sort()).toEqual([
+      `${PORT}:2`,
+      `${PORT}:2`,
+      `${VM}:2`,
+      `${VM}:2`,
+    ]);
     Object.assign(now, {
       [PORT]: { ...now[PORT]!, bound: 96, free: 4 },
       [VM]: { ...now[VM]!, bound: 96, free: 4 },
@@ -135,7 +211,11 @@ describe('a company from its first key to an RMA', () => {
   });
 
   it('converts part of the free pool back to balance for one year of SSC per unit', async () => {
-    const pool = (await ok(call(tc.app, 'GET', '/free-licenses', co.token))).licenses as { serial: string; type: string; units: number }[];
+    const pool = (await ok(call(tc.app, 'GET', '/free-licenses', co.token))).licenses as {
+      serial: string;
+      type: string;
+      units: number;
+    }[];
     const port = pool.find((l) => l.type === PORT)!;
     const vm = pool.find((l) => l.type === VM)!;
     const req = { licenses: [{ serial: port.serial }, { serial: vm.serial }] };
@@ -144,7 +224,12 @@ describe('a company from its first key to an RMA', () => {
     expect(preview).toMatchObject({ ssc: 8, done: false });
     await expectUnits();
     const done = await ok(call(tc.app, 'POST', '/free-licenses/convert', co.token, req));
-    expect(done).toMatchObject({ ssc: 8, done: true, paid: [{ projectId: defaultProject, units: 8 }], onCredit: null });
+    expect(done).toMatchObject({
+      ssc: 8,
+      done: true,
+      paid: [{ projectId: defaultProject, units: 8 }],
+      onCredit: null,
+    });
     expect((await ok(call(tc.app, 'GET', '/free-licenses', co.token))).licenses).toHaveLength(2);
     Object.assign(now, {
       [PORT]: { ...now[PORT]!, balance: 22, free: 2 },
@@ -158,8 +243,15 @@ describe('a company from its first key to an RMA', () => {
   it('moves a device with its licenses to another project', async () => {
     const branch = await ok(call(tc.app, 'POST', '/projects', co.token, { name: 'Branch' }), 201);
     const d = devices[2]!;
-    const r = await ok(call(tc.app, 'POST', '/devices/move', co.token, { deviceIds: [d.deviceId], projectId: branch.id }));
-    expect(r).toEqual({ projectId: branch.id, moved: [{ deviceId: d.deviceId, fromProjectId: defaultProject, licenses: 3 }], unchanged: [], ssa: null });
+    const r = await ok(
+      call(tc.app, 'POST', '/devices/move', co.token, { deviceIds: [d.deviceId], projectId: branch.id }),
+    );
+    expect(r).toEqual({
+      projectId: branch.id,
+      moved: [{ deviceId: d.deviceId, fromProjectId: defaultProject, licenses: 3 }],
+      unchanged: [],
+      ssa: null,
+    });
     expect((await ok(call(tc.app, 'GET', `/devices/${d.deviceId}`, co.token))).projectId).toBe(branch.id);
     expect((await boundOf(tc, d.deviceId)).every((l) => l.project_id === branch.id)).toBe(true);
     expect((await ok(call(tc.app, 'GET', `/devices?projectId=${branch.id}`, co.token))).total).toBe(1);
@@ -170,24 +262,53 @@ describe('a company from its first key to an RMA', () => {
     const d = devices[3]!;
     const licenses = (await boundOf(tc, d.deviceId)).map((l) => l.serial).sort();
     expect(licenses).toHaveLength(3);
-    const rma = await ok(call(tc.app, 'POST', `/devices/${d.deviceId}/rma`, co.token, { reason: 'does not boot' }), 201);
+    const rma = await ok(
+      call(tc.app, 'POST', `/devices/${d.deviceId}/rma`, co.token, { reason: 'does not boot' }),
+      201,
+    );
     expect(rma).toMatchObject({ state: 'requested', reason: 'does not boot' });
     expect((await ok(call(tc.app, 'GET', '/rma', co.token))).devices).toEqual([]);
     const arrived = await rmaArrived(tc.core, mac(3));
     expect(arrived).toMatchObject({ deviceId: d.deviceId, state: 'arrived' });
-    expect((await ok(call(tc.app, 'GET', '/rma', co.token))).devices.map((x: { id: number }) => x.id)).toEqual([d.deviceId]);
+    expect(
+      (await ok(call(tc.app, 'GET', '/rma', co.token))).devices.map((x: { id: number }) => x.id),
+    ).toEqual([d.deviceId]);
 
-    const fresh = await ok(call(tc.app, 'POST', '/devices', co.token, { device: '00-90-33-10-01-00', type: TYPE, projectId: defaultProject }), 201);
+    const fresh = await ok(
+      call(tc.app, 'POST', '/devices', co.token, {
+        device: '00-90-33-10-01-00',
+        type: TYPE,
+        projectId: defaultProject,
+      }),
+      201,
+    );
     // Only to a device without licenses: a licensed one is refused.
-    await expectError(await call(tc.app, 'POST', `/devices/${d.deviceId}/licenses/move`, co.token, { targetDeviceId: devices[4]!.deviceId }), 409, 'MOVE_TARGET_HAS_LICENSES');
-    const moved = await ok(call(tc.app, 'POST', `/devices/${d.deviceId}/licenses/move`, co.token, { targetDeviceId: fresh.deviceId }));
-    expect(moved).toMatchObject({ from: { deviceId: d.deviceId, rma: true }, to: { deviceId: fresh.deviceId } });
+    await expectError(
+      await call(tc.app, 'POST', `/devices/${d.deviceId}/licenses/move`, co.token, {
+        targetDeviceId: devices[4]!.deviceId,
+      }),
+      409,
+      'MOVE_TARGET_HAS_LICENSES',
+    );
+    const moved = await ok(
+      call(tc.app, 'POST', `/devices/${d.deviceId}/licenses/move`, co.token, {
+        targetDeviceId: fresh.deviceId,
+      }),
+    );
+    expect(moved).toMatchObject({
+      from: { deviceId: d.deviceId, rma: true },
+      to: { deviceId: fresh.deviceId },
+    });
     expect([...moved.serials].sort()).toEqual(licenses);
     expect(await boundOf(tc, d.deviceId)).toEqual([]);
     expect((await boundOf(tc, fresh.deviceId)).map((l) => l.serial).sort()).toEqual(licenses);
-    expect((await ok(call(tc.app, 'GET', `/devices/${fresh.deviceId}/licenses`, co.token))).licenses).toHaveLength(3);
+    expect(
+      (await ok(call(tc.app, 'GET', `/devices/${fresh.deviceId}/licenses`, co.token))).licenses,
+    ).toHaveLength(3);
     // Nothing was freed: the device had no unmoved licenses, no Freed_RMA_licenses project was needed.
-    expect((await ok(call(tc.app, 'GET', '/projects', co.token))).projects.map((p: { name: string }) => p.name)).not.toContain(FREED_RMA_PROJECT);
+    expect(
+      (await ok(call(tc.app, 'GET', '/projects', co.token))).projects.map((p: { name: string }) => p.name),
+    ).not.toContain(FREED_RMA_PROJECT);
     await expectUnits();
   });
 });

@@ -3,10 +3,24 @@ import { rmaArrived } from '../../bridge/core/devices/index.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
-import { expectMatrixCovers, routesOf, runWallsMatrix, type Outcome, type WallsCase } from '../support/walls.js';
+import {
+  expectMatrixCovers,
+  routesOf,
+  runWallsMatrix,
+  type Outcome,
+  type WallsCase,
+} from '../support/walls.js';
 import { expectError, invalidationDocument, postXml } from '../bridge/fixtures.js';
 import { call, keyCompany, ok, type KeyCompany } from './keys-fixtures.js';
-import { addLicenses, certify, credit, expectConserved, grant, placeDevice, type PlacedDevice } from './licenses-fixtures.js';
+import {
+  addLicenses,
+  certify,
+  credit,
+  expectConserved,
+  grant,
+  placeDevice,
+  type PlacedDevice,
+} from './licenses-fixtures.js';
 
 /**
  * Issue 11, "Licenses belong to the company that paid for them": the second company holding the same
@@ -43,10 +57,26 @@ async function makeWorld(dir: string): Promise<World> {
   const tc = await makeTestCore(dir);
   const a = await keyCompany(tc, 'sd-a');
   const b = await keyCompany(tc, 'sd-b', { extraProjects: ['B second'] });
-  for (const [type, units] of [['PBX-Port14', 20], ['Relay-PRI', 2], ['Warranty-1Y', 4]] as const) await credit(tc, a, type, units);
-  for (const [type, units] of [['GW-Channel', 5], ['Warranty-1Y', 4], ['PBX-Port14', 4]] as const) await credit(tc, b, type, units);
+  for (const [type, units] of [
+    ['PBX-Port14', 20],
+    ['Relay-PRI', 2],
+    ['Warranty-1Y', 4],
+  ] as const)
+    await credit(tc, a, type, units);
+  for (const [type, units] of [
+    ['GW-Channel', 5],
+    ['Warranty-1Y', 4],
+    ['PBX-Port14', 4],
+  ] as const)
+    await credit(tc, b, type, units);
   const dev = await placeDevice(tc, a, 'IP6000');
-  await addLicenses(tc, a.token, dev.deviceId, { version: 14, lines: [{ type: 'PBX-Port14', units: 10 }, { type: 'Relay-PRI', units: 1 }] });
+  await addLicenses(tc, a.token, dev.deviceId, {
+    version: 14,
+    lines: [
+      { type: 'PBX-Port14', units: 10 },
+      { type: 'Relay-PRI', units: 1 },
+    ],
+  });
   await certify(tc, dev);
   const flo = await placeDevice(tc, a, 'IP811');
   await ok(call(tc.app, 'POST', `/devices/${flo.deviceId}/licenses/floating`, a.token), 201);
@@ -54,33 +84,94 @@ async function makeWorld(dir: string): Promise<World> {
   const giver = await placeDevice(tc, a, 'IP811');
   await addLicenses(tc, a.token, giver.deviceId, { version: 14, lines: [{ type: 'PBX-Port14', units: 2 }] });
   const identity = await certify(tc, giver);
-  const freeSerial = (await tc.core.store.db.selectFrom('licenses').select('serial').where('device_id', '=', giver.deviceId).executeTakeFirstOrThrow()).serial;
+  const freeSerial = (
+    await tc.core.store.db
+      .selectFrom('licenses')
+      .select('serial')
+      .where('device_id', '=', giver.deviceId)
+      .executeTakeFirstOrThrow()
+  ).serial;
   const doc = invalidationDocument(identity, { serials: [freeSerial], counter: 1, version: 14 });
   expect((await postXml(tc.app, `${PORTAL_API}/invalidations`, doc.xml, a.token)).status).toBe(200);
   // B adds A's devices to its own project: the seed's warning, and access to see their licenses.
   for (const d of [dev, flo]) {
-    const added = await ok(call(tc.app, 'POST', '/devices', b.token, { device: d.hardwareId, type: d === dev ? 'IP6000' : 'IP811', projectId: b.projects[0]!.id }), 201);
+    const added = await ok(
+      call(tc.app, 'POST', '/devices', b.token, {
+        device: d.hardwareId,
+        type: d === dev ? 'IP6000' : 'IP811',
+        projectId: b.projects[0]!.id,
+      }),
+      201,
+    );
     expect(added.warnings).toContainEqual(expect.objectContaining({ code: 'SEVERAL_COMPANIES' }));
   }
   const bOwn = await placeDevice(tc, b, 'IP6000');
   await grant(tc, b.user.id, 'move-licenses');
-  return { tc, a, b, dev, flo, aEmpty, bOwn, bSecond: b.projects[1]!.id, freeSerial, confirmationId: doc.documentId };
+  return {
+    tc,
+    a,
+    b,
+    dev,
+    flo,
+    aEmpty,
+    bOwn,
+    bSecond: b.projects[1]!.id,
+    freeSerial,
+    confirmationId: doc.documentId,
+  };
 }
 
 /** Everything company A owns, as rows. */
 async function ownedByA(x: World) {
   const db = x.tc.core.store.db;
-  const projects = (await db.selectFrom('projects').select('id').where('company_id', '=', x.a.companyId).execute()).map((p) => p.id);
+  const projects = (
+    await db.selectFrom('projects').select('id').where('company_id', '=', x.a.companyId).execute()
+  ).map((p) => p.id);
   return {
-    projects: await db.selectFrom('projects').selectAll().where('company_id', '=', x.a.companyId).orderBy('id').execute(),
-    licenses: await db.selectFrom('licenses').selectAll().where('project_id', 'in', projects).orderBy('id').execute(),
-    balances: await db.selectFrom('balances').selectAll().where('project_id', 'in', projects).orderBy('project_id').orderBy('license_type').execute(),
-    ledger: await db.selectFrom('ledger_entries').selectAll().where('project_id', 'in', projects).orderBy('id').execute(),
-    placements: await db.selectFrom('device_projects').selectAll().where('company_id', '=', x.a.companyId).orderBy('device_id').execute(),
+    projects: await db
+      .selectFrom('projects')
+      .selectAll()
+      .where('company_id', '=', x.a.companyId)
+      .orderBy('id')
+      .execute(),
+    licenses: await db
+      .selectFrom('licenses')
+      .selectAll()
+      .where('project_id', 'in', projects)
+      .orderBy('id')
+      .execute(),
+    balances: await db
+      .selectFrom('balances')
+      .selectAll()
+      .where('project_id', 'in', projects)
+      .orderBy('project_id')
+      .orderBy('license_type')
+      .execute(),
+    ledger: await db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('project_id', 'in', projects)
+      .orderBy('id')
+      .execute(),
+    placements: await db
+      .selectFrom('device_projects')
+      .selectAll()
+      .where('company_id', '=', x.a.companyId)
+      .orderBy('device_id')
+      .execute(),
     // The physical devices, RMA columns aside (a request by B is meant to show in A).
     devices: await db
       .selectFrom('devices')
-      .select(['id', 'hardware_id', 'device_type', 'cert_pem', 'invalidation_counter', 'legacy_download_at', 'no_downgrade_at', 'shipped_on'])
+      .select([
+        'id',
+        'hardware_id',
+        'device_type',
+        'cert_pem',
+        'invalidation_counter',
+        'legacy_download_at',
+        'no_downgrade_at',
+        'shipped_on',
+      ])
       .where('id', 'in', [x.dev.deviceId, x.flo.deviceId, x.aEmpty.deviceId])
       .orderBy('id')
       .execute(),
@@ -88,7 +179,13 @@ async function ownedByA(x: World) {
   };
 }
 
-const historyOfA = (x: World) => x.tc.core.store.db.selectFrom('history').selectAll().where('company_id', '=', x.a.companyId).orderBy('id').execute();
+const historyOfA = (x: World) =>
+  x.tc.core.store.db
+    .selectFrom('history')
+    .selectAll()
+    .where('company_id', '=', x.a.companyId)
+    .orderBy('id')
+    .execute();
 
 beforeEach(async () => {
   root ??= await tempDir('mylic-shared-device-walls-');
@@ -104,50 +201,199 @@ type Case = WallsCase<'b', World> & { b: Outcome };
 const D = (x: World) => `/devices/${x.dev.deviceId}`;
 const CASES: Case[] = [
   { route: 'GET /devices', path: () => '/devices', b: [200] },
-  { route: 'POST /devices', path: () => '/devices', body: (x) => ({ device: x.dev.hardwareId, type: 'IP6000', projectId: x.bSecond }), b: [409, 'DEVICE_ALREADY_IN_COMPANY'] },
-  { route: 'POST /devices/range', path: () => '/devices/range', body: (x) => ({ from: x.dev.hardwareId, to: x.dev.hardwareId, type: 'IP6000', projectId: x.bSecond }), b: [200] },
-  { route: 'POST /devices/file', path: () => '/devices/file', body: (x) => ({ text: `${x.dev.hardwareId}\n${x.aEmpty.hardwareId}`, type: 'IP6000', projectId: x.bSecond }), b: [200] },
-  { route: 'POST /devices/order', path: () => '/devices/order', body: (x) => ({ orderNumber: 'NONE', projectId: x.bSecond }), b: [404, 'ORDER_NOT_FOUND'] },
-  { route: 'POST /devices/move', path: () => '/devices/move', body: (x) => ({ deviceIds: [x.dev.deviceId], projectId: x.bSecond }), b: [200] },
-  { route: 'POST /devices/remove', path: () => '/devices/remove', body: (x) => ({ deviceIds: [x.dev.deviceId] }), b: [200] },
+  {
+    route: 'POST /devices',
+    path: () => '/devices',
+    body: (x) => ({ device: x.dev.hardwareId, type: 'IP6000', projectId: x.bSecond }),
+    b: [409, 'DEVICE_ALREADY_IN_COMPANY'],
+  },
+  {
+    route: 'POST /devices/range',
+    path: () => '/devices/range',
+    body: (x) => ({ from: x.dev.hardwareId, to: x.dev.hardwareId, type: 'IP6000', projectId: x.bSecond }),
+    b: [200],
+  },
+  {
+    route: 'POST /devices/file',
+    path: () => '/devices/file',
+    body: (x) => ({
+      text: `${x.dev.hardwareId}\n${x.aEmpty.hardwareId}`,
+      type: 'IP6000',
+      projectId: x.bSecond,
+    }),
+    b: [200],
+  },
+  {
+    route: 'POST /devices/order',
+    path: () => '/devices/order',
+    body: (x) => ({ orderNumber: 'NONE', projectId: x.bSecond }),
+    b: [404, 'ORDER_NOT_FOUND'],
+  },
+  {
+    route: 'POST /devices/move',
+    path: () => '/devices/move',
+    body: (x) => ({ deviceIds: [x.dev.deviceId], projectId: x.bSecond }),
+    b: [200],
+  },
+  {
+    route: 'POST /devices/remove',
+    path: () => '/devices/remove',
+    body: (x) => ({ deviceIds: [x.dev.deviceId] }),
+    b: [200],
+  },
   { route: 'GET /devices/{deviceId}', path: D, b: [200] },
-  { route: 'PATCH /devices/{deviceId}', path: D, body: () => ({ name: 'Bob’s now', comment: 'mine' }), b: [200] },
+  {
+    route: 'PATCH /devices/{deviceId}',
+    path: D,
+    body: () => ({ name: 'Bob’s now', comment: 'mine' }),
+    b: [200],
+  },
   { route: 'DELETE /devices/{deviceId}', path: D, b: [204] },
-  { route: 'POST /devices/{deviceId}/rma', path: (x) => `${D(x)}/rma`, body: () => ({ reason: 'x' }), b: [201] },
+  {
+    route: 'POST /devices/{deviceId}/rma',
+    path: (x) => `${D(x)}/rma`,
+    body: () => ({ reason: 'x' }),
+    b: [201],
+  },
   { route: 'DELETE /devices/{deviceId}/rma', path: (x) => `${D(x)}/rma`, b: [409, 'RMA_STATE_INVALID'] },
   { route: 'GET /rma', path: () => '/rma?state=active', b: [200] },
-  { route: 'GET /device-status', path: (x) => `/device-status?device=${x.dev.hardwareId}`, b: [403, 'FORBIDDEN'] },
+  {
+    route: 'GET /device-status',
+    path: (x) => `/device-status?device=${x.dev.hardwareId}`,
+    b: [403, 'FORBIDDEN'],
+  },
   { route: 'GET /orders/{orderNumber}', path: () => '/orders/NONE', b: [404, 'ORDER_NOT_FOUND'] },
-  { route: 'GET /orders/{orderNumber}/devices.csv', path: () => '/orders/NONE/devices.csv', b: [404, 'ORDER_NOT_FOUND'] },
-  { route: 'POST /invalidations', path: () => '/invalidations', body: () => ({}), b: [415, 'UNSUPPORTED_MEDIA_TYPE'] },
-  { route: 'GET /invalidations/{documentId}/confirmation', path: (x) => `/invalidations/${x.confirmationId}/confirmation`, b: [404, 'CONFIRMATION_NOT_FOUND'] },
+  {
+    route: 'GET /orders/{orderNumber}/devices.csv',
+    path: () => '/orders/NONE/devices.csv',
+    b: [404, 'ORDER_NOT_FOUND'],
+  },
+  {
+    route: 'POST /invalidations',
+    path: () => '/invalidations',
+    body: () => ({}),
+    b: [415, 'UNSUPPORTED_MEDIA_TYPE'],
+  },
+  {
+    route: 'GET /invalidations/{documentId}/confirmation',
+    path: (x) => `/invalidations/${x.confirmationId}/confirmation`,
+    b: [404, 'CONFIRMATION_NOT_FOUND'],
+  },
   { route: 'GET /catalog', path: () => '/catalog', b: [200] },
   { route: 'GET /devices/{deviceId}/licenses', path: (x) => `${D(x)}/licenses`, b: [200] },
-  { route: 'GET /devices/{deviceId}/licenses/offer', path: (x) => `${D(x)}/licenses/offer?version=14&ports=5`, b: [200] },
-  { route: 'POST /devices/{deviceId}/licenses/from-balance', path: (x) => `${D(x)}/licenses/from-balance`, body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }), b: [201] },
-  { route: 'POST /devices/{deviceId}/licenses/from-balance/ssa-preview', path: (x) => `${D(x)}/licenses/from-balance/ssa-preview`, body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }), b: [200] },
+  {
+    route: 'GET /devices/{deviceId}/licenses/offer',
+    path: (x) => `${D(x)}/licenses/offer?version=14&ports=5`,
+    b: [200],
+  },
+  {
+    route: 'POST /devices/{deviceId}/licenses/from-balance',
+    path: (x) => `${D(x)}/licenses/from-balance`,
+    body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }),
+    b: [201],
+  },
+  {
+    route: 'POST /devices/{deviceId}/licenses/from-balance/ssa-preview',
+    path: (x) => `${D(x)}/licenses/from-balance/ssa-preview`,
+    body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }),
+    b: [200],
+  },
   { route: 'GET /free-licenses', path: () => '/free-licenses', b: [200] },
-  { route: 'GET /devices/{deviceId}/licenses/free-offer', path: (x) => `${D(x)}/licenses/free-offer?version=14`, b: [200] },
-  { route: 'POST /devices/{deviceId}/licenses/from-free', path: (x) => `${D(x)}/licenses/from-free`, body: (x) => ({ version: 14, serials: [x.freeSerial] }), b: [404, 'FREE_LICENSE_NOT_FOUND'] },
-  { route: 'POST /free-licenses/convert/preview', path: () => '/free-licenses/convert/preview', body: (x) => ({ licenses: [{ serial: x.freeSerial }] }), b: [404, 'FREE_LICENSE_NOT_FOUND'] },
-  { route: 'POST /free-licenses/convert', path: () => '/free-licenses/convert', body: (x) => ({ licenses: [{ serial: x.freeSerial }] }), b: [404, 'FREE_LICENSE_NOT_FOUND'] },
-  { route: 'POST /devices/{deviceId}/licenses/floating', path: (x) => `/devices/${x.flo.deviceId}/licenses/floating`, b: [409, 'LICENSE_MAXIMUM_EXCEEDED'] },
-  { route: 'DELETE /devices/{deviceId}/licenses/floating', path: (x) => `/devices/${x.flo.deviceId}/licenses/floating`, b: [403, 'LICENSES_OF_ANOTHER_COMPANY'] },
-  { route: 'POST /devices/{deviceId}/warranty/preview', path: (x) => `${D(x)}/warranty/preview`, body: () => ({ years: 1 }), b: [200] },
-  { route: 'POST /devices/{deviceId}/warranty', path: (x) => `${D(x)}/warranty`, body: () => ({ years: 1 }), b: [201] },
-  { route: 'POST /projects/{projectId}/warranty/preview', path: (x) => `/projects/${x.b.projects[0]!.id}/warranty/preview`, body: () => ({ years: 1 }), b: [200] },
-  { route: 'POST /projects/{projectId}/warranty', path: (x) => `/projects/${x.b.projects[0]!.id}/warranty`, body: () => ({ years: 1 }), b: [201] },
+  {
+    route: 'GET /devices/{deviceId}/licenses/free-offer',
+    path: (x) => `${D(x)}/licenses/free-offer?version=14`,
+    b: [200],
+  },
+  {
+    route: 'POST /devices/{deviceId}/licenses/from-free',
+    path: (x) => `${D(x)}/licenses/from-free`,
+    body: (x) => ({ version: 14, serials: [x.freeSerial] }),
+    b: [404, 'FREE_LICENSE_NOT_FOUND'],
+  },
+  {
+    route: 'POST /free-licenses/convert/preview',
+    path: () => '/free-licenses/convert/preview',
+    body: (x) => ({ licenses: [{ serial: x.freeSerial }] }),
+    b: [404, 'FREE_LICENSE_NOT_FOUND'],
+  },
+  {
+    route: 'POST /free-licenses/convert',
+    path: () => '/free-licenses/convert',
+    body: (x) => ({ licenses: [{ serial: x.freeSerial }] }),
+    b: [404, 'FREE_LICENSE_NOT_FOUND'],
+  },
+  {
+    route: 'POST /devices/{deviceId}/licenses/floating',
+    path: (x) => `/devices/${x.flo.deviceId}/licenses/floating`,
+    b: [409, 'LICENSE_MAXIMUM_EXCEEDED'],
+  },
+  {
+    route: 'DELETE /devices/{deviceId}/licenses/floating',
+    path: (x) => `/devices/${x.flo.deviceId}/licenses/floating`,
+    b: [403, 'LICENSES_OF_ANOTHER_COMPANY'],
+  },
+  {
+    route: 'POST /devices/{deviceId}/warranty/preview',
+    path: (x) => `${D(x)}/warranty/preview`,
+    body: () => ({ years: 1 }),
+    b: [200],
+  },
+  {
+    route: 'POST /devices/{deviceId}/warranty',
+    path: (x) => `${D(x)}/warranty`,
+    body: () => ({ years: 1 }),
+    b: [201],
+  },
+  {
+    route: 'POST /projects/{projectId}/warranty/preview',
+    path: (x) => `/projects/${x.b.projects[0]!.id}/warranty/preview`,
+    body: () => ({ years: 1 }),
+    b: [200],
+  },
+  {
+    route: 'POST /projects/{projectId}/warranty',
+    path: (x) => `/projects/${x.b.projects[0]!.id}/warranty`,
+    body: () => ({ years: 1 }),
+    b: [201],
+  },
   { route: 'GET /devices/{deviceId}/license-downloads', path: (x) => `${D(x)}/license-downloads`, b: [200] },
-  { route: 'POST /devices/{deviceId}/license-file', path: (x) => `${D(x)}/license-file`, body: () => ({ version: 14 }), b: [200] },
-  { route: 'POST /devices/{deviceId}/license-file', path: (x) => `${D(x)}/license-file`, body: () => ({ version: 7, acceptNonReturnable: true }), b: [403, 'LICENSES_OF_ANOTHER_COMPANY'] },
-  { route: 'POST /devices/{deviceId}/licenses/move', path: (x) => `${D(x)}/licenses/move`, body: (x) => ({ targetDeviceId: x.bOwn.deviceId }), b: [403, 'LICENSES_OF_ANOTHER_COMPANY'] },
-  { route: 'POST /devices/{deviceId}/licenses/move', path: (x) => `${D(x)}/licenses/move`, body: (x) => ({ targetDeviceId: x.aEmpty.deviceId }), b: [404, 'DEVICE_NOT_FOUND'] },
-  { route: 'POST /projects/{projectId}/ssa/move-preview', path: (x) => `/projects/${x.bSecond}/ssa/move-preview`, body: (x) => ({ deviceIds: [x.dev.deviceId] }), b: [200] },
+  {
+    route: 'POST /devices/{deviceId}/license-file',
+    path: (x) => `${D(x)}/license-file`,
+    body: () => ({ version: 14 }),
+    b: [200],
+  },
+  {
+    route: 'POST /devices/{deviceId}/license-file',
+    path: (x) => `${D(x)}/license-file`,
+    body: () => ({ version: 7, acceptNonReturnable: true }),
+    b: [403, 'LICENSES_OF_ANOTHER_COMPANY'],
+  },
+  {
+    route: 'POST /devices/{deviceId}/licenses/move',
+    path: (x) => `${D(x)}/licenses/move`,
+    body: (x) => ({ targetDeviceId: x.bOwn.deviceId }),
+    b: [403, 'LICENSES_OF_ANOTHER_COMPANY'],
+  },
+  {
+    route: 'POST /devices/{deviceId}/licenses/move',
+    path: (x) => `${D(x)}/licenses/move`,
+    body: (x) => ({ targetDeviceId: x.aEmpty.deviceId }),
+    b: [404, 'DEVICE_NOT_FOUND'],
+  },
+  {
+    route: 'POST /projects/{projectId}/ssa/move-preview',
+    path: (x) => `/projects/${x.bSecond}/ssa/move-preview`,
+    body: (x) => ({ deviceIds: [x.dev.deviceId] }),
+    b: [200],
+  },
 ];
 
 describe('a second company holding the same device', () => {
   it('is tried on every route of the Devices, RMA, Licenses and Free licenses areas (checked against /openapi.json)', async () => {
-    const routes = await routesOf(w.tc.app, (op) => op.tags.some((t) => ['Devices', 'RMA', 'Licenses', 'Free licenses'].includes(t)));
+    const routes = await routesOf(w.tc.app, (op) =>
+      op.tags.some((t) => ['Devices', 'RMA', 'Licenses', 'Free licenses'].includes(t)),
+    );
     expect(routes.length).toBeGreaterThan(30);
     expectMatrixCovers(CASES, routes, { ctx: w });
   });
@@ -186,16 +432,28 @@ describe('the theft the outside attack found, replayed call by call', () => {
     // 2. B requests RMA for A's device: recorded as B's request; A sees it, without B's reason.
     await ok(call(tc.app, 'POST', `/devices/${dev.deviceId}/rma`, b.token, { reason: 'x' }), 201);
     const seenByA = await ok(call(tc.app, 'GET', `/devices/${dev.deviceId}`, a.token));
-    expect(seenByA.rma).toMatchObject({ state: 'requested', reason: null, requests: [{ yours: false, reason: null }] });
+    expect(seenByA.rma).toMatchObject({
+      state: 'requested',
+      reason: null,
+      requests: [{ yours: false, reason: null }],
+    });
     // 3. B moves A's licenses to its own device: refused, even with the right move-licenses.
-    await expectError(await call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/move`, b.token, { targetDeviceId: bOwn.deviceId }), 403, 'LICENSES_OF_ANOTHER_COMPANY');
+    await expectError(
+      await call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/move`, b.token, {
+        targetDeviceId: bOwn.deviceId,
+      }),
+      403,
+      'LICENSES_OF_ANOTHER_COMPANY',
+    );
     // 4. B deletes its placement: its RMA request goes with it, and A is told.
     await ok(call(tc.app, 'DELETE', `/devices/${dev.deviceId}`, b.token), 204);
 
     expect(await ownedByA(w)).toEqual(before);
     const seen = await ok(call(tc.app, 'GET', `/devices/${dev.deviceId}`, a.token));
     expect([seen.inRma, seen.rma, seen.licenses]).toEqual([false, null, 2]);
-    const events = (await historyOfA(w)).filter((e) => e.device_id === dev.deviceId).map((e) => [e.event, e.user_id, JSON.parse(e.detail).byAnotherCompany ?? false]);
+    const events = (await historyOfA(w))
+      .filter((e) => e.device_id === dev.deviceId)
+      .map((e) => [e.event, e.user_id, JSON.parse(e.detail).byAnotherCompany ?? false]);
     expect(events.slice(-2)).toEqual([
       ['device.rma_requested', null, true],
       ['device.rma_withdrawn', null, true],
@@ -209,7 +467,11 @@ describe('RMA requests per company', () => {
     const { tc, a, b, dev } = w;
     await ok(call(tc.app, 'POST', `/devices/${dev.deviceId}/rma`, b.token, { reason: 'b says broken' }), 201);
     await ok(call(tc.app, 'POST', `/devices/${dev.deviceId}/rma`, a.token, { reason: 'a says broken' }), 201);
-    await expectError(await call(tc.app, 'POST', `/devices/${dev.deviceId}/rma`, a.token, { reason: 'again' }), 409, 'RMA_STATE_INVALID');
+    await expectError(
+      await call(tc.app, 'POST', `/devices/${dev.deviceId}/rma`, a.token, { reason: 'again' }),
+      409,
+      'RMA_STATE_INVALID',
+    );
     const forA = (await ok(call(tc.app, 'GET', `/devices/${dev.deviceId}`, a.token))).rma;
     expect(forA).toMatchObject({ state: 'requested', reason: 'a says broken' });
     expect(forA.requests.map((r: { yours: boolean; reason: string | null }) => [r.yours, r.reason])).toEqual([
@@ -218,8 +480,16 @@ describe('RMA requests per company', () => {
     ]);
     // B withdraws its own; A's stays and the device is still in RMA.
     await ok(call(tc.app, 'DELETE', `/devices/${dev.deviceId}/rma`, b.token));
-    await expectError(await call(tc.app, 'DELETE', `/devices/${dev.deviceId}/rma`, b.token), 409, 'RMA_STATE_INVALID');
-    expect((await ok(call(tc.app, 'GET', `/devices/${dev.deviceId}`, b.token))).rma).toMatchObject({ state: 'requested', reason: null, requests: [{ yours: false }] });
+    await expectError(
+      await call(tc.app, 'DELETE', `/devices/${dev.deviceId}/rma`, b.token),
+      409,
+      'RMA_STATE_INVALID',
+    );
+    expect((await ok(call(tc.app, 'GET', `/devices/${dev.deviceId}`, b.token))).rma).toMatchObject({
+      state: 'requested',
+      reason: null,
+      requests: [{ yours: false }],
+    });
     await ok(call(tc.app, 'DELETE', `/devices/${dev.deviceId}/rma`, a.token));
     expect((await ok(call(tc.app, 'GET', `/devices/${dev.deviceId}`, a.token))).rma).toBeNull();
   });
@@ -230,34 +500,73 @@ describe('RMA requests per company', () => {
     const colleague = await addMember(tc, a.companyId, 'sd-colleague');
     await ok(call(tc.app, 'POST', `/devices/${dev.deviceId}/rma`, colleague.token, { reason: 'mine' }), 201);
     const other = await addMember(tc, a.companyId, 'sd-other');
-    await expectError(await call(tc.app, 'DELETE', `/devices/${dev.deviceId}/rma`, other.token), 403, 'FORBIDDEN');
+    await expectError(
+      await call(tc.app, 'DELETE', `/devices/${dev.deviceId}/rma`, other.token),
+      403,
+      'FORBIDDEN',
+    );
     await rmaArrived(tc.core, dev.hardwareId);
-    await expectError(await call(tc.app, 'DELETE', `/devices/${dev.deviceId}/rma`, colleague.token), 409, 'RMA_STATE_INVALID');
-    await expectError(await call(tc.app, 'DELETE', `/devices/${dev.deviceId}/rma`, a.token), 409, 'RMA_STATE_INVALID');
+    await expectError(
+      await call(tc.app, 'DELETE', `/devices/${dev.deviceId}/rma`, colleague.token),
+      409,
+      'RMA_STATE_INVALID',
+    );
+    await expectError(
+      await call(tc.app, 'DELETE', `/devices/${dev.deviceId}/rma`, a.token),
+      409,
+      'RMA_STATE_INVALID',
+    );
   });
 
   it('lets the owner move its licenses without the right once the device arrived, whoever asked for RMA', async () => {
     const { tc, a, b, dev, aEmpty } = w;
     await ok(call(tc.app, 'POST', `/devices/${dev.deviceId}/rma`, b.token, { reason: 'x' }), 201);
-    await expectError(await call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/move`, a.token, { targetDeviceId: aEmpty.deviceId }), 403, 'FORBIDDEN');
+    await expectError(
+      await call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/move`, a.token, {
+        targetDeviceId: aEmpty.deviceId,
+      }),
+      403,
+      'FORBIDDEN',
+    );
     await rmaArrived(tc.core, dev.hardwareId);
     // The arrival does not hand A's licenses to B.
-    await expectError(await call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/move`, b.token, { targetDeviceId: w.bOwn.deviceId }), 403, 'LICENSES_OF_ANOTHER_COMPANY');
-    const moved = await ok(call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/move`, a.token, { targetDeviceId: aEmpty.deviceId }));
+    await expectError(
+      await call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/move`, b.token, {
+        targetDeviceId: w.bOwn.deviceId,
+      }),
+      403,
+      'LICENSES_OF_ANOTHER_COMPANY',
+    );
+    const moved = await ok(
+      call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/move`, a.token, {
+        targetDeviceId: aEmpty.deviceId,
+      }),
+    );
     expect(moved.serials).toHaveLength(2);
     await expectConserved(tc, a.companyId);
   });
 
   it("moves only the caller's own licenses off a device that holds licenses of two companies", async () => {
     const { tc, a, b, dev, bOwn } = w;
-    const mine = await addLicenses(tc, b.token, dev.deviceId, { version: 14, lines: [{ type: 'GW-Channel', units: 1 }] });
+    const mine = await addLicenses(tc, b.token, dev.deviceId, {
+      version: 14,
+      lines: [{ type: 'GW-Channel', units: 1 }],
+    });
     expect(mine.licenses ?? mine).toBeTruthy();
     const aBefore = (await ownedByA(w)).licenses;
-    const moved = await ok(call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/move`, b.token, { targetDeviceId: bOwn.deviceId }));
+    const moved = await ok(
+      call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/move`, b.token, {
+        targetDeviceId: bOwn.deviceId,
+      }),
+    );
     expect(moved.serials).toHaveLength(1);
     expect((await ownedByA(w)).licenses).toEqual(aBefore);
     // The request that the move made is B's; A sees it without the reason.
-    expect((await ok(call(tc.app, 'GET', `/devices/${dev.deviceId}`, a.token))).rma).toMatchObject({ state: 'requested', reason: null, requests: [{ yours: false, reason: null }] });
+    expect((await ok(call(tc.app, 'GET', `/devices/${dev.deviceId}`, a.token))).rma).toMatchObject({
+      state: 'requested',
+      reason: null,
+      requests: [{ yours: false, reason: null }],
+    });
     await expectConserved(tc, a.companyId);
     await expectConserved(tc, b.companyId);
   });

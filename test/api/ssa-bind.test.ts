@@ -45,46 +45,122 @@ afterAll(async () => {
   await root?.cleanup();
 });
 
-const notCovered = async () => (await ok(call(tc.app, 'GET', `/projects/${co.projectId}/ssa`, token))).licenses.notCovered as string[];
+const notCovered = async () =>
+  (await ok(call(tc.app, 'GET', `/projects/${co.projectId}/ssa`, token))).licenses.notCovered as string[];
 
 describe('the operator binds licenses into a project under SSA', () => {
   let asked = 0;
 
   it('is refused with the SSC summary without the confirmation, in the core and on the command line, and nothing changes', async () => {
     const before = await snapshot(tc);
-    const refused = await bindFromBalance(tc.core, co.actor, { projectId: co.projectId, hardwareId: hw, licenseType: 'PBX-Port14', units: 5 }).catch((e: unknown) => e);
+    const refused = await bindFromBalance(tc.core, co.actor, {
+      projectId: co.projectId,
+      hardwareId: hw,
+      licenseType: 'PBX-Port14',
+      units: 5,
+    }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'SSA_CONFIRMATION_REQUIRED' });
-    const summary = (refused as { details: { summary: { total: number; endDate: string; lines: { type: string; units: number; line: number }[] } } }).details.summary;
+    const summary = (
+      refused as {
+        details: {
+          summary: { total: number; endDate: string; lines: { type: string; units: number; line: number }[] };
+        };
+      }
+    ).details.summary;
     expect(summary).toMatchObject({ endDate: END, lines: [{ type: 'PBX-Port14', units: 5, line: 0 }] });
     asked = summary.total;
     expect(asked).toBeGreaterThan(0);
 
-    const r = await cli(['ops', 'license', 'bind', '--company', String(co.companyId), '--mac', hw, '--type', 'PBX-Port14', '--units', '5', '--json']);
+    const r = await cli([
+      'ops',
+      'license',
+      'bind',
+      '--company',
+      String(co.companyId),
+      '--mac',
+      hw,
+      '--type',
+      'PBX-Port14',
+      '--units',
+      '5',
+      '--json',
+    ]);
     expect(r.code).toBe(EXIT.CONFLICT);
-    expect(JSON.parse(r.out)).toMatchObject({ ok: false, error: { code: 'SSA_CONFIRMATION_REQUIRED', details: { summary: { total: asked } } } });
+    expect(JSON.parse(r.out)).toMatchObject({
+      ok: false,
+      error: { code: 'SSA_CONFIRMATION_REQUIRED', details: { summary: { total: asked } } },
+    });
     expect(await snapshot(tc)).toEqual(before);
   });
 
-  it('with --ssa-confirm binds, pays what the calculator says and gives the license the project\'s SSA end', async () => {
-    const r = await cli(['ops', 'license', 'bind', '--company', String(co.companyId), '--mac', hw, '--type', 'PBX-Port14', '--units', '5', '--ssa-confirm', '--json']);
+  it("with --ssa-confirm binds, pays what the calculator says and gives the license the project's SSA end", async () => {
+    const r = await cli([
+      'ops',
+      'license',
+      'bind',
+      '--company',
+      String(co.companyId),
+      '--mac',
+      hw,
+      '--type',
+      'PBX-Port14',
+      '--units',
+      '5',
+      '--ssa-confirm',
+      '--json',
+    ]);
     expect(r.code, r.out).toBe(EXIT.OK);
-    const { result } = JSON.parse(r.out) as { result: { serial: string; ssa: { endDate: string; total: number; licenses: { serial: string; ssaEnd: string }[] } } };
+    const { result } = JSON.parse(r.out) as {
+      result: {
+        serial: string;
+        ssa: { endDate: string; total: number; licenses: { serial: string; ssaEnd: string }[] };
+      };
+    };
     const row = await licenseRow(tc, result.serial);
     expect(row).toMatchObject({ license_type: 'PBX-Port14', units: 5, ssa_end: END });
     // Independently: the calculator on the row as it was bound (today, no SSA yet), from today to END.
     const want = expected([{ ...row, ssa_end: null }], row.bind_date, END);
     expect(want.total).toBeGreaterThan(0);
-    expect(result.ssa).toMatchObject({ endDate: END, total: want.total, licenses: [{ serial: result.serial, ssaEnd: END }] });
+    expect(result.ssa).toMatchObject({
+      endDate: END,
+      total: want.total,
+      licenses: [{ serial: result.serial, ssaEnd: END }],
+    });
     expect(want.total).toBe(asked);
     expect(await sscBalance(tc, co.companyId)).toBe(SSC_START - want.total);
     expect(await notCovered()).toEqual([]);
     await expectConservation(tc, co.companyId);
-    const text = await cli(['ops', 'license', 'bind', '--company', String(co.companyId), '--mac', hw, '--type', 'PBX-Port14', '--units', '1', '--ssa-confirm']);
-    expect(text.out).toMatch(new RegExp(`^1 PBX-Port14 bound to ${hw} \\(serial L-[0-9A-F]{16}\\); SSA until ${END}, \\d+ SSC paid$`));
+    const text = await cli([
+      'ops',
+      'license',
+      'bind',
+      '--company',
+      String(co.companyId),
+      '--mac',
+      hw,
+      '--type',
+      'PBX-Port14',
+      '--units',
+      '1',
+      '--ssa-confirm',
+    ]);
+    expect(text.out).toMatch(
+      new RegExp(
+        `^1 PBX-Port14 bound to ${hw} \\(serial L-[0-9A-F]{16}\\); SSA until ${END}, \\d+ SSC paid$`,
+      ),
+    );
   });
 
   it('binds a license without SSA only when told so for that license, and then lists it as not covered', async () => {
-    const serial = (await bindFromBalance(tc.core, co.actor, { projectId: co.projectId, hardwareId: hw, licenseType: 'PBX-Port14', units: 2, ssa: { optOutLines: [0] } })).serial;
+    const serial = (
+      await bindFromBalance(tc.core, co.actor, {
+        projectId: co.projectId,
+        hardwareId: hw,
+        licenseType: 'PBX-Port14',
+        units: 2,
+        ssa: { optOutLines: [0] },
+      })
+    ).serial;
     expect((await licenseRow(tc, serial)).ssa_end).toBeNull();
     expect(await notCovered()).toEqual([serial]);
   });

@@ -4,7 +4,12 @@ import type { Actor } from '../../bridge/core/context.js';
 import { addDevice } from '../../bridge/core/devices/index.js';
 import { catalog } from '../../bridge/core/catalog.js';
 import { bindFromBalance, type NewLicensesChoice } from '../../bridge/core/licenses/index.js';
-import { calculateSsc, type SscLicense, type SscSummary, type Versions } from '../../bridge/core/ssa/index.js';
+import {
+  calculateSsc,
+  type SscLicense,
+  type SscSummary,
+  type Versions,
+} from '../../bridge/core/ssa/index.js';
 import type { License } from '../../bridge/db/schema.js';
 import type { TestCore } from '../support/core.js';
 import { loginPortal, makeUser, type FixtureUser } from '../bridge/fixtures.js';
@@ -15,7 +20,10 @@ export const DEVICE = 'IP6000';
 export const at = (iso: string) => new Date(`${iso}T10:00:00Z`);
 
 /** Release dates straight from the catalog, as the calculator takes them. */
-export const versions: Versions = { current: catalog.currentVersion, released: (v) => catalog.versions.find((r) => r.version === v)?.released };
+export const versions: Versions = {
+  current: catalog.currentVersion,
+  released: (v) => catalog.versions.find((r) => r.version === v)?.released,
+};
 
 export interface SsaCompany {
   user: FixtureUser;
@@ -31,7 +39,13 @@ let seq = 0;
 export async function ssaCompany(tc: TestCore, name: string): Promise<SsaCompany> {
   const user = await makeUser(tc, `${name}-${++seq}@example.test`);
   const { companyId, defaultProjectId } = await createCompany(tc.core, user.id, `Company ${name}`);
-  return { user, actor: { userId: user.id, companyId }, companyId, projectId: defaultProjectId, login: () => loginPortal(tc.app, user) };
+  return {
+    user,
+    actor: { userId: user.id, companyId },
+    companyId,
+    projectId: defaultProjectId,
+    login: () => loginPortal(tc.app, user),
+  };
 }
 
 let macSeq = 0x100;
@@ -41,14 +55,36 @@ export async function device(tc: TestCore, actor: Actor, projectId: number) {
 }
 
 /** The operator's bind; in a project under SSA it needs `ssa` (the confirmation) when SSC is due. */
-export async function bind(tc: TestCore, actor: Actor, projectId: number, hardwareId: string, type: string, units: number, ssa?: NewLicensesChoice) {
-  return (await bindFromBalance(tc.core, actor, { projectId, hardwareId, licenseType: type, units, ...(ssa ? { ssa } : {}) })).serial;
+export async function bind(
+  tc: TestCore,
+  actor: Actor,
+  projectId: number,
+  hardwareId: string,
+  type: string,
+  units: number,
+  ssa?: NewLicensesChoice,
+) {
+  return (
+    await bindFromBalance(tc.core, actor, {
+      projectId,
+      hardwareId,
+      licenseType: type,
+      units,
+      ...(ssa ? { ssa } : {}),
+    })
+  ).serial;
 }
 
-export const licenseRow = (tc: TestCore, serial: string) => tc.core.store.db.selectFrom('licenses').selectAll().where('serial', '=', serial).executeTakeFirstOrThrow();
+export const licenseRow = (tc: TestCore, serial: string) =>
+  tc.core.store.db.selectFrom('licenses').selectAll().where('serial', '=', serial).executeTakeFirstOrThrow();
 
 /** What the calculator says for these rows, built field by field (not through the SSA area's mapping). */
-export function expected(rows: readonly License[], calc: string, end: string, optOut: readonly string[] = []): SscSummary {
+export function expected(
+  rows: readonly License[],
+  calc: string,
+  end: string,
+  optOut: readonly string[] = [],
+): SscSummary {
   const input: SscLicense[] = rows.map((r) => ({
     id: r.serial,
     type: r.license_type,
@@ -63,12 +99,47 @@ export function expected(rows: readonly License[], calc: string, end: string, op
 }
 
 /** The API's summary lines against the calculator's, line by line (order by serial). */
-export function expectSameSummary(api: { calculationDate: string; endDate: string; total: number; lines: { serial: string; ssc: number; daysTwice: number; days: number; multiplier: string; start: string; newSsaEnd: string | null }[] }, want: SscSummary) {
+export function expectSameSummary(
+  api: {
+    calculationDate: string;
+    endDate: string;
+    total: number;
+    lines: {
+      serial: string;
+      ssc: number;
+      daysTwice: number;
+      days: number;
+      multiplier: string;
+      start: string;
+      newSsaEnd: string | null;
+    }[];
+  },
+  want: SscSummary,
+) {
   expect(api.calculationDate).toBe(want.calculationDate);
   expect(api.endDate).toBe(want.endDate);
-  const bySerial = <T extends { id?: string; serial?: string }>(xs: T[]) => [...xs].sort((a, b) => String(a.serial ?? a.id).localeCompare(String(b.serial ?? b.id)));
-  expect(bySerial(api.lines).map((l) => ({ serial: l.serial, start: l.start, daysTwice: l.daysTwice, days: l.days, multiplier: l.multiplier, ssc: l.ssc, newSsaEnd: l.newSsaEnd }))).toEqual(
-    bySerial(want.lines).map((l) => ({ serial: l.id, start: l.start, daysTwice: l.daysTwice, days: l.days, multiplier: l.multiplier, ssc: l.ssc, newSsaEnd: l.newSsaEnd })),
+  const bySerial = <T extends { id?: string; serial?: string }>(xs: T[]) =>
+    [...xs].sort((a, b) => String(a.serial ?? a.id).localeCompare(String(b.serial ?? b.id)));
+  expect(
+    bySerial(api.lines).map((l) => ({
+      serial: l.serial,
+      start: l.start,
+      daysTwice: l.daysTwice,
+      days: l.days,
+      multiplier: l.multiplier,
+      ssc: l.ssc,
+      newSsaEnd: l.newSsaEnd,
+    })),
+  ).toEqual(
+    bySerial(want.lines).map((l) => ({
+      serial: l.id,
+      start: l.start,
+      daysTwice: l.daysTwice,
+      days: l.days,
+      multiplier: l.multiplier,
+      ssc: l.ssc,
+      newSsaEnd: l.newSsaEnd,
+    })),
   );
   expect(api.total).toBe(want.total);
 }

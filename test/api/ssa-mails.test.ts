@@ -3,7 +3,14 @@ import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
 import { createCompany } from '../../bridge/core/organisation/index.js';
 import type { CoreMail } from '../../bridge/core/context.js';
 import { recordHistory } from '../../bridge/core/history.js';
-import { claimPendingMails, currentReminder, recordDueMails, reminderMessageId, reminderSchedule, runSsaMails } from '../../bridge/core/ssa/index.js';
+import {
+  claimPendingMails,
+  currentReminder,
+  recordDueMails,
+  reminderMessageId,
+  reminderSchedule,
+  runSsaMails,
+} from '../../bridge/core/ssa/index.js';
 import { startSsaScheduler } from '../../bridge/core/ssa/index.js';
 import { smtpMailer } from '../../bridge/mail/mailer.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
@@ -19,10 +26,19 @@ import { loginPortal, makeUser, type FixtureUser } from '../bridge/fixtures.js';
  * times; a crash is a core closed between the steps and a new core opened on the same database.
  */
 const END = '2026-06-30';
-const DUE = ['2026-05-12', '2026-05-19', '2026-05-26', '2026-06-02', '2026-06-09', '2026-06-16', '2026-06-23'];
+const DUE = [
+  '2026-05-12',
+  '2026-05-19',
+  '2026-05-26',
+  '2026-06-02',
+  '2026-06-09',
+  '2026-06-16',
+  '2026-06-23',
+];
 const DAY = 86_400_000;
 const time = (iso: string, hour = 8) => new Date(`${iso}T${String(hour).padStart(2, '0')}:00:00Z`);
-const addDays = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+const addDays = (iso: string, n: number) =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let pki: Pki;
@@ -51,13 +67,25 @@ function subjectOf(raw: string): string {
   return value.replace(/=\?UTF-8\?([QB])\?([^?]*)\?=(?:\s+(?==\?))?/gi, (_m, enc: string, text: string) =>
     enc.toUpperCase() === 'B'
       ? Buffer.from(text, 'base64').toString('utf8')
-      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_h, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'),
+      : Buffer.from(
+          text
+            .replace(/_/g, ' ')
+            .replace(/=([0-9A-F]{2})/gi, (_h, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+          'latin1',
+        ).toString('utf8'),
   );
 }
-const messageIdOf = (raw: string) => /^Message-ID: *(.*)$/im.exec((raw.split(/\r?\n\r?\n/)[0] ?? '').replace(/\r?\n[ \t]+/g, ' '))?.[1]?.trim() ?? '';
+const messageIdOf = (raw: string) =>
+  /^Message-ID: *(.*)$/im
+    .exec((raw.split(/\r?\n\r?\n/)[0] ?? '').replace(/\r?\n[ \t]+/g, ' '))?.[1]
+    ?.trim() ?? '';
 const dueOf = (raw: string) => /\.(\d{4}-\d{2}-\d{2})@/.exec(messageIdOf(raw))![1]!;
-const longDate = (iso: string) => new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
-const mailsTo = (email: string) => smtp.mails.filter((m) => m.to.includes(email)).map((m) => ({ ...m, subject: subjectOf(m.raw) }));
+const longDate = (iso: string) =>
+  new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(
+    new Date(`${iso}T00:00:00Z`),
+  );
+const mailsTo = (email: string) =>
+  smtp.mails.filter((m) => m.to.includes(email)).map((m) => ({ ...m, subject: subjectOf(m.raw) }));
 
 interface Setup {
   companyId: number;
@@ -74,21 +102,46 @@ async function setup(tc: TestCore, opts: { extraProject?: boolean } = {}): Promi
   }
   const { companyId, defaultProjectId } = await createCompany(tc.core, users.anna!.id, `Mail company ${n}`);
   const db = tc.core.store.db;
-  for (const [name, language] of [['bert', 'de'], ['chiara', 'it'], ['nora', 'nl'], ['flo', 'fr']] as const) {
+  for (const [name, language] of [
+    ['bert', 'de'],
+    ['chiara', 'it'],
+    ['nora', 'nl'],
+    ['flo', 'fr'],
+  ] as const) {
     await db.updateTable('users').set({ language }).where('id', '=', users[name]!.id).execute();
   }
   await db.updateTable('users').set({ mail_opt_in: 0 }).where('id', '=', users.quiet!.id).execute();
   for (const name of ['bert', 'chiara', 'nora', 'flo', 'quiet', 'locked', 'inactive']) {
-    await db.insertInto('memberships').values({ user_id: users[name]!.id, company_id: companyId, is_admin: 0, is_locked: name === 'locked' ? 1 : 0, created_at: new Date().toISOString() }).execute();
+    await db
+      .insertInto('memberships')
+      .values({
+        user_id: users[name]!.id,
+        company_id: companyId,
+        is_admin: 0,
+        is_locked: name === 'locked' ? 1 : 0,
+        created_at: new Date().toISOString(),
+      })
+      .execute();
   }
   await db.updateTable('projects').set({ ssa_end: END }).where('id', '=', defaultProjectId).execute();
   if (opts.extraProject) {
-    await db.insertInto('projects').values({ company_id: companyId, name: 'NO MAILS', description: '', ssa_end: END, created_at: new Date().toISOString(), send_ssa_mails: 0 }).execute();
+    await db
+      .insertInto('projects')
+      .values({
+        company_id: companyId,
+        name: 'NO MAILS',
+        description: '',
+        ssa_end: END,
+        created_at: new Date().toISOString(),
+        send_ssa_mails: 0,
+      })
+      .execute();
   }
   return { companyId, projectId: defaultProjectId, users };
 }
 
-const logRows = (tc: TestCore, projectId: number) => tc.core.store.db.selectFrom('ssa_mail_log').selectAll().where('for_project', '=', projectId).execute();
+const logRows = (tc: TestCore, projectId: number) =>
+  tc.core.store.db.selectFrom('ssa_mail_log').selectAll().where('for_project', '=', projectId).execute();
 
 describe('the schedule', () => {
   it('is seven reminders, 7 weeks to 1 week before the end; each week runs until the next is due', () => {
@@ -111,7 +164,7 @@ describe('SSA expiry mails over SMTP', () => {
   });
   afterAll(async () => tc?.close());
 
-  it('arrive in the right weeks, once each, in each user\'s language; none to users without mails, none for a project with the flag off', async () => {
+  it("arrive in the right weeks, once each, in each user's language; none to users without mails, none for a project with the flag off", async () => {
     const anna = s.users.anna!.email;
     const days: string[] = [];
     for (let day = '2026-04-20'; day <= '2026-07-10'; day = addDays(day, 1)) {
@@ -125,29 +178,57 @@ describe('SSA expiry mails over SMTP', () => {
       if (day === '2026-05-26') {
         tc.clock.set(time(day, 21));
         const token = await loginPortal(tc.app, s.users.bert!);
-        await ok(call(tc.app, 'PATCH', '/account', token, { currentPassword: s.users.bert!.password, mailOptIn: false }));
+        await ok(
+          call(tc.app, 'PATCH', '/account', token, {
+            currentPassword: s.users.bert!.password,
+            mailOptIn: false,
+          }),
+        );
       }
     }
     expect(days).toEqual(DUE.map((d) => `${d}T8`));
     const annas = mailsTo(anna);
-    expect(annas.map((m) => m.subject)).toEqual(DUE.map(() => 'SSA of project "DEFAULT" ends on 30 June 2026'));
-    expect(annas.map((m) => /in (\d) weeks?\./.exec(m.body)?.[1])).toEqual(['7', '6', '5', '4', '3', '2', '1']);
+    expect(annas.map((m) => m.subject)).toEqual(
+      DUE.map(() => 'SSA of project "DEFAULT" ends on 30 June 2026'),
+    );
+    expect(annas.map((m) => /in (\d) weeks?\./.exec(m.body)?.[1])).toEqual([
+      '7',
+      '6',
+      '5',
+      '4',
+      '3',
+      '2',
+      '1',
+    ]);
     expect(annas[0]!.body).toContain(`https://portal.example.test/projects/${s.projectId}/ssa`);
     expect(annas[0]!.from).toBe('portal@example.com');
 
-    expect(mailsTo(s.users.bert!.email).map((m) => m.subject)).toEqual(DUE.slice(0, 3).map(() => 'SSA des Projekts "DEFAULT" endet am 30. Juni 2026'));
-    expect(mailsTo(s.users.chiara!.email).map((m) => m.subject)).toEqual(DUE.map(() => 'L\'SSA del progetto "DEFAULT" scade il 30 giugno 2026'));
-    expect(mailsTo(s.users.nora!.email).map((m) => m.subject)).toEqual(DUE.map(() => 'SSA van project "DEFAULT" loopt af op 30 juni 2026'));
-    expect(mailsTo(s.users.flo!.email).map((m) => m.subject)).toEqual(DUE.map(() => 'Le SSA du projet "DEFAULT" se termine le 30 juin 2026'));
-    for (const name of ['quiet', 'locked', 'inactive']) expect(mailsTo(s.users[name]!.email), name).toEqual([]);
+    expect(mailsTo(s.users.bert!.email).map((m) => m.subject)).toEqual(
+      DUE.slice(0, 3).map(() => 'SSA des Projekts "DEFAULT" endet am 30. Juni 2026'),
+    );
+    expect(mailsTo(s.users.chiara!.email).map((m) => m.subject)).toEqual(
+      DUE.map(() => 'L\'SSA del progetto "DEFAULT" scade il 30 giugno 2026'),
+    );
+    expect(mailsTo(s.users.nora!.email).map((m) => m.subject)).toEqual(
+      DUE.map(() => 'SSA van project "DEFAULT" loopt af op 30 juni 2026'),
+    );
+    expect(mailsTo(s.users.flo!.email).map((m) => m.subject)).toEqual(
+      DUE.map(() => 'Le SSA du projet "DEFAULT" se termine le 30 juin 2026'),
+    );
+    for (const name of ['quiet', 'locked', 'inactive'])
+      expect(mailsTo(s.users[name]!.email), name).toEqual([]);
     // The project with the flag off sent nothing: every mail names DEFAULT.
-    expect(smtp.mails.filter((m) => m.to.some((t) => t.endsWith(`-${seq}@example.test`))).every((m) => subjectOf(m.raw).includes('"DEFAULT"'))).toBe(true);
+    expect(
+      smtp.mails
+        .filter((m) => m.to.some((t) => t.endsWith(`-${seq}@example.test`)))
+        .every((m) => subjectOf(m.raw).includes('"DEFAULT"')),
+    ).toBe(true);
     const log = await logRows(tc, s.projectId);
     expect(log.every((r) => r.state === 'sent')).toBe(true);
     expect(log).toHaveLength(4 * 7 + 3);
   });
 
-  it('stop when the project\'s flag is turned off, and the log keeps what was sent', async () => {
+  it("stop when the project's flag is turned off, and the log keeps what was sent", async () => {
     const t = await setup(tc);
     const token = await loginPortal(tc.app, t.users.anna!);
     await runSsaMails(tc.core, time(DUE[0]!));
@@ -161,7 +242,19 @@ describe('SSA expiry mails over SMTP', () => {
     const t = await setup(tc);
     const db = tc.core.store.db;
     const extra = async (name: string) =>
-      (await db.insertInto('projects').values({ company_id: t.companyId, name, description: '', ssa_end: END, created_at: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow()).id;
+      (
+        await db
+          .insertInto('projects')
+          .values({
+            company_id: t.companyId,
+            name,
+            description: '',
+            ssa_end: END,
+            created_at: new Date().toISOString(),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     const gone = await extra('GONE');
     const joined = await extra('JOINED');
     await runSsaMails(tc.core, time(DUE[0]!));
@@ -188,9 +281,15 @@ describe('a run is idempotent across crashes and restarts', () => {
     expect(mailsTo(s.users.anna!.email)).toHaveLength(0);
     const second = await makeTestCore(dir, pki, mail);
     try {
-      expect(await runSsaMails(second.core, time(DUE[2]!, 9))).toMatchObject({ recorded: 0, sent: 5, failed: 0, dropped: 0 });
+      expect(await runSsaMails(second.core, time(DUE[2]!, 9))).toMatchObject({
+        recorded: 0,
+        sent: 5,
+        failed: 0,
+        dropped: 0,
+      });
       expect(await runSsaMails(second.core, time(DUE[2]!, 10))).toMatchObject({ recorded: 0, sent: 0 });
-      for (const name of ['anna', 'bert', 'chiara', 'nora', 'flo']) expect(mailsTo(s.users[name]!.email), name).toHaveLength(1);
+      for (const name of ['anna', 'bert', 'chiara', 'nora', 'flo'])
+        expect(mailsTo(s.users[name]!.email), name).toHaveLength(1);
       expect(mailsTo(s.users.anna!.email)[0]!.body).toMatch(/in 5 weeks\./);
     } finally {
       await second.close();
@@ -207,10 +306,17 @@ describe('a run is idempotent across crashes and restarts', () => {
     const second = await makeTestCore(dir, pki, mail);
     try {
       // Within the lease the claim may still be sending: left alone.
-      expect(await runSsaMails(second.core, new Date(time(DUE[0]!).getTime() + 5 * 60_000))).toMatchObject({ sent: 0 });
-      expect(await runSsaMails(second.core, new Date(time(DUE[0]!).getTime() + 16 * 60_000))).toMatchObject({ sent: 5 });
-      expect(await runSsaMails(second.core, new Date(time(DUE[0]!).getTime() + 60 * 60_000))).toMatchObject({ sent: 0 });
-      for (const name of ['anna', 'bert', 'chiara', 'nora', 'flo']) expect(mailsTo(s.users[name]!.email), name).toHaveLength(1);
+      expect(await runSsaMails(second.core, new Date(time(DUE[0]!).getTime() + 5 * 60_000))).toMatchObject({
+        sent: 0,
+      });
+      expect(await runSsaMails(second.core, new Date(time(DUE[0]!).getTime() + 16 * 60_000))).toMatchObject({
+        sent: 5,
+      });
+      expect(await runSsaMails(second.core, new Date(time(DUE[0]!).getTime() + 60 * 60_000))).toMatchObject({
+        sent: 0,
+      });
+      for (const name of ['anna', 'bert', 'chiara', 'nora', 'flo'])
+        expect(mailsTo(s.users[name]!.email), name).toHaveLength(1);
       const log = await logRows(second, s.projectId);
       expect(log.map((r) => [r.state, r.attempts])).toEqual(log.map(() => ['sent', 2]));
     } finally {
@@ -237,7 +343,8 @@ describe('a run is idempotent across crashes and restarts', () => {
       expect(pending).toHaveLength(2);
       expect(pending[0]!.last_error).toContain('421');
       expect(await runSsaMails(tc.core, time(DUE[3]!, 9))).toMatchObject({ recorded: 0, sent: 2, failed: 0 });
-      for (const name of ['anna', 'bert', 'chiara', 'nora', 'flo']) expect(mailsTo(s.users[name]!.email), name).toHaveLength(1);
+      for (const name of ['anna', 'bert', 'chiara', 'nora', 'flo'])
+        expect(mailsTo(s.users[name]!.email), name).toHaveLength(1);
     } finally {
       await tc.close();
     }
@@ -247,10 +354,15 @@ describe('a run is idempotent across crashes and restarts', () => {
     const tc = await makeTestCore(newDir(), pki, mail);
     try {
       const s = await setup(tc);
-      const runs = await Promise.all([runSsaMails(tc.core, time(DUE[1]!)), runSsaMails(tc.core, time(DUE[1]!)), runSsaMails(tc.core, time(DUE[1]!))]);
+      const runs = await Promise.all([
+        runSsaMails(tc.core, time(DUE[1]!)),
+        runSsaMails(tc.core, time(DUE[1]!)),
+        runSsaMails(tc.core, time(DUE[1]!)),
+      ]);
       expect(runs.reduce((n, r) => n + r.sent, 0)).toBe(5);
       expect(runs.reduce((n, r) => n + r.recorded, 0)).toBe(5);
-      for (const name of ['anna', 'bert', 'chiara', 'nora', 'flo']) expect(mailsTo(s.users[name]!.email), name).toHaveLength(1);
+      for (const name of ['anna', 'bert', 'chiara', 'nora', 'flo'])
+        expect(mailsTo(s.users[name]!.email), name).toHaveLength(1);
     } finally {
       await tc.close();
     }
@@ -264,13 +376,22 @@ describe('a run is idempotent across crashes and restarts', () => {
       await runSsaMails(tc.core, time(DUE[0]!));
       await recordDueMails(tc.core, time(DUE[0]!)); // nothing new
       // A crash between the relay's acceptance and the `sent` commit: Bert's week-7 reminder is pending again.
-      await tc.core.store.db.updateTable('ssa_mail_log').set({ state: 'pending' }).where('for_project', '=', s.projectId).where('user_id', '=', s.users.bert!.id).execute();
+      await tc.core.store.db
+        .updateTable('ssa_mail_log')
+        .set({ state: 'pending' })
+        .where('for_project', '=', s.projectId)
+        .where('user_id', '=', s.users.bert!.id)
+        .execute();
       // The bridge was down for weeks 6 and 5: their reminders go out now, with 6 and 5 weeks, and week 4's.
       const r = await runSsaMails(tc.core, time(addDays(DUE[3]!, 2)));
       expect(r).toMatchObject({ recorded: 15, sent: 16, dropped: 0 });
       // Each mail is one due week's (its Message-ID says which); the late ones say so and tell the weeks
       // that are really left on the day they go out, not the weeks of the day they were due.
-      const annas = mailsTo(anna).map((m) => ({ due: dueOf(m.raw), weeks: /in (\d) weeks?\./.exec(m.body)?.[1], late: /was due on ([^;]+);/.exec(m.body)?.[1] ?? null }));
+      const annas = mailsTo(anna).map((m) => ({
+        due: dueOf(m.raw),
+        weeks: /in (\d) weeks?\./.exec(m.body)?.[1],
+        late: /was due on ([^;]+);/.exec(m.body)?.[1] ?? null,
+      }));
       expect(annas.sort((a, b) => a.due.localeCompare(b.due))).toEqual([
         { due: DUE[0], weeks: '7', late: null },
         { due: DUE[1], weeks: '4', late: longDate(DUE[1]!) },
@@ -279,24 +400,43 @@ describe('a run is idempotent across crashes and restarts', () => {
       ]);
       // Bert (German mails) got week 7 again, then 6, 5 and 4: one mail per due week, week 7 twice.
       const bertIds = mailsTo(s.users.bert!.email).map((m) => messageIdOf(m.raw));
-      expect(bertIds.map((id) => /\.(\d{4}-\d{2}-\d{2})@/.exec(id)?.[1]).sort()).toEqual([DUE[0], DUE[0], DUE[1], DUE[2], DUE[3]]);
+      expect(bertIds.map((id) => /\.(\d{4}-\d{2}-\d{2})@/.exec(id)?.[1]).sort()).toEqual([
+        DUE[0],
+        DUE[0],
+        DUE[1],
+        DUE[2],
+        DUE[3],
+      ]);
       const log = await logRows(tc, s.projectId);
-      expect(log.filter((l) => l.user_id === s.users.anna!.id).map((l) => [l.due_date, l.weeks_left, l.state])).toEqual(
-        DUE.slice(0, 4).map((d, i) => [d, 7 - i, 'sent']),
-      );
+      expect(
+        log.filter((l) => l.user_id === s.users.anna!.id).map((l) => [l.due_date, l.weeks_left, l.state]),
+      ).toEqual(DUE.slice(0, 4).map((d, i) => [d, 7 - i, 'sent']));
       // Sent again with the same Message-ID: a relay that drops duplicates delivers Bert's week 7 once.
       const bertWeek7 = bertIds.filter((id) => id.endsWith(`.${DUE[0]}@portal.example.test>`));
       expect(bertWeek7).toHaveLength(2);
       expect(bertWeek7[0]).toBe(bertWeek7[1]);
-      expect(bertWeek7[0]).toBe(reminderMessageId({ for_project: s.projectId, user_id: s.users.bert!.id, ssa_end: END, due_date: DUE[0]! }, mail.publicUrl));
+      expect(bertWeek7[0]).toBe(
+        reminderMessageId(
+          { for_project: s.projectId, user_id: s.users.bert!.id, ssa_end: END, due_date: DUE[0]! },
+          mail.publicUrl,
+        ),
+      );
       // The next run sends nothing more.
       expect(await runSsaMails(tc.core, time(addDays(DUE[3]!, 3)))).toMatchObject({ recorded: 0, sent: 0 });
       // The SSA is extended by a year: no mail until 7 weeks before the new end.
-      await tc.core.store.db.updateTable('projects').set({ ssa_end: '2027-06-30' }).where('id', '=', s.projectId).execute();
+      await tc.core.store.db
+        .updateTable('projects')
+        .set({ ssa_end: '2027-06-30' })
+        .where('id', '=', s.projectId)
+        .execute();
       for (const d of DUE.slice(4)) await runSsaMails(tc.core, time(d));
       expect(mailsTo(anna)).toHaveLength(4);
       await runSsaMails(tc.core, time('2027-05-12'));
-      expect(mailsTo(anna).map((m) => m.subject).at(-1)).toBe('SSA of project "DEFAULT" ends on 30 June 2027');
+      expect(
+        mailsTo(anna)
+          .map((m) => m.subject)
+          .at(-1),
+      ).toBe('SSA of project "DEFAULT" ends on 30 June 2027');
       expect(mailsTo(anna)).toHaveLength(5);
     } finally {
       await tc.close();
@@ -325,7 +465,11 @@ describe('a run is idempotent across crashes and restarts', () => {
       // 5 users × 2 weeks, and one mail twice.
       expect(mine).toHaveLength(11);
       const ids = mine.map((m) => messageIdOf(m.raw));
-      expect(ids.every((id) => /^<ssa-reminder\.\d+\.\d+\.2026-06-30\.2026-06-(09|16)@portal\.example\.test>$/.test(id))).toBe(true);
+      expect(
+        ids.every((id) =>
+          /^<ssa-reminder\.\d+\.\d+\.2026-06-30\.2026-06-(09|16)@portal\.example\.test>$/.test(id),
+        ),
+      ).toBe(true);
       expect(new Set(ids).size).toBe(10);
       const log = await logRows(tc, s.projectId);
       for (const row of log) expect(ids).toContain(reminderMessageId(row, mail.publicUrl));
@@ -340,19 +484,39 @@ describe('a run is idempotent across crashes and restarts', () => {
       const s = await setup(tc);
       const anna = s.users.anna!.email;
       // The project got this end in week 4 (its history says so); the bridge first runs in week 2.
-      await tc.core.store.write((tx) => recordHistory(tx, `${addDays(DUE[3]!, 1)}T09:00:00.000Z`, { event: 'project.ssa_set', companyId: s.companyId, projectId: s.projectId, userId: s.users.anna!.id, detail: { before: null, endDate: END } }));
+      await tc.core.store.write((tx) =>
+        recordHistory(tx, `${addDays(DUE[3]!, 1)}T09:00:00.000Z`, {
+          event: 'project.ssa_set',
+          companyId: s.companyId,
+          projectId: s.projectId,
+          userId: s.users.anna!.id,
+          detail: { before: null, endDate: END },
+        }),
+      );
       expect(await runSsaMails(tc.core, time(addDays(DUE[5]!, 1)))).toMatchObject({ recorded: 15, sent: 15 });
       // Weeks 4 and 3 go out late (their Message-IDs), week 2 on time; none before the end was set.
-      expect(mailsTo(anna).map((m) => dueOf(m.raw)).sort()).toEqual([DUE[3], DUE[4], DUE[5]]);
+      expect(
+        mailsTo(anna)
+          .map((m) => dueOf(m.raw))
+          .sort(),
+      ).toEqual([DUE[3], DUE[4], DUE[5]]);
       expect(mailsTo(anna).filter((m) => /was due on/.test(m.body))).toHaveLength(2);
 
       const t = await setup(tc);
       const ada = t.users.anna!.email;
       await runSsaMails(tc.core, time(DUE[0]!));
       // "Send SSA expiry mails" off in week 6 (a run handles the week and sends nothing), on again in week 5.
-      await tc.core.store.db.updateTable('projects').set({ send_ssa_mails: 0 }).where('id', '=', t.projectId).execute();
+      await tc.core.store.db
+        .updateTable('projects')
+        .set({ send_ssa_mails: 0 })
+        .where('id', '=', t.projectId)
+        .execute();
       await runSsaMails(tc.core, time(DUE[1]!));
-      await tc.core.store.db.updateTable('projects').set({ send_ssa_mails: 1 }).where('id', '=', t.projectId).execute();
+      await tc.core.store.db
+        .updateTable('projects')
+        .set({ send_ssa_mails: 1 })
+        .where('id', '=', t.projectId)
+        .execute();
       await runSsaMails(tc.core, time(DUE[2]!));
       expect(mailsTo(ada).map((m) => /in (\d) weeks?\./.exec(m.body)?.[1])).toEqual(['7', '5']);
     } finally {
@@ -366,7 +530,12 @@ describe('a run is idempotent across crashes and restarts', () => {
       const s = await setup(tc);
       expect(await runSsaMails(tc.core, time(DUE[6]!))).toMatchObject({ recorded: 5, sent: 5 });
       // Anna's reminder is pending again (a crash) and the bridge comes back on the day the SSA ends.
-      await tc.core.store.db.updateTable('ssa_mail_log').set({ state: 'pending' }).where('for_project', '=', s.projectId).where('user_id', '=', s.users.anna!.id).execute();
+      await tc.core.store.db
+        .updateTable('ssa_mail_log')
+        .set({ state: 'pending' })
+        .where('for_project', '=', s.projectId)
+        .where('user_id', '=', s.users.anna!.id)
+        .execute();
       expect(await runSsaMails(tc.core, time(END))).toMatchObject({ recorded: 0, sent: 0, dropped: 1 });
       expect(mailsTo(s.users.anna!.email)).toHaveLength(1);
     } finally {
@@ -380,7 +549,12 @@ describe('the scheduler in the bridge process', () => {
     const tc = await makeTestCore(newDir(), pki, mail);
     const lines: string[] = [];
     let now = time('2026-01-05');
-    const scheduler = startSsaScheduler(tc.core, { clock: { now: () => now }, intervalMs: 20, firstRunMs: 0, log: (l) => lines.push(l) });
+    const scheduler = startSsaScheduler(tc.core, {
+      clock: { now: () => now },
+      intervalMs: 20,
+      firstRunMs: 0,
+      log: (l) => lines.push(l),
+    });
     try {
       const s = await setup(tc);
       await new Promise((r) => setTimeout(r, 100));
@@ -390,7 +564,11 @@ describe('the scheduler in the bridge process', () => {
       await scheduler.stop();
       const sent = smtp.mails.length;
       now = time('2027-06-01');
-      await tc.core.store.db.updateTable('projects').set({ ssa_end: '2027-06-30' }).where('id', '=', s.projectId).execute();
+      await tc.core.store.db
+        .updateTable('projects')
+        .set({ ssa_end: '2027-06-30' })
+        .where('id', '=', s.projectId)
+        .execute();
       await new Promise((r) => setTimeout(r, 100));
       expect(smtp.mails.length).toBe(sent);
       expect(mailsTo(s.users.anna!.email)).toHaveLength(1);

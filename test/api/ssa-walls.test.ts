@@ -7,9 +7,33 @@ import { applySsa, ssaSummaryForLicenses } from '../../bridge/core/ssa/index.js'
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { snapshotDatabase } from '../support/db-snapshot.js';
 import { tempDir } from '../support/tmp.js';
-import { expectMatrixCovers, routesOf, runWallsMatrix, type Outcome, type WallsCase } from '../support/walls.js';
-import { addMember, addProject, call, expectConservation, grantRights, lockMember, ok } from './keys-fixtures.js';
-import { at, bind, device, expected, historyCount, licenseRow, sscBalance, ssaCompany, type SsaCompany } from './ssa-fixtures.js';
+import {
+  expectMatrixCovers,
+  routesOf,
+  runWallsMatrix,
+  type Outcome,
+  type WallsCase,
+} from '../support/walls.js';
+import {
+  addMember,
+  addProject,
+  call,
+  expectConservation,
+  grantRights,
+  lockMember,
+  ok,
+} from './keys-fixtures.js';
+import {
+  at,
+  bind,
+  device,
+  expected,
+  historyCount,
+  licenseRow,
+  sscBalance,
+  ssaCompany,
+  type SsaCompany,
+} from './ssa-fixtures.js';
 
 /**
  * Who may do what with a project's SSA, and every refusal of a confirmation (seed: Projects → SSA,
@@ -61,12 +85,49 @@ const OK: Outcome = [200];
 const p = () => `/projects/${owner.projectId}`;
 
 const CASES: WallsCase<Actor>[] = [
-  { route: 'GET /projects/{projectId}/ssa', path: () => `${p()}/ssa`, other: NOT_FOUND, locked: LOCKED, external: OK, member: OK },
-  { route: 'PATCH /projects/{projectId}/ssa', path: () => `${p()}/ssa`, body: () => ({ sendMails: true }), other: NOT_FOUND, locked: LOCKED, external: FORBIDDEN, member: OK },
-  { route: 'GET /projects/{projectId}/ssa/summary', path: () => `${p()}/ssa/summary?endDate=${END}`, other: NOT_FOUND, locked: LOCKED, external: OK, member: OK },
-  { route: 'POST /projects/{projectId}/ssa/preview', path: () => `${p()}/ssa/preview`, body: () => ({ endDate: END }), other: NOT_FOUND, locked: LOCKED, external: OK, member: OK },
+  {
+    route: 'GET /projects/{projectId}/ssa',
+    path: () => `${p()}/ssa`,
+    other: NOT_FOUND,
+    locked: LOCKED,
+    external: OK,
+    member: OK,
+  },
+  {
+    route: 'PATCH /projects/{projectId}/ssa',
+    path: () => `${p()}/ssa`,
+    body: () => ({ sendMails: true }),
+    other: NOT_FOUND,
+    locked: LOCKED,
+    external: FORBIDDEN,
+    member: OK,
+  },
+  {
+    route: 'GET /projects/{projectId}/ssa/summary',
+    path: () => `${p()}/ssa/summary?endDate=${END}`,
+    other: NOT_FOUND,
+    locked: LOCKED,
+    external: OK,
+    member: OK,
+  },
+  {
+    route: 'POST /projects/{projectId}/ssa/preview',
+    path: () => `${p()}/ssa/preview`,
+    body: () => ({ endDate: END }),
+    other: NOT_FOUND,
+    locked: LOCKED,
+    external: OK,
+    member: OK,
+  },
   // The member's confirmation is tested below (it changes the project).
-  { route: 'POST /projects/{projectId}/ssa', path: () => `${p()}/ssa`, body: () => ({ endDate: END }), other: NOT_FOUND, locked: LOCKED, external: FORBIDDEN },
+  {
+    route: 'POST /projects/{projectId}/ssa',
+    path: () => `${p()}/ssa`,
+    body: () => ({ endDate: END }),
+    other: NOT_FOUND,
+    locked: LOCKED,
+    external: FORBIDDEN,
+  },
   {
     route: 'POST /projects/{projectId}/ssa/move-preview',
     path: () => `${p()}/ssa/move-preview`,
@@ -110,20 +171,34 @@ describe('the walls of every SSA route', () => {
     // end date, no row of any table.
     snapshot: async () => ({
       history: await historyCount(tc),
-      ssaEnd: (await tc.core.store.db.selectFrom('projects').select('ssa_end').where('id', '=', owner.projectId).executeTakeFirstOrThrow()).ssa_end,
+      ssaEnd: (
+        await tc.core.store.db
+          .selectFrom('projects')
+          .select('ssa_end')
+          .where('id', '=', owner.projectId)
+          .executeTakeFirstOrThrow()
+      ).ssa_end,
       database: await snapshotDatabase(tc),
     }),
   });
 
   it('has no SSA end date after the walls above', async () => {
-    expect((await tc.core.store.db.selectFrom('projects').select('ssa_end').where('id', '=', owner.projectId).executeTakeFirstOrThrow()).ssa_end).toBeNull();
+    expect(
+      (
+        await tc.core.store.db
+          .selectFrom('projects')
+          .select('ssa_end')
+          .where('id', '=', owner.projectId)
+          .executeTakeFirstOrThrow()
+      ).ssa_end,
+    ).toBeNull();
   });
 
   it('lists every SSA route in /openapi.json', async () => {
     expectMatrixCovers(CASES, await routesOf(tc.app, (op) => op.tags.includes('SSA')), { exactly: true });
   });
 
-  it('shows a user with rights the summary, not confirmable, with only the project\'s own SSC', async () => {
+  it("shows a user with rights the summary, not confirmable, with only the project's own SSC", async () => {
     await operatorCredit(tc.core, owner.companyId, 'SECOND', 'SSC', 7, 'walls');
     const r = await ok(call(tc.app, 'POST', `${p()}/ssa/preview`, tokens.external, { endDate: END }));
     expect(r.confirmable).toBe(false);
@@ -152,7 +227,9 @@ describe('refused confirmations change nothing', () => {
     expect([await ledgerRows(), await historyCount(tc)]).toEqual([ledger, events]);
     return json.error;
   };
-  const total = async (end = END) => (await ok(call(tc.app, 'POST', `${p()}/ssa/preview`, ownerToken, { endDate: end }))).summary.total as number;
+  const total = async (end = END) =>
+    (await ok(call(tc.app, 'POST', `${p()}/ssa/preview`, ownerToken, { endDate: end }))).summary
+      .total as number;
 
   it('an end date in the past, a calculation date on a confirmation, an unknown opt-out', async () => {
     await refuse({ endDate: '2026-03-01' }, 400, 'SSA_END_IN_PAST');
@@ -167,16 +244,28 @@ describe('refused confirmations change nothing', () => {
     const err = await refuse({ endDate: END }, 409, 'BALANCE_INSUFFICIENT');
     expect(err.details).toMatchObject({ licenseType: 'SSC', needed: need, available: 7, missing: need - 7 });
     // Kept to this project (as external projects are), nothing is available at all.
-    expect((await refuse({ endDate: END, fromProjectIds: [] }, 409, 'BALANCE_INSUFFICIENT')).details).toMatchObject({ available: 0, missing: need });
+    expect(
+      (await refuse({ endDate: END, fromProjectIds: [] }, 409, 'BALANCE_INSUFFICIENT')).details,
+    ).toMatchObject({ available: 0, missing: need });
   });
 
   it("another company's project as a source of SSC looks absent", async () => {
-    const otherProject = (await tc.core.store.db.selectFrom('projects').select('id').where('company_id', '!=', owner.companyId).executeTakeFirstOrThrow()).id;
+    const otherProject = (
+      await tc.core.store.db
+        .selectFrom('projects')
+        .select('id')
+        .where('company_id', '!=', owner.companyId)
+        .executeTakeFirstOrThrow()
+    ).id;
     await refuse({ endDate: END, fromProjectIds: [otherProject] }, 404, 'PROJECT_NOT_FOUND');
   });
 
   it('a total that changed since the summary was shown', async () => {
-    const err = await refuse({ endDate: END, expectedTotal: (await total()) - 1 }, 409, 'SSA_SUMMARY_CHANGED');
+    const err = await refuse(
+      { endDate: END, expectedTotal: (await total()) - 1 },
+      409,
+      'SSA_SUMMARY_CHANGED',
+    );
     expect(err.details.summary.total).toBe(await total());
   });
 
@@ -185,9 +274,19 @@ describe('refused confirmations change nothing', () => {
   });
 
   it('a calculation for another day, through the core', async () => {
-    const rows = await tc.core.store.db.selectFrom('licenses').selectAll().where('project_id', '=', owner.projectId).execute();
+    const rows = await tc.core.store.db
+      .selectFrom('licenses')
+      .selectAll()
+      .where('project_id', '=', owner.projectId)
+      .execute();
     const summary = ssaSummaryForLicenses(tc.core, rows, '2026-03-01', END);
-    const refused = tc.core.store.write((tx) => applySsa(tx, at(TODAY).toISOString(), summary, { projectId: owner.projectId, companyId: owner.companyId, userId: owner.user.id }));
+    const refused = tc.core.store.write((tx) =>
+      applySsa(tx, at(TODAY).toISOString(), summary, {
+        projectId: owner.projectId,
+        companyId: owner.companyId,
+        userId: owner.user.id,
+      }),
+    );
     await expect(refused).rejects.toMatchObject({ code: 'SSA_NOT_TODAY' });
   });
 });
@@ -195,9 +294,12 @@ describe('refused confirmations change nothing', () => {
 describe('paying', () => {
   it('draws from the project first, then the other projects of the company', async () => {
     // SECOND holds 7 SSC; DEFAULT gets what is missing beyond those.
-    const need = (await ok(call(tc.app, 'POST', `${p()}/ssa/preview`, ownerToken, { endDate: END }))).summary.total as number;
+    const need = (await ok(call(tc.app, 'POST', `${p()}/ssa/preview`, ownerToken, { endDate: END }))).summary
+      .total as number;
     await operatorCredit(tc.core, owner.companyId, DEFAULT_PROJECT, 'SSC', need - 7, 'walls');
-    const r = await ok(call(tc.app, 'POST', `${p()}/ssa`, tokens.member, { endDate: END, expectedTotal: need }));
+    const r = await ok(
+      call(tc.app, 'POST', `${p()}/ssa`, tokens.member, { endDate: END, expectedTotal: need }),
+    );
     expect(r.applied.paid).toEqual([
       { projectId: owner.projectId, units: need - 7 },
       { projectId: second, units: 7 },
@@ -214,12 +316,31 @@ describe('paying', () => {
 
   it('buys on credit with the right: a credit and a debit with the order number, balance untouched, conservation kept', async () => {
     await setRight(tc.core, owner.user.id, 'buy-on-credit', true);
-    const row = await tc.core.store.db.selectFrom('licenses').selectAll().where('project_id', '=', owner.projectId).executeTakeFirstOrThrow();
+    const row = await tc.core.store.db
+      .selectFrom('licenses')
+      .selectAll()
+      .where('project_id', '=', owner.projectId)
+      .executeTakeFirstOrThrow();
     const want = expected([row], TODAY, '2028-01-01');
     expect(want.total).toBeGreaterThan(0);
-    const r = await ok(call(tc.app, 'POST', `${p()}/ssa`, ownerToken, { endDate: '2028-01-01', onCredit: { orderNumber: 'PO-77' }, expectedTotal: want.total }));
-    expect(r.applied).toMatchObject({ total: want.total, paid: [], onCredit: { orderNumber: 'PO-77', units: want.total } });
-    const entries = await tc.core.store.db.selectFrom('ledger_entries').select(['delta', 'reason', 'ref', 'project_id']).where('ref', '=', 'on-credit:PO-77').orderBy('id').execute();
+    const r = await ok(
+      call(tc.app, 'POST', `${p()}/ssa`, ownerToken, {
+        endDate: '2028-01-01',
+        onCredit: { orderNumber: 'PO-77' },
+        expectedTotal: want.total,
+      }),
+    );
+    expect(r.applied).toMatchObject({
+      total: want.total,
+      paid: [],
+      onCredit: { orderNumber: 'PO-77', units: want.total },
+    });
+    const entries = await tc.core.store.db
+      .selectFrom('ledger_entries')
+      .select(['delta', 'reason', 'ref', 'project_id'])
+      .where('ref', '=', 'on-credit:PO-77')
+      .orderBy('id')
+      .execute();
     expect(entries).toEqual([
       { delta: want.total, reason: 'ssc.on-credit', ref: 'on-credit:PO-77', project_id: owner.projectId },
       { delta: -want.total, reason: 'ssc.spent', ref: 'on-credit:PO-77', project_id: owner.projectId },
@@ -231,11 +352,17 @@ describe('paying', () => {
 
   it('turns the expiry mails off and on: one history event per change, none without one', async () => {
     const before = await historyCount(tc);
-    expect((await ok(call(tc.app, 'PATCH', `${p()}/ssa`, ownerToken, { sendMails: false }))).sendMails).toBe(false);
-    expect((await ok(call(tc.app, 'PATCH', `${p()}/ssa`, ownerToken, { sendMails: false }))).sendMails).toBe(false);
+    expect((await ok(call(tc.app, 'PATCH', `${p()}/ssa`, ownerToken, { sendMails: false }))).sendMails).toBe(
+      false,
+    );
+    expect((await ok(call(tc.app, 'PATCH', `${p()}/ssa`, ownerToken, { sendMails: false }))).sendMails).toBe(
+      false,
+    );
     expect(await historyCount(tc)).toBe(before + 1);
     expect((await ok(call(tc.app, 'GET', `${p()}/ssa`, tokens.external))).sendMails).toBe(false);
-    expect((await ok(call(tc.app, 'PATCH', `${p()}/ssa`, ownerToken, { sendMails: true }))).sendMails).toBe(true);
+    expect((await ok(call(tc.app, 'PATCH', `${p()}/ssa`, ownerToken, { sendMails: true }))).sendMails).toBe(
+      true,
+    );
     expect(await historyCount(tc)).toBe(before + 2);
   });
 });

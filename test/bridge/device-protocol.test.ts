@@ -68,14 +68,17 @@ const LICENSES = `${DEVICE_API}/licenses`;
 const LICENSE_FILE = `${DEVICE_API}/license-file`;
 const INVALIDATIONS = `${DEVICE_API}/invalidations`;
 
-
 const sessionsOf = async (userId: number) =>
   tc.core.store.db.selectFrom('sessions').selectAll().where('user_id', '=', userId).execute();
 
 describe('device login', () => {
-  it('logs a device of one of the user\'s projects in and keeps the certificate it showed', async () => {
+  it("logs a device of one of the user's projects in and keeps the certificate it showed", async () => {
     const res = await expectOk(await postLogin(tc.app, await loginRequest(tc.app, a.user, a.device)));
-    const body = (await res.json()) as { token: string; company: { id: number }; project: { id: number; name: string } };
+    const body = (await res.json()) as {
+      token: string;
+      company: { id: number };
+      project: { id: number; name: string };
+    };
     expect(body.company.id).toBe(a.companyId);
     expect(body.project).toEqual({ id: a.projectId, name: 'DEFAULT' });
     expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBe(a.device.certPem);
@@ -85,15 +88,27 @@ describe('device login', () => {
 
   it('refuses a wrong password with 401 LOGIN_FAILED and opens no session', async () => {
     const attempt = await loginRequest(tc.app, a.user, a.device);
-    await expectError(await postLogin(tc.app, { ...attempt, password: 'wrong password' }), 401, 'LOGIN_FAILED');
+    await expectError(
+      await postLogin(tc.app, { ...attempt, password: 'wrong password' }),
+      401,
+      'LOGIN_FAILED',
+    );
     expect(await countRows(tc, 'sessions')).toBe(0);
     expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBeNull();
   });
 
   it('answers an unknown e-mail exactly like a wrong password (same 401 LOGIN_FAILED body)', async () => {
     const attempt = await loginRequest(tc.app, a.user, a.device);
-    const wrongPassword = await expectError(await postLogin(tc.app, { ...attempt, password: 'wrong password' }), 401, 'LOGIN_FAILED');
-    const unknownEmail = await expectError(await postLogin(tc.app, { ...attempt, email: 'nobody@example.test' }), 401, 'LOGIN_FAILED');
+    const wrongPassword = await expectError(
+      await postLogin(tc.app, { ...attempt, password: 'wrong password' }),
+      401,
+      'LOGIN_FAILED',
+    );
+    const unknownEmail = await expectError(
+      await postLogin(tc.app, { ...attempt, email: 'nobody@example.test' }),
+      401,
+      'LOGIN_FAILED',
+    );
     expect(unknownEmail).toEqual(wrongPassword);
     expect(await countRows(tc, 'sessions')).toBe(0);
   });
@@ -105,13 +120,21 @@ describe('device login', () => {
     expect(await countRows(tc, 'sessions')).toBe(0);
   });
 
-  it('refuses a device that is in none of the user\'s projects with 403 DEVICE_NOT_IN_PROJECTS', async () => {
+  it("refuses a device that is in none of the user's projects with 403 DEVICE_NOT_IN_PROJECTS", async () => {
     const bob = await makeTenant(tc, { name: 'bob', mac: '00-90-33-0B-00-01' });
     // Bob's device exists, but not in any project of Alice's.
-    await expectError(await postLogin(tc.app, await loginRequest(tc.app, a.user, bob.device)), 403, 'DEVICE_NOT_IN_PROJECTS');
+    await expectError(
+      await postLogin(tc.app, await loginRequest(tc.app, a.user, bob.device)),
+      403,
+      'DEVICE_NOT_IN_PROJECTS',
+    );
     // A device the portal has never heard of answers the same.
     const unknown = deviceIdentity(pki.deviceCa, '009033ABCDEF');
-    await expectError(await postLogin(tc.app, await loginRequest(tc.app, a.user, unknown)), 403, 'DEVICE_NOT_IN_PROJECTS');
+    await expectError(
+      await postLogin(tc.app, await loginRequest(tc.app, a.user, unknown)),
+      403,
+      'DEVICE_NOT_IN_PROJECTS',
+    );
     expect(await countRows(tc, 'sessions')).toBe(0);
     expect((await deviceRow(tc, bob.device.deviceId)).cert_pem).toBeNull();
   });
@@ -128,7 +151,11 @@ describe('device login', () => {
     const foreignChallenge = await requestChallenge(tc.app, other.hardwareId);
     const attempt = await loginRequest(tc.app, a.user, a.device);
     await expectError(
-      await postLogin(tc.app, { ...attempt, challenge: foreignChallenge, signature: proveDevice(a.device.keyPem, foreignChallenge, a.device.hardwareId) }),
+      await postLogin(tc.app, {
+        ...attempt,
+        challenge: foreignChallenge,
+        signature: proveDevice(a.device.keyPem, foreignChallenge, a.device.hardwareId),
+      }),
       401,
       'CHALLENGE_INVALID',
     );
@@ -141,13 +168,19 @@ describe('device login', () => {
     const attempt = await loginRequest(tc.app, a.user, a.device);
     const otherKey = deviceKeys('009033ABCDEF').privateKeyPem;
     await expectError(
-      await postLogin(tc.app, { ...attempt, signature: proveDevice(otherKey, attempt.challenge, a.device.hardwareId) }),
+      await postLogin(tc.app, {
+        ...attempt,
+        signature: proveDevice(otherKey, attempt.challenge, a.device.hardwareId),
+      }),
       401,
       'DEVICE_PROOF_INVALID',
     );
     // A proof over another challenge by the right key is no proof either.
     await expectError(
-      await postLogin(tc.app, { ...attempt, signature: proveDevice(a.device.keyPem, 'x'.repeat(43), a.device.hardwareId) }),
+      await postLogin(tc.app, {
+        ...attempt,
+        signature: proveDevice(a.device.keyPem, 'x'.repeat(43), a.device.hardwareId),
+      }),
       401,
       'DEVICE_PROOF_INVALID',
     );
@@ -165,7 +198,11 @@ describe('device login', () => {
     it('refuses a certificate from another CA (same names, other keys) with 400 CERT_CHAIN', async () => {
       // The right hardware id, the key of the certificate proves itself: only the issuer is wrong.
       const forged = deviceIdentity(foreignCa, a.device.hardwareId);
-      await expectError(await postLogin(tc.app, await loginRequest(tc.app, a.user, forged)), 400, 'CERT_CHAIN');
+      await expectError(
+        await postLogin(tc.app, await loginRequest(tc.app, a.user, forged)),
+        400,
+        'CERT_CHAIN',
+      );
       expect(await countRows(tc, 'sessions')).toBe(0);
       expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBeNull();
     });
@@ -173,7 +210,13 @@ describe('device login', () => {
     /** The device's own key and hardware id in a certificate `issuer` made for `usage`. */
     const certificateFrom = (issuer: CertAndKey, usage: 'ca' | 'server' | 'client' | 'signing') => {
       const keys = deviceKeys(a.device.hardwareId);
-      const certPem = issueCertificate({ issuer, subjectPublicKeyPem: keys.publicKeyPem, commonName: a.device.hardwareId, usage, validDays: 30 });
+      const certPem = issueCertificate({
+        issuer,
+        subjectPublicKeyPem: keys.publicKeyPem,
+        commonName: a.device.hardwareId,
+        usage,
+        validDays: 30,
+      });
       return { hardwareId: a.device.hardwareId, keyPem: keys.privateKeyPem, certPem };
     };
 
@@ -181,7 +224,10 @@ describe('device login', () => {
       // Issue 11: the chain check took any certificate below the root; only the CN told such a
       // certificate from a device certificate. The device CA is now pinned as the issuer.
       for (const usage of ['signing', 'server', 'client'] as const) {
-        const res = await postLogin(tc.app, await loginRequest(tc.app, a.user, certificateFrom(pki.root, usage)));
+        const res = await postLogin(
+          tc.app,
+          await loginRequest(tc.app, a.user, certificateFrom(pki.root, usage)),
+        );
         const body = await expectError(res, 400, 'CERT_CHAIN');
         expect(body.message).toContain('Device Certification Authority');
       }
@@ -189,7 +235,7 @@ describe('device login', () => {
       expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBeNull();
     });
 
-      it('refuses an invalidation document carrying a certificate the root signed directly (CERT_CHAIN) or the device CA made for another use (CERT_USAGE); nothing returns', async () => {
+    it('refuses an invalidation document carrying a certificate the root signed directly (CERT_CHAIN) or the device CA made for another use (CERT_USAGE); nothing returns', async () => {
       const token = await loginPortal(tc.app, a.user);
       const before = await licenseRow(tc, a.port.serial);
       for (const [issuer, usage, code] of [
@@ -198,16 +244,23 @@ describe('device login', () => {
         [pki.deviceCa, 'server', 'CERT_USAGE'],
         [pki.deviceCa, 'ca', 'CERT_USAGE'],
       ] as const) {
-        const doc = invalidationDocument(certificateFrom(issuer, usage), { serials: [a.port.serial], counter: 1 });
+        const doc = invalidationDocument(certificateFrom(issuer, usage), {
+          serials: [a.port.serial],
+          counter: 1,
+        });
         await expectError(await postXml(tc.app, `${PORTAL_API}/invalidations`, doc.xml, token), 400, code);
       }
       expect(await licenseRow(tc, a.port.serial)).toEqual(before);
       expect(await countRows(tc, 'invalidations')).toBe(0);
     });
 
-  it('refuses a certificate the device CA issued for another use (TLS server, signing, CA) with 400 CERT_USAGE', async () => {
+    it('refuses a certificate the device CA issued for another use (TLS server, signing, CA) with 400 CERT_USAGE', async () => {
       for (const usage of ['server', 'signing', 'ca'] as const) {
-        await expectError(await postLogin(tc.app, await loginRequest(tc.app, a.user, certificateFrom(pki.deviceCa, usage))), 400, 'CERT_USAGE');
+        await expectError(
+          await postLogin(tc.app, await loginRequest(tc.app, a.user, certificateFrom(pki.deviceCa, usage))),
+          400,
+          'CERT_USAGE',
+        );
       }
       expect(await countRows(tc, 'sessions')).toBe(0);
       expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBeNull();
@@ -217,7 +270,11 @@ describe('device login', () => {
       const other = deviceIdentity(pki.deviceCa, '009033ABCDEF');
       // Another device's certificate and key, presented for Alice's device.
       const presented = { hardwareId: a.device.hardwareId, keyPem: other.keyPem, certPem: other.certPem };
-      await expectError(await postLogin(tc.app, await loginRequest(tc.app, a.user, presented)), 400, 'CERT_HW_MISMATCH');
+      await expectError(
+        await postLogin(tc.app, await loginRequest(tc.app, a.user, presented)),
+        400,
+        'CERT_HW_MISMATCH',
+      );
       expect(await countRows(tc, 'sessions')).toBe(0);
       expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBeNull();
     });
@@ -225,15 +282,31 @@ describe('device login', () => {
 
   it('refuses a hardware id that is not 12 hex digits in the challenge request with 400 VALIDATION_FAILED', async () => {
     const before = await tc.core.store.db.selectFrom('device_challenges').selectAll().execute();
-    await expectError(await postJson(tc.app, `${DEVICE_API}/challenge`, { hardwareId: '00-90-33-zz' }), 400, 'VALIDATION_FAILED');
-    await expectError(await postJson(tc.app, `${DEVICE_API}/challenge`, { hardwareId: '009033abcdef' }), 400, 'VALIDATION_FAILED');
-    await expectError(await postJson(tc.app, `${DEVICE_API}/challenge`, { hardwareId: a.device.hardwareId, extra: 1 }), 400, 'VALIDATION_FAILED');
+    await expectError(
+      await postJson(tc.app, `${DEVICE_API}/challenge`, { hardwareId: '00-90-33-zz' }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    await expectError(
+      await postJson(tc.app, `${DEVICE_API}/challenge`, { hardwareId: '009033abcdef' }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    await expectError(
+      await postJson(tc.app, `${DEVICE_API}/challenge`, { hardwareId: a.device.hardwareId, extra: 1 }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expect(await tc.core.store.db.selectFrom('device_challenges').selectAll().execute()).toEqual(before);
   });
 
   it('refuses a body that is not JSON with 400 BAD_REQUEST', async () => {
     for (const path of ['/challenge', '/login']) {
-      const res = await tc.app.request(`${DEVICE_API}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hardwareId": ' });
+      const res = await tc.app.request(`${DEVICE_API}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"hardwareId": ',
+      });
       await expectError(res, 400, 'BAD_REQUEST');
     }
     expect(await countRows(tc, 'sessions')).toBe(0);
@@ -247,7 +320,10 @@ describe('device login', () => {
       body: new URLSearchParams(attempt as unknown as Record<string, string>).toString(),
     });
     await expectError(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
-    const none = await tc.app.request(`${DEVICE_API}/challenge`, { method: 'POST', body: JSON.stringify({ hardwareId: a.device.hardwareId }) });
+    const none = await tc.app.request(`${DEVICE_API}/challenge`, {
+      method: 'POST',
+      body: JSON.stringify({ hardwareId: a.device.hardwareId }),
+    });
     await expectError(none, 415, 'UNSUPPORTED_MEDIA_TYPE');
     expect(await countRows(tc, 'sessions')).toBe(0);
     // The challenge of the refused login is still good.
@@ -274,8 +350,16 @@ describe('licenses and license files', () => {
     await expectError(await postXml(tc.app, INVALIDATIONS, xml, portal), 401, 'UNAUTHENTICATED');
 
     const device = await loginDevice(tc.app, a.user, a.device);
-    await expectError(await postXml(tc.app, `${PORTAL_API}/invalidations`, xml, device), 401, 'UNAUTHENTICATED');
-    await expectError(await get(tc.app, `${PORTAL_API}/invalidations/${documentId}/confirmation`, device), 401, 'UNAUTHENTICATED');
+    await expectError(
+      await postXml(tc.app, `${PORTAL_API}/invalidations`, xml, device),
+      401,
+      'UNAUTHENTICATED',
+    );
+    await expectError(
+      await get(tc.app, `${PORTAL_API}/invalidations/${documentId}/confirmation`, device),
+      401,
+      'UNAUTHENTICATED',
+    );
     expect((await licenseRow(tc, a.port.serial)).state).toBe('bound');
     expect(await countRows(tc, 'invalidations')).toBe(0);
   });
@@ -295,32 +379,58 @@ describe('licenses and license files', () => {
     expect((await deviceRow(tc, a.device.deviceId)).invalidation_counter).toBe(0);
   });
 
-  it('lists only the logged-in device\'s licenses with the versions it can download', async () => {
+  it("lists only the logged-in device's licenses with the versions it can download", async () => {
     const second = await addFixtureDevice(tc, a.actor, a.projectId, '0A0002');
     const secondPort = await bind1(tc, a.actor, a.projectId, second.hardwareId, PORT_TYPE, 2);
     const token = await loginDevice(tc.app, a.user, a.device);
-    const body = DeviceLicensesResponse.parse(await (await expectOk(await get(tc.app, LICENSES, token))).json());
+    const body = DeviceLicensesResponse.parse(
+      await (await expectOk(await get(tc.app, LICENSES, token))).json(),
+    );
     expect(body.hardwareId).toBe(a.device.hardwareId);
     expect(body.project).toEqual({ id: a.projectId, name: 'DEFAULT' });
     expect(body.licenses.map((l) => l.serial).sort()).toEqual([a.port.serial, a.gw.serial].sort());
     expect(body.licenses.map((l) => l.serial)).not.toContain(secondPort.serial);
     const port = body.licenses.find((l) => l.serial === a.port.serial)!;
-    expect(port).toMatchObject({ type: PORT_TYPE, units: 4, version: 13, returnable: true, versions: [6, 7, 8, 9, 10, 11, 12, 13] });
-    expect(body.licenses.find((l) => l.serial === a.gw.serial)).toMatchObject({ type: GW_TYPE, units: 2, version: null, returnable: false });
+    expect(port).toMatchObject({
+      type: PORT_TYPE,
+      units: 4,
+      version: 13,
+      returnable: true,
+      versions: [6, 7, 8, 9, 10, 11, 12, 13],
+    });
+    expect(body.licenses.find((l) => l.serial === a.gw.serial)).toMatchObject({
+      type: GW_TYPE,
+      units: 2,
+      version: null,
+      returnable: false,
+    });
     expect(body.versions.map((v) => v.version)).toEqual([13, 12, 11, 10, 9, 8, 7, 6]);
-    expect(body.versions.find((v) => v.version === 13)).toEqual({ version: 13, encrypted: true, licenses: 2 });
+    expect(body.versions.find((v) => v.version === 13)).toEqual({
+      version: 13,
+      encrypted: true,
+      licenses: 2,
+    });
     expect(body.versions.find((v) => v.version === 7)).toMatchObject({ encrypted: false });
   });
 
-  it('issues a V13 file that decrypts with the device key and holds exactly this device\'s licenses', async () => {
+  it("issues a V13 file that decrypts with the device key and holds exactly this device's licenses", async () => {
     const second = await addFixtureDevice(tc, a.actor, a.projectId, '0A0002');
     await bind1(tc, a.actor, a.projectId, second.hardwareId, PORT_TYPE, 2);
     const token = await loginDevice(tc.app, a.user, a.device);
     const res = await expectOk(await postJson(tc.app, LICENSE_FILE, { version: 13 }, token));
     expect(res.headers.get('content-type')).toMatch(/^application\/xml/);
     const xml = await res.text();
-    const payload = openLicenseFile(xml, { signerPublicKeyPem: pki.licenseAuthority.certPem, devicePrivateKeyPem: a.device.keyPem });
-    expect(payload).toMatchObject({ kind: 'license', hardwareId: a.device.hardwareId, version: 13, encrypted: true, deviceCounter: 0 });
+    const payload = openLicenseFile(xml, {
+      signerPublicKeyPem: pki.licenseAuthority.certPem,
+      devicePrivateKeyPem: a.device.keyPem,
+    });
+    expect(payload).toMatchObject({
+      kind: 'license',
+      hardwareId: a.device.hardwareId,
+      version: 13,
+      encrypted: true,
+      deviceCounter: 0,
+    });
     expect(payload.licenses.map((l) => [l.serial, l.type, l.units, l.returnable]).sort()).toEqual(
       [
         [a.port.serial, PORT_TYPE, 4, true],
@@ -329,8 +439,17 @@ describe('licenses and license files', () => {
     );
     // Another device's key cannot open it, and it cannot be read without a key.
     const foreignKey = deviceIdentity(pki.deviceCa, second.hardwareId).keyPem;
-    expect(codeOf(() => openLicenseFile(xml, { signerPublicKeyPem: pki.licenseAuthority.certPem, devicePrivateKeyPem: foreignKey }))).toBe('DOC_DECRYPT_FAILED');
-    expect(codeOf(() => openLicenseFile(xml, { signerPublicKeyPem: pki.licenseAuthority.certPem }))).toBe('DOC_DECRYPT_FAILED');
+    expect(
+      codeOf(() =>
+        openLicenseFile(xml, {
+          signerPublicKeyPem: pki.licenseAuthority.certPem,
+          devicePrivateKeyPem: foreignKey,
+        }),
+      ),
+    ).toBe('DOC_DECRYPT_FAILED');
+    expect(codeOf(() => openLicenseFile(xml, { signerPublicKeyPem: pki.licenseAuthority.certPem }))).toBe(
+      'DOC_DECRYPT_FAILED',
+    );
     // An encrypted download leaves the licenses returnable.
     expect((await licenseRow(tc, a.port.serial)).downloaded_unencrypted).toBe(0);
   });
@@ -349,10 +468,14 @@ describe('licenses and license files', () => {
 
     const before = await countsOf(tc, a.companyId);
     const doc = invalidationDocument(a.device, { serials: [a.port.serial], counter: 1, version: 13 });
-    const confirmationXml = await (await expectOk(await postXml(tc.app, INVALIDATIONS, doc.xml, token))).text();
+    const confirmationXml = await (
+      await expectOk(await postXml(tc.app, INVALIDATIONS, doc.xml, token))
+    ).text();
     const confirmation = openConfirmation(confirmationXml, pki.licenseAuthority.certPem);
     expect(confirmation.accepted).toEqual([]);
-    expect(confirmation.rejected).toEqual([{ serial: a.port.serial, reason: expect.stringMatching(/unencrypted/) }]);
+    expect(confirmation.rejected).toEqual([
+      { serial: a.port.serial, reason: expect.stringMatching(/unencrypted/) },
+    ]);
     expect(await countsOf(tc, a.companyId)).toEqual(before);
     expect((await licenseRow(tc, a.port.serial)).state).toBe('bound');
   });
@@ -361,7 +484,11 @@ describe('licenses and license files', () => {
     const token = await loginDevice(tc.app, a.user, a.device);
     const historyBefore = await countRows(tc, 'history');
     await expectError(await postJson(tc.app, LICENSE_FILE, { version: 99 }, token), 400, 'VALIDATION_FAILED');
-    await expectError(await postJson(tc.app, LICENSE_FILE, { version: '13' }, token), 400, 'VALIDATION_FAILED');
+    await expectError(
+      await postJson(tc.app, LICENSE_FILE, { version: '13' }, token),
+      400,
+      'VALIDATION_FAILED',
+    );
     await expectError(await postJson(tc.app, LICENSE_FILE, {}, token), 400, 'VALIDATION_FAILED');
     expect(await countRows(tc, 'history')).toBe(historyBefore);
     expect((await licenseRow(tc, a.port.serial)).downloaded_unencrypted).toBe(0);
@@ -376,22 +503,54 @@ describe('invalidation over /device/v1/invalidations', () => {
 
   const send = (xml: string | Uint8Array, t = token) => postXml(tc.app, INVALIDATIONS, xml, t);
 
-  it('moves returnable licenses to the project\'s free pool and leaves gateway licenses bound', async () => {
+  it("moves returnable licenses to the project's free pool and leaves gateway licenses bound", async () => {
     const before = await countsOf(tc, a.companyId);
-    expect(before[PORT_TYPE]).toEqual({ type: PORT_TYPE, activated: 10, balance: 6, bound: 4, free: 0, inKeys: 0 });
-    expect(before[GW_TYPE]).toEqual({ type: GW_TYPE, activated: 8, balance: 6, bound: 2, free: 0, inKeys: 0 });
+    expect(before[PORT_TYPE]).toEqual({
+      type: PORT_TYPE,
+      activated: 10,
+      balance: 6,
+      bound: 4,
+      free: 0,
+      inKeys: 0,
+    });
+    expect(before[GW_TYPE]).toEqual({
+      type: GW_TYPE,
+      activated: 8,
+      balance: 6,
+      bound: 2,
+      free: 0,
+      inKeys: 0,
+    });
 
     const doc = invalidationDocument(a.device, { serials: [a.port.serial, a.gw.serial], counter: 1 });
     const res = await expectOk(await send(doc.xml));
     const confirmation = openConfirmation(await res.text(), pki.licenseAuthority.certPem);
-    expect(confirmation).toMatchObject({ kind: 'confirmation', hardwareId: a.device.hardwareId, documentId: doc.documentId, deviceCounter: 1 });
+    expect(confirmation).toMatchObject({
+      kind: 'confirmation',
+      hardwareId: a.device.hardwareId,
+      documentId: doc.documentId,
+      deviceCounter: 1,
+    });
     expect(confirmation.accepted).toEqual([a.port.serial]);
-    expect(confirmation.rejected).toEqual([{ serial: a.gw.serial, reason: 'license type is not returnable' }]);
+    expect(confirmation.rejected).toEqual([
+      { serial: a.gw.serial, reason: 'license type is not returnable' },
+    ]);
 
     const after = await countsOf(tc, a.companyId);
-    expect(after[PORT_TYPE]).toEqual({ type: PORT_TYPE, activated: 10, balance: 6, bound: 0, free: 4, inKeys: 0 });
+    expect(after[PORT_TYPE]).toEqual({
+      type: PORT_TYPE,
+      activated: 10,
+      balance: 6,
+      bound: 0,
+      free: 4,
+      inKeys: 0,
+    });
     expect(after[GW_TYPE]).toEqual(before[GW_TYPE]);
-    expect(await licenseRow(tc, a.port.serial)).toMatchObject({ state: 'free', device_id: null, project_id: a.projectId });
+    expect(await licenseRow(tc, a.port.serial)).toMatchObject({
+      state: 'free',
+      device_id: null,
+      project_id: a.projectId,
+    });
     expect(await licenseRow(tc, a.gw.serial)).toMatchObject({ state: 'bound', device_id: a.device.deviceId });
     expect((await deviceRow(tc, a.device.deviceId)).invalidation_counter).toBe(1);
   });
@@ -422,7 +581,12 @@ describe('invalidation over /device/v1/invalidations', () => {
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
     const bodies = await Promise.all(answers.map((r) => r.text()));
     expect(new Set(bodies).size).toBe(1);
-    expect((await countsOf(tc, a.companyId))[PORT_TYPE]).toMatchObject({ activated: 10, balance: 6, bound: 0, free: 4 });
+    expect((await countsOf(tc, a.companyId))[PORT_TYPE]).toMatchObject({
+      activated: 10,
+      balance: 6,
+      bound: 0,
+      free: 4,
+    });
     expect(await countRows(tc, 'invalidations')).toBe(1);
   });
 
@@ -443,9 +607,17 @@ describe('invalidation over /device/v1/invalidations', () => {
     const confirmation = await (await expectOk(await send(doc.xml))).text();
     const counts = await countsOf(tc, a.companyId);
 
-    const sameIdOtherSerials = invalidationDocument(a.device, { serials: [extra.serial], counter: 2, documentId: doc.documentId });
+    const sameIdOtherSerials = invalidationDocument(a.device, {
+      serials: [extra.serial],
+      counter: 2,
+      documentId: doc.documentId,
+    });
     await expectError(await send(sameIdOtherSerials.xml), 409, 'DOC_REPLAYED');
-    const sameIdSameCounter = invalidationDocument(a.device, { serials: [a.port.serial, extra.serial], counter: 1, documentId: doc.documentId });
+    const sameIdSameCounter = invalidationDocument(a.device, {
+      serials: [a.port.serial, extra.serial],
+      counter: 1,
+      documentId: doc.documentId,
+    });
     await expectError(await send(sameIdSameCounter.xml), 409, 'DOC_REPLAYED');
 
     expect(await countsOf(tc, a.companyId)).toEqual(counts);
@@ -460,7 +632,11 @@ describe('invalidation over /device/v1/invalidations', () => {
     await expectOk(await send(invalidationDocument(a.device, { serials: [a.port.serial], counter: 5 }).xml));
     const counts = await countsOf(tc, a.companyId);
     for (const counter of [5, 4, 1]) {
-      await expectError(await send(invalidationDocument(a.device, { serials: [extra.serial], counter }).xml), 409, 'DOC_REPLAYED');
+      await expectError(
+        await send(invalidationDocument(a.device, { serials: [extra.serial], counter }).xml),
+        409,
+        'DOC_REPLAYED',
+      );
     }
     expect(await countsOf(tc, a.companyId)).toEqual(counts);
     expect((await licenseRow(tc, extra.serial)).state).toBe('bound');
@@ -502,7 +678,7 @@ describe('invalidation over /device/v1/invalidations', () => {
     await expectOk(await send(doc.xml));
   });
 
-  it('refuses a document of device B sent with device A\'s session (DOC_HARDWARE_MISMATCH) and moves nothing', async () => {
+  it("refuses a document of device B sent with device A's session (DOC_HARDWARE_MISMATCH) and moves nothing", async () => {
     const b = await addFixtureDevice(tc, a.actor, a.projectId, '00:90:33:0a:00:02');
     const bPort = await bind1(tc, a.actor, a.projectId, b.hardwareId, PORT_TYPE, 3);
     const before = await countsOf(tc, a.companyId);
@@ -514,7 +690,10 @@ describe('invalidation over /device/v1/invalidations', () => {
     expect(await countRows(tc, 'invalidations')).toBe(0);
     // Device A naming B's serials in its own document returns nothing of B's either.
     const own = invalidationDocument(a.device, { serials: [bPort.serial], counter: 1 });
-    const confirmation = openConfirmation(await (await expectOk(await send(own.xml))).text(), pki.licenseAuthority.certPem);
+    const confirmation = openConfirmation(
+      await (await expectOk(await send(own.xml))).text(),
+      pki.licenseAuthority.certPem,
+    );
     expect(confirmation.accepted).toEqual([]);
     expect(confirmation.rejected).toEqual([{ serial: bPort.serial, reason: 'not bound to this device' }]);
     expect((await licenseRow(tc, bPort.serial)).state).toBe('bound');
@@ -523,15 +702,26 @@ describe('invalidation over /device/v1/invalidations', () => {
   it('refuses malformed XML with 400 XML_MALFORMED', async () => {
     const doc = invalidationDocument(a.device, { serials: [a.port.serial], counter: 1 });
     await expectError(await send(doc.xml.slice(0, doc.xml.length - 20)), 400, 'XML_MALFORMED');
-    await expectError(await send('<mylic-document kind="invalidation" format="1"><payload>'), 400, 'XML_MALFORMED');
-    await expectError(await send(new Uint8Array([0x3c, 0x61, 0x3e, 0xff, 0xfe, 0x3c, 0x2f, 0x61, 0x3e])), 400, 'XML_MALFORMED');
+    await expectError(
+      await send('<mylic-document kind="invalidation" format="1"><payload>'),
+      400,
+      'XML_MALFORMED',
+    );
+    await expectError(
+      await send(new Uint8Array([0x3c, 0x61, 0x3e, 0xff, 0xfe, 0x3c, 0x2f, 0x61, 0x3e])),
+      400,
+      'XML_MALFORMED',
+    );
     expect((await licenseRow(tc, a.port.serial)).state).toBe('bound');
     expect(await countRows(tc, 'invalidations')).toBe(0);
   });
 
   it('refuses a document with a DOCTYPE with 400 XML_DTD_REFUSED', async () => {
     const doc = invalidationDocument(a.device, { serials: [a.port.serial], counter: 1 });
-    const withDtd = doc.xml.replace('<mylic-document', '<!DOCTYPE mylic-document [<!ENTITY x "y">]>\n<mylic-document');
+    const withDtd = doc.xml.replace(
+      '<mylic-document',
+      '<!DOCTYPE mylic-document [<!ENTITY x "y">]>\n<mylic-document',
+    );
     await expectError(await send(withDtd), 400, 'XML_DTD_REFUSED');
     expect((await licenseRow(tc, a.port.serial)).state).toBe('bound');
     expect(await countRows(tc, 'invalidations')).toBe(0);
@@ -545,7 +735,11 @@ describe('invalidation over /device/v1/invalidations', () => {
     // With its size declared.
     const declared = await tc.app.request(INVALIDATIONS, {
       method: 'POST',
-      headers: { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)), authorization: `Bearer ${token}` },
+      headers: {
+        'content-type': 'application/xml',
+        'content-length': String(Buffer.byteLength(body)),
+        authorization: `Bearer ${token}`,
+      },
       body,
     });
     await expectError(declared, 413, 'PAYLOAD_TOO_LARGE');
@@ -557,7 +751,11 @@ describe('invalidation over /device/v1/invalidations', () => {
 
   it('refuses a document sent as another content type with 415', async () => {
     const doc = invalidationDocument(a.device, { serials: [a.port.serial], counter: 1 });
-    await expectError(await postXml(tc.app, INVALIDATIONS, doc.xml, token, 'application/json'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await expectError(
+      await postXml(tc.app, INVALIDATIONS, doc.xml, token, 'application/json'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
     expect((await licenseRow(tc, a.port.serial)).state).toBe('bound');
   });
 });
@@ -574,32 +772,69 @@ describe('request certificate over /device/v1/certificate', () => {
     return { keys, csr: createCsr({ commonName: hardwareId, privateKeyPem: keys.privateKeyPem }) };
   };
   const historyOf = (event: string) =>
-    tc.core.store.db.selectFrom('history').selectAll().where('event', '=', event).where('device_id', '=', a.device.deviceId).execute();
+    tc.core.store.db
+      .selectFrom('history')
+      .selectAll()
+      .where('event', '=', event)
+      .where('device_id', '=', a.device.deviceId)
+      .execute();
 
   it('issues the certificate, records device.certificate_issued in the history, and keeps encrypting to the old certificate until the device logs in with the new key', async () => {
     const { keys, csr } = newIdentity();
-    const answer = (await (await expectOk(await postJson(tc.app, CERTIFICATE, { csr }, token))).json()) as { certificate: string; issuer: string };
-    expect(certInfo(answer.certificate)).toMatchObject({ commonName: a.device.hardwareId, issuerCommonName: certInfo(pki.deviceCa.certPem).commonName });
+    const answer = (await (await expectOk(await postJson(tc.app, CERTIFICATE, { csr }, token))).json()) as {
+      certificate: string;
+      issuer: string;
+    };
+    expect(certInfo(answer.certificate)).toMatchObject({
+      commonName: a.device.hardwareId,
+      issuerCommonName: certInfo(pki.deviceCa.certPem).commonName,
+    });
     expect(keyMatchesCertificate(keys.privateKeyPem, answer.certificate)).toBe(true);
     const [event, ...more] = await historyOf('device.certificate_issued');
     expect(more).toEqual([]);
     expect(event).toMatchObject({ company_id: a.companyId, project_id: a.projectId, user_id: a.user.id });
-    expect(JSON.parse(event!.detail)).toMatchObject({ fingerprint256: certInfo(answer.certificate).fingerprint256 });
+    expect(JSON.parse(event!.detail)).toMatchObject({
+      fingerprint256: certInfo(answer.certificate).fingerprint256,
+    });
 
     // Not installed on the device yet, as far as the portal knows: files still open with the old key only.
     expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBe(a.device.certPem);
-    const before = await (await expectOk(await postJson(tc.app, LICENSE_FILE, { version: 13 }, token))).text();
-    expect(openLicenseFile(before, { signerPublicKeyPem: pki.licenseAuthority.certPem, devicePrivateKeyPem: a.device.keyPem }).hardwareId).toBe(a.device.hardwareId);
-    expect(codeOf(() => openLicenseFile(before, { signerPublicKeyPem: pki.licenseAuthority.certPem, devicePrivateKeyPem: keys.privateKeyPem }))).toBe('DOC_DECRYPT_FAILED');
+    const before = await (
+      await expectOk(await postJson(tc.app, LICENSE_FILE, { version: 13 }, token))
+    ).text();
+    expect(
+      openLicenseFile(before, {
+        signerPublicKeyPem: pki.licenseAuthority.certPem,
+        devicePrivateKeyPem: a.device.keyPem,
+      }).hardwareId,
+    ).toBe(a.device.hardwareId);
+    expect(
+      codeOf(() =>
+        openLicenseFile(before, {
+          signerPublicKeyPem: pki.licenseAuthority.certPem,
+          devicePrivateKeyPem: keys.privateKeyPem,
+        }),
+      ),
+    ).toBe('DOC_DECRYPT_FAILED');
 
     // The device proves the new key in a login: from now on files are for the new key.
     const next = { hardwareId: a.device.hardwareId, keyPem: keys.privateKeyPem, certPem: answer.certificate };
     const newToken = await loginDevice(tc.app, a.user, next);
     expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBe(answer.certificate);
-    const after = await (await expectOk(await postJson(tc.app, LICENSE_FILE, { version: 13 }, newToken))).text();
-    expect(openLicenseFile(after, { signerPublicKeyPem: pki.licenseAuthority.certPem, devicePrivateKeyPem: keys.privateKeyPem }).hardwareId).toBe(a.device.hardwareId);
+    const after = await (
+      await expectOk(await postJson(tc.app, LICENSE_FILE, { version: 13 }, newToken))
+    ).text();
+    expect(
+      openLicenseFile(after, {
+        signerPublicKeyPem: pki.licenseAuthority.certPem,
+        devicePrivateKeyPem: keys.privateKeyPem,
+      }).hardwareId,
+    ).toBe(a.device.hardwareId);
     const logins = await historyOf('device.logged_in');
-    expect(logins.map((l) => JSON.parse(l.detail))).toEqual([{}, { certificateChanged: true, fingerprint256: certInfo(answer.certificate).fingerprint256 }]);
+    expect(logins.map((l) => JSON.parse(l.detail))).toEqual([
+      {},
+      { certificateChanged: true, fingerprint256: certInfo(answer.certificate).fingerprint256 },
+    ]);
   });
 
   it('refuses a CSR whose CN is another hardware id with 400 CERT_HW_MISMATCH and issues nothing', async () => {
@@ -609,7 +844,7 @@ describe('request certificate over /device/v1/certificate', () => {
     expect((await deviceRow(tc, a.device.deviceId)).cert_pem).toBe(a.device.certPem);
   });
 
-  it('refuses a device that is no longer in one of the user\'s projects with 403 DEVICE_NOT_IN_PROJECTS, even with a live device session', async () => {
+  it("refuses a device that is no longer in one of the user's projects with 403 DEVICE_NOT_IN_PROJECTS, even with a live device session", async () => {
     await removeDevice(tc.core, a.actor, a.projectId, a.device.hardwareId);
     const { csr } = newIdentity();
     await expectError(await postJson(tc.app, CERTIFICATE, { csr }, token), 403, 'DEVICE_NOT_IN_PROJECTS');
@@ -618,26 +853,49 @@ describe('request certificate over /device/v1/certificate', () => {
 
   it('refuses a user without the "request certificate" right with 403 FORBIDDEN', async () => {
     await setRight(tc.core, a.user.id, 'request-certificate', false);
-    await expectError(await postJson(tc.app, CERTIFICATE, { csr: newIdentity().csr }, token), 403, 'FORBIDDEN');
+    await expectError(
+      await postJson(tc.app, CERTIFICATE, { csr: newIdentity().csr }, token),
+      403,
+      'FORBIDDEN',
+    );
     expect(await historyOf('device.certificate_issued')).toEqual([]);
   });
 });
 
 describe('test licenses over /device/v1/test-license', () => {
   const TEST_LICENSE = `${DEVICE_API}/test-license`;
-  const testRows = () => tc.core.store.db.selectFrom('test_licenses').select(['version', 'ends_on']).where('device_id', '=', a.device.deviceId).orderBy('id').execute();
+  const testRows = () =>
+    tc.core.store.db
+      .selectFrom('test_licenses')
+      .select(['version', 'ends_on'])
+      .where('device_id', '=', a.device.deviceId)
+      .orderBy('id')
+      .execute();
 
   it('refuses a device that had its V11+ test license another one for another V11+ version (one per device since V11), but gives V6–V10 tests again', async () => {
     const token = await loginDevice(tc.app, a.user, a.device);
-    const v12 = await (await expectOk(await postJson(tc.app, TEST_LICENSE, { version: 12, pbx: 2 }, token))).text();
-    const payload = openLicenseFile(v12, { signerPublicKeyPem: pki.licenseAuthority.certPem, devicePrivateKeyPem: a.device.keyPem });
+    const v12 = await (
+      await expectOk(await postJson(tc.app, TEST_LICENSE, { version: 12, pbx: 2 }, token))
+    ).text();
+    const payload = openLicenseFile(v12, {
+      signerPublicKeyPem: pki.licenseAuthority.certPem,
+      devicePrivateKeyPem: a.device.keyPem,
+    });
     expect(payload.licenses.find((l) => l.testEnd)).toMatchObject({ type: 'Test-PBX', units: 2 });
     const before = await countsOf(tc, a.companyId);
     for (const version of [13, 14, 11, 12]) {
-      const err = await expectError(await postJson(tc.app, TEST_LICENSE, { version, pbx: 2 }, token), 409, 'TEST_LICENSE_USED');
+      const err = await expectError(
+        await postJson(tc.app, TEST_LICENSE, { version, pbx: 2 }, token),
+        409,
+        'TEST_LICENSE_USED',
+      );
       expect(err.message).toContain('V12');
     }
-    await expectError(await postJson(tc.app, TEST_LICENSE, { version: 13, slave: true }, token), 409, 'TEST_LICENSE_USED');
+    await expectError(
+      await postJson(tc.app, TEST_LICENSE, { version: 13, slave: true }, token),
+      409,
+      'TEST_LICENSE_USED',
+    );
     // The short-lived ones (V6–V10) are not limited, and none touches a balance.
     await expectOk(await postJson(tc.app, TEST_LICENSE, { version: 10, pbx: 1 }, token));
     await expectOk(await postJson(tc.app, TEST_LICENSE, { version: 10, pbx: 1 }, token));

@@ -57,8 +57,16 @@ export function deviceKeys(hardwareId: string): KeyPair {
 }
 
 /** A device key and a factory certificate (CN = hardware id) from `deviceCa`. */
-export function deviceIdentity(deviceCa: CertAndKey, hardwareId: string, keys: KeyPair = deviceKeys(hardwareId)): DeviceIdentity {
-  return { hardwareId, keyPem: keys.privateKeyPem, certPem: issueDeviceCertificate(deviceCa, keys.publicKeyPem, hardwareId) };
+export function deviceIdentity(
+  deviceCa: CertAndKey,
+  hardwareId: string,
+  keys: KeyPair = deviceKeys(hardwareId),
+): DeviceIdentity {
+  return {
+    hardwareId,
+    keyPem: keys.privateKeyPem,
+    certPem: issueDeviceCertificate(deviceCa, keys.publicKeyPem, hardwareId),
+  };
 }
 
 /**
@@ -122,9 +130,18 @@ export interface TenantOptions {
   bind?: { port?: number; gw?: number };
 }
 
-export async function makeUser(tc: TestCore, email: string, opts: { password?: string; active?: boolean } = {}): Promise<FixtureUser> {
+export async function makeUser(
+  tc: TestCore,
+  email: string,
+  opts: { password?: string; active?: boolean } = {},
+): Promise<FixtureUser> {
   const password = opts.password ?? `pw-${email}-secret`;
-  const user = await createUser(tc.core, { email, password, name: email.split('@')[0]!, active: opts.active ?? true });
+  const user = await createUser(tc.core, {
+    email,
+    password,
+    name: email.split('@')[0]!,
+    active: opts.active ?? true,
+  });
   return { id: user.id, email: user.email, password };
 }
 
@@ -134,12 +151,18 @@ export async function makeUser(tc: TestCore, email: string, opts: { password?: s
  * license (not returnable), and the device's key and certificate from the dev device CA.
  */
 export async function makeTenant(tc: TestCore, opts: TenantOptions): Promise<Tenant> {
-  const user = await makeUser(tc, `${opts.name}@example.test`, opts.password !== undefined ? { password: opts.password } : {});
+  const user = await makeUser(
+    tc,
+    `${opts.name}@example.test`,
+    opts.password !== undefined ? { password: opts.password } : {},
+  );
   const { companyId, defaultProjectId } = await createCompany(tc.core, user.id, `Company ${opts.name}`);
   const credit = { port: 10, gw: 8, ...opts.credit };
   const bind = { port: 4, gw: 2, ...opts.bind };
-  if (credit.port > 0) await operatorCredit(tc.core, companyId, DEFAULT_PROJECT, PORT_TYPE, credit.port, `fixture-${opts.name}`);
-  if (credit.gw > 0) await operatorCredit(tc.core, companyId, DEFAULT_PROJECT, GW_TYPE, credit.gw, `fixture-${opts.name}`);
+  if (credit.port > 0)
+    await operatorCredit(tc.core, companyId, DEFAULT_PROJECT, PORT_TYPE, credit.port, `fixture-${opts.name}`);
+  if (credit.gw > 0)
+    await operatorCredit(tc.core, companyId, DEFAULT_PROJECT, GW_TYPE, credit.gw, `fixture-${opts.name}`);
   const actor: Actor = { userId: user.id };
   const device = await addFixtureDevice(tc, actor, defaultProjectId, opts.mac);
   const port = await bind1(tc, actor, defaultProjectId, device.hardwareId, PORT_TYPE, bind.port);
@@ -148,12 +171,24 @@ export async function makeTenant(tc: TestCore, opts: TenantOptions): Promise<Ten
 }
 
 /** Places a device (given as a MAC in any form) in a project and makes its key and certificate. */
-export async function addFixtureDevice(tc: TestCore, actor: Actor, projectId: number, mac: string): Promise<FixtureDevice> {
+export async function addFixtureDevice(
+  tc: TestCore,
+  actor: Actor,
+  projectId: number,
+  mac: string,
+): Promise<FixtureDevice> {
   const { deviceId, hardwareId } = await addDevice(tc.core, actor, projectId, mac, DEVICE_TYPE);
   return { deviceId, ...deviceIdentity(tc.pki.deviceCa, hardwareId) };
 }
 
-export async function bind1(tc: TestCore, actor: Actor, projectId: number, hardwareId: string, licenseType: string, units: number): Promise<BoundLicense> {
+export async function bind1(
+  tc: TestCore,
+  actor: Actor,
+  projectId: number,
+  hardwareId: string,
+  licenseType: string,
+  units: number,
+): Promise<BoundLicense> {
   const r = await bindFromBalance(tc.core, actor, { projectId, hardwareId, licenseType, units });
   return { serial: r.serial, type: r.licenseType, units: r.units };
 }
@@ -165,14 +200,25 @@ export async function countsOf(tc: TestCore, companyId: number): Promise<Record<
 }
 
 export async function licenseRow(tc: TestCore, serial: string) {
-  return tc.core.store.db.selectFrom('licenses').selectAll().where('serial', '=', serial).executeTakeFirstOrThrow();
+  return tc.core.store.db
+    .selectFrom('licenses')
+    .selectAll()
+    .where('serial', '=', serial)
+    .executeTakeFirstOrThrow();
 }
 
 export async function deviceRow(tc: TestCore, deviceId: number) {
-  return tc.core.store.db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirstOrThrow();
+  return tc.core.store.db
+    .selectFrom('devices')
+    .selectAll()
+    .where('id', '=', deviceId)
+    .executeTakeFirstOrThrow();
 }
 
-export async function countRows(tc: TestCore, table: 'sessions' | 'invalidations' | 'history' | 'licenses' | 'devices' | 'ledger_entries'): Promise<number> {
+export async function countRows(
+  tc: TestCore,
+  table: 'sessions' | 'invalidations' | 'history' | 'licenses' | 'devices' | 'ledger_entries',
+): Promise<number> {
   const row = await tc.core.store.db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -189,12 +235,28 @@ const auth = (token?: string): Record<string, string> => (token ? { authorizatio
 
 export function postJson(app: App, path: string, body: unknown, token?: string): Promise<Response> {
   return Promise.resolve(
-    app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...auth(token) }, body: JSON.stringify(body) }),
+    app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth(token) },
+      body: JSON.stringify(body),
+    }),
   );
 }
 
-export function postXml(app: App, path: string, xml: string | Uint8Array, token?: string, contentType = XML_CONTENT_TYPE): Promise<Response> {
-  return Promise.resolve(app.request(path, { method: 'POST', headers: { 'content-type': contentType, ...auth(token) }, body: xml }));
+export function postXml(
+  app: App,
+  path: string,
+  xml: string | Uint8Array,
+  token?: string,
+  contentType = XML_CONTENT_TYPE,
+): Promise<Response> {
+  return Promise.resolve(
+    app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': contentType, ...auth(token) },
+      body: xml,
+    }),
+  );
 }
 
 export function get(app: App, path: string, token?: string): Promise<Response> {
@@ -202,7 +264,11 @@ export function get(app: App, path: string, token?: string): Promise<Response> {
 }
 
 /** Asserts the status and the error code of an error answer; returns the error body. */
-export async function expectError(res: Response, status: number, code: ErrorCode): Promise<{ code: string; message: string; details?: unknown }> {
+export async function expectError(
+  res: Response,
+  status: number,
+  code: ErrorCode,
+): Promise<{ code: string; message: string; details?: unknown }> {
   const text = await res.text();
   let body: { error?: { code: string; message: string; details?: unknown } };
   try {
@@ -210,12 +276,16 @@ export async function expectError(res: Response, status: number, code: ErrorCode
   } catch {
     throw new Error(`expected a JSON error body with ${code}, got ${res.status}: ${text.slice(0, 300)}`);
   }
-  expect({ status: res.status, code: body.error?.code }, `answer: ${text.slice(0, 500)}`).toEqual({ status, code });
+  expect({ status: res.status, code: body.error?.code }, `answer: ${text.slice(0, 500)}`).toEqual({
+    status,
+    code,
+  });
   return body.error!;
 }
 
 export async function expectOk(res: Response, status = 200): Promise<Response> {
-  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${(await res.text()).slice(0, 500)}`);
+  if (res.status !== status)
+    throw new Error(`expected ${status}, got ${res.status}: ${(await res.text()).slice(0, 500)}`);
   return res;
 }
 
@@ -226,7 +296,11 @@ export async function requestChallenge(app: App, hardwareId: string): Promise<st
 
 /** RSA-PSS-SHA256 (salt 32) over deviceProofBytes, base64: what the agent sends as its proof. */
 export function proveDevice(keyPem: string, challenge: string, hardwareId: string): string {
-  return sign('sha256', deviceProofBytes(challenge, hardwareId), { key: keyPem, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }).toString('base64');
+  return sign('sha256', deviceProofBytes(challenge, hardwareId), {
+    key: keyPem,
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+    saltLength: 32,
+  }).toString('base64');
 }
 
 export interface LoginAttempt {
@@ -239,7 +313,11 @@ export interface LoginAttempt {
 }
 
 /** A complete, correct login request for `device`; tests override single fields to break it. */
-export async function loginRequest(app: App, user: { email: string; password: string }, device: DeviceIdentity): Promise<LoginAttempt> {
+export async function loginRequest(
+  app: App,
+  user: { email: string; password: string },
+  device: DeviceIdentity,
+): Promise<LoginAttempt> {
   const challenge = await requestChallenge(app, device.hardwareId);
   return {
     email: user.email,
@@ -256,14 +334,21 @@ export function postLogin(app: App, attempt: LoginAttempt): Promise<Response> {
 }
 
 /** Logs the device in over HTTP (challenge, proof, login) and returns the device session token. */
-export async function loginDevice(app: App, user: { email: string; password: string }, device: DeviceIdentity): Promise<string> {
+export async function loginDevice(
+  app: App,
+  user: { email: string; password: string },
+  device: DeviceIdentity,
+): Promise<string> {
   const res = await expectOk(await postLogin(app, await loginRequest(app, user, device)));
   return ((await res.json()) as { token: string }).token;
 }
 
 /** A portal session (POST /api/v1/session). */
 export async function loginPortal(app: App, user: { email: string; password: string }): Promise<string> {
-  const res = await expectOk(await postJson(app, `${PORTAL_API}/session`, { email: user.email, password: user.password }), 201);
+  const res = await expectOk(
+    await postJson(app, `${PORTAL_API}/session`, { email: user.email, password: user.password }),
+    201,
+  );
   return ((await res.json()) as { token: string }).token;
 }
 
@@ -280,7 +365,10 @@ export interface InvalidationInput {
 }
 
 /** An invalidation document signed by the device, as the agent builds it (agent/flows/invalidate.ts). */
-export function invalidationDocument(device: DeviceIdentity, input: InvalidationInput): { xml: string; documentId: string } {
+export function invalidationDocument(
+  device: DeviceIdentity,
+  input: InvalidationInput,
+): { xml: string; documentId: string } {
   const documentId = input.documentId ?? randomUUID();
   const xml = encodeInvalidation(
     {

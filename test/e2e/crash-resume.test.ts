@@ -17,14 +17,34 @@ describe('an agent killed in the middle of an invalidation', () => {
 
   const pbx = async () => {
     const r = await ops(['ops', 'counts', '--company', '1', '--json']);
-    return (r.json.result as { type: string; activated: number; balance: number; bound: number; free: number }[]).find((x) => x.type === 'PBX-Port13')!;
+    return (
+      r.json.result as { type: string; activated: number; balance: number; bound: number; free: number }[]
+    ).find((x) => x.type === 'PBX-Port13')!;
   };
 
   async function deviceWithLicenses(mac: string, dir: string) {
     expect((await ops(['ops', 'device', 'add', '--company', '1', '--mac', mac])).code).toBe(0);
-    expect((await ops(['ops', 'license', 'bind', '--company', '1', '--mac', mac, '--type', 'PBX-Port13', '--units', '3'])).code).toBe(0);
+    expect(
+      (
+        await ops([
+          'ops',
+          'license',
+          'bind',
+          '--company',
+          '1',
+          '--mac',
+          mac,
+          '--type',
+          'PBX-Port13',
+          '--units',
+          '3',
+        ])
+      ).code,
+    ).toBe(0);
     const dev = (args: string[], env?: Record<string, string>) => agent([...args, '--dir', dir], env);
-    expect((await dev(['device', 'init', '--mac', mac, '--portal', bridge.url, '--pki', bridge.pkiDir])).code).toBe(0);
+    expect(
+      (await dev(['device', 'init', '--mac', mac, '--portal', bridge.url, '--pki', bridge.pkiDir])).code,
+    ).toBe(0);
     expect((await dev(['login', '--email', 'bob@example.com', '--password', 'pw-bob-123'])).code).toBe(0);
     expect((await dev(['download'])).code).toBe(0);
     return dev;
@@ -33,9 +53,27 @@ describe('an agent killed in the middle of an invalidation', () => {
   beforeAll(async () => {
     tmp = await tempDir('mylic-crash-');
     bridge = await startBridgeProcess(`${tmp.dir}/data`);
-    expect((await ops(['ops', 'user', 'create', '--email', 'bob@example.com', '--password', 'pw-bob-123', '--name', 'Bob'])).code).toBe(0);
-    expect((await ops(['ops', 'company', 'create', '--name', 'Bob AG', '--admin', 'bob@example.com'])).code).toBe(0);
-    expect((await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '10'])).code).toBe(0);
+    expect(
+      (
+        await ops([
+          'ops',
+          'user',
+          'create',
+          '--email',
+          'bob@example.com',
+          '--password',
+          'pw-bob-123',
+          '--name',
+          'Bob',
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      (await ops(['ops', 'company', 'create', '--name', 'Bob AG', '--admin', 'bob@example.com'])).code,
+    ).toBe(0);
+    expect(
+      (await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '10'])).code,
+    ).toBe(0);
   });
   afterAll(async () => {
     await bridge?.stop();
@@ -79,22 +117,53 @@ describe('an agent killed in the middle of an invalidation', () => {
   });
 
   describe('an agent killed in the middle of a certificate request', () => {
-    const exists = (p: string) => access(p).then(() => true, () => false);
+    const exists = (p: string) =>
+      access(p).then(
+        () => true,
+        () => false,
+      );
     let n = 0;
     async function deviceWithRight() {
       const mac = `00-90-33-00-01-0${++n}`;
       const dir = `${tmp.dir}/c${n}`;
-      expect((await ops(['ops', 'right', 'grant', '--user', 'bob@example.com', '--right', 'request-certificate'])).code).toBe(0);
-      expect((await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '1'])).code).toBe(0);
+      expect(
+        (await ops(['ops', 'right', 'grant', '--user', 'bob@example.com', '--right', 'request-certificate']))
+          .code,
+      ).toBe(0);
+      expect(
+        (await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '1'])).code,
+      ).toBe(0);
       expect((await ops(['ops', 'device', 'add', '--company', '1', '--mac', mac])).code).toBe(0);
-      expect((await ops(['ops', 'license', 'bind', '--company', '1', '--mac', mac, '--type', 'PBX-Port13', '--units', '1'])).code).toBe(0);
-      const dev = (args: string[], env?: Record<string, string>) => agent([...args, '--dir', dir, '--json'], env);
-      expect((await dev(['device', 'init', '--mac', mac, '--portal', bridge.url, '--pki', bridge.pkiDir])).code).toBe(0);
+      expect(
+        (
+          await ops([
+            'ops',
+            'license',
+            'bind',
+            '--company',
+            '1',
+            '--mac',
+            mac,
+            '--type',
+            'PBX-Port13',
+            '--units',
+            '1',
+          ])
+        ).code,
+      ).toBe(0);
+      const dev = (args: string[], env?: Record<string, string>) =>
+        agent([...args, '--dir', dir, '--json'], env);
+      expect(
+        (await dev(['device', 'init', '--mac', mac, '--portal', bridge.url, '--pki', bridge.pkiDir])).code,
+      ).toBe(0);
       expect((await dev(['login', '--email', 'bob@example.com', '--password', 'pw-bob-123'])).code).toBe(0);
       const la = await readFile(`${bridge.pkiDir}/license-authority.pem`, 'utf8');
       const opensWith = async (keyPem: string) => {
         try {
-          openLicenseFile(await readFile(`${dir}/license.xml`, 'utf8'), { signerPublicKeyPem: la, devicePrivateKeyPem: keyPem });
+          openLicenseFile(await readFile(`${dir}/license.xml`, 'utf8'), {
+            signerPublicKeyPem: la,
+            devicePrivateKeyPem: keyPem,
+          });
           return true;
         } catch {
           return false;
@@ -107,7 +176,9 @@ describe('an agent killed in the middle of an invalidation', () => {
       const { dir, dev, opensWith } = await deviceWithRight();
       const oldKey = await readFile(`${dir}/device.key`, 'utf8');
       const oldCert = await readFile(`${dir}/device.crt`, 'utf8');
-      const killed = await dev(['request-certificate', '--password', 'pw-bob-123'], { MYLIC_FAULT: 'after-certificate-answer' });
+      const killed = await dev(['request-certificate', '--password', 'pw-bob-123'], {
+        MYLIC_FAULT: 'after-certificate-answer',
+      });
       expect(killed.signal).toBe('SIGKILL');
       expect(await readFile(`${dir}/device.key`, 'utf8')).toBe(oldKey);
       expect(await readFile(`${dir}/device.crt`, 'utf8')).toBe(oldCert);
@@ -121,7 +192,9 @@ describe('an agent killed in the middle of an invalidation', () => {
     it('killed after installing the new certificate, before logging in again: the device opens files for its previous key until the next login', async () => {
       const { dir, dev, opensWith } = await deviceWithRight();
       const oldKey = await readFile(`${dir}/device.key`, 'utf8');
-      const killed = await dev(['request-certificate', '--password', 'pw-bob-123'], { MYLIC_FAULT: 'after-certificate-install' });
+      const killed = await dev(['request-certificate', '--password', 'pw-bob-123'], {
+        MYLIC_FAULT: 'after-certificate-install',
+      });
       expect(killed.signal).toBe('SIGKILL');
       const newKey = await readFile(`${dir}/device.key`, 'utf8');
       expect(newKey).not.toBe(oldKey);

@@ -26,7 +26,10 @@ describe('portal core through a real bridge', () => {
     const res = await request(new URL(`/api/v1${path}`, bridge.url), {
       method: method as 'GET',
       dispatcher,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await res.body.text();
@@ -43,8 +46,24 @@ describe('portal core through a real bridge', () => {
     return r.json.token as string;
   };
   const counts = async (companyId: number) => {
-    const rows = (await ops('counts', '--company', String(companyId))) as { type: string; activated: number; balance: number; bound: number; free: number; inKeys: number }[];
-    return rows.find((r) => r.type === PORT) ?? { type: PORT, activated: 0, balance: 0, bound: 0, free: 0, inKeys: 0 };
+    const rows = (await ops('counts', '--company', String(companyId))) as {
+      type: string;
+      activated: number;
+      balance: number;
+      bound: number;
+      free: number;
+      inKeys: number;
+    }[];
+    return (
+      rows.find((r) => r.type === PORT) ?? {
+        type: PORT,
+        activated: 0,
+        balance: 0,
+        bound: 0,
+        free: 0,
+        inKeys: 0,
+      }
+    );
   };
   const tally = (answers: { status: number; json: any }[]) => {
     const out: Record<string, number> = {};
@@ -60,21 +79,43 @@ describe('portal core through a real bridge', () => {
     bridge = await startBridgeProcess(`${tmp.dir}/data`);
     dispatcher = new Agent({ connect: { ca: await readFile(bridge.caFile, 'utf8') }, connections: 64 });
     for (const name of ['alice', 'bob', 'carl']) {
-      const user = await ops('user', 'create', '--email', `${name}@example.test`, '--password', PASSWORD, '--name', name);
+      const user = await ops(
+        'user',
+        'create',
+        '--email',
+        `${name}@example.test`,
+        '--password',
+        PASSWORD,
+        '--name',
+        name,
+      );
       if (name === 'carl') ids.carl = user.id;
     }
     const a = await ops('company', 'create', '--name', 'Company A', '--admin', 'alice@example.test');
     const b = await ops('company', 'create', '--name', 'Company B', '--admin', 'bob@example.test');
-    Object.assign(ids, { companyA: a.companyId, projectA: a.defaultProjectId, companyB: b.companyId, projectB: b.defaultProjectId });
+    Object.assign(ids, {
+      companyA: a.companyId,
+      projectA: a.defaultProjectId,
+      companyB: b.companyId,
+      projectB: b.defaultProjectId,
+    });
     await ops('balance', 'add', '--company', String(ids.companyA), '--type', PORT, '--units', String(UNITS));
     tokens.alice = await login('alice@example.test');
     tokens.bob = await login('bob@example.test');
-    const device = await call('POST', '/devices', tokens.alice, { device: '00-90-33-77-00-01', type: 'IP811', projectId: ids.projectA });
+    const device = await call('POST', '/devices', tokens.alice, {
+      device: '00-90-33-77-00-01',
+      type: 'IP811',
+      projectId: ids.projectA,
+    });
     expect(device.status, JSON.stringify(device.json)).toBe(201);
     ids.deviceA = device.json.deviceId;
-    expect((await call('POST', '/company/users', tokens.alice, { email: 'carl@example.test' })).status).toBe(201);
+    expect((await call('POST', '/company/users', tokens.alice, { email: 'carl@example.test' })).status).toBe(
+      201,
+    );
     tokens.carl = await login('carl@example.test');
-    expect((await call('PATCH', `/company/users/${ids.carl}`, tokens.alice, { locked: true })).status).toBe(200);
+    expect((await call('PATCH', `/company/users/${ids.carl}`, tokens.alice, { locked: true })).status).toBe(
+      200,
+    );
   }, 60_000);
   afterAll(async () => {
     await dispatcher?.close();
@@ -84,19 +125,35 @@ describe('portal core through a real bridge', () => {
 
   it(`50 parallel key creations from a balance of ${UNITS}: ${UNITS} keys, 20 refusals, the balance at 0 and every unit in a key`, async () => {
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => call('POST', '/own-keys', tokens.alice, { projectId: ids.projectA, licenses: [{ type: PORT, units: 1 }], comment: `parallel ${i}` })),
+      Array.from({ length: 50 }, (_, i) =>
+        call('POST', '/own-keys', tokens.alice, {
+          projectId: ids.projectA,
+          licenses: [{ type: PORT, units: 1 }],
+          comment: `parallel ${i}`,
+        }),
+      ),
     );
     expect(tally(answers)).toEqual({ '201': UNITS, '409 BALANCE_INSUFFICIENT': 50 - UNITS });
     keys.push(...answers.filter((a) => a.status === 201).map((a) => a.json.key as string));
     expect(new Set(keys).size).toBe(UNITS);
     const balance = await call('GET', `/projects/${ids.projectA}/balance`, tokens.alice);
     expect(balance.json.licenses.find((l: { type: string }) => l.type === PORT)?.units ?? 0).toBe(0);
-    expect(await counts(ids.companyA)).toMatchObject({ activated: UNITS, balance: 0, bound: 0, free: 0, inKeys: UNITS });
+    expect(await counts(ids.companyA)).toMatchObject({
+      activated: UNITS,
+      balance: 0,
+      bound: 0,
+      free: 0,
+      inKeys: UNITS,
+    });
   });
 
   it('50 parallel redemptions of 25 keys, each asked twice: each key is redeemed once, and no unit is made or lost', async () => {
     const chosen = keys.slice(0, 25);
-    const answers = await Promise.all([...chosen, ...chosen].map((key) => call('POST', '/activation-keys/redeem', tokens.bob, { key, projectId: ids.projectB })));
+    const answers = await Promise.all(
+      [...chosen, ...chosen].map((key) =>
+        call('POST', '/activation-keys/redeem', tokens.bob, { key, projectId: ids.projectB }),
+      ),
+    );
     expect(tally(answers)).toEqual({ '201': 25, '409 KEY_ALREADY_REDEEMED': 25 });
     const redeemedKeys = answers.filter((a) => a.status === 201).map((a) => a.json.key as string);
     expect(new Set(redeemedKeys)).toEqual(new Set(chosen));
@@ -120,16 +177,25 @@ describe('portal core through a real bridge', () => {
       const locked = await call('GET', path, tokens.carl);
       expect([locked.status, locked.json.error.code], `carl GET ${path}`).toEqual([403, 'USER_LOCKED']);
       const anonymous = await call('GET', path);
-      expect([anonymous.status, anonymous.json.error.code], `anonymous GET ${path}`).toEqual([401, 'UNAUTHENTICATED']);
+      expect([anonymous.status, anonymous.json.error.code], `anonymous GET ${path}`).toEqual([
+        401,
+        'UNAUTHENTICATED',
+      ]);
     }
     // A non-existing id answers the stranger exactly alike: nothing to probe.
     const none = await call('GET', '/projects/999999', tokens.bob);
     expect(none.json).toEqual((await call('GET', `/projects/${ids.projectA}`, tokens.bob)).json);
     // Writes are refused the same way, and change nothing.
     const before = await counts(ids.companyA);
-    const take = await call('POST', '/own-keys', tokens.bob, { projectId: ids.projectA, licenses: [{ type: PORT, units: 1 }] });
+    const take = await call('POST', '/own-keys', tokens.bob, {
+      projectId: ids.projectA,
+      licenses: [{ type: PORT, units: 1 }],
+    });
     expect([take.status, take.json.error.code]).toEqual([404, 'PROJECT_NOT_FOUND']);
-    const lockedTake = await call('POST', '/own-keys', tokens.carl, { projectId: ids.projectA, licenses: [{ type: PORT, units: 1 }] });
+    const lockedTake = await call('POST', '/own-keys', tokens.carl, {
+      projectId: ids.projectA,
+      licenses: [{ type: PORT, units: 1 }],
+    });
     expect([lockedTake.status, lockedTake.json.error.code]).toEqual([403, 'USER_LOCKED']);
     const rename = await call('PATCH', `/projects/${ids.projectA}`, tokens.bob, { name: 'Mine now' });
     expect([rename.status, rename.json.error.code]).toEqual([404, 'PROJECT_NOT_FOUND']);

@@ -29,7 +29,19 @@ beforeAll(async () => {
   await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '20']);
   await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'SSC', '--units', '500']);
   await ops(['ops', 'device', 'add', '--company', '1', '--mac', '00-90-33-01-23-45', '--type', 'IP811']);
-  await ops(['ops', 'license', 'bind', '--company', '1', '--mac', '00-90-33-01-23-45', '--type', 'PBX-Port13', '--units', '8']);
+  await ops([
+    'ops',
+    'license',
+    'bind',
+    '--company',
+    '1',
+    '--mac',
+    '00-90-33-01-23-45',
+    '--type',
+    'PBX-Port13',
+    '--units',
+    '8',
+  ]);
   browser = await launchChromium();
 }, 90_000);
 afterAll(async () => {
@@ -40,7 +52,12 @@ afterAll(async () => {
 
 describe('a company admin in the browser', () => {
   it('logs in with the keyboard and JavaScript off, lands on the page asked for, reads it in German, and logs out', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false, ignoreHTTPSErrors: true, locale: 'en-GB', viewport: { width: 1200, height: 800 } });
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      ignoreHTTPSErrors: true,
+      locale: 'en-GB',
+      viewport: { width: 1200, height: 800 },
+    });
     const page = await context.newPage();
     await page.goto(`${bridge.url}projects`);
     expect(new URL(page.url()).pathname).toBe('/login');
@@ -57,7 +74,14 @@ describe('a company admin in the browser', () => {
     expect(await page.locator('table tbody').textContent()).toContain('DEFAULT');
     expect(await page.locator('.who').textContent()).toContain('Ann GmbH');
     // The stylesheet loads under the page's own CSP.
-    const bg = await page.locator('header.top').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
+    const bg = await page
+      .locator('header.top')
+      .evaluate(
+        (el) =>
+          (
+            globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }
+          ).getComputedStyle(el).backgroundColor,
+      );
     expect(bg).not.toBe('rgba(0, 0, 0, 0)');
 
     await page.getByRole('link', { name: 'Deutsch' }).click();
@@ -74,7 +98,12 @@ describe('a company admin in the browser', () => {
   });
 
   it('puts a project under SSA from its SSA page, the table first, then the confirmation', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false, ignoreHTTPSErrors: true, locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      ignoreHTTPSErrors: true,
+      locale: 'fr-FR',
+      viewport: { width: 1280, height: 900 },
+    });
     const page = await context.newPage();
     await page.goto(`${bridge.url}projects/1/ssa`);
     await page.fill('#email', ANN.email);
@@ -83,20 +112,31 @@ describe('a company admin in the browser', () => {
     expect(await page.locator('h1').textContent()).toBe('SSA du projet DEFAULT');
     expect(await page.locator('table tbody tr').count()).toBe(1);
     expect(await page.locator('table tbody').textContent()).toContain('PBX-Port13');
-    await page.screenshot({ path: join(process.env.MYLIC_SCREENSHOTS ?? root.dir, 'ssa.png'), fullPage: true });
+    await page.screenshot({
+      path: join(process.env.MYLIC_SCREENSHOTS ?? root.dir, 'ssa.png'),
+      fullPage: true,
+    });
     await page.getByRole('button', { name: /^Confirmer et payer \d+ SSC$/ }).click();
-    expect(await page.locator('.notice').first().textContent()).toContain('Le projet est maintenant sous SSA');
+    expect(await page.locator('.notice').first().textContent()).toContain(
+      'Le projet est maintenant sous SSA',
+    );
     await context.close();
   });
 
   it('answers a wrong password next to the field, with the e-mail kept', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false, ignoreHTTPSErrors: true, locale: 'nl-NL' });
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      ignoreHTTPSErrors: true,
+      locale: 'nl-NL',
+    });
     const page = await context.newPage();
     await page.goto(`${bridge.url}login`);
     await page.fill('#email', ANN.email);
     await page.fill('#password', 'not the password');
     await page.click('button.primary');
-    expect(await page.locator('.error-summary').textContent()).toContain('Het e-mailadres of het wachtwoord is onjuist');
+    expect(await page.locator('.error-summary').textContent()).toContain(
+      'Het e-mailadres of het wachtwoord is onjuist',
+    );
     expect(await page.inputValue('#email')).toBe(ANN.email);
     await context.close();
   });

@@ -27,7 +27,11 @@ describe("the README's Tour", () => {
     expect(block).toBeTruthy();
     // The only change: the port of the bridge this test started instead of 8443.
     const script = block!.replaceAll('https://localhost:8443', bridge.url.replace(/\/$/, ''));
-    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: tmp.dir, encoding: 'utf8', env: { ...process.env, MYLIC_DATA: './data' } });
+    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: tmp.dir,
+      encoding: 'utf8',
+      env: { ...process.env, MYLIC_DATA: './data' },
+    });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     const last = run.stdout.trim().split('\n').slice(-2).join('\n');
     expect(last).toMatch(/GW-Channel\s+activated 4\s+balance 2\s+bound 2\s+free 0/);
@@ -40,7 +44,11 @@ describe("the README's Tour", () => {
     expect(block).toBeTruthy();
     const script = block!.replaceAll('https://localhost:8443', bridge.url.replace(/\/$/, ''));
     // Against the state the Tour left (same data folder); curl -f fails the script on any 4xx/5xx.
-    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: tmp.dir, encoding: 'utf8', env: { ...process.env, MYLIC_DATA: './data' } });
+    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: tmp.dir,
+      encoding: 'utf8',
+      env: { ...process.env, MYLIC_DATA: './data' },
+    });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toContain('"licenses":[{"type":"PBX-Port14","units":10}]');
     // The project is under SSA until a year from today, paid in SSC.

@@ -53,7 +53,19 @@ describe('the device license round trip through the real CLIs and a real bridge'
   });
 
   it('makes a device the way the factory does, with a certificate from the device CA', async () => {
-    const r = await dev(['device', 'init', '--mac', MAC, '--firmware', '13.1', '--portal', bridge.url, '--pki', bridge.pkiDir, '--json']);
+    const r = await dev([
+      'device',
+      'init',
+      '--mac',
+      MAC,
+      '--firmware',
+      '13.1',
+      '--portal',
+      bridge.url,
+      '--pki',
+      bridge.pkiDir,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.result).toMatchObject({ hardwareId: '0090330A0B0C', mac: '00-90-33-0A-0B-0C' });
   });
@@ -73,7 +85,10 @@ describe('the device license round trip through the real CLIs and a real bridge'
   it('shows the licenses the portal holds and the versions that can be downloaded', async () => {
     const r = await dev(['licenses', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.json.result.licenses.map((l: { type: string }) => l.type).sort()).toEqual(['GW-Channel', 'PBX-Port13']);
+    expect(r.json.result.licenses.map((l: { type: string }) => l.type).sort()).toEqual([
+      'GW-Channel',
+      'PBX-Port13',
+    ]);
     const versions = r.json.result.versions.map((v: { version: number }) => v.version);
     expect(versions).toContain(13);
     expect(versions).not.toContain(14);
@@ -99,12 +114,30 @@ describe('the device license round trip through the real CLIs and a real bridge'
     expect(c['PBX-Port13']).toMatchObject({ activated: 20, balance: 12, bound: 0, free: 8 });
     expect(c['GW-Channel']).toMatchObject({ bound: 2, free: 0 });
     const status = await dev(['status', '--json']);
-    expect(status.json.result.installed.licenses.map((l: { type: string }) => l.type)).toEqual(['GW-Channel']);
+    expect(status.json.result.installed.licenses.map((l: { type: string }) => l.type)).toEqual([
+      'GW-Channel',
+    ]);
     expect(status.json.result.pendingInvalidation).toBeNull();
   });
 
   it('returns licenses by backup file: upload on the portal, apply the confirmation on the device', async () => {
-    expect((await ops(['ops', 'license', 'bind', '--company', '1', '--mac', MAC, '--type', 'PBX-Port13', '--units', '5'])).code).toBe(0);
+    expect(
+      (
+        await ops([
+          'ops',
+          'license',
+          'bind',
+          '--company',
+          '1',
+          '--mac',
+          MAC,
+          '--type',
+          'PBX-Port13',
+          '--units',
+          '5',
+        ])
+      ).code,
+    ).toBe(0);
     expect((await dev(['download', '--json'])).code).toBe(0);
     const backup = `${tmp.dir}/invalidation.xml`;
     const inv = await dev(['invalidate', '--backup', backup, '--json']);
@@ -115,13 +148,33 @@ describe('the device license round trip through the real CLIs and a real bridge'
     expect(blocked.json.error.code).toBe('INVALIDATION_PENDING');
 
     const conf = `${tmp.dir}/confirmation.xml`;
-    const up = await ops(['invalidation', 'upload', '--user', 'ann@example.com', '--file', backup, '--out', conf, '--json']);
+    const up = await ops([
+      'invalidation',
+      'upload',
+      '--user',
+      'ann@example.com',
+      '--file',
+      backup,
+      '--out',
+      conf,
+      '--json',
+    ]);
     expect(up.code, up.stdout + up.stderr).toBe(0);
     expect(up.json.result).toMatchObject({ accepted: [expect.any(String)], replay: false });
     expect((await counts())['PBX-Port13']).toMatchObject({ balance: 7, bound: 0, free: 13 });
 
     const again = `${tmp.dir}/confirmation-again.xml`;
-    const dl = await ops(['invalidation', 'confirmation', '--user', 'ann@example.com', '--document', inv.json.result.documentId, '--out', again, '--json']);
+    const dl = await ops([
+      'invalidation',
+      'confirmation',
+      '--user',
+      'ann@example.com',
+      '--document',
+      inv.json.result.documentId,
+      '--out',
+      again,
+      '--json',
+    ]);
     expect(dl.code, dl.stderr).toBe(0);
     expect(await readFile(again, 'utf8')).toBe(await readFile(conf, 'utf8'));
 
@@ -130,15 +183,29 @@ describe('the device license round trip through the real CLIs and a real bridge'
     expect(applied.json.result).toMatchObject({ returned: up.json.result.accepted, resetRequired: true });
     const status = await dev(['status', '--json']);
     expect(status.json.result.pendingInvalidation).toBeNull();
-    expect(status.json.result.installed.licenses.map((l: { type: string }) => l.type)).toEqual(['GW-Channel']);
+    expect(status.json.result.installed.licenses.map((l: { type: string }) => l.type)).toEqual([
+      'GW-Channel',
+    ]);
   });
 
   it('credits a backup document once even when it is uploaded twice', async () => {
     const before = await counts();
-    const again = await ops(['invalidation', 'upload', '--user', 'ann@example.com', '--file', `${tmp.dir}/invalidation.xml`, '--out', `${tmp.dir}/c2.xml`, '--json']);
+    const again = await ops([
+      'invalidation',
+      'upload',
+      '--user',
+      'ann@example.com',
+      '--file',
+      `${tmp.dir}/invalidation.xml`,
+      '--out',
+      `${tmp.dir}/c2.xml`,
+      '--json',
+    ]);
     expect(again.code).toBe(0);
     expect(again.json.result.replay).toBe(true);
-    expect(await readFile(`${tmp.dir}/c2.xml`, 'utf8')).toBe(await readFile(`${tmp.dir}/confirmation.xml`, 'utf8'));
+    expect(await readFile(`${tmp.dir}/c2.xml`, 'utf8')).toBe(
+      await readFile(`${tmp.dir}/confirmation.xml`, 'utf8'),
+    );
     expect(await counts()).toEqual(before);
   });
 });

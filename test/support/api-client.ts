@@ -8,12 +8,24 @@ type App = TestCore['app'];
  * when it is a string and `headers` name a content-type, sent as it is (a text file, say). The one
  * home of the tests' `call`; a file binds it to its app (`const call = (…) => apiCall(tc.app, …)`).
  */
-export async function call(app: App, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+export async function call(
+  app: App,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const h: Record<string, string> = { ...headers };
   if (token) h.authorization = `Bearer ${token}`;
-  const raw = typeof body === 'string' && Object.keys(headers).some((k) => k.toLowerCase() === 'content-type');
+  const raw =
+    typeof body === 'string' && Object.keys(headers).some((k) => k.toLowerCase() === 'content-type');
   if (body !== undefined && !raw) h['content-type'] = 'application/json';
-  return app.request(`${PORTAL_API}${path}`, { method, headers: h, ...(body !== undefined ? { body: raw ? (body as string) : JSON.stringify(body) } : {}) });
+  return app.request(`${PORTAL_API}${path}`, {
+    method,
+    headers: h,
+    ...(body !== undefined ? { body: raw ? (body as string) : JSON.stringify(body) } : {}),
+  });
 }
 
 /** The JSON of a successful answer with this status (nothing for 204); otherwise fails with the answer's text. */

@@ -5,7 +5,11 @@ import { main as bridgeMain } from '../../bridge/cli.js';
  * Runs `mylic-bridge …` in this process against a test database (the data folder and SQLite file a
  * TestCore uses), capturing what it prints; the environment and console are restored afterwards.
  */
-export async function bridgeInProcess(dataDir: string, sqliteFile: string, args: string[]): Promise<{ code: number; out: string }> {
+export async function bridgeInProcess(
+  dataDir: string,
+  sqliteFile: string,
+  args: string[],
+): Promise<{ code: number; out: string }> {
   const saved = { MYLIC_DATA: process.env.MYLIC_DATA, MYLIC_SQLITE: process.env.MYLIC_SQLITE };
   process.env.MYLIC_DATA = dataDir;
   process.env.MYLIC_SQLITE = sqliteFile;
@@ -17,6 +21,7 @@ export async function bridgeInProcess(dataDir: string, sqliteFile: string, args:
   } finally {
     log.mockRestore();
     err.mockRestore();
-    for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+    for (const [k, v] of Object.entries(saved))
+      v === undefined ? delete process.env[k] : (process.env[k] = v);
   }
 }

@@ -12,9 +12,15 @@ export interface BridgeProcess {
 }
 
 /** Starts the real bridge bundle as its own process over TLS on a free port, with its own data folder. */
-export async function startBridgeProcess(dataDir: string, extraEnv: Record<string, string> = {}): Promise<BridgeProcess> {
+export async function startBridgeProcess(
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<BridgeProcess> {
   const env = { MYLIC_DATA: dataDir, PORT: '0', HOST: 'localhost', ...extraEnv };
-  const child: ChildProcess = spawn(process.execPath, [BRIDGE, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [BRIDGE, 'serve'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`bridge did not start:\n${log}`)), 30_000);

@@ -31,7 +31,10 @@ export async function makeTestCore(dir: string, pki?: Pki, mail?: CoreMail): Pro
       deviceCertIssuers: [thePki.deviceCa.certPem, thePki.root.certPem],
       deviceCa: thePki.deviceCa,
     },
-    mail: mail ?? { mailer: outboxMailer(`${dir}/outbox`, 'mylic@localhost'), publicUrl: 'https://localhost:8443' },
+    mail: mail ?? {
+      mailer: outboxMailer(`${dir}/outbox`, 'mylic@localhost'),
+      publicUrl: 'https://localhost:8443',
+    },
   };
   return { core, pki: thePki, app: createApp(core), clock, close: () => store.close() };
 }

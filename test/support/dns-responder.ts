@@ -48,7 +48,8 @@ export async function startDnsResponder(options: Partial<DnsResponderOptions> = 
     if (!question) return dnsPacket.encode({ ...base, flags: flags | 1 /* FORMERR */ });
     if (opts.fault === 'nxdomain') return dnsPacket.encode({ ...base, flags: flags | 3 });
     if (opts.fault === 'servfail') return dnsPacket.encode({ ...base, flags: flags | 2 });
-    if (opts.fault === 'truncated') return dnsPacket.encode({ ...base, flags: flags | dnsPacket.TRUNCATED_RESPONSE });
+    if (opts.fault === 'truncated')
+      return dnsPacket.encode({ ...base, flags: flags | dnsPacket.TRUNCATED_RESPONSE });
 
     const answers: dnsPacket.Answer[] = [];
     let name = question.name.toLowerCase();
@@ -59,7 +60,8 @@ export async function startDnsResponder(options: Partial<DnsResponderOptions> = 
     }
     const addresses = opts.records[name];
     if (addresses === undefined) return dnsPacket.encode({ ...base, flags: flags | 3, answers });
-    if (question.type === 'A') for (const data of addresses) answers.push({ type: 'A', name, ttl: 60, class: 'IN', data });
+    if (question.type === 'A')
+      for (const data of addresses) answers.push({ type: 'A', name, ttl: 60, class: 'IN', data });
     return dnsPacket.encode({ ...base, flags: flags | dnsPacket.AUTHORITATIVE_ANSWER, answers });
   };
 

@@ -38,8 +38,18 @@ function writeTimestamp(buf: Buffer, offset: number, unixMs: number) {
   buf.writeUInt32BE(fraction >>> 0, offset + 4);
 }
 
-export async function startNtpResponder(options: Partial<NtpResponderOptions> = {}, host: '127.0.0.1' | '::1' = '127.0.0.1'): Promise<NtpResponder> {
-  const opts: NtpResponderOptions = { skewMs: 0, stratum: 2, leap: 0, silent: false, kissCode: '', ...options };
+export async function startNtpResponder(
+  options: Partial<NtpResponderOptions> = {},
+  host: '127.0.0.1' | '::1' = '127.0.0.1',
+): Promise<NtpResponder> {
+  const opts: NtpResponderOptions = {
+    skewMs: 0,
+    stratum: 2,
+    leap: 0,
+    silent: false,
+    kissCode: '',
+    ...options,
+  };
   let requests = 0;
   const socket: Socket = createSocket(host === '::1' ? 'udp6' : 'udp4');
   const serverNow = () => Date.now() + opts.skewMs;

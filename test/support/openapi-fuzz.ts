@@ -59,7 +59,17 @@ export interface Operation {
 }
 
 interface OpenApiDoc {
-  paths: Record<string, Record<string, { parameters?: Param[]; requestBody?: { content: Record<string, { schema: JsonSchema }> }; security?: unknown[] }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Param[];
+        requestBody?: { content: Record<string, { schema: JsonSchema }> };
+        security?: unknown[];
+      }
+    >
+  >;
 }
 
 export function operationsOf(document: unknown): Operation[] {
@@ -84,7 +94,8 @@ export function operationsOf(document: unknown): Operation[] {
 // ---------------------------------------------------------------------------------------------
 // the contract, as a lenient JSON Schema check
 
-const typesOf = (s: JsonSchema): string[] | undefined => (s.type === undefined ? undefined : Array.isArray(s.type) ? s.type : [s.type]);
+const typesOf = (s: JsonSchema): string[] | undefined =>
+  s.type === undefined ? undefined : Array.isArray(s.type) ? s.type : [s.type];
 const codePoints = (s: string) => [...s].length;
 
 function matches(pattern: string, v: string): boolean {
@@ -138,7 +149,8 @@ export function conforms(s: JsonSchema, v: unknown): boolean {
       if (p) {
         if (!conforms(p, x)) return false;
       } else if (s.additionalProperties === false) return false;
-      else if (typeof s.additionalProperties === 'object' && !conforms(s.additionalProperties, x)) return false;
+      else if (typeof s.additionalProperties === 'object' && !conforms(s.additionalProperties, x))
+        return false;
     }
   }
   return true;
@@ -233,7 +245,12 @@ export const ODD_IDS: readonly string[] = [
   'x',
 ];
 
-const hugeString = fc.constantFrom('A'.repeat(100_000), '\u{1F4A9}'.repeat(30_000), '\uD800'.repeat(20_000), 'ß'.repeat(70_000));
+const hugeString = fc.constantFrom(
+  'A'.repeat(100_000),
+  '\u{1F4A9}'.repeat(30_000),
+  '\uD800'.repeat(20_000),
+  'ß'.repeat(70_000),
+);
 
 const anyString = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...NASTY_STRINGS, ...ODD_IDS) },
@@ -244,23 +261,62 @@ const anyString = fc.oneof(
 
 /** A JSON value of any type; the caller keeps what the schema excludes. */
 const anyJson: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom<unknown>(null, true, false, 0, -1, 1.5, -0.5, 2 ** 31, 2 ** 53, -(2 ** 53), Number.MAX_VALUE, 1e-300, [], [null], {}, { '': 1 }, { __proto__: 1 }),
+  fc.constantFrom<unknown>(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    -0.5,
+    2 ** 31,
+    2 ** 53,
+    -(2 ** 53),
+    Number.MAX_VALUE,
+    1e-300,
+    [],
+    [null],
+    {},
+    { '': 1 },
+    { __proto__: 1 },
+  ),
   anyString,
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.array(fc.oneof(fc.integer(), fc.constantFrom(...NASTY_STRINGS)), { maxLength: 5 }),
-  fc.dictionary(fc.constantFrom(...NASTY_STRINGS, 'constructor', '__proto__', 'x'), fc.integer(), { maxKeys: 3 }),
+  fc.dictionary(fc.constantFrom(...NASTY_STRINGS, 'constructor', '__proto__', 'x'), fc.integer(), {
+    maxKeys: 3,
+  }),
 );
 
 /** Values `s` excludes (checked with `conforms`); `valid` generates a fitting element when one helps (arrays). */
-export function invalidFor(s: JsonSchema, valid: (s: JsonSchema) => fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
+export function invalidFor(
+  s: JsonSchema,
+  valid: (s: JsonSchema) => fc.Arbitrary<unknown>,
+): fc.Arbitrary<unknown> {
   const parts: fc.Arbitrary<unknown>[] = [anyJson];
   const types = typesOf(s) ?? [];
   if (types.includes('string') || s.enum) {
     const strs: fc.Arbitrary<unknown>[] = [anyString];
-    if (s.maxLength !== undefined) strs.push(fc.constantFrom('a'.repeat(s.maxLength + 1), '\u00E9'.repeat(s.maxLength + 1), '\u{1F4A9}'.repeat(s.maxLength + 1)));
+    if (s.maxLength !== undefined)
+      strs.push(
+        fc.constantFrom(
+          'a'.repeat(s.maxLength + 1),
+          '\u00E9'.repeat(s.maxLength + 1),
+          '\u{1F4A9}'.repeat(s.maxLength + 1),
+        ),
+      );
     if ((s.minLength ?? 0) > 0) strs.push(fc.constant(''));
-    if (s.enum) strs.push(fc.constantFrom(...s.enum.flatMap((e) => (typeof e === 'string' ? [e.toUpperCase(), ` ${e}`, `${e}\u0000`, `${e}\u200B`, e.replace(/e/g, '\u0435')] : []))));
+    if (s.enum)
+      strs.push(
+        fc.constantFrom(
+          ...s.enum.flatMap((e) =>
+            typeof e === 'string'
+              ? [e.toUpperCase(), ` ${e}`, `${e}\u0000`, `${e}\u200B`, e.replace(/e/g, '\u0435')]
+              : [],
+          ),
+        ),
+      );
     if (s.pattern) strs.push(fc.constantFrom('', ' ', '0', ...ODD_IDS));
     parts.push(fc.oneof(...strs));
   }
@@ -273,12 +329,16 @@ export function invalidFor(s: JsonSchema, valid: (s: JsonSchema) => fc.Arbitrary
   }
   if (types.includes('array') && s.items) {
     const item = s.items;
-    const arrs: fc.Arbitrary<unknown>[] = [fc.tuple(valid(item), invalidFor(item, valid)).map(([a, b]) => [a, b])];
+    const arrs: fc.Arbitrary<unknown>[] = [
+      fc.tuple(valid(item), invalidFor(item, valid)).map(([a, b]) => [a, b]),
+    ];
     if ((s.minItems ?? 0) > 0) arrs.push(fc.constant([]));
-    if (s.maxItems !== undefined && s.maxItems < 20_000) arrs.push(valid(item).map((x) => Array.from({ length: s.maxItems! + 1 }, () => x)));
+    if (s.maxItems !== undefined && s.maxItems < 20_000)
+      arrs.push(valid(item).map((x) => Array.from({ length: s.maxItems! + 1 }, () => x)));
     parts.push(fc.oneof(...arrs));
   }
-  if (types.includes('object')) parts.push(fc.constantFrom<unknown>({}, { unknown: 1 }, { constructor: { prototype: 1 } }));
+  if (types.includes('object'))
+    parts.push(fc.constantFrom<unknown>({}, { unknown: 1 }, { constructor: { prototype: 1 } }));
   return fc.oneof(...parts).filter((v) => !conforms(s, roundTrip(v)));
 }
 
@@ -337,7 +397,8 @@ export function validFor(s: JsonSchema, ids: WorldIds, name = ''): fc.Arbitrary<
       return fc.boolean();
     case 'integer':
     case 'number': {
-      if (kind && typeof ids[kind][0] === 'number') return fitting(fc.constantFrom(...(ids[kind] as number[])));
+      if (kind && typeof ids[kind][0] === 'number')
+        return fitting(fc.constantFrom(...(ids[kind] as number[])));
       const lo = s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : 0);
       const hi = Math.min(s.maximum ?? lo + 10, lo + 10);
       return fitting(fc.integer({ min: lo, max: Math.max(lo, hi) }));
@@ -346,7 +407,12 @@ export function validFor(s: JsonSchema, ids: WorldIds, name = ''): fc.Arbitrary<
       const item = s.items ?? {};
       const itemName = name.replace(/s$/, '');
       const min = s.minItems ?? 0;
-      return fitting(fc.array(validFor(item, ids, kind ? name : itemName), { minLength: min, maxLength: Math.min(s.maxItems ?? min + 2, min + 2) }));
+      return fitting(
+        fc.array(validFor(item, ids, kind ? name : itemName), {
+          minLength: min,
+          maxLength: Math.min(s.maxItems ?? min + 2, min + 2),
+        }),
+      );
     }
     case 'object': {
       const props = s.properties ?? {};
@@ -356,14 +422,23 @@ export function validFor(s: JsonSchema, ids: WorldIds, name = ''): fc.Arbitrary<
       return fitting(fc.record(record, { requiredKeys: [...required].filter((k) => k in props) }));
     }
     default: {
-      if (kind && typeof ids[kind][0] === 'string') return fitting(fc.constantFrom(...(ids[kind] as string[])));
-      if (kind && typeof ids[kind][0] === 'number') return fitting(fc.constantFrom(...(ids[kind] as number[]).map(String)));
-      if (/^(device|from|to|hardwareId|hardwareIds)$/.test(name)) return fitting(fc.constantFrom(...ids.hardwareId));
+      if (kind && typeof ids[kind][0] === 'string')
+        return fitting(fc.constantFrom(...(ids[kind] as string[])));
+      if (kind && typeof ids[kind][0] === 'number')
+        return fitting(fc.constantFrom(...(ids[kind] as number[]).map(String)));
+      if (/^(device|from|to|hardwareId|hardwareIds)$/.test(name))
+        return fitting(fc.constantFrom(...ids.hardwareId));
       if (name === 'type') return fitting(fc.constantFrom('PBX-Port13', 'GW-Channel', 'IP811'));
       const re = s.pattern ? regexOf(s.pattern) : undefined;
       if (re) return fitting(fc.stringMatching(re, { size: 'xsmall' }));
       const min = s.minLength ?? 0;
-      return fitting(fc.string({ unit: 'grapheme-ascii', minLength: Math.max(min, 1), maxLength: Math.min(s.maxLength ?? 20, 20) }));
+      return fitting(
+        fc.string({
+          unit: 'grapheme-ascii',
+          minLength: Math.max(min, 1),
+          maxLength: Math.min(s.maxLength ?? 20, 20),
+        }),
+      );
     }
   }
 }
@@ -374,12 +449,18 @@ export function validFor(s: JsonSchema, ids: WorldIds, name = ''): fc.Arbitrary<
 type Path = (string | number)[];
 
 /** Every place in `v` (a value fitting `s`) with the schema that applies there. */
-function places(s: JsonSchema, v: unknown, path: Path = []): { path: Path; schema: JsonSchema; value: unknown }[] {
+function places(
+  s: JsonSchema,
+  v: unknown,
+  path: Path = [],
+): { path: Path; schema: JsonSchema; value: unknown }[] {
   const branch = s.anyOf?.find((b) => conforms(b, v)) ?? s;
   const out: { path: Path; schema: JsonSchema; value: unknown }[] = [{ path, schema: branch, value: v }];
-  if (Array.isArray(v) && branch.items) v.forEach((x, i) => out.push(...places(branch.items!, x, [...path, i])));
+  if (Array.isArray(v) && branch.items)
+    v.forEach((x, i) => out.push(...places(branch.items!, x, [...path, i])));
   else if (v !== null && typeof v === 'object' && branch.properties) {
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (branch.properties[k]) out.push(...places(branch.properties[k]!, x, [...path, k]));
+    for (const [k, x] of Object.entries(v as Record<string, unknown>))
+      if (branch.properties[k]) out.push(...places(branch.properties[k]!, x, [...path, k]));
   }
   return out;
 }
@@ -405,24 +486,66 @@ export type BodyDamage = { kind: string; at: string; body: unknown };
  * One kind of damage to a fitting body: a value the schema excludes at one place, a required field
  * left out, an unknown field added where the object is closed. The result never fits the schema.
  */
-export function damagedBody(schema: JsonSchema, baseline: unknown, valid: (s: JsonSchema, name?: string) => fc.Arbitrary<unknown>): fc.Arbitrary<BodyDamage> {
+export function damagedBody(
+  schema: JsonSchema,
+  baseline: unknown,
+  valid: (s: JsonSchema, name?: string) => fc.Arbitrary<unknown>,
+): fc.Arbitrary<BodyDamage> {
   const spots = places(schema, baseline);
   const arbs: fc.Arbitrary<BodyDamage>[] = [];
   arbs.push(
-    fc
-      .integer({ min: 0, max: spots.length - 1 })
-      .chain((i) => invalidFor(spots[i]!.schema, (s) => valid(s)).map((bad) => ({ kind: 'bad value', at: spots[i]!.path.join('.') || '(body)', body: setAt(baseline, spots[i]!.path, bad) }))),
+    fc.integer({ min: 0, max: spots.length - 1 }).chain((i) =>
+      invalidFor(spots[i]!.schema, (s) => valid(s)).map((bad) => ({
+        kind: 'bad value',
+        at: spots[i]!.path.join('.') || '(body)',
+        body: setAt(baseline, spots[i]!.path, bad),
+      })),
+    ),
   );
-  const missing = spots.flatMap((p) => (p.value && typeof p.value === 'object' && !Array.isArray(p.value) ? (p.schema.required ?? []).filter((r) => r in (p.value as object)).map((r) => [...p.path, r]) : []));
-  if (missing.length) arbs.push(fc.constantFrom(...missing).map((path) => ({ kind: 'required field left out', at: path.join('.'), body: setAt(baseline, path, undefined, true) })));
-  const closed = spots.filter((p) => p.value && typeof p.value === 'object' && !Array.isArray(p.value) && p.schema.additionalProperties === false);
+  const missing = spots.flatMap((p) =>
+    p.value && typeof p.value === 'object' && !Array.isArray(p.value)
+      ? (p.schema.required ?? []).filter((r) => r in (p.value as object)).map((r) => [...p.path, r])
+      : [],
+  );
+  if (missing.length)
+    arbs.push(
+      fc.constantFrom(...missing).map((path) => ({
+        kind: 'required field left out',
+        at: path.join('.'),
+        body: setAt(baseline, path, undefined, true),
+      })),
+    );
+  const closed = spots.filter(
+    (p) =>
+      p.value &&
+      typeof p.value === 'object' &&
+      !Array.isArray(p.value) &&
+      p.schema.additionalProperties === false,
+  );
   if (closed.length) {
     arbs.push(
-      fc.tuple(fc.constantFrom(...closed), fc.constantFrom('extra', 'admin', 'companyId', 'units', 'id', '__proto__', 'constructor', '', '\uD800', 'email '), anyJson).map(([p, key, value]) => ({
-        kind: 'unknown field added',
-        at: [...p.path, key].join('.'),
-        body: setAt(baseline, [...p.path, key], value),
-      })),
+      fc
+        .tuple(
+          fc.constantFrom(...closed),
+          fc.constantFrom(
+            'extra',
+            'admin',
+            'companyId',
+            'units',
+            'id',
+            '__proto__',
+            'constructor',
+            '',
+            '\uD800',
+            'email ',
+          ),
+          anyJson,
+        )
+        .map(([p, key, value]) => ({
+          kind: 'unknown field added',
+          at: [...p.path, key].join('.'),
+          body: setAt(baseline, [...p.path, key], value),
+        })),
     );
   }
   return fc.oneof(...arbs).filter((d) => !conforms(schema, roundTrip(d.body)));
@@ -438,7 +561,8 @@ export function otherTenantBodies(schema: JsonSchema, baseline: unknown, theirs:
     for (const id of theirs[kind]) {
       const value = Array.isArray(p.value) ? [id] : id;
       const body = setAt(baseline, p.path, value);
-      if (conforms(schema, roundTrip(body))) out.push({ kind: "another company's id", at: p.path.join('.'), body });
+      if (conforms(schema, roundTrip(body)))
+        out.push({ kind: "another company's id", at: p.path.join('.'), body });
     }
   }
   return out;
@@ -452,13 +576,22 @@ export function percentEncode(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff;
+    const pair =
+      c >= 0xd800 &&
+      c <= 0xdbff &&
+      i + 1 < s.length &&
+      s.charCodeAt(i + 1) >= 0xdc00 &&
+      s.charCodeAt(i + 1) <= 0xdfff;
     if (pair) {
       out += encodeURIComponent(s.slice(i, i + 2));
       i++;
     } else if (c >= 0xd800 && c <= 0xdfff) {
       out += `%${(0xe0 | (c >> 12)).toString(16).toUpperCase()}%${(0x80 | ((c >> 6) & 0x3f)).toString(16).toUpperCase()}%${(0x80 | (c & 0x3f)).toString(16).toUpperCase()}`;
-    } else out += encodeURIComponent(s[i]!).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+    } else
+      out += encodeURIComponent(s[i]!).replace(
+        /[!'()*]/g,
+        (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+      );
   }
   return out;
 }
@@ -467,13 +600,40 @@ export function percentEncode(s: string): string {
 export const changesRoute = (v: string) => v === '' || v === '.' || v === '..';
 
 /** Byte strings that are not UTF-8 (overlong, surrogate halves, truncated, stray continuation). */
-export const NOT_UTF8: readonly number[][] = [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80]];
+export const NOT_UTF8: readonly number[][] = [
+  [0xff],
+  [0xc0, 0x80],
+  [0xed, 0xa0, 0x80],
+  [0xe2, 0x82],
+  [0x80],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+];
 
 /** Query or path values `s` excludes, whether the server reads them percent-decoded or as sent. */
 export function invalidParam(s: JsonSchema): fc.Arbitrary<string> {
-  const strs: fc.Arbitrary<string>[] = [fc.constantFrom(...NASTY_STRINGS, ...ODD_IDS), fc.string({ unit: 'binary', maxLength: 30 })];
-  if (s.maxLength !== undefined) strs.push(fc.constantFrom('a'.repeat(s.maxLength + 1), '\u00E9'.repeat(s.maxLength + 1), '9'.repeat(s.maxLength + 1)));
+  const strs: fc.Arbitrary<string>[] = [
+    fc.constantFrom(...NASTY_STRINGS, ...ODD_IDS),
+    fc.string({ unit: 'binary', maxLength: 30 }),
+  ];
+  if (s.maxLength !== undefined)
+    strs.push(
+      fc.constantFrom(
+        'a'.repeat(s.maxLength + 1),
+        '\u00E9'.repeat(s.maxLength + 1),
+        '9'.repeat(s.maxLength + 1),
+      ),
+    );
   if ((s.minLength ?? 0) > 0 || s.pattern || s.enum) strs.push(fc.constant(''));
-  if (s.enum) strs.push(fc.constantFrom(...s.enum.flatMap((e) => (typeof e === 'string' ? [e.toUpperCase(), ` ${e}`, `${e} `, `${e}\u0000`, `${e},${e}`] : []))));
-  return fc.oneof(...strs).filter((v) => !changesRoute(v) && !conforms(s, v) && !conforms(s, percentEncode(v)));
+  if (s.enum)
+    strs.push(
+      fc.constantFrom(
+        ...s.enum.flatMap((e) =>
+          typeof e === 'string' ? [e.toUpperCase(), ` ${e}`, `${e} `, `${e}\u0000`, `${e},${e}`] : [],
+        ),
+      ),
+    );
+  return fc
+    .oneof(...strs)
+    .filter((v) => !changesRoute(v) && !conforms(s, v) && !conforms(s, percentEncode(v)));
 }

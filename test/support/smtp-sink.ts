@@ -28,8 +28,17 @@ export async function startSmtpSink() {
         const raw = Buffer.concat(chunks).toString('utf8');
         const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
         const subject = /^Subject: (.*)$/im.exec(head)?.[1] ?? '';
-        const body = rest.join('\n\n').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, subject, body });
+        const body = rest
+          .join('\n\n')
+          .replace(/=\r?\n/g, '')
+          .replace(/=3D/g, '=');
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          subject,
+          body,
+        });
         waiters.splice(0).forEach((w) => w());
         callback();
       });

@@ -55,13 +55,23 @@ export interface WallsMatrix<K extends string, C, S> {
 }
 
 /** Actors by kind from their names and a record of tokens by name (filled in beforeAll, read when a test runs). */
-export function actorsOf<K extends string, N extends string>(names: Readonly<Record<K, N>>, tokens: Readonly<Record<N, string>>): Record<K, { name: string; token: () => string }> {
-  return Object.fromEntries(Object.entries<N>(names).map(([kind, name]) => [kind, { name, token: () => tokens[name] }])) as unknown as Record<K, { name: string; token: () => string }>;
+export function actorsOf<K extends string, N extends string>(
+  names: Readonly<Record<K, N>>,
+  tokens: Readonly<Record<N, string>>,
+): Record<K, { name: string; token: () => string }> {
+  return Object.fromEntries(
+    Object.entries<N>(names).map(([kind, name]) => [kind, { name, token: () => tokens[name] }]),
+  ) as unknown as Record<K, { name: string; token: () => string }>;
 }
 
 /** The `METHOD /template` routes of /openapi.json (without /api/v1) that `filter` keeps. */
-export async function routesOf(app: App, filter: (op: { method: string; path: string; tags: string[] }) => boolean): Promise<string[]> {
-  const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { tags?: string[] }>> };
+export async function routesOf(
+  app: App,
+  filter: (op: { method: string; path: string; tags: string[] }) => boolean,
+): Promise<string[]> {
+  const doc = (await (await app.request('/openapi.json')).json()) as {
+    paths: Record<string, Record<string, { tags?: string[] }>>;
+  };
   return Object.entries(doc.paths).flatMap(([full, methods]) => {
     const path = full.slice(PORTAL_API.length);
     return Object.entries(methods)
@@ -90,7 +100,9 @@ export function expectMatrixCovers<C>(
     const tried = new Set(cases.map((c) => c.route));
     expect(routes.filter((r) => !tried.has(r))).toEqual([]);
   }
-  const misfits = cases.map((c) => [c.route, c.path(opts.ctx as C)] as const).filter(([route, path]) => !pathFits(route.split(' ')[1]!, path));
+  const misfits = cases
+    .map((c) => [c.route, c.path(opts.ctx as C)] as const)
+    .filter(([route, path]) => !pathFits(route.split(' ')[1]!, path));
   expect(misfits, 'cases whose path does not fit their route').toEqual([]);
 }
 
@@ -115,26 +127,30 @@ export function runWallsMatrix<K extends string, C = void, S = unknown>(m: Walls
     const method = c.route.split(' ')[0]!;
     const before = m.baseline ? m.baseline() : await m.snapshot();
     const after = await m.alsoCheck?.();
-    for (const t of tokens) await expectOutcome(await call(m.app(), method, c.path(ctx), t.token, c.body?.(ctx)), t.outcome, t.who);
+    for (const t of tokens)
+      await expectOutcome(await call(m.app(), method, c.path(ctx), t.token, c.body?.(ctx)), t.outcome, t.who);
     expect(await m.snapshot()).toEqual(before);
     await after?.();
   };
 
-  describe.each(m.cases.map((c, n) => ({ c, title: `${c.route}${c.name ? ` ${c.name}` : ''} (${n})` })))('$title', ({ c }) => {
-    if (m.anonymous !== false) {
-      const badToken = m.anonymous?.badToken ?? 'x'.repeat(43);
-      it('answers anonymous 401 UNAUTHENTICATED and a bad token alike and changes nothing', () =>
-        attempt(c, [
-          { outcome: [401, 'UNAUTHENTICATED'], who: 'anonymous' },
-          { token: badToken, outcome: [401, 'UNAUTHENTICATED'], who: 'bad token' },
-        ]));
-    }
-    for (const kind of kinds) {
-      const outcome = outcomeOf(c, kind);
-      if (!outcome) continue;
-      const who = `${m.actors[kind].name} (${kind})`;
-      it(`${outcome[1] ? 'refuses' : 'answers'} ${who} with ${describeOutcome(outcome)} and changes nothing`, () =>
-        attempt(c, [{ token: m.actors[kind].token(), outcome, who }]));
-    }
-  });
+  describe.each(m.cases.map((c, n) => ({ c, title: `${c.route}${c.name ? ` ${c.name}` : ''} (${n})` })))(
+    '$title',
+    ({ c }) => {
+      if (m.anonymous !== false) {
+        const badToken = m.anonymous?.badToken ?? 'x'.repeat(43);
+        it('answers anonymous 401 UNAUTHENTICATED and a bad token alike and changes nothing', () =>
+          attempt(c, [
+            { outcome: [401, 'UNAUTHENTICATED'], who: 'anonymous' },
+            { token: badToken, outcome: [401, 'UNAUTHENTICATED'], who: 'bad token' },
+          ]));
+      }
+      for (const kind of kinds) {
+        const outcome = outcomeOf(c, kind);
+        if (!outcome) continue;
+        const who = `${m.actors[kind].name} (${kind})`;
+        it(`${outcome[1] ? 'refuses' : 'answers'} ${who} with ${describeOutcome(outcome)} and changes nothing`, () =>
+          attempt(c, [{ token: m.actors[kind].token(), outcome, who }]));
+      }
+    },
+  );
 }

@@ -4,11 +4,12 @@ import { codeOf } from '../support/error-code.js';
 
 /** Seed (Download licenses): downgrades down to V6; SSA opens the versions released before its end. */
 
-
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const released = (v: number) => catalog.versions.find((r) => r.version === v)!.released;
-const dayBefore = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-const dayAfter = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const dayBefore = (iso: string) =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+const dayAfter = (iso: string) =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 describe('downloadableVersions', () => {
   it('offers a V8 license as V6 to V8', () => {
@@ -33,12 +34,12 @@ describe('downloadableVersions', () => {
     expect(downloadableVersions({ version: null, ssaEnd: '2010-01-01' })).toEqual(range(5, 14));
   });
 
-  it('offers a V9 license with an SSA ending after V14\'s release up to V14', () => {
+  it("offers a V9 license with an SSA ending after V14's release up to V14", () => {
     expect(downloadableVersions({ version: 9, ssaEnd: dayAfter(released(14)) })).toEqual(range(6, 14));
     expect(downloadableVersions({ version: 9, ssaEnd: '2030-12-31' })).toEqual(range(6, 14));
   });
 
-  it('offers a V9 license with an SSA ending before V10\'s release as V6 to V9', () => {
+  it("offers a V9 license with an SSA ending before V10's release as V6 to V9", () => {
     expect(downloadableVersions({ version: 9, ssaEnd: dayBefore(released(10)) })).toEqual(range(6, 9));
     // An SSA that ended even before the license's own version gives nothing less.
     expect(downloadableVersions({ version: 9, ssaEnd: '2008-01-01' })).toEqual(range(6, 9));
@@ -62,16 +63,25 @@ describe('downloadableVersions', () => {
 });
 
 describe('catalog', () => {
-  it('holds V5 to V14 with the seed\'s release dates for V5 to V8, in order', () => {
+  it("holds V5 to V14 with the seed's release dates for V5 to V8, in order", () => {
     expect(catalog.versions.map((v) => v.version)).toEqual(range(5, 14));
-    expect(catalog.versions.slice(0, 4).map((v) => v.released)).toEqual(['2003-01-01', '2006-11-02', '2008-11-14', '2009-12-07']);
+    expect(catalog.versions.slice(0, 4).map((v) => v.released)).toEqual([
+      '2003-01-01',
+      '2006-11-02',
+      '2008-11-14',
+      '2009-12-07',
+    ]);
     const dates = catalog.versions.map((v) => v.released);
     expect([...dates].sort()).toEqual(dates);
     expect(catalog.currentVersion).toBe(14);
   });
 
   it('keeps gateway licenses and warranty extensions non-returnable, PBX licenses returnable', () => {
-    expect(catalog.licenseType('GW-Channel')).toMatchObject({ version: null, returnable: false, bindable: true });
+    expect(catalog.licenseType('GW-Channel')).toMatchObject({
+      version: null,
+      returnable: false,
+      bindable: true,
+    });
     expect(catalog.licenseType('Warranty-1Y')).toMatchObject({ returnable: false });
     expect(catalog.licenseType('PBX-Port13')).toMatchObject({ version: 13, returnable: true });
     expect(catalog.licenseType('SSC')).toMatchObject({ bindable: false });

@@ -43,7 +43,14 @@ beforeAll(async () => {
   const caKey = generateKeyPair();
   deviceCa = {
     keyPem: caKey.privateKeyPem,
-    certPem: issueCertificate({ issuer: root, subjectPublicKeyPem: caKey.publicKeyPem, commonName: 'Device CA', usage: 'ca', pathLen: 0, validDays: 3650 }),
+    certPem: issueCertificate({
+      issuer: root,
+      subjectPublicKeyPem: caKey.publicKeyPem,
+      commonName: 'Device CA',
+      usage: 'ca',
+      pathLen: 0,
+      validDays: 3650,
+    }),
   };
   device = generateKeyPair();
   tmp = await mkdtemp(join(tmpdir(), 'mylic-certs-'));
@@ -61,7 +68,11 @@ const failure = (r: ChainResult) => {
 describe('device certificates', () => {
   it('chain to the device CA and the root, and carry the hardware id as common name', () => {
     const cert = issueDeviceCertificate(deviceCa, device.publicKeyPem, HW);
-    const result = verifyCertificate(cert, { issuers: [deviceCa.certPem, root.certPem], at: new Date(), expectedCommonName: HW });
+    const result = verifyCertificate(cert, {
+      issuers: [deviceCa.certPem, root.certPem],
+      at: new Date(),
+      expectedCommonName: HW,
+    });
     expect(result).toEqual({ ok: true, commonName: HW });
 
     const info = certInfo(cert);
@@ -72,24 +83,39 @@ describe('device certificates', () => {
     expect((info.notAfter.getTime() - info.notBefore.getTime()) / DAY).toBeCloseTo(20 * 365, 0);
     // random, positive, 16 bytes
     expect(info.serialNumber).toMatch(/^[0-7][0-9A-F]{31}$/);
-    expect(certInfo(issueDeviceCertificate(deviceCa, device.publicKeyPem, HW)).serialNumber).not.toBe(info.serialNumber);
+    expect(certInfo(issueDeviceCertificate(deviceCa, device.publicKeyPem, HW)).serialNumber).not.toBe(
+      info.serialNumber,
+    );
   });
 
   it('do not verify against the root alone when the device CA is left out', () => {
     const cert = issueDeviceCertificate(deviceCa, device.publicKeyPem, HW);
-    expect(failure(verifyCertificate(cert, { issuers: [root.certPem], at: new Date() })).code).toBe('CERT_CHAIN');
+    expect(failure(verifyCertificate(cert, { issuers: [root.certPem], at: new Date() })).code).toBe(
+      'CERT_CHAIN',
+    );
   });
 
   it('from another root are refused with CERT_CHAIN', () => {
     const otherRoot = createRootCa({ commonName: 'Test Root CA', validDays: 3650 }); // same name, other key
-    const forged = issueCertificate({ issuer: otherRoot, subjectPublicKeyPem: device.publicKeyPem, commonName: HW, usage: 'client', validDays: 30 });
-    const result = failure(verifyCertificate(forged, { issuers: [deviceCa.certPem, root.certPem], at: new Date() }));
+    const forged = issueCertificate({
+      issuer: otherRoot,
+      subjectPublicKeyPem: device.publicKeyPem,
+      commonName: HW,
+      usage: 'client',
+      validDays: 30,
+    });
+    const result = failure(
+      verifyCertificate(forged, { issuers: [deviceCa.certPem, root.certPem], at: new Date() }),
+    );
     expect(result.code).toBe('CERT_CHAIN');
     expect(result.message).toContain('not issued by "Test Root CA"');
   });
 
   it('report expired and not-yet-valid apart, with the dates in the message', () => {
-    const cert = issueDeviceCertificate(deviceCa, device.publicKeyPem, HW, { notBefore: new Date('2030-01-01T00:00:00Z'), validDays: 365 });
+    const cert = issueDeviceCertificate(deviceCa, device.publicKeyPem, HW, {
+      notBefore: new Date('2030-01-01T00:00:00Z'),
+      validDays: 365,
+    });
     const opts = { issuers: [deviceCa.certPem, root.certPem], expectedCommonName: HW };
 
     const early = failure(verifyCertificate(cert, { ...opts, at: new Date('2029-12-31T23:59:59Z') }));
@@ -107,41 +133,82 @@ describe('device certificates', () => {
     const shortKey = generateKeyPair();
     const shortCa: CertAndKey = {
       keyPem: shortKey.privateKeyPem,
-      certPem: issueCertificate({ issuer: root, subjectPublicKeyPem: shortKey.publicKeyPem, commonName: 'Short-lived CA', usage: 'ca', validDays: 1 }),
+      certPem: issueCertificate({
+        issuer: root,
+        subjectPublicKeyPem: shortKey.publicKeyPem,
+        commonName: 'Short-lived CA',
+        usage: 'ca',
+        validDays: 1,
+      }),
     };
     const cert = issueDeviceCertificate(shortCa, device.publicKeyPem, HW);
-    const result = failure(verifyCertificate(cert, { issuers: [shortCa.certPem, root.certPem], at: new Date(Date.now() + 3 * DAY) }));
+    const result = failure(
+      verifyCertificate(cert, {
+        issuers: [shortCa.certPem, root.certPem],
+        at: new Date(Date.now() + 3 * DAY),
+      }),
+    );
     expect(result.code).toBe('CERT_EXPIRED');
     expect(result.message).toContain('"Short-lived CA"');
   });
 
   it('for another hardware id give CERT_HW_MISMATCH, and assertCertificate throws it', () => {
     const cert = issueDeviceCertificate(deviceCa, device.publicKeyPem, HW);
-    const opts = { issuers: [deviceCa.certPem, root.certPem], at: new Date(), expectedCommonName: '009033000001' };
+    const opts = {
+      issuers: [deviceCa.certPem, root.certPem],
+      at: new Date(),
+      expectedCommonName: '009033000001',
+    };
     expect(failure(verifyCertificate(cert, opts)).code).toBe('CERT_HW_MISMATCH');
-    expect(() => assertCertificate(cert, opts)).toThrow(expect.objectContaining({ name: 'MylicError', code: 'CERT_HW_MISMATCH' }));
+    expect(() => assertCertificate(cert, opts)).toThrow(
+      expect.objectContaining({ name: 'MylicError', code: 'CERT_HW_MISMATCH' }),
+    );
   });
 
   it('refuse a hardware id that is not 12 upper-case hex digits', () => {
-    expect(() => issueDeviceCertificate(deviceCa, device.publicKeyPem, '009033abcdef')).toThrow(expect.objectContaining({ code: 'MAC_INVALID' }));
+    expect(() => issueDeviceCertificate(deviceCa, device.publicKeyPem, '009033abcdef')).toThrow(
+      expect.objectContaining({ code: 'MAC_INVALID' }),
+    );
   });
 
   it('cannot be issued by a certificate that is not a CA', () => {
-    const leaf: CertAndKey = { certPem: issueDeviceCertificate(deviceCa, device.publicKeyPem, HW), keyPem: device.privateKeyPem };
-    expect(() => issueCertificate({ issuer: leaf, subjectPublicKeyPem: device.publicKeyPem, commonName: 'x', usage: 'client', validDays: 1 })).toThrow(
-      expect.objectContaining({ code: 'CERT_CHAIN' }),
-    );
+    const leaf: CertAndKey = {
+      certPem: issueDeviceCertificate(deviceCa, device.publicKeyPem, HW),
+      keyPem: device.privateKeyPem,
+    };
+    expect(() =>
+      issueCertificate({
+        issuer: leaf,
+        subjectPublicKeyPem: device.publicKeyPem,
+        commonName: 'x',
+        usage: 'client',
+        validDays: 1,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'CERT_CHAIN' }));
   });
 });
 
 describe('device certificates as the portal and the agent check them (issue 11)', () => {
-  const deviceOpts = () => ({ deviceCa: deviceCa.certPem, root: root.certPem, at: new Date(), hardwareId: HW });
+  const deviceOpts = () => ({
+    deviceCa: deviceCa.certPem,
+    root: root.certPem,
+    at: new Date(),
+    hardwareId: HW,
+  });
   /** A certificate for the device's key and hardware id, as `issuer` would make it for `usage`. */
   const issuedBy = (issuer: CertAndKey, usage: 'ca' | 'server' | 'client' | 'signing') =>
-    issueCertificate({ issuer, subjectPublicKeyPem: device.publicKeyPem, commonName: HW, usage, validDays: 30 });
+    issueCertificate({
+      issuer,
+      subjectPublicKeyPem: device.publicKeyPem,
+      commonName: HW,
+      usage,
+      validDays: 30,
+    });
 
   it('pass when the Device Certification Authority issued them for the hardware id', () => {
-    expect(verifyDeviceCertificate(issueDeviceCertificate(deviceCa, device.publicKeyPem, HW), deviceOpts())).toEqual({ ok: true, commonName: HW });
+    expect(
+      verifyDeviceCertificate(issueDeviceCertificate(deviceCa, device.publicKeyPem, HW), deviceOpts()),
+    ).toEqual({ ok: true, commonName: HW });
   });
 
   it('are refused with CERT_CHAIN when the root signed them directly, though the plain chain check takes them', () => {
@@ -149,27 +216,49 @@ describe('device certificates as the portal and the agent check them (issue 11)'
     // hardware id as CN they passed the device login, since only the CN told them apart.
     for (const usage of ['signing', 'server', 'client'] as const) {
       const cert = issuedBy(root, usage);
-      expect(verifyCertificate(cert, { issuers: [deviceCa.certPem, root.certPem], at: new Date(), expectedCommonName: HW }).ok, usage).toBe(true);
+      expect(
+        verifyCertificate(cert, {
+          issuers: [deviceCa.certPem, root.certPem],
+          at: new Date(),
+          expectedCommonName: HW,
+        }).ok,
+        usage,
+      ).toBe(true);
       const r = failure(verifyDeviceCertificate(cert, deviceOpts()));
       expect(r.code, usage).toBe('CERT_CHAIN');
       expect(r.message).toContain('not issued by "Device CA"');
-      expect(() => assertDeviceCertificate(cert, deviceOpts())).toThrow(expect.objectContaining({ name: 'MylicError', code: 'CERT_CHAIN' }));
+      expect(() => assertDeviceCertificate(cert, deviceOpts())).toThrow(
+        expect.objectContaining({ name: 'MylicError', code: 'CERT_CHAIN' }),
+      );
     }
   });
 
-  it('are refused with CERT_CHAIN when an authority with the device CA\'s name but another key issued them', () => {
+  it("are refused with CERT_CHAIN when an authority with the device CA's name but another key issued them", () => {
     const keys = generateKeyPair();
     const lookalike: CertAndKey = {
       keyPem: keys.privateKeyPem,
-      certPem: issueCertificate({ issuer: root, subjectPublicKeyPem: keys.publicKeyPem, commonName: 'Device CA', usage: 'ca', pathLen: 0, validDays: 3650 }),
+      certPem: issueCertificate({
+        issuer: root,
+        subjectPublicKeyPem: keys.publicKeyPem,
+        commonName: 'Device CA',
+        usage: 'ca',
+        pathLen: 0,
+        validDays: 3650,
+      }),
     };
-    expect(failure(verifyDeviceCertificate(issueDeviceCertificate(lookalike, device.publicKeyPem, HW), deviceOpts())).code).toBe('CERT_CHAIN');
+    expect(
+      failure(
+        verifyDeviceCertificate(issueDeviceCertificate(lookalike, device.publicKeyPem, HW), deviceOpts()),
+      ).code,
+    ).toBe('CERT_CHAIN');
   });
 
-  it('are refused with CERT_CHAIN when the device CA given is not the root\'s', () => {
+  it("are refused with CERT_CHAIN when the device CA given is not the root's", () => {
     const otherRoot = createRootCa({ commonName: 'Test Root CA', validDays: 3650 });
     const cert = issueDeviceCertificate(deviceCa, device.publicKeyPem, HW);
-    expect(failure(verifyDeviceCertificate(cert, { ...deviceOpts(), root: otherRoot.certPem })).code).toBe('CERT_CHAIN');
+    expect(failure(verifyDeviceCertificate(cert, { ...deviceOpts(), root: otherRoot.certPem })).code).toBe(
+      'CERT_CHAIN',
+    );
   });
 
   it('are refused with CERT_USAGE when the device CA issued them for another use', () => {
@@ -181,7 +270,10 @@ describe('device certificates as the portal and the agent check them (issue 11)'
   });
 
   it('still report expiry and another hardware id with their own codes', () => {
-    const old = issueDeviceCertificate(deviceCa, device.publicKeyPem, HW, { notBefore: new Date('2020-01-01T00:00:00Z'), validDays: 365 });
+    const old = issueDeviceCertificate(deviceCa, device.publicKeyPem, HW, {
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      validDays: 365,
+    });
     expect(failure(verifyDeviceCertificate(old, deviceOpts())).code).toBe('CERT_EXPIRED');
     const other = issueDeviceCertificate(deviceCa, device.publicKeyPem, '009033000001');
     expect(failure(verifyDeviceCertificate(other, deviceOpts())).code).toBe('CERT_HW_MISMATCH');
@@ -194,16 +286,34 @@ describe('certificate input', () => {
     expect(() => certInfo('hello')).toThrow(expect.objectContaining({ code: 'CERT_MALFORMED' }));
     const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
     expect(() => certInfo(broken)).toThrow(MylicError);
-    expect(failure(verifyCertificate(broken, { issuers: [root.certPem], at: new Date() })).code).toBe('CERT_MALFORMED');
+    expect(failure(verifyCertificate(broken, { issuers: [root.certPem], at: new Date() })).code).toBe(
+      'CERT_MALFORMED',
+    );
     expect(() => assertCertificate('x'.repeat(100_000), { issuers: [root.certPem], at: new Date() })).toThrow(
       expect.objectContaining({ code: 'CERT_MALFORMED' }),
     );
   });
 
   it('keeps non-ASCII names intact through issuing and chain checks', () => {
-    const umlautRoot = createRootCa({ commonName: 'Gerätehersteller Wurzel-CA', organization: 'Müller & Söhne', validDays: 30 });
-    const cert = issueCertificate({ issuer: umlautRoot, subjectPublicKeyPem: device.publicKeyPem, commonName: 'Gerät №1', usage: 'client', validDays: 30 });
-    expect(verifyCertificate(cert, { issuers: [umlautRoot.certPem], at: new Date(), expectedCommonName: 'Gerät №1' }).ok).toBe(true);
+    const umlautRoot = createRootCa({
+      commonName: 'Gerätehersteller Wurzel-CA',
+      organization: 'Müller & Söhne',
+      validDays: 30,
+    });
+    const cert = issueCertificate({
+      issuer: umlautRoot,
+      subjectPublicKeyPem: device.publicKeyPem,
+      commonName: 'Gerät №1',
+      usage: 'client',
+      validDays: 30,
+    });
+    expect(
+      verifyCertificate(cert, {
+        issuers: [umlautRoot.certPem],
+        at: new Date(),
+        expectedCommonName: 'Gerät №1',
+      }).ok,
+    ).toBe(true);
     expect(certInfo(cert).issuerCommonName).toBe('Gerätehersteller Wurzel-CA');
   });
 });
@@ -240,8 +350,13 @@ describe('certificate signing requests', () => {
     const msg = forge.pem.decode(csr)[0]!;
     const at = msg.body.indexOf(HW);
     expect(at).toBeGreaterThan(0);
-    const tampered = forge.pem.encode({ type: 'CERTIFICATE REQUEST', body: msg.body.slice(0, at) + '009033000001' + msg.body.slice(at + HW.length) });
-    expect(() => parseCsr(tampered)).toThrow(expect.objectContaining({ code: 'CERT_MALFORMED', message: expect.stringContaining('signature') }));
+    const tampered = forge.pem.encode({
+      type: 'CERTIFICATE REQUEST',
+      body: msg.body.slice(0, at) + '009033000001' + msg.body.slice(at + HW.length),
+    });
+    expect(() => parseCsr(tampered)).toThrow(
+      expect.objectContaining({ code: 'CERT_MALFORMED', message: expect.stringContaining('signature') }),
+    );
   });
 
   it('are refused when garbage, oversized or a certificate instead', () => {
@@ -258,10 +373,18 @@ describe('development PKI', () => {
   let b: Pki;
   beforeAll(async () => {
     dir = join(tmp, 'race', 'pki');
-    [a, b] = await Promise.all([loadOrCreateDevPki(dir, { hostnames: ['bridge.test'] }), loadOrCreateDevPki(dir, { hostnames: ['bridge.test'] })]);
+    [a, b] = await Promise.all([
+      loadOrCreateDevPki(dir, { hostnames: ['bridge.test'] }),
+      loadOrCreateDevPki(dir, { hostnames: ['bridge.test'] }),
+    ]);
   });
 
-  const FILES = { root: 'root-ca', deviceCa: 'device-ca', licenseAuthority: 'license-authority', tlsServer: 'tls-server' } as const;
+  const FILES = {
+    root: 'root-ca',
+    deviceCa: 'device-ca',
+    licenseAuthority: 'license-authority',
+    tlsServer: 'tls-server',
+  } as const;
 
   it('is created once even when two starts race, with private keys readable only by the owner', async () => {
     expect(b.root.certPem).toBe(a.root.certPem);
@@ -286,10 +409,22 @@ describe('development PKI', () => {
   it('has authorities with the agreed names that chain to its root', () => {
     const at = new Date();
     expect(certInfo(a.root.certPem).commonName).toBe('mylic Dev Root CA');
-    expect(verifyCertificate(a.deviceCa.certPem, { issuers: [a.root.certPem], at })).toEqual({ ok: true, commonName: 'Device Certification Authority' });
-    expect(verifyCertificate(a.licenseAuthority.certPem, { issuers: [a.root.certPem], at })).toEqual({ ok: true, commonName: 'mylic License Authority' });
+    expect(verifyCertificate(a.deviceCa.certPem, { issuers: [a.root.certPem], at })).toEqual({
+      ok: true,
+      commonName: 'Device Certification Authority',
+    });
+    expect(verifyCertificate(a.licenseAuthority.certPem, { issuers: [a.root.certPem], at })).toEqual({
+      ok: true,
+      commonName: 'mylic License Authority',
+    });
     const deviceCert = issueDeviceCertificate(a.deviceCa, device.publicKeyPem, HW);
-    expect(verifyCertificate(deviceCert, { issuers: [a.deviceCa.certPem, a.root.certPem], at, expectedCommonName: HW }).ok).toBe(true);
+    expect(
+      verifyCertificate(deviceCert, {
+        issuers: [a.deviceCa.certPem, a.root.certPem],
+        at,
+        expectedCommonName: HW,
+      }).ok,
+    ).toBe(true);
     const tlsYears = (certInfo(a.tlsServer.certPem).notAfter.getTime() - Date.now()) / (365 * DAY);
     expect(tlsYears).toBeGreaterThan(1.9);
     expect(tlsYears).toBeLessThan(2.1);
@@ -313,21 +448,28 @@ describe('development PKI', () => {
     const foreign = join(tmp, 'foreign');
     await mkdir(foreign);
     await writeFile(join(foreign, 'other.txt'), 'x');
-    await expect(loadOrCreateDevPki(foreign)).rejects.toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining('no PKI') }));
+    await expect(loadOrCreateDevPki(foreign)).rejects.toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining('no PKI') }),
+    );
   });
 
   it('serves TLS that a client trusting only the dev root accepts for localhost, 127.0.0.1 and extra hostnames', async () => {
-    const server = tls.createServer({ key: a.tlsServer.keyPem, cert: a.tlsServer.certPem }, (socket) => socket.end('hello'));
+    const server = tls.createServer({ key: a.tlsServer.keyPem, cert: a.tlsServer.certPem }, (socket) =>
+      socket.end('hello'),
+    );
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const { port } = server.address() as AddressInfo;
     const talk = (servername?: string) =>
       new Promise<{ authorized: boolean; data: string }>((ok, ko) => {
-        const socket = tls.connect({ host: '127.0.0.1', port, ca: a.root.certPem, ...(servername ? { servername } : {}) }, () => {
-          let data = '';
-          socket.setEncoding('utf8');
-          socket.on('data', (d: string) => (data += d));
-          socket.on('end', () => ok({ authorized: socket.authorized, data }));
-        });
+        const socket = tls.connect(
+          { host: '127.0.0.1', port, ca: a.root.certPem, ...(servername ? { servername } : {}) },
+          () => {
+            let data = '';
+            socket.setEncoding('utf8');
+            socket.on('data', (d: string) => (data += d));
+            socket.on('end', () => ok({ authorized: socket.authorized, data }));
+          },
+        );
         socket.on('error', ko);
       });
     try {

@@ -79,7 +79,10 @@ const succeeded: Record<string, number> = {};
 beforeAll(async () => {
   root = await tempDir('mylic-conservation-');
   tc = await makeTestCore(root.dir);
-  for (let i = 0; i < COMPANIES; i++) users.push((await createUser(tc.core, { email: email(i), password: PASSWORD, name: `prop${i}`, active: true })).id);
+  for (let i = 0; i < COMPANIES; i++)
+    users.push(
+      (await createUser(tc.core, { email: email(i), password: PASSWORD, name: `prop${i}`, active: true })).id,
+    );
 });
 afterAll(async () => {
   await tc?.close();
@@ -92,14 +95,28 @@ async function makeCompanies(seq: number): Promise<Company[]> {
     const userId = users[i]!;
     const { companyId, defaultProjectId } = await createCompany(tc.core, userId, `S${seq} C${i}`);
     const extra = await tc.core.store.write((tx) =>
-      tx.insertInto('projects').values({ company_id: companyId, name: 'Second', description: '', ssa_end: null, created_at: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow(),
+      tx
+        .insertInto('projects')
+        .values({
+          company_id: companyId,
+          name: 'Second',
+          description: '',
+          ssa_end: null,
+          created_at: new Date().toISOString(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow(),
     );
     const projects = [
       { id: defaultProjectId, name: 'DEFAULT', mac: '' },
       { id: extra.id, name: 'Second', mac: '' },
     ];
     for (const p of projects) {
-      p.mac = `00-90-33-${(++macNo).toString(16).padStart(6, '0').toUpperCase().replace(/(..)(..)(..)/, '$1-$2-$3')}`;
+      p.mac = `00-90-33-${(++macNo)
+        .toString(16)
+        .padStart(6, '0')
+        .toUpperCase()
+        .replace(/(..)(..)(..)/, '$1-$2-$3')}`;
       await addDevice(tc.core, { userId }, p.id, p.mac, 'IP811');
     }
     out.push({ index: i, companyId, userId, projects });
@@ -107,7 +124,11 @@ async function makeCompanies(seq: number): Promise<Company[]> {
   return out;
 }
 
-const actor = (c: Company, projectId: number | null): Actor => ({ userId: c.userId, companyId: c.companyId, projectId });
+const actor = (c: Company, projectId: number | null): Actor => ({
+  userId: c.userId,
+  companyId: c.companyId,
+  projectId,
+});
 
 /** What a sequence brought into each company: company index → type → units. */
 type Model = Map<number, Map<string, number>>;
@@ -148,7 +169,10 @@ async function runSequence(seq: number) {
         if (rnd.next() < 0.5) licenses.push({ type: rnd.pick(TYPES), units: rnd.int(1, 5) });
         const issued = await issueVendorKey(tc.core, { licenses });
         const c = rnd.pick(companies);
-        const r = await redeemKey(tc.core, actor(c, null), { key: issued.key, projectId: rnd.pick(c.projects).id });
+        const r = await redeemKey(tc.core, actor(c, null), {
+          key: issued.key,
+          projectId: rnd.pick(c.projects).id,
+        });
         for (const l of r.licenses) add(model, c.index, l.type, l.units);
         redeemed.push(issued.key);
       },
@@ -160,7 +184,12 @@ async function runSequence(seq: number) {
       async () => {
         const c = rnd.pick(companies);
         const p = rnd.pick(c.projects);
-        await bindFromBalance(tc.core, actor(c, null), { projectId: p.id, hardwareId: p.mac, licenseType: rnd.pick(TYPES), units: rnd.int(1, 3) });
+        await bindFromBalance(tc.core, actor(c, null), {
+          projectId: p.id,
+          hardwareId: p.mac,
+          licenseType: rnd.pick(TYPES),
+          units: rnd.int(1, 3),
+        });
       },
       ['BALANCE_INSUFFICIENT'],
     ],
@@ -169,8 +198,15 @@ async function runSequence(seq: number) {
       'create key',
       async () => {
         const c = rnd.pick(companies);
-        const lines = Array.from({ length: rnd.int(1, 2) }, () => ({ type: rnd.pick(TYPES), units: rnd.int(1, 3), projectId: rnd.pick(c.projects).id }));
-        const k = await createOwnKey(tc.core, actor(c, selection(c)), { licenses: lines, comment: `seq ${seq}` });
+        const lines = Array.from({ length: rnd.int(1, 2) }, () => ({
+          type: rnd.pick(TYPES),
+          units: rnd.int(1, 3),
+          projectId: rnd.pick(c.projects).id,
+        }));
+        const k = await createOwnKey(tc.core, actor(c, selection(c)), {
+          licenses: lines,
+          comment: `seq ${seq}`,
+        });
         live.push({ keyId: k.keyId, key: k.key, company: c });
       },
       ['BALANCE_INSUFFICIENT'],
@@ -183,9 +219,14 @@ async function runSequence(seq: number) {
         const k = rnd.pick(live);
         const lines = Array.from({ length: rnd.int(1, 2) }, () => {
           const units = rnd.int(1, 3) * (rnd.next() < 0.5 ? -1 : 1);
-          return rnd.next() < 0.5 ? { type: rnd.pick(TYPES), units } : { type: rnd.pick(TYPES), units, projectId: rnd.pick(k.company.projects).id };
+          return rnd.next() < 0.5
+            ? { type: rnd.pick(TYPES), units }
+            : { type: rnd.pick(TYPES), units, projectId: rnd.pick(k.company.projects).id };
         });
-        await updateOwnKey(tc.core, actor(k.company, selection(k.company)), k.keyId, { licenses: lines, ...(rnd.next() < 0.3 ? { orderNumber: `PO-${seq}` } : {}) });
+        await updateOwnKey(tc.core, actor(k.company, selection(k.company)), k.keyId, {
+          licenses: lines,
+          ...(rnd.next() < 0.3 ? { orderNumber: `PO-${seq}` } : {}),
+        });
       },
       ['BALANCE_INSUFFICIENT', 'KEY_LICENSES_INSUFFICIENT', 'KEY_EMPTY'],
     ],
@@ -209,7 +250,10 @@ async function runSequence(seq: number) {
         const i = rnd.int(0, live.length - 1);
         const k = live[i]!;
         const target = rnd.pick(companies);
-        const r = await redeemKey(tc.core, actor(target, null), { key: k.key, projectId: rnd.pick(target.projects).id });
+        const r = await redeemKey(tc.core, actor(target, null), {
+          key: k.key,
+          projectId: rnd.pick(target.projects).id,
+        });
         live.splice(i, 1);
         redeemed.push(k.key);
         if (target.index !== k.company.index) {
@@ -254,7 +298,11 @@ async function runSequence(seq: number) {
         if (companies.length < 2) return SKIP;
         const into = rnd.pick(companies);
         const from = rnd.pick(companies.filter((c) => c !== into));
-        const r = await joinCompany(tc.core, actor(into, selection(into)), { companyId: from.companyId, email: email(from.index), password: PASSWORD });
+        const r = await joinCompany(tc.core, actor(into, selection(into)), {
+          companyId: from.companyId,
+          email: email(from.index),
+          password: PASSWORD,
+        });
         for (const p of from.projects) {
           const renamed = r.renamed.find((x) => x.projectId === p.id);
           if (renamed) p.name = renamed.to;
@@ -265,7 +313,10 @@ async function runSequence(seq: number) {
         for (const k of live) if (k.company === from) k.company = into;
         companies.splice(companies.indexOf(from), 1);
         // Nothing stays behind with the joined company.
-        expect(await companyCounts(tc.core.store.db, from.companyId), `seed ${SEED}, sequence ${seq}: counts left with the joined company`).toEqual([]);
+        expect(
+          await companyCounts(tc.core.store.db, from.companyId),
+          `seed ${SEED}, sequence ${seq}: counts left with the joined company`,
+        ).toEqual([]);
       },
       [],
     ],
@@ -280,7 +331,9 @@ async function runSequence(seq: number) {
       if ((await run()) !== SKIP) succeeded[name] = (succeeded[name] ?? 0) + 1;
     } catch (e) {
       if (!(e instanceof MylicError) || !allowed.includes(e.code)) {
-        throw new Error(`seed ${SEED}, sequence ${seq}, operation ${n} (${name}): ${e instanceof MylicError ? e.code : ''} ${(e as Error).message}`);
+        throw new Error(
+          `seed ${SEED}, sequence ${seq}, operation ${n} (${name}): ${e instanceof MylicError ? e.code : ''} ${(e as Error).message}`,
+        );
       }
     }
   }
@@ -293,34 +346,74 @@ async function checkInvariants(seq: number, companies: Company[], model: Model) 
   for (const c of companies) {
     const rows = await companyCounts(db, c.companyId);
     for (const row of rows) {
-      expect(row.balance + row.bound + row.free + row.inKeys, `${where}, company ${c.index} ${row.type}: ${JSON.stringify(row)}`).toBe(row.activated);
-      expect(row.activated, `${where}, company ${c.index} ${row.type}: activated against the model`).toBe(model.get(c.index)?.get(row.type) ?? 0);
+      expect(
+        row.balance + row.bound + row.free + row.inKeys,
+        `${where}, company ${c.index} ${row.type}: ${JSON.stringify(row)}`,
+      ).toBe(row.activated);
+      expect(row.activated, `${where}, company ${c.index} ${row.type}: activated against the model`).toBe(
+        model.get(c.index)?.get(row.type) ?? 0,
+      );
       expect(row.balance, `${where}: negative balance`).toBeGreaterThanOrEqual(0);
       expect(row.inKeys).toBeGreaterThanOrEqual(0);
     }
     for (const [type, units] of model.get(c.index) ?? []) {
-      if (units !== 0) expect(rows.some((r) => r.type === type), `${where}, company ${c.index}: ${type} missing from the counts`).toBe(true);
+      if (units !== 0)
+        expect(
+          rows.some((r) => r.type === type),
+          `${where}, company ${c.index}: ${type} missing from the counts`,
+        ).toBe(true);
     }
     for (const p of c.projects) {
-      const balances = await db.selectFrom('balances').select(['license_type', 'units']).where('project_id', '=', p.id).execute();
-      const ledger = await db.selectFrom('ledger_entries').select(['license_type', 'delta']).where('project_id', '=', p.id).execute();
+      const balances = await db
+        .selectFrom('balances')
+        .select(['license_type', 'units'])
+        .where('project_id', '=', p.id)
+        .execute();
+      const ledger = await db
+        .selectFrom('ledger_entries')
+        .select(['license_type', 'delta'])
+        .where('project_id', '=', p.id)
+        .execute();
       for (const type of TYPES) {
         const have = balances.find((b) => b.license_type === type)?.units ?? 0;
         expect(have, `${where}: balance row below zero`).toBeGreaterThanOrEqual(0);
-        expect(ledger.filter((e) => e.license_type === type).reduce((s, e) => s + e.delta, 0), `${where}, project ${p.id} ${type}: balance = sum of its ledger entries`).toBe(have);
+        expect(
+          ledger.filter((e) => e.license_type === type).reduce((s, e) => s + e.delta, 0),
+          `${where}, project ${p.id} ${type}: balance = sum of its ledger entries`,
+        ).toBe(have);
       }
     }
-    const keys = await db.selectFrom('activation_keys').selectAll().where('company_id', '=', c.companyId).execute();
+    const keys = await db
+      .selectFrom('activation_keys')
+      .selectAll()
+      .where('company_id', '=', c.companyId)
+      .execute();
     for (const k of keys) {
-      const held = await db.selectFrom('activation_key_licenses').select(['license_type', 'units']).where('key_id', '=', k.id).execute();
-      const entries = await db.selectFrom('activation_key_entries').select(['license_type', 'delta']).where('key_id', '=', k.id).execute();
-      const sources = await db.selectFrom('activation_key_sources').select(['license_type', 'units']).where('key_id', '=', k.id).execute();
+      const held = await db
+        .selectFrom('activation_key_licenses')
+        .select(['license_type', 'units'])
+        .where('key_id', '=', k.id)
+        .execute();
+      const entries = await db
+        .selectFrom('activation_key_entries')
+        .select(['license_type', 'delta'])
+        .where('key_id', '=', k.id)
+        .execute();
+      const sources = await db
+        .selectFrom('activation_key_sources')
+        .select(['license_type', 'units'])
+        .where('key_id', '=', k.id)
+        .execute();
       const liveKey = k.redeemed_at === null && k.deleted_at === null;
       for (const type of TYPES) {
         const inKey = held.find((h) => h.license_type === type)?.units ?? 0;
         const sum = entries.filter((e) => e.license_type === type).reduce((s, e) => s + e.delta, 0);
         expect(sum, `${where}, key ${k.id} ${type}: "in keys" entries`).toBe(liveKey ? inKey : 0);
-        if (k.deleted_at === null) expect(sources.filter((s) => s.license_type === type).reduce((s, r) => s + r.units, 0), `${where}, key ${k.id} ${type}: sources`).toBe(inKey);
+        if (k.deleted_at === null)
+          expect(
+            sources.filter((s) => s.license_type === type).reduce((s, r) => s + r.units, 0),
+            `${where}, key ${k.id} ${type}: sources`,
+          ).toBe(inKey);
       }
       if (liveKey) expect(held.length, `${where}, key ${k.id}: a live key holds licenses`).toBeGreaterThan(0);
     }
@@ -329,10 +422,22 @@ async function checkInvariants(seq: number, companies: Company[], model: Model) 
 
 describe('conservation of license units', () => {
   // 200 sequences of real transactions: ~10 s alone, over 30 s beside the end-to-end suites on two cores.
-  it(`holds after ${SEQUENCES} random sequences of ${OPS} operations (seed ${SEED})`, { timeout: 180_000 }, async () => {
+  it(`holds after ${SEQUENCES} random sequences of ${OPS} operations (seed ${SEED})`, {
+    timeout: 180_000,
+  }, async () => {
     for (let seq = 0; seq < SEQUENCES; seq++) await runSequence(seq);
     // The sequences did real work of every kind, not only refusals.
-    for (const name of ['credit', 'vendor key', 'bind', 'create key', 'update key', 'delete key', 'redeem own key', 'join project', 'join company']) {
+    for (const name of [
+      'credit',
+      'vendor key',
+      'bind',
+      'create key',
+      'update key',
+      'delete key',
+      'redeem own key',
+      'join project',
+      'join company',
+    ]) {
       expect(succeeded[name] ?? 0, `${name} succeeded`).toBeGreaterThan(SEQUENCES / 4);
     }
   });

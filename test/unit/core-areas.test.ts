@@ -38,7 +38,15 @@ describe('the core in the seed’s areas', () => {
   it('has a small kernel at the top and areas of about a dozen files each', () => {
     const kernel = files.filter((f) => areaOf(f) === KERNEL);
     expect(kernel.length).toBeLessThanOrEqual(10);
-    expect(areas.sort()).toEqual(['accounts', 'balance', 'devices', 'keys', 'licenses', 'organisation', 'ssa']);
+    expect(areas.sort()).toEqual([
+      'accounts',
+      'balance',
+      'devices',
+      'keys',
+      'licenses',
+      'organisation',
+      'ssa',
+    ]);
     for (const a of areas) {
       const own = files.filter((f) => areaOf(f) === a);
       expect(own, a).toContain(join(CORE, a, 'index.ts'));
@@ -66,7 +74,8 @@ describe('the core in the seed’s areas', () => {
       const from = areaOf(f)!;
       for (const target of importsOf(f)) {
         const to = areaOf(target);
-        if (to && to !== from && to !== KERNEL) (edges.get(from) ?? edges.set(from, new Set()).get(from)!).add(to);
+        if (to && to !== from && to !== KERNEL)
+          (edges.get(from) ?? edges.set(from, new Set()).get(from)!).add(to);
       }
     }
     const cycles: string[] = [];
@@ -80,7 +89,12 @@ describe('the core in the seed’s areas', () => {
 
   it('has no import cycle between the files of an area', () => {
     const cycles = new Set<string>();
-    const graph = new Map(files.map((f) => [f, importsOf(f).filter((t) => t.startsWith(CORE) && areaOf(t) === areaOf(f) && !t.endsWith('index.ts'))]));
+    const graph = new Map(
+      files.map((f) => [
+        f,
+        importsOf(f).filter((t) => t.startsWith(CORE) && areaOf(t) === areaOf(f) && !t.endsWith('index.ts')),
+      ]),
+    );
     const visit = (node: string, path: string[]) => {
       if (path.includes(node)) return void cycles.add([...path.slice(path.indexOf(node)), node].join(' → '));
       if (path.length > 30) return;
@@ -92,8 +106,13 @@ describe('the core in the seed’s areas', () => {
 
   it('speaks to no database driver and compiles no query ahead: bridge/db owns the dialect', () => {
     // Code only: comments may say which database does what.
-    const code = (f: string) => readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-    const offending = files.filter((f) => /from ['"](better-sqlite3|pg)['"]|precompiled\(|\bPRAGMA\b|BEGIN IMMEDIATE|fts5|sqlite_/i.test(code(f)));
+    const code = (f: string) =>
+      readFileSync(f, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
+    const offending = files.filter((f) =>
+      /from ['"](better-sqlite3|pg)['"]|precompiled\(|\bPRAGMA\b|BEGIN IMMEDIATE|fts5|sqlite_/i.test(code(f)),
+    );
     expect(offending).toEqual([]);
   });
 });

@@ -26,7 +26,10 @@ describe('the device store', () => {
 
   const identity = () => {
     const keys = generateKeyPair();
-    return { keyPem: keys.privateKeyPem, certPem: issueDeviceCertificate(pki.deviceCa, keys.publicKeyPem, HW) };
+    return {
+      keyPem: keys.privateKeyPem,
+      certPem: issueDeviceCertificate(pki.deviceCa, keys.publicKeyPem, HW),
+    };
   };
   const state = (): DeviceState => ({
     hardwareId: HW,
@@ -42,7 +45,15 @@ describe('the device store', () => {
   async function newStore() {
     const store = new DeviceStore(`${tmp.dir}/device-${++n}`);
     const first = identity();
-    await store.init({ ...first, rootCaPem: pki.root.certPem, deviceCaPem: pki.deviceCa.certPem, licenseAuthorityPem: pki.licenseAuthority.certPem }, state());
+    await store.init(
+      {
+        ...first,
+        rootCaPem: pki.root.certPem,
+        deviceCaPem: pki.deviceCa.certPem,
+        licenseAuthorityPem: pki.licenseAuthority.certPem,
+      },
+      state(),
+    );
     return { store, first };
   }
   const mode = async (p: string) => (await stat(p)).mode & 0o777;
@@ -65,7 +76,9 @@ describe('the device store', () => {
     });
     expect(await mode(store.path('device.json'))).toBe(0o600);
     // A pair that does not match is refused before anything is written.
-    await expect(store.replaceIdentity(identity().keyPem, await readFile(store.path('device.crt'), 'utf8'))).rejects.toThrow(/does not belong/);
+    await expect(
+      store.replaceIdentity(identity().keyPem, await readFile(store.path('device.crt'), 'utf8')),
+    ).rejects.toThrow(/does not belong/);
     expect(await store.previousKey()).toBeNull();
     const next = identity();
     await store.replaceIdentity(next.keyPem, next.certPem);
@@ -104,7 +117,11 @@ describe('the device store', () => {
   it('finishes an identity replacement from a leftover identity-next.json when the store is next opened', async () => {
     const { store, first } = await newStore();
     const next = identity();
-    await writeFile(store.path('identity-next.json'), JSON.stringify({ ...next, previousKeyPem: first.keyPem }), { mode: 0o600 });
+    await writeFile(
+      store.path('identity-next.json'),
+      JSON.stringify({ ...next, previousKeyPem: first.keyPem }),
+      { mode: 0o600 },
+    );
     await store.state();
     expect(await readFile(store.path('device.key'), 'utf8')).toBe(next.keyPem);
     expect(await readFile(store.path('device.crt'), 'utf8')).toBe(next.certPem);
@@ -115,7 +132,11 @@ describe('the device store', () => {
   it('finishes a replacement a crash cut between the key and the certificate, and keeps the key from before it as the previous key', async () => {
     const { store, first } = await newStore();
     const next = identity();
-    await writeFile(store.path('identity-next.json'), JSON.stringify({ ...next, previousKeyPem: first.keyPem }), { mode: 0o600 });
+    await writeFile(
+      store.path('identity-next.json'),
+      JSON.stringify({ ...next, previousKeyPem: first.keyPem }),
+      { mode: 0o600 },
+    );
     // The crash: the new key is in place, the certificate is still the old one.
     await writeFile(store.path('device.key'), next.keyPem, { mode: 0o600 });
     expect(await store.recoverIdentity()).toBe(true);
@@ -128,7 +149,11 @@ describe('the device store', () => {
   it('drops a leftover identity-next.json that is not a whole, matching pair and keeps the installed pair', async () => {
     const { store, first } = await newStore();
     const other = identity();
-    for (const leftover of ['{"keyPem":"---', JSON.stringify({ keyPem: other.keyPem, certPem: first.certPem }), JSON.stringify({ certPem: other.certPem })]) {
+    for (const leftover of [
+      '{"keyPem":"---',
+      JSON.stringify({ keyPem: other.keyPem, certPem: first.certPem }),
+      JSON.stringify({ certPem: other.certPem }),
+    ]) {
       await writeFile(store.path('identity-next.json'), leftover, { mode: 0o600 });
       await store.state();
       expect(await readFile(store.path('device.key'), 'utf8')).toBe(first.keyPem);

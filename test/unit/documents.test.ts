@@ -1,4 +1,14 @@
-import { constants, createCipheriv, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes, randomUUID, sign, X509Certificate } from 'node:crypto';
+import {
+  constants,
+  createCipheriv,
+  createPublicKey,
+  generateKeyPairSync,
+  publicEncrypt,
+  randomBytes,
+  randomUUID,
+  sign,
+  X509Certificate,
+} from 'node:crypto';
 import forge from 'node-forge';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +22,12 @@ import {
   openLicenseFile,
   peekKind,
 } from '../../protocol/documents/index.js';
-import type { ConfirmationPayload, DocumentKind, InvalidationPayload, LicenseFilePayload } from '../../protocol/documents/payloads.js';
+import type {
+  ConfirmationPayload,
+  DocumentKind,
+  InvalidationPayload,
+  LicenseFilePayload,
+} from '../../protocol/documents/payloads.js';
 import { MylicError } from '../../protocol/errors.js';
 import { codeOf } from '../support/error-code.js';
 
@@ -40,7 +55,6 @@ function selfSignedCert(pair: Pair, cn: string): string {
   cert.sign(forge.pki.privateKeyFromPem(pair.privateKey), forge.md.sha256.create());
   return forge.pki.certificateToPem(cert);
 }
-
 
 function errorOf(fn: () => unknown): MylicError {
   try {
@@ -80,8 +94,24 @@ const licensePayload = (overrides: Partial<LicenseFilePayload> = {}): LicenseFil
   deviceCounter: 3,
   encrypted: true,
   licenses: [
-    { serial: 'LIC-000001', type: 'gateway', units: 1, returnable: false, bindDate: '2025-03-04', ssaEnd: null, externalKey: null },
-    { serial: 'LIC-000002', type: 'user', units: 25, returnable: true, bindDate: '2025-03-04', ssaEnd: '2026-03-04', externalKey: 'EXT-1' },
+    {
+      serial: 'LIC-000001',
+      type: 'gateway',
+      units: 1,
+      returnable: false,
+      bindDate: '2025-03-04',
+      ssaEnd: null,
+      externalKey: null,
+    },
+    {
+      serial: 'LIC-000002',
+      type: 'user',
+      units: 25,
+      returnable: true,
+      bindDate: '2025-03-04',
+      ssaEnd: '2026-03-04',
+      externalKey: 'EXT-1',
+    },
   ],
   ...overrides,
 });
@@ -115,7 +145,13 @@ const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } as cons
 const signAs = (domain: string, bytes: Buffer, privateKey: string): Buffer =>
   sign('sha256', Buffer.concat([Buffer.from(`${domain}/`), bytes]), { key: privateKey, ...PSS });
 
-function envelope(kind: string, payloadB64: string, signatureB64: string, extra = '', alg = 'RSA-PSS-SHA256'): string {
+function envelope(
+  kind: string,
+  payloadB64: string,
+  signatureB64: string,
+  extra = '',
+  alg = 'RSA-PSS-SHA256',
+): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <mylic-document kind="${kind}" format="1">
   <payload encoding="base64">${payloadB64}</payload>
@@ -130,13 +166,21 @@ function signedDoc(kind: string, json: unknown, key: string, domain = kind): str
   return envelope(kind, bytes.toString('base64'), signAs(domain, bytes, key).toString('base64'));
 }
 
-function encryptedDoc(plaintext: string, hardwareId: string, devicePublicKey: string, alg = 'RSA-OAEP-SHA256+A256GCM'): string {
+function encryptedDoc(
+  plaintext: string,
+  hardwareId: string,
+  devicePublicKey: string,
+  alg = 'RSA-OAEP-SHA256+A256GCM',
+): string {
   const aesKey = randomBytes(32);
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', aesKey, iv);
   cipher.setAAD(Buffer.from(`license/${hardwareId}`));
   const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  const wrapped = publicEncrypt({ key: devicePublicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey);
+  const wrapped = publicEncrypt(
+    { key: devicePublicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+    aesKey,
+  );
   return `<?xml version="1.0" encoding="UTF-8"?>
 <mylic-document kind="license" format="1">
   <encrypted alg="${alg}" hardware-id="${hardwareId}">
@@ -188,13 +232,17 @@ describe('license files', () => {
     const payload = licensePayload();
     const authorityCert = selfSignedCert(authority, 'License Authority');
     const xml = encodeLicenseFile(payload, authority.privateKey, device.publicKey);
-    expect(openLicenseFile(xml, { signerPublicKeyPem: authorityCert, devicePrivateKeyPem: device.privateKey })).toEqual(payload);
+    expect(
+      openLicenseFile(xml, { signerPublicKeyPem: authorityCert, devicePrivateKeyPem: device.privateKey }),
+    ).toEqual(payload);
   });
 
   it('round-trips a V7-style signed, unencrypted license file without a device key', () => {
     const payload = licensePayload({ version: 7, encrypted: false });
     const xml = encodeLicenseFile(payload, authority.privateKey);
-    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<mylic-document kind="license" format="1">')).toBe(true);
+    expect(
+      xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<mylic-document kind="license" format="1">'),
+    ).toBe(true);
     expect(xml).toContain('<signature alg="RSA-PSS-SHA256">');
     expect(openLicenseFile(xml, { signerPublicKeyPem: authority.publicKey })).toEqual(payload);
   });
@@ -202,7 +250,9 @@ describe('license files', () => {
   it('accepts the document as bytes', () => {
     const payload = licensePayload({ encrypted: false });
     const xml = encodeLicenseFile(payload, authority.privateKey);
-    expect(openLicenseFile(new TextEncoder().encode(xml), { signerPublicKeyPem: authority.publicKey })).toEqual(payload);
+    expect(
+      openLicenseFile(new TextEncoder().encode(xml), { signerPublicKeyPem: authority.publicKey }),
+    ).toEqual(payload);
   });
 
   it('encrypts with a fresh key every time', () => {
@@ -219,7 +269,9 @@ describe('license files', () => {
   });
 
   it('refuses to encode an invalid payload', () => {
-    expect(() => encodeLicenseFile(licensePayload({ hardwareId: 'nope' }), authority.privateKey, deviceCert)).toThrow(/hardwareId/);
+    expect(() =>
+      encodeLicenseFile(licensePayload({ hardwareId: 'nope' }), authority.privateKey, deviceCert),
+    ).toThrow(/hardwareId/);
   });
 
   it('refuses to encode more licenses than one document can hold, with XML_TOO_LARGE', () => {
@@ -232,7 +284,9 @@ describe('license files', () => {
       ssaEnd: null,
       externalKey: null,
     }));
-    expect(codeOf(() => encodeLicenseFile(licensePayload({ encrypted: false, licenses }), authority.privateKey))).toBe('XML_TOO_LARGE');
+    expect(
+      codeOf(() => encodeLicenseFile(licensePayload({ encrypted: false, licenses }), authority.privateKey)),
+    ).toBe('XML_TOO_LARGE');
   });
 
   it('refuses an altered payload byte with DOC_SIGNATURE_INVALID', () => {
@@ -247,7 +301,9 @@ describe('license files', () => {
 
   it('refuses a truncated signature with DOC_SIGNATURE_INVALID', () => {
     const xml = encodeLicenseFile(licensePayload({ encrypted: false }), authority.privateKey);
-    expect(codeOf(() => openLicense(mapElement(xml, 'signature', () => 'QUJD')))).toBe('DOC_SIGNATURE_INVALID');
+    expect(codeOf(() => openLicense(mapElement(xml, 'signature', () => 'QUJD')))).toBe(
+      'DOC_SIGNATURE_INVALID',
+    );
   });
 
   it('refuses a file signed by another key with DOC_SIGNATURE_INVALID', () => {
@@ -275,7 +331,9 @@ describe('license files', () => {
 
   it('refuses a changed hardware-id attribute with DOC_DECRYPT_FAILED (it is authenticated data)', () => {
     const xml = encodeLicenseFile(licensePayload(), authority.privateKey, deviceCert);
-    expect(codeOf(() => openLicense(xml.replace(`hardware-id="${HW}"`, `hardware-id="${OTHER_HW}"`)))).toBe('DOC_DECRYPT_FAILED');
+    expect(codeOf(() => openLicense(xml.replace(`hardware-id="${HW}"`, `hardware-id="${OTHER_HW}"`)))).toBe(
+      'DOC_DECRYPT_FAILED',
+    );
   });
 
   it('refuses a file encrypted to another device with DOC_DECRYPT_FAILED', () => {
@@ -285,7 +343,9 @@ describe('license files', () => {
 
   it('refuses an encrypted file when no device key is given, with DOC_DECRYPT_FAILED', () => {
     const xml = encodeLicenseFile(licensePayload(), authority.privateKey, deviceCert);
-    expect(codeOf(() => openLicenseFile(xml, { signerPublicKeyPem: authority.publicKey }))).toBe('DOC_DECRYPT_FAILED');
+    expect(codeOf(() => openLicenseFile(xml, { signerPublicKeyPem: authority.publicKey }))).toBe(
+      'DOC_DECRYPT_FAILED',
+    );
   });
 
   it('refuses the decrypted inner document of an encrypted file presented on its own (downgrade)', () => {
@@ -309,27 +369,47 @@ describe('license files', () => {
 
   it('refuses an encrypted file whose plaintext is not a signed license document', () => {
     const nestedEncrypted = encodeLicenseFile(licensePayload(), authority.privateKey, deviceCert);
-    expect(codeOf(() => openLicense(encryptedDoc(nestedEncrypted, HW, device.publicKey)))).toBe('DOC_MALFORMED');
+    expect(codeOf(() => openLicense(encryptedDoc(nestedEncrypted, HW, device.publicKey)))).toBe(
+      'DOC_MALFORMED',
+    );
     expect(codeOf(() => openLicense(encryptedDoc('not xml', HW, device.publicKey)))).toBe('XML_MALFORMED');
   });
 
   it('refuses an unknown encryption algorithm with DOC_ALGORITHM_UNSUPPORTED', () => {
     const xml = encodeLicenseFile(licensePayload(), authority.privateKey, deviceCert);
-    expect(codeOf(() => openLicense(xml.replace('RSA-OAEP-SHA256+A256GCM', 'RSA-OAEP-SHA1+A128CBC')))).toBe('DOC_ALGORITHM_UNSUPPORTED');
+    expect(codeOf(() => openLicense(xml.replace('RSA-OAEP-SHA256+A256GCM', 'RSA-OAEP-SHA1+A128CBC')))).toBe(
+      'DOC_ALGORITHM_UNSUPPORTED',
+    );
   });
 
   it('refuses an unknown signature algorithm with DOC_ALGORITHM_UNSUPPORTED', () => {
     const xml = encodeLicenseFile(licensePayload({ encrypted: false }), authority.privateKey);
-    expect(codeOf(() => openLicense(xml.replace('alg="RSA-PSS-SHA256"', 'alg="RSA-SHA1"')))).toBe('DOC_ALGORITHM_UNSUPPORTED');
-    expect(codeOf(() => openLicense(xml.replace('alg="RSA-PSS-SHA256"', 'alg="rsa-pss-sha256"')))).toBe('DOC_ALGORITHM_UNSUPPORTED');
+    expect(codeOf(() => openLicense(xml.replace('alg="RSA-PSS-SHA256"', 'alg="RSA-SHA1"')))).toBe(
+      'DOC_ALGORITHM_UNSUPPORTED',
+    );
+    expect(codeOf(() => openLicense(xml.replace('alg="RSA-PSS-SHA256"', 'alg="rsa-pss-sha256"')))).toBe(
+      'DOC_ALGORITHM_UNSUPPORTED',
+    );
   });
 
   it('refuses a signer key that is not RSA, or RSA below 2048 bits, with DOC_ALGORITHM_UNSUPPORTED', () => {
     const xml = encodeLicenseFile(licensePayload({ encrypted: false }), authority.privateKey);
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-    expect(codeOf(() => openLicenseFile(xml, { signerPublicKeyPem: ec.publicKey }))).toBe('DOC_ALGORITHM_UNSUPPORTED');
-    const small = generateKeyPairSync('rsa', { modulusLength: 1024, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-    expect(codeOf(() => openLicenseFile(xml, { signerPublicKeyPem: small.publicKey }))).toBe('DOC_ALGORITHM_UNSUPPORTED');
+    const ec = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    expect(codeOf(() => openLicenseFile(xml, { signerPublicKeyPem: ec.publicKey }))).toBe(
+      'DOC_ALGORITHM_UNSUPPORTED',
+    );
+    const small = generateKeyPairSync('rsa', {
+      modulusLength: 1024,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    expect(codeOf(() => openLicenseFile(xml, { signerPublicKeyPem: small.publicKey }))).toBe(
+      'DOC_ALGORITHM_UNSUPPORTED',
+    );
   });
 
   it('refuses invalid base64 with DOC_MALFORMED', () => {
@@ -347,11 +427,26 @@ describe('license files', () => {
       expect(codeOf(() => openLicense(bad))).toBe('DOC_MALFORMED');
     }
     const encrypted = encodeLicenseFile(licensePayload(), authority.privateKey, deviceCert);
-    expect(codeOf(() => openLicense(mapElement(encrypted, 'data', (t) => `!${t.slice(1)}`)))).toBe('DOC_MALFORMED');
+    expect(codeOf(() => openLicense(mapElement(encrypted, 'data', (t) => `!${t.slice(1)}`)))).toBe(
+      'DOC_MALFORMED',
+    );
   });
 
   it('refuses a payload that fails the schema with DOC_MALFORMED naming the field', () => {
-    const bad = { ...licensePayload({ encrypted: false }), licenses: [{ serial: 'lower-case', type: 'x', units: 1, returnable: true, bindDate: '2025-01-01', ssaEnd: null, externalKey: null }] };
+    const bad = {
+      ...licensePayload({ encrypted: false }),
+      licenses: [
+        {
+          serial: 'lower-case',
+          type: 'x',
+          units: 1,
+          returnable: true,
+          bindDate: '2025-01-01',
+          ssaEnd: null,
+          externalKey: null,
+        },
+      ],
+    };
     const err = errorOf(() => openLicense(signedDoc('license', bad, authority.privateKey)));
     expect(err.code).toBe('DOC_MALFORMED');
     expect(err.message).toContain('licenses.0.serial');
@@ -359,9 +454,15 @@ describe('license files', () => {
 
   it('refuses a payload that is not JSON, or not a JSON object, with DOC_MALFORMED', () => {
     const notJson = Buffer.from('{"kind":"license",', 'utf8');
-    const xml = envelope('license', notJson.toString('base64'), signAs('license', notJson, authority.privateKey).toString('base64'));
+    const xml = envelope(
+      'license',
+      notJson.toString('base64'),
+      signAs('license', notJson, authority.privateKey).toString('base64'),
+    );
     expect(codeOf(() => openLicense(xml))).toBe('DOC_MALFORMED');
-    expect(codeOf(() => openLicense(signedDoc('license', ['license'], authority.privateKey)))).toBe('DOC_MALFORMED');
+    expect(codeOf(() => openLicense(signedDoc('license', ['license'], authority.privateKey)))).toBe(
+      'DOC_MALFORMED',
+    );
   });
 
   it('refuses a payload whose kind differs from the envelope with DOC_KIND_MISMATCH', () => {
@@ -377,7 +478,10 @@ describe('license files', () => {
   it('refuses unexpected, missing or repeated elements and attributes with DOC_MALFORMED', () => {
     const xml = encodeLicenseFile(licensePayload({ encrypted: false }), authority.privateKey);
     const cases = [
-      xml.replace('</mylic-document>', `<certificate>${Buffer.from('x').toString('base64')}</certificate></mylic-document>`),
+      xml.replace(
+        '</mylic-document>',
+        `<certificate>${Buffer.from('x').toString('base64')}</certificate></mylic-document>`,
+      ),
       xml.replace('</mylic-document>', '<note>hi</note></mylic-document>'),
       xml.replace(/<signature[^]*<\/signature>/, ''),
       xml.replace(/(<payload[^]*<\/payload>)/, '$1$1'),
@@ -397,8 +501,16 @@ describe('license files', () => {
 
   it('refuses a DOCTYPE or ENTITY with XML_DTD_REFUSED', () => {
     const xml = encodeLicenseFile(licensePayload({ encrypted: false }), authority.privateKey);
-    expect(codeOf(() => openLicense(xml.replace('\n<mylic-document', '\n<!DOCTYPE mylic-document>\n<mylic-document')))).toBe('XML_DTD_REFUSED');
-    expect(codeOf(() => openLicense(xml.replace('\n<mylic-document', '\n<!DOCTYPE d [<!ENTITY e "x">]>\n<mylic-document')))).toBe('XML_DTD_REFUSED');
+    expect(
+      codeOf(() =>
+        openLicense(xml.replace('\n<mylic-document', '\n<!DOCTYPE mylic-document>\n<mylic-document')),
+      ),
+    ).toBe('XML_DTD_REFUSED');
+    expect(
+      codeOf(() =>
+        openLicense(xml.replace('\n<mylic-document', '\n<!DOCTYPE d [<!ENTITY e "x">]>\n<mylic-document')),
+      ),
+    ).toBe('XML_DTD_REFUSED');
   });
 
   it('refuses the billion laughs with XML_DTD_REFUSED', () => {
@@ -409,14 +521,17 @@ describe('license files', () => {
 
   it('refuses a 10 MB upload with XML_TOO_LARGE', () => {
     const big = new Uint8Array(10 * 1024 * 1024).fill(0x3c);
-    expect(codeOf(() => openLicenseFile(big, { signerPublicKeyPem: authority.publicKey }))).toBe('XML_TOO_LARGE');
+    expect(codeOf(() => openLicenseFile(big, { signerPublicKeyPem: authority.publicKey }))).toBe(
+      'XML_TOO_LARGE',
+    );
     expect(codeOf(() => peekKind(big))).toBe('XML_TOO_LARGE');
   });
 
   it('reads documents up to MAX_DOCUMENT_BYTES (1 MiB) and refuses one byte more', () => {
     expect(MAX_DOCUMENT_BYTES).toBe(1024 * 1024);
     const xml = encodeLicenseFile(licensePayload({ encrypted: false }), authority.privateKey);
-    const padded = (n: number): string => xml.replace('<mylic-document', `<!--${' '.repeat(n - Buffer.byteLength(xml) - 8)}-->\n<mylic-document`);
+    const padded = (n: number): string =>
+      xml.replace('<mylic-document', `<!--${' '.repeat(n - Buffer.byteLength(xml) - 8)}-->\n<mylic-document`);
     expect(Buffer.byteLength(padded(MAX_DOCUMENT_BYTES))).toBe(MAX_DOCUMENT_BYTES);
     expect(openLicense(padded(MAX_DOCUMENT_BYTES)).kind).toBe('license');
     expect(codeOf(() => openLicense(padded(MAX_DOCUMENT_BYTES + 1)))).toBe('XML_TOO_LARGE');
@@ -444,17 +559,32 @@ describe('domain separation', () => {
 
   it('refuses a license signature over the same bytes presented as a confirmation', () => {
     const bytes = Buffer.from(JSON.stringify(confirmationPayload()), 'utf8');
-    const asLicense = envelope('confirmation', bytes.toString('base64'), signAs('license', bytes, authority.privateKey).toString('base64'));
+    const asLicense = envelope(
+      'confirmation',
+      bytes.toString('base64'),
+      signAs('license', bytes, authority.privateKey).toString('base64'),
+    );
     expect(codeOf(() => openConfirmation(asLicense, authority.publicKey))).toBe('DOC_SIGNATURE_INVALID');
     // The same bytes signed for the confirmation domain pass: only the domain differs.
-    const asConfirmation = envelope('confirmation', bytes.toString('base64'), signAs('confirmation', bytes, authority.privateKey).toString('base64'));
+    const asConfirmation = envelope(
+      'confirmation',
+      bytes.toString('base64'),
+      signAs('confirmation', bytes, authority.privateKey).toString('base64'),
+    );
     expect(openConfirmation(asConfirmation, authority.publicKey).kind).toBe('confirmation');
   });
 
   it('refuses a signature over the bare payload without the kind prefix', () => {
     const bytes = Buffer.from(JSON.stringify(confirmationPayload()), 'utf8');
     const bare = sign('sha256', bytes, { key: authority.privateKey, ...PSS });
-    expect(codeOf(() => openConfirmation(envelope('confirmation', bytes.toString('base64'), bare.toString('base64')), authority.publicKey))).toBe('DOC_SIGNATURE_INVALID');
+    expect(
+      codeOf(() =>
+        openConfirmation(
+          envelope('confirmation', bytes.toString('base64'), bare.toString('base64')),
+          authority.publicKey,
+        ),
+      ),
+    ).toBe('DOC_SIGNATURE_INVALID');
   });
 });
 
@@ -467,31 +597,53 @@ describe('invalidation documents', () => {
     const opened = openInvalidation(xml);
     expect(opened.payload).toEqual(payload);
     expect(new X509Certificate(opened.deviceCertPem).subject).toBe(`CN=${HW}`);
-    expect(new X509Certificate(opened.deviceCertPem).fingerprint256).toBe(new X509Certificate(deviceCert).fingerprint256);
+    expect(new X509Certificate(opened.deviceCertPem).fingerprint256).toBe(
+      new X509Certificate(deviceCert).fingerprint256,
+    );
   });
 
-  it('refuses a document whose embedded certificate was swapped for another device\'s, with DOC_SIGNATURE_INVALID', () => {
+  it("refuses a document whose embedded certificate was swapped for another device's, with DOC_SIGNATURE_INVALID", () => {
     const xml = encodeInvalidation(invalidationPayload(), device.privateKey, deviceCert);
-    const swapped = mapElement(xml, 'certificate', () => Buffer.from(otherDeviceCert, 'utf8').toString('base64'));
+    const swapped = mapElement(xml, 'certificate', () =>
+      Buffer.from(otherDeviceCert, 'utf8').toString('base64'),
+    );
     expect(codeOf(() => openInvalidation(swapped))).toBe('DOC_SIGNATURE_INVALID');
   });
 
   it('refuses an altered payload or signature byte with DOC_SIGNATURE_INVALID', () => {
     const xml = encodeInvalidation(invalidationPayload(), device.privateKey, deviceCert);
-    expect(codeOf(() => openInvalidation(mapElement(xml, 'payload', flipByte)))).toBe('DOC_SIGNATURE_INVALID');
-    expect(codeOf(() => openInvalidation(mapElement(xml, 'signature', flipByte)))).toBe('DOC_SIGNATURE_INVALID');
+    expect(codeOf(() => openInvalidation(mapElement(xml, 'payload', flipByte)))).toBe(
+      'DOC_SIGNATURE_INVALID',
+    );
+    expect(codeOf(() => openInvalidation(mapElement(xml, 'signature', flipByte)))).toBe(
+      'DOC_SIGNATURE_INVALID',
+    );
   });
 
   it('refuses a missing or unreadable certificate with DOC_MALFORMED', () => {
     const xml = encodeInvalidation(invalidationPayload(), device.privateKey, deviceCert);
-    expect(codeOf(() => openInvalidation(xml.replace(/<certificate>[^<]*<\/certificate>/, '')))).toBe('DOC_MALFORMED');
-    expect(codeOf(() => openInvalidation(mapElement(xml, 'certificate', () => Buffer.from('not a cert').toString('base64'))))).toBe('DOC_MALFORMED');
+    expect(codeOf(() => openInvalidation(xml.replace(/<certificate>[^<]*<\/certificate>/, '')))).toBe(
+      'DOC_MALFORMED',
+    );
+    expect(
+      codeOf(() =>
+        openInvalidation(mapElement(xml, 'certificate', () => Buffer.from('not a cert').toString('base64'))),
+      ),
+    ).toBe('DOC_MALFORMED');
     // A bare public key is not a certificate.
-    expect(codeOf(() => openInvalidation(mapElement(xml, 'certificate', () => Buffer.from(device.publicKey).toString('base64'))))).toBe('DOC_MALFORMED');
+    expect(
+      codeOf(() =>
+        openInvalidation(
+          mapElement(xml, 'certificate', () => Buffer.from(device.publicKey).toString('base64')),
+        ),
+      ),
+    ).toBe('DOC_MALFORMED');
   });
 
   it('refuses to encode with a key that does not match the certificate (CERT_KEY_MISMATCH)', () => {
-    expect(codeOf(() => encodeInvalidation(invalidationPayload(), otherDevice.privateKey, deviceCert))).toBe('CERT_KEY_MISMATCH');
+    expect(codeOf(() => encodeInvalidation(invalidationPayload(), otherDevice.privateKey, deviceCert))).toBe(
+      'CERT_KEY_MISMATCH',
+    );
   });
 
   it('refuses another kind of document with DOC_KIND_MISMATCH', () => {
@@ -507,8 +659,13 @@ describe('invalidation documents', () => {
     const padded = mapElement(xml, 'payload', (t) => t + 'A'.repeat(MAX_INVALIDATION_BYTES));
     expect(codeOf(() => openInvalidation(padded))).toBe('XML_TOO_LARGE');
     // The most serials a device could ever return still fit.
-    const most = { ...invalidationPayload(), serials: Array.from({ length: 1000 }, (_, i) => `SERIAL-${String(i).padStart(8, '0')}-ABCDEFGHIJKL`) };
-    expect(openInvalidation(encodeInvalidation(most, device.privateKey, deviceCert)).payload.serials).toHaveLength(1000);
+    const most = {
+      ...invalidationPayload(),
+      serials: Array.from({ length: 1000 }, (_, i) => `SERIAL-${String(i).padStart(8, '0')}-ABCDEFGHIJKL`),
+    };
+    expect(
+      openInvalidation(encodeInvalidation(most, device.privateKey, deviceCert)).payload.serials,
+    ).toHaveLength(1000);
     const tooMany = { ...most, serials: [...most.serials, 'SERIAL-X'] };
     expect(() => encodeInvalidation(tooMany, device.privateKey, deviceCert)).toThrow(/serials/);
   });
@@ -517,7 +674,11 @@ describe('invalidation documents', () => {
     const xml = encodeInvalidation(invalidationPayload(), device.privateKey, deviceCert);
     const bad = { ...invalidationPayload(), serials: [] };
     const bytes = Buffer.from(JSON.stringify(bad), 'utf8');
-    const forged = mapElement(mapElement(xml, 'payload', () => bytes.toString('base64')), 'signature', () => signAs('invalidation', bytes, device.privateKey).toString('base64'));
+    const forged = mapElement(
+      mapElement(xml, 'payload', () => bytes.toString('base64')),
+      'signature',
+      () => signAs('invalidation', bytes, device.privateKey).toString('base64'),
+    );
     const err = errorOf(() => openInvalidation(forged));
     expect(err.code).toBe('DOC_MALFORMED');
     expect(err.message).toContain('serials');
@@ -537,7 +698,12 @@ describe('confirmations', () => {
     const payload = confirmationPayload();
     const xml = encodeConfirmation(payload, authority.privateKey);
     expect(openConfirmation(xml, selfSignedCert(authority, 'License Authority'))).toEqual(payload);
-    expect(openConfirmation(xml, createPublicKey(authority.privateKey).export({ type: 'spki', format: 'pem' }).toString())).toEqual(payload);
+    expect(
+      openConfirmation(
+        xml,
+        createPublicKey(authority.privateKey).export({ type: 'spki', format: 'pem' }).toString(),
+      ),
+    ).toEqual(payload);
   });
 
   it('refuses one signed by another key with DOC_SIGNATURE_INVALID', () => {
@@ -547,7 +713,9 @@ describe('confirmations', () => {
 
   it('refuses an altered payload byte with DOC_SIGNATURE_INVALID', () => {
     const xml = encodeConfirmation(confirmationPayload(), authority.privateKey);
-    expect(codeOf(() => openConfirmation(mapElement(xml, 'payload', flipByte), authority.publicKey))).toBe('DOC_SIGNATURE_INVALID');
+    expect(codeOf(() => openConfirmation(mapElement(xml, 'payload', flipByte), authority.publicKey))).toBe(
+      'DOC_SIGNATURE_INVALID',
+    );
   });
 
   it('refuses a license file with DOC_KIND_MISMATCH', () => {
@@ -557,14 +725,22 @@ describe('confirmations', () => {
 
   it('refuses a payload that fails the schema with DOC_MALFORMED naming the field', () => {
     const bad = { ...confirmationPayload(), deviceCounter: 0 };
-    const err = errorOf(() => openConfirmation(signedDoc('confirmation', bad, authority.privateKey), authority.publicKey));
+    const err = errorOf(() =>
+      openConfirmation(signedDoc('confirmation', bad, authority.privateKey), authority.publicKey),
+    );
     expect(err.code).toBe('DOC_MALFORMED');
     expect(err.message).toContain('deviceCounter');
   });
 
   it('refuses an unknown signature algorithm with DOC_ALGORITHM_UNSUPPORTED', () => {
     const bytes = Buffer.from(JSON.stringify(confirmationPayload()), 'utf8');
-    const xml = envelope('confirmation', bytes.toString('base64'), signAs('confirmation', bytes, authority.privateKey).toString('base64'), '', 'RSA-PKCS1-SHA256');
+    const xml = envelope(
+      'confirmation',
+      bytes.toString('base64'),
+      signAs('confirmation', bytes, authority.privateKey).toString('base64'),
+      '',
+      'RSA-PKCS1-SHA256',
+    );
     expect(codeOf(() => openConfirmation(xml, authority.publicKey))).toBe('DOC_ALGORITHM_UNSUPPORTED');
   });
 });
@@ -587,7 +763,9 @@ describe('peekKind', () => {
   });
 
   it('refuses unsafe or malformed XML with the XML code', () => {
-    expect(codeOf(() => peekKind('<!DOCTYPE x><mylic-document kind="license" format="1"/>'))).toBe('XML_DTD_REFUSED');
+    expect(codeOf(() => peekKind('<!DOCTYPE x><mylic-document kind="license" format="1"/>'))).toBe(
+      'XML_DTD_REFUSED',
+    );
     expect(codeOf(() => peekKind('<mylic-document kind="license" format="1">'))).toBe('XML_MALFORMED');
   });
 });

@@ -4,7 +4,15 @@ import { deviceMatch, hardwareIdPart } from '../../bridge/core/devices/index.js'
 import { looksLikeHardwareId } from '../../bridge/core/devices/index.js';
 import { licenseQuery } from '../../bridge/core/devices/index.js';
 import { MylicError } from '../../protocol/errors.js';
-import { formatHardwareId, formatIpei, hardwareIdKind, ipeiCheckDigit, isIpei, parseHardwareId, parseIpei } from '../../protocol/hardware-id.js';
+import {
+  formatHardwareId,
+  formatIpei,
+  hardwareIdKind,
+  ipeiCheckDigit,
+  isIpei,
+  parseHardwareId,
+  parseIpei,
+} from '../../protocol/hardware-id.js';
 import { codeOf } from '../support/error-code.js';
 
 /**
@@ -12,7 +20,6 @@ import { codeOf } from '../support/error-code.js';
  * position × digit over the 12 digits mod 11, 10 written `*`. And the other pure pieces of the devices
  * area: device ids in files and ranges, names that pose as ids, the search's matching forms.
  */
-
 
 describe('IPEI check digit', () => {
   it('is the sum of position × digit mod 11, worked by hand', () => {
@@ -29,7 +36,9 @@ describe('IPEI check digit', () => {
 
   it('agrees with a direct computation for many serials', () => {
     for (let n = 0; n < 2000; n++) {
-      const digits = `0${String(77 + (n % 13)).padStart(4, '0')}${String(n * 4999).padStart(7, '0').slice(-7)}`;
+      const digits = `0${String(77 + (n % 13)).padStart(4, '0')}${String(n * 4999)
+        .padStart(7, '0')
+        .slice(-7)}`;
       const sum = [...digits].reduce((s, d, i) => s + (i + 1) * Number(d), 0) % 11;
       expect(ipeiCheckDigit(digits)).toBe(sum === 10 ? '*' : String(sum));
     }
@@ -71,8 +80,19 @@ describe('parseIpei', () => {
   });
 
   it('refuses a missing check digit, letters and wrong group sizes', () => {
-    for (const bad of ['000770123456', '00077 0123456', '0007 70123456 5', 'A0077 0123456 5', '00077 0123456 55', '', '00077  0123456 5']) {
-      expect(codeOf(() => parseIpei(bad)), JSON.stringify(bad)).toBe('IPEI_INVALID');
+    for (const bad of [
+      '000770123456',
+      '00077 0123456',
+      '0007 70123456 5',
+      'A0077 0123456 5',
+      '00077 0123456 55',
+      '',
+      '00077  0123456 5',
+    ]) {
+      expect(
+        codeOf(() => parseIpei(bad)),
+        JSON.stringify(bad),
+      ).toBe('IPEI_INVALID');
     }
   });
 });
@@ -96,7 +116,14 @@ describe('device identities', () => {
   });
 
   it('refuses names that pose as a MAC or an IPEI, and allows the rest', () => {
-    for (const name of ['00-90-33-01-02-03', '00:90:33:01:02:03', '009033010203', 'DEADBEEF0001', '00077 0123456 5', '00077 0123456 4']) {
+    for (const name of [
+      '00-90-33-01-02-03',
+      '00:90:33:01:02:03',
+      '009033010203',
+      'DEADBEEF0001',
+      '00077 0123456 5',
+      '00077 0123456 4',
+    ]) {
       expect(looksLikeHardwareId(name), name).toBe(true);
     }
     for (const name of ['Reception', 'decade', 'cafe01', 'PBX Floor 2', '0815', 'IP6000 room 12']) {
@@ -114,11 +141,17 @@ describe('ranges and files of devices', () => {
     // The seed's own example holds 513 addresses.
     expect(codeOf(() => macRange('00-90-33-08-20-00', '00-90-33-08-22-00'))).toBe('DEVICE_BATCH_TOO_LARGE');
     expect(codeOf(() => macRange('00-90-33-08-20-01', '00-90-33-08-20-00'))).toBe('DEVICE_RANGE_INVALID');
-    expect(macRange('0820FF', '082101').map((i) => i.input)).toEqual(['00-90-33-08-20-FF', '00-90-33-08-21-00', '00-90-33-08-21-01']);
+    expect(macRange('0820FF', '082101').map((i) => i.input)).toEqual([
+      '00-90-33-08-20-FF',
+      '00-90-33-08-21-00',
+      '00-90-33-08-21-01',
+    ]);
   });
 
-  it('reads one device per line, ignoring blank lines and white space, and the seed\'s one-line example', () => {
-    const items = parseDeviceFile('\uFEFF 00-90-33-08-20-20 \r\n\r\n\t00:90:33:08:20:21\n009033082022\n\n082023\n00077 0123456 5\n');
+  it("reads one device per line, ignoring blank lines and white space, and the seed's one-line example", () => {
+    const items = parseDeviceFile(
+      '\uFEFF 00-90-33-08-20-20 \r\n\r\n\t00:90:33:08:20:21\n009033082022\n\n082023\n00077 0123456 5\n',
+    );
     expect(items.map((i) => [i.line, i.hardwareId, i.kind])).toEqual([
       [1, '009033082020', 'mac'],
       [3, '009033082021', 'mac'],
@@ -126,12 +159,11 @@ describe('ranges and files of devices', () => {
       [6, '009033082023', 'mac'],
       [7, '0007701234565', 'ipei'],
     ]);
-    expect(parseDeviceFile('00-90-33-08-20-20 00-90-33-08-20-21 00-90-33-08-20-22 00-90-33-24-20-20').map((i) => i.hardwareId)).toEqual([
-      '009033082020',
-      '009033082021',
-      '009033082022',
-      '009033242020',
-    ]);
+    expect(
+      parseDeviceFile('00-90-33-08-20-20 00-90-33-08-20-21 00-90-33-08-20-22 00-90-33-24-20-20').map(
+        (i) => i.hardwareId,
+      ),
+    ).toEqual(['009033082020', '009033082021', '009033082022', '009033242020']);
   });
 
   it('lists every bad line at once and refuses empty or oversized files', () => {
@@ -140,10 +172,17 @@ describe('ranges and files of devices', () => {
       throw new Error('no error');
     } catch (e) {
       expect((e as MylicError).code).toBe('MAC_INVALID');
-      expect((e as MylicError).details).toMatchObject({ lines: [{ line: 2, input: 'hello' }, { line: 3, input: '00-90-33-08-20-2G' }] });
+      expect((e as MylicError).details).toMatchObject({
+        lines: [
+          { line: 2, input: 'hello' },
+          { line: 3, input: '00-90-33-08-20-2G' },
+        ],
+      });
     }
     expect(codeOf(() => parseDeviceFile(' \n\n'))).toBe('VALIDATION_FAILED');
-    const many = Array.from({ length: 51 }, (_, i) => (0x082000 + i).toString(16).padStart(6, '0')).join('\n');
+    const many = Array.from({ length: 51 }, (_, i) => (0x082000 + i).toString(16).padStart(6, '0')).join(
+      '\n',
+    );
     expect(codeOf(() => parseDeviceFile(many))).toBe('DEVICE_BATCH_TOO_LARGE');
   });
 });

@@ -32,7 +32,12 @@ afterAll(async () => {
 
 describe('bindFromBalance under concurrency', () => {
   it('lets exactly 25 of 40 concurrent one-unit binds through a balance of 25; the rest fail with BALANCE_INSUFFICIENT', async () => {
-    const user = await createUser(tc.core, { email: 'ledger@example.test', password: 'ledger-secret', name: 'ledger', active: true });
+    const user = await createUser(tc.core, {
+      email: 'ledger@example.test',
+      password: 'ledger-secret',
+      name: 'ledger',
+      active: true,
+    });
     const { companyId, defaultProjectId } = await createCompany(tc.core, user.id, 'Ledger company');
     await operatorCredit(tc.core, companyId, DEFAULT_PROJECT, TYPE, 25, 'ledger-test');
     const actor = { userId: user.id };
@@ -41,7 +46,12 @@ describe('bindFromBalance under concurrency', () => {
 
     const results = await Promise.allSettled(
       Array.from({ length: 40 }, (_, i) =>
-        bindFromBalance(tc.core, actor, { projectId: defaultProjectId, hardwareId: devices[i % devices.length]!, licenseType: TYPE, units: 1 }),
+        bindFromBalance(tc.core, actor, {
+          projectId: defaultProjectId,
+          hardwareId: devices[i % devices.length]!,
+          licenseType: TYPE,
+          units: 1,
+        }),
       ),
     );
 
@@ -63,13 +73,21 @@ describe('bindFromBalance under concurrency', () => {
     for (const c of counts) expect(c.balance + c.bound + c.free + c.inKeys).toBe(c.activated);
 
     // Every unit that left the balance has its ledger entry and its license; failed binds left none.
-    const entries = await tc.core.store.db.selectFrom('ledger_entries').selectAll().where('project_id', '=', defaultProjectId).execute();
+    const entries = await tc.core.store.db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('project_id', '=', defaultProjectId)
+      .execute();
     expect(entries.filter((e) => e.delta < 0)).toHaveLength(25);
     expect(entries.reduce((sum, e) => sum + e.delta, 0)).toBe(0);
     expect(new Set(entries.filter((e) => e.delta < 0).map((e) => e.ref))).toEqual(new Set(serials));
     const licenses = await tc.core.store.db.selectFrom('licenses').selectAll().execute();
     expect(licenses).toHaveLength(25);
-    const history = await tc.core.store.db.selectFrom('history').select('event').where('event', '=', 'license.bound').execute();
+    const history = await tc.core.store.db
+      .selectFrom('history')
+      .select('event')
+      .where('event', '=', 'license.bound')
+      .execute();
     expect(history).toHaveLength(25);
   });
 });

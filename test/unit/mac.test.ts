@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { MylicError } from '../../protocol/errors.js';
 import { macRange } from '../../bridge/core/devices/index.js';
-import { formatMac, HardwareId, isCanonicalHardwareId, MacInput, parseHardwareId, parseIpei, parseMac, VENDOR_PREFIX } from '../../protocol/hardware-id.js';
+import {
+  formatMac,
+  HardwareId,
+  isCanonicalHardwareId,
+  MacInput,
+  parseHardwareId,
+  parseIpei,
+  parseMac,
+  VENDOR_PREFIX,
+} from '../../protocol/hardware-id.js';
 import { codeOf } from '../support/error-code.js';
 
 /** Seed (Devices → Add): "MAC addresses can be always given like this"; ARCHITECTURE §3. */
-
 
 describe('parseMac', () => {
   it.each([
@@ -18,7 +26,13 @@ describe('parseMac', () => {
   });
 
   it('accepts every form in lower case and gives upper-case hex', () => {
-    for (const input of ['00-90-33-ab-cd-ef', '00:90:33:ab:cd:ef', '009033abcdef', 'abcdef', '00-90-33-Ab-cD-eF']) {
+    for (const input of [
+      '00-90-33-ab-cd-ef',
+      '00:90:33:ab:cd:ef',
+      '009033abcdef',
+      'abcdef',
+      '00-90-33-Ab-cD-eF',
+    ]) {
       expect(parseMac(input), input).toBe('009033ABCDEF');
     }
   });
@@ -82,24 +96,50 @@ describe('parseMac', () => {
   it('refuses a non-ASCII letter that only upper-cases to hex digits (issue 11)', () => {
     // U+FB00 LATIN SMALL LIGATURE FF upper-cases to the two ASCII letters "FF": checked after
     // upper-casing, "00-90-33-01-02-\uFB00" became the device 00-90-33-01-02-FF.
-    for (const input of ['00-90-33-01-02-\uFB00', '00:90:33:01:02:\uFB00', '0090330102\uFB00', '0102\uFB00', 'abcd\uFB00']) {
-      expect(codeOf(() => parseMac(input)), JSON.stringify(input)).toBe('MAC_INVALID');
-      expect(codeOf(() => parseHardwareId(input)), JSON.stringify(input)).toBe('MAC_INVALID');
+    for (const input of [
+      '00-90-33-01-02-\uFB00',
+      '00:90:33:01:02:\uFB00',
+      '0090330102\uFB00',
+      '0102\uFB00',
+      'abcd\uFB00',
+    ]) {
+      expect(
+        codeOf(() => parseMac(input)),
+        JSON.stringify(input),
+      ).toBe('MAC_INVALID');
+      expect(
+        codeOf(() => parseHardwareId(input)),
+        JSON.stringify(input),
+      ).toBe('MAC_INVALID');
     }
     expect(MacInput.safeParse('00-90-33-01-02-\uFB00').success).toBe(false);
     // Other letters whose upper case is ASCII (long s, dotless i) or full-width hex digits stay refused too.
-    for (const input of ['00-90-33-01-02-\u017F\u017F', '00-90-33-01-02-\uFF21\uFF22', '\uFF10\uFF10\uFF19\uFF10\uFF13\uFF13012345']) {
-      expect(codeOf(() => parseMac(input)), JSON.stringify(input)).toBe('MAC_INVALID');
+    for (const input of [
+      '00-90-33-01-02-\u017F\u017F',
+      '00-90-33-01-02-\uFF21\uFF22',
+      '\uFF10\uFF10\uFF19\uFF10\uFF13\uFF13012345',
+    ]) {
+      expect(
+        codeOf(() => parseMac(input)),
+        JSON.stringify(input),
+      ).toBe('MAC_INVALID');
     }
   });
 });
 
 describe('parseIpei and non-ASCII input', () => {
-  it('takes ASCII digits only: full-width or other scripts\' digits are refused, not folded', () => {
+  it("takes ASCII digits only: full-width or other scripts' digits are refused, not folded", () => {
     expect(parseIpei('00077 0123456 5')).toBe('0007701234565');
     // Arabic-Indic and full-width digits look like an IPEI to a person; they are not one.
-    for (const input of ['\u0660\u0660\u0660\u0667\u0667 0123456 5', '\uFF10\uFF10\uFF10\uFF17\uFF17 0123456 5', '00077 0123456 \uFF15']) {
-      expect(codeOf(() => parseIpei(input)), JSON.stringify(input)).toBe('IPEI_INVALID');
+    for (const input of [
+      '\u0660\u0660\u0660\u0667\u0667 0123456 5',
+      '\uFF10\uFF10\uFF10\uFF17\uFF17 0123456 5',
+      '00077 0123456 \uFF15',
+    ]) {
+      expect(
+        codeOf(() => parseIpei(input)),
+        JSON.stringify(input),
+      ).toBe('IPEI_INVALID');
       expect(['IPEI_INVALID', 'MAC_INVALID']).toContain(codeOf(() => parseHardwareId(input)));
     }
   });
@@ -122,7 +162,9 @@ describe('MAC ranges (issue 11)', () => {
     // Six-digit ends take the vendor prefix and so can never leave it; twelve-digit ends of another
     // prefix stay within theirs.
     expect(macRange('FFFFFE', 'FFFFFF').map((i) => i.hardwareId)).toEqual(['009033FFFFFE', '009033FFFFFF']);
-    expect(macRange('01-90-33-FF-FF-FF', '01-90-33-FF-FF-FF').map((i) => i.hardwareId)).toEqual(['019033FFFFFF']);
+    expect(macRange('01-90-33-FF-FF-FF', '01-90-33-FF-FF-FF').map((i) => i.hardwareId)).toEqual([
+      '019033FFFFFF',
+    ]);
     expect(codeOf(() => macRange('01-90-33-FF-FF-FF', '01-90-34-00-00-00'))).toBe('DEVICE_RANGE_INVALID');
     expect(codeOf(() => macRange('00-90-33-00-00-00', '01-90-33-00-00-01'))).toBe('DEVICE_RANGE_INVALID');
   });

@@ -12,11 +12,13 @@ function bruteForce(total: number, options: PackOption[]) {
   let best: { cost: number; units: number } | null = null;
   const walk = (i: number, left: number, cost: number, units: number) => {
     if (i === options.length) {
-      if (left === 0 && (!best || cost < best.cost || (cost === best.cost && units < best.units))) best = { cost, units };
+      if (left === 0 && (!best || cost < best.cost || (cost === best.cost && units < best.units)))
+        best = { cost, units };
       return;
     }
     const o = options[i]!;
-    for (let k = 0; k <= o.available && k * o.packSize <= left; k++) walk(i + 1, left - k * o.packSize, cost + k * o.unitPrice, units + k);
+    for (let k = 0; k <= o.available && k * o.packSize <= left; k++)
+      walk(i + 1, left - k * o.packSize, cost + k * o.unitPrice, units + k);
   };
   walk(0, total, 0, 0);
   return best as { cost: number; units: number } | null;
@@ -24,7 +26,14 @@ function bruteForce(total: number, options: PackOption[]) {
 
 describe('cheapestPacks', () => {
   it('takes a 20-pack and a 5-pack for 25 ports when both are there', () => {
-    expect(cheapestPacks(25, packs([100, 10, 10]))).toEqual({ choice: [{ type: 'PBX-Port14*20', units: 1 }, { type: 'PBX-Port14*5', units: 1 }], cost: 20500, units: 2 });
+    expect(cheapestPacks(25, packs([100, 10, 10]))).toEqual({
+      choice: [
+        { type: 'PBX-Port14*20', units: 1 },
+        { type: 'PBX-Port14*5', units: 1 },
+      ],
+      cost: 20500,
+      units: 2,
+    });
   });
 
   it('falls back to single ports when no packs are in the balance', () => {
@@ -46,8 +55,21 @@ describe('cheapestPacks', () => {
 
   it('agrees with brute force on every amount up to 60 for many balances', () => {
     let checked = 0;
-    for (const avail of [[0, 0, 3], [3, 2, 1], [60, 12, 3], [4, 0, 2], [2, 5, 0], [0, 12, 0], [7, 7, 7]] as [number, number, number][]) {
-      for (const prices of [[1000, 4500, 16000], [1000, 5000, 20000], [1000, 6000, 15000], [900, 5000, 17000]]) {
+    for (const avail of [
+      [0, 0, 3],
+      [3, 2, 1],
+      [60, 12, 3],
+      [4, 0, 2],
+      [2, 5, 0],
+      [0, 12, 0],
+      [7, 7, 7],
+    ] as [number, number, number][]) {
+      for (const prices of [
+        [1000, 4500, 16000],
+        [1000, 5000, 20000],
+        [1000, 6000, 15000],
+        [900, 5000, 17000],
+      ]) {
         const options = packs(avail).map((o, i) => ({ ...o, unitPrice: prices[i]! }));
         for (let total = 0; total <= 60; total++) {
           const plan = cheapestPacks(total, options);
@@ -56,8 +78,14 @@ describe('cheapestPacks', () => {
           else {
             expect(plan, `total ${total}`).not.toBeNull();
             expect({ cost: plan!.cost, units: plan!.units }).toEqual(best);
-            expect(plan!.choice.reduce((s, c) => s + c.units * options.find((o) => o.type === c.type)!.packSize, 0)).toBe(total);
-            for (const c of plan!.choice) expect(c.units).toBeLessThanOrEqual(options.find((o) => o.type === c.type)!.available);
+            expect(
+              plan!.choice.reduce(
+                (s, c) => s + c.units * options.find((o) => o.type === c.type)!.packSize,
+                0,
+              ),
+            ).toBe(total);
+            for (const c of plan!.choice)
+              expect(c.units).toBeLessThanOrEqual(options.find((o) => o.type === c.type)!.available);
           }
           checked++;
         }
@@ -68,6 +96,10 @@ describe('cheapestPacks', () => {
 
   it('handles a 10,000-port PBX exactly', () => {
     const plan = cheapestPacks(10_003, packs([10, 1000, 400]));
-    expect(plan?.choice).toEqual([{ type: 'PBX-Port14*20', units: 400 }, { type: 'PBX-Port14*5', units: 400 }, { type: 'PBX-Port14', units: 3 }]);
+    expect(plan?.choice).toEqual([
+      { type: 'PBX-Port14*20', units: 400 },
+      { type: 'PBX-Port14*5', units: 400 },
+      { type: 'PBX-Port14', units: 3 },
+    ]);
   });
 });

@@ -33,7 +33,12 @@ afterAll(async () => {
 
 describe('missingBinaries', () => {
   it('reports all four when PATH and the system folders have none of them', () => {
-    expect(missingBinaries({ PATH: empty, MYLIC_CHROMIUM: join(empty, 'chromium') }, [])).toEqual(['chromium', 'chronyd', 'dnsmasq', 'curl']);
+    expect(missingBinaries({ PATH: empty, MYLIC_CHROMIUM: join(empty, 'chromium') }, [])).toEqual([
+      'chromium',
+      'chronyd',
+      'dnsmasq',
+      'curl',
+    ]);
   });
 
   it('finds them on PATH, or in the system folders the daemons test also searches (sbin is often not on PATH)', () => {
@@ -45,7 +50,11 @@ describe('missingBinaries', () => {
     const plain = join(root.dir, 'plain');
     await mkdir(plain);
     await writeFile(join(plain, 'curl'), '');
-    expect(missingBinaries({ PATH: plain, MYLIC_CHROMIUM: join(full, 'chromium') }, [])).toEqual(['chronyd', 'dnsmasq', 'curl']);
+    expect(missingBinaries({ PATH: plain, MYLIC_CHROMIUM: join(full, 'chromium') }, [])).toEqual([
+      'chronyd',
+      'dnsmasq',
+      'curl',
+    ]);
   });
 });
 
@@ -55,8 +64,14 @@ describe('plan', () => {
   });
 
   it('runs .ci/install-system.sh itself as root, and through sudo -n when that works', () => {
-    expect(plan({ missing: ['chronyd'], isRoot: true, sudo: false })).toEqual({ action: 'install', command: ['bash', '.ci/install-system.sh'] });
-    expect(plan({ missing: ['chronyd'], isRoot: false, sudo: true })).toEqual({ action: 'install', command: ['sudo', '-n', 'bash', '.ci/install-system.sh'] });
+    expect(plan({ missing: ['chronyd'], isRoot: true, sudo: false })).toEqual({
+      action: 'install',
+      command: ['bash', '.ci/install-system.sh'],
+    });
+    expect(plan({ missing: ['chronyd'], isRoot: false, sudo: true })).toEqual({
+      action: 'install',
+      command: ['sudo', '-n', 'bash', '.ci/install-system.sh'],
+    });
   });
 
   it('otherwise stops, naming what is missing and the one command to run', () => {
@@ -70,7 +85,10 @@ describe('plan', () => {
 
   it('does not install over a MYLIC_CHROMIUM that points at nothing: the install could not fix it', () => {
     const step = plan({ missing: ['chromium'], isRoot: true, sudo: false, chromiumOverride: '/opt/nothing' });
-    expect(step).toEqual({ action: 'stop', message: expect.stringContaining('MYLIC_CHROMIUM is /opt/nothing') });
+    expect(step).toEqual({
+      action: 'stop',
+      message: expect.stringContaining('MYLIC_CHROMIUM is /opt/nothing'),
+    });
   });
 });
 
@@ -79,13 +97,19 @@ describe('the script', () => {
 
   it('prints nothing and succeeds when everything is there, in well under a second', () => {
     const t0 = Date.now();
-    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, PATH: `${full}:${process.env.PATH}`, MYLIC_CHROMIUM: join(full, 'chromium') } });
+    const run = spawnSync(process.execPath, [script], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${full}:${process.env.PATH}`, MYLIC_CHROMIUM: join(full, 'chromium') },
+    });
     expect([run.status, run.stdout, run.stderr]).toEqual([0, '', '']);
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 
   it('stops with the reason when MYLIC_CHROMIUM points at nothing', () => {
-    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, PATH: full, MYLIC_CHROMIUM: join(empty, 'chromium') } });
+    const run = spawnSync(process.execPath, [script], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: full, MYLIC_CHROMIUM: join(empty, 'chromium') },
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('MYLIC_CHROMIUM');
   });

@@ -2,7 +2,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HISTORY_EVENTS, SSA_END_SET_EVENTS } from '../../bridge/core/history.js';
-import { INTERNAL_CREDIT_REASONS, KEY_CREDIT_REASONS, LEDGER_REASONS, LEFT_COMPANY_REASONS } from '../../bridge/core/ledger.js';
+import {
+  INTERNAL_CREDIT_REASONS,
+  KEY_CREDIT_REASONS,
+  LEDGER_REASONS,
+  LEFT_COMPANY_REASONS,
+} from '../../bridge/core/ledger.js';
 
 /**
  * The closed vocabularies (issue 12): history event names (bridge/core/history.ts) and ledger reasons
@@ -24,16 +29,31 @@ const literals = (text: string) => [...text.matchAll(/'([^'\n]*)'/g)].map((m) =>
 
 /** Every string literal written where an event name goes: `event: …` (also `a ? 'x' : 'y'`, `?? 'x'`) and tellOtherHolders(…, 'x'). */
 function eventLiterals(file: string, src: string): { file: string; name: string }[] {
-  const spots = [...src.matchAll(/\bevent\??:\s*([^,;}\n]+)/g), ...src.matchAll(/\btellOtherHolders\(([^)\n]*)\)/g)].map((m) => m[1]!);
-  return spots.flatMap((s) => literals(s).filter((l) => l.includes('.')).map((name) => ({ file, name })));
+  const spots = [
+    ...src.matchAll(/\bevent\??:\s*([^,;}\n]+)/g),
+    ...src.matchAll(/\btellOtherHolders\(([^)\n]*)\)/g),
+  ].map((m) => m[1]!);
+  return spots.flatMap((s) =>
+    literals(s)
+      .filter((l) => l.includes('.'))
+      .map((name) => ({ file, name })),
+  );
 }
 
 /** Every string literal written where a ledger reason goes: creditBalance/debitBalance/keyEntry calls, `reason: '…'`, `.where('…reason', op, …)`. */
 function reasonLiterals(file: string, src: string): { file: string; name: string }[] {
-  const calls = [...src.matchAll(/\b(?:creditBalance|debitBalance|keyEntry)\(([^)\n]*)\)/g)].map((m) => m[1]!);
+  const calls = [...src.matchAll(/\b(?:creditBalance|debitBalance|keyEntry)\(([^)]*)\)/g)].map(
+    (m) => m[1]!,
+  );
   const props = [...src.matchAll(/\breason:\s*([^,;}\n]+)/g)].map((m) => m[1]!);
-  const wheres = [...src.matchAll(/\.where\('(?:[a-z_]+\.)?reason',\s*'[^']+',\s*([^)\n]+)\)/g)].map((m) => m[1]!);
-  return [...calls, ...props, ...wheres].flatMap((s) => literals(s).filter((l) => l.includes('.')).map((name) => ({ file, name })));
+  const wheres = [...src.matchAll(/\.where\(\s*'(?:[a-z_]+\.)?reason',\s*'[^']+',\s*([^)]+)\)/g)].map(
+    (m) => m[1]!,
+  );
+  return [...calls, ...props, ...wheres].flatMap((s) =>
+    literals(s)
+      .filter((l) => l.includes('.'))
+      .map((name) => ({ file, name })),
+  );
 }
 
 const duplicates = (list: readonly string[]) => list.filter((x, i) => list.indexOf(x) !== i);
@@ -50,7 +70,9 @@ describe('history event names', () => {
   });
 
   it('cover every event the core writes, and the list holds no name the core never writes', () => {
-    const written = sources.flatMap(({ file, src }) => (file.endsWith('/history.ts') ? [] : eventLiterals(file, src)));
+    const written = sources.flatMap(({ file, src }) =>
+      file.endsWith('/history.ts') ? [] : eventLiterals(file, src),
+    );
     expect(written.length).toBeGreaterThan(50);
     expect(written.filter((w) => !(HISTORY_EVENTS as readonly string[]).includes(w.name))).toEqual([]);
     const names = new Set(written.map((w) => w.name));
@@ -66,12 +88,15 @@ describe('ledger reasons', () => {
 
   it('group the conservation report’s reasons as subsets of the list, without overlap', () => {
     const groups = [INTERNAL_CREDIT_REASONS, KEY_CREDIT_REASONS, LEFT_COMPANY_REASONS];
-    for (const g of groups) expect(g.filter((r) => !(LEDGER_REASONS as readonly string[]).includes(r))).toEqual([]);
+    for (const g of groups)
+      expect(g.filter((r) => !(LEDGER_REASONS as readonly string[]).includes(r))).toEqual([]);
     expect(duplicates(groups.flat())).toEqual([]);
   });
 
   it('cover every reason the core writes, and the list holds no reason the core never writes', () => {
-    const written = sources.flatMap(({ file, src }) => (file.endsWith('/ledger.ts') ? [] : reasonLiterals(file, src)));
+    const written = sources.flatMap(({ file, src }) =>
+      file.endsWith('/ledger.ts') ? [] : reasonLiterals(file, src),
+    );
     expect(written.length).toBeGreaterThan(15);
     expect(written.filter((w) => !(LEDGER_REASONS as readonly string[]).includes(w.name))).toEqual([]);
     const names = new Set(written.map((w) => w.name));

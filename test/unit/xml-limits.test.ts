@@ -26,7 +26,8 @@ function errorOf(fn: () => unknown): MylicError {
   throw new Error('expected a MylicError, nothing was thrown');
 }
 
-const attributes = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ` a${from + i}="value"`).join('');
+const attributes = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => ` a${from + i}="value"`).join('');
 
 describe('parseXmlSafe limits the attributes and elements of a document', () => {
   it('refuses one element with 60,000 attributes (0.9 MB) as XML_TOO_COMPLEX', () => {
@@ -37,7 +38,9 @@ describe('parseXmlSafe limits the attributes and elements of a document', () => 
 
   it('refuses an element with one attribute more than the per-element limit', () => {
     expect(() => parseXmlSafe(`<a${attributes(DEFAULT_XML_MAX_ATTRIBUTES_PER_ELEMENT)}/>`)).not.toThrow();
-    expect(codeOf(() => parseXmlSafe(`<a${attributes(DEFAULT_XML_MAX_ATTRIBUTES_PER_ELEMENT + 1)}/>`))).toBe('XML_TOO_COMPLEX');
+    expect(codeOf(() => parseXmlSafe(`<a${attributes(DEFAULT_XML_MAX_ATTRIBUTES_PER_ELEMENT + 1)}/>`))).toBe(
+      'XML_TOO_COMPLEX',
+    );
   });
 
   it('refuses a document whose attributes, each element within its limit, add up to more than the total limit', () => {
@@ -50,7 +53,9 @@ describe('parseXmlSafe limits the attributes and elements of a document', () => 
   it('refuses 100,000 empty elements, and one element more than the limit', () => {
     expect(codeOf(() => parseXmlSafe(`<r>${'<e/>'.repeat(100_000)}</r>`))).toBe('XML_TOO_COMPLEX');
     expect(() => parseXmlSafe(`<r>${'<e/>'.repeat(DEFAULT_XML_MAX_ELEMENTS - 1)}</r>`)).not.toThrow();
-    expect(codeOf(() => parseXmlSafe(`<r>${'<e/>'.repeat(DEFAULT_XML_MAX_ELEMENTS)}</r>`))).toBe('XML_TOO_COMPLEX');
+    expect(codeOf(() => parseXmlSafe(`<r>${'<e/>'.repeat(DEFAULT_XML_MAX_ELEMENTS)}</r>`))).toBe(
+      'XML_TOO_COMPLEX',
+    );
   });
 
   it('counts no attributes or elements in comments, CDATA, processing instructions or attribute values', () => {
@@ -61,14 +66,25 @@ describe('parseXmlSafe limits the attributes and elements of a document', () => 
   });
 
   it('still reads the documents the protocol builds', () => {
-    const xml = buildXml({ 'mylic-document': { '@_kind': 'license', '@_format': '1', payload: { '@_encoding': 'base64', '#text': 'QUJD' }, signature: { '@_algorithm': 'RSA-PSS-SHA256', '#text': 'QUJD' } } });
+    const xml = buildXml({
+      'mylic-document': {
+        '@_kind': 'license',
+        '@_format': '1',
+        payload: { '@_encoding': 'base64', '#text': 'QUJD' },
+        signature: { '@_algorithm': 'RSA-PSS-SHA256', '#text': 'QUJD' },
+      },
+    });
     expect(parseXmlSafe(xml)).toHaveProperty('mylic-document');
   });
 
   it('takes the limits from the caller', () => {
     expect(codeOf(() => parseXmlSafe('<r><a/><b/></r>', { maxElements: 2 }))).toBe('XML_TOO_COMPLEX');
-    expect(codeOf(() => parseXmlSafe('<r a="1" b="2"/>', { maxAttributesPerElement: 1 }))).toBe('XML_TOO_COMPLEX');
-    expect(codeOf(() => parseXmlSafe('<r a="1"><s b="2"/></r>', { maxAttributes: 1 }))).toBe('XML_TOO_COMPLEX');
+    expect(codeOf(() => parseXmlSafe('<r a="1" b="2"/>', { maxAttributesPerElement: 1 }))).toBe(
+      'XML_TOO_COMPLEX',
+    );
+    expect(codeOf(() => parseXmlSafe('<r a="1"><s b="2"/></r>', { maxAttributes: 1 }))).toBe(
+      'XML_TOO_COMPLEX',
+    );
   });
 });
 
@@ -76,15 +92,23 @@ describe('parseXmlSafe limits names and attribute values', () => {
   it('refuses a 1 MB element name, an attribute name or value over the limit, as XML_TOO_COMPLEX', () => {
     expect(codeOf(() => parseXmlSafe(`<${'a'.repeat(1_000_000)}`))).toBe('XML_TOO_COMPLEX');
     expect(codeOf(() => parseXmlSafe(`<${'a'.repeat(999_000)}/>`))).toBe('XML_TOO_COMPLEX');
-    expect(codeOf(() => parseXmlSafe(`<r></${'a'.repeat(DEFAULT_XML_MAX_NAME_LENGTH + 1)}>`))).toBe('XML_TOO_COMPLEX');
-    expect(codeOf(() => parseXmlSafe(`<r ${'n'.repeat(DEFAULT_XML_MAX_NAME_LENGTH + 1)}="1"/>`))).toBe('XML_TOO_COMPLEX');
-    expect(codeOf(() => parseXmlSafe(`<r v="${'v'.repeat(DEFAULT_XML_MAX_ATTRIBUTE_VALUE_LENGTH + 1)}"/>`))).toBe('XML_TOO_COMPLEX');
+    expect(codeOf(() => parseXmlSafe(`<r></${'a'.repeat(DEFAULT_XML_MAX_NAME_LENGTH + 1)}>`))).toBe(
+      'XML_TOO_COMPLEX',
+    );
+    expect(codeOf(() => parseXmlSafe(`<r ${'n'.repeat(DEFAULT_XML_MAX_NAME_LENGTH + 1)}="1"/>`))).toBe(
+      'XML_TOO_COMPLEX',
+    );
+    expect(
+      codeOf(() => parseXmlSafe(`<r v="${'v'.repeat(DEFAULT_XML_MAX_ATTRIBUTE_VALUE_LENGTH + 1)}"/>`)),
+    ).toBe('XML_TOO_COMPLEX');
     expect(codeOf(() => parseXmlSafe(`<r v='${'v'.repeat(900_000)}'/>`))).toBe('XML_TOO_COMPLEX');
   });
 
   it('reads names and values up to the limits', () => {
     const name = 'n'.repeat(DEFAULT_XML_MAX_NAME_LENGTH);
-    const tree = parseXmlSafe(`<${name} ${name}="${'v'.repeat(DEFAULT_XML_MAX_ATTRIBUTE_VALUE_LENGTH)}"></${name}>`);
+    const tree = parseXmlSafe(
+      `<${name} ${name}="${'v'.repeat(DEFAULT_XML_MAX_ATTRIBUTE_VALUE_LENGTH)}"></${name}>`,
+    );
     expect(Object.keys(tree)).toEqual([name]);
   });
 });
@@ -128,7 +152,12 @@ describe('parseXmlSafe reads UTF-8 only', () => {
   });
 
   it('reads a document that declares UTF-8 in any case, or no encoding', () => {
-    for (const decl of ['<?xml version="1.0" encoding="UTF-8"?>', "<?xml version='1.0' encoding='utf-8'?>", '<?xml version="1.0"?>', '']) {
+    for (const decl of [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      "<?xml version='1.0' encoding='utf-8'?>",
+      '<?xml version="1.0"?>',
+      '',
+    ]) {
       expect(parseXmlSafe(`${decl}<r/>`), decl).toHaveProperty('r');
     }
   });

@@ -4,7 +4,6 @@ import { MylicError } from '../../protocol/errors.js';
 import { buildXml, parseXmlSafe } from '../../protocol/xml.js';
 import { codeOf } from '../support/error-code.js';
 
-
 function errorOf(fn: () => unknown): MylicError {
   try {
     fn();
@@ -37,7 +36,9 @@ afterEach(() => {
 
 describe('parseXmlSafe', () => {
   it('parses elements and attributes as strings, without number or boolean coercion', () => {
-    const tree = parseXmlSafe('<?xml version="1.0" encoding="UTF-8"?>\n<doc n="007" b="true"><v>0012</v><w>1e3</w></doc>');
+    const tree = parseXmlSafe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<doc n="007" b="true"><v>0012</v><w>1e3</w></doc>',
+    );
     expect(tree).toEqual({ doc: { '@_n': '007', '@_b': 'true', v: '0012', w: '1e3' } });
   });
 
@@ -55,7 +56,9 @@ describe('parseXmlSafe', () => {
   });
 
   it('refuses a DOCTYPE with XML_DTD_REFUSED', () => {
-    expect(codeOf(() => parseXmlSafe('<!DOCTYPE doc SYSTEM "http://example.com/x.dtd"><doc/>'))).toBe('XML_DTD_REFUSED');
+    expect(codeOf(() => parseXmlSafe('<!DOCTYPE doc SYSTEM "http://example.com/x.dtd"><doc/>'))).toBe(
+      'XML_DTD_REFUSED',
+    );
   });
 
   it('refuses an ENTITY declaration anywhere, in any case, even inside a comment', () => {
@@ -89,7 +92,12 @@ describe('parseXmlSafe', () => {
   });
 
   it('refuses invalid UTF-8 with XML_MALFORMED', () => {
-    const bytes = new Uint8Array([...Buffer.from('<doc>', 'utf8'), 0xc3, 0x28, ...Buffer.from('</doc>', 'utf8')]);
+    const bytes = new Uint8Array([
+      ...Buffer.from('<doc>', 'utf8'),
+      0xc3,
+      0x28,
+      ...Buffer.from('</doc>', 'utf8'),
+    ]);
     expect(codeOf(() => parseXmlSafe(bytes))).toBe('XML_MALFORMED');
   });
 
@@ -160,8 +168,10 @@ describe('parseXmlSafe', () => {
     expect(codeOf(() => parseXmlSafe('<a b="1" b="2"/>'))).toBe('XML_MALFORMED');
   });
 
-  it('wraps the parser\'s own refusal of prototype-polluting names into XML_MALFORMED', () => {
-    expect(codeOf(() => parseXmlSafe('<a><__proto__><polluted>1</polluted></__proto__></a>'))).toBe('XML_MALFORMED');
+  it("wraps the parser's own refusal of prototype-polluting names into XML_MALFORMED", () => {
+    expect(codeOf(() => parseXmlSafe('<a><__proto__><polluted>1</polluted></__proto__></a>'))).toBe(
+      'XML_MALFORMED',
+    );
     expect(codeOf(() => parseXmlSafe('<a><constructor>1</constructor></a>'))).toBe('XML_MALFORMED');
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
@@ -174,16 +184,22 @@ describe('parseXmlSafe', () => {
 describe('buildXml', () => {
   it('writes a UTF-8 declaration and pretty-printed elements with @_ attributes', () => {
     const xml = buildXml({ doc: { '@_kind': 'x', v: 'abc', w: { '@_a': '1', '#text': 'def' } } });
-    expect(xml).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<doc kind="x">\n  <v>abc</v>\n  <w a="1">def</w>\n</doc>\n');
+    expect(xml).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<doc kind="x">\n  <v>abc</v>\n  <w a="1">def</w>\n</doc>\n',
+    );
   });
 
   it('reads back through parseXmlSafe', () => {
-    const obj = { doc: { '@_kind': 'license', '@_format': '1', payload: { '@_encoding': 'base64', '#text': 'QUJD+/==' } } };
+    const obj = {
+      doc: { '@_kind': 'license', '@_format': '1', payload: { '@_encoding': 'base64', '#text': 'QUJD+/==' } },
+    };
     expect(parseXmlSafe(buildXml(obj))).toEqual(obj);
   });
 
   it('escapes markup characters so the output stays well-formed', () => {
     const xml = buildXml({ doc: { '@_a': '"<&>', '#text': '</doc><x>' } });
-    expect(parseXmlSafe(xml)).toEqual({ doc: { '@_a': '&quot;&lt;&amp;&gt;', '#text': '&lt;/doc&gt;&lt;x&gt;' } });
+    expect(parseXmlSafe(xml)).toEqual({
+      doc: { '@_a': '&quot;&lt;&amp;&gt;', '#text': '&lt;/doc&gt;&lt;x&gt;' },
+    });
   });
 });

@@ -15,14 +15,20 @@ const ORIGIN = 'https://portal.example.test';
 
 beforeAll(async () => {
   root = await tempDir('mylic-web-accounts-');
-  tc = await makeTestCore(root.dir, undefined, { mailer: { send: async (m) => void sent.push(m) }, publicUrl: ORIGIN });
+  tc = await makeTestCore(root.dir, undefined, {
+    mailer: { send: async (m) => void sent.push(m) },
+    publicUrl: ORIGIN,
+  });
 });
 afterAll(async () => {
   await tc?.close();
   await root?.cleanup();
 });
 
-const page = (path: string, init: { method?: string; form?: Record<string, string>; lang?: string; origin?: string } = {}) =>
+const page = (
+  path: string,
+  init: { method?: string; form?: Record<string, string>; lang?: string; origin?: string } = {},
+) =>
   tc.app.request(`${ORIGIN}${path}`, {
     method: init.method ?? (init.form ? 'POST' : 'GET'),
     ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
@@ -30,7 +36,9 @@ const page = (path: string, init: { method?: string; form?: Record<string, strin
       host: 'portal.example.test',
       accept: 'text/html',
       'accept-language': init.lang ?? 'en',
-      ...(init.form ? { origin: init.origin ?? ORIGIN, 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      ...(init.form
+        ? { origin: init.origin ?? ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }
+        : {}),
     },
   });
 const mailTo = async (to: string, includes: string) => {
@@ -45,16 +53,29 @@ const logIn = (email: string, password: string) => page('/login', { form: { emai
 
 describe('Register Now', () => {
   it('names every field that is wrong, in the user’s language, and keeps what was typed', async () => {
-    const res = await page('/register', { lang: 'de', form: { email: 'not-an-address', name: '', phone: '', password: 'short', language: 'de' } });
+    const res = await page('/register', {
+      lang: 'de',
+      form: { email: 'not-an-address', name: '', phone: '', password: 'short', language: 'de' },
+    });
     expect(res.status).toBe(400);
     const html = await res.text();
-    for (const text of [MESSAGES.de.emailInvalid, MESSAGES.de.nameRequired, MESSAGES.de.passwordRule]) expect(html).toContain(text);
+    for (const text of [MESSAGES.de.emailInvalid, MESSAGES.de.nameRequired, MESSAGES.de.passwordRule])
+      expect(html).toContain(text);
     expect(html).toContain('value="not-an-address"');
     expect(html).not.toContain('value="short"');
   });
 
   it('registers, mails a link that opens the activation page, activates on the button, and the log-in works', async () => {
-    const reg = await page('/register', { lang: 'nl', form: { email: 'gus@example.com', name: 'Gus', phone: '', password: 'gus has a long password', language: 'nl' } });
+    const reg = await page('/register', {
+      lang: 'nl',
+      form: {
+        email: 'gus@example.com',
+        name: 'Gus',
+        phone: '',
+        password: 'gus has a long password',
+        language: 'nl',
+      },
+    });
     expect(reg.status).toBe(201);
     expect(await reg.text()).toContain('gus@example.com');
     expect((await logIn('gus@example.com', 'gus has a long password')).status).toBe(403);
@@ -74,14 +95,41 @@ describe('Register Now', () => {
   });
 
   it('answers a taken address exactly like a new one', async () => {
-    const fresh = await page('/register', { form: { email: 'new-one@example.com', name: 'N', phone: '', password: 'a long enough password', language: 'en' } });
-    const taken = await page('/register', { form: { email: 'gus@example.com', name: 'N', phone: '', password: 'a long enough password', language: 'en' } });
+    const fresh = await page('/register', {
+      form: {
+        email: 'new-one@example.com',
+        name: 'N',
+        phone: '',
+        password: 'a long enough password',
+        language: 'en',
+      },
+    });
+    const taken = await page('/register', {
+      form: {
+        email: 'gus@example.com',
+        name: 'N',
+        phone: '',
+        password: 'a long enough password',
+        language: 'en',
+      },
+    });
     expect(taken.status).toBe(fresh.status);
-    expect((await taken.text()).replace('gus@example.com', 'X')).toBe((await fresh.text()).replace('new-one@example.com', 'X'));
+    expect((await taken.text()).replace('gus@example.com', 'X')).toBe(
+      (await fresh.text()).replace('new-one@example.com', 'X'),
+    );
   });
 
   it('refuses a registration form posted from another site', async () => {
-    const res = await page('/register', { form: { email: 'evil@example.com', name: 'E', phone: '', password: 'a long enough password', language: 'en' }, origin: 'https://evil.example' });
+    const res = await page('/register', {
+      form: {
+        email: 'evil@example.com',
+        name: 'E',
+        phone: '',
+        password: 'a long enough password',
+        language: 'en',
+      },
+      origin: 'https://evil.example',
+    });
     expect(res.status).toBe(403);
   });
 });
@@ -93,21 +141,42 @@ describe('a forgotten password', () => {
     expect(await asked.text()).toContain('Si gus@example.com a un compte');
     // An unknown address gets the same page.
     const unknown = await page('/password-reset', { lang: 'fr', form: { email: 'nobody@example.com' } });
-    expect((await unknown.text()).replace('nobody@example.com', 'X')).toBe((await (await page('/password-reset', { lang: 'fr', form: { email: 'gus@example.com' } })).text()).replace('gus@example.com', 'X'));
+    expect((await unknown.text()).replace('nobody@example.com', 'X')).toBe(
+      (
+        await (await page('/password-reset', { lang: 'fr', form: { email: 'gus@example.com' } })).text()
+      ).replace('gus@example.com', 'X'),
+    );
     // Two requests were made: the newest link is the one that works.
-    for (let i = 0; i < 200 && sent.filter((x) => x.to === 'gus@example.com' && x.text.includes('/password-reset/confirm?code=')).length < 2; i++) await new Promise((r) => setTimeout(r, 10));
-    const mail = sent.filter((x) => x.to === 'gus@example.com' && x.text.includes('/password-reset/confirm?code=')).at(-1)!;
+    for (
+      let i = 0;
+      i < 200 &&
+      sent.filter((x) => x.to === 'gus@example.com' && x.text.includes('/password-reset/confirm?code='))
+        .length < 2;
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 10));
+    const mail = sent
+      .filter((x) => x.to === 'gus@example.com' && x.text.includes('/password-reset/confirm?code='))
+      .at(-1)!;
     const code = /code=([A-Za-z0-9_-]{43})/.exec(mail.text)![1]!;
     const form = await page(`/password-reset/confirm?code=${code}`, { lang: 'fr' });
     expect(await form.text()).toContain(MESSAGES.fr.newPasswordTitle);
     const short = await page('/password-reset/confirm', { lang: 'fr', form: { code, password: 'short' } });
     expect(await short.text()).toContain(MESSAGES.fr.passwordRule);
-    const done = await page('/password-reset/confirm', { lang: 'fr', form: { code, password: 'gus has a new long password' } });
+    const done = await page('/password-reset/confirm', {
+      lang: 'fr',
+      form: { code, password: 'gus has a new long password' },
+    });
     const doneHtml = await done.text();
-    expect(doneHtml, doneHtml.slice(doneHtml.indexOf('<main'), doneHtml.indexOf('<main') + 600)).toContain(MESSAGES.fr.passwordChanged);
+    expect(doneHtml, doneHtml.slice(doneHtml.indexOf('<main'), doneHtml.indexOf('<main') + 600)).toContain(
+      MESSAGES.fr.passwordChanged,
+    );
     expect((await logIn('gus@example.com', 'gus has a long password')).status).toBe(401);
     expect((await logIn('gus@example.com', 'gus has a new long password')).status).toBe(303);
-    const reused = await page('/password-reset/confirm', { lang: 'fr', form: { code, password: 'yet another long password' } });
+    const reused = await page('/password-reset/confirm', {
+      lang: 'fr',
+      form: { code, password: 'yet another long password' },
+    });
     expect(await reused.text()).toContain(MESSAGES.fr.resetInvalid);
   });
 });

@@ -35,14 +35,19 @@ const page = (path: string, init: RequestInit & { cookie?: string; lang?: string
       accept: 'text/html',
       ...(init.cookie ? { cookie: init.cookie } : {}),
       ...(init.lang ? { 'accept-language': init.lang } : {}),
-      ...(init.method === 'POST' ? { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      ...(init.method === 'POST'
+        ? { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }
+        : {}),
       ...(init.headers as Record<string, string> | undefined),
     },
   });
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
 async function logIn(user: { email: string; password: string }): Promise<string> {
-  const res = await page('/login', { method: 'POST', body: form({ email: user.email, password: user.password }) });
+  const res = await page('/login', {
+    method: 'POST',
+    body: form({ email: user.email, password: user.password }),
+  });
   expect(res.status).toBe(303);
   const cookie = res.headers.get('set-cookie') ?? '';
   const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(cookie)?.[1];
@@ -63,7 +68,10 @@ describe('log-in', () => {
   });
 
   it('logs in with a new __Host- cookie (HttpOnly, Secure, SameSite=Lax) and lands on the page asked for', async () => {
-    const res = await page('/login?next=%2Fprojects', { method: 'POST', body: form({ email: ann.user.email, password: ann.user.password }) });
+    const res = await page('/login?next=%2Fprojects', {
+      method: 'POST',
+      body: form({ email: ann.user.email, password: ann.user.password }),
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/projects');
     const cookie = res.headers.get('set-cookie')!;
@@ -78,13 +86,20 @@ describe('log-in', () => {
 
   it('never sends the user to another site after log-in', async () => {
     for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
-      const res = await page(`/login?next=${encodeURIComponent(next)}`, { method: 'POST', body: form({ email: ann.user.email, password: ann.user.password }) });
+      const res = await page(`/login?next=${encodeURIComponent(next)}`, {
+        method: 'POST',
+        body: form({ email: ann.user.email, password: ann.user.password }),
+      });
       expect(res.headers.get('location')).toBe('/projects');
     }
   });
 
   it('answers a wrong password with a sentence in the user’s language, the e-mail kept and no cookie', async () => {
-    const res = await page('/login', { method: 'POST', lang: 'nl', body: form({ email: ann.user.email, password: 'wrong password' }) });
+    const res = await page('/login', {
+      method: 'POST',
+      lang: 'nl',
+      body: form({ email: ann.user.email, password: 'wrong password' }),
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('set-cookie')).toBeNull();
     const html = await res.text();
@@ -94,22 +109,33 @@ describe('log-in', () => {
   });
 
   it('names each empty field', async () => {
-    const html = await (await page('/login', { method: 'POST', lang: 'fr', body: form({ email: '', password: '' }) })).text();
+    const html = await (
+      await page('/login', { method: 'POST', lang: 'fr', body: form({ email: '', password: '' }) })
+    ).text();
     expect(html).toContain('Saisissez votre Adresse e-mail.');
     expect(html).toContain('Saisissez votre Mot de passe.');
   });
 
   it('shows the login limit as a sentence with the wait', async () => {
     const user = (await makeTenant(tc, { name: 'limited', mac: '00-90-33-61-00-03' })).user;
-    for (let i = 0; i < 5; i++) await page('/login', { method: 'POST', body: form({ email: user.email, password: `nope ${i}` }) });
-    const res = await page('/login', { method: 'POST', lang: 'it', body: form({ email: user.email, password: user.password }) });
+    for (let i = 0; i < 5; i++)
+      await page('/login', { method: 'POST', body: form({ email: user.email, password: `nope ${i}` }) });
+    const res = await page('/login', {
+      method: 'POST',
+      lang: 'it',
+      body: form({ email: user.email, password: user.password }),
+    });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await res.text()).toMatch(/Troppi accessi non riusciti\. Attendi \d+ minuti/);
   });
 
   it('refuses a log-in form posted from another site', async () => {
-    const res = await page('/login', { method: 'POST', body: form({ email: ann.user.email, password: ann.user.password }), headers: { origin: 'https://evil.example' } });
+    const res = await page('/login', {
+      method: 'POST',
+      body: form({ email: ann.user.email, password: ann.user.password }),
+      headers: { origin: 'https://evil.example' },
+    });
     expect(res.status).toBe(403);
     expect(res.headers.get('set-cookie')).toBeNull();
   });
@@ -135,7 +161,11 @@ describe('the projects page', () => {
   it('says so when the member is locked, and shows no project', async () => {
     const user = await makeTenant(tc, { name: 'lockme', mac: '00-90-33-61-00-04' });
     const cookie = await logIn(user.user);
-    await tc.core.store.db.updateTable('memberships').set({ is_locked: 1 }).where('user_id', '=', user.user.id).execute();
+    await tc.core.store.db
+      .updateTable('memberships')
+      .set({ is_locked: 1 })
+      .where('user_id', '=', user.user.id)
+      .execute();
     const html = await (await page('/projects', { cookie, lang: 'de' })).text();
     expect(html).toContain(MESSAGES.de.locked);
     expect(html).not.toContain('DEFAULT');
@@ -166,7 +196,8 @@ describe('the page texts', () => {
     const keys = Object.keys(MESSAGES.en).sort();
     for (const lang of LANGUAGES) {
       expect(Object.keys(MESSAGES[lang]).sort(), lang).toEqual(keys);
-      for (const k of keys) expect(MESSAGES[lang][k as keyof typeof MESSAGES.en].trim(), `${lang}.${k}`).not.toBe('');
+      for (const k of keys)
+        expect(MESSAGES[lang][k as keyof typeof MESSAGES.en].trim(), `${lang}.${k}`).not.toBe('');
       if (lang !== 'en') expect(MESSAGES[lang].loginTitle).not.toBe(MESSAGES.en.loginTitle);
     }
   });
@@ -178,6 +209,9 @@ describe('paths that are no page', () => {
     expect(res.status).toBe(404);
     expect(await res.text()).toContain(MESSAGES.it.notFoundTitle);
     const api = await tc.app.request('/api/v1/nothing-here', { headers: { accept: 'text/html' } });
-    expect([api.status, ((await api.json()) as { error: { code: string } }).error.code]).toEqual([404, 'NOT_FOUND']);
+    expect([api.status, ((await api.json()) as { error: { code: string } }).error.code]).toEqual([
+      404,
+      'NOT_FOUND',
+    ]);
   });
 });

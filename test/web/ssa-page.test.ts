@@ -28,7 +28,10 @@ afterAll(async () => {
   await root?.cleanup();
 });
 
-const page = (path: string, init: { method?: string; body?: string; cookie?: string; lang?: string; origin?: string } = {}) =>
+const page = (
+  path: string,
+  init: { method?: string; body?: string; cookie?: string; lang?: string; origin?: string } = {},
+) =>
   tc.app.request(`${ORIGIN}${path}`, {
     method: init.method ?? 'GET',
     ...(init.body !== undefined ? { body: init.body } : {}),
@@ -37,7 +40,9 @@ const page = (path: string, init: { method?: string; body?: string; cookie?: str
       accept: 'text/html',
       ...(init.cookie ? { cookie: init.cookie } : {}),
       'accept-language': init.lang ?? 'en',
-      ...(init.method === 'POST' ? { origin: init.origin ?? ORIGIN, 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      ...(init.method === 'POST'
+        ? { origin: init.origin ?? ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }
+        : {}),
     },
   });
 
@@ -52,26 +57,42 @@ const nextYear = () => {
   d.setUTCFullYear(d.getUTCFullYear() + 1);
   return d.toISOString().slice(0, 10);
 };
-const ssaEndOf = async (projectId: number) => (await tc.core.store.db.selectFrom('projects').select('ssa_end').where('id', '=', projectId).executeTakeFirstOrThrow()).ssa_end;
+const ssaEndOf = async (projectId: number) =>
+  (
+    await tc.core.store.db
+      .selectFrom('projects')
+      .select('ssa_end')
+      .where('id', '=', projectId)
+      .executeTakeFirstOrThrow()
+  ).ssa_end;
 
 describe('the SSA page of a project', () => {
   it('sends a visitor without a session to the log-in and back to this page', async () => {
     const res = await page(`/projects/${ann.projectId}/ssa`);
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe(`/login?next=${encodeURIComponent(`/projects/${ann.projectId}/ssa`)}`);
+    expect(res.headers.get('location')).toBe(
+      `/login?next=${encodeURIComponent(`/projects/${ann.projectId}/ssa`)}`,
+    );
   });
 
   it('shows the summary per license as the seed’s table, in the user’s language, and leaves licenses out on request', async () => {
     const { cookie } = await logIn(ann.user);
     const end = nextYear();
-    const html = await (await page(`/projects/${ann.projectId}/ssa?endDate=${end}`, { cookie, lang: 'de' })).text();
+    const html = await (
+      await page(`/projects/${ann.projectId}/ssa?endDate=${end}`, { cookie, lang: 'de' })
+    ).text();
     expect(html).toContain('SSA des Projekts DEFAULT');
     for (const head of ['Bindungsdatum', 'Tage ×2', 'Faktor']) expect(html).toContain(head);
     expect(html).toContain(ann.port.serial);
     expect(html).toMatch(/Summe: \d+ SSC/);
     const total = Number(/Summe: (\d+) SSC/.exec(html)![1]);
     expect(total).toBeGreaterThan(0);
-    const without = await (await page(`/projects/${ann.projectId}/ssa?endDate=${end}&optOut=${ann.port.serial}`, { cookie, lang: 'de' })).text();
+    const without = await (
+      await page(`/projects/${ann.projectId}/ssa?endDate=${end}&optOut=${ann.port.serial}`, {
+        cookie,
+        lang: 'de',
+      })
+    ).text();
     expect(Number(/Summe: (\d+) SSC/.exec(without)![1])).toBeLessThan(total);
   });
 
@@ -80,7 +101,11 @@ describe('the SSA page of a project', () => {
     const end = nextYear();
     const html = await (await page(`/projects/${ann.projectId}/ssa?endDate=${end}`, { cookie })).text();
     const total = /name="expectedTotal" value="(\d+)"/.exec(html)![1]!;
-    const stale = await page(`/projects/${ann.projectId}/ssa`, { method: 'POST', cookie, body: new URLSearchParams({ csrf, endDate: end, expectedTotal: String(Number(total) + 1) }).toString() });
+    const stale = await page(`/projects/${ann.projectId}/ssa`, {
+      method: 'POST',
+      cookie,
+      body: new URLSearchParams({ csrf, endDate: end, expectedTotal: String(Number(total) + 1) }).toString(),
+    });
     expect(stale.status).toBe(409);
     expect(await stale.text()).toContain(MESSAGES.en.ssaChanged);
     expect(await ssaEndOf(ann.projectId)).toBeNull();
@@ -89,10 +114,23 @@ describe('the SSA page of a project', () => {
       [new URLSearchParams({ endDate: end, expectedTotal: total }), ORIGIN],
       [new URLSearchParams({ csrf, endDate: end, expectedTotal: total }), 'https://evil.example'],
     ] as const) {
-      expect((await page(`/projects/${ann.projectId}/ssa`, { method: 'POST', cookie, body: body.toString(), origin })).status).toBe(403);
+      expect(
+        (
+          await page(`/projects/${ann.projectId}/ssa`, {
+            method: 'POST',
+            cookie,
+            body: body.toString(),
+            origin,
+          })
+        ).status,
+      ).toBe(403);
     }
     expect(await ssaEndOf(ann.projectId)).toBeNull();
-    const ok = await page(`/projects/${ann.projectId}/ssa`, { method: 'POST', cookie, body: new URLSearchParams({ csrf, endDate: end, expectedTotal: total }).toString() });
+    const ok = await page(`/projects/${ann.projectId}/ssa`, {
+      method: 'POST',
+      cookie,
+      body: new URLSearchParams({ csrf, endDate: end, expectedTotal: total }).toString(),
+    });
     expect(ok.status).toBe(303);
     expect(await ssaEndOf(ann.projectId)).toBe(end);
     const after = await (await page(ok.headers.get('location')!, { cookie })).text();
@@ -105,7 +143,11 @@ describe('the SSA page of a project', () => {
     const none = await page('/projects/999999/ssa', { cookie });
     expect([theirs.status, none.status]).toEqual([404, 404]);
     expect(await theirs.text()).toBe(await none.text());
-    const post = await page(`/projects/${ann.projectId}/ssa`, { method: 'POST', cookie, body: new URLSearchParams({ csrf, endDate: nextYear(), expectedTotal: '1' }).toString() });
+    const post = await page(`/projects/${ann.projectId}/ssa`, {
+      method: 'POST',
+      cookie,
+      body: new URLSearchParams({ csrf, endDate: nextYear(), expectedTotal: '1' }).toString(),
+    });
     expect(post.status).toBe(404);
     expect((await page('/projects/abc/ssa', { cookie })).status).toBe(404);
   });

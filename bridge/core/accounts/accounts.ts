@@ -32,7 +32,14 @@ export async function createUser(core: Core, input: NewUser): Promise<{ id: numb
     if (existing) throw new MylicError('EMAIL_TAKEN');
     const row = await tx
       .insertInto('users')
-      .values({ email, password_hash: passwordHash, name: input.name, language: input.language ?? 'en', active: input.active ? 1 : 0, created_at: isoNow(core) })
+      .values({
+        email,
+        password_hash: passwordHash,
+        name: input.name,
+        language: input.language ?? 'en',
+        active: input.active ? 1 : 0,
+        created_at: isoNow(core),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await recordHistory(tx, isoNow(core), { event: 'user.created', userId: row.id, detail: { email } });
@@ -107,7 +114,11 @@ export interface SessionInfo {
 
 // Every authenticated request asks this (access.ts, precompiled); nothing of the answer is kept.
 
-export async function resolveSession(core: Core, token: string, kinds: readonly SessionKind[]): Promise<SessionInfo> {
+export async function resolveSession(
+  core: Core,
+  token: string,
+  kinds: readonly SessionKind[],
+): Promise<SessionInfo> {
   const row = (await sessionQuery(core.store.db, { tokenHash: hashToken(token) })).rows[0];
   if (!row || !kinds.includes(row.kind)) throw new MylicError('UNAUTHENTICATED');
   if (row.expires_at <= isoNow(core)) throw new MylicError('SESSION_EXPIRED');
@@ -125,7 +136,11 @@ export async function resolveSession(core: Core, token: string, kinds: readonly 
 /** Log out: ends this session (or API token) and records it, in the company the session had selected. */
 export async function closeSession(core: Core, token: string): Promise<void> {
   await core.store.write(async (tx) => {
-    const row = await tx.selectFrom('sessions').select(['token_hash', 'user_id', 'kind', 'company_id', 'label']).where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    const row = await tx
+      .selectFrom('sessions')
+      .select(['token_hash', 'user_id', 'kind', 'company_id', 'label'])
+      .where('token_hash', '=', hashToken(token))
+      .executeTakeFirst();
     if (!row) return;
     await tx.deleteFrom('sessions').where('token_hash', '=', row.token_hash).execute();
     await recordHistory(tx, isoNow(core), {
@@ -138,7 +153,12 @@ export async function closeSession(core: Core, token: string): Promise<void> {
 }
 
 /** authenticate, under the login rate limits (portal and device logins alike). */
-export async function authenticateLimited(core: Core, email: string, password: string, address: string | null): Promise<User> {
+export async function authenticateLimited(
+  core: Core,
+  email: string,
+  password: string,
+  address: string | null,
+): Promise<User> {
   await assertLoginAllowed(core, email, address);
   try {
     const user = await authenticate(core, email, password);
@@ -150,7 +170,12 @@ export async function authenticateLimited(core: Core, email: string, password: s
   }
 }
 
-export async function portalLogin(core: Core, email: string, password: string, address: string | null = null): Promise<{ token: string; expiresAt: string }> {
+export async function portalLogin(
+  core: Core,
+  email: string,
+  password: string,
+  address: string | null = null,
+): Promise<{ token: string; expiresAt: string }> {
   const user = await authenticateLimited(core, email, password, address);
   return core.store.write(async (tx) => {
     const s = await openSession(core, tx, user.id, 'portal');

@@ -14,21 +14,44 @@ import { recordHistory } from '../history.js';
  * selected company — or in every company they belong to — gets USER_LOCKED: the lock must not be
  * sidestepped by a token made before someone notices.
  */
-export async function createApiToken(core: Core, actor: Actor, session: Pick<SessionInfo, 'kind'>, label: string, scopes: readonly ApiScope[] = ['read']) {
+export async function createApiToken(
+  core: Core,
+  actor: Actor,
+  session: Pick<SessionInfo, 'kind'>,
+  label: string,
+  scopes: readonly ApiScope[] = ['read'],
+) {
   if (session.kind !== 'portal') throw new MylicError('PASSWORD_SESSION_REQUIRED');
   const wanted = API_SCOPES.filter((s) => scopes.includes(s));
   return core.store.write(async (tx) => {
-    const memberships = await tx.selectFrom('memberships').select(['company_id', 'is_locked']).where('user_id', '=', actor.userId).execute();
+    const memberships = await tx
+      .selectFrom('memberships')
+      .select(['company_id', 'is_locked'])
+      .where('user_id', '=', actor.userId)
+      .execute();
     const selected = actor.companyId ?? null;
     if (selected !== null) {
       const m = memberships.find((r) => r.company_id === selected);
-      if (!m) throw new MylicError('COMPANY_NOT_FOUND', 'The selected company is not one of yours any more: select another one first.');
+      if (!m)
+        throw new MylicError(
+          'COMPANY_NOT_FOUND',
+          'The selected company is not one of yours any more: select another one first.',
+        );
       if (m.is_locked) throw new MylicError('USER_LOCKED');
     } else if (memberships.length > 0 && memberships.every((m) => m.is_locked)) {
       throw new MylicError('USER_LOCKED', 'Your account is locked in every company it belongs to.');
     }
-    const s = await openSession(core, tx, actor.userId, 'api', null, { companyId: selected, label, scopes: wanted });
-    await recordHistory(tx, isoNow(core), { event: 'user.api_token_created', userId: actor.userId, companyId: selected, detail: { label, scopes: wanted } });
+    const s = await openSession(core, tx, actor.userId, 'api', null, {
+      companyId: selected,
+      label,
+      scopes: wanted,
+    });
+    await recordHistory(tx, isoNow(core), {
+      event: 'user.api_token_created',
+      userId: actor.userId,
+      companyId: selected,
+      detail: { label, scopes: wanted },
+    });
     return { token: s.token, expiresAt: s.expiresAt, label, scopes: wanted };
   });
 }
@@ -65,6 +88,10 @@ export async function revokeApiToken(core: Core, actor: Actor, id: string) {
       .executeTakeFirst();
     if (!row) throw new MylicError('NOT_FOUND', 'There is no such API token.');
     await tx.deleteFrom('sessions').where('token_hash', '=', row.token_hash).execute();
-    await recordHistory(tx, isoNow(core), { event: 'user.api_token_revoked', userId: actor.userId, detail: { id } });
+    await recordHistory(tx, isoNow(core), {
+      event: 'user.api_token_revoked',
+      userId: actor.userId,
+      detail: { id },
+    });
   });
 }

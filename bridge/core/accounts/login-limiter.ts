@@ -31,12 +31,19 @@ const addressKey = (address: string) => `address:${address}`;
 const pairKey = (address: string, email: string) => `address-account:${address} ${norm(email)}`;
 
 async function failuresSince(core: Core, subject: string, since: string) {
-  const rows = await core.store.db.selectFrom('login_failures').select('at').where('subject', '=', subject).where('at', '>', since).orderBy('at').execute();
+  const rows = await core.store.db
+    .selectFrom('login_failures')
+    .select('at')
+    .where('subject', '=', subject)
+    .where('at', '>', since)
+    .orderBy('at')
+    .execute();
   return rows.map((r) => Date.parse(r.at));
 }
 
 /** Seconds until fewer than `max` of these failures (ascending times) are inside the window. */
-const secondsUntilBelow = (times: number[], max: number, now: number) => Math.max(1, Math.ceil((times[times.length - max]! + LOGIN_WINDOW_MS - now) / 1000));
+const secondsUntilBelow = (times: number[], max: number, now: number) =>
+  Math.max(1, Math.ceil((times[times.length - max]! + LOGIN_WINDOW_MS - now) / 1000));
 
 function limited(limit: LoginLimit, retryAfter: number): MylicError {
   const wait = `try again in ${retryAfter} seconds, or reset your password (POST /api/v1/password-reset)`;
@@ -52,10 +59,12 @@ export async function assertLoginAllowed(core: Core, email: string, address: str
   const now = core.clock.now().getTime();
   const since = new Date(now - LOGIN_WINDOW_MS).toISOString();
   const account = await failuresSince(core, accountKey(email), since);
-  if (account.length >= LIMITS.account) throw limited('account', secondsUntilBelow(account, LIMITS.account, now));
+  if (account.length >= LIMITS.account)
+    throw limited('account', secondsUntilBelow(account, LIMITS.account, now));
   if (!address) return;
   const fromAddress = await failuresSince(core, addressKey(address), since);
-  if (fromAddress.length >= LIMITS.addressCeiling) throw limited('address', secondsUntilBelow(fromAddress, LIMITS.addressCeiling, now));
+  if (fromAddress.length >= LIMITS.addressCeiling)
+    throw limited('address', secondsUntilBelow(fromAddress, LIMITS.addressCeiling, now));
   if (fromAddress.length >= LIMITS.address) {
     const pair = await failuresSince(core, pairKey(address, email), since);
     if (pair.length > 0) {
@@ -73,7 +82,10 @@ export async function recordLoginFailure(core: Core, email: string, address: str
   await core.store.write(async (tx) => {
     // Rows older than the longest window count for nothing any more.
     const keep = Math.max(LOGIN_WINDOW_MS, REGISTRATION_LIMIT.windowMs, RESET_LIMITS.windowMs);
-    await tx.deleteFrom('login_failures').where('at', '<', new Date(core.clock.now().getTime() - keep).toISOString()).execute();
+    await tx
+      .deleteFrom('login_failures')
+      .where('at', '<', new Date(core.clock.now().getTime() - keep).toISOString())
+      .execute();
     for (const subject of subjects) await tx.insertInto('login_failures').values({ subject, at }).execute();
   });
 }
@@ -82,17 +94,38 @@ export async function recordLoginFailure(core: Core, email: string, address: str
 export async function clearLoginFailures(core: Core, email: string) {
   const e = norm(email);
   await core.store.write(async (tx) => {
-    const pairs = await tx.selectFrom('login_failures').select('subject').distinct().where('subject', 'like', 'address-account:%').execute();
+    const pairs = await tx
+      .selectFrom('login_failures')
+      .select('subject')
+      .distinct()
+      .where('subject', 'like', 'address-account:%')
+      .execute();
     const mine = pairs.map((p) => p.subject).filter((s) => s.endsWith(` ${e}`));
-    await tx.deleteFrom('login_failures').where('subject', 'in', [accountKey(e), ...mine]).execute();
+    await tx
+      .deleteFrom('login_failures')
+      .where('subject', 'in', [accountKey(e), ...mine])
+      .execute();
   });
 }
 
 /** Counts rows of a subject in a window; past `max`, RATE_LIMITED with the wait and `message(wait)`. */
-async function assertBelow(core: Core, subject: string, max: number, windowMs: number, message: (retryAfter: number) => string, limit: string) {
+async function assertBelow(
+  core: Core,
+  subject: string,
+  max: number,
+  windowMs: number,
+  message: (retryAfter: number) => string,
+  limit: string,
+) {
   const now = core.clock.now().getTime();
   const since = new Date(now - windowMs).toISOString();
-  const rows = await core.store.db.selectFrom('login_failures').select('at').where('subject', '=', subject).where('at', '>', since).orderBy('at').execute();
+  const rows = await core.store.db
+    .selectFrom('login_failures')
+    .select('at')
+    .where('subject', '=', subject)
+    .where('at', '>', since)
+    .orderBy('at')
+    .execute();
   if (rows.length >= max) {
     const oldest = Date.parse(rows[rows.length - max]!.at);
     const retryAfter = Math.max(1, Math.ceil((oldest + windowMs - now) / 1000));
@@ -108,13 +141,25 @@ export const REGISTRATION_LIMIT = { max: 10, windowMs: 3600_000 } as const;
 
 export async function assertRegistrationAllowed(core: Core, address: string | null) {
   if (!address) return;
-  await assertBelow(core, `register:${address}`, REGISTRATION_LIMIT.max, REGISTRATION_LIMIT.windowMs, (s) => `Too many registrations from this address: try again in ${s} seconds.`, 'registration');
+  await assertBelow(
+    core,
+    `register:${address}`,
+    REGISTRATION_LIMIT.max,
+    REGISTRATION_LIMIT.windowMs,
+    (s) => `Too many registrations from this address: try again in ${s} seconds.`,
+    'registration',
+  );
 }
 
 export async function recordRegistration(core: Core, address: string | null) {
   if (!address) return;
   const at = core.clock.now().toISOString();
-  await core.store.write((tx) => tx.insertInto('login_failures').values({ subject: `register:${address}`, at }).execute());
+  await core.store.write((tx) =>
+    tx
+      .insertInto('login_failures')
+      .values({ subject: `register:${address}`, at })
+      .execute(),
+  );
 }
 
 /**
@@ -124,15 +169,38 @@ export async function recordRegistration(core: Core, address: string | null) {
 export const RESET_LIMITS = { perEmail: 3, perAddress: 10, windowMs: 3600_000 } as const;
 
 export async function assertResetAllowed(core: Core, email: string, address: string | null) {
-  const text = (s: number) => `Too many password reset requests: try again in ${s} seconds (a link already sent stays valid for an hour).`;
-  await assertBelow(core, `reset:${norm(email)}`, RESET_LIMITS.perEmail, RESET_LIMITS.windowMs, text, 'password-reset');
-  if (address) await assertBelow(core, `reset-address:${address}`, RESET_LIMITS.perAddress, RESET_LIMITS.windowMs, text, 'password-reset');
+  const text = (s: number) =>
+    `Too many password reset requests: try again in ${s} seconds (a link already sent stays valid for an hour).`;
+  await assertBelow(
+    core,
+    `reset:${norm(email)}`,
+    RESET_LIMITS.perEmail,
+    RESET_LIMITS.windowMs,
+    text,
+    'password-reset',
+  );
+  if (address)
+    await assertBelow(
+      core,
+      `reset-address:${address}`,
+      RESET_LIMITS.perAddress,
+      RESET_LIMITS.windowMs,
+      text,
+      'password-reset',
+    );
 }
 
 export async function recordResetRequest(core: Core, email: string, address: string | null) {
   const at = core.clock.now().toISOString();
   await core.store.write(async (tx) => {
-    await tx.insertInto('login_failures').values({ subject: `reset:${norm(email)}`, at }).execute();
-    if (address) await tx.insertInto('login_failures').values({ subject: `reset-address:${address}`, at }).execute();
+    await tx
+      .insertInto('login_failures')
+      .values({ subject: `reset:${norm(email)}`, at })
+      .execute();
+    if (address)
+      await tx
+        .insertInto('login_failures')
+        .values({ subject: `reset-address:${address}`, at })
+        .execute();
   });
 }

@@ -22,11 +22,19 @@ import { hashPassword } from './index.js';
  */
 export const RESET_TTL_MS = 60 * 60_000;
 
-export async function requestPasswordReset(core: Core, email: string, address: string | null): Promise<{ mailSent: true }> {
+export async function requestPasswordReset(
+  core: Core,
+  email: string,
+  address: string | null,
+): Promise<{ mailSent: true }> {
   const e = email.trim().toLowerCase();
   await assertResetAllowed(core, e, address);
   await recordResetRequest(core, e, address);
-  void mailResetCode(core, e).catch((err) => console.error(`level=error event=mail.password_reset_failed error=${JSON.stringify(String((err as Error)?.message ?? err))}`));
+  void mailResetCode(core, e).catch((err) =>
+    console.error(
+      `level=error event=mail.password_reset_failed error=${JSON.stringify(String((err as Error)?.message ?? err))}`,
+    ),
+  );
   return { mailSent: true };
 }
 
@@ -36,34 +44,93 @@ async function mailResetCode(core: Core, email: string) {
   const token = randomBytes(32).toString('base64url');
   await core.store.write(async (tx) => {
     const at = isoNow(core);
-    await tx.deleteFrom('account_tokens').where('user_id', '=', user.id).where('purpose', '=', 'reset').where('used_at', 'is', null).execute();
+    await tx
+      .deleteFrom('account_tokens')
+      .where('user_id', '=', user.id)
+      .where('purpose', '=', 'reset')
+      .where('used_at', 'is', null)
+      .execute();
     await tx
       .insertInto('account_tokens')
-      .values({ token_hash: hashToken(token), user_id: user.id, purpose: 'reset', email: user.email, expires_at: new Date(core.clock.now().getTime() + RESET_TTL_MS).toISOString(), used_at: null, created_at: at })
+      .values({
+        token_hash: hashToken(token),
+        user_id: user.id,
+        purpose: 'reset',
+        email: user.email,
+        expires_at: new Date(core.clock.now().getTime() + RESET_TTL_MS).toISOString(),
+        used_at: null,
+        created_at: at,
+      })
       .execute();
-    await recordHistory(tx, at, { event: 'user.password_reset_requested', userId: user.id, detail: { email: user.email } });
+    await recordHistory(tx, at, {
+      event: 'user.password_reset_requested',
+      userId: user.id,
+      detail: { email: user.email },
+    });
   });
   const t = PASSWORD_RESET_MAIL[user.language as Language] ?? PASSWORD_RESET_MAIL.en;
-  const text = fill(t.text, { name: user.name, token, link: `${core.mail.publicUrl}/password-reset/confirm?code=${token}`, minutes: String(RESET_TTL_MS / 60_000) });
+  const text = fill(t.text, {
+    name: user.name,
+    token,
+    link: `${core.mail.publicUrl}/password-reset/confirm?code=${token}`,
+    minutes: String(RESET_TTL_MS / 60_000),
+  });
   await core.mail.mailer.send({ to: user.email, subject: t.subject, text });
 }
 
-export async function confirmPasswordReset(core: Core, token: string, password: string): Promise<{ reset: true; email: string }> {
+export async function confirmPasswordReset(
+  core: Core,
+  token: string,
+  password: string,
+): Promise<{ reset: true; email: string }> {
   const passwordHash = await hashPassword(password);
   const email = await core.store.write(async (tx) => {
     const at = isoNow(core);
-    const row = await tx.selectFrom('account_tokens').selectAll().where('token_hash', '=', hashToken(token)).where('purpose', '=', 'reset').executeTakeFirst();
-    const user = row && (await tx.selectFrom('users').select(['id', 'email']).where('id', '=', row.user_id).executeTakeFirst());
+    const row = await tx
+      .selectFrom('account_tokens')
+      .selectAll()
+      .where('token_hash', '=', hashToken(token))
+      .where('purpose', '=', 'reset')
+      .executeTakeFirst();
+    const user =
+      row &&
+      (await tx.selectFrom('users').select(['id', 'email']).where('id', '=', row.user_id).executeTakeFirst());
     // A code sent to an address the account no longer has is void like a used or expired one.
-    if (!row || !user || row.used_at || row.expires_at <= at || user.email !== row.email) throw new MylicError('NOT_FOUND', 'This password reset code is unknown, used or expired: ask for a new one.');
+    if (!row || !user || row.used_at || row.expires_at <= at || user.email !== row.email)
+      throw new MylicError(
+        'NOT_FOUND',
+        'This password reset code is unknown, used or expired: ask for a new one.',
+      );
     // One use: the conditional update succeeds for exactly one confirmation.
-    const used = await tx.updateTable('account_tokens').set({ used_at: at }).where('token_hash', '=', row.token_hash).where('used_at', 'is', null).executeTakeFirst();
-    if (Number(used.numUpdatedRows) !== 1) throw new MylicError('NOT_FOUND', 'This password reset code is unknown, used or expired: ask for a new one.');
-    await tx.updateTable('users').set({ password_hash: passwordHash, active: 1 }).where('id', '=', user.id).execute();
+    const used = await tx
+      .updateTable('account_tokens')
+      .set({ used_at: at })
+      .where('token_hash', '=', row.token_hash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1)
+      throw new MylicError(
+        'NOT_FOUND',
+        'This password reset code is unknown, used or expired: ask for a new one.',
+      );
+    await tx
+      .updateTable('users')
+      .set({ password_hash: passwordHash, active: 1 })
+      .where('id', '=', user.id)
+      .execute();
     // Whoever knew the old password (or holds a session or token made with it) is out.
     await tx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
-    await tx.deleteFrom('account_tokens').where('user_id', '=', user.id).where('purpose', '=', 'reset').where('used_at', 'is', null).execute();
-    await recordHistory(tx, at, { event: 'user.password_reset', userId: user.id, detail: { email: user.email } });
+    await tx
+      .deleteFrom('account_tokens')
+      .where('user_id', '=', user.id)
+      .where('purpose', '=', 'reset')
+      .where('used_at', 'is', null)
+      .execute();
+    await recordHistory(tx, at, {
+      event: 'user.password_reset',
+      userId: user.id,
+      detail: { email: user.email },
+    });
     return user.email;
   });
   await clearLoginFailures(core, email);

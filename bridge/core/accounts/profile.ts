@@ -14,7 +14,11 @@ import { newActivationToken, sendActivationMail } from './registration.js';
  * the account stays active under its old address (issue 11: a mistyped address must not lock anyone out).
  */
 export async function getProfile(core: Core, actor: Actor) {
-  const user = await core.store.db.selectFrom('users').selectAll().where('id', '=', actor.userId).executeTakeFirstOrThrow();
+  const user = await core.store.db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', actor.userId)
+    .executeTakeFirstOrThrow();
   const companies = await core.store.db
     .selectFrom('memberships')
     .innerJoin('companies', 'companies.id', 'memberships.company_id')
@@ -42,7 +46,12 @@ export async function getProfile(core: Core, actor: Actor) {
     mailOptIn: user.mail_opt_in === 1,
     selectedCompanyId: actor.companyId ?? null,
     selectedProjectId: actor.projectId ?? null,
-    companies: companies.map((c) => ({ id: c.id, name: c.name, admin: c.is_admin === 1, locked: c.is_locked === 1 })),
+    companies: companies.map((c) => ({
+      id: c.id,
+      name: c.name,
+      admin: c.is_admin === 1,
+      locked: c.is_locked === 1,
+    })),
   };
 }
 
@@ -53,7 +62,11 @@ export async function getProfile(core: Core, actor: Actor) {
  * right password.
  */
 async function assertCurrentPassword(core: Core, userId: number, password: string, address: string | null) {
-  const user = await core.store.db.selectFrom('users').select(['email', 'password_hash']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const user = await core.store.db
+    .selectFrom('users')
+    .select(['email', 'password_hash'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
   await assertLoginAllowed(core, user.email, address);
   if (!(await verifyPassword(password, user.password_hash))) {
     await recordLoginFailure(core, user.email, address);
@@ -71,7 +84,12 @@ export interface ProfileChange {
   newPassword?: string;
 }
 
-export async function updateProfile(core: Core, actor: Actor, change: ProfileChange, address: string | null = null) {
+export async function updateProfile(
+  core: Core,
+  actor: Actor,
+  change: ProfileChange,
+  address: string | null = null,
+) {
   await assertCurrentPassword(core, actor.userId, change.currentPassword, address);
   const passwordHash = change.newPassword ? await hashPassword(change.newPassword) : undefined;
   await core.store.write(async (tx) => {
@@ -89,21 +107,41 @@ export async function updateProfile(core: Core, actor: Actor, change: ProfileCha
       .execute();
     if (passwordHash) {
       // A new password ends every other session: whoever knew the old one is out.
-      await tx.deleteFrom('sessions').where('user_id', '=', actor.userId).where('token_hash', '!=', actor.sessionHash ?? '').execute();
+      await tx
+        .deleteFrom('sessions')
+        .where('user_id', '=', actor.userId)
+        .where('token_hash', '!=', actor.sessionHash ?? '')
+        .execute();
     }
     const fields = Object.keys(change).filter((k) => k !== 'currentPassword' && k !== 'newPassword');
-    await recordHistory(tx, at, { event: 'user.updated', userId: actor.userId, companyId: actor.companyId ?? null, detail: { fields, passwordChanged: !!passwordHash } });
+    await recordHistory(tx, at, {
+      event: 'user.updated',
+      userId: actor.userId,
+      companyId: actor.companyId ?? null,
+      detail: { fields, passwordChanged: !!passwordHash },
+    });
   });
   return getProfile(core, actor);
 }
 
-export async function changeEmail(core: Core, actor: Actor, currentPassword: string, newEmail: string, address: string | null = null) {
+export async function changeEmail(
+  core: Core,
+  actor: Actor,
+  currentPassword: string,
+  newEmail: string,
+  address: string | null = null,
+) {
   await assertCurrentPassword(core, actor.userId, currentPassword, address);
   const email = newEmail.trim().toLowerCase();
   const { token, user } = await core.store.write(async (tx) => {
     const at = isoNow(core);
-    if (await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) throw new MylicError('EMAIL_TAKEN');
-    const user = await tx.selectFrom('users').select(['name', 'language', 'email']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
+    if (await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst())
+      throw new MylicError('EMAIL_TAKEN');
+    const user = await tx
+      .selectFrom('users')
+      .select(['name', 'language', 'email'])
+      .where('id', '=', actor.userId)
+      .executeTakeFirstOrThrow();
     // The account stays active under its current address, sessions included, until the new address is
     // confirmed (registration.ts, activate). Only the newest change counts: earlier links stop working.
     await tx
@@ -114,16 +152,31 @@ export async function changeEmail(core: Core, actor: Actor, currentPassword: str
       .where('email', '!=', user.email)
       .execute();
     const token = await newActivationToken(core, tx, actor.userId, email);
-    await recordHistory(tx, at, { event: 'user.email_change_requested', userId: actor.userId, detail: { from: user.email, to: email } });
+    await recordHistory(tx, at, {
+      event: 'user.email_change_requested',
+      userId: actor.userId,
+      detail: { from: user.email, to: email },
+    });
     return { token, user };
   });
   try {
-    await sendActivationMail(core, email, user.name, user.language as Language, token, 'Your address is unchanged and your account stays as it is: retry later.');
+    await sendActivationMail(
+      core,
+      email,
+      user.name,
+      user.language as Language,
+      token,
+      'Your address is unchanged and your account stays as it is: retry later.',
+    );
   } catch (e) {
     // Without the mail nobody could ever confirm the new address: the change is taken back.
     await core.store.write(async (tx) => {
       await tx.deleteFrom('account_tokens').where('token_hash', '=', hashToken(token)).execute();
-      await recordHistory(tx, isoNow(core), { event: 'user.email_change_failed', userId: actor.userId, detail: { from: user.email, to: email } });
+      await recordHistory(tx, isoNow(core), {
+        event: 'user.email_change_failed',
+        userId: actor.userId,
+        detail: { from: user.email, to: email },
+      });
     });
     throw e;
   }

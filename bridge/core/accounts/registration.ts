@@ -43,20 +43,45 @@ export async function register(core: Core, input: Registration, address: string 
   const passwordHash = await hashPassword(input.password);
   const { user, token } = await core.store.write(async (tx) => {
     const at = isoNow(core);
-    const existing = await tx.selectFrom('users').select(['id', 'name', 'language', 'active']).where('email', '=', email).executeTakeFirst();
+    const existing = await tx
+      .selectFrom('users')
+      .select(['id', 'name', 'language', 'active'])
+      .where('email', '=', email)
+      .executeTakeFirst();
     if (existing) {
       if (!(await registrationPending(tx, existing, email))) {
-        await recordHistory(tx, at, { event: 'user.registration_attempted', userId: existing.id, detail: { email } });
+        await recordHistory(tx, at, {
+          event: 'user.registration_attempted',
+          userId: existing.id,
+          detail: { email },
+        });
         return { user: existing, token: null };
       }
-      await tx.deleteFrom('account_tokens').where('user_id', '=', existing.id).where('purpose', '=', 'activate').where('used_at', 'is', null).execute();
+      await tx
+        .deleteFrom('account_tokens')
+        .where('user_id', '=', existing.id)
+        .where('purpose', '=', 'activate')
+        .where('used_at', 'is', null)
+        .execute();
       const token = await newActivationToken(core, tx, existing.id, email);
-      await recordHistory(tx, at, { event: 'user.activation_resent', userId: existing.id, detail: { email } });
+      await recordHistory(tx, at, {
+        event: 'user.activation_resent',
+        userId: existing.id,
+        detail: { email },
+      });
       return { user: existing, token };
     }
     const user = await tx
       .insertInto('users')
-      .values({ email, password_hash: passwordHash, name: input.name, phone: input.phone, language: input.language, active: 0, created_at: at })
+      .values({
+        email,
+        password_hash: passwordHash,
+        name: input.name,
+        phone: input.phone,
+        language: input.language,
+        active: 0,
+        created_at: at,
+      })
       .returning(['id', 'name', 'language'])
       .executeTakeFirstOrThrow();
     const token = await newActivationToken(core, tx, user.id, email);
@@ -68,7 +93,13 @@ export async function register(core: Core, input: Registration, address: string 
   if (token === null) {
     const t = REGISTRATION_ATTEMPT_MAIL[user.language as Language] ?? REGISTRATION_ATTEMPT_MAIL.en;
     const text = fill(t.text, { name: user.name, link: `${core.mail.publicUrl}/password-reset` });
-    await sendAccountMail(core, email, { subject: t.subject, text }, 'mail.registration_attempt_failed', activationUnavailable(email, whatNow));
+    await sendAccountMail(
+      core,
+      email,
+      { subject: t.subject, text },
+      'mail.registration_attempt_failed',
+      activationUnavailable(email, whatNow),
+    );
   } else {
     await sendActivationMail(core, email, user.name, user.language as Language, token, whatNow);
   }
@@ -80,9 +111,18 @@ export async function register(core: Core, input: Registration, address: string 
  * links, every one of them for its own address and none used. An account created by the operator is
  * not a pending registration (an e-mail change no longer deactivates the account either).
  */
-async function registrationPending(tx: Tx, user: { id: number; active: number }, email: string): Promise<boolean> {
+async function registrationPending(
+  tx: Tx,
+  user: { id: number; active: number },
+  email: string,
+): Promise<boolean> {
   if (user.active) return false;
-  const tokens = await tx.selectFrom('account_tokens').select(['email', 'used_at']).where('user_id', '=', user.id).where('purpose', '=', 'activate').execute();
+  const tokens = await tx
+    .selectFrom('account_tokens')
+    .select(['email', 'used_at'])
+    .where('user_id', '=', user.id)
+    .where('purpose', '=', 'activate')
+    .execute();
   return tokens.length > 0 && tokens.every((t) => t.email === email && t.used_at === null);
 }
 
@@ -103,13 +143,20 @@ export async function newActivationToken(core: Core, tx: Tx, userId: number, ema
   return token;
 }
 
-const activationUnavailable = (email: string, whatNow: string) => `The activation mail to ${email} could not be sent right now. ${whatNow}`;
+const activationUnavailable = (email: string, whatNow: string) =>
+  `The activation mail to ${email} could not be sent right now. ${whatNow}`;
 
 /**
  * Sends an account mail. A relay that refuses or cannot be reached is MAIL_UNAVAILABLE (503) with
  * `message` telling the person what to do; the cause goes to the log, not to the client.
  */
-export async function sendAccountMail(core: Core, to: string, mail: { subject: string; text: string }, event: string, message: string) {
+export async function sendAccountMail(
+  core: Core,
+  to: string,
+  mail: { subject: string; text: string },
+  event: string,
+  message: string,
+) {
   try {
     await core.mail.mailer.send({ to, subject: mail.subject, text: mail.text });
   } catch (e) {
@@ -119,31 +166,80 @@ export async function sendAccountMail(core: Core, to: string, mail: { subject: s
 }
 
 /** Sends the activation link; MAIL_UNAVAILABLE with `whatNow` telling the person how to get a new link. */
-export async function sendActivationMail(core: Core, email: string, name: string, language: Language, token: string, whatNow: string) {
+export async function sendActivationMail(
+  core: Core,
+  email: string,
+  name: string,
+  language: Language,
+  token: string,
+  whatNow: string,
+) {
   const t = ACTIVATION_MAIL[language] ?? ACTIVATION_MAIL.en;
   // The link opens the portal's page (bridge/web), which activates on a button press (a mail scanner
   // fetching the link activates nothing); scripts use GET /api/v1/account/activate with the token.
   const link = `${core.mail.publicUrl}/activate?token=${token}`;
-  await sendAccountMail(core, email, { subject: t.subject, text: fill(t.text, { name, link }) }, 'mail.activation_failed', activationUnavailable(email, whatNow));
+  await sendAccountMail(
+    core,
+    email,
+    { subject: t.subject, text: fill(t.text, { name, link }) },
+    'mail.activation_failed',
+    activationUnavailable(email, whatNow),
+  );
 }
 
 export async function activate(core: Core, token: string) {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
-    const row = await tx.selectFrom('account_tokens').selectAll().where('token_hash', '=', hashToken(token)).where('purpose', '=', 'activate').executeTakeFirst();
-    if (!row || row.used_at || row.expires_at <= at) throw new MylicError('NOT_FOUND', 'This activation link is unknown, used or expired.');
-    const taken = await tx.selectFrom('users').select('id').where('email', '=', row.email).where('id', '!=', row.user_id).executeTakeFirst();
+    const row = await tx
+      .selectFrom('account_tokens')
+      .selectAll()
+      .where('token_hash', '=', hashToken(token))
+      .where('purpose', '=', 'activate')
+      .executeTakeFirst();
+    if (!row || row.used_at || row.expires_at <= at)
+      throw new MylicError('NOT_FOUND', 'This activation link is unknown, used or expired.');
+    const taken = await tx
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', row.email)
+      .where('id', '!=', row.user_id)
+      .executeTakeFirst();
     if (taken) throw new MylicError('EMAIL_TAKEN');
-    const before = await tx.selectFrom('users').select('email').where('id', '=', row.user_id).executeTakeFirstOrThrow();
-    await tx.updateTable('account_tokens').set({ used_at: at }).where('token_hash', '=', row.token_hash).execute();
+    const before = await tx
+      .selectFrom('users')
+      .select('email')
+      .where('id', '=', row.user_id)
+      .executeTakeFirstOrThrow();
+    await tx
+      .updateTable('account_tokens')
+      .set({ used_at: at })
+      .where('token_hash', '=', row.token_hash)
+      .execute();
     // An e-mail change takes effect here, not when it was asked for: until now the old address was the
     // account's. Links still waiting for the old address (password resets) stop working.
-    await tx.updateTable('users').set({ active: 1, email: row.email }).where('id', '=', row.user_id).execute();
+    await tx
+      .updateTable('users')
+      .set({ active: 1, email: row.email })
+      .where('id', '=', row.user_id)
+      .execute();
     if (before.email !== row.email) {
-      await tx.deleteFrom('account_tokens').where('user_id', '=', row.user_id).where('used_at', 'is', null).where('email', '!=', row.email).execute();
-      await recordHistory(tx, at, { event: 'user.email_changed', userId: row.user_id, detail: { from: before.email, to: row.email } });
+      await tx
+        .deleteFrom('account_tokens')
+        .where('user_id', '=', row.user_id)
+        .where('used_at', 'is', null)
+        .where('email', '!=', row.email)
+        .execute();
+      await recordHistory(tx, at, {
+        event: 'user.email_changed',
+        userId: row.user_id,
+        detail: { from: before.email, to: row.email },
+      });
     }
-    await recordHistory(tx, at, { event: 'user.activated', userId: row.user_id, detail: { email: row.email } });
+    await recordHistory(tx, at, {
+      event: 'user.activated',
+      userId: row.user_id,
+      detail: { email: row.email },
+    });
     return { activated: true as const, email: row.email };
   });
 }

@@ -28,33 +28,64 @@ async function balancesOf(tx: Tx, projectIds: number[]): Promise<Map<number, Lic
 function sum(lists: LicenseLine[][]): LicenseLine[] {
   const total = new Map<string, number>();
   for (const list of lists) for (const l of list) total.set(l.type, (total.get(l.type) ?? 0) + l.units);
-  return [...total].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([type, units]) => ({ type, units }));
+  return [...total]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([type, units]) => ({ type, units }));
 }
 
 /** One project's balance, for anyone who reaches the project (own or through rights). */
-export async function projectBalanceView(core: Core, actor: Actor, projectId: number): Promise<ProjectBalance> {
+export async function projectBalanceView(
+  core: Core,
+  actor: Actor,
+  projectId: number,
+): Promise<ProjectBalance> {
   const db = core.store.db;
   const { project, external } = await projectAccess(db, actor, projectId);
   const licenses = (await balancesOf(db, [project.id])).get(project.id) ?? [];
-  return { projectId: project.id, projectName: project.name, companyId: project.company_id, external, licenses };
+  return {
+    projectId: project.id,
+    projectName: project.name,
+    companyId: project.company_id,
+    external,
+    licenses,
+  };
 }
 
 /**
  * `selected`: the selected project's balance, or with none selected the sum over all projects of the
  * selected company; `all`: that sum regardless of the selection.
  */
-export async function balanceOverview(core: Core, actor: Actor, opts: { scope?: 'selected' | 'all' } = {}): Promise<BalanceOverview> {
+export async function balanceOverview(
+  core: Core,
+  actor: Actor,
+  opts: { scope?: 'selected' | 'all' } = {},
+): Promise<BalanceOverview> {
   const db = core.store.db;
-  if ((opts.scope ?? 'selected') === 'selected' && actor.projectId !== undefined && actor.projectId !== null) {
+  if (
+    (opts.scope ?? 'selected') === 'selected' &&
+    actor.projectId !== undefined &&
+    actor.projectId !== null
+  ) {
     const p = await projectBalanceView(core, actor, actor.projectId);
     return { scope: 'project', companyId: p.companyId, total: p.licenses, projects: [p] };
   }
   const { companyId } = await selectedCompany(db, actor);
-  const projects = await db.selectFrom('projects').select(['id', 'name']).where('company_id', '=', companyId).orderBy('name').execute();
+  const projects = await db
+    .selectFrom('projects')
+    .select(['id', 'name'])
+    .where('company_id', '=', companyId)
+    .orderBy('name')
+    .execute();
   const balances = await balancesOf(
     db,
     projects.map((p) => p.id),
   );
-  const list: ProjectBalance[] = projects.map((p) => ({ projectId: p.id, projectName: p.name, companyId, external: false, licenses: balances.get(p.id) ?? [] }));
+  const list: ProjectBalance[] = projects.map((p) => ({
+    projectId: p.id,
+    projectName: p.name,
+    companyId,
+    external: false,
+    licenses: balances.get(p.id) ?? [],
+  }));
   return { scope: 'all', companyId, total: sum(list.map((p) => p.licenses)), projects: list };
 }

@@ -57,7 +57,10 @@ export async function companyCounts(tx: Tx, companyId: number): Promise<TypeCoun
     .selectFrom('activation_key_entries')
     .innerJoin('activation_keys', 'activation_keys.id', 'activation_key_entries.key_id')
     .innerJoin('projects', 'projects.id', 'activation_key_entries.project_id')
-    .select(['activation_key_entries.license_type as type', sql<number>`sum(-activation_key_entries.delta)`.as('units')])
+    .select([
+      'activation_key_entries.license_type as type',
+      sql<number>`sum(-activation_key_entries.delta)`.as('units'),
+    ])
     .where('activation_keys.company_id', '=', companyId)
     .where('activation_key_entries.reason', '=', 'key.redeemed')
     .where('projects.company_id', '<>', companyId)
@@ -85,14 +88,23 @@ export async function companyCounts(tx: Tx, companyId: number): Promise<TypeCoun
     .where('delta', '<', 0)
     .groupBy('license_type')
     .execute();
-  const types = new Set([...credited, ...transferredOut, ...balance, ...licenses, ...inKeys, ...spent].map((r) => r.type));
-  const pick = (rows: { type: string; units: number }[], t: string) => Number(rows.find((r) => r.type === t)?.units ?? 0);
+  const types = new Set(
+    [...credited, ...transferredOut, ...balance, ...licenses, ...inKeys, ...spent].map((r) => r.type),
+  );
+  const pick = (rows: { type: string; units: number }[], t: string) =>
+    Number(rows.find((r) => r.type === t)?.units ?? 0);
   return [...types].sort().map((type) => ({
     type,
     activated: pick(credited, type) - pick(transferredOut, type) - pick(spent, type),
     balance: pick(balance, type),
-    bound: pick(licenses.filter((r) => r.state === 'bound'), type),
-    free: pick(licenses.filter((r) => r.state === 'free'), type),
+    bound: pick(
+      licenses.filter((r) => r.state === 'bound'),
+      type,
+    ),
+    free: pick(
+      licenses.filter((r) => r.state === 'free'),
+      type,
+    ),
     inKeys: pick(inKeys, type),
   }));
 }

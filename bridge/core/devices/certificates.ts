@@ -18,7 +18,12 @@ import { hasRight } from '../rights.js';
 export function assertDeviceCertificateOf(core: Core, certPem: string, hardwareId: string): void {
   const [root] = core.keys.deviceCertIssuers.slice(-1);
   if (root === undefined) throw new TypeError('core.keys.deviceCertIssuers must end with the root CA');
-  assertDeviceCertificate(certPem, { deviceCa: core.keys.deviceCa.certPem, root, at: core.clock.now(), hardwareId });
+  assertDeviceCertificate(certPem, {
+    deviceCa: core.keys.deviceCa.certPem,
+    root,
+    at: core.clock.now(),
+    hardwareId,
+  });
 }
 
 /**
@@ -34,19 +39,29 @@ export function assertDeviceCertificateOf(core: Core, certPem: string, hardwareI
  * agent/flows/request-certificate.ts), so the two sides agree again within the same command.
  */
 export async function requestDeviceCertificate(core: Core, actor: Actor, csrPem: string) {
-  if (actor.deviceId === undefined) throw new MylicError('FORBIDDEN', 'Only a logged-in device may request its certificate.');
+  if (actor.deviceId === undefined)
+    throw new MylicError('FORBIDDEN', 'Only a logged-in device may request its certificate.');
   const csr = parseCsr(csrPem);
   return core.store.write(async (tx) => {
     const at = isoNow(core);
-    const device = await tx.selectFrom('devices').selectAll().where('id', '=', actor.deviceId!).executeTakeFirstOrThrow();
+    const device = await tx
+      .selectFrom('devices')
+      .selectAll()
+      .where('id', '=', actor.deviceId!)
+      .executeTakeFirstOrThrow();
     const placement = await devicePlacementFor(tx, actor.userId, device.id);
     if (!(await hasRight(tx, actor.userId, 'request-certificate'))) {
       throw new MylicError('FORBIDDEN', 'Your account does not have the "request certificate" right.');
     }
     if (csr.commonName !== device.hardware_id) {
-      throw new MylicError('CERT_HW_MISMATCH', `The request is for ${csr.commonName}, the device is ${device.hardware_id}.`);
+      throw new MylicError(
+        'CERT_HW_MISMATCH',
+        `The request is for ${csr.commonName}, the device is ${device.hardware_id}.`,
+      );
     }
-    const certificate = issueDeviceCertificate(core.keys.deviceCa, csr.publicKeyPem, device.hardware_id, { notBefore: new Date(core.clock.now().getTime() - 5 * 60_000) });
+    const certificate = issueDeviceCertificate(core.keys.deviceCa, csr.publicKeyPem, device.hardware_id, {
+      notBefore: new Date(core.clock.now().getTime() - 5 * 60_000),
+    });
     const issued = new X509Certificate(certificate);
     await recordHistory(tx, at, {
       event: 'device.certificate_issued',
@@ -54,7 +69,11 @@ export async function requestDeviceCertificate(core: Core, actor: Actor, csrPem:
       projectId: placement.projectId,
       userId: actor.userId,
       deviceId: device.id,
-      detail: { serialNumber: issued.serialNumber, fingerprint256: issued.fingerprint256, validTo: new Date(issued.validTo).toISOString() },
+      detail: {
+        serialNumber: issued.serialNumber,
+        fingerprint256: issued.fingerprint256,
+        validTo: new Date(issued.validTo).toISOString(),
+      },
     });
     return { certificate, issuer: core.keys.deviceCa.certPem };
   });

@@ -1,6 +1,12 @@
 import { MylicError } from '../../../protocol/errors.js';
 import { MAX_DEVICES_PER_BATCH, type BatchResult } from '../../../protocol/devices-api.js';
-import { formatHardwareId, hardwareIdKind, parseHardwareId, parseMac, type HardwareIdKind } from '../../../protocol/hardware-id.js';
+import {
+  formatHardwareId,
+  hardwareIdKind,
+  parseHardwareId,
+  parseMac,
+  type HardwareIdKind,
+} from '../../../protocol/hardware-id.js';
 import { projectAccess } from '../access.js';
 import { type Actor, type Core, isoNow } from '../context.js';
 import { assertTypeFits, placeDevice, type PlaceSource } from './devices.js';
@@ -29,29 +35,59 @@ export interface BatchItem {
 
 function resolveProject(actor: Actor, projectId: number | undefined): number {
   const id = projectId ?? actor.projectId ?? null;
-  if (id === null) throw new MylicError('PROJECT_NOT_SELECTED', 'Select a project first, or name the project to add the devices to.');
+  if (id === null)
+    throw new MylicError(
+      'PROJECT_NOT_SELECTED',
+      'Select a project first, or name the project to add the devices to.',
+    );
   return id;
 }
 
 function assertBatchSize(n: number, what: string) {
   if (n > MAX_DEVICES_PER_BATCH) {
-    throw new MylicError('DEVICE_BATCH_TOO_LARGE', `The ${what} holds ${n} devices: at most ${MAX_DEVICES_PER_BATCH} can be added at once.`, { count: n, max: MAX_DEVICES_PER_BATCH });
+    throw new MylicError(
+      'DEVICE_BATCH_TOO_LARGE',
+      `The ${what} holds ${n} devices: at most ${MAX_DEVICES_PER_BATCH} can be added at once.`,
+      { count: n, max: MAX_DEVICES_PER_BATCH },
+    );
   }
 }
 
-async function runBatch(core: Core, actor: Actor, projectId: number, source: BatchResult['source'], items: BatchItem[], type: string | null, src: Omit<PlaceSource, 'source'> = {}): Promise<BatchResult> {
+async function runBatch(
+  core: Core,
+  actor: Actor,
+  projectId: number,
+  source: BatchResult['source'],
+  items: BatchItem[],
+  type: string | null,
+  src: Omit<PlaceSource, 'source'> = {},
+): Promise<BatchResult> {
   // The walls first: a stranger, a locked user or an unknown project gets its answer before any row.
   await projectAccess(core.store.db, actor, projectId);
   const rows: BatchResult['rows'] = [];
   const importedBy = new Map<string, number>();
   for (const item of items) {
-    const base = { line: item.line, input: item.input, hardwareId: item.hardwareId, display: formatHardwareId(item.hardwareId) };
+    const base = {
+      line: item.line,
+      input: item.input,
+      hardwareId: item.hardwareId,
+      display: formatHardwareId(item.hardwareId),
+    };
     // Seed, Errors, Already Imported: "This device has been already imported. You can't import it
     // again." — a device listed again in the same file or order after an earlier line imported it.
     const earlier = importedBy.get(item.hardwareId);
     if (earlier !== undefined) {
-      const err = new MylicError('DEVICE_ALREADY_IMPORTED', `Device ${base.display} was already imported by line ${earlier} of this ${source}: it cannot be imported again.`);
-      rows.push({ ...base, outcome: 'failed', deviceId: null, error: { code: err.code, message: err.message }, warnings: [] });
+      const err = new MylicError(
+        'DEVICE_ALREADY_IMPORTED',
+        `Device ${base.display} was already imported by line ${earlier} of this ${source}: it cannot be imported again.`,
+      );
+      rows.push({
+        ...base,
+        outcome: 'failed',
+        deviceId: null,
+        error: { code: err.code, message: err.message },
+        warnings: [],
+      });
       continue;
     }
     try {
@@ -60,14 +96,28 @@ async function runBatch(core: Core, actor: Actor, projectId: number, source: Bat
         const { project } = await projectAccess(tx, actor, projectId);
         return placeDevice(tx, at, actor, project, item.hardwareId, item.type ?? type, { source, ...src });
       });
-      rows.push({ ...base, outcome: 'added', deviceId: placed.deviceId, error: null, warnings: placed.warnings });
+      rows.push({
+        ...base,
+        outcome: 'added',
+        deviceId: placed.deviceId,
+        error: null,
+        warnings: placed.warnings,
+      });
       importedBy.set(item.hardwareId, item.line);
     } catch (e) {
       if (!(e instanceof MylicError)) {
-        console.error(`level=error event=device.batch_row_failed hardwareId=${item.hardwareId} error=${JSON.stringify(String((e as Error)?.stack ?? e))}`);
+        console.error(
+          `level=error event=device.batch_row_failed hardwareId=${item.hardwareId} error=${JSON.stringify(String((e as Error)?.stack ?? e))}`,
+        );
       }
       const err = e instanceof MylicError ? e : new MylicError('INTERNAL');
-      rows.push({ ...base, outcome: 'failed', deviceId: null, error: { code: err.code, message: err.message }, warnings: [] });
+      rows.push({
+        ...base,
+        outcome: 'failed',
+        deviceId: null,
+        error: { code: err.code, message: err.message },
+        warnings: [],
+      });
     }
   }
   const added = rows.filter((r) => r.outcome === 'added').length;
@@ -83,12 +133,20 @@ export function macRange(fromInput: string, toInput: string): BatchItem[] {
   const to = parseMac(toInput);
   const a = Number.parseInt(from, 16);
   const b = Number.parseInt(to, 16);
-  if (b < a) throw new MylicError('DEVICE_RANGE_INVALID', `The range ends (${formatHardwareId(to)}) before it starts (${formatHardwareId(from)}).`);
+  if (b < a)
+    throw new MylicError(
+      'DEVICE_RANGE_INVALID',
+      `The range ends (${formatHardwareId(to)}) before it starts (${formatHardwareId(from)}).`,
+    );
   // A range stays within the vendor prefix (OUI, the first three bytes) of its start: counting past
   // 00-90-33-FF-FF-FF would silently add another vendor's addresses.
   if (to.slice(0, 6) !== from.slice(0, 6)) {
     const prefix = formatHardwareId(from).slice(0, 8);
-    throw new MylicError('DEVICE_RANGE_INVALID', `The range ${formatHardwareId(from)} to ${formatHardwareId(to)} leaves the vendor prefix ${prefix}: both ends must start with ${prefix} (a range ends at ${prefix}-FF-FF-FF at most).`, { prefix });
+    throw new MylicError(
+      'DEVICE_RANGE_INVALID',
+      `The range ${formatHardwareId(from)} to ${formatHardwareId(to)} leaves the vendor prefix ${prefix}: both ends must start with ${prefix} (a range ends at ${prefix}-FF-FF-FF at most).`,
+      { prefix },
+    );
   }
   assertBatchSize(b - a + 1, `range ${formatHardwareId(from)} to ${formatHardwareId(to)}`);
   const items: BatchItem[] = [];
@@ -99,7 +157,11 @@ export function macRange(fromInput: string, toInput: string): BatchItem[] {
   return items;
 }
 
-export async function addDeviceRange(core: Core, actor: Actor, req: { from: string; to: string; type: string; projectId?: number | undefined }) {
+export async function addDeviceRange(
+  core: Core,
+  actor: Actor,
+  req: { from: string; to: string; type: string; projectId?: number | undefined },
+) {
   const items = macRange(req.from, req.to);
   const type = assertTypeFits(req.type, 'mac');
   return runBatch(core, actor, resolveProject(actor, req.projectId), 'range', items, type);
@@ -129,7 +191,8 @@ export function parseDeviceFile(text: string): BatchItem[] {
       if (tokens.length > 1) {
         try {
           const parsed = tokens.map((tok) => ({ tok, ...parseHardwareId(tok) }));
-          for (const p of parsed) items.push({ line: i + 1, input: p.tok, hardwareId: p.hardwareId, kind: p.kind });
+          for (const p of parsed)
+            items.push({ line: i + 1, input: p.tok, hardwareId: p.hardwareId, kind: p.kind });
           return;
         } catch {
           /* reported below with the whole line */
@@ -139,16 +202,27 @@ export function parseDeviceFile(text: string): BatchItem[] {
     }
   });
   if (bad.length) {
-    throw new MylicError('MAC_INVALID', `${bad.length} line(s) of the file are not MAC addresses or IPEIs: ${bad.slice(0, 5).map((b) => `line ${b.line} "${b.input}"`).join(', ')}${bad.length > 5 ? ', …' : ''}. Nothing was added.`, {
-      lines: bad.slice(0, MAX_DEVICES_PER_BATCH),
-    });
+    throw new MylicError(
+      'MAC_INVALID',
+      `${bad.length} line(s) of the file are not MAC addresses or IPEIs: ${bad
+        .slice(0, 5)
+        .map((b) => `line ${b.line} "${b.input}"`)
+        .join(', ')}${bad.length > 5 ? ', …' : ''}. Nothing was added.`,
+      {
+        lines: bad.slice(0, MAX_DEVICES_PER_BATCH),
+      },
+    );
   }
   if (!items.length) throw new MylicError('VALIDATION_FAILED', 'The file holds no MAC addresses.');
   assertBatchSize(items.length, 'file');
   return items;
 }
 
-export async function addDeviceFile(core: Core, actor: Actor, req: { text: string; type: string; projectId?: number | undefined }) {
+export async function addDeviceFile(
+  core: Core,
+  actor: Actor,
+  req: { text: string; type: string; projectId?: number | undefined },
+) {
   const items = parseDeviceFile(req.text);
   for (const kind of new Set(items.map((i) => i.kind))) assertTypeFits(req.type, kind);
   return runBatch(core, actor, resolveProject(actor, req.projectId), 'file', items, req.type);
@@ -162,11 +236,24 @@ export async function addDeviceFile(core: Core, actor: Actor, req: { text: strin
  * registration made them); a line whose record is missing fails with DEVICE_NOT_FOUND. The seed's limit
  * of 50 is for ranges and files; an order adds all of its devices (one transaction each, as above).
  */
-export async function addDeviceOrder(core: Core, actor: Actor, req: { orderNumber: string; projectId?: number | undefined }) {
+export async function addDeviceOrder(
+  core: Core,
+  actor: Actor,
+  req: { orderNumber: string; projectId?: number | undefined },
+) {
   const number = orderNumber(req.orderNumber);
   const projectId = resolveProject(actor, req.projectId);
   const order = await orderOfCompany(core.store.db, actor, number);
   const lines = await orderLines(core.store.db, order.order_number);
-  const items = lines.map((l, i) => ({ line: i + 1, input: formatHardwareId(l.hardware_id), hardwareId: l.hardware_id, kind: hardwareIdKind(l.hardware_id), type: l.device_type }));
-  return runBatch(core, actor, projectId, 'order', items, null, { mustExist: true, orderNumber: order.order_number });
+  const items = lines.map((l, i) => ({
+    line: i + 1,
+    input: formatHardwareId(l.hardware_id),
+    hardwareId: l.hardware_id,
+    kind: hardwareIdKind(l.hardware_id),
+    type: l.device_type,
+  }));
+  return runBatch(core, actor, projectId, 'order', items, null, {
+    mustExist: true,
+    orderNumber: order.order_number,
+  });
 }

@@ -4,7 +4,15 @@ import { formatHardwareId, hardwareIdKind } from '../../../protocol/hardware-id.
 import type { Tx } from '../../db/store.js';
 import { externalProjectIds, projectAccess, selectedCompany } from '../access.js';
 import type { Actor, Core } from '../context.js';
-import { deviceMatch, devicePredicate, indexCandidates, inScope, scopeAtMost, searchTuning, type Scope } from './device-search-index.js';
+import {
+  deviceMatch,
+  devicePredicate,
+  indexCandidates,
+  inScope,
+  scopeAtMost,
+  searchTuning,
+  type Scope,
+} from './device-search-index.js';
 import { placementInScope } from './devices.js';
 import { activeRequests, RMA_ACTIVE, toRmaInfo } from './rma-requests.js';
 
@@ -26,7 +34,11 @@ export interface PlacementKey {
  * Full rows for placements, in the order of `keys`. `selectedCompanyId` tells own from external
  * placements. One query; the licence count is a correlated count on licenses(device_id).
  */
-export async function hydratePlacements(tx: Tx, keys: readonly PlacementKey[], selectedCompanyId: number): Promise<DeviceSummary[]> {
+export async function hydratePlacements(
+  tx: Tx,
+  keys: readonly PlacementKey[],
+  selectedCompanyId: number,
+): Promise<DeviceSummary[]> {
   if (!keys.length) return [];
   const rows = await tx
     .selectFrom('device_projects as dp')
@@ -54,15 +66,26 @@ export async function hydratePlacements(tx: Tx, keys: readonly PlacementKey[], s
         .where('l.state', '=', 'bound')
         .as('licenses'),
     ])
-    .where((eb) => eb.or(keys.map((k) => eb.and([eb('dp.device_id', '=', k.deviceId), eb('dp.company_id', '=', k.companyId)]))))
+    .where((eb) =>
+      eb.or(
+        keys.map((k) => eb.and([eb('dp.device_id', '=', k.deviceId), eb('dp.company_id', '=', k.companyId)])),
+      ),
+    )
     .execute();
   const byKey = new Map(rows.map((r) => [`${r.device_id}/${r.company_id}`, r]));
-  const requests = await activeRequests(tx, rows.filter((r) => r.rma_state !== null).map((r) => r.device_id));
+  const requests = await activeRequests(
+    tx,
+    rows.filter((r) => r.rma_state !== null).map((r) => r.device_id),
+  );
   const out: DeviceSummary[] = [];
   for (const k of keys) {
     const r = byKey.get(`${k.deviceId}/${k.companyId}`);
     if (!r) continue;
-    const rma = toRmaInfo(r, requests.filter((q) => q.deviceId === r.device_id), selectedCompanyId);
+    const rma = toRmaInfo(
+      r,
+      requests.filter((q) => q.deviceId === r.device_id),
+      selectedCompanyId,
+    );
     out.push({
       id: r.device_id,
       hardwareId: r.hardware_id,
@@ -95,7 +118,12 @@ export interface ListQuery {
  * The project a list covers (the one asked for, else the session's), which the actor must reach as a
  * project of the selected company or one granted to it; null: all of them.
  */
-async function listProject(tx: Tx, actor: Actor, companyId: number, asked: number | undefined): Promise<number | null> {
+async function listProject(
+  tx: Tx,
+  actor: Actor,
+  companyId: number,
+  asked: number | undefined,
+): Promise<number | null> {
   const projectId = asked ?? actor.projectId ?? null;
   if (projectId === null) return null;
   const access = await projectAccess(tx, actor, projectId);
@@ -114,7 +142,11 @@ export async function listDevices(core: Core, actor: Actor, q: ListQuery) {
   const tx = core.store.db;
   const { companyId } = await selectedCompany(tx, actor);
   const projectId = await listProject(tx, actor, companyId, q.projectId);
-  const s: Scope = { companyId, external: projectId === null ? await externalProjectIds(tx, actor.userId, companyId) : [], projectId };
+  const s: Scope = {
+    companyId,
+    external: projectId === null ? await externalProjectIds(tx, actor.userId, companyId) : [],
+    projectId,
+  };
   const filter = (q.filter ?? '').trim();
   const offset = q.offset ?? 0;
   const limit = q.limit ?? 100;
@@ -124,15 +156,36 @@ export async function listDevices(core: Core, actor: Actor, q: ListQuery) {
   if (!filter) {
     const base = tx.selectFrom('device_projects as dp').where(inScope(s));
     total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    keys = await base.select(['dp.device_id', 'dp.company_id']).orderBy('dp.device_id').orderBy('dp.company_id').limit(limit).offset(offset).execute();
+    keys = await base
+      .select(['dp.device_id', 'dp.company_id'])
+      .orderBy('dp.device_id')
+      .orderBy('dp.company_id')
+      .limit(limit)
+      .offset(offset)
+      .execute();
   } else {
     const m = deviceMatch(filter);
-    let base = tx.selectFrom('device_projects as dp').innerJoin('devices as d', 'd.id', 'dp.device_id').where(inScope(s)).where(devicePredicate(m));
-    if (!(await scopeAtMost(tx, s, searchTuning.scanLimit))) base = base.where('dp.device_id', 'in', indexCandidates(tx, m));
+    let base = tx
+      .selectFrom('device_projects as dp')
+      .innerJoin('devices as d', 'd.id', 'dp.device_id')
+      .where(inScope(s))
+      .where(devicePredicate(m));
+    if (!(await scopeAtMost(tx, s, searchTuning.scanLimit)))
+      base = base.where('dp.device_id', 'in', indexCandidates(tx, m));
     total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    keys = await base.select(['dp.device_id', 'dp.company_id']).orderBy('dp.device_id').orderBy('dp.company_id').limit(limit).offset(offset).execute();
+    keys = await base
+      .select(['dp.device_id', 'dp.company_id'])
+      .orderBy('dp.device_id')
+      .orderBy('dp.company_id')
+      .limit(limit)
+      .offset(offset)
+      .execute();
   }
-  const devices = await hydratePlacements(tx, keys.map((k) => ({ deviceId: k.device_id, companyId: k.company_id })), companyId);
+  const devices = await hydratePlacements(
+    tx,
+    keys.map((k) => ({ deviceId: k.device_id, companyId: k.company_id })),
+    companyId,
+  );
   return { projectId, filter, total, offset, limit, devices };
 }
 
@@ -140,9 +193,17 @@ export async function listDevices(core: Core, actor: Actor, q: ListQuery) {
 export async function getDevice(core: Core, actor: Actor, deviceId: number): Promise<DeviceDetail> {
   const tx = core.store.db;
   const p = await placementInScope(tx, actor, deviceId);
-  const [summary] = await hydratePlacements(tx, [{ deviceId: p.deviceId, companyId: p.companyId }], p.selectedCompanyId);
+  const [summary] = await hydratePlacements(
+    tx,
+    [{ deviceId: p.deviceId, companyId: p.companyId }],
+    p.selectedCompanyId,
+  );
   if (!summary) throw new MylicError('DEVICE_NOT_FOUND');
-  const device = await tx.selectFrom('devices').select(['shipped_on']).where('id', '=', deviceId).executeTakeFirstOrThrow();
+  const device = await tx
+    .selectFrom('devices')
+    .select(['shipped_on'])
+    .where('id', '=', deviceId)
+    .executeTakeFirstOrThrow();
   // The order is shown only to the company it was shipped to.
   const order = await tx
     .selectFrom('device_order_lines as ol')
@@ -152,6 +213,16 @@ export async function getDevice(core: Core, actor: Actor, deviceId: number): Pro
     .where('o.company_id', '=', p.companyId)
     .orderBy('ol.created_at', 'desc')
     .executeTakeFirst();
-  const others = await tx.selectFrom('device_projects').select('company_id').where('device_id', '=', deviceId).where('company_id', '!=', p.companyId).executeTakeFirst();
-  return { ...summary, shippedOn: device.shipped_on, orderNumber: order?.order_number ?? null, otherCompanies: others !== undefined };
+  const others = await tx
+    .selectFrom('device_projects')
+    .select('company_id')
+    .where('device_id', '=', deviceId)
+    .where('company_id', '!=', p.companyId)
+    .executeTakeFirst();
+  return {
+    ...summary,
+    shippedOn: device.shipped_on,
+    orderNumber: order?.order_number ?? null,
+    otherCompanies: others !== undefined,
+  };
 }

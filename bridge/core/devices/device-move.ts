@@ -5,7 +5,14 @@ import { type ProjectAccess, projectAccess } from '../access.js';
 import { type Actor, type Core, isoNow, today } from '../context.js';
 import { placementInScope, type ScopedPlacement } from './devices.js';
 import { recordHistory } from '../history.js';
-import { applySsaForMove, assertPayerProjects, historyDetail, previewSsaForMove, type SsaConfirmation, type SsaIntoPreview } from '../ssa/index.js';
+import {
+  applySsaForMove,
+  assertPayerProjects,
+  historyDetail,
+  previewSsaForMove,
+  type SsaConfirmation,
+  type SsaIntoPreview,
+} from '../ssa/index.js';
 
 /**
  * Move one or several devices to another project of the same company (seed: Move device; "Actions on
@@ -30,7 +37,13 @@ import { applySsaForMove, assertPayerProjects, historyDetail, previewSsaForMove,
  * summary to show first is `previewDeviceMove` (POST /projects/:id/ssa/move-preview), which plans the
  * move exactly like this (`planMove`), so the preview's total is what the move asks.
  */
-export async function moveDevices(core: Core, actor: Actor, deviceIds: readonly number[], targetProjectId: number, ssa?: SsaConfirmation) {
+export async function moveDevices(
+  core: Core,
+  actor: Actor,
+  deviceIds: readonly number[],
+  targetProjectId: number,
+  ssa?: SsaConfirmation,
+) {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { target, toMove, unchanged } = await planMove(tx, actor, deviceIds, targetProjectId);
@@ -38,11 +51,22 @@ export async function moveDevices(core: Core, actor: Actor, deviceIds: readonly 
     // SSA (issue 6): one summary for all licenses coming in, confirmed (or refused) before anything
     // moves; the licenses are found by device, so the placement can change afterwards.
     const applied = toMove.length
-      ? await applySsaForMove(tx, at, { userId: actor.userId, companyId: target.company_id, deviceIds: toMove.map((p) => p.deviceId), toProjectId: target.id, confirm: ssa })
+      ? await applySsaForMove(tx, at, {
+          userId: actor.userId,
+          companyId: target.company_id,
+          deviceIds: toMove.map((p) => p.deviceId),
+          toProjectId: target.id,
+          confirm: ssa,
+        })
       : null;
     const moved: { deviceId: number; fromProjectId: number; licenses: number }[] = [];
     for (const p of toMove) {
-      await tx.updateTable('device_projects').set({ project_id: target.id }).where('device_id', '=', p.deviceId).where('company_id', '=', p.companyId).execute();
+      await tx
+        .updateTable('device_projects')
+        .set({ project_id: target.id })
+        .where('device_id', '=', p.deviceId)
+        .where('company_id', '=', p.companyId)
+        .execute();
       const licenses = await tx
         .updateTable('licenses')
         .set({ project_id: target.id, updated_at: at })
@@ -83,15 +107,32 @@ export interface MovePlan {
  * Plans a move with every check of the move (walls, same company, not out of an external project), in
  * the caller's transaction or on the database for a preview. Nothing changes.
  */
-export async function planMove(tx: Tx, actor: Actor, deviceIds: readonly number[], targetProjectId: number): Promise<MovePlan> {
+export async function planMove(
+  tx: Tx,
+  actor: Actor,
+  deviceIds: readonly number[],
+  targetProjectId: number,
+): Promise<MovePlan> {
   const target = await projectAccess(tx, actor, targetProjectId);
-  if (target.external) throw new MylicError('FORBIDDEN', 'Devices cannot be moved into a project your company only has rights on: add them there instead.');
+  if (target.external)
+    throw new MylicError(
+      'FORBIDDEN',
+      'Devices cannot be moved into a project your company only has rights on: add them there instead.',
+    );
   const toMove: ScopedPlacement[] = [];
   const unchanged: number[] = [];
   for (const id of new Set(deviceIds)) {
     const p = await placementInScope(tx, actor, id);
-    if (p.external) throw new MylicError('FORBIDDEN', 'Users of a company with rights on this project cannot move its devices out of it.');
-    if (p.companyId !== target.project.company_id) throw new MylicError('PROJECT_NOT_FOUND', 'A device can only be moved to another project of the same company.');
+    if (p.external)
+      throw new MylicError(
+        'FORBIDDEN',
+        'Users of a company with rights on this project cannot move its devices out of it.',
+      );
+    if (p.companyId !== target.project.company_id)
+      throw new MylicError(
+        'PROJECT_NOT_FOUND',
+        'A device can only be moved to another project of the same company.',
+      );
     if (p.projectId === target.project.id) unchanged.push(p.deviceId);
     else toMove.push(p);
   }
@@ -108,7 +149,11 @@ export async function previewDeviceMove(
   actor: Actor,
   deviceIds: readonly number[],
   targetProjectId: number,
-  opts: { endDate?: string | undefined; calculationDate?: string | undefined; optOut?: readonly string[] | undefined } = {},
+  opts: {
+    endDate?: string | undefined;
+    calculationDate?: string | undefined;
+    optOut?: readonly string[] | undefined;
+  } = {},
 ): Promise<SsaIntoPreview> {
   const tx = core.store.db;
   const plan = await planMove(tx, actor, deviceIds, targetProjectId);
@@ -133,7 +178,13 @@ export async function previewMoveSsa(
   core: Core,
   actor: Actor,
   toProjectId: number,
-  req: { deviceIds?: readonly number[]; hardwareIds?: readonly string[]; endDate?: string; calculationDate?: string; optOut?: readonly string[] },
+  req: {
+    deviceIds?: readonly number[];
+    hardwareIds?: readonly string[];
+    endDate?: string;
+    calculationDate?: string;
+    optOut?: readonly string[];
+  },
 ): Promise<SsaIntoPreview> {
   const tx = core.store.db;
   // The target's walls first: who may not use the project learns nothing about devices.
@@ -141,11 +192,20 @@ export async function previewMoveSsa(
   const deviceIds = [...(req.deviceIds ?? [])];
   for (const input of req.hardwareIds ?? []) {
     const { hardwareId } = parseHardwareId(input);
-    const device = await tx.selectFrom('devices').select('id').where('hardware_id', '=', hardwareId).executeTakeFirst();
+    const device = await tx
+      .selectFrom('devices')
+      .select('id')
+      .where('hardware_id', '=', hardwareId)
+      .executeTakeFirst();
     // Unknown, or (planMove) not in the actor's projects: the same answer, so devices cannot be probed.
-    if (!device) throw new MylicError('DEVICE_NOT_FOUND', `There is no device ${formatHardwareId(hardwareId)} in your projects.`);
+    if (!device)
+      throw new MylicError(
+        'DEVICE_NOT_FOUND',
+        `There is no device ${formatHardwareId(hardwareId)} in your projects.`,
+      );
     deviceIds.push(device.id);
   }
-  if (!deviceIds.length) throw new MylicError('VALIDATION_FAILED', 'Give the devices to move (deviceIds or hardwareIds).');
+  if (!deviceIds.length)
+    throw new MylicError('VALIDATION_FAILED', 'Give the devices to move (deviceIds or hardwareIds).');
   return previewDeviceMove(core, actor, deviceIds, toProjectId, req);
 }

@@ -19,7 +19,8 @@ import type { Tx } from '../../db/store.js';
  * time and never shows a wrong device.
  */
 
-export const searchRowId = (deviceId: number, companyId: number): bigint => (BigInt(deviceId) << 31n) + BigInt(companyId);
+export const searchRowId = (deviceId: number, companyId: number): bigint =>
+  (BigInt(deviceId) << 31n) + BigInt(companyId);
 
 /** (Re)writes the index row of a placement from the stored data. */
 export async function indexPlacement(tx: Tx, deviceId: number, companyId: number): Promise<void> {
@@ -73,8 +74,13 @@ export function deviceMatch(query: string): DeviceMatch {
   const lower = asciiLower(q);
   const indexPatterns = [`%${lower.replace(/[%_]/g, '_')}%`];
   // The compact form only when it differs and has a trigram (the index cannot answer shorter parts).
-  if (hw !== null && hw.toLowerCase() !== lower && hw.length >= 3) indexPatterns.push(`%${hw.toLowerCase()}%`);
-  return { text: `%${escapeLike(lower)}%`, hardwareId: hw === null ? null : `%${escapeLike(hw)}%`, indexPatterns };
+  if (hw !== null && hw.toLowerCase() !== lower && hw.length >= 3)
+    indexPatterns.push(`%${hw.toLowerCase()}%`);
+  return {
+    text: `%${escapeLike(lower)}%`,
+    hardwareId: hw === null ? null : `%${escapeLike(hw)}%`,
+    indexPatterns,
+  };
 }
 
 /**
@@ -86,7 +92,8 @@ export function devicePredicate(m: DeviceMatch): Expression<SqlBool> {
     sql<SqlBool>`lower(coalesce(${sql.ref('dp.name')}, '')) like ${m.text} escape '\\'`,
     sql<SqlBool>`lower(${sql.ref('dp.comment')}) like ${m.text} escape '\\'`,
   ];
-  if (m.hardwareId !== null) parts.push(sql<SqlBool>`${sql.ref('d.hardware_id')} like ${m.hardwareId} escape '\\'`);
+  if (m.hardwareId !== null)
+    parts.push(sql<SqlBool>`${sql.ref('d.hardware_id')} like ${m.hardwareId} escape '\\'`);
   return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
 }
 
@@ -113,7 +120,9 @@ type PlacementTables = Database & { dp: Database['device_projects']; d: Database
 export function inScope(s: Scope) {
   return (eb: ExpressionBuilder<PlacementTables, 'dp'>): Expression<SqlBool> => {
     if (s.projectId !== undefined && s.projectId !== null) return eb('dp.project_id', '=', s.projectId);
-    return s.external.length ? eb.or([eb('dp.company_id', '=', s.companyId), eb('dp.project_id', 'in', s.external)]) : eb('dp.company_id', '=', s.companyId);
+    return s.external.length
+      ? eb.or([eb('dp.company_id', '=', s.companyId), eb('dp.project_id', 'in', s.external)])
+      : eb('dp.company_id', '=', s.companyId);
   };
 }
 
@@ -123,19 +132,28 @@ export async function scopeCount(tx: Tx, s: Scope, limit: number): Promise<numbe
     Number(
       (
         await tx
-          .selectFrom((eb) => eb.selectFrom('device_projects').select('device_id').where(where.column, 'in', where.ids).limit(limit + 1).as('x'))
+          .selectFrom((eb) =>
+            eb
+              .selectFrom('device_projects')
+              .select('device_id')
+              .where(where.column, 'in', where.ids)
+              .limit(limit + 1)
+              .as('x'),
+          )
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .executeTakeFirstOrThrow()
       ).n,
     );
-  if (s.projectId !== undefined && s.projectId !== null) return bounded({ column: 'project_id', ids: [s.projectId] });
+  if (s.projectId !== undefined && s.projectId !== null)
+    return bounded({ column: 'project_id', ids: [s.projectId] });
   let n = await bounded({ column: 'company_id', ids: [s.companyId] });
   if (n <= limit && s.external.length) n += await bounded({ column: 'project_id', ids: s.external });
   return n;
 }
 
 /** Whether the scope is small enough to be read whole. */
-export const scopeAtMost = async (tx: Tx, s: Scope, limit: number) => (await scopeCount(tx, s, limit)) <= limit;
+export const scopeAtMost = async (tx: Tx, s: Scope, limit: number) =>
+  (await scopeCount(tx, s, limit)) <= limit;
 
 /**
  * The devices whose index rows match (each pattern answered by the trigram index, united): a
@@ -144,6 +162,7 @@ export const scopeAtMost = async (tx: Tx, s: Scope, limit: number) => (await sco
 export function indexCandidates(tx: Tx, m: DeviceMatch) {
   const [first, ...rest] = m.indexPatterns;
   let q = tx.selectFrom('device_search').select('device_id').where('terms', 'like', first!);
-  for (const p of rest) q = q.union(tx.selectFrom('device_search').select('device_id').where('terms', 'like', p));
+  for (const p of rest)
+    q = q.union(tx.selectFrom('device_search').select('device_id').where('terms', 'like', p));
   return q;
 }

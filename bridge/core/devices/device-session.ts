@@ -20,7 +20,10 @@ export async function createChallenge(core: Core, hardwareId: string) {
   const expiresAt = new Date(core.clock.now().getTime() + CHALLENGE_TTL_MS).toISOString();
   await core.store.write(async (tx) => {
     await tx.deleteFrom('device_challenges').where('expires_at', '<', isoNow(core)).execute();
-    await tx.insertInto('device_challenges').values({ challenge, hardware_id: hardwareId, expires_at: expiresAt, used: 0 }).execute();
+    await tx
+      .insertInto('device_challenges')
+      .values({ challenge, hardware_id: hardwareId, expires_at: expiresAt, used: 0 })
+      .execute();
   });
   return { challenge, expiresAt };
 }
@@ -66,7 +69,11 @@ export async function deviceLogin(core: Core, input: DeviceLoginInput, address: 
     // also where a certificate from "request certificate" takes effect: only once the device shows it
     // and signs the challenge with its new key (certificates.ts does not switch on issuing).
     const changed = device.cert_pem !== null && device.cert_pem !== input.certificate;
-    await tx.updateTable('devices').set({ cert_pem: input.certificate }).where('id', '=', device.id).execute();
+    await tx
+      .updateTable('devices')
+      .set({ cert_pem: input.certificate })
+      .where('id', '=', device.id)
+      .execute();
     const session = await openSession(core, tx, user.id, 'device', device.id);
     await recordHistory(tx, at, {
       event: 'device.logged_in',
@@ -74,7 +81,14 @@ export async function deviceLogin(core: Core, input: DeviceLoginInput, address: 
       projectId: placement.projectId,
       userId: user.id,
       deviceId: device.id,
-      ...(changed ? { detail: { certificateChanged: true, fingerprint256: new X509Certificate(input.certificate).fingerprint256 } } : {}),
+      ...(changed
+        ? {
+            detail: {
+              certificateChanged: true,
+              fingerprint256: new X509Certificate(input.certificate).fingerprint256,
+            },
+          }
+        : {}),
     });
     return {
       ...session,

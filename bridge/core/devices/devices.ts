@@ -1,6 +1,12 @@
 import { MylicError } from '../../../protocol/errors.js';
 import type { DeviceWarning } from '../../../protocol/devices-api.js';
-import { formatHardwareId, hardwareIdKind, parseHardwareId, parseMac, type HardwareIdKind } from '../../../protocol/hardware-id.js';
+import {
+  formatHardwareId,
+  hardwareIdKind,
+  parseHardwareId,
+  parseMac,
+  type HardwareIdKind,
+} from '../../../protocol/hardware-id.js';
 import type { Tx } from '../../db/store.js';
 import { externalProjectIds, ownProjectAccess, projectAccess, selectedCompany } from '../access.js';
 import { catalog } from '../catalog.js';
@@ -45,7 +51,9 @@ export function assertTypeFits(deviceType: string, kind: HardwareIdKind): string
   if (type.identity !== kind) {
     throw new MylicError(
       'DEVICE_TYPE_MISMATCH',
-      kind === 'ipei' ? `An IPEI belongs to a DECT handset, not to a device of type ${type.name}.` : `A device of type ${type.name} is known by its IPEI, not by a MAC address.`,
+      kind === 'ipei'
+        ? `An IPEI belongs to a DECT handset, not to a device of type ${type.name}.`
+        : `A device of type ${type.name} is known by its IPEI, not by a MAC address.`,
     );
   }
   return type.name;
@@ -65,38 +73,72 @@ export async function placeDevice(
   deviceType: string | null,
   src: PlaceSource,
 ): Promise<PlacedDevice> {
-  let device = await tx.selectFrom('devices').select(['id', 'device_type']).where('hardware_id', '=', hardwareId).executeTakeFirst();
+  let device = await tx
+    .selectFrom('devices')
+    .select(['id', 'device_type'])
+    .where('hardware_id', '=', hardwareId)
+    .executeTakeFirst();
   let created = false;
   if (!device) {
-    if (src.mustExist) throw new MylicError('DEVICE_NOT_FOUND', `Device ${formatHardwareId(hardwareId)} was not found in the device database: contact the administrator.`);
-    if (deviceType === null) throw new MylicError('VALIDATION_FAILED', 'Give the device type of a new device.');
+    if (src.mustExist)
+      throw new MylicError(
+        'DEVICE_NOT_FOUND',
+        `Device ${formatHardwareId(hardwareId)} was not found in the device database: contact the administrator.`,
+      );
+    if (deviceType === null)
+      throw new MylicError('VALIDATION_FAILED', 'Give the device type of a new device.');
     const type = assertTypeFits(deviceType, hardwareIdKind(hardwareId));
     device = await tx
       .insertInto('devices')
-      .values({ hardware_id: hardwareId, device_type: type, cert_pem: null, invalidation_counter: 0, created_at: at })
+      .values({
+        hardware_id: hardwareId,
+        device_type: type,
+        cert_pem: null,
+        invalidation_counter: 0,
+        created_at: at,
+      })
       .returning(['id', 'device_type'])
       .executeTakeFirstOrThrow();
     created = true;
   }
-  const placements = await tx.selectFrom('device_projects').select(['company_id']).where('device_id', '=', device.id).execute();
+  const placements = await tx
+    .selectFrom('device_projects')
+    .select(['company_id'])
+    .where('device_id', '=', device.id)
+    .execute();
   if (placements.some((p) => p.company_id === project.company_id)) {
-    throw new MylicError('DEVICE_ALREADY_IN_COMPANY', `Device ${formatHardwareId(hardwareId)} is already in your company: remove it from its project first to add it again.`);
+    throw new MylicError(
+      'DEVICE_ALREADY_IN_COMPANY',
+      `Device ${formatHardwareId(hardwareId)} is already in your company: remove it from its project first to add it again.`,
+    );
   }
   const ssa = created ? null : await licensesIntoSsa(tx, at, actor, project, { id: device.id, hardwareId });
   const warnings: DeviceWarning[] = [];
   if (placements.length > 0) {
     warnings.push({
       code: 'SEVERAL_COMPANIES',
-      message: 'This device is already in another company: either you do not have the physical device or it once belonged to another company. You have access to all of its current licenses.',
+      message:
+        'This device is already in another company: either you do not have the physical device or it once belonged to another company. You have access to all of its current licenses.',
     });
   }
   if (!created && (await payingCompanies(tx, device.id)) > 1) {
     warnings.push({
       code: 'SEVERAL_USERS',
-      message: 'This device has licenses paid by several companies: you are not necessarily the one who physically owns it. If you do not own it, do not import it.',
+      message:
+        'This device has licenses paid by several companies: you are not necessarily the one who physically owns it. If you do not own it, do not import it.',
     });
   }
-  await tx.insertInto('device_projects').values({ device_id: device.id, company_id: project.company_id, project_id: project.id, name: null, comment: '', added_at: at }).execute();
+  await tx
+    .insertInto('device_projects')
+    .values({
+      device_id: device.id,
+      company_id: project.company_id,
+      project_id: project.id,
+      name: null,
+      comment: '',
+      added_at: at,
+    })
+    .execute();
   await indexPlacement(tx, device.id, project.company_id);
   await recordHistory(tx, at, {
     event: 'device.added',
@@ -113,7 +155,15 @@ export async function placeDevice(
       ...(ssa ? { ssa: historyDetail(ssa) } : {}),
     },
   });
-  return { deviceId: device.id, hardwareId, display: formatHardwareId(hardwareId), type: device.device_type, projectId: project.id, created, warnings };
+  return {
+    deviceId: device.id,
+    hardwareId,
+    display: formatHardwareId(hardwareId),
+    type: device.device_type,
+    projectId: project.id,
+    created,
+    warnings,
+  };
 }
 
 /**
@@ -149,7 +199,13 @@ async function payingCompanies(tx: Tx, deviceId: number): Promise<number> {
  * to pay (the licenses are covered to the project's end already, or their types carry no SSC) the
  * licenses get the end date and the add goes on. A new device record has no licenses: nothing to check.
  */
-async function licensesIntoSsa(tx: Tx, at: string, actor: Actor, project: { id: number; company_id: number; ssa_end: string | null }, device: { id: number; hardwareId: string }) {
+async function licensesIntoSsa(
+  tx: Tx,
+  at: string,
+  actor: Actor,
+  project: { id: number; company_id: number; ssa_end: string | null },
+  device: { id: number; hardwareId: string },
+) {
   const day = at.slice(0, 10);
   if (runningSsaEnd(project, day) === null) return null;
   const licenses = await deviceLicenses(tx, project.company_id, [device.id]);
@@ -160,7 +216,13 @@ async function licensesIntoSsa(tx: Tx, at: string, actor: Actor, project: { id: 
     throw new MylicError(
       'DEVICE_ADD_NEEDS_SSA',
       `Device ${formatHardwareId(device.hardwareId)} has ${licenses.length} license(s) of your company without the SSA of this project (until ${project.ssa_end}; ${total} SSC): add it to a project without SSA, then move it into this project (POST /devices/move) and confirm the SSC summary there.`,
-      { target: preview.target, summary: preview.summary && { ...preview.summary, lines: preview.summary.lines.map((l) => ({ ...l, serial: l.id })) } },
+      {
+        target: preview.target,
+        summary: preview.summary && {
+          ...preview.summary,
+          lines: preview.summary.lines.map((l) => ({ ...l, serial: l.id })),
+        },
+      },
     );
   }
   return bringIntoSsa(tx, at, { userId: actor.userId, target: project, licenses });
@@ -171,7 +233,13 @@ async function licensesIntoSsa(tx: Tx, at: string, actor: Actor, project: { id: 
  * Users of a company with rights on the project may add devices to it (seed: Projects → Rights); the
  * placement is the owning company's, as for its own users.
  */
-export async function addDevice(core: Core, actor: Actor, projectId: number, macInput: string, deviceType: string): Promise<PlacedDevice> {
+export async function addDevice(
+  core: Core,
+  actor: Actor,
+  projectId: number,
+  macInput: string,
+  deviceType: string,
+): Promise<PlacedDevice> {
   const { hardwareId, kind } = parseHardwareId(macInput);
   assertTypeFits(deviceType, kind);
   return core.store.write(async (tx) => {
@@ -182,7 +250,11 @@ export async function addDevice(core: Core, actor: Actor, projectId: number, mac
 }
 
 export async function findDevice(tx: Tx, hardwareId: string) {
-  const device = await tx.selectFrom('devices').selectAll().where('hardware_id', '=', hardwareId).executeTakeFirst();
+  const device = await tx
+    .selectFrom('devices')
+    .selectAll()
+    .where('hardware_id', '=', hardwareId)
+    .executeTakeFirst();
   if (!device) throw new MylicError('DEVICE_NOT_FOUND', `There is no device ${hardwareId}.`);
   return device;
 }
@@ -216,9 +288,21 @@ export async function placementInScope(tx: Tx, actor: Actor, deviceId: number): 
     .selectFrom('device_projects as dp')
     .innerJoin('devices as d', 'd.id', 'dp.device_id')
     .innerJoin('projects as p', 'p.id', 'dp.project_id')
-    .select(['dp.device_id', 'd.hardware_id', 'dp.company_id', 'dp.project_id', 'p.name as project_name', 'dp.name', 'dp.comment'])
+    .select([
+      'dp.device_id',
+      'd.hardware_id',
+      'dp.company_id',
+      'dp.project_id',
+      'p.name as project_name',
+      'dp.name',
+      'dp.comment',
+    ])
     .where('dp.device_id', '=', deviceId)
-    .where((eb) => (external.length ? eb.or([eb('dp.company_id', '=', companyId), eb('dp.project_id', 'in', external)]) : eb('dp.company_id', '=', companyId)))
+    .where((eb) =>
+      external.length
+        ? eb.or([eb('dp.company_id', '=', companyId), eb('dp.project_id', 'in', external)])
+        : eb('dp.company_id', '=', companyId),
+    )
     .execute();
   const row = rows.find((r) => r.company_id === companyId) ?? rows[0];
   if (!row) throw new MylicError('DEVICE_NOT_FOUND');
@@ -261,19 +345,40 @@ export function looksLikeHardwareId(name: string): boolean {
  * is the company's own label next to it and may be set to anything that is not itself a MAC or an
  * IPEI, so no device can pose as another in lists and search. null or "" removes the name.
  */
-export async function updateDevice(core: Core, actor: Actor, deviceId: number, patch: { name?: string | null | undefined; comment?: string | undefined }) {
-  const name = patch.name === undefined ? undefined : patch.name === null || patch.name.trim() === '' ? null : patch.name.trim();
+export async function updateDevice(
+  core: Core,
+  actor: Actor,
+  deviceId: number,
+  patch: { name?: string | null | undefined; comment?: string | undefined },
+) {
+  const name =
+    patch.name === undefined
+      ? undefined
+      : patch.name === null || patch.name.trim() === ''
+        ? null
+        : patch.name.trim();
   if (name !== undefined && name !== null) {
-    if (name.length > 100) throw new MylicError('VALIDATION_FAILED', 'A device name has at most 100 characters.');
-    if (looksLikeHardwareId(name)) throw new MylicError('DEVICE_NAME_INVALID', `"${name}" is a MAC address or an IPEI: a device name cannot be one (the device is always shown by its own).`);
+    if (name.length > 100)
+      throw new MylicError('VALIDATION_FAILED', 'A device name has at most 100 characters.');
+    if (looksLikeHardwareId(name))
+      throw new MylicError(
+        'DEVICE_NAME_INVALID',
+        `"${name}" is a MAC address or an IPEI: a device name cannot be one (the device is always shown by its own).`,
+      );
   }
   const comment = patch.comment?.trim();
-  if (comment !== undefined && comment.length > 1000) throw new MylicError('VALIDATION_FAILED', 'A device comment has at most 1000 characters.');
+  if (comment !== undefined && comment.length > 1000)
+    throw new MylicError('VALIDATION_FAILED', 'A device comment has at most 1000 characters.');
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const p = await placementInScope(tx, actor, deviceId);
     const set = { ...(name !== undefined ? { name } : {}), ...(comment !== undefined ? { comment } : {}) };
-    await tx.updateTable('device_projects').set(set).where('device_id', '=', p.deviceId).where('company_id', '=', p.companyId).execute();
+    await tx
+      .updateTable('device_projects')
+      .set(set)
+      .where('device_id', '=', p.deviceId)
+      .where('company_id', '=', p.companyId)
+      .execute();
     await indexPlacement(tx, p.deviceId, p.companyId);
     await recordHistory(tx, at, {
       event: 'device.updated',
@@ -281,7 +386,11 @@ export async function updateDevice(core: Core, actor: Actor, deviceId: number, p
       projectId: p.projectId,
       userId: actor.userId,
       deviceId: p.deviceId,
-      detail: { hardwareId: p.hardwareId, before: { name: p.name, comment: p.comment }, after: { name: name === undefined ? p.name : name, comment: comment ?? p.comment } },
+      detail: {
+        hardwareId: p.hardwareId,
+        before: { name: p.name, comment: p.comment },
+        after: { name: name === undefined ? p.name : name, comment: comment ?? p.comment },
+      },
     });
     return p.deviceId;
   });
@@ -290,13 +399,35 @@ export async function updateDevice(core: Core, actor: Actor, deviceId: number, p
 // ---------------------------------------------------------------------------------------------
 // remove (seed: Devices → Remove; "Actions on multiple devices")
 
-async function removePlacement(tx: Tx, at: string, actor: Actor, p: { deviceId: number; hardwareId: string; companyId: number; projectId: number }) {
-  await tx.deleteFrom('device_projects').where('device_id', '=', p.deviceId).where('company_id', '=', p.companyId).execute();
+async function removePlacement(
+  tx: Tx,
+  at: string,
+  actor: Actor,
+  p: { deviceId: number; hardwareId: string; companyId: number; projectId: number },
+) {
+  await tx
+    .deleteFrom('device_projects')
+    .where('device_id', '=', p.deviceId)
+    .where('company_id', '=', p.companyId)
+    .execute();
   await unindexPlacement(tx, p.deviceId, p.companyId);
   // A company that no longer holds the device has no RMA request for it any more; the other holders are
   // told (issue 11: removing the device must not wipe the traces of a request it made).
-  const rmaWithdrawn = await endRmaRequests(tx, at, { deviceId: p.deviceId, hardwareId: p.hardwareId, companyId: p.companyId, userId: actor.userId, why: 'device-removed' });
-  await recordHistory(tx, at, { event: 'device.removed', companyId: p.companyId, projectId: p.projectId, userId: actor.userId, deviceId: p.deviceId, detail: { hardwareId: p.hardwareId, ...(rmaWithdrawn ? { rmaWithdrawn: true } : {}) } });
+  const rmaWithdrawn = await endRmaRequests(tx, at, {
+    deviceId: p.deviceId,
+    hardwareId: p.hardwareId,
+    companyId: p.companyId,
+    userId: actor.userId,
+    why: 'device-removed',
+  });
+  await recordHistory(tx, at, {
+    event: 'device.removed',
+    companyId: p.companyId,
+    projectId: p.projectId,
+    userId: actor.userId,
+    deviceId: p.deviceId,
+    detail: { hardwareId: p.hardwareId, ...(rmaWithdrawn ? { rmaWithdrawn: true } : {}) },
+  });
 }
 
 /**
@@ -309,12 +440,30 @@ export async function removeDevice(core: Core, actor: Actor, projectId: number, 
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { project } = await ownProjectAccess(tx, actor, projectId, 'remove devices');
-    const device = await tx.selectFrom('devices').select('id').where('hardware_id', '=', hardwareId).executeTakeFirst();
+    const device = await tx
+      .selectFrom('devices')
+      .select('id')
+      .where('hardware_id', '=', hardwareId)
+      .executeTakeFirst();
     const placed = device
-      ? await tx.selectFrom('device_projects').select('company_id').where('device_id', '=', device.id).where('project_id', '=', project.id).executeTakeFirst()
+      ? await tx
+          .selectFrom('device_projects')
+          .select('company_id')
+          .where('device_id', '=', device.id)
+          .where('project_id', '=', project.id)
+          .executeTakeFirst()
       : undefined;
-    if (!device || !placed) throw new MylicError('DEVICE_NOT_FOUND', `Device ${formatHardwareId(hardwareId)} is not in project ${project.name}.`);
-    await removePlacement(tx, at, actor, { deviceId: device.id, hardwareId, companyId: placed.company_id, projectId: project.id });
+    if (!device || !placed)
+      throw new MylicError(
+        'DEVICE_NOT_FOUND',
+        `Device ${formatHardwareId(hardwareId)} is not in project ${project.name}.`,
+      );
+    await removePlacement(tx, at, actor, {
+      deviceId: device.id,
+      hardwareId,
+      companyId: placed.company_id,
+      projectId: project.id,
+    });
     return { deviceId: device.id, hardwareId };
   });
 }
@@ -329,7 +478,11 @@ export async function removeDevices(core: Core, actor: Actor, deviceIds: readonl
     const removed: { deviceId: number; projectId: number }[] = [];
     for (const id of new Set(deviceIds)) {
       const p = await placementInScope(tx, actor, id);
-      if (p.external) throw new MylicError('FORBIDDEN', 'Users of a company with rights on this project cannot remove devices.');
+      if (p.external)
+        throw new MylicError(
+          'FORBIDDEN',
+          'Users of a company with rights on this project cannot remove devices.',
+        );
       // The membership may not be admin-restricted, but the project access decides (locked, external).
       await ownProjectAccess(tx, actor, p.projectId, 'remove devices');
       await removePlacement(tx, at, actor, p);

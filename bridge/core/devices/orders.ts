@@ -20,7 +20,11 @@ import { recordHistory } from '../history.js';
 
 export function orderNumber(input: string): string {
   const n = input.trim();
-  if (!ORDER_NUMBER_RE.test(n)) throw new MylicError('VALIDATION_FAILED', 'An order number has 1 to 40 letters, digits, ".", "_" or "-".');
+  if (!ORDER_NUMBER_RE.test(n))
+    throw new MylicError(
+      'VALIDATION_FAILED',
+      'An order number has 1 to 40 letters, digits, ".", "_" or "-".',
+    );
   return n;
 }
 
@@ -33,13 +37,15 @@ export interface RegisterOrderInput {
 }
 
 /** Default type of a device the operator registers without one: `ops device add` uses IP811 too. */
-const defaultType = (kind: 'mac' | 'ipei') => (kind === 'ipei' ? catalog.devices.find((d) => d.identity === 'ipei')?.name ?? 'DECT-Handset' : 'IP811');
+const defaultType = (kind: 'mac' | 'ipei') =>
+  kind === 'ipei' ? (catalog.devices.find((d) => d.identity === 'ipei')?.name ?? 'DECT-Handset') : 'IP811';
 
 /** Operator: register an order (or add devices to one) for a company. One transaction, one history event. */
 export async function registerOrder(core: Core, input: RegisterOrderInput) {
   const number = orderNumber(input.orderNumber);
   if (!input.devices.length) throw new MylicError('USAGE', 'Give at least one device (--mac).');
-  if (input.orderedOn !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(input.orderedOn)) throw new MylicError('VALIDATION_FAILED', 'The order date is YYYY-MM-DD.');
+  if (input.orderedOn !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(input.orderedOn))
+    throw new MylicError('VALIDATION_FAILED', 'The order date is YYYY-MM-DD.');
   const lines = input.devices.map((d) => {
     const { hardwareId, kind } = parseHardwareId(d.device);
     const type = d.type === undefined ? null : assertTypeFits(d.type, kind);
@@ -47,20 +53,44 @@ export async function registerOrder(core: Core, input: RegisterOrderInput) {
   });
   return core.store.write(async (tx) => {
     const at = isoNow(core);
-    const company = await tx.selectFrom('companies').select('id').where('id', '=', input.companyId).executeTakeFirst();
+    const company = await tx
+      .selectFrom('companies')
+      .select('id')
+      .where('id', '=', input.companyId)
+      .executeTakeFirst();
     if (!company) throw new MylicError('COMPANY_NOT_FOUND', `There is no company ${input.companyId}.`);
-    const existing = await tx.selectFrom('device_orders').selectAll().where('order_number', '=', number).executeTakeFirst();
-    if (existing && existing.company_id !== input.companyId) throw new MylicError('ALREADY_EXISTS', `Order ${number} belongs to company ${existing.company_id}.`);
+    const existing = await tx
+      .selectFrom('device_orders')
+      .selectAll()
+      .where('order_number', '=', number)
+      .executeTakeFirst();
+    if (existing && existing.company_id !== input.companyId)
+      throw new MylicError('ALREADY_EXISTS', `Order ${number} belongs to company ${existing.company_id}.`);
     const orderedOn = existing?.ordered_on ?? input.orderedOn ?? today(core);
-    if (!existing) await tx.insertInto('device_orders').values({ order_number: number, company_id: input.companyId, ordered_on: orderedOn, created_at: at }).execute();
+    if (!existing)
+      await tx
+        .insertInto('device_orders')
+        .values({ order_number: number, company_id: input.companyId, ordered_on: orderedOn, created_at: at })
+        .execute();
     const out: { hardwareId: string; display: string; type: string; created: boolean }[] = [];
     for (const line of lines) {
-      let device = await tx.selectFrom('devices').select(['id', 'device_type', 'shipped_on']).where('hardware_id', '=', line.hardwareId).executeTakeFirst();
+      let device = await tx
+        .selectFrom('devices')
+        .select(['id', 'device_type', 'shipped_on'])
+        .where('hardware_id', '=', line.hardwareId)
+        .executeTakeFirst();
       let created = false;
       if (!device) {
         device = await tx
           .insertInto('devices')
-          .values({ hardware_id: line.hardwareId, device_type: line.type ?? defaultType(line.kind), cert_pem: null, invalidation_counter: 0, created_at: at, shipped_on: orderedOn })
+          .values({
+            hardware_id: line.hardwareId,
+            device_type: line.type ?? defaultType(line.kind),
+            cert_pem: null,
+            invalidation_counter: 0,
+            created_at: at,
+            shipped_on: orderedOn,
+          })
           .returning(['id', 'device_type', 'shipped_on'])
           .executeTakeFirstOrThrow();
         created = true;
@@ -69,12 +99,26 @@ export async function registerOrder(core: Core, input: RegisterOrderInput) {
       }
       await tx
         .insertInto('device_order_lines')
-        .values({ order_number: number, hardware_id: line.hardwareId, device_type: device.device_type, created_at: at })
+        .values({
+          order_number: number,
+          hardware_id: line.hardwareId,
+          device_type: device.device_type,
+          created_at: at,
+        })
         .onConflict((oc) => oc.columns(['order_number', 'hardware_id']).doNothing())
         .execute();
-      out.push({ hardwareId: line.hardwareId, display: formatHardwareId(line.hardwareId), type: device.device_type, created });
+      out.push({
+        hardwareId: line.hardwareId,
+        display: formatHardwareId(line.hardwareId),
+        type: device.device_type,
+        created,
+      });
     }
-    await recordHistory(tx, at, { event: 'order.registered', companyId: input.companyId, detail: { orderNumber: number, orderedOn, devices: out.map((d) => d.hardwareId), by: 'operator' } });
+    await recordHistory(tx, at, {
+      event: 'order.registered',
+      companyId: input.companyId,
+      detail: { orderNumber: number, orderedOn, devices: out.map((d) => d.hardwareId), by: 'operator' },
+    });
     return { orderNumber: number, companyId: input.companyId, orderedOn, devices: out };
   });
 }
@@ -82,13 +126,23 @@ export async function registerOrder(core: Core, input: RegisterOrderInput) {
 /** An order of the selected company, or ORDER_NOT_FOUND (also for another company's order). */
 export async function orderOfCompany(tx: Tx, actor: Actor, number: string) {
   const { companyId } = await selectedCompany(tx, actor);
-  const order = await tx.selectFrom('device_orders').selectAll().where('order_number', '=', number).where('company_id', '=', companyId).executeTakeFirst();
+  const order = await tx
+    .selectFrom('device_orders')
+    .selectAll()
+    .where('order_number', '=', number)
+    .where('company_id', '=', companyId)
+    .executeTakeFirst();
   if (!order) throw new MylicError('ORDER_NOT_FOUND', `There is no order ${number} for your company.`);
   return order;
 }
 
 export async function orderLines(tx: Tx, number: string) {
-  return tx.selectFrom('device_order_lines').select(['hardware_id', 'device_type']).where('order_number', '=', number).orderBy('hardware_id').execute();
+  return tx
+    .selectFrom('device_order_lines')
+    .select(['hardware_id', 'device_type'])
+    .where('order_number', '=', number)
+    .orderBy('hardware_id')
+    .execute();
 }
 
 /** The devices of an order, with their placement and name in the selected company where placed. */
@@ -98,7 +152,9 @@ export async function orderDevices(core: Core, actor: Actor, number: string) {
   const lines = await tx
     .selectFrom('device_order_lines as ol')
     .leftJoin('devices as d', 'd.hardware_id', 'ol.hardware_id')
-    .leftJoin('device_projects as dp', (j) => j.onRef('dp.device_id', '=', 'd.id').on('dp.company_id', '=', order.company_id))
+    .leftJoin('device_projects as dp', (j) =>
+      j.onRef('dp.device_id', '=', 'd.id').on('dp.company_id', '=', order.company_id),
+    )
     .select(['ol.hardware_id', 'ol.device_type', 'd.device_type as current_type', 'dp.project_id', 'dp.name'])
     .where('ol.order_number', '=', order.order_number)
     .orderBy('ol.hardware_id')
@@ -124,8 +180,15 @@ function csvField(value: string): string {
 }
 
 /** Download devices of an order as CSV: MAC (or IPEI), type, device name; CRLF lines, UTF-8. */
-export async function orderCsv(core: Core, actor: Actor, number: string): Promise<{ filename: string; csv: string }> {
+export async function orderCsv(
+  core: Core,
+  actor: Actor,
+  number: string,
+): Promise<{ filename: string; csv: string }> {
   const o = await orderDevices(core, actor, number);
   const rows = [['MAC', 'Type', 'Name'], ...o.devices.map((d) => [d.display, d.type, d.name ?? ''])];
-  return { filename: `order-${o.orderNumber}.csv`, csv: rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n' };
+  return {
+    filename: `order-${o.orderNumber}.csv`,
+    csv: rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n',
+  };
 }

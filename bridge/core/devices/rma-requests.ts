@@ -35,7 +35,14 @@ export async function activeRequests(tx: Tx, deviceIds: readonly number[]): Prom
     .orderBy('requested_at')
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ id: r.id, deviceId: r.device_id, companyId: r.company_id, userId: r.user_id, reason: r.reason, requestedAt: r.requested_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    deviceId: r.device_id,
+    companyId: r.company_id,
+    userId: r.user_id,
+    reason: r.reason,
+    requestedAt: r.requested_at,
+  }));
 }
 
 /**
@@ -44,19 +51,34 @@ export async function activeRequests(tx: Tx, deviceIds: readonly number[]): Prom
  * An arrived device is the vendor's and stays as it is.
  */
 export async function syncDeviceRmaState(tx: Tx, deviceId: number): Promise<void> {
-  const device = await tx.selectFrom('devices').select(['rma_state', 'rma_reshipped_at']).where('id', '=', deviceId).executeTakeFirst();
+  const device = await tx
+    .selectFrom('devices')
+    .select(['rma_state', 'rma_reshipped_at'])
+    .where('id', '=', deviceId)
+    .executeTakeFirst();
   if (!device || device.rma_state === 'arrived') return;
   const [first] = await activeRequests(tx, [deviceId]);
   if (first && device.rma_state !== 'requested') {
     await tx
       .updateTable('devices')
-      .set({ rma_state: 'requested', rma_reason: first.reason.slice(0, 2000), rma_requested_at: first.requestedAt, rma_requested_by: first.userId, rma_arrived_at: null })
+      .set({
+        rma_state: 'requested',
+        rma_reason: first.reason.slice(0, 2000),
+        rma_requested_at: first.requestedAt,
+        rma_requested_by: first.userId,
+        rma_arrived_at: null,
+      })
       .where('id', '=', deviceId)
       .execute();
   } else if (!first && device.rma_state === 'requested') {
     await tx
       .updateTable('devices')
-      .set({ rma_state: device.rma_reshipped_at !== null ? 'reshipped' : null, rma_reason: null, rma_requested_at: null, rma_requested_by: null })
+      .set({
+        rma_state: device.rma_reshipped_at !== null ? 'reshipped' : null,
+        rma_reason: null,
+        rma_requested_at: null,
+        rma_requested_by: null,
+      })
       .where('id', '=', deviceId)
       .execute();
   }
@@ -64,17 +86,36 @@ export async function syncDeviceRmaState(tx: Tx, deviceId: number): Promise<void
 
 /** The companies that hold a device, with the project each placed it in. */
 export async function holders(tx: Tx, deviceId: number) {
-  return tx.selectFrom('device_projects').select(['company_id', 'project_id']).where('device_id', '=', deviceId).orderBy('company_id').execute();
+  return tx
+    .selectFrom('device_projects')
+    .select(['company_id', 'project_id'])
+    .where('device_id', '=', deviceId)
+    .orderBy('company_id')
+    .execute();
 }
 
 /**
  * Tells every other company holding the device what one company did with its RMA request: an event in
  * their history without the user, the company or the reason (those are the requesting company's).
  */
-export async function tellOtherHolders(tx: Tx, at: string, deviceId: number, hardwareId: string, byCompanyId: number, event: 'device.rma_requested' | 'device.rma_withdrawn', detail: Record<string, unknown> = {}) {
+export async function tellOtherHolders(
+  tx: Tx,
+  at: string,
+  deviceId: number,
+  hardwareId: string,
+  byCompanyId: number,
+  event: 'device.rma_requested' | 'device.rma_withdrawn',
+  detail: Record<string, unknown> = {},
+) {
   for (const h of await holders(tx, deviceId)) {
     if (h.company_id === byCompanyId) continue;
-    await recordHistory(tx, at, { event, companyId: h.company_id, projectId: h.project_id, deviceId, detail: { hardwareId, byAnotherCompany: true, ...detail } });
+    await recordHistory(tx, at, {
+      event,
+      companyId: h.company_id,
+      projectId: h.project_id,
+      deviceId,
+      detail: { hardwareId, byAnotherCompany: true, ...detail },
+    });
   }
 }
 
@@ -83,10 +124,29 @@ export async function tellOtherHolders(tx: Tx, at: string, deviceId: number, har
  * active one (then nothing changes: the first reason and date stay). Returns whether a request was made.
  * The caller writes its own company's history event; the other holders are told here.
  */
-export async function addRmaRequest(tx: Tx, at: string, r: { deviceId: number; hardwareId: string; companyId: number; userId: number | null; reason: string }): Promise<boolean> {
-  const existing = await tx.selectFrom('rma_requests').select('id').where('device_id', '=', r.deviceId).where('company_id', '=', r.companyId).where('ended_at', 'is', null).executeTakeFirst();
+export async function addRmaRequest(
+  tx: Tx,
+  at: string,
+  r: { deviceId: number; hardwareId: string; companyId: number; userId: number | null; reason: string },
+): Promise<boolean> {
+  const existing = await tx
+    .selectFrom('rma_requests')
+    .select('id')
+    .where('device_id', '=', r.deviceId)
+    .where('company_id', '=', r.companyId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
   if (existing) return false;
-  await tx.insertInto('rma_requests').values({ device_id: r.deviceId, company_id: r.companyId, user_id: r.userId, reason: r.reason.slice(0, 2000), requested_at: at }).execute();
+  await tx
+    .insertInto('rma_requests')
+    .values({
+      device_id: r.deviceId,
+      company_id: r.companyId,
+      user_id: r.userId,
+      reason: r.reason.slice(0, 2000),
+      requested_at: at,
+    })
+    .execute();
   await syncDeviceRmaState(tx, r.deviceId);
   await tellOtherHolders(tx, at, r.deviceId, r.hardwareId, r.companyId, 'device.rma_requested');
   return true;
@@ -96,13 +156,30 @@ export async function addRmaRequest(tx: Tx, at: string, r: { deviceId: number; h
  * Ends the active requests of one company (or of every company with `companyId` null) for a device, and
  * tells the other holders. Returns how many ended.
  */
-export async function endRmaRequests(tx: Tx, at: string, e: { deviceId: number; hardwareId: string; companyId: number | null; userId: number | null; why: RmaRequestEnd }): Promise<number> {
-  let q = tx.updateTable('rma_requests').set({ ended_at: at, ended_by: e.userId, end_reason: e.why }).where('device_id', '=', e.deviceId).where('ended_at', 'is', null);
+export async function endRmaRequests(
+  tx: Tx,
+  at: string,
+  e: {
+    deviceId: number;
+    hardwareId: string;
+    companyId: number | null;
+    userId: number | null;
+    why: RmaRequestEnd;
+  },
+): Promise<number> {
+  let q = tx
+    .updateTable('rma_requests')
+    .set({ ended_at: at, ended_by: e.userId, end_reason: e.why })
+    .where('device_id', '=', e.deviceId)
+    .where('ended_at', 'is', null);
   if (e.companyId !== null) q = q.where('company_id', '=', e.companyId);
   const ended = Number((await q.executeTakeFirst()).numUpdatedRows);
   if (!ended) return 0;
   await syncDeviceRmaState(tx, e.deviceId);
-  if (e.companyId !== null) await tellOtherHolders(tx, at, e.deviceId, e.hardwareId, e.companyId, 'device.rma_withdrawn', { why: e.why });
+  if (e.companyId !== null)
+    await tellOtherHolders(tx, at, e.deviceId, e.hardwareId, e.companyId, 'device.rma_withdrawn', {
+      why: e.why,
+    });
   return ended;
 }
 
@@ -128,14 +205,25 @@ export interface RmaInfo {
   requests: RmaRequestView[];
 }
 
-type DeviceRmaRow = { rma_state: RmaState | null; rma_reason: string | null; rma_requested_at: string | null; rma_requested_by?: number | null; rma_arrived_at: string | null; rma_reshipped_at: string | null };
+type DeviceRmaRow = {
+  rma_state: RmaState | null;
+  rma_reason: string | null;
+  rma_requested_at: string | null;
+  rma_requested_by?: number | null;
+  rma_arrived_at: string | null;
+  rma_reshipped_at: string | null;
+};
 
 /**
  * The RMA info a company sees: every active request (its own with the reason), the top-level reason its
  * own (or the vendor's note when no company asked). `requests` are the device's active requests.
  * `viewerCompanyId` null is the vendor's operator, who sees every reason.
  */
-export function toRmaInfo(row: DeviceRmaRow, requests: readonly ActiveRequest[], viewerCompanyId: number | null): RmaInfo | null {
+export function toRmaInfo(
+  row: DeviceRmaRow,
+  requests: readonly ActiveRequest[],
+  viewerCompanyId: number | null,
+): RmaInfo | null {
   if (row.rma_state === null) return null;
   if (viewerCompanyId === null) {
     return {
@@ -155,6 +243,10 @@ export function toRmaInfo(row: DeviceRmaRow, requests: readonly ActiveRequest[],
     requestedAt: own?.requestedAt ?? requests[0]?.requestedAt ?? row.rma_requested_at,
     arrivedAt: row.rma_arrived_at,
     reshippedAt: row.rma_reshipped_at,
-    requests: requests.map((r) => ({ yours: r.companyId === viewerCompanyId, reason: r.companyId === viewerCompanyId ? r.reason : null, requestedAt: r.requestedAt })),
+    requests: requests.map((r) => ({
+      yours: r.companyId === viewerCompanyId,
+      reason: r.companyId === viewerCompanyId ? r.reason : null,
+      requestedAt: r.requestedAt,
+    })),
   };
 }

@@ -7,7 +7,15 @@ import { externalProjectIds, selectedCompany } from '../access.js';
 import { catalog } from '../catalog.js';
 import type { Actor, Core } from '../context.js';
 import { hydratePlacements, type PlacementKey } from './device-list.js';
-import { asciiLower, deviceMatch, devicePredicate, inScope, scopeAtMost, searchTuning, type Scope } from './device-search-index.js';
+import {
+  asciiLower,
+  deviceMatch,
+  devicePredicate,
+  inScope,
+  scopeAtMost,
+  searchTuning,
+  type Scope,
+} from './device-search-index.js';
 
 export { searchTuning } from './device-search-index.js';
 
@@ -28,7 +36,11 @@ export { searchTuning } from './device-search-index.js';
  * devices (tested).
  */
 /** Device hits as placement keys, by device id; `path` says which way was taken (for tests and the benchmark). */
-export async function searchDeviceKeys(tx: Tx, s: Scope, query: string): Promise<{ keys: PlacementKey[]; truncated: boolean; path: 'scan' | 'index' }> {
+export async function searchDeviceKeys(
+  tx: Tx,
+  s: Scope,
+  query: string,
+): Promise<{ keys: PlacementKey[]; truncated: boolean; path: 'scan' | 'index' }> {
   const m = deviceMatch(query);
   const limit = searchTuning.resultLimit + 1;
   const cut = (rows: { device_id: number; company_id: number }[]) => {
@@ -40,7 +52,10 @@ export async function searchDeviceKeys(tx: Tx, s: Scope, query: string): Promise
       seen.add(k);
       keys.push({ deviceId: r.device_id, companyId: r.company_id });
     }
-    return { keys: keys.slice(0, searchTuning.resultLimit), truncated: keys.length > searchTuning.resultLimit };
+    return {
+      keys: keys.slice(0, searchTuning.resultLimit),
+      truncated: keys.length > searchTuning.resultLimit,
+    };
   };
 
   if (await scopeAtMost(tx, s, searchTuning.scanLimit)) {
@@ -101,7 +116,14 @@ export function licenseQuery(query: string): { type: string; minUnits: number } 
  *   device looked up among the placements by key. CROSS JOIN keeps that order on SQLite (it takes the
  *   tables in the order written); on PostgreSQL it is an inner join like any other.
  */
-export function licenseDevicesQuery(tx: Tx, s: Scope, type: string, minUnits: number, path: 'scan' | 'index', budget = Number.MAX_SAFE_INTEGER) {
+export function licenseDevicesQuery(
+  tx: Tx,
+  s: Scope,
+  type: string,
+  minUnits: number,
+  path: 'scan' | 'index',
+  budget = Number.MAX_SAFE_INTEGER,
+) {
   if (path === 'scan') {
     return tx
       .selectFrom((eb) =>
@@ -159,13 +181,21 @@ export function licenseDevicesQuery(tx: Tx, s: Scope, type: string, minUnits: nu
 export async function licenseDevices(tx: Tx, s: Scope, type: string, minUnits: number) {
   const budget = searchTuning.licenseScanBudget;
   const first = await licenseDevicesQuery(tx, s, type, minUnits, 'scan', budget).execute();
-  if (first.length > searchTuning.resultLimit || (await scopeAtMost(tx, s, budget))) return { rows: first, path: 'scan' as const };
-  return { rows: await licenseDevicesQuery(tx, s, type, minUnits, 'index').execute(), path: 'index' as const };
+  if (first.length > searchTuning.resultLimit || (await scopeAtMost(tx, s, budget)))
+    return { rows: first, path: 'scan' as const };
+  return {
+    rows: await licenseDevicesQuery(tx, s, type, minUnits, 'index').execute(),
+    path: 'index' as const,
+  };
 }
 
 export async function search(core: Core, actor: Actor, rawQuery: string): Promise<SearchResult> {
   const query = rawQuery.trim();
-  if (query.length < SEARCH_MIN) throw new MylicError('SEARCH_TOO_SHORT', `Enter at least ${SEARCH_MIN} characters to search (${SEARCH_KEYS_MIN} for activation keys).`);
+  if (query.length < SEARCH_MIN)
+    throw new MylicError(
+      'SEARCH_TOO_SHORT',
+      `Enter at least ${SEARCH_MIN} characters to search (${SEARCH_KEYS_MIN} for activation keys).`,
+    );
   const tx = core.store.db;
   const { companyId } = await selectedCompany(tx, actor);
   const s: Scope = { companyId, external: await externalProjectIds(tx, actor.userId, companyId) };
@@ -178,8 +208,14 @@ export async function search(core: Core, actor: Actor, rawQuery: string): Promis
   const projects = await tx
     .selectFrom('projects as p')
     .select(['p.id', 'p.name', 'p.description', 'p.company_id'])
-    .where((eb) => (s.external.length ? eb.or([eb('p.company_id', '=', companyId), eb('p.id', 'in', s.external)]) : eb('p.company_id', '=', companyId)))
-    .where(sql<SqlBool>`(lower(${sql.ref('p.name')}) like ${text} escape '\\' or lower(${sql.ref('p.description')}) like ${text} escape '\\')`)
+    .where((eb) =>
+      s.external.length
+        ? eb.or([eb('p.company_id', '=', companyId), eb('p.id', 'in', s.external)])
+        : eb('p.company_id', '=', companyId),
+    )
+    .where(
+      sql<SqlBool>`(lower(${sql.ref('p.name')}) like ${text} escape '\\' or lower(${sql.ref('p.description')}) like ${text} escape '\\')`,
+    )
     .orderBy('p.name')
     .orderBy('p.id')
     .limit(limit + 1)
@@ -202,7 +238,13 @@ export async function search(core: Core, actor: Actor, rawQuery: string): Promis
       .orderBy('k.id')
       .limit(limit)
       .execute();
-    keys = rows.map((k) => ({ keyId: k.id, key: formatKeyCode(k.code), comment: k.comment, orderNumber: k.order_number, redeemed: k.redeemed_at !== null }));
+    keys = rows.map((k) => ({
+      keyId: k.id,
+      key: formatKeyCode(k.code),
+      comment: k.comment,
+      orderNumber: k.order_number,
+      redeemed: k.redeemed_at !== null,
+    }));
   }
 
   let licenses: SearchResult['licenses'] = null;
@@ -211,7 +253,11 @@ export async function search(core: Core, actor: Actor, rawQuery: string): Promis
     const { rows } = await licenseDevices(tx, s, lq.type, lq.minUnits);
     const shown = rows.slice(0, limit);
     const units = new Map(shown.map((r) => [`${r.device_id}/${r.company_id}`, Number(r.units)]));
-    const hydrated = await hydratePlacements(tx, shown.map((r) => ({ deviceId: r.device_id, companyId: r.company_id })), companyId);
+    const hydrated = await hydratePlacements(
+      tx,
+      shown.map((r) => ({ deviceId: r.device_id, companyId: r.company_id })),
+      companyId,
+    );
     licenses = {
       type: lq.type,
       minUnits: lq.minUnits,
@@ -224,7 +270,13 @@ export async function search(core: Core, actor: Actor, rawQuery: string): Promis
     query,
     devices,
     devicesTruncated: found.truncated,
-    projects: projects.slice(0, limit).map((p) => ({ id: p.id, name: p.name, description: p.description, companyId: p.company_id, external: p.company_id !== companyId })),
+    projects: projects.slice(0, limit).map((p) => ({
+      id: p.id,
+      name: p.name,
+      description: p.description,
+      companyId: p.company_id,
+      external: p.company_id !== companyId,
+    })),
     projectsTruncated: projects.length > limit,
     keys,
     licenses,

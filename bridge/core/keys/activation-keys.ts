@@ -1,5 +1,12 @@
 import { MylicError } from '../../../protocol/errors.js';
-import { formatKeyCode, normaliseKeyCode, type ActivationItem, type KeyPreview, type LicenseLine, type Redemption } from '../../../protocol/keys-api.js';
+import {
+  formatKeyCode,
+  normaliseKeyCode,
+  type ActivationItem,
+  type KeyPreview,
+  type LicenseLine,
+  type Redemption,
+} from '../../../protocol/keys-api.js';
 import type { Tx } from '../../db/store.js';
 import { projectAccess, selectedCompany } from '../access.js';
 import { creditBalance, projectBalance } from '../ledger.js';
@@ -30,14 +37,23 @@ export async function keyById(tx: Tx, keyId: number) {
 }
 
 export async function keyLicenses(tx: Tx, keyId: number): Promise<LicenseLine[]> {
-  const rows = await tx.selectFrom('activation_key_licenses').select(['license_type as type', 'units']).where('key_id', '=', keyId).orderBy('license_type').execute();
+  const rows = await tx
+    .selectFrom('activation_key_licenses')
+    .select(['license_type as type', 'units'])
+    .where('key_id', '=', keyId)
+    .orderBy('license_type')
+    .execute();
   return rows.map((r) => ({ type: r.type, units: Number(r.units) }));
 }
 
 /** The target project of a redeem: the one named, else the selected one. */
 function targetProject(actor: Actor, projectId: number | undefined): number {
   const id = projectId ?? actor.projectId ?? null;
-  if (id === null) throw new MylicError('PROJECT_NOT_SELECTED', 'Select the project the key goes into, or name it (projectId).');
+  if (id === null)
+    throw new MylicError(
+      'PROJECT_NOT_SELECTED',
+      'Select the project the key goes into, or name it (projectId).',
+    );
   return id;
 }
 
@@ -47,18 +63,32 @@ function targetProject(actor: Actor, projectId: number | undefined): number {
 async function assertLookupAllowed(core: Core, userId: number): Promise<void> {
   const now = core.clock.now().getTime();
   const since = new Date(now - LOOKUP_WINDOW_MS).toISOString();
-  const rows = await core.store.db.selectFrom('key_lookup_failures').select('at').where('user_id', '=', userId).where('at', '>', since).orderBy('at').execute();
+  const rows = await core.store.db
+    .selectFrom('key_lookup_failures')
+    .select('at')
+    .where('user_id', '=', userId)
+    .where('at', '>', since)
+    .orderBy('at')
+    .execute();
   if (rows.length >= LOOKUP_MAX_FAILURES) {
     const oldestCounted = rows[rows.length - LOOKUP_MAX_FAILURES]!;
     const retryAfter = Math.max(1, Math.ceil((Date.parse(oldestCounted.at) + LOOKUP_WINDOW_MS - now) / 1000));
-    throw new MylicError('RATE_LIMITED', `Too many wrong activation keys: try again in ${retryAfter} seconds.`, { retryAfter });
+    throw new MylicError(
+      'RATE_LIMITED',
+      `Too many wrong activation keys: try again in ${retryAfter} seconds.`,
+      { retryAfter },
+    );
   }
 }
 
 async function recordLookupFailure(core: Core, userId: number): Promise<void> {
   const now = core.clock.now();
   await core.store.write(async (tx) => {
-    await tx.deleteFrom('key_lookup_failures').where('user_id', '=', userId).where('at', '<=', new Date(now.getTime() - LOOKUP_WINDOW_MS).toISOString()).execute();
+    await tx
+      .deleteFrom('key_lookup_failures')
+      .where('user_id', '=', userId)
+      .where('at', '<=', new Date(now.getTime() - LOOKUP_WINDOW_MS).toISOString())
+      .execute();
     await tx.insertInto('key_lookup_failures').values({ user_id: userId, at: now.toISOString() }).execute();
   });
 }
@@ -77,8 +107,17 @@ async function limitedLookup<T>(core: Core, actor: Actor, fn: () => Promise<T>):
 /** The live key with this code (any form a person types), or KEY_NOT_FOUND. Deleted keys do not exist. */
 async function keyByCode(tx: Tx, input: string) {
   const code = normaliseKeyCode(input);
-  if (code === null) throw new MylicError('KEY_NOT_FOUND', 'There is no such activation key (a key has 25 letters and digits, e.g. ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ2).');
-  const key = await tx.selectFrom('activation_keys').selectAll().where('code', '=', code).where('deleted_at', 'is', null).executeTakeFirst();
+  if (code === null)
+    throw new MylicError(
+      'KEY_NOT_FOUND',
+      'There is no such activation key (a key has 25 letters and digits, e.g. ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ2).',
+    );
+  const key = await tx
+    .selectFrom('activation_keys')
+    .selectAll()
+    .where('code', '=', code)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   if (!key) throw new MylicError('KEY_NOT_FOUND');
   return key;
 }
@@ -94,11 +133,13 @@ export interface VendorKeyRequest {
 
 /** The operator issues one of the vendor's keys (`mylic-bridge ops key issue`). */
 export async function issueVendorKey(core: Core, req: VendorKeyRequest) {
-  if (req.licenses.length === 0) throw new MylicError('VALIDATION_FAILED', 'A key needs at least one license (--type T --units N).');
+  if (req.licenses.length === 0)
+    throw new MylicError('VALIDATION_FAILED', 'A key needs at least one license (--type T --units N).');
   const licenses = mergeLicenseLines(req.licenses);
   const orderNumber = (req.orderNumber ?? '').trim();
   const orderReference = (req.orderReference ?? '').trim();
-  if (orderNumber.length > 100 || orderReference.length > 100) throw new MylicError('VALIDATION_FAILED', 'Order number and reference have at most 100 characters.');
+  if (orderNumber.length > 100 || orderReference.length > 100)
+    throw new MylicError('VALIDATION_FAILED', 'Order number and reference have at most 100 characters.');
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const code = generateKeyCode();
@@ -123,8 +164,15 @@ export async function issueVendorKey(core: Core, req: VendorKeyRequest) {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    for (const l of licenses) await tx.insertInto('activation_key_licenses').values({ key_id: key.id, license_type: l.type, units: l.units }).execute();
-    await recordHistory(tx, at, { event: 'key.issued', detail: { keyId: key.id, ref, licenses, orderNumber, orderReference, by: 'operator' } });
+    for (const l of licenses)
+      await tx
+        .insertInto('activation_key_licenses')
+        .values({ key_id: key.id, license_type: l.type, units: l.units })
+        .execute();
+    await recordHistory(tx, at, {
+      event: 'key.issued',
+      detail: { keyId: key.id, ref, licenses, orderNumber, orderReference, by: 'operator' },
+    });
     return { keyId: key.id, key: formatKeyCode(code), ref, licenses, orderNumber, orderReference };
   });
 }
@@ -133,13 +181,22 @@ export async function issueVendorKey(core: Core, req: VendorKeyRequest) {
 // redeeming
 
 /** Shows the licenses of a key without redeeming it (seed: "You will then get a listing of all contained licenses"). */
-export async function previewKey(core: Core, actor: Actor, req: { key: string; projectId?: number | undefined }): Promise<KeyPreview> {
+export async function previewKey(
+  core: Core,
+  actor: Actor,
+  req: { key: string; projectId?: number | undefined },
+): Promise<KeyPreview> {
   const projectId = targetProject(actor, req.projectId);
   const { project } = await projectAccess(core.store.db, actor, projectId);
   return limitedLookup(core, actor, async () => {
     const key = await keyByCode(core.store.db, req.key);
     if (key.redeemed_at !== null) throw new MylicError('KEY_ALREADY_REDEEMED');
-    return { key: formatKeyCode(key.code), licenses: await keyLicenses(core.store.db, key.id), projectId: project.id, projectName: project.name };
+    return {
+      key: formatKeyCode(key.code),
+      licenses: await keyLicenses(core.store.db, key.id),
+      projectId: project.id,
+      projectName: project.name,
+    };
   });
 }
 
@@ -148,10 +205,15 @@ export async function previewKey(core: Core, actor: Actor, req: { key: string; p
  * balance. Users of a company with rights on the project may redeem into it (seed: Projects → Rights).
  * An own key's units leave the creating company's "in keys" at the same moment.
  */
-export async function redeemKey(core: Core, actor: Actor, req: { key: string; comment?: string | undefined; projectId?: number | undefined }): Promise<Redemption> {
+export async function redeemKey(
+  core: Core,
+  actor: Actor,
+  req: { key: string; comment?: string | undefined; projectId?: number | undefined },
+): Promise<Redemption> {
   const projectId = targetProject(actor, req.projectId);
   const comment = (req.comment ?? '').trim();
-  if (comment.length > 500) throw new MylicError('VALIDATION_FAILED', 'The comment has at most 500 characters.');
+  if (comment.length > 500)
+    throw new MylicError('VALIDATION_FAILED', 'The comment has at most 500 characters.');
   // Walls first: who may not use the project learns nothing about keys.
   await projectAccess(core.store.db, actor, projectId);
   return limitedLookup(core, actor, () =>
@@ -163,7 +225,13 @@ export async function redeemKey(core: Core, actor: Actor, req: { key: string; co
       // Conditional: exactly one redeem ever takes the key, even if two writers got this far.
       const taken = await tx
         .updateTable('activation_keys')
-        .set({ redeemed_project_id: project.id, redeemed_by: actor.userId, redeemed_at: at, redeem_comment: comment, updated_at: at })
+        .set({
+          redeemed_project_id: project.id,
+          redeemed_by: actor.userId,
+          redeemed_at: at,
+          redeem_comment: comment,
+          updated_at: at,
+        })
         .where('id', '=', key.id)
         .where('redeemed_at', 'is', null)
         .where('deleted_at', 'is', null)
@@ -173,7 +241,17 @@ export async function redeemKey(core: Core, actor: Actor, req: { key: string; co
       for (const l of licenses) {
         await creditBalance(tx, at, project.id, l.type, l.units, 'key.redeemed', key.ref);
         if (key.kind === 'own') {
-          await tx.insertInto('activation_key_entries').values({ key_id: key.id, project_id: project.id, license_type: l.type, delta: -l.units, reason: 'key.redeemed', created_at: at }).execute();
+          await tx
+            .insertInto('activation_key_entries')
+            .values({
+              key_id: key.id,
+              project_id: project.id,
+              license_type: l.type,
+              delta: -l.units,
+              reason: 'key.redeemed',
+              created_at: at,
+            })
+            .execute();
         }
       }
       await recordHistory(tx, at, {
@@ -181,10 +259,27 @@ export async function redeemKey(core: Core, actor: Actor, req: { key: string; co
         companyId: project.company_id,
         projectId: project.id,
         userId: actor.userId,
-        detail: { keyId: key.id, ref: key.ref, kind: key.kind, licenses, comment, issuerCompanyId: key.company_id },
+        detail: {
+          keyId: key.id,
+          ref: key.ref,
+          kind: key.kind,
+          licenses,
+          comment,
+          issuerCompanyId: key.company_id,
+        },
       });
-      const balance = (await projectBalance(tx, project.id)).map((r) => ({ type: r.type, units: Number(r.units) }));
-      return { keyId: key.id, key: formatKeyCode(key.code), projectId: project.id, projectName: project.name, licenses, balance };
+      const balance = (await projectBalance(tx, project.id)).map((r) => ({
+        type: r.type,
+        units: Number(r.units),
+      }));
+      return {
+        keyId: key.id,
+        key: formatKeyCode(key.code),
+        projectId: project.id,
+        projectName: project.name,
+        licenses,
+        balance,
+      };
     }),
   );
 }
@@ -213,7 +308,9 @@ export async function listActivations(core: Core, actor: Actor, query: { project
     scope = 'project';
   } else {
     const { companyId } = await selectedCompany(db, actor);
-    projectIds = (await db.selectFrom('projects').select('id').where('company_id', '=', companyId).execute()).map((r) => r.id);
+    projectIds = (
+      await db.selectFrom('projects').select('id').where('company_id', '=', companyId).execute()
+    ).map((r) => r.id);
     scope = 'all';
   }
   if (projectIds.length === 0) return { scope, keys: [] };
@@ -250,7 +347,11 @@ export async function listActivations(core: Core, actor: Actor, query: { project
  * with keys cannot be deleted (seed: Projects → Delete).
  */
 export async function projectHasKeys(tx: Tx, projectId: number): Promise<boolean> {
-  const redeemed = await tx.selectFrom('activation_keys').select('id').where('redeemed_project_id', '=', projectId).executeTakeFirst();
+  const redeemed = await tx
+    .selectFrom('activation_keys')
+    .select('id')
+    .where('redeemed_project_id', '=', projectId)
+    .executeTakeFirst();
   if (redeemed) return true;
   const source = await tx
     .selectFrom('activation_key_sources')

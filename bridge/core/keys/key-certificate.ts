@@ -24,13 +24,21 @@ export interface CertificateData {
   redeemed: { at: string; projectName: string | null } | null;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
 export function renderCertificate(d: CertificateData): string {
   const e = escapeHtml;
   const day = (iso: string) => e(iso.slice(0, 10));
-  const rows = d.licenses.map((l) => `        <tr><td>${e(l.type)}</td><td class="units">${l.units}</td></tr>`).join('\n');
+  const rows = d.licenses
+    .map((l) => `        <tr><td>${e(l.type)}</td><td class="units">${l.units}</td></tr>`)
+    .join('\n');
   const redeemed = d.redeemed
     ? `\n    <tr><th>Redeemed</th><td>${day(d.redeemed.at)}${d.redeemed.projectName !== null ? ` into project ${e(d.redeemed.projectName)}` : ''}</td></tr>`
     : '';
@@ -75,7 +83,11 @@ ${rows}
 }
 
 /** Whether the actor may see the key's certificate; USER_LOCKED when only a locked membership would allow it. */
-async function certificateAccess(tx: Tx, actor: Actor, key: NonNullable<Awaited<ReturnType<typeof keyById>>>): Promise<{ redeemedProjectName: string | null }> {
+async function certificateAccess(
+  tx: Tx,
+  actor: Actor,
+  key: NonNullable<Awaited<ReturnType<typeof keyById>>>,
+): Promise<{ redeemedProjectName: string | null }> {
   let locked = false;
   let allowed = false;
   let redeemedProjectName: string | null = null;
@@ -91,7 +103,12 @@ async function certificateAccess(tx: Tx, actor: Actor, key: NonNullable<Awaited<
     }
   }
   if (!allowed && key.kind === 'own' && key.company_id !== null) {
-    const m = await tx.selectFrom('memberships').select('is_locked').where('user_id', '=', actor.userId).where('company_id', '=', key.company_id).executeTakeFirst();
+    const m = await tx
+      .selectFrom('memberships')
+      .select('is_locked')
+      .where('user_id', '=', actor.userId)
+      .where('company_id', '=', key.company_id)
+      .executeTakeFirst();
     if (m && !m.is_locked) allowed = true;
     else if (m) locked = true;
   }
@@ -100,7 +117,11 @@ async function certificateAccess(tx: Tx, actor: Actor, key: NonNullable<Awaited<
 }
 
 /** The certificate of one key: file name and HTML. */
-export async function keyCertificate(core: Core, actor: Actor, keyId: number): Promise<{ filename: string; html: string }> {
+export async function keyCertificate(
+  core: Core,
+  actor: Actor,
+  keyId: number,
+): Promise<{ filename: string; html: string }> {
   const db = core.store.db;
   const key = await keyById(db, keyId);
   if (!key || key.deleted_at !== null) throw new MylicError('KEY_NOT_FOUND');

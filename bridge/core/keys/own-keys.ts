@@ -1,6 +1,11 @@
 import { sql } from 'kysely';
 import { MylicError } from '../../../protocol/errors.js';
-import { formatKeyCode, type LicenseLine, type OwnKey, type OwnKeyDeleted } from '../../../protocol/keys-api.js';
+import {
+  formatKeyCode,
+  type LicenseLine,
+  type OwnKey,
+  type OwnKeyDeleted,
+} from '../../../protocol/keys-api.js';
 import type { Tx } from '../../db/store.js';
 import { projectAccess, selectedCompany } from '../access.js';
 import { keyById, keyLicenses } from './activation-keys.js';
@@ -55,9 +60,16 @@ const text = (value: string | undefined, max: number, what: string): string | un
  */
 async function ownBalanceProject(tx: Tx, actor: Actor, projectId: number, companyId: number | null) {
   const access = await projectAccess(tx, actor, projectId);
-  if (access.external) throw new MylicError('FORBIDDEN', 'Activation keys cannot be created from, or return licenses into, a project your company only has rights on.');
+  if (access.external)
+    throw new MylicError(
+      'FORBIDDEN',
+      'Activation keys cannot be created from, or return licenses into, a project your company only has rights on.',
+    );
   if (companyId !== null && access.project.company_id !== companyId) {
-    throw new MylicError('FORBIDDEN', 'Balance is shared only between projects of one company: this project belongs to another company than the key.');
+    throw new MylicError(
+      'FORBIDDEN',
+      'Balance is shared only between projects of one company: this project belongs to another company than the key.',
+    );
   }
   return access.project;
 }
@@ -65,8 +77,14 @@ async function ownBalanceProject(tx: Tx, actor: Actor, projectId: number, compan
 /** An own key the actor may manage (a member of its company, not locked), or KEY_NOT_FOUND. */
 async function ownKeyFor(tx: Tx, actor: Actor, keyId: number) {
   const key = await keyById(tx, keyId);
-  if (!key || key.kind !== 'own' || key.deleted_at !== null || key.company_id === null) throw new MylicError('KEY_NOT_FOUND');
-  const m = await tx.selectFrom('memberships').select('is_locked').where('user_id', '=', actor.userId).where('company_id', '=', key.company_id).executeTakeFirst();
+  if (!key || key.kind !== 'own' || key.deleted_at !== null || key.company_id === null)
+    throw new MylicError('KEY_NOT_FOUND');
+  const m = await tx
+    .selectFrom('memberships')
+    .select('is_locked')
+    .where('user_id', '=', actor.userId)
+    .where('company_id', '=', key.company_id)
+    .executeTakeFirst();
   if (!m) throw new MylicError('KEY_NOT_FOUND');
   if (m.is_locked) throw new MylicError('USER_LOCKED');
   return { ...key, company_id: key.company_id };
@@ -76,7 +94,11 @@ async function addSource(tx: Tx, keyId: number, projectId: number, type: string,
   await tx
     .insertInto('activation_key_sources')
     .values({ key_id: keyId, project_id: projectId, license_type: type, units })
-    .onConflict((oc) => oc.columns(['key_id', 'project_id', 'license_type']).doUpdateSet({ units: sql`activation_key_sources.units + ${units}` }))
+    .onConflict((oc) =>
+      oc
+        .columns(['key_id', 'project_id', 'license_type'])
+        .doUpdateSet({ units: sql`activation_key_sources.units + ${units}` }),
+    )
     .execute();
 }
 
@@ -84,21 +106,48 @@ async function addKeyUnits(tx: Tx, keyId: number, type: string, units: number) {
   await tx
     .insertInto('activation_key_licenses')
     .values({ key_id: keyId, license_type: type, units })
-    .onConflict((oc) => oc.columns(['key_id', 'license_type']).doUpdateSet({ units: sql`activation_key_licenses.units + ${units}` }))
+    .onConflict((oc) =>
+      oc
+        .columns(['key_id', 'license_type'])
+        .doUpdateSet({ units: sql`activation_key_licenses.units + ${units}` }),
+    )
     .execute();
 }
 
 /** A key entry carries the reason of the ledger entry it pairs with. */
-async function keyEntry(tx: Tx, at: string, keyId: number, projectId: number, type: string, delta: number, reason: LedgerReason) {
-  await tx.insertInto('activation_key_entries').values({ key_id: keyId, project_id: projectId, license_type: type, delta, reason, created_at: at }).execute();
+async function keyEntry(
+  tx: Tx,
+  at: string,
+  keyId: number,
+  projectId: number,
+  type: string,
+  delta: number,
+  reason: LedgerReason,
+) {
+  await tx
+    .insertInto('activation_key_entries')
+    .values({ key_id: keyId, project_id: projectId, license_type: type, delta, reason, created_at: at })
+    .execute();
 }
 
 /**
  * Takes `units` of `type` out of the key's sources: first from `prefer` (the project receiving them),
  * then from the others in project order. Returns how many came from which source.
  */
-async function takeFromSources(tx: Tx, keyId: number, type: string, units: number, prefer: number | null): Promise<{ projectId: number; units: number }[]> {
-  const rows = await tx.selectFrom('activation_key_sources').select(['project_id', 'units']).where('key_id', '=', keyId).where('license_type', '=', type).orderBy('project_id').execute();
+async function takeFromSources(
+  tx: Tx,
+  keyId: number,
+  type: string,
+  units: number,
+  prefer: number | null,
+): Promise<{ projectId: number; units: number }[]> {
+  const rows = await tx
+    .selectFrom('activation_key_sources')
+    .select(['project_id', 'units'])
+    .where('key_id', '=', keyId)
+    .where('license_type', '=', type)
+    .orderBy('project_id')
+    .execute();
   rows.sort((a, b) => Number(b.project_id === prefer) - Number(a.project_id === prefer));
   const taken: { projectId: number; units: number }[] = [];
   let left = units;
@@ -108,9 +157,20 @@ async function takeFromSources(tx: Tx, keyId: number, type: string, units: numbe
     left -= n;
     taken.push({ projectId: r.project_id, units: n });
     if (n === Number(r.units)) {
-      await tx.deleteFrom('activation_key_sources').where('key_id', '=', keyId).where('project_id', '=', r.project_id).where('license_type', '=', type).execute();
+      await tx
+        .deleteFrom('activation_key_sources')
+        .where('key_id', '=', keyId)
+        .where('project_id', '=', r.project_id)
+        .where('license_type', '=', type)
+        .execute();
     } else {
-      await tx.updateTable('activation_key_sources').set({ units: sql`units - ${n}` }).where('key_id', '=', keyId).where('project_id', '=', r.project_id).where('license_type', '=', type).execute();
+      await tx
+        .updateTable('activation_key_sources')
+        .set({ units: sql`units - ${n}` })
+        .where('key_id', '=', keyId)
+        .where('project_id', '=', r.project_id)
+        .where('license_type', '=', type)
+        .execute();
     }
   }
   if (left !== 0) throw new Error(`key ${keyId}: sources of ${type} hold ${units - left}, ${units} expected`);
@@ -119,11 +179,32 @@ async function takeFromSources(tx: Tx, keyId: number, type: string, units: numbe
 
 /** Takes units out of the key; KEY_LICENSES_INSUFFICIENT when it holds fewer. */
 async function removeKeyUnits(tx: Tx, keyId: number, type: string, units: number) {
-  const row = await tx.selectFrom('activation_key_licenses').select('units').where('key_id', '=', keyId).where('license_type', '=', type).executeTakeFirst();
+  const row = await tx
+    .selectFrom('activation_key_licenses')
+    .select('units')
+    .where('key_id', '=', keyId)
+    .where('license_type', '=', type)
+    .executeTakeFirst();
   const have = Number(row?.units ?? 0);
-  if (have < units) throw new MylicError('KEY_LICENSES_INSUFFICIENT', `The key holds ${have} ${type}; ${units} cannot be removed.`, { licenseType: type, inKey: have, requested: units });
-  if (have === units) await tx.deleteFrom('activation_key_licenses').where('key_id', '=', keyId).where('license_type', '=', type).execute();
-  else await tx.updateTable('activation_key_licenses').set({ units: sql`units - ${units}` }).where('key_id', '=', keyId).where('license_type', '=', type).execute();
+  if (have < units)
+    throw new MylicError(
+      'KEY_LICENSES_INSUFFICIENT',
+      `The key holds ${have} ${type}; ${units} cannot be removed.`,
+      { licenseType: type, inKey: have, requested: units },
+    );
+  if (have === units)
+    await tx
+      .deleteFrom('activation_key_licenses')
+      .where('key_id', '=', keyId)
+      .where('license_type', '=', type)
+      .execute();
+  else
+    await tx
+      .updateTable('activation_key_licenses')
+      .set({ units: sql`units - ${units}` })
+      .where('key_id', '=', keyId)
+      .where('license_type', '=', type)
+      .execute();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -135,17 +216,30 @@ async function ownKeyView(tx: Tx, keyId: number): Promise<OwnKey> {
   const sources = await tx
     .selectFrom('activation_key_sources')
     .innerJoin('projects', 'projects.id', 'activation_key_sources.project_id')
-    .select(['activation_key_sources.project_id as projectId', 'projects.name as projectName', 'activation_key_sources.license_type as type', 'activation_key_sources.units'])
+    .select([
+      'activation_key_sources.project_id as projectId',
+      'projects.name as projectName',
+      'activation_key_sources.license_type as type',
+      'activation_key_sources.units',
+    ])
     .where('activation_key_sources.key_id', '=', keyId)
     .orderBy('activation_key_sources.project_id')
     .orderBy('activation_key_sources.license_type')
     .execute();
   let redeemed: OwnKey['redeemed'] = null;
   if (key.redeemed_at !== null && key.redeemed_project_id !== null) {
-    const p = await tx.selectFrom('projects').select(['company_id', 'name']).where('id', '=', key.redeemed_project_id).executeTakeFirst();
+    const p = await tx
+      .selectFrom('projects')
+      .select(['company_id', 'name'])
+      .where('id', '=', key.redeemed_project_id)
+      .executeTakeFirst();
     // Another company's project is not named: the key left the company, where it went is theirs.
     const own = p?.company_id === key.company_id;
-    redeemed = { at: key.redeemed_at, projectId: own ? key.redeemed_project_id : null, projectName: own ? (p?.name ?? null) : null };
+    redeemed = {
+      at: key.redeemed_at,
+      projectId: own ? key.redeemed_project_id : null,
+      projectName: own ? (p?.name ?? null) : null,
+    };
   }
   return {
     keyId: key.id,
@@ -170,7 +264,8 @@ async function ownKeyView(tx: Tx, keyId: number): Promise<OwnKey> {
  * the selected one; all projects must be own projects of one company.
  */
 export async function createOwnKey(core: Core, actor: Actor, req: CreateOwnKeyRequest): Promise<OwnKey> {
-  if (req.licenses.length === 0) throw new MylicError('VALIDATION_FAILED', 'A key needs at least one license.');
+  if (req.licenses.length === 0)
+    throw new MylicError('VALIDATION_FAILED', 'A key needs at least one license.');
   const comment = text(req.comment, 500, 'comment') ?? '';
   const orderNumber = text(req.orderNumber, 100, 'order number') ?? '';
   const orderReference = text(req.orderReference, 100, 'order reference') ?? '';
@@ -178,7 +273,11 @@ export async function createOwnKey(core: Core, actor: Actor, req: CreateOwnKeyRe
   const draws = new Map<string, { projectId: number; type: string; units: number }>();
   for (const l of req.licenses) {
     const projectId = l.projectId ?? req.projectId ?? actor.projectId ?? null;
-    if (projectId === null) throw new MylicError('PROJECT_NOT_SELECTED', 'Select the project whose balance pays for the key, or name it (projectId).');
+    if (projectId === null)
+      throw new MylicError(
+        'PROJECT_NOT_SELECTED',
+        'Select the project whose balance pays for the key, or name it (projectId).',
+      );
     const type = catalog.licenseType(l.type).name;
     if (!Number.isInteger(l.units) || l.units <= 0) throw new MylicError('AMOUNT_INVALID');
     const k = `${projectId}/${type}`;
@@ -232,7 +331,15 @@ export async function createOwnKey(core: Core, actor: Actor, req: CreateOwnKeyRe
       companyId,
       projectId: primary,
       userId: actor.userId,
-      detail: { keyId: key.id, ref, licenses: view.licenses, sources: [...draws.values()], comment, orderNumber, orderReference },
+      detail: {
+        keyId: key.id,
+        ref,
+        licenses: view.licenses,
+        sources: [...draws.values()],
+        comment,
+        orderNumber,
+        orderReference,
+      },
     });
     return view;
   });
@@ -244,29 +351,58 @@ export async function createOwnKey(core: Core, actor: Actor, req: CreateOwnKeyRe
  * project, else the selected one, else to where they came from); comment and order fields change when
  * given. A key keeps at least one license.
  */
-export async function updateOwnKey(core: Core, actor: Actor, keyId: number, req: UpdateOwnKeyRequest): Promise<OwnKey> {
+export async function updateOwnKey(
+  core: Core,
+  actor: Actor,
+  keyId: number,
+  req: UpdateOwnKeyRequest,
+): Promise<OwnKey> {
   const comment = text(req.comment, 500, 'comment');
   const orderNumber = text(req.orderNumber, 100, 'order number');
   const orderReference = text(req.orderReference, 100, 'order reference');
   const lines = (req.licenses ?? []).map((l) => {
-    if (!Number.isInteger(l.units) || l.units === 0) throw new MylicError('AMOUNT_INVALID', 'Amounts are whole numbers other than 0 (negative ones remove licenses).');
-    return { type: catalog.licenseType(l.type).name, units: l.units, projectId: l.projectId ?? actor.projectId ?? null };
+    if (!Number.isInteger(l.units) || l.units === 0)
+      throw new MylicError(
+        'AMOUNT_INVALID',
+        'Amounts are whole numbers other than 0 (negative ones remove licenses).',
+      );
+    return {
+      type: catalog.licenseType(l.type).name,
+      units: l.units,
+      projectId: l.projectId ?? actor.projectId ?? null,
+    };
   });
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const key = await ownKeyFor(tx, actor, keyId);
     // Take the key first, conditionally: a redeem racing this update (row locks on PostgreSQL) wins or waits.
-    const held = await tx.updateTable('activation_keys').set({ updated_at: at }).where('id', '=', key.id).where('redeemed_at', 'is', null).where('deleted_at', 'is', null).executeTakeFirst();
-    if (key.redeemed_at !== null || Number(held.numUpdatedRows) !== 1) throw new MylicError('KEY_ALREADY_REDEEMED', 'This key has been redeemed: it cannot be changed any more.');
+    const held = await tx
+      .updateTable('activation_keys')
+      .set({ updated_at: at })
+      .where('id', '=', key.id)
+      .where('redeemed_at', 'is', null)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (key.redeemed_at !== null || Number(held.numUpdatedRows) !== 1)
+      throw new MylicError(
+        'KEY_ALREADY_REDEEMED',
+        'This key has been redeemed: it cannot be changed any more.',
+      );
     const changes: { type: string; units: number; projectId: number }[] = [];
     for (const l of lines) {
       if (l.units > 0) {
         let projectId = l.projectId;
         if (projectId === null) {
-          const first = await tx.selectFrom('activation_key_sources').select('project_id').where('key_id', '=', key.id).orderBy('project_id').executeTakeFirst();
+          const first = await tx
+            .selectFrom('activation_key_sources')
+            .select('project_id')
+            .where('key_id', '=', key.id)
+            .orderBy('project_id')
+            .executeTakeFirst();
           projectId = first?.project_id ?? null;
         }
-        if (projectId === null) throw new MylicError('PROJECT_NOT_SELECTED', 'Name the project whose balance pays (projectId).');
+        if (projectId === null)
+          throw new MylicError('PROJECT_NOT_SELECTED', 'Name the project whose balance pays (projectId).');
         const project = await ownBalanceProject(tx, actor, projectId, key.company_id);
         await debitBalance(tx, at, project.id, l.type, l.units, 'key.added', key.ref);
         await addSource(tx, key.id, project.id, l.type, l.units);
@@ -275,7 +411,8 @@ export async function updateOwnKey(core: Core, actor: Actor, keyId: number, req:
         changes.push({ type: l.type, units: l.units, projectId: project.id });
       } else {
         const units = -l.units;
-        const target = l.projectId === null ? null : (await ownBalanceProject(tx, actor, l.projectId, key.company_id)).id;
+        const target =
+          l.projectId === null ? null : (await ownBalanceProject(tx, actor, l.projectId, key.company_id)).id;
         await removeKeyUnits(tx, key.id, l.type, units);
         const taken = await takeFromSources(tx, key.id, l.type, units, target);
         const back = target === null ? taken : [{ projectId: target, units }];
@@ -286,7 +423,11 @@ export async function updateOwnKey(core: Core, actor: Actor, keyId: number, req:
         }
       }
     }
-    const left = await tx.selectFrom('activation_key_licenses').select('key_id').where('key_id', '=', key.id).executeTakeFirst();
+    const left = await tx
+      .selectFrom('activation_key_licenses')
+      .select('key_id')
+      .where('key_id', '=', key.id)
+      .executeTakeFirst();
     if (!left) throw new MylicError('KEY_EMPTY');
     await tx
       .updateTable('activation_keys')
@@ -304,7 +445,15 @@ export async function updateOwnKey(core: Core, actor: Actor, keyId: number, req:
       companyId: key.company_id,
       projectId: changes[0]?.projectId ?? actor.projectId ?? null,
       userId: actor.userId,
-      detail: { keyId: key.id, ref: key.ref, changes, licenses: view.licenses, comment, orderNumber, orderReference },
+      detail: {
+        keyId: key.id,
+        ref: key.ref,
+        changes,
+        licenses: view.licenses,
+        comment,
+        orderNumber,
+        orderReference,
+      },
     });
     return view;
   });
@@ -314,19 +463,37 @@ export async function updateOwnKey(core: Core, actor: Actor, keyId: number, req:
  * Deletes an unredeemed own key: its licenses go back into the named project, else the selected one
  * (seed: "back into the balance of the currently selected project"), else where they came from.
  */
-export async function deleteOwnKey(core: Core, actor: Actor, keyId: number, opts: { projectId?: number | undefined } = {}): Promise<OwnKeyDeleted> {
+export async function deleteOwnKey(
+  core: Core,
+  actor: Actor,
+  keyId: number,
+  opts: { projectId?: number | undefined } = {},
+): Promise<OwnKeyDeleted> {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const key = await ownKeyFor(tx, actor, keyId);
-    if (key.redeemed_at !== null) throw new MylicError('KEY_ALREADY_REDEEMED', 'This key has been redeemed: it cannot be deleted any more.');
+    if (key.redeemed_at !== null)
+      throw new MylicError(
+        'KEY_ALREADY_REDEEMED',
+        'This key has been redeemed: it cannot be deleted any more.',
+      );
     const targetId = opts.projectId ?? actor.projectId ?? null;
-    const target = targetId === null ? null : (await ownBalanceProject(tx, actor, targetId, key.company_id)).id;
+    const target =
+      targetId === null ? null : (await ownBalanceProject(tx, actor, targetId, key.company_id)).id;
     const returned: { projectId: number; type: string; units: number }[] = [];
     if (target !== null) {
-      for (const l of await keyLicenses(tx, key.id)) returned.push({ projectId: target, type: l.type, units: l.units });
+      for (const l of await keyLicenses(tx, key.id))
+        returned.push({ projectId: target, type: l.type, units: l.units });
     } else {
-      const sources = await tx.selectFrom('activation_key_sources').select(['project_id', 'license_type', 'units']).where('key_id', '=', key.id).orderBy('project_id').orderBy('license_type').execute();
-      for (const s of sources) returned.push({ projectId: s.project_id, type: s.license_type, units: Number(s.units) });
+      const sources = await tx
+        .selectFrom('activation_key_sources')
+        .select(['project_id', 'license_type', 'units'])
+        .where('key_id', '=', key.id)
+        .orderBy('project_id')
+        .orderBy('license_type')
+        .execute();
+      for (const s of sources)
+        returned.push({ projectId: s.project_id, type: s.license_type, units: Number(s.units) });
     }
     for (const r of returned) {
       await creditBalance(tx, at, r.projectId, r.type, r.units, 'key.deleted', key.ref);
@@ -334,7 +501,13 @@ export async function deleteOwnKey(core: Core, actor: Actor, keyId: number, opts
     }
     await tx.deleteFrom('activation_key_sources').where('key_id', '=', key.id).execute();
     // The key row stays (soft delete): ledger entries name it, and its code must never come back.
-    const gone = await tx.updateTable('activation_keys').set({ deleted_at: at, updated_at: at }).where('id', '=', key.id).where('redeemed_at', 'is', null).where('deleted_at', 'is', null).executeTakeFirst();
+    const gone = await tx
+      .updateTable('activation_keys')
+      .set({ deleted_at: at, updated_at: at })
+      .where('id', '=', key.id)
+      .where('redeemed_at', 'is', null)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
     if (Number(gone.numUpdatedRows) !== 1) throw new MylicError('KEY_NOT_FOUND');
     await recordHistory(tx, at, {
       event: 'key.deleted',
@@ -356,7 +529,11 @@ export async function getOwnKey(core: Core, actor: Actor, keyId: number): Promis
  * Own keys paid from the selected (or named) project, or with none selected all own keys of the
  * selected company (seed: Own Activations, "in the selected project (or over all projects)").
  */
-export async function listOwnKeys(core: Core, actor: Actor, query: { projectId?: number | undefined } = {}): Promise<{ scope: 'project' | 'all'; keys: OwnKey[] }> {
+export async function listOwnKeys(
+  core: Core,
+  actor: Actor,
+  query: { projectId?: number | undefined } = {},
+): Promise<{ scope: 'project' | 'all'; keys: OwnKey[] }> {
   const db = core.store.db;
   const projectId = query.projectId ?? actor.projectId ?? null;
   let ids: number[];
@@ -397,7 +574,10 @@ export async function unitsInKeys(tx: Tx, companyId: number): Promise<LicenseLin
   const rows = await tx
     .selectFrom('activation_key_licenses')
     .innerJoin('activation_keys', 'activation_keys.id', 'activation_key_licenses.key_id')
-    .select(['activation_key_licenses.license_type as type', sql<number>`sum(activation_key_licenses.units)`.as('units')])
+    .select([
+      'activation_key_licenses.license_type as type',
+      sql<number>`sum(activation_key_licenses.units)`.as('units'),
+    ])
     .where('activation_keys.company_id', '=', companyId)
     .where('activation_keys.kind', '=', 'own')
     .where('activation_keys.redeemed_at', 'is', null)

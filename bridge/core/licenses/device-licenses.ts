@@ -26,7 +26,8 @@ import { boundLicensesQuery, deviceQuery } from '../../db/device-path-queries.js
  * - "No downgrade": once licenses were returned from a device that had V5–V7 licenses or V5–V7 files
  *   (`noDowngradeAfterReturn`, called by the invalidation), no V5–V7 file is issued for it any more.
  */
-export const boundLicenses = async (tx: Tx, deviceId: number) => (await boundLicensesQuery(tx, { deviceId })).rows;
+export const boundLicenses = async (tx: Tx, deviceId: number) =>
+  (await boundLicensesQuery(tx, { deviceId })).rows;
 
 const isReturnable = (l: License) => l.returnable === 1 && l.downloaded_unencrypted === 0;
 const LEGACY_TOP = catalog.firstEncryptedVersion - 1;
@@ -48,13 +49,19 @@ export function deviceVersions(device: Pick<Device, 'device_type' | 'no_downgrad
   const type = catalog.devices.find((d) => d.name === device.device_type);
   // A device type the catalog no longer lists keeps every version: nothing is taken away silently.
   const runs = (v: number) => (type ? catalog.runs(type, v) : true);
-  return catalog.versions.map((v) => v.version).filter((v) => runs(v) && !(device.no_downgrade_at !== null && v <= LEGACY_TOP));
+  return catalog.versions
+    .map((v) => v.version)
+    .filter((v) => runs(v) && !(device.no_downgrade_at !== null && v <= LEGACY_TOP));
 }
 
 function versionsOffered(device: Pick<Device, 'device_type' | 'no_downgrade_at'>, licenses: DeviceLicense[]) {
   const allowed = deviceVersions(device);
   const versioned = licenses.filter((l) => l.version !== null);
-  const candidates = versioned.length ? [...new Set(versioned.flatMap((l) => l.versions))] : licenses.length ? catalog.versions.map((v) => v.version) : [];
+  const candidates = versioned.length
+    ? [...new Set(versioned.flatMap((l) => l.versions))]
+    : licenses.length
+      ? catalog.versions.map((v) => v.version)
+      : [];
   return candidates
     .filter((v) => allowed.includes(v))
     .sort((a, b) => b - a)
@@ -75,7 +82,6 @@ export const fileEntry = (d: DeviceLicense) => ({
   externalKey: d.externalKey,
   testEnd: null,
 });
-
 
 export async function actorDevice(core: Core, actor: Actor, tx: Tx) {
   if (actor.deviceId === undefined) throw new MylicError('FORBIDDEN', 'Only a logged-in device may do this.');
@@ -106,13 +112,25 @@ export interface DeviceAccess {
 export async function deviceForActor(tx: Tx, actor: Actor, deviceId: number): Promise<DeviceAccess> {
   const device = await tx.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
   if (!device) throw new MylicError('DEVICE_NOT_FOUND');
-  const placements = await tx.selectFrom('device_projects').select(['project_id', 'company_id']).where('device_id', '=', deviceId).orderBy('added_at').execute();
-  placements.sort((a, b) => Number(b.company_id === actor.companyId) - Number(a.company_id === actor.companyId));
+  const placements = await tx
+    .selectFrom('device_projects')
+    .select(['project_id', 'company_id'])
+    .where('device_id', '=', deviceId)
+    .orderBy('added_at')
+    .execute();
+  placements.sort(
+    (a, b) => Number(b.company_id === actor.companyId) - Number(a.company_id === actor.companyId),
+  );
   let locked = false;
   for (const p of placements) {
     try {
       const access = await projectAccess(tx, actor, p.project_id);
-      return { device, type: catalog.deviceType(device.device_type), placement: { projectId: p.project_id, projectName: access.project.name, companyId: p.company_id }, access };
+      return {
+        device,
+        type: catalog.deviceType(device.device_type),
+        placement: { projectId: p.project_id, projectName: access.project.name, companyId: p.company_id },
+        access,
+      };
     } catch (e) {
       if (!(e instanceof MylicError) || !['PROJECT_NOT_FOUND', 'USER_LOCKED'].includes(e.code)) throw e;
       locked ||= e.code === 'USER_LOCKED';
@@ -139,7 +157,11 @@ export async function listDeviceLicenses(core: Core, actor: Actor): Promise<Devi
 }
 
 /** The agent's download: the version its firmware runs (see the file comment). */
-export async function issueLicenseFile(core: Core, actor: Actor, version: number): Promise<{ xml: string; fileId: string; encrypted: boolean }> {
+export async function issueLicenseFile(
+  core: Core,
+  actor: Actor,
+  version: number,
+): Promise<{ xml: string; fileId: string; encrypted: boolean }> {
   if (!catalog.isVersion(version)) throw new MylicError('VERSION_INVALID');
   return core.store.write(async (tx) => {
     const at = isoNow(core);
@@ -166,7 +188,9 @@ export async function downloadOptions(core: Core, actor: Actor, deviceId: number
   const licenses = rows.map(toDeviceLicense);
   const versions: DownloadOption[] = versionsOffered(device, licenses).map((v) => ({
     ...v,
-    makesNonReturnable: v.encrypted ? [] : licenses.filter((l) => l.returnable && l.versions.includes(v.version)).map((l) => l.serial),
+    makesNonReturnable: v.encrypted
+      ? []
+      : licenses.filter((l) => l.returnable && l.versions.includes(v.version)).map((l) => l.serial),
   }));
   return {
     deviceId: device.id,
@@ -179,22 +203,47 @@ export async function downloadOptions(core: Core, actor: Actor, deviceId: number
   };
 }
 
-export async function downloadForPortal(core: Core, actor: Actor, deviceId: number, req: { version: number; acceptNonReturnable?: boolean | undefined }) {
+export async function downloadForPortal(
+  core: Core,
+  actor: Actor,
+  deviceId: number,
+  req: { version: number; acceptNonReturnable?: boolean | undefined },
+) {
   if (!catalog.isVersion(req.version)) throw new MylicError('VERSION_INVALID');
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { device, placement } = await deviceForActor(tx, actor, deviceId);
-    return issueFile(core, tx, at, device, { ...placement, userId: actor.userId, via: 'portal', acceptNonReturnable: req.acceptNonReturnable === true }, req.version);
+    return issueFile(
+      core,
+      tx,
+      at,
+      device,
+      {
+        ...placement,
+        userId: actor.userId,
+        via: 'portal',
+        acceptNonReturnable: req.acceptNonReturnable === true,
+      },
+      req.version,
+    );
   });
 }
 
 function assertDownloadable(device: Device, version: number) {
   if (device.no_downgrade_at !== null && version <= LEGACY_TOP) {
-    throw new MylicError('DOWNLOAD_NO_DOWNGRADE', `No downgrade: licenses were returned from this device on ${device.no_downgrade_at.slice(0, 10)}, so it gets no V5–V7 files any more.`);
+    throw new MylicError(
+      'DOWNLOAD_NO_DOWNGRADE',
+      `No downgrade: licenses were returned from this device on ${device.no_downgrade_at.slice(0, 10)}, so it gets no V5–V7 files any more.`,
+    );
   }
   const type = catalog.devices.find((d) => d.name === device.device_type);
   if (type && !catalog.runs(type, version)) {
-    throw new MylicError('VERSION_NOT_FOR_DEVICE', type.firmware ? `${type.name} runs V${type.firmware.from} to V${type.firmware.to}.` : `${type.name} gets no license files.`);
+    throw new MylicError(
+      'VERSION_NOT_FOR_DEVICE',
+      type.firmware
+        ? `${type.name} runs V${type.firmware.from} to V${type.firmware.to}.`
+        : `${type.name} gets no license files.`,
+    );
   }
 }
 
@@ -203,25 +252,45 @@ async function issueFile(
   tx: Tx,
   at: string,
   device: Device,
-  who: { companyId: number; projectId: number; userId: number; via: 'device' | 'portal'; acceptNonReturnable?: boolean },
+  who: {
+    companyId: number;
+    projectId: number;
+    userId: number;
+    via: 'device' | 'portal';
+    acceptNonReturnable?: boolean;
+  },
   version: number,
 ) {
   const all = await boundLicenses(tx, device.id);
   if (!all.length) throw new MylicError('NO_LICENSES');
   assertDownloadable(device, version);
-  const included = all.filter((l) => downloadableVersions({ version: l.version, ssaEnd: l.ssa_end }).includes(version));
-  if (!included.length) throw new MylicError('VERSION_NOT_AVAILABLE', `No license of this device can be downloaded as V${version}.`);
+  const included = all.filter((l) =>
+    downloadableVersions({ version: l.version, ssaEnd: l.ssa_end }).includes(version),
+  );
+  if (!included.length)
+    throw new MylicError(
+      'VERSION_NOT_AVAILABLE',
+      `No license of this device can be downloaded as V${version}.`,
+    );
   const encrypted = version >= catalog.firstEncryptedVersion;
-  if (encrypted && !device.cert_pem) throw new MylicError('CERT_MISSING', 'The portal has no certificate of this device: log in from the device first.');
+  if (encrypted && !device.cert_pem)
+    throw new MylicError(
+      'CERT_MISSING',
+      'The portal has no certificate of this device: log in from the device first.',
+    );
   if (!encrypted && who.via === 'portal') {
     // A V5–V7 file makes every license in it non-returnable: a value only the company that paid for the
     // licenses may give up (issue 11). A second company holding the device downloads encrypted files.
     const { others } = await splitByOwner(tx, included, who.companyId);
     if (others.length) {
-      throw new MylicError('LICENSES_OF_ANOTHER_COMPANY', `A V${version} file is not encrypted and would make ${others.length} license(s) of another company that holds this device non-returnable; only that company can download it. Download V${catalog.firstEncryptedVersion} or later instead.`, {
-        version,
-        licenses: others.length,
-      });
+      throw new MylicError(
+        'LICENSES_OF_ANOTHER_COMPANY',
+        `A V${version} file is not encrypted and would make ${others.length} license(s) of another company that holds this device non-returnable; only that company can download it. Download V${catalog.firstEncryptedVersion} or later instead.`,
+        {
+          version,
+          licenses: others.length,
+        },
+      );
     }
   }
   if (!encrypted && who.via === 'portal' && !who.acceptNonReturnable) {
@@ -235,8 +304,17 @@ async function issueFile(
   }
   if (!encrypted) {
     // Seed: "If you download the licenses unencrypted, you won't be able to return those licenses anymore."
-    await tx.updateTable('licenses').set({ downloaded_unencrypted: 1, updated_at: at }).where('id', 'in', included.map((l) => l.id)).execute();
-    if (device.legacy_download_at === null) await tx.updateTable('devices').set({ legacy_download_at: at }).where('id', '=', device.id).execute();
+    await tx
+      .updateTable('licenses')
+      .set({ downloaded_unencrypted: 1, updated_at: at })
+      .where(
+        'id',
+        'in',
+        included.map((l) => l.id),
+      )
+      .execute();
+    if (device.legacy_download_at === null)
+      await tx.updateTable('devices').set({ legacy_download_at: at }).where('id', '=', device.id).execute();
   }
   const fileId = randomUUID();
   const payload = {
@@ -247,16 +325,28 @@ async function issueFile(
     issuedAt: at,
     deviceCounter: device.invalidation_counter,
     encrypted,
-    licenses: included.map((l) => fileEntry(toDeviceLicense(encrypted ? l : { ...l, downloaded_unencrypted: 1 }))),
+    licenses: included.map((l) =>
+      fileEntry(toDeviceLicense(encrypted ? l : { ...l, downloaded_unencrypted: 1 })),
+    ),
   };
-  const xml = encodeLicenseFile(payload, core.keys.licenseAuthorityKeyPem, encrypted ? device.cert_pem! : undefined);
+  const xml = encodeLicenseFile(
+    payload,
+    core.keys.licenseAuthorityKeyPem,
+    encrypted ? device.cert_pem! : undefined,
+  );
   await recordHistory(tx, at, {
     event: 'license.downloaded',
     companyId: who.companyId,
     projectId: who.projectId,
     userId: who.userId,
     deviceId: device.id,
-    detail: { version, fileId, encrypted, serials: included.map((l) => l.serial), ...(who.via === 'portal' ? { via: 'portal' } : {}) },
+    detail: {
+      version,
+      fileId,
+      encrypted,
+      serials: included.map((l) => l.serial),
+      ...(who.via === 'portal' ? { via: 'portal' } : {}),
+    },
   });
   return { xml, fileId, encrypted, hardwareId: device.hardware_id };
 }
@@ -268,8 +358,15 @@ async function issueFile(
  * a V5–V7 file, the device is marked (once). Old firmware knows no invalidation counter, so a returned
  * license must not meet an old, unencrypted file again.
  */
-export async function noDowngradeAfterReturn(tx: Tx, at: string, device: Pick<Device, 'id' | 'legacy_download_at' | 'no_downgrade_at'>, returned: readonly Pick<License, 'version'>[]) {
+export async function noDowngradeAfterReturn(
+  tx: Tx,
+  at: string,
+  device: Pick<Device, 'id' | 'legacy_download_at' | 'no_downgrade_at'>,
+  returned: readonly Pick<License, 'version'>[],
+) {
   if (device.no_downgrade_at !== null || returned.length === 0) return;
-  const legacy = device.legacy_download_at !== null || returned.some((l) => l.version !== null && l.version <= LEGACY_TOP);
-  if (legacy) await tx.updateTable('devices').set({ no_downgrade_at: at }).where('id', '=', device.id).execute();
+  const legacy =
+    device.legacy_download_at !== null || returned.some((l) => l.version !== null && l.version <= LEGACY_TOP);
+  if (legacy)
+    await tx.updateTable('devices').set({ no_downgrade_at: at }).where('id', '=', device.id).execute();
 }

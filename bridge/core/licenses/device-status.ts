@@ -20,7 +20,8 @@ import { warrantyStatus } from './warranty.js';
  */
 export const BASE_WARRANTY_YEARS = 2;
 
-const isWarranty = (type: string) => catalog.licenseTypes.some((t) => t.name === type && t.family === 'warranty');
+const isWarranty = (type: string) =>
+  catalog.licenseTypes.some((t) => t.name === type && t.family === 'warranty');
 
 const addYears = (isoDate: string, years: number) => {
   const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
@@ -34,10 +35,19 @@ export async function foreignDeviceStatus(core: Core, actor: Actor, input: strin
   const tx = core.store.db;
   const { companyId } = await selectedCompany(tx, actor);
   // The right first: without it nobody learns whether a device exists.
-  if (!(await hasRight(tx, actor.userId, 'check-foreign-device'))) throw new MylicError('FORBIDDEN', 'Checking devices outside your projects needs the right "check-foreign-device".');
+  if (!(await hasRight(tx, actor.userId, 'check-foreign-device')))
+    throw new MylicError(
+      'FORBIDDEN',
+      'Checking devices outside your projects needs the right "check-foreign-device".',
+    );
   const { hardwareId } = parseHardwareId(input);
-  const device = await tx.selectFrom('devices').selectAll().where('hardware_id', '=', hardwareId).executeTakeFirst();
-  if (!device) throw new MylicError('DEVICE_NOT_FOUND', `There is no device ${formatHardwareId(hardwareId)}.`);
+  const device = await tx
+    .selectFrom('devices')
+    .selectAll()
+    .where('hardware_id', '=', hardwareId)
+    .executeTakeFirst();
+  if (!device)
+    throw new MylicError('DEVICE_NOT_FOUND', `There is no device ${formatHardwareId(hardwareId)}.`);
   const licenses = await tx
     .selectFrom('licenses')
     .select(['serial', 'license_type', 'units', 'version', 'bind_date', 'ssa_end'])
@@ -45,7 +55,12 @@ export async function foreignDeviceStatus(core: Core, actor: Actor, input: strin
     .where('state', '=', 'bound')
     .orderBy('id')
     .execute();
-  const ours = await tx.selectFrom('device_projects').select('device_id').where('device_id', '=', device.id).where('company_id', '=', companyId).executeTakeFirst();
+  const ours = await tx
+    .selectFrom('device_projects')
+    .select('device_id')
+    .where('device_id', '=', device.id)
+    .where('company_id', '=', companyId)
+    .executeTakeFirst();
   const w = await warrantyStatus(tx, device);
   const extensions = licenses
     .filter((l) => isWarranty(l.license_type))
@@ -58,7 +73,14 @@ export async function foreignDeviceStatus(core: Core, actor: Actor, input: strin
     inYourCompany: ours !== undefined,
     inRma: rma !== null && RMA_ACTIVE.includes(rma.state),
     rma,
-    licenses: licenses.map((l) => ({ serial: l.serial, type: l.license_type, units: l.units, version: l.version, bindDate: l.bind_date, ssaEnd: l.ssa_end })),
+    licenses: licenses.map((l) => ({
+      serial: l.serial,
+      type: l.license_type,
+      units: l.units,
+      version: l.version,
+      bindDate: l.bind_date,
+      ssaEnd: l.ssa_end,
+    })),
     warranty: {
       start: w.receipt,
       startSource: device.shipped_on !== null ? ('shipped' as const) : ('added' as const),

@@ -33,14 +33,41 @@ export async function addFloating(core: Core, actor: Actor, deviceId: number) {
     const at = isoNow(core);
     const { device, type: deviceType, placement, access } = await deviceForActor(tx, actor, deviceId);
     const installed = await boundLicenses(tx, device.id);
-    assertDeviceLicenses({ device: deviceType, version: type.version!, mode: 'summate', installed: installed.map(toHeld), added: [{ type: type.name, units: 1, version: type.version, ssaEnd: null }], source: 'floating' });
+    assertDeviceLicenses({
+      device: deviceType,
+      version: type.version!,
+      mode: 'summate',
+      installed: installed.map(toHeld),
+      added: [{ type: type.name, units: 1, version: type.version, ssaEnd: null }],
+      source: 'floating',
+    });
     const serial = newSerial();
     await creditBalance(tx, at, placement.projectId, type.name, 1, 'floating.issued', serial);
     await debitBalance(tx, at, placement.projectId, type.name, 1, 'license.bound', serial);
-    await insertBoundLicense(tx, at, today(core), { type, units: 1, deviceId: device.id, projectId: placement.projectId, serial });
+    await insertBoundLicense(tx, at, today(core), {
+      type,
+      units: 1,
+      deviceId: device.id,
+      projectId: placement.projectId,
+      serial,
+    });
     // Free of charge, and (catalog) without SSA: nothing to confirm; a type with SSA would ask here.
-    const ssa = await ssaForNewLicenses(tx, at, { userId: actor.userId, project: access.project, deviceId: device.id, serials: [serial], choice: undefined, shareBalance: !access.external });
-    await recordHistory(tx, at, { event: 'license.floating_added', companyId: placement.companyId, projectId: placement.projectId, userId: actor.userId, deviceId: device.id, detail: { serial, ...(ssa ? { ssa } : {}) } });
+    const ssa = await ssaForNewLicenses(tx, at, {
+      userId: actor.userId,
+      project: access.project,
+      deviceId: device.id,
+      serials: [serial],
+      choice: undefined,
+      shareBalance: !access.external,
+    });
+    await recordHistory(tx, at, {
+      event: 'license.floating_added',
+      companyId: placement.companyId,
+      projectId: placement.projectId,
+      userId: actor.userId,
+      deviceId: device.id,
+      detail: { serial, ...(ssa ? { ssa } : {}) },
+    });
     return { deviceId: device.id, serial, type: type.name, deleted: false };
   });
 }
@@ -54,12 +81,38 @@ export async function deleteFloating(core: Core, actor: Actor, deviceId: number)
     if (!license) throw new MylicError('FLOATING_NOT_FOUND');
     // Only the company that holds the license may withdraw it (issue 11; license-ownership.ts).
     if ((await splitByOwner(tx, [license], placement.companyId)).others.length) {
-      throw new MylicError('LICENSES_OF_ANOTHER_COMPANY', 'The floating license of this device belongs to another company that holds it; only that company can delete it.');
+      throw new MylicError(
+        'LICENSES_OF_ANOTHER_COMPANY',
+        'The floating license of this device belongs to another company that holds it; only that company can delete it.',
+      );
     }
     await tx.deleteFrom('licenses').where('id', '=', license.id).execute();
-    await creditBalance(tx, at, license.project_id, type.name, license.units, 'floating.deleted', license.serial);
-    await debitBalance(tx, at, license.project_id, type.name, license.units, 'license.withdrawn', license.serial);
-    await recordHistory(tx, at, { event: 'license.floating_deleted', companyId: placement.companyId, projectId: placement.projectId, userId: actor.userId, deviceId: device.id, detail: { serial: license.serial } });
+    await creditBalance(
+      tx,
+      at,
+      license.project_id,
+      type.name,
+      license.units,
+      'floating.deleted',
+      license.serial,
+    );
+    await debitBalance(
+      tx,
+      at,
+      license.project_id,
+      type.name,
+      license.units,
+      'license.withdrawn',
+      license.serial,
+    );
+    await recordHistory(tx, at, {
+      event: 'license.floating_deleted',
+      companyId: placement.companyId,
+      projectId: placement.projectId,
+      userId: actor.userId,
+      deviceId: device.id,
+      detail: { serial: license.serial },
+    });
     return { deviceId: device.id, serial: license.serial, type: type.name, deleted: true };
   });
 }

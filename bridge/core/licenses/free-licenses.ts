@@ -10,7 +10,13 @@ import { boundLicenses, deviceForActor } from './device-licenses.js';
 import { recordHistory } from '../history.js';
 import { assertDeviceLicenses, toHeld } from './license-selection.js';
 import { hasRight } from '../rights.js';
-import { conversionSsc, paySsc, ssaForNewLicenses, type SsaConfirmation, type SscPayment } from '../ssa/index.js';
+import {
+  conversionSsc,
+  paySsc,
+  ssaForNewLicenses,
+  type SsaConfirmation,
+  type SscPayment,
+} from '../ssa/index.js';
 
 /**
  * Free licenses (seed: Free licenses; Add licenses from free licenses). Returned licenses wait in the
@@ -63,12 +69,24 @@ export async function listFreeLicenses(core: Core, actor: Actor, q: { projectId?
     return { scope: 'project' as const, licenses: (await poolRows(tx, [q.projectId])).map(view) };
   }
   const ids = await projectScope(tx, actor);
-  return { scope: actor.projectId ? ('project' as const) : ('all' as const), licenses: (await poolRows(tx, ids)).map(view) };
+  return {
+    scope: actor.projectId ? ('project' as const) : ('all' as const),
+    licenses: (await poolRows(tx, ids)).map(view),
+  };
 }
 
-async function poolProjectsFor(tx: Tx, placement: { projectId: number; companyId: number }, access: ProjectAccess): Promise<number[]> {
+async function poolProjectsFor(
+  tx: Tx,
+  placement: { projectId: number; companyId: number },
+  access: ProjectAccess,
+): Promise<number[]> {
   if (access.external) return [placement.projectId];
-  const own = await tx.selectFrom('projects').select('id').where('company_id', '=', placement.companyId).orderBy('id').execute();
+  const own = await tx
+    .selectFrom('projects')
+    .select('id')
+    .where('company_id', '=', placement.companyId)
+    .orderBy('id')
+    .execute();
   return own.map((p) => p.id);
 }
 
@@ -77,9 +95,15 @@ export async function freeOffer(core: Core, actor: Actor, deviceId: number, vers
   if (!catalog.isVersion(version)) throw new MylicError('VERSION_INVALID');
   const tx = core.store.db;
   const { device, type, placement, access } = await deviceForActor(tx, actor, deviceId);
-  if (!catalog.runs(type, version)) throw new MylicError('VERSION_NOT_FOR_DEVICE', `${type.name} does not run V${version}.`);
+  if (!catalog.runs(type, version))
+    throw new MylicError('VERSION_NOT_FOR_DEVICE', `${type.name} does not run V${version}.`);
   const rows = await poolRows(tx, await poolProjectsFor(tx, placement, access));
-  const fits = rows.filter((l) => catalog.accepts(type, catalog.licenseType(l.license_type)) && (l.version === null || downloadableVersions({ version: l.version, ssaEnd: l.ssa_end }).includes(version)));
+  const fits = rows.filter(
+    (l) =>
+      catalog.accepts(type, catalog.licenseType(l.license_type)) &&
+      (l.version === null ||
+        downloadableVersions({ version: l.version, ssaEnd: l.ssa_end }).includes(version)),
+  );
   return { deviceId: device.id, version, licenses: fits.map(view) };
 }
 
@@ -88,7 +112,11 @@ export async function assignFreeLicenses(
   core: Core,
   actor: Actor,
   deviceId: number,
-  req: { version: number; serials: readonly string[]; ssa?: (SsaConfirmation & { optOutLines?: readonly number[] | undefined }) | undefined },
+  req: {
+    version: number;
+    serials: readonly string[];
+    ssa?: (SsaConfirmation & { optOutLines?: readonly number[] | undefined }) | undefined;
+  },
 ) {
   if (!catalog.isVersion(req.version)) throw new MylicError('VERSION_INVALID');
   const serials = [...new Set(req.serials)];
@@ -97,7 +125,10 @@ export async function assignFreeLicenses(
   if (req.ssa) {
     const { optOutLines, ...rest } = req.ssa;
     const bad = (optOutLines ?? []).filter((i) => !Number.isInteger(i) || i < 0 || i >= req.serials.length);
-    if (bad.length) throw new MylicError('VALIDATION_FAILED', `There is no line ${bad.join(', ')} in serials.`, { optOutLines: bad });
+    if (bad.length)
+      throw new MylicError('VALIDATION_FAILED', `There is no line ${bad.join(', ')} in serials.`, {
+        optOutLines: bad,
+      });
     const optOut = [...new Set([...(rest.optOut ?? []), ...(optOutLines ?? []).map((i) => req.serials[i]!)])];
     choice = { ...rest, ...(optOut.length ? { optOut } : {}) };
   }
@@ -105,9 +136,20 @@ export async function assignFreeLicenses(
     const at = isoNow(core);
     const { device, type, placement, access } = await deviceForActor(tx, actor, deviceId);
     const pool = await poolProjectsFor(tx, placement, access);
-    const rows = await tx.selectFrom('licenses').selectAll().where('serial', 'in', serials).where('state', '=', 'free').where('project_id', 'in', pool).execute();
+    const rows = await tx
+      .selectFrom('licenses')
+      .selectAll()
+      .where('serial', 'in', serials)
+      .where('state', '=', 'free')
+      .where('project_id', 'in', pool)
+      .execute();
     const missing = serials.filter((s) => !rows.some((r) => r.serial === s));
-    if (missing.length) throw new MylicError('FREE_LICENSE_NOT_FOUND', `Not in the free licenses you can assign here: ${missing.join(', ')}.`, { serials: missing });
+    if (missing.length)
+      throw new MylicError(
+        'FREE_LICENSE_NOT_FOUND',
+        `Not in the free licenses you can assign here: ${missing.join(', ')}.`,
+        { serials: missing },
+      );
     assertDeviceLicenses({
       device: type,
       version: req.version,
@@ -117,10 +159,23 @@ export async function assignFreeLicenses(
       source: 'free',
     });
     for (const r of rows) {
-      const moved = await tx.updateTable('licenses').set({ state: 'bound', device_id: device.id, updated_at: at }).where('id', '=', r.id).where('state', '=', 'free').executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) throw new MylicError('INTERNAL', 'License rows changed during the assignment.');
+      const moved = await tx
+        .updateTable('licenses')
+        .set({ state: 'bound', device_id: device.id, updated_at: at })
+        .where('id', '=', r.id)
+        .where('state', '=', 'free')
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1)
+        throw new MylicError('INTERNAL', 'License rows changed during the assignment.');
     }
-    const ssa = await ssaForNewLicenses(tx, at, { userId: actor.userId, project: access.project, deviceId: device.id, serials, choice, shareBalance: !access.external });
+    const ssa = await ssaForNewLicenses(tx, at, {
+      userId: actor.userId,
+      project: access.project,
+      deviceId: device.id,
+      serials,
+      choice,
+      shareBalance: !access.external,
+    });
     await recordHistory(tx, at, {
       event: 'licenses.assigned',
       companyId: placement.companyId,
@@ -129,9 +184,30 @@ export async function assignFreeLicenses(
       deviceId: device.id,
       detail: { version: req.version, serials, ...(ssa ? { ssa } : {}) },
     });
-    const names = await tx.selectFrom('projects').select(['id', 'name']).where('id', 'in', rows.map((r) => r.project_id)).execute();
-    const bound = rows.map((r) => view({ ...r, state: 'bound', device_id: device.id, project_name: names.find((n) => n.id === r.project_id)?.name ?? '' }));
-    return { deviceId: device.id, hardwareId: device.hardware_id, version: req.version, licenses: bound, ssa };
+    const names = await tx
+      .selectFrom('projects')
+      .select(['id', 'name'])
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.project_id),
+      )
+      .execute();
+    const bound = rows.map((r) =>
+      view({
+        ...r,
+        state: 'bound',
+        device_id: device.id,
+        project_name: names.find((n) => n.id === r.project_id)?.name ?? '',
+      }),
+    );
+    return {
+      deviceId: device.id,
+      hardwareId: device.hardware_id,
+      version: req.version,
+      licenses: bound,
+      ssa,
+    };
   });
 }
 
@@ -145,7 +221,12 @@ export interface ConvertRequest {
 
 async function planConversion(tx: Tx, actor: Actor, req: ConvertRequest) {
   const serials = [...new Set(req.licenses.map((l) => l.serial))];
-  const rows = await tx.selectFrom('licenses').selectAll().where('serial', 'in', serials).where('state', '=', 'free').execute();
+  const rows = await tx
+    .selectFrom('licenses')
+    .selectAll()
+    .where('serial', 'in', serials)
+    .where('state', '=', 'free')
+    .execute();
   // A pool the user does not reach looks like a license that does not exist.
   const access = new Map<number, ProjectAccess>();
   for (const pid of new Set(rows.map((r) => r.project_id))) {
@@ -157,9 +238,17 @@ async function planConversion(tx: Tx, actor: Actor, req: ConvertRequest) {
   }
   const found = rows.filter((r) => access.has(r.project_id));
   const missing = serials.filter((s) => !found.some((r) => r.serial === s));
-  if (missing.length) throw new MylicError('FREE_LICENSE_NOT_FOUND', `Not in your free licenses: ${missing.join(', ')}.`, { serials: missing });
-  const companies = new Set([...access.values()].filter((a) => found.some((r) => r.project_id === a.project.id)).map((a) => a.project.company_id));
-  if (companies.size > 1) throw new MylicError('VALIDATION_FAILED', 'Convert the free licenses of one company at a time.');
+  if (missing.length)
+    throw new MylicError('FREE_LICENSE_NOT_FOUND', `Not in your free licenses: ${missing.join(', ')}.`, {
+      serials: missing,
+    });
+  const companies = new Set(
+    [...access.values()]
+      .filter((a) => found.some((r) => r.project_id === a.project.id))
+      .map((a) => a.project.company_id),
+  );
+  if (companies.size > 1)
+    throw new MylicError('VALIDATION_FAILED', 'Convert the free licenses of one company at a time.');
   const { lines: sscLines } = conversionSsc(found);
   const lines = found.map((r) => {
     const wanted = req.licenses.find((l) => l.serial === r.serial)?.version;
@@ -168,12 +257,23 @@ async function planConversion(tx: Tx, actor: Actor, req: ConvertRequest) {
     if (wanted !== undefined && wanted !== r.version) {
       // Seed: "If the license you convert is under SSA, you will be able to select the version to convert the license to."
       const reach = downloadableVersions({ version: r.version, ssaEnd: r.ssa_end });
-      const target = from.series !== null && r.version !== null && r.ssa_end !== null && wanted > r.version && reach.includes(wanted) ? catalog.seriesType(from.series, wanted) : undefined;
+      const target =
+        from.series !== null &&
+        r.version !== null &&
+        r.ssa_end !== null &&
+        wanted > r.version &&
+        reach.includes(wanted)
+          ? catalog.seriesType(from.series, wanted)
+          : undefined;
       if (!target) {
-        throw new MylicError('CONVERT_VERSION_INVALID', `${r.serial} (${from.name}${r.ssa_end ? `, SSA until ${r.ssa_end}` : ', no SSA'}) can be converted as V${reach.filter((v) => r.version === null || v >= r.version).join(', V')} only.`, {
-          serial: r.serial,
-          version: wanted,
-        });
+        throw new MylicError(
+          'CONVERT_VERSION_INVALID',
+          `${r.serial} (${from.name}${r.ssa_end ? `, SSA until ${r.ssa_end}` : ', no SSA'}) can be converted as V${reach.filter((v) => r.version === null || v >= r.version).join(', V')} only.`,
+          {
+            serial: r.serial,
+            version: wanted,
+          },
+        );
       }
       to = target;
     }
@@ -182,8 +282,20 @@ async function planConversion(tx: Tx, actor: Actor, req: ConvertRequest) {
   return { lines, access, companyId: [...companies][0]! };
 }
 
-const conversionView = (plan: Awaited<ReturnType<typeof planConversion>>, paid: SscPayment['paid'], onCredit: SscPayment['onCredit'], done: boolean) => ({
-  lines: plan.lines.map((l) => ({ serial: l.row.serial, fromType: l.from, toType: l.to, units: l.row.units, projectId: l.row.project_id, ssc: l.ssc })),
+const conversionView = (
+  plan: Awaited<ReturnType<typeof planConversion>>,
+  paid: SscPayment['paid'],
+  onCredit: SscPayment['onCredit'],
+  done: boolean,
+) => ({
+  lines: plan.lines.map((l) => ({
+    serial: l.row.serial,
+    fromType: l.from,
+    toType: l.to,
+    units: l.row.units,
+    projectId: l.row.project_id,
+    ssc: l.ssc,
+  })),
   ssc: plan.lines.reduce((s, l) => s + l.ssc, 0),
   paid,
   onCredit,
@@ -201,20 +313,39 @@ export async function convertFreeLicenses(core: Core, actor: Actor, req: Convert
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const plan = await planConversion(tx, actor, req);
-    if (req.onCredit && !(await hasRight(tx, actor.userId, 'buy-on-credit'))) throw new MylicError('FORBIDDEN', 'Your account may not buy SSC on credit (right buy-on-credit).');
+    if (req.onCredit && !(await hasRight(tx, actor.userId, 'buy-on-credit')))
+      throw new MylicError('FORBIDDEN', 'Your account may not buy SSC on credit (right buy-on-credit).');
     const paid: SscPayment['paid'] = [];
     let onCredit = null as SscPayment['onCredit'];
     // Each pool project pays for its own licenses, from its own SSC balance (no sharing: seed says "one year SSC for each unit").
     for (const pid of new Set(plan.lines.map((l) => l.row.project_id))) {
       const units = plan.lines.filter((l) => l.row.project_id === pid).reduce((s, l) => s + l.ssc, 0);
-      const p = await paySsc(tx, at, units, { projectId: pid, companyId: plan.companyId, userId: actor.userId, fromProjectIds: [], ...(req.onCredit ? { onCredit: req.onCredit } : {}) }, 'free.converted');
+      const p = await paySsc(
+        tx,
+        at,
+        units,
+        {
+          projectId: pid,
+          companyId: plan.companyId,
+          userId: actor.userId,
+          fromProjectIds: [],
+          ...(req.onCredit ? { onCredit: req.onCredit } : {}),
+        },
+        'free.converted',
+      );
       paid.push(...p.paid);
-      if (p.onCredit) onCredit = { orderNumber: p.onCredit.orderNumber, units: (onCredit?.units ?? 0) + p.onCredit.units };
+      if (p.onCredit)
+        onCredit = { orderNumber: p.onCredit.orderNumber, units: (onCredit?.units ?? 0) + p.onCredit.units };
     }
     for (const l of plan.lines) {
       const r = l.row;
-      const gone = await tx.deleteFrom('licenses').where('id', '=', r.id).where('state', '=', 'free').executeTakeFirst();
-      if (Number(gone.numDeletedRows) !== 1) throw new MylicError('INTERNAL', 'License rows changed during the conversion.');
+      const gone = await tx
+        .deleteFrom('licenses')
+        .where('id', '=', r.id)
+        .where('state', '=', 'free')
+        .executeTakeFirst();
+      if (Number(gone.numDeletedRows) !== 1)
+        throw new MylicError('INTERNAL', 'License rows changed during the conversion.');
       // The units were the company's already: an internal credit (ledger-report.ts), then, for another
       // version, the old type leaves and the new one comes in under one reason.
       await creditBalance(tx, at, r.project_id, l.from, r.units, 'free.converted', r.serial);
@@ -230,7 +361,13 @@ export async function convertFreeLicenses(core: Core, actor: Actor, req: Convert
       companyId: plan.companyId,
       projectId: projects.length === 1 ? projects[0]! : null,
       userId: actor.userId,
-      detail: { lines: result.lines, ssc: result.ssc, paid, onCredit, droppedExternalKeys: plan.lines.filter((l) => l.row.external_key !== null).map((l) => l.row.serial) },
+      detail: {
+        lines: result.lines,
+        ssc: result.ssc,
+        paid,
+        onCredit,
+        droppedExternalKeys: plan.lines.filter((l) => l.row.external_key !== null).map((l) => l.row.serial),
+      },
     });
     return result;
   });

@@ -8,7 +8,13 @@ import { noDowngradeAfterReturn } from './device-licenses.js';
 import { type Actor, type Core, isoNow } from '../context.js';
 import { findDevice } from '../devices/index.js';
 import { recordHistory } from '../history.js';
-import { previousQuery, placementsQuery, returnLicense, raiseCounter, insertInvalidation } from '../../db/device-path-queries.js';
+import {
+  previousQuery,
+  placementsQuery,
+  returnLicense,
+  raiseCounter,
+  insertInvalidation,
+} from '../../db/device-path-queries.js';
 
 /**
  * Returning licenses (seed: Invalidation; Upload the invalidation document; Download confirmation file).
@@ -27,7 +33,11 @@ export interface InvalidationResult {
 
 // The transaction's fixed queries, compiled once (access.ts, precompiled).
 
-export async function acceptInvalidation(core: Core, actor: Actor, documentXml: string): Promise<InvalidationResult> {
+export async function acceptInvalidation(
+  core: Core,
+  actor: Actor,
+  documentXml: string,
+): Promise<InvalidationResult> {
   const { payload, deviceCertPem } = openInvalidation(documentXml);
   // The device CA itself must have issued it, for a device (issue 11): not any certificate the root signed.
   assertDeviceCertificateOf(core, deviceCertPem, payload.hardwareId);
@@ -44,12 +54,22 @@ export async function acceptInvalidation(core: Core, actor: Actor, documentXml: 
     const previous = (await previousQuery(tx, { documentId: payload.documentId })).rows[0];
     if (previous) {
       // Compare what was signed, not the envelope's bytes: the same payload is the same document.
-      const same = previous.document_sha256 === digest || JSON.stringify(openInvalidation(previous.document).payload) === JSON.stringify(payload);
-      if (previous.device_id !== device.id || !same) throw new MylicError('DOC_REPLAYED', 'Another document with this id was already used.');
-      return { confirmationXml: previous.confirmation, confirmation: openConfirmation(previous.confirmation, core.keys.licenseAuthorityCertPem), replay: true };
+      const same =
+        previous.document_sha256 === digest ||
+        JSON.stringify(openInvalidation(previous.document).payload) === JSON.stringify(payload);
+      if (previous.device_id !== device.id || !same)
+        throw new MylicError('DOC_REPLAYED', 'Another document with this id was already used.');
+      return {
+        confirmationXml: previous.confirmation,
+        confirmation: openConfirmation(previous.confirmation, core.keys.licenseAuthorityCertPem),
+        replay: true,
+      };
     }
     if (payload.deviceCounter <= device.invalidation_counter) {
-      throw new MylicError('DOC_REPLAYED', `The device counter ${payload.deviceCounter} is not above the last accepted ${device.invalidation_counter}.`);
+      throw new MylicError(
+        'DOC_REPLAYED',
+        `The device counter ${payload.deviceCounter} is not above the last accepted ${device.invalidation_counter}.`,
+      );
     }
 
     const rows = await tx.selectFrom('licenses').selectAll().where('serial', 'in', payload.serials).execute();
@@ -58,9 +78,11 @@ export async function acceptInvalidation(core: Core, actor: Actor, documentXml: 
     const rejected: { serial: string; reason: string }[] = [];
     for (const serial of new Set(payload.serials)) {
       const l = bySerial.get(serial);
-      if (!l || l.state !== 'bound' || l.device_id !== device.id) rejected.push({ serial, reason: 'not bound to this device' });
+      if (!l || l.state !== 'bound' || l.device_id !== device.id)
+        rejected.push({ serial, reason: 'not bound to this device' });
       else if (!l.returnable) rejected.push({ serial, reason: 'license type is not returnable' });
-      else if (l.downloaded_unencrypted) rejected.push({ serial, reason: 'downloaded unencrypted (V5-V7), no longer returnable' });
+      else if (l.downloaded_unencrypted)
+        rejected.push({ serial, reason: 'downloaded unencrypted (V5-V7), no longer returnable' });
       else accepted.push(serial);
     }
     // A returned license goes to the free pool of the company that paid for it: the device's project in
@@ -68,17 +90,31 @@ export async function acceptInvalidation(core: Core, actor: Actor, documentXml: 
     // be in several companies (seed: Warnings, "Several Companies"); none of them gains another's units.
     const placements = (await placementsQuery(tx, { deviceId: device.id })).rows;
     const paying = accepted.length
-      ? await tx.selectFrom('projects').select(['id', 'company_id']).where('id', 'in', accepted.map((s) => bySerial.get(s)!.project_id)).execute()
+      ? await tx
+          .selectFrom('projects')
+          .select(['id', 'company_id'])
+          .where(
+            'id',
+            'in',
+            accepted.map((s) => bySerial.get(s)!.project_id),
+          )
+          .execute()
       : [];
     for (const serial of accepted) {
       const license = bySerial.get(serial)!;
       const companyId = paying.find((p) => p.id === license.project_id)!.company_id;
       const target = placements.find((p) => p.company_id === companyId)?.project_id ?? license.project_id;
       const moved = await returnLicense(tx, { id: license.id, deviceId: device.id, target, at });
-      if (Number(moved.numAffectedRows) !== 1) throw new MylicError('INTERNAL', 'License rows changed during the invalidation.');
+      if (Number(moved.numAffectedRows) !== 1)
+        throw new MylicError('INTERNAL', 'License rows changed during the invalidation.');
     }
     await raiseCounter(tx, { id: device.id, counter: payload.deviceCounter });
-    await noDowngradeAfterReturn(tx, at, device, accepted.map((s) => bySerial.get(s)!));
+    await noDowngradeAfterReturn(
+      tx,
+      at,
+      device,
+      accepted.map((s) => bySerial.get(s)!),
+    );
 
     const confirmation: ConfirmationPayload = {
       kind: 'confirmation',
@@ -107,7 +143,12 @@ export async function acceptInvalidation(core: Core, actor: Actor, documentXml: 
       projectId: placement.projectId,
       userId: actor.userId,
       deviceId: device.id,
-      detail: { documentId: payload.documentId, accepted, rejected, via: actor.deviceId !== undefined ? 'transfer' : 'upload' },
+      detail: {
+        documentId: payload.documentId,
+        accepted,
+        rejected,
+        via: actor.deviceId !== undefined ? 'transfer' : 'upload',
+      },
     });
     return { confirmationXml, confirmation, replay: false };
   });
@@ -116,7 +157,11 @@ export async function acceptInvalidation(core: Core, actor: Actor, documentXml: 
 /** The confirmation again, for a user whose company holds the device (seed: Download confirmation file). */
 export async function confirmationFor(core: Core, actor: Actor, documentId: string): Promise<string> {
   const tx = core.store.db;
-  const row = await tx.selectFrom('invalidations').select(['device_id', 'confirmation']).where('document_id', '=', documentId).executeTakeFirst();
+  const row = await tx
+    .selectFrom('invalidations')
+    .select(['device_id', 'confirmation'])
+    .where('document_id', '=', documentId)
+    .executeTakeFirst();
   if (!row) throw new MylicError('CONFIRMATION_NOT_FOUND');
   // Another company's document answers as not found: nothing leaks across the wall.
   await devicePlacementFor(tx, actor.userId, row.device_id).catch(() => {

@@ -11,13 +11,24 @@ import type { Tx } from '../../db/store.js';
  */
 export async function ownerOfProjects(tx: Tx, projectIds: readonly number[]): Promise<Map<number, number>> {
   if (!projectIds.length) return new Map();
-  const rows = await tx.selectFrom('projects').select(['id', 'company_id']).where('id', 'in', [...new Set(projectIds)]).execute();
+  const rows = await tx
+    .selectFrom('projects')
+    .select(['id', 'company_id'])
+    .where('id', 'in', [...new Set(projectIds)])
+    .execute();
   return new Map(rows.map((r) => [r.id, r.company_id]));
 }
 
 /** Splits licenses into those `companyId` owns and those of other companies. */
-export async function splitByOwner<L extends { project_id: number }>(tx: Tx, licenses: readonly L[], companyId: number): Promise<{ own: L[]; others: L[] }> {
-  const owner = await ownerOfProjects(tx, licenses.map((l) => l.project_id));
+export async function splitByOwner<L extends { project_id: number }>(
+  tx: Tx,
+  licenses: readonly L[],
+  companyId: number,
+): Promise<{ own: L[]; others: L[] }> {
+  const owner = await ownerOfProjects(
+    tx,
+    licenses.map((l) => l.project_id),
+  );
   const own: L[] = [];
   const others: L[] = [];
   for (const l of licenses) (owner.get(l.project_id) === companyId ? own : others).push(l);

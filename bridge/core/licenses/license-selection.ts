@@ -1,6 +1,12 @@
 import { MylicError, type ErrorCode } from '../../../protocol/errors.js';
 import type { LicenseOffer } from '../../../protocol/licenses-api.js';
-import { catalog, downloadableVersions, type DeviceType, type LicenseKind, type LicenseType } from '../catalog.js';
+import {
+  catalog,
+  downloadableVersions,
+  type DeviceType,
+  type LicenseKind,
+  type LicenseType,
+} from '../catalog.js';
 import type { Tx } from '../../db/store.js';
 import type { Actor, Core } from '../context.js';
 import { boundLicenses, deviceForActor } from './device-licenses.js';
@@ -78,25 +84,47 @@ export function amounts(licenses: readonly HeldLicense[], version: number, mode:
 export function checkDeviceLicenses(input: RuleInput): Violation[] {
   const { device, version, mode, installed, added } = input;
   const out: Violation[] = [];
-  const v = (code: ErrorCode, message: string, details: Record<string, unknown> = {}) => out.push({ code, message, details });
+  const v = (code: ErrorCode, message: string, details: Record<string, unknown> = {}) =>
+    out.push({ code, message, details });
   if (!catalog.runs(device, version)) {
-    v('VERSION_NOT_FOR_DEVICE', device.firmware ? `${device.name} runs V${device.firmware.from} to V${device.firmware.to}, not V${version}.` : `${device.name} takes no licenses but warranty extensions.`, {
-      deviceType: device.name,
-      version,
-    });
+    v(
+      'VERSION_NOT_FOR_DEVICE',
+      device.firmware
+        ? `${device.name} runs V${device.firmware.from} to V${device.firmware.to}, not V${version}.`
+        : `${device.name} takes no licenses but warranty extensions.`,
+      {
+        deviceType: device.name,
+        version,
+      },
+    );
     return out;
   }
   const types: LicenseType[] = added.map((l) => catalog.licenseType(l.type));
   added.forEach((l, i) => {
     const t = types[i]!;
     if (input.source === 'balance' && SELF_SERVICE.includes(t.family)) {
-      v('LICENSE_TYPE_NOT_OFFERED', `${t.name} is not added from balance here: ${t.family === 'ssc' ? 'SSC stays in the balance' : t.family === 'warranty' ? 'use the warranty extension' : 'use the V7 floating license'}.`, { licenseType: t.name });
+      v(
+        'LICENSE_TYPE_NOT_OFFERED',
+        `${t.name} is not added from balance here: ${t.family === 'ssc' ? 'SSC stays in the balance' : t.family === 'warranty' ? 'use the warranty extension' : 'use the V7 floating license'}.`,
+        { licenseType: t.name },
+      );
     } else if (!catalog.accepts(device, t)) {
-      v('LICENSE_TYPE_NOT_FOR_DEVICE', `${device.name} does not take ${t.name} licenses.`, { licenseType: t.name, deviceType: device.name });
+      v('LICENSE_TYPE_NOT_FOR_DEVICE', `${device.name} does not take ${t.name} licenses.`, {
+        licenseType: t.name,
+        deviceType: device.name,
+      });
     } else if (input.source !== 'free' && t.version !== null && t.version !== version) {
-      v('LICENSE_VERSION_MISMATCH', `${t.name} is a V${t.version} license; the selection is for V${version}.`, { licenseType: t.name, version });
+      v(
+        'LICENSE_VERSION_MISMATCH',
+        `${t.name} is a V${t.version} license; the selection is for V${version}.`,
+        { licenseType: t.name, version },
+      );
     } else if (input.source === 'free' && l.version !== null && !downloadableVersions(l).includes(version)) {
-      v('FREE_LICENSE_NOT_FOR_VERSION', `This ${t.name} license can be used as V${downloadableVersions(l).join(', V')} only, not as V${version}.`, { licenseType: t.name, version });
+      v(
+        'FREE_LICENSE_NOT_FOR_VERSION',
+        `This ${t.name} license can be used as V${downloadableVersions(l).join(', V')} only, not as V${version}.`,
+        { licenseType: t.name, version },
+      );
     }
   });
   if (out.length) return out;
@@ -108,28 +136,47 @@ export function checkDeviceLicenses(input: RuleInput): Violation[] {
   // V7 PBX ports and a V7 floating license exclude each other (seed: Add V7 floating license).
   const all = [...installed, ...added].map((l) => catalog.licenseType(l.type));
   const v7Ports = all.some((t) => t.kind === 'pbx-port' && t.version === 7);
-  if (all.some((t) => t.kind === 'floating') && v7Ports && (touched.has('floating') || types.some((t) => t.kind === 'pbx-port' && t.version === 7))) {
-    v('FLOATING_EXCLUSIVE', 'A device with a V7 floating license cannot have V7 PBX licenses, and a device with V7 PBX licenses cannot have a floating license.');
+  if (
+    all.some((t) => t.kind === 'floating') &&
+    v7Ports &&
+    (touched.has('floating') || types.some((t) => t.kind === 'pbx-port' && t.version === 7))
+  ) {
+    v(
+      'FLOATING_EXCLUSIVE',
+      'A device with a V7 floating license cannot have V7 PBX licenses, and a device with V7 PBX licenses cannot have a floating license.',
+    );
   }
 
   for (const kind of touched) {
     const max = catalog.maximum(device, kind);
     const amount = kind === 'pbx-port' || kind === 'pbx-upgrade' ? after.pbx : after.of(kind);
     if (amount > max) {
-      v('LICENSE_MAXIMUM_EXCEEDED', `${device.name} takes at most ${max} ${kind} licenses; with this selection it would have ${amount} (installed ${kind === 'pbx-port' || kind === 'pbx-upgrade' ? before.pbx : before.of(kind)}).`, {
-        kind,
-        maximum: max,
-        installed: kind === 'pbx-port' || kind === 'pbx-upgrade' ? before.pbx : before.of(kind),
-        amount,
-      });
+      v(
+        'LICENSE_MAXIMUM_EXCEEDED',
+        `${device.name} takes at most ${max} ${kind} licenses; with this selection it would have ${amount} (installed ${kind === 'pbx-port' || kind === 'pbx-upgrade' ? before.pbx : before.of(kind)}).`,
+        {
+          kind,
+          maximum: max,
+          installed: kind === 'pbx-port' || kind === 'pbx-upgrade' ? before.pbx : before.of(kind),
+          amount,
+        },
+      );
     }
   }
 
   if (touched.has('pbx-upgrade')) {
-    const base = [...installed, ...added].filter((l) => l.version === version - 1 && catalog.licenseType(l.type).kind === 'pbx-port').reduce((s, l) => s + amountOf(l), 0);
-    const upgrades = [...installed, ...added].filter((l) => l.version === version && catalog.licenseType(l.type).kind === 'pbx-upgrade').reduce((s, l) => s + amountOf(l), 0);
+    const base = [...installed, ...added]
+      .filter((l) => l.version === version - 1 && catalog.licenseType(l.type).kind === 'pbx-port')
+      .reduce((s, l) => s + amountOf(l), 0);
+    const upgrades = [...installed, ...added]
+      .filter((l) => l.version === version && catalog.licenseType(l.type).kind === 'pbx-upgrade')
+      .reduce((s, l) => s + amountOf(l), 0);
     if (upgrades > base) {
-      v('LICENSE_UPGRADE_WITHOUT_BASE', `${upgrades} V${version} upgrade(s) need as many V${version - 1} PBX ports on the device; it has ${base}.`, { upgrades, base, fromVersion: version - 1 });
+      v(
+        'LICENSE_UPGRADE_WITHOUT_BASE',
+        `${upgrades} V${version} upgrade(s) need as many V${version - 1} PBX ports on the device; it has ${base}.`,
+        { upgrades, base, fromVersion: version - 1 },
+      );
     }
   }
 
@@ -139,14 +186,22 @@ export function checkDeviceLicenses(input: RuleInput): Violation[] {
     if (!pbxTouched && !touched.has(t.kind)) continue;
     const amount = after.of(t.kind);
     if (t.dependsOnPbx === 'equal' && amount !== 0 && amount !== after.pbx) {
-      v('LICENSE_AMOUNT_NOT_EQUAL_PBX', `${t.kind} licenses must have the same amount as the PBX licenses: ${amount} ${t.kind} for ${after.pbx} PBX ports (add ${after.pbx - amount > 0 ? `${after.pbx - amount} ${t.name}` : `${amount - after.pbx} PBX ports`}).`, {
-        kind: t.kind,
-        amount,
-        pbx: after.pbx,
-      });
+      v(
+        'LICENSE_AMOUNT_NOT_EQUAL_PBX',
+        `${t.kind} licenses must have the same amount as the PBX licenses: ${amount} ${t.kind} for ${after.pbx} PBX ports (add ${after.pbx - amount > 0 ? `${after.pbx - amount} ${t.name}` : `${amount - after.pbx} PBX ports`}).`,
+        {
+          kind: t.kind,
+          amount,
+          pbx: after.pbx,
+        },
+      );
     }
     if (t.dependsOnPbx === 'at-most' && amount > after.pbx) {
-      v('LICENSE_AMOUNT_ABOVE_PBX', `At most as many ${t.kind} licenses as PBX ports: ${amount} ${t.kind} for ${after.pbx} PBX ports.`, { kind: t.kind, amount, pbx: after.pbx });
+      v(
+        'LICENSE_AMOUNT_ABOVE_PBX',
+        `At most as many ${t.kind} licenses as PBX ports: ${amount} ${t.kind} for ${after.pbx} PBX ports.`,
+        { kind: t.kind, amount, pbx: after.pbx },
+      );
     }
   }
   return out;
@@ -156,10 +211,19 @@ export function checkDeviceLicenses(input: RuleInput): Violation[] {
 export function assertDeviceLicenses(input: RuleInput): void {
   const violations = checkDeviceLicenses(input);
   const first = violations[0];
-  if (first) throw new MylicError(first.code, first.message, { ...first.details, violations: violations.map((x) => ({ code: x.code, message: x.message })) });
+  if (first)
+    throw new MylicError(first.code, first.message, {
+      ...first.details,
+      violations: violations.map((x) => ({ code: x.code, message: x.message })),
+    });
 }
 
-export const toHeld = (l: { license_type: string; units: number; version: number | null; ssa_end: string | null }): HeldLicense => ({
+export const toHeld = (l: {
+  license_type: string;
+  units: number;
+  version: number | null;
+  ssa_end: string | null;
+}): HeldLicense => ({
   type: l.license_type,
   units: l.units,
   version: l.version,
@@ -178,12 +242,22 @@ export interface OfferQuery {
   drawFrom?: readonly number[] | undefined;
 }
 
-export async function licenseOffer(core: Core, actor: Actor, deviceId: number, q: OfferQuery): Promise<LicenseOffer> {
+export async function licenseOffer(
+  core: Core,
+  actor: Actor,
+  deviceId: number,
+  q: OfferQuery,
+): Promise<LicenseOffer> {
   if (!catalog.isVersion(q.version)) throw new MylicError('VERSION_INVALID');
   const tx = core.store.db;
   const { device, type: deviceType, placement, access } = await deviceForActor(tx, actor, deviceId);
   if (!catalog.runs(deviceType, q.version)) {
-    throw new MylicError('VERSION_NOT_FOR_DEVICE', deviceType.firmware ? `${deviceType.name} runs V${deviceType.firmware.from} to V${deviceType.firmware.to}.` : `${deviceType.name} takes no licenses but warranty extensions.`);
+    throw new MylicError(
+      'VERSION_NOT_FOR_DEVICE',
+      deviceType.firmware
+        ? `${deviceType.name} runs V${deviceType.firmware.from} to V${deviceType.firmware.to}.`
+        : `${deviceType.name} takes no licenses but warranty extensions.`,
+    );
   }
   const drawFrom = await drawProjects(tx, access, q.drawFrom ?? []);
   const installed = (await boundLicenses(tx, device.id)).map(toHeld);
@@ -191,13 +265,29 @@ export async function licenseOffer(core: Core, actor: Actor, deviceId: number, q
   const have = amounts(installed, q.version, mode);
 
   // Balances: the device's project, and (own projects only) every project of the company.
-  const own = access.external ? [] : await tx.selectFrom('projects').select(['id', 'name']).where('company_id', '=', placement.companyId).orderBy('id').execute();
+  const own = access.external
+    ? []
+    : await tx
+        .selectFrom('projects')
+        .select(['id', 'name'])
+        .where('company_id', '=', placement.companyId)
+        .orderBy('id')
+        .execute();
   const ids = [placement.projectId, ...own.map((p) => p.id)];
-  const balances = await tx.selectFrom('balances').select(['project_id', 'license_type', 'units']).where('project_id', 'in', ids).where('units', '>', 0).execute();
-  const bal = (projectId: number, type: string) => balances.find((b) => b.project_id === projectId && b.license_type === type)?.units ?? 0;
+  const balances = await tx
+    .selectFrom('balances')
+    .select(['project_id', 'license_type', 'units'])
+    .where('project_id', 'in', ids)
+    .where('units', '>', 0)
+    .execute();
+  const bal = (projectId: number, type: string) =>
+    balances.find((b) => b.project_id === projectId && b.license_type === type)?.units ?? 0;
 
   const types = catalog.licenseTypes.filter(
-    (t) => catalog.accepts(deviceType, t) && !SELF_SERVICE.includes(t.family) && (t.version === null || t.version === q.version),
+    (t) =>
+      catalog.accepts(deviceType, t) &&
+      !SELF_SERVICE.includes(t.family) &&
+      (t.version === null || t.version === q.version),
   );
   const rows = types.map((t) => ({
     type: t.name,
@@ -213,7 +303,9 @@ export async function licenseOffer(core: Core, actor: Actor, deviceId: number, q
     projectBalance: bal(placement.projectId, t.name),
     allProjectsBalance: access.external ? null : own.reduce((s, p) => s + bal(p.id, t.name), 0),
     installedUnits: installed.filter((l) => l.type === t.name).reduce((s, l) => s + l.units, 0),
-    otherProjects: own.filter((p) => p.id !== placement.projectId && bal(p.id, t.name) > 0).map((p) => ({ projectId: p.id, projectName: p.name, units: bal(p.id, t.name) })),
+    otherProjects: own
+      .filter((p) => p.id !== placement.projectId && bal(p.id, t.name) > 0)
+      .map((p) => ({ projectId: p.id, projectName: p.name, units: bal(p.id, t.name) })),
   }));
   const kinds = [...new Set(types.map((t) => t.kind))].map((kind) => ({
     kind,
@@ -225,9 +317,24 @@ export async function licenseOffer(core: Core, actor: Actor, deviceId: number, q
   const packs = catalog.portPacks(q.version);
   if (q.ports !== undefined && packs.length) {
     const sources = [placement.projectId, ...drawFrom];
-    const options = (available: (t: string) => number) => packs.map((t) => ({ type: t.name, packSize: t.packSize, unitPrice: t.price, available: available(t.name) }));
-    const plan = cheapestPacks(q.ports, options((t) => sources.reduce((s, id) => s + bal(id, t), 0)));
-    const company = plan || access.external ? null : cheapestPacks(q.ports, options((t) => own.reduce((s, p) => s + bal(p.id, t), 0)));
+    const options = (available: (t: string) => number) =>
+      packs.map((t) => ({
+        type: t.name,
+        packSize: t.packSize,
+        unitPrice: t.price,
+        available: available(t.name),
+      }));
+    const plan = cheapestPacks(
+      q.ports,
+      options((t) => sources.reduce((s, id) => s + bal(id, t), 0)),
+    );
+    const company =
+      plan || access.external
+        ? null
+        : cheapestPacks(
+            q.ports,
+            options((t) => own.reduce((s, p) => s + bal(p.id, t), 0)),
+          );
     packPlan = {
       ports: q.ports,
       fromProjects: sources,
@@ -259,11 +366,26 @@ export async function licenseOffer(core: Core, actor: Actor, deviceId: number, q
  * box with a list of all projects containing the needed licenses"); never for a project reached
  * through rights (seed: "Sharing the balance over several projects is not possible in external projects").
  */
-export async function drawProjects(tx: Tx, access: { external: boolean; project: { id: number; company_id: number } }, ids: readonly number[]): Promise<number[]> {
+export async function drawProjects(
+  tx: Tx,
+  access: { external: boolean; project: { id: number; company_id: number } },
+  ids: readonly number[],
+): Promise<number[]> {
   const wanted = [...new Set(ids)].filter((id) => id !== access.project.id);
   if (!wanted.length) return [];
-  if (access.external) throw new MylicError('FORBIDDEN', 'Balance cannot be shared with a project your company only has rights on.');
-  const rows = await tx.selectFrom('projects').select('id').where('company_id', '=', access.project.company_id).where('id', 'in', wanted).execute();
-  for (const id of wanted) if (!rows.some((r) => r.id === id)) throw new MylicError('PROJECT_NOT_FOUND', `Project ${id} is not a project of the device's company.`);
+  if (access.external)
+    throw new MylicError(
+      'FORBIDDEN',
+      'Balance cannot be shared with a project your company only has rights on.',
+    );
+  const rows = await tx
+    .selectFrom('projects')
+    .select('id')
+    .where('company_id', '=', access.project.company_id)
+    .where('id', 'in', wanted)
+    .execute();
+  for (const id of wanted)
+    if (!rows.some((r) => r.id === id))
+      throw new MylicError('PROJECT_NOT_FOUND', `Project ${id} is not a project of the device's company.`);
   return wanted;
 }

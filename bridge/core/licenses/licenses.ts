@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { MylicError } from '../../../protocol/errors.js';
 import { parseHardwareId } from '../../../protocol/hardware-id.js';
-import type { AddFromBalanceRequest, AddFromBalanceSsaPreviewRequest } from '../../../protocol/licenses-api.js';
+import type {
+  AddFromBalanceRequest,
+  AddFromBalanceSsaPreviewRequest,
+} from '../../../protocol/licenses-api.js';
 import type { Insertable } from 'kysely';
 import type { LicensesTable } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
@@ -17,7 +20,13 @@ import { isInRma } from '../devices/index.js';
 import { hasRight } from '../rights.js';
 // SSA HOOK (issue 6): SSA on new licenses is the SSA area's `ssaForNewLicenses` (ssa.ts), called in the
 // selection's transaction once the licenses exist; its result goes into the answer and the history event.
-import { carriesSsa, previewSsaInto, ssaForNewLicenses, type SsaConfirmation, type SsaIntoPreview } from '../ssa/index.js';
+import {
+  carriesSsa,
+  previewSsaInto,
+  ssaForNewLicenses,
+  type SsaConfirmation,
+  type SsaIntoPreview,
+} from '../ssa/index.js';
 
 /** License serials: unique, readable, carried in license files and invalidation documents. */
 export const newSerial = () => `L-${randomBytes(8).toString('hex').toUpperCase()}`;
@@ -26,7 +35,12 @@ export const newSerial = () => `L-${randomBytes(8).toString('hex').toUpperCase()
 const newAri = () => `ARI-${randomBytes(5).toString('hex').toUpperCase()}`;
 
 /** Inserts one bound license; the caller has moved the units in the ledger. */
-export async function insertBoundLicense(tx: Tx, at: string, day: string, input: { type: LicenseType; units: number; deviceId: number; projectId: number; serial?: string }) {
+export async function insertBoundLicense(
+  tx: Tx,
+  at: string,
+  day: string,
+  input: { type: LicenseType; units: number; deviceId: number; projectId: number; serial?: string },
+) {
   const serial = input.serial ?? newSerial();
   const externalKey = input.type.externalKey === 'dect-ari' ? newAri() : null;
   const row: Insertable<LicensesTable> = {
@@ -72,7 +86,11 @@ export interface BindRequest {
  */
 export async function bindFromBalance(core: Core, actor: Actor, req: BindRequest) {
   const type = catalog.licenseType(req.licenseType);
-  if (!type.bindable) throw new MylicError('VALIDATION_FAILED', `${type.name} is kept in the balance and cannot be bound to a device.`);
+  if (!type.bindable)
+    throw new MylicError(
+      'VALIDATION_FAILED',
+      `${type.name} is kept in the balance and cannot be bound to a device.`,
+    );
   if (!Number.isInteger(req.units) || req.units <= 0) throw new MylicError('AMOUNT_INVALID');
   const { hardwareId } = parseHardwareId(req.hardwareId);
   const optedOut = optedOutTypes([{ type: type.name }], req.ssa);
@@ -86,12 +104,26 @@ export async function bindFromBalance(core: Core, actor: Actor, req: BindRequest
       .where('device_id', '=', device.id)
       .where('project_id', '=', project.id)
       .executeTakeFirst();
-    if (!placed) throw new MylicError('DEVICE_NOT_IN_PROJECTS', `Device ${hardwareId} is not in project ${project.name} (company ${project.company_id}).`);
+    if (!placed)
+      throw new MylicError(
+        'DEVICE_NOT_IN_PROJECTS',
+        `Device ${hardwareId} is not in project ${project.name} (company ${project.company_id}).`,
+      );
     const deviceType = catalog.devices.find((d) => d.name === device.device_type);
-    if (deviceType && !catalog.accepts(deviceType, type)) throw new MylicError('LICENSE_TYPE_NOT_FOR_DEVICE', `${deviceType.name} does not take ${type.name} licenses.`);
+    if (deviceType && !catalog.accepts(deviceType, type))
+      throw new MylicError(
+        'LICENSE_TYPE_NOT_FOR_DEVICE',
+        `${deviceType.name} does not take ${type.name} licenses.`,
+      );
     const serial = newSerial();
     await debitBalance(tx, at, project.id, type.name, req.units, 'license.bound', serial);
-    await insertBoundLicense(tx, at, today(core), { type, units: req.units, deviceId: device.id, projectId: project.id, serial });
+    await insertBoundLicense(tx, at, today(core), {
+      type,
+      units: req.units,
+      deviceId: device.id,
+      projectId: project.id,
+      serial,
+    });
     const ssa = await ssaForNewLicenses(tx, at, {
       userId: actor.userId,
       project,
@@ -122,37 +154,59 @@ export async function bindFromBalance(core: Core, actor: Actor, req: BindRequest
  * get their serials only when they are bound, inside the transaction, so a serial shown in a summary never
  * exists on the retry.
  */
-export type NewLicensesChoice = Omit<SsaConfirmation, 'optOut'> & { optOut?: readonly string[] | undefined; optOutLines?: readonly number[] | undefined };
+export type NewLicensesChoice = Omit<SsaConfirmation, 'optOut'> & {
+  optOut?: readonly string[] | undefined;
+  optOutLines?: readonly number[] | undefined;
+};
 
 /**
  * The license types the user opted out of SSA, from line indexes of the request. Lines of one type are
  * merged into one license (mergeLicenseLines), so either all of them are opted out or none. Serials
  * (`optOut`) cannot name a license that does not exist yet: refused with a pointer to `optOutLines`.
  */
-export function optedOutTypes(lines: readonly { type: string }[], choice: NewLicensesChoice | undefined): Set<string> {
+export function optedOutTypes(
+  lines: readonly { type: string }[],
+  choice: NewLicensesChoice | undefined,
+): Set<string> {
   if (choice?.optOut?.length) {
-    throw new MylicError('VALIDATION_FAILED', 'New licenses are opted out of SSA by their line in the selection (ssa.optOutLines): their serials are made only when they are bound.', {
-      optOut: choice.optOut,
-    });
+    throw new MylicError(
+      'VALIDATION_FAILED',
+      'New licenses are opted out of SSA by their line in the selection (ssa.optOutLines): their serials are made only when they are bound.',
+      {
+        optOut: choice.optOut,
+      },
+    );
   }
   const wanted = [...new Set(choice?.optOutLines ?? [])];
   if (!wanted.length) return new Set();
   const names = lines.map((l) => catalog.licenseType(l.type).name);
   const unknown = wanted.filter((i) => !Number.isInteger(i) || i < 0 || i >= names.length);
-  if (unknown.length) throw new MylicError('VALIDATION_FAILED', `The selection has no line ${unknown.join(', ')} (lines are numbered from 0 to ${names.length - 1}).`, { optOutLines: unknown });
+  if (unknown.length)
+    throw new MylicError(
+      'VALIDATION_FAILED',
+      `The selection has no line ${unknown.join(', ')} (lines are numbered from 0 to ${names.length - 1}).`,
+      { optOutLines: unknown },
+    );
   const out = new Set(wanted.map((i) => names[i]!));
   for (const type of out) {
     const all = names.flatMap((n, i) => (n === type ? [i] : []));
     const partial = all.filter((i) => !wanted.includes(i));
     if (partial.length) {
-      throw new MylicError('VALIDATION_FAILED', `Lines ${all.join(', ')} are all ${type} and become one license: opt out all of them or none.`, { type, lines: all });
+      throw new MylicError(
+        'VALIDATION_FAILED',
+        `Lines ${all.join(', ')} are all ${type} and become one license: opt out all of them or none.`,
+        { type, lines: all },
+      );
     }
   }
   return out;
 }
 
 /** The SSA area's confirmation for new licenses: the user's choice with the opted-out lines as serials. */
-function ssaChoice(choice: NewLicensesChoice | undefined, optOut: readonly string[]): SsaConfirmation | undefined {
+function ssaChoice(
+  choice: NewLicensesChoice | undefined,
+  optOut: readonly string[],
+): SsaConfirmation | undefined {
   if (!choice) return undefined;
   const { optOutLines: _lines, optOut: _serials, ...rest } = choice;
   return { ...rest, ...(optOut.length ? { optOut } : {}) };
@@ -185,7 +239,12 @@ async function planSelection(tx: Tx, actor: Actor, deviceId: number, req: AddFro
     version: req.version,
     mode: summate ? 'summate' : 'exact',
     installed: installed.map(toHeld),
-    added: lines.map((l) => ({ type: l.type, units: l.units, version: catalog.licenseType(l.type).version, ssaEnd: null })),
+    added: lines.map((l) => ({
+      type: l.type,
+      units: l.units,
+      version: catalog.licenseType(l.type).version,
+      ssaEnd: null,
+    })),
     source: 'balance',
   });
   const sources = [placement.projectId, ...(await drawProjects(tx, access, req.drawFrom ?? []))];
@@ -194,8 +253,13 @@ async function planSelection(tx: Tx, actor: Actor, deviceId: number, req: AddFro
   }
 
   // Plan every line before writing anything, so a shortage names every type at once.
-  const balances = await tx.selectFrom('balances').select(['project_id', 'license_type', 'units']).where('project_id', 'in', sources).execute();
-  const bal = (p: number, t: string) => balances.find((b) => b.project_id === p && b.license_type === t)?.units ?? 0;
+  const balances = await tx
+    .selectFrom('balances')
+    .select(['project_id', 'license_type', 'units'])
+    .where('project_id', 'in', sources)
+    .execute();
+  const bal = (p: number, t: string) =>
+    balances.find((b) => b.project_id === p && b.license_type === t)?.units ?? 0;
   const plan = lines.map((l) => {
     let left = l.units;
     const takes: { projectId: number; units: number }[] = [];
@@ -208,8 +272,26 @@ async function planSelection(tx: Tx, actor: Actor, deviceId: number, req: AddFro
   });
   const short = plan.filter((p) => p.missing > 0);
   if (short.length && !req.onCredit) {
-    const own = access.external ? [] : await tx.selectFrom('projects').select(['id', 'name']).where('company_id', '=', placement.companyId).orderBy('id').execute();
-    const all = own.length ? await tx.selectFrom('balances').select(['project_id', 'license_type', 'units']).where('project_id', 'in', own.map((p) => p.id)).where('units', '>', 0).execute() : [];
+    const own = access.external
+      ? []
+      : await tx
+          .selectFrom('projects')
+          .select(['id', 'name'])
+          .where('company_id', '=', placement.companyId)
+          .orderBy('id')
+          .execute();
+    const all = own.length
+      ? await tx
+          .selectFrom('balances')
+          .select(['project_id', 'license_type', 'units'])
+          .where(
+            'project_id',
+            'in',
+            own.map((p) => p.id),
+          )
+          .where('units', '>', 0)
+          .execute()
+      : [];
     const missing = short.map((s) => ({
       type: s.type,
       needed: s.units,
@@ -218,7 +300,11 @@ async function planSelection(tx: Tx, actor: Actor, deviceId: number, req: AddFro
       // Seed: "you will get a dropdown box with a list of all projects containing the needed licenses".
       projects: own
         .filter((p) => !sources.includes(p.id))
-        .map((p) => ({ projectId: p.id, projectName: p.name, units: all.find((b) => b.project_id === p.id && b.license_type === s.type)?.units ?? 0 }))
+        .map((p) => ({
+          projectId: p.id,
+          projectName: p.name,
+          units: all.find((b) => b.project_id === p.id && b.license_type === s.type)?.units ?? 0,
+        }))
         .filter((p) => p.units > 0),
     }));
     throw new MylicError(
@@ -253,9 +339,22 @@ export async function addFromBalance(core: Core, actor: Actor, deviceId: number,
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const day = today(core);
-    const { summate, device, placement, access, plan, short, rows, requestLine } = await planSelection(tx, actor, deviceId, req);
+    const { summate, device, placement, access, plan, short, rows, requestLine } = await planSelection(
+      tx,
+      actor,
+      deviceId,
+      req,
+    );
 
-    const created: { serial: string; type: string; units: number; version: number | null; projectId: number; externalKey: string | null; onCredit: boolean }[] = [];
+    const created: {
+      serial: string;
+      type: string;
+      units: number;
+      version: number | null;
+      projectId: number;
+      externalKey: string | null;
+      onCredit: boolean;
+    }[] = [];
     const orderNumber = req.onCredit?.orderNumber?.trim() ?? '';
     for (const row of rows) {
       const { type } = row;
@@ -263,17 +362,48 @@ export async function addFromBalance(core: Core, actor: Actor, deviceId: number,
       if (row.onCredit) {
         // On credit: the units come into the device's project as a credit marked with the order number
         // and leave it again as the binding, so the ledger (and conservation) sees a normal purchase.
-        await creditBalance(tx, at, row.projectId, type.name, row.units, 'license.on-credit', `on-credit:${orderNumber}`);
+        await creditBalance(
+          tx,
+          at,
+          row.projectId,
+          type.name,
+          row.units,
+          'license.on-credit',
+          `on-credit:${orderNumber}`,
+        );
       }
       await debitBalance(tx, at, row.projectId, type.name, row.units, 'license.bound', serial);
-      const r = await insertBoundLicense(tx, at, day, { type, units: row.units, deviceId: device.id, projectId: row.projectId, serial });
+      const r = await insertBoundLicense(tx, at, day, {
+        type,
+        units: row.units,
+        deviceId: device.id,
+        projectId: row.projectId,
+        serial,
+      });
       if (row.onCredit) {
         await tx
           .insertInto('credit_purchases')
-          .values({ project_id: row.projectId, device_id: device.id, user_id: actor.userId, license_type: type.name, units: row.units, order_number: orderNumber, serial, created_at: at })
+          .values({
+            project_id: row.projectId,
+            device_id: device.id,
+            user_id: actor.userId,
+            license_type: type.name,
+            units: row.units,
+            order_number: orderNumber,
+            serial,
+            created_at: at,
+          })
           .execute();
       }
-      created.push({ serial, type: type.name, units: row.units, version: type.version, projectId: row.projectId, externalKey: r.externalKey, onCredit: row.onCredit });
+      created.push({
+        serial,
+        type: type.name,
+        units: row.units,
+        version: type.version,
+        projectId: row.projectId,
+        externalKey: r.externalKey,
+        onCredit: row.onCredit,
+      });
     }
     const ssa = await ssaForNewLicenses(tx, at, {
       userId: actor.userId,
@@ -287,8 +417,12 @@ export async function addFromBalance(core: Core, actor: Actor, deviceId: number,
       shareBalance: !access.external,
       lineOf: new Map(created.map((c) => [c.serial, requestLine(c.type)])),
     });
-    const drawn = plan.flatMap((p) => p.takes.map((t) => ({ projectId: t.projectId, type: p.type, units: t.units })));
-    const onCredit = short.length ? { orderNumber, lines: short.map((s) => ({ type: s.type, units: s.missing })) } : null;
+    const drawn = plan.flatMap((p) =>
+      p.takes.map((t) => ({ projectId: t.projectId, type: p.type, units: t.units })),
+    );
+    const onCredit = short.length
+      ? { orderNumber, lines: short.map((s) => ({ type: s.type, units: s.missing })) }
+      : null;
     await recordHistory(tx, at, {
       event: 'licenses.added',
       companyId: placement.companyId,
@@ -297,7 +431,16 @@ export async function addFromBalance(core: Core, actor: Actor, deviceId: number,
       deviceId: device.id,
       detail: { version: req.version, summate, licenses: created, drawn, onCredit, ...(ssa ? { ssa } : {}) },
     });
-    return { deviceId: device.id, hardwareId: device.hardware_id, projectId: placement.projectId, version: req.version, licenses: created, drawn, onCredit, ssa };
+    return {
+      deviceId: device.id,
+      hardwareId: device.hardware_id,
+      projectId: placement.projectId,
+      version: req.version,
+      licenses: created,
+      drawn,
+      onCredit,
+      ssa,
+    };
   });
 }
 
@@ -307,7 +450,12 @@ export async function addFromBalance(core: Core, actor: Actor, deviceId: number,
  * the chosen end date and — as a preview only — another calculation date. `summary` is null when the
  * device's project is not under SSA; `confirmationRequired` is about today, whatever date is previewed.
  */
-export async function previewFromBalanceSsa(core: Core, actor: Actor, deviceId: number, req: AddFromBalanceSsaPreviewRequest): Promise<SsaIntoPreview> {
+export async function previewFromBalanceSsa(
+  core: Core,
+  actor: Actor,
+  deviceId: number,
+  req: AddFromBalanceSsaPreviewRequest,
+): Promise<SsaIntoPreview> {
   const optedOut = optedOutTypes(req.lines, req.ssa);
   const tx = core.store.db;
   const day = today(core);

@@ -34,12 +34,21 @@ const INF = Number.POSITIVE_INFINITY;
 export function cheapestPacks(total: number, options: readonly PackOption[]): PackPlan | null {
   if (!Number.isInteger(total) || total < 0) throw new RangeError('total must be a whole number ≥ 0');
   for (const o of options) {
-    if (!Number.isInteger(o.packSize) || o.packSize <= 0 || !Number.isInteger(o.unitPrice) || o.unitPrice < 0 || !Number.isInteger(o.available) || o.available < 0) {
+    if (
+      !Number.isInteger(o.packSize) ||
+      o.packSize <= 0 ||
+      !Number.isInteger(o.unitPrice) ||
+      o.unitPrice < 0 ||
+      !Number.isInteger(o.available) ||
+      o.available < 0
+    ) {
       throw new RangeError(`bad pack option ${o.type}`);
     }
   }
   // Larger packs first, so that the first optimum found prefers them on full ties.
-  const sorted = options.map((o, index) => ({ ...o, index })).sort((a, b) => b.packSize - a.packSize || a.index - b.index);
+  const sorted = options
+    .map((o, index) => ({ ...o, index }))
+    .sort((a, b) => b.packSize - a.packSize || a.index - b.index);
   const items: { option: number; count: number }[] = [];
   sorted.forEach((o, i) => {
     let left = Math.min(o.available, Math.floor(total / o.packSize));
@@ -81,6 +90,8 @@ export function cheapestPacks(total: number, options: readonly PackOption[]): Pa
       p -= sorted[item.option]!.packSize * item.count;
     }
   }
-  const choice = sorted.map((o, i) => ({ type: o.type, units: counts.get(i) ?? 0 })).filter((c) => c.units > 0);
+  const choice = sorted
+    .map((o, i) => ({ type: o.type, units: counts.get(i) ?? 0 }))
+    .filter((c) => c.units > 0);
   return { choice, cost: cost[total]!, units: units[total]! };
 }

@@ -27,22 +27,37 @@ const addMonths = (isoDate: string, months: number) => {
   d.setUTCMonth(d.getUTCMonth() + months);
   return d.toISOString().slice(0, 10);
 };
-const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const addDays = (isoDate: string, days: number) =>
+  new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 export async function issueTestLicenseFile(core: Core, actor: Actor, req: TestLicenseRequest) {
   if (!catalog.isVersion(req.version)) throw new MylicError('VERSION_INVALID');
   if (req.version === 5) throw new MylicError('VERSION_NOT_AVAILABLE', 'There are no test licenses for V5.');
-  if (!req.slave && (!Number.isInteger(req.pbx) || req.pbx < 1 || req.pbx > 1000)) throw new MylicError('AMOUNT_INVALID', 'The number of PBX test licenses must be 1 to 1000.');
+  if (!req.slave && (!Number.isInteger(req.pbx) || req.pbx < 1 || req.pbx > 1000))
+    throw new MylicError('AMOUNT_INVALID', 'The number of PBX test licenses must be 1 to 1000.');
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { device, placement } = await actorDevice(core, actor, tx);
     const longLived = req.version >= 11;
     if (longLived) {
-      const used = await tx.selectFrom('test_licenses').select(['ends_on', 'version']).where('device_id', '=', device.id).where('version', '>=', 11).executeTakeFirst();
-      if (used) throw new MylicError('TEST_LICENSE_USED', `This device had its test license (V${used.version}, until ${used.ends_on}); since V11 a device gets one test license.`);
+      const used = await tx
+        .selectFrom('test_licenses')
+        .select(['ends_on', 'version'])
+        .where('device_id', '=', device.id)
+        .where('version', '>=', 11)
+        .executeTakeFirst();
+      if (used)
+        throw new MylicError(
+          'TEST_LICENSE_USED',
+          `This device had its test license (V${used.version}, until ${used.ends_on}); since V11 a device gets one test license.`,
+        );
     }
     const encrypted = req.version >= catalog.firstEncryptedVersion;
-    if (encrypted && !device.cert_pem) throw new MylicError('CERT_MISSING', 'The portal has no certificate of this device: log in from the device first.');
+    if (encrypted && !device.cert_pem)
+      throw new MylicError(
+        'CERT_MISSING',
+        'The portal has no certificate of this device: log in from the device first.',
+      );
     const endsOn = longLived ? addMonths(today(core), 3) : addDays(today(core), 30);
     const serial = `T-${randomBytes(8).toString('hex').toUpperCase()}`;
     const test: LicenseEntry = {
@@ -56,15 +71,37 @@ export async function issueTestLicenseFile(core: Core, actor: Actor, req: TestLi
       testEnd: endsOn,
     };
     const real = encrypted
-      ? (await boundLicenses(tx, device.id)).filter((l) => downloadableVersions({ version: l.version, ssaEnd: l.ssa_end }).includes(req.version)).map((l) => fileEntry(toDeviceLicense(l)))
+      ? (await boundLicenses(tx, device.id))
+          .filter((l) =>
+            downloadableVersions({ version: l.version, ssaEnd: l.ssa_end }).includes(req.version),
+          )
+          .map((l) => fileEntry(toDeviceLicense(l)))
       : [];
     await tx
       .insertInto('test_licenses')
-      .values({ device_id: device.id, version: req.version, serial, kind: req.slave ? 'slave' : 'pbx', units: test.units, issued_at: at, ends_on: endsOn, user_id: actor.userId })
+      .values({
+        device_id: device.id,
+        version: req.version,
+        serial,
+        kind: req.slave ? 'slave' : 'pbx',
+        units: test.units,
+        issued_at: at,
+        ends_on: endsOn,
+        user_id: actor.userId,
+      })
       .execute();
     const fileId = randomUUID();
     const xml = encodeLicenseFile(
-      { kind: 'license', hardwareId: device.hardware_id, version: req.version, fileId, issuedAt: at, deviceCounter: device.invalidation_counter, encrypted, licenses: [...real, test] },
+      {
+        kind: 'license',
+        hardwareId: device.hardware_id,
+        version: req.version,
+        fileId,
+        issuedAt: at,
+        deviceCounter: device.invalidation_counter,
+        encrypted,
+        licenses: [...real, test],
+      },
       core.keys.licenseAuthorityKeyPem,
       encrypted ? device.cert_pem! : undefined,
     );

@@ -28,9 +28,11 @@ import { ssaForNewLicenses } from '../ssa/index.js';
  *   "not covered" (the warranty runs on its own years).
  */
 const DAY = 86_400_000;
-const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+const addDays = (iso: string, days: number) =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 
-export const receiptOf = (device: Pick<Device, 'shipped_on' | 'created_at'>) => device.shipped_on ?? device.created_at.slice(0, 10);
+export const receiptOf = (device: Pick<Device, 'shipped_on' | 'created_at'>) =>
+  device.shipped_on ?? device.created_at.slice(0, 10);
 
 function warrantyType(window: 'early' | 'late'): LicenseType {
   const t = catalog.licenseTypes.find((x) => x.family === 'warranty' && x.warranty === window);
@@ -40,8 +42,15 @@ function warrantyType(window: 'early' | 'late'): LicenseType {
 
 /** Extension years on a device and its early window: for the device status of other areas too. */
 export async function warrantyStatus(tx: Tx, device: Pick<Device, 'id' | 'shipped_on' | 'created_at'>) {
-  const rows = await tx.selectFrom('licenses').select(['license_type', 'units']).where('device_id', '=', device.id).where('state', '=', 'bound').execute();
-  const years = rows.filter((r) => catalog.licenseTypes.some((t) => t.name === r.license_type && t.family === 'warranty')).reduce((s, r) => s + r.units, 0);
+  const rows = await tx
+    .selectFrom('licenses')
+    .select(['license_type', 'units'])
+    .where('device_id', '=', device.id)
+    .where('state', '=', 'bound')
+    .execute();
+  const years = rows
+    .filter((r) => catalog.licenseTypes.some((t) => t.name === r.license_type && t.family === 'warranty'))
+    .reduce((s, r) => s + r.units, 0);
   const receipt = receiptOf(device);
   return { receipt, earlyUntil: addDays(receipt, catalog.warranty.earlyWindowDays), extensionYears: years };
 }
@@ -60,7 +69,9 @@ async function plan(tx: Tx, day: string, projectId: number, req: WarrantyRequest
     .where('device_projects.project_id', '=', projectId)
     .orderBy('devices.hardware_id')
     .execute();
-  for (const d of req.devices ?? []) if (!placed.some((p) => p.id === d.deviceId)) throw new MylicError('DEVICE_NOT_FOUND', `Device ${d.deviceId} is not in this project.`);
+  for (const d of req.devices ?? [])
+    if (!placed.some((p) => p.id === d.deviceId))
+      throw new MylicError('DEVICE_NOT_FOUND', `Device ${d.deviceId} is not in this project.`);
   const lines = [];
   for (const device of placed) {
     const asked = req.devices?.find((d) => d.deviceId === device.id);
@@ -70,26 +81,56 @@ async function plan(tx: Tx, day: string, projectId: number, req: WarrantyRequest
     let type: LicenseType | null = null;
     if (years > 0) {
       if (asked?.type === 'early' && !open) {
-        throw new MylicError('WARRANTY_WINDOW_CLOSED', `${device.hardware_id} was received on ${status.receipt}: the cheaper extension was available until ${status.earlyUntil}.`, { deviceId: device.id, receipt: status.receipt, earlyUntil: status.earlyUntil });
+        throw new MylicError(
+          'WARRANTY_WINDOW_CLOSED',
+          `${device.hardware_id} was received on ${status.receipt}: the cheaper extension was available until ${status.earlyUntil}.`,
+          { deviceId: device.id, receipt: status.receipt, earlyUntil: status.earlyUntil },
+        );
       }
-      const max = Math.min(catalog.warranty.maxExtensionYears, catalog.devices.find((t) => t.name === device.device_type)?.maxima.warranty ?? catalog.warranty.maxExtensionYears);
+      const max = Math.min(
+        catalog.warranty.maxExtensionYears,
+        catalog.devices.find((t) => t.name === device.device_type)?.maxima.warranty ??
+          catalog.warranty.maxExtensionYears,
+      );
       if (status.extensionYears + years > max) {
-        throw new MylicError('WARRANTY_MAXIMUM_EXCEEDED', `${device.hardware_id} has ${status.extensionYears} year(s) of extension; ${years} more would exceed the maximum of ${max}.`, {
-          deviceId: device.id,
-          installedYears: status.extensionYears,
-          years,
-          maximum: max,
-        });
+        throw new MylicError(
+          'WARRANTY_MAXIMUM_EXCEEDED',
+          `${device.hardware_id} has ${status.extensionYears} year(s) of extension; ${years} more would exceed the maximum of ${max}.`,
+          {
+            deviceId: device.id,
+            installedYears: status.extensionYears,
+            years,
+            maximum: max,
+          },
+        );
       }
       type = warrantyType(asked?.type ?? (open ? 'early' : 'late'));
     }
     if (req.devices && !asked && req.years === undefined) continue;
-    lines.push({ device, years, type, receipt: status.receipt, earlyUntil: status.earlyUntil, installedYears: status.extensionYears });
+    lines.push({
+      device,
+      years,
+      type,
+      receipt: status.receipt,
+      earlyUntil: status.earlyUntil,
+      installedYears: status.extensionYears,
+    });
   }
   const totals = new Map<string, number>();
   for (const l of lines) if (l.type) totals.set(l.type.name, (totals.get(l.type.name) ?? 0) + l.years);
-  const balances = totals.size ? await tx.selectFrom('balances').select(['license_type', 'units']).where('project_id', '=', projectId).where('license_type', 'in', [...totals.keys()]).execute() : [];
-  const totalRows = [...totals].map(([type, units]) => ({ type, units, projectBalance: balances.find((b) => b.license_type === type)?.units ?? 0 }));
+  const balances = totals.size
+    ? await tx
+        .selectFrom('balances')
+        .select(['license_type', 'units'])
+        .where('project_id', '=', projectId)
+        .where('license_type', 'in', [...totals.keys()])
+        .execute()
+    : [];
+  const totalRows = [...totals].map(([type, units]) => ({
+    type,
+    units,
+    projectBalance: balances.find((b) => b.license_type === type)?.units ?? 0,
+  }));
   return { lines, totals: totalRows, sufficient: totalRows.every((t) => t.projectBalance >= t.units) };
 }
 
@@ -113,14 +154,25 @@ const overview = (projectId: number, p: Plan, serials: Map<number, string>, done
 });
 
 /** The overview for all devices of a project (or the listed ones): nothing changes. */
-export async function previewProjectWarranty(core: Core, actor: Actor, projectId: number, req: WarrantyRequest) {
+export async function previewProjectWarranty(
+  core: Core,
+  actor: Actor,
+  projectId: number,
+  req: WarrantyRequest,
+) {
   const tx = core.store.db;
   await projectAccess(tx, actor, projectId);
   return overview(projectId, await plan(tx, today(core), projectId, req), new Map(), false);
 }
 
 /** Confirms the overview: every extension in one transaction, paid from the project's balance. */
-export async function extendProjectWarranty(core: Core, actor: Actor, projectId: number, req: WarrantyRequest, deviceId: number | null = null) {
+export async function extendProjectWarranty(
+  core: Core,
+  actor: Actor,
+  projectId: number,
+  req: WarrantyRequest,
+  deviceId: number | null = null,
+) {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const day = today(core);
@@ -128,20 +180,42 @@ export async function extendProjectWarranty(core: Core, actor: Actor, projectId:
     const p = await plan(tx, day, projectId, req);
     const short = p.totals.filter((t) => t.projectBalance < t.units);
     if (short.length) {
-      throw new MylicError('BALANCE_INSUFFICIENT', `Not enough warranty extensions in the balance: ${short.map((s) => `${s.units - s.projectBalance} ${s.type} missing`).join(', ')}.`, {
-        licenseType: short[0]!.type,
-        missing: short.map((s) => ({ type: s.type, needed: s.units, available: s.projectBalance, missing: s.units - s.projectBalance })),
-      });
+      throw new MylicError(
+        'BALANCE_INSUFFICIENT',
+        `Not enough warranty extensions in the balance: ${short.map((s) => `${s.units - s.projectBalance} ${s.type} missing`).join(', ')}.`,
+        {
+          licenseType: short[0]!.type,
+          missing: short.map((s) => ({
+            type: s.type,
+            needed: s.units,
+            available: s.projectBalance,
+            missing: s.units - s.projectBalance,
+          })),
+        },
+      );
     }
     const serials = new Map<number, string>();
     for (const l of p.lines) {
       if (!l.type || l.years === 0) continue;
       const serial = newSerial();
       await debitBalance(tx, at, projectId, l.type.name, l.years, 'license.bound', serial);
-      await insertBoundLicense(tx, at, day, { type: l.type, units: l.years, deviceId: l.device.id, projectId, serial });
+      await insertBoundLicense(tx, at, day, {
+        type: l.type,
+        units: l.years,
+        deviceId: l.device.id,
+        projectId,
+        serial,
+      });
       serials.set(l.device.id, serial);
     }
-    const ssa = await ssaForNewLicenses(tx, at, { userId: actor.userId, project, deviceId, serials: [...serials.values()], choice: undefined, shareBalance: !external });
+    const ssa = await ssaForNewLicenses(tx, at, {
+      userId: actor.userId,
+      project,
+      deviceId,
+      serials: [...serials.values()],
+      choice: undefined,
+      shareBalance: !external,
+    });
     const result = overview(projectId, p, serials, true);
     await recordHistory(tx, at, {
       event: 'warranty.extended',
@@ -149,19 +223,46 @@ export async function extendProjectWarranty(core: Core, actor: Actor, projectId:
       projectId,
       userId: actor.userId,
       deviceId,
-      detail: { lines: result.lines.filter((l) => l.serial !== null).map((l) => ({ deviceId: l.deviceId, hardwareId: l.hardwareId, type: l.type, years: l.years, serial: l.serial })), ...(ssa ? { ssa } : {}) },
+      detail: {
+        lines: result.lines
+          .filter((l) => l.serial !== null)
+          .map((l) => ({
+            deviceId: l.deviceId,
+            hardwareId: l.hardwareId,
+            type: l.type,
+            years: l.years,
+            serial: l.serial,
+          })),
+        ...(ssa ? { ssa } : {}),
+      },
     });
     return result;
   });
 }
 
 /** One device (seed: Licenses → Add warranty extension licenses): its project's overview for that device alone. */
-export async function previewDeviceWarranty(core: Core, actor: Actor, deviceId: number, req: { years: number; type?: 'early' | 'late' | undefined }) {
+export async function previewDeviceWarranty(
+  core: Core,
+  actor: Actor,
+  deviceId: number,
+  req: { years: number; type?: 'early' | 'late' | undefined },
+) {
   const { placement } = await deviceForActor(core.store.db, actor, deviceId);
   return previewProjectWarranty(core, actor, placement.projectId, { devices: [{ deviceId, ...req }] });
 }
 
-export async function extendDeviceWarranty(core: Core, actor: Actor, deviceId: number, req: { years: number; type?: 'early' | 'late' | undefined }) {
+export async function extendDeviceWarranty(
+  core: Core,
+  actor: Actor,
+  deviceId: number,
+  req: { years: number; type?: 'early' | 'late' | undefined },
+) {
   const { placement } = await deviceForActor(core.store.db, actor, deviceId);
-  return extendProjectWarranty(core, actor, placement.projectId, { devices: [{ deviceId, ...req }] }, deviceId);
+  return extendProjectWarranty(
+    core,
+    actor,
+    placement.projectId,
+    { devices: [{ deviceId, ...req }] },
+    deviceId,
+  );
 }

@@ -22,19 +22,41 @@ const EMPTY_ADDRESS: CompanyAddress = { street: '', postalCode: '', city: '', co
 
 export function companyName(name: string): string {
   const trimmed = name.trim();
-  if (!trimmed || trimmed.length > 200) throw new MylicError('VALIDATION_FAILED', 'A company needs a name of 1 to 200 characters.');
+  if (!trimmed || trimmed.length > 200)
+    throw new MylicError('VALIDATION_FAILED', 'A company needs a name of 1 to 200 characters.');
   return trimmed;
 }
 
-async function insertCompany(tx: Tx, at: string, creatorUserId: number, name: string, address: CompanyAddress, vendorAccountId: string | null) {
+async function insertCompany(
+  tx: Tx,
+  at: string,
+  creatorUserId: number,
+  name: string,
+  address: CompanyAddress,
+  vendorAccountId: string | null,
+) {
   const user = await tx.selectFrom('users').select('id').where('id', '=', creatorUserId).executeTakeFirst();
   if (!user) throw new MylicError('USER_NOT_FOUND');
-  const company = await tx.insertInto('companies').values({ name, created_at: at }).returning('id').executeTakeFirstOrThrow();
+  const company = await tx
+    .insertInto('companies')
+    .values({ name, created_at: at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   await tx
     .insertInto('company_details')
-    .values({ company_id: company.id, street: address.street, postal_code: address.postalCode, city: address.city, country: address.country, vendor_account_id: vendorAccountId })
+    .values({
+      company_id: company.id,
+      street: address.street,
+      postal_code: address.postalCode,
+      city: address.city,
+      country: address.country,
+      vendor_account_id: vendorAccountId,
+    })
     .execute();
-  await tx.insertInto('memberships').values({ user_id: creatorUserId, company_id: company.id, is_admin: 1, is_locked: 0, created_at: at }).execute();
+  await tx
+    .insertInto('memberships')
+    .values({ user_id: creatorUserId, company_id: company.id, is_admin: 1, is_locked: 0, created_at: at })
+    .execute();
   const project = await tx
     .insertInto('projects')
     .values({ company_id: company.id, name: DEFAULT_PROJECT, description: '', ssa_end: null, created_at: at })
@@ -49,19 +71,32 @@ export async function createCompany(core: Core, creatorUserId: number, name: str
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const created = await insertCompany(tx, at, creatorUserId, trimmed, EMPTY_ADDRESS, null);
-    await recordHistory(tx, at, { event: 'company.created', companyId: created.companyId, projectId: created.defaultProjectId, userId: creatorUserId, detail: { name: trimmed } });
+    await recordHistory(tx, at, {
+      event: 'company.created',
+      companyId: created.companyId,
+      projectId: created.defaultProjectId,
+      userId: creatorUserId,
+      detail: { name: trimmed },
+    });
     return created;
   });
 }
 
-export type NewCompanyInput = ({ name: string } & Partial<CompanyAddress>) | { vendorAccountId: string; postalCode: string };
+export type NewCompanyInput =
+  | ({ name: string } & Partial<CompanyAddress>)
+  | { vendorAccountId: string; postalCode: string };
 
 /**
  * New company (seed: Company → Company, New Company): with its data, or with the vendor's account id and
  * postal code, in which case the data is the vendor's record. The creator is its admin and may select it
  * at once; selecting clears the project selection.
  */
-export async function createCompanyFor(core: Core, actor: Actor, input: NewCompanyInput, opts: { select?: boolean } = {}) {
+export async function createCompanyFor(
+  core: Core,
+  actor: Actor,
+  input: NewCompanyInput,
+  opts: { select?: boolean } = {},
+) {
   const byVendor = 'vendorAccountId' in input;
   const name = byVendor ? null : companyName(input.name);
   if (opts.select) sessionOf(actor);
@@ -71,11 +106,22 @@ export async function createCompanyFor(core: Core, actor: Actor, input: NewCompa
     if ('vendorAccountId' in input) {
       const vendor = await findVendorAccount(tx, input.vendorAccountId, input.postalCode);
       // One company per vendor identity: a second one would split the customer's licenses and users.
-      const linked = await tx.selectFrom('company_details').select('company_id').where('vendor_account_id', '=', vendor.account_id).executeTakeFirst();
+      const linked = await tx
+        .selectFrom('company_details')
+        .select('company_id')
+        .where('vendor_account_id', '=', vendor.account_id)
+        .executeTakeFirst();
       if (linked) throw new MylicError('VENDOR_ACCOUNT_TAKEN');
       created = await insertCompany(tx, at, actor.userId, vendor.name, EMPTY_ADDRESS, vendor.account_id);
     } else {
-      created = await insertCompany(tx, at, actor.userId, name!, { ...EMPTY_ADDRESS, ...pickAddress(input) }, null);
+      created = await insertCompany(
+        tx,
+        at,
+        actor.userId,
+        name!,
+        { ...EMPTY_ADDRESS, ...pickAddress(input) },
+        null,
+      );
     }
     if (opts.select) await setSelection(tx, actor, created.companyId, null);
     await recordHistory(tx, at, {
@@ -83,14 +129,21 @@ export async function createCompanyFor(core: Core, actor: Actor, input: NewCompa
       companyId: created.companyId,
       projectId: created.defaultProjectId,
       userId: actor.userId,
-      detail: { ...(byVendor ? { vendorAccountId: input.vendorAccountId } : { name }), selected: !!opts.select },
+      detail: {
+        ...(byVendor ? { vendorAccountId: input.vendorAccountId } : { name }),
+        selected: !!opts.select,
+      },
     });
     return { ...created, selected: !!opts.select };
   });
 }
 
 const pickAddress = (a: Partial<CompanyAddress>): Partial<CompanyAddress> =>
-  Object.fromEntries(Object.entries({ street: a.street, postalCode: a.postalCode, city: a.city, country: a.country }).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v!.trim()]));
+  Object.fromEntries(
+    Object.entries({ street: a.street, postalCode: a.postalCode, city: a.city, country: a.country })
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v!.trim()]),
+  );
 
 export interface CompanyData extends CompanyAddress {
   id: number;
@@ -103,7 +156,10 @@ export interface CompanyData extends CompanyAddress {
 }
 
 /** A company's data; with a vendor account, always the vendor's record as it is now. */
-export async function readCompany(tx: Tx, companyId: number): Promise<Omit<CompanyData, 'admin' | 'editable'>> {
+export async function readCompany(
+  tx: Tx,
+  companyId: number,
+): Promise<Omit<CompanyData, 'admin' | 'editable'>> {
   const row = await tx
     .selectFrom('companies')
     .leftJoin('company_details', 'company_details.company_id', 'companies.id')
@@ -126,9 +182,25 @@ export async function readCompany(tx: Tx, companyId: number): Promise<Omit<Compa
     .executeTakeFirst();
   if (!row) throw new MylicError('COMPANY_NOT_FOUND');
   if (row.vendor_account_id && row.v_name !== null) {
-    return { id: row.id, name: row.v_name, street: row.v_street ?? '', postalCode: row.v_postal_code ?? '', city: row.v_city ?? '', country: row.v_country ?? '', vendorAccountId: row.vendor_account_id };
+    return {
+      id: row.id,
+      name: row.v_name,
+      street: row.v_street ?? '',
+      postalCode: row.v_postal_code ?? '',
+      city: row.v_city ?? '',
+      country: row.v_country ?? '',
+      vendorAccountId: row.vendor_account_id,
+    };
   }
-  return { id: row.id, name: row.name, street: row.street ?? '', postalCode: row.postal_code ?? '', city: row.city ?? '', country: row.country ?? '', vendorAccountId: null };
+  return {
+    id: row.id,
+    name: row.name,
+    street: row.street ?? '',
+    postalCode: row.postal_code ?? '',
+    city: row.city ?? '',
+    country: row.country ?? '',
+    vendorAccountId: null,
+  };
 }
 
 /** The selected company's data and id (seed: "You also see your company id here"); every member may read it. */
@@ -140,7 +212,11 @@ export async function getCompany(core: Core, actor: Actor): Promise<CompanyData>
 }
 
 /** Change the selected company's data: admins only, and never for a company from the vendor's records. */
-export async function updateCompany(core: Core, actor: Actor, patch: Partial<CompanyAddress> & { name?: string }): Promise<CompanyData> {
+export async function updateCompany(
+  core: Core,
+  actor: Actor,
+  patch: Partial<CompanyAddress> & { name?: string },
+): Promise<CompanyData> {
   const name = patch.name === undefined ? undefined : companyName(patch.name);
   return core.store.write(async (tx) => {
     const at = isoNow(core);
@@ -149,7 +225,8 @@ export async function updateCompany(core: Core, actor: Actor, patch: Partial<Com
     const before = await readCompany(tx, companyId);
     if (before.vendorAccountId !== null) throw new MylicError('COMPANY_DATA_FROM_VENDOR');
     const address = pickAddress(patch);
-    if (name !== undefined) await tx.updateTable('companies').set({ name }).where('id', '=', companyId).execute();
+    if (name !== undefined)
+      await tx.updateTable('companies').set({ name }).where('id', '=', companyId).execute();
     const set = {
       ...(address.street !== undefined ? { street: address.street } : {}),
       ...(address.postalCode !== undefined ? { postal_code: address.postalCode } : {}),
@@ -159,11 +236,28 @@ export async function updateCompany(core: Core, actor: Actor, patch: Partial<Com
     // Companies made before the details table existed (or by the operator) may have no row yet.
     await tx
       .insertInto('company_details')
-      .values({ company_id: companyId, street: '', postal_code: '', city: '', country: '', vendor_account_id: null, ...set })
-      .onConflict((oc) => (Object.keys(set).length ? oc.column('company_id').doUpdateSet(set) : oc.column('company_id').doNothing()))
+      .values({
+        company_id: companyId,
+        street: '',
+        postal_code: '',
+        city: '',
+        country: '',
+        vendor_account_id: null,
+        ...set,
+      })
+      .onConflict((oc) =>
+        Object.keys(set).length
+          ? oc.column('company_id').doUpdateSet(set)
+          : oc.column('company_id').doNothing(),
+      )
       .execute();
     const after = await readCompany(tx, companyId);
-    await recordHistory(tx, at, { event: 'company.updated', companyId, userId: actor.userId, detail: { before: { ...before }, after: { ...after } } });
+    await recordHistory(tx, at, {
+      event: 'company.updated',
+      companyId,
+      userId: actor.userId,
+      detail: { before: { ...before }, after: { ...after } },
+    });
     return { ...after, admin: true, editable: true };
   });
 }
@@ -181,7 +275,13 @@ export async function listMyCompanies(core: Core, actor: Actor) {
   const companies = [];
   for (const r of rows) {
     const data = await readCompany(core.store.db, r.id);
-    companies.push({ id: r.id, name: data.name, admin: r.is_admin === 1, locked: r.is_locked === 1, selected: actor.companyId === r.id });
+    companies.push({
+      id: r.id,
+      name: data.name,
+      admin: r.is_admin === 1,
+      locked: r.is_locked === 1,
+      selected: actor.companyId === r.id,
+    });
   }
   return { selectedCompanyId: actor.companyId ?? null, companies };
 }
@@ -191,9 +291,15 @@ export async function selectCompany(core: Core, actor: Actor, companyId: number)
   sessionOf(actor);
   return core.store.write(async (tx) => {
     const at = isoNow(core);
-    const m = await tx.selectFrom('memberships').select(['is_locked']).where('user_id', '=', actor.userId).where('company_id', '=', companyId).executeTakeFirst();
+    const m = await tx
+      .selectFrom('memberships')
+      .select(['is_locked'])
+      .where('user_id', '=', actor.userId)
+      .where('company_id', '=', companyId)
+      .executeTakeFirst();
     if (!m) throw new MylicError('COMPANY_NOT_FOUND');
-    if (m.is_locked) throw new MylicError('USER_LOCKED', 'Your account is locked in this company: you cannot switch to it.');
+    if (m.is_locked)
+      throw new MylicError('USER_LOCKED', 'Your account is locked in this company: you cannot switch to it.');
     await setSelection(tx, actor, companyId, null);
     await recordHistory(tx, at, { event: 'user.company_selected', companyId, userId: actor.userId });
     return { companyId, projectId: null };
@@ -201,17 +307,28 @@ export async function selectCompany(core: Core, actor: Actor, companyId: number)
 }
 
 function sessionOf(actor: Actor): string {
-  if (!actor.sessionHash) throw new MylicError('BAD_REQUEST', 'Only a portal or API session has a selection.');
+  if (!actor.sessionHash)
+    throw new MylicError('BAD_REQUEST', 'Only a portal or API session has a selection.');
   return actor.sessionHash;
 }
 
 /** Writes the session's selection (company and project) for the session the actor speaks through. */
 export async function setSelection(tx: Tx, actor: Actor, companyId: number | null, projectId: number | null) {
-  await tx.updateTable('sessions').set({ company_id: companyId, project_id: projectId }).where('token_hash', '=', sessionOf(actor)).where('user_id', '=', actor.userId).execute();
+  await tx
+    .updateTable('sessions')
+    .set({ company_id: companyId, project_id: projectId })
+    .where('token_hash', '=', sessionOf(actor))
+    .where('user_id', '=', actor.userId)
+    .execute();
 }
 
 export async function findProjectByName(tx: Tx, companyId: number, name: string) {
-  const project = await tx.selectFrom('projects').selectAll().where('company_id', '=', companyId).where('name', '=', name).executeTakeFirst();
+  const project = await tx
+    .selectFrom('projects')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('name', '=', name)
+    .executeTakeFirst();
   if (!project) throw new MylicError('PROJECT_NOT_FOUND', `Company ${companyId} has no project "${name}".`);
   return project;
 }

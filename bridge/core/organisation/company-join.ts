@@ -28,7 +28,16 @@ export interface JoinCompanyInput {
 }
 
 /** Tables whose company columns this file handles itself. */
-const COMPANY_TABLES = new Set(['companies', 'memberships', 'projects', 'device_projects', 'history', 'sessions', 'project_rights', 'company_details']);
+const COMPANY_TABLES = new Set([
+  'companies',
+  'memberships',
+  'projects',
+  'device_projects',
+  'history',
+  'sessions',
+  'project_rights',
+  'company_details',
+]);
 
 export async function joinCompany(core: Core, actor: Actor, input: JoinCompanyInput) {
   const here = await selectedCompany(core.store.db, actor);
@@ -42,7 +51,8 @@ export async function joinCompany(core: Core, actor: Actor, input: JoinCompanyIn
   try {
     joiningAdmin = (await authenticate(core, input.email, input.password)).id;
   } catch (e) {
-    if (e instanceof MylicError && e.code === 'LOGIN_FAILED') await recordLoginFailure(core, input.email, null);
+    if (e instanceof MylicError && e.code === 'LOGIN_FAILED')
+      await recordLoginFailure(core, input.email, null);
     if (e instanceof MylicError) throw new MylicError('COMPANY_JOIN_REFUSED');
     throw e;
   }
@@ -68,7 +78,12 @@ export async function joinCompany(core: Core, actor: Actor, input: JoinCompanyIn
     const placements = await mergePlacements(tx, from, into);
     const users = await mergeMemberships(tx, from, into, at);
 
-    const projects = await tx.selectFrom('projects').select(['id', 'name']).where('company_id', '=', from).orderBy('id').execute();
+    const projects = await tx
+      .selectFrom('projects')
+      .select(['id', 'name'])
+      .where('company_id', '=', from)
+      .orderBy('id')
+      .execute();
     await tx.updateTable('projects').set({ company_id: into }).where('company_id', '=', from).execute();
     await tx.updateTable('sessions').set({ company_id: into }).where('company_id', '=', from).execute();
     const history = await repoint(tx, { table: 'history', column: 'company_id' }, from, into);
@@ -92,7 +107,12 @@ export async function joinCompany(core: Core, actor: Actor, input: JoinCompanyIn
       historyEvents: history,
       moved,
     };
-    await recordHistory(tx, at, { event: 'company.joined', companyId: into, userId: actor.userId, detail: { ...result, joinedBy: joiningAdmin } });
+    await recordHistory(tx, at, {
+      event: 'company.joined',
+      companyId: into,
+      userId: actor.userId,
+      detail: { ...result, joinedBy: joiningAdmin },
+    });
     return result;
   });
 }
@@ -100,7 +120,12 @@ export async function joinCompany(core: Core, actor: Actor, input: JoinCompanyIn
 /** Incoming projects whose name is taken here get `NAME (from company N)` (a number after it if need be). */
 async function renameClashingProjects(tx: Tx, from: number, into: number) {
   const here = await tx.selectFrom('projects').select('name').where('company_id', '=', into).execute();
-  const incoming = await tx.selectFrom('projects').select(['id', 'name']).where('company_id', '=', from).orderBy('id').execute();
+  const incoming = await tx
+    .selectFrom('projects')
+    .select(['id', 'name'])
+    .where('company_id', '=', from)
+    .orderBy('id')
+    .execute();
   const taken = new Set([...here.map((p) => p.name), ...incoming.map((p) => p.name)]);
   const hereNames = new Set(here.map((p) => p.name));
   const renamed: { projectId: number; from: string; to: string }[] = [];
@@ -123,14 +148,41 @@ async function renameClashingProjects(tx: Tx, from: number, into: number) {
 async function mergeRights(tx: Tx, from: number, into: number) {
   const fromProjects = tx.selectFrom('projects').select('id').where('company_id', '=', from);
   const intoProjects = tx.selectFrom('projects').select('id').where('company_id', '=', into);
-  const a = await tx.deleteFrom('project_rights').where('grantee_company_id', '=', into).where('project_id', 'in', fromProjects).executeTakeFirst();
-  const b = await tx.deleteFrom('project_rights').where('grantee_company_id', '=', from).where('project_id', 'in', intoProjects).executeTakeFirst();
-  const held = await tx.selectFrom('project_rights').select('project_id').where('grantee_company_id', '=', into).execute();
+  const a = await tx
+    .deleteFrom('project_rights')
+    .where('grantee_company_id', '=', into)
+    .where('project_id', 'in', fromProjects)
+    .executeTakeFirst();
+  const b = await tx
+    .deleteFrom('project_rights')
+    .where('grantee_company_id', '=', from)
+    .where('project_id', 'in', intoProjects)
+    .executeTakeFirst();
+  const held = await tx
+    .selectFrom('project_rights')
+    .select('project_id')
+    .where('grantee_company_id', '=', into)
+    .execute();
   const c = held.length
-    ? await tx.deleteFrom('project_rights').where('grantee_company_id', '=', from).where('project_id', 'in', held.map((r) => r.project_id)).executeTakeFirst()
+    ? await tx
+        .deleteFrom('project_rights')
+        .where('grantee_company_id', '=', from)
+        .where(
+          'project_id',
+          'in',
+          held.map((r) => r.project_id),
+        )
+        .executeTakeFirst()
     : { numDeletedRows: 0n };
-  const moved = await tx.updateTable('project_rights').set({ grantee_company_id: into }).where('grantee_company_id', '=', from).executeTakeFirst();
-  return { passed: Number(moved.numUpdatedRows), dropped: Number(a.numDeletedRows) + Number(b.numDeletedRows) + Number(c.numDeletedRows) };
+  const moved = await tx
+    .updateTable('project_rights')
+    .set({ grantee_company_id: into })
+    .where('grantee_company_id', '=', from)
+    .executeTakeFirst();
+  return {
+    passed: Number(moved.numUpdatedRows),
+    dropped: Number(a.numDeletedRows) + Number(b.numDeletedRows) + Number(c.numDeletedRows),
+  };
 }
 
 /** A device placed in both companies keeps this company's placement; the other is dropped and reported. */
@@ -142,29 +194,74 @@ async function mergePlacements(tx: Tx, from: number, into: number) {
     .where('device_projects.company_id', '=', from)
     .orderBy('device_projects.device_id')
     .execute();
-  const kept: { deviceId: number; hardwareId: string; keptProjectId: number; droppedProjectId: number }[] = [];
+  const kept: { deviceId: number; hardwareId: string; keptProjectId: number; droppedProjectId: number }[] =
+    [];
   for (const p of incoming) {
-    const here = await tx.selectFrom('device_projects').select('project_id').where('device_id', '=', p.device_id).where('company_id', '=', into).executeTakeFirst();
+    const here = await tx
+      .selectFrom('device_projects')
+      .select('project_id')
+      .where('device_id', '=', p.device_id)
+      .where('company_id', '=', into)
+      .executeTakeFirst();
     if (!here) continue;
-    await tx.deleteFrom('device_projects').where('device_id', '=', p.device_id).where('company_id', '=', from).execute();
-    kept.push({ deviceId: p.device_id, hardwareId: p.hardware_id, keptProjectId: here.project_id, droppedProjectId: p.project_id });
+    await tx
+      .deleteFrom('device_projects')
+      .where('device_id', '=', p.device_id)
+      .where('company_id', '=', from)
+      .execute();
+    kept.push({
+      deviceId: p.device_id,
+      hardwareId: p.hardware_id,
+      keptProjectId: here.project_id,
+      droppedProjectId: p.project_id,
+    });
   }
-  const moved = await tx.updateTable('device_projects').set({ company_id: into }).where('company_id', '=', from).executeTakeFirst();
+  const moved = await tx
+    .updateTable('device_projects')
+    .set({ company_id: into })
+    .where('company_id', '=', from)
+    .executeTakeFirst();
   return { moved: Number(moved.numUpdatedRows), keptHere: kept };
 }
 
 /** Users of the joined company become users here with their flags; one already here keeps the stronger admin flag. */
 async function mergeMemberships(tx: Tx, from: number, into: number, at: string) {
-  const incoming = await tx.selectFrom('memberships').selectAll().where('company_id', '=', from).orderBy('created_at').orderBy('user_id').execute();
+  const incoming = await tx
+    .selectFrom('memberships')
+    .selectAll()
+    .where('company_id', '=', from)
+    .orderBy('created_at')
+    .orderBy('user_id')
+    .execute();
   const added: number[] = [];
   const merged: number[] = [];
   for (const m of incoming) {
-    const here = await tx.selectFrom('memberships').select(['is_admin']).where('company_id', '=', into).where('user_id', '=', m.user_id).executeTakeFirst();
+    const here = await tx
+      .selectFrom('memberships')
+      .select(['is_admin'])
+      .where('company_id', '=', into)
+      .where('user_id', '=', m.user_id)
+      .executeTakeFirst();
     if (here) {
-      if (m.is_admin && !here.is_admin) await tx.updateTable('memberships').set({ is_admin: 1 }).where('company_id', '=', into).where('user_id', '=', m.user_id).execute();
+      if (m.is_admin && !here.is_admin)
+        await tx
+          .updateTable('memberships')
+          .set({ is_admin: 1 })
+          .where('company_id', '=', into)
+          .where('user_id', '=', m.user_id)
+          .execute();
       merged.push(m.user_id);
     } else {
-      await tx.insertInto('memberships').values({ user_id: m.user_id, company_id: into, is_admin: m.is_admin, is_locked: m.is_locked, created_at: at }).execute();
+      await tx
+        .insertInto('memberships')
+        .values({
+          user_id: m.user_id,
+          company_id: into,
+          is_admin: m.is_admin,
+          is_locked: m.is_locked,
+          created_at: at,
+        })
+        .execute();
       added.push(m.user_id);
     }
   }

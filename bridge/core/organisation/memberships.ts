@@ -23,12 +23,26 @@ async function members(tx: Tx, companyId: number): Promise<Member[]> {
   const rows = await tx
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select(['users.id', 'users.email', 'users.name', 'memberships.is_admin', 'memberships.is_locked', 'memberships.created_at'])
+    .select([
+      'users.id',
+      'users.email',
+      'users.name',
+      'memberships.is_admin',
+      'memberships.is_locked',
+      'memberships.created_at',
+    ])
     .where('memberships.company_id', '=', companyId)
     .orderBy('memberships.created_at')
     .orderBy('users.id')
     .execute();
-  return rows.map((r) => ({ userId: r.id, email: r.email, name: r.name, admin: r.is_admin === 1, locked: r.is_locked === 1, since: r.created_at }));
+  return rows.map((r) => ({
+    userId: r.id,
+    email: r.email,
+    name: r.name,
+    admin: r.is_admin === 1,
+    locked: r.is_locked === 1,
+    since: r.created_at,
+  }));
 }
 
 export async function listMembers(core: Core, actor: Actor) {
@@ -65,7 +79,11 @@ async function assertAnotherActiveAdmin(tx: Tx, companyId: number, userId: numbe
     .where('is_locked', '=', 0)
     .where('user_id', '!=', userId)
     .executeTakeFirst();
-  if (!others) throw new MylicError('LAST_ADMIN', `This is the last company admin who is not locked: they cannot be ${what}. Make another user admin first.`);
+  if (!others)
+    throw new MylicError(
+      'LAST_ADMIN',
+      `This is the last company admin who is not locked: they cannot be ${what}. Make another user admin first.`,
+    );
 }
 
 export async function addMember(core: Core, actor: Actor, email: string, admin: boolean) {
@@ -73,16 +91,51 @@ export async function addMember(core: Core, actor: Actor, email: string, admin: 
     const at = isoNow(core);
     const companyId = await asAdmin(tx, actor);
     const user = await findUserByEmail(tx, email);
-    if (!user) throw new MylicError('USER_NOT_FOUND', 'There is no account with this e-mail address: the user has to register first.');
-    const existing = await tx.selectFrom('memberships').select('user_id').where('company_id', '=', companyId).where('user_id', '=', user.id).executeTakeFirst();
+    if (!user)
+      throw new MylicError(
+        'USER_NOT_FOUND',
+        'There is no account with this e-mail address: the user has to register first.',
+      );
+    const existing = await tx
+      .selectFrom('memberships')
+      .select('user_id')
+      .where('company_id', '=', companyId)
+      .where('user_id', '=', user.id)
+      .executeTakeFirst();
     if (existing) throw new MylicError('ALREADY_MEMBER');
-    await tx.insertInto('memberships').values({ user_id: user.id, company_id: companyId, is_admin: admin ? 1 : 0, is_locked: 0, created_at: at }).execute();
-    await recordHistory(tx, at, { event: 'company.user_added', companyId, userId: actor.userId, detail: { user: user.id, email: user.email, admin } });
-    return { userId: user.id, email: user.email, name: user.name, admin, locked: false, since: at } satisfies Member;
+    await tx
+      .insertInto('memberships')
+      .values({
+        user_id: user.id,
+        company_id: companyId,
+        is_admin: admin ? 1 : 0,
+        is_locked: 0,
+        created_at: at,
+      })
+      .execute();
+    await recordHistory(tx, at, {
+      event: 'company.user_added',
+      companyId,
+      userId: actor.userId,
+      detail: { user: user.id, email: user.email, admin },
+    });
+    return {
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      admin,
+      locked: false,
+      since: at,
+    } satisfies Member;
   });
 }
 
-export async function updateMember(core: Core, actor: Actor, userId: number, change: { admin?: boolean; locked?: boolean }) {
+export async function updateMember(
+  core: Core,
+  actor: Actor,
+  userId: number,
+  change: { admin?: boolean; locked?: boolean },
+) {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const companyId = await asAdmin(tx, actor);
@@ -90,12 +143,18 @@ export async function updateMember(core: Core, actor: Actor, userId: number, cha
     const admin = change.admin ?? m.is_admin === 1;
     const locked = change.locked ?? m.is_locked === 1;
     const wasActiveAdmin = m.is_admin === 1 && m.is_locked === 0;
-    if (wasActiveAdmin && (!admin || locked)) await assertAnotherActiveAdmin(tx, companyId, userId, !admin ? 'demoted' : 'locked');
+    if (wasActiveAdmin && (!admin || locked))
+      await assertAnotherActiveAdmin(tx, companyId, userId, !admin ? 'demoted' : 'locked');
     const detail: Record<string, unknown> = { user: userId, email: m.email };
     if (admin !== (m.is_admin === 1)) detail.admin = admin;
     if (locked !== (m.is_locked === 1)) detail.locked = locked;
     if ('admin' in detail || 'locked' in detail) {
-      await tx.updateTable('memberships').set({ is_admin: admin ? 1 : 0, is_locked: locked ? 1 : 0 }).where('company_id', '=', companyId).where('user_id', '=', userId).execute();
+      await tx
+        .updateTable('memberships')
+        .set({ is_admin: admin ? 1 : 0, is_locked: locked ? 1 : 0 })
+        .where('company_id', '=', companyId)
+        .where('user_id', '=', userId)
+        .execute();
       await recordHistory(tx, at, { event: 'company.user_changed', companyId, userId: actor.userId, detail });
     }
     return (await members(tx, companyId)).find((u) => u.userId === userId)!;
@@ -107,11 +166,26 @@ export async function removeMember(core: Core, actor: Actor, userId: number) {
     const at = isoNow(core);
     const companyId = await asAdmin(tx, actor);
     const m = await memberOf(tx, companyId, userId);
-    if (m.is_admin === 1 && m.is_locked === 0) await assertAnotherActiveAdmin(tx, companyId, userId, 'removed');
-    await tx.deleteFrom('memberships').where('company_id', '=', companyId).where('user_id', '=', userId).execute();
+    if (m.is_admin === 1 && m.is_locked === 0)
+      await assertAnotherActiveAdmin(tx, companyId, userId, 'removed');
+    await tx
+      .deleteFrom('memberships')
+      .where('company_id', '=', companyId)
+      .where('user_id', '=', userId)
+      .execute();
     // Their sessions no longer have this company (or one of its projects) selected.
-    await tx.updateTable('sessions').set({ company_id: null, project_id: null }).where('user_id', '=', userId).where('company_id', '=', companyId).execute();
-    await recordHistory(tx, at, { event: 'company.user_removed', companyId, userId: actor.userId, detail: { user: userId, email: m.email } });
+    await tx
+      .updateTable('sessions')
+      .set({ company_id: null, project_id: null })
+      .where('user_id', '=', userId)
+      .where('company_id', '=', companyId)
+      .execute();
+    await recordHistory(tx, at, {
+      event: 'company.user_removed',
+      companyId,
+      userId: actor.userId,
+      detail: { user: userId, email: m.email },
+    });
     return { userId };
   });
 }

@@ -26,19 +26,30 @@ async function rightsOf(tx: Tx, projectId: number): Promise<ProjectRight[]> {
     .orderBy('grantee_company_id')
     .execute();
   const out: ProjectRight[] = [];
-  for (const r of rows) out.push({ companyId: r.grantee_company_id, companyName: (await readCompany(tx, r.grantee_company_id)).name, grantedAt: r.granted_at });
+  for (const r of rows)
+    out.push({
+      companyId: r.grantee_company_id,
+      companyName: (await readCompany(tx, r.grantee_company_id)).name,
+      grantedAt: r.granted_at,
+    });
   return out;
 }
 
 /** Members of the owning company may read the rights; external users may not. */
 export async function listRights(core: Core, actor: Actor, projectId: number) {
-  const { project } = await ownProjectAccess(core.store.db, actor, projectId, 'see the rights of the project');
+  const { project } = await ownProjectAccess(
+    core.store.db,
+    actor,
+    projectId,
+    'see the rights of the project',
+  );
   return { projectId: project.id, rights: await rightsOf(core.store.db, project.id) };
 }
 
 async function adminAccess(tx: Tx, actor: Actor, projectId: number) {
   const access = await ownProjectAccess(tx, actor, projectId, 'change the rights of the project');
-  if (!access.admin) throw new MylicError('FORBIDDEN', 'Only admins of the company owning the project can change its rights.');
+  if (!access.admin)
+    throw new MylicError('FORBIDDEN', 'Only admins of the company owning the project can change its rights.');
   return access.project;
 }
 
@@ -46,13 +57,37 @@ export async function grantRight(core: Core, actor: Actor, projectId: number, co
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const project = await adminAccess(tx, actor, projectId);
-    const company = await tx.selectFrom('companies').select('id').where('id', '=', companyId).executeTakeFirst();
+    const company = await tx
+      .selectFrom('companies')
+      .select('id')
+      .where('id', '=', companyId)
+      .executeTakeFirst();
     if (!company) throw new MylicError('COMPANY_NOT_FOUND', `There is no company ${companyId}.`);
     if (companyId === project.company_id) throw new MylicError('RIGHT_OWN_COMPANY');
-    const existing = await tx.selectFrom('project_rights').select('project_id').where('project_id', '=', project.id).where('grantee_company_id', '=', companyId).executeTakeFirst();
-    if (existing) throw new MylicError('ALREADY_EXISTS', `Company ${companyId} already has rights on this project.`);
-    await tx.insertInto('project_rights').values({ project_id: project.id, grantee_company_id: companyId, granted_at: at, granted_by: actor.userId }).execute();
-    await recordHistory(tx, at, { event: 'project.right_granted', companyId: project.company_id, projectId: project.id, userId: actor.userId, detail: { company: companyId } });
+    const existing = await tx
+      .selectFrom('project_rights')
+      .select('project_id')
+      .where('project_id', '=', project.id)
+      .where('grantee_company_id', '=', companyId)
+      .executeTakeFirst();
+    if (existing)
+      throw new MylicError('ALREADY_EXISTS', `Company ${companyId} already has rights on this project.`);
+    await tx
+      .insertInto('project_rights')
+      .values({
+        project_id: project.id,
+        grantee_company_id: companyId,
+        granted_at: at,
+        granted_by: actor.userId,
+      })
+      .execute();
+    await recordHistory(tx, at, {
+      event: 'project.right_granted',
+      companyId: project.company_id,
+      projectId: project.id,
+      userId: actor.userId,
+      detail: { company: companyId },
+    });
     return { projectId: project.id, rights: await rightsOf(tx, project.id) };
   });
 }
@@ -61,11 +96,26 @@ export async function revokeRight(core: Core, actor: Actor, projectId: number, c
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const project = await adminAccess(tx, actor, projectId);
-    const removed = await tx.deleteFrom('project_rights').where('project_id', '=', project.id).where('grantee_company_id', '=', companyId).executeTakeFirst();
+    const removed = await tx
+      .deleteFrom('project_rights')
+      .where('project_id', '=', project.id)
+      .where('grantee_company_id', '=', companyId)
+      .executeTakeFirst();
     if (Number(removed.numDeletedRows) !== 1) throw new MylicError('RIGHT_NOT_FOUND');
     // Sessions of that company that had the project selected fall back to "all projects".
-    await tx.updateTable('sessions').set({ project_id: null }).where('project_id', '=', project.id).where('company_id', '=', companyId).execute();
-    await recordHistory(tx, at, { event: 'project.right_revoked', companyId: project.company_id, projectId: project.id, userId: actor.userId, detail: { company: companyId } });
+    await tx
+      .updateTable('sessions')
+      .set({ project_id: null })
+      .where('project_id', '=', project.id)
+      .where('company_id', '=', companyId)
+      .execute();
+    await recordHistory(tx, at, {
+      event: 'project.right_revoked',
+      companyId: project.company_id,
+      projectId: project.id,
+      userId: actor.userId,
+      detail: { company: companyId },
+    });
     return { projectId: project.id, rights: await rightsOf(tx, project.id) };
   });
 }

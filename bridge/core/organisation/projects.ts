@@ -26,27 +26,42 @@ export interface ProjectSummary {
 
 export function projectName(name: string): string {
   const trimmed = name.trim();
-  if (!trimmed || trimmed.length > 100) throw new MylicError('VALIDATION_FAILED', 'A project needs a name of 1 to 100 characters.');
+  if (!trimmed || trimmed.length > 100)
+    throw new MylicError('VALIDATION_FAILED', 'A project needs a name of 1 to 100 characters.');
   return trimmed;
 }
 
 function projectDescription(description: string): string {
-  if (description.length > 2000) throw new MylicError('VALIDATION_FAILED', 'A project description has at most 2000 characters.');
+  if (description.length > 2000)
+    throw new MylicError('VALIDATION_FAILED', 'A project description has at most 2000 characters.');
   return description.trim();
 }
 
 async function assertNameFree(tx: Tx, companyId: number, name: string, exceptId?: number) {
   let q = tx.selectFrom('projects').select('id').where('company_id', '=', companyId).where('name', '=', name);
   if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
-  if (await q.executeTakeFirst()) throw new MylicError('PROJECT_NAME_TAKEN', `The company already has a project named "${name}".`);
+  if (await q.executeTakeFirst())
+    throw new MylicError('PROJECT_NAME_TAKEN', `The company already has a project named "${name}".`);
 }
 
-async function summaries(tx: Tx, ids: number[], external: boolean, selectedId: number | null): Promise<ProjectSummary[]> {
+async function summaries(
+  tx: Tx,
+  ids: number[],
+  external: boolean,
+  selectedId: number | null,
+): Promise<ProjectSummary[]> {
   if (!ids.length) return [];
   const rows = await tx
     .selectFrom('projects')
     .innerJoin('companies', 'companies.id', 'projects.company_id')
-    .select(['projects.id', 'projects.name', 'projects.description', 'projects.ssa_end', 'projects.company_id', 'companies.name as company_name'])
+    .select([
+      'projects.id',
+      'projects.name',
+      'projects.description',
+      'projects.ssa_end',
+      'projects.company_id',
+      'companies.name as company_name',
+    ])
     .where('projects.id', 'in', ids)
     .orderBy('projects.name')
     .orderBy('projects.id')
@@ -71,7 +86,15 @@ export async function listProjects(core: Core, actor: Actor) {
   const own = await tx.selectFrom('projects').select('id').where('company_id', '=', companyId).execute();
   return {
     selectedProjectId: selectedId,
-    projects: [...(await summaries(tx, own.map((r) => r.id), false, selectedId)), ...(await summaries(tx, await externalProjectIds(tx, actor.userId, companyId), true, selectedId))],
+    projects: [
+      ...(await summaries(
+        tx,
+        own.map((r) => r.id),
+        false,
+        selectedId,
+      )),
+      ...(await summaries(tx, await externalProjectIds(tx, actor.userId, companyId), true, selectedId)),
+    ],
   };
 }
 
@@ -88,22 +111,42 @@ export async function createProject(core: Core, actor: Actor, input: { name: str
     const at = isoNow(core);
     const { companyId } = await selectedCompany(tx, actor);
     await assertNameFree(tx, companyId, name);
-    const row = await tx.insertInto('projects').values({ company_id: companyId, name, description, ssa_end: null, created_at: at }).returning('id').executeTakeFirstOrThrow();
-    await recordHistory(tx, at, { event: 'project.created', companyId, projectId: row.id, userId: actor.userId, detail: { name } });
+    const row = await tx
+      .insertInto('projects')
+      .values({ company_id: companyId, name, description, ssa_end: null, created_at: at })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordHistory(tx, at, {
+      event: 'project.created',
+      companyId,
+      projectId: row.id,
+      userId: actor.userId,
+      detail: { name },
+    });
     return (await summaries(tx, [row.id], false, actor.projectId ?? null))[0]!;
   });
 }
 
 /** Rename and describe (seed: Projects → Properties); not for users of a company with rights. */
-export async function updateProject(core: Core, actor: Actor, projectId: number, patch: { name?: string; description?: string }) {
+export async function updateProject(
+  core: Core,
+  actor: Actor,
+  projectId: number,
+  patch: { name?: string; description?: string },
+) {
   const name = patch.name === undefined ? undefined : projectName(patch.name);
   const description = patch.description === undefined ? undefined : projectDescription(patch.description);
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { project } = await ownProjectAccess(tx, actor, projectId, 'edit the project');
     if (name !== undefined) await assertNameFree(tx, project.company_id, name, project.id);
-    const set = { ...(name !== undefined ? { name } : {}), ...(description !== undefined ? { description } : {}) };
-    const changed = (name !== undefined && name !== project.name) || (description !== undefined && description !== project.description);
+    const set = {
+      ...(name !== undefined ? { name } : {}),
+      ...(description !== undefined ? { description } : {}),
+    };
+    const changed =
+      (name !== undefined && name !== project.name) ||
+      (description !== undefined && description !== project.description);
     if (changed) {
       await tx.updateTable('projects').set(set).where('id', '=', project.id).execute();
       await recordHistory(tx, at, {
@@ -111,7 +154,10 @@ export async function updateProject(core: Core, actor: Actor, projectId: number,
         companyId: project.company_id,
         projectId: project.id,
         userId: actor.userId,
-        detail: { before: { name: project.name, description: project.description }, after: { name: name ?? project.name, description: description ?? project.description } },
+        detail: {
+          before: { name: project.name, description: project.description },
+          after: { name: name ?? project.name, description: description ?? project.description },
+        },
       });
     }
     return (await summaries(tx, [project.id], false, actor.projectId ?? null))[0]!;
@@ -126,11 +172,19 @@ export async function selectProject(core: Core, actor: Actor, projectId: number 
     if (projectId !== null) {
       const access = await projectAccess(tx, actor, projectId);
       if (!access.external && access.project.company_id !== companyId) {
-        throw new MylicError('PROJECT_NOT_FOUND', 'This project is not one of the selected company: switch the company first.');
+        throw new MylicError(
+          'PROJECT_NOT_FOUND',
+          'This project is not one of the selected company: switch the company first.',
+        );
       }
     }
     await setSelection(tx, actor, companyId, projectId);
-    await recordHistory(tx, at, { event: 'user.project_selected', companyId, projectId, userId: actor.userId });
+    await recordHistory(tx, at, {
+      event: 'user.project_selected',
+      companyId,
+      projectId,
+      userId: actor.userId,
+    });
     return { companyId, projectId };
   });
 }
@@ -148,12 +202,20 @@ export interface OwnedColumn {
  * example activation keys) that belong to a project or company. Join and delete treat them without
  * knowing those tables. Kysely's introspection is the same for SQLite and PostgreSQL.
  */
-export async function ownedColumns(tx: Tx, what: 'project' | 'company', handled: ReadonlySet<string>): Promise<OwnedColumn[]> {
+export async function ownedColumns(
+  tx: Tx,
+  what: 'project' | 'company',
+  handled: ReadonlySet<string>,
+): Promise<OwnedColumn[]> {
   const suffix = `${what}_id`;
   const tables = await tx.introspection.getTables();
   return tables
     .filter((t) => !t.isView && !handled.has(t.name))
-    .flatMap((t) => t.columns.filter((c) => c.name === suffix || c.name.endsWith(`_${suffix}`)).map((c) => ({ table: t.name, column: c.name })))
+    .flatMap((t) =>
+      t.columns
+        .filter((c) => c.name === suffix || c.name.endsWith(`_${suffix}`))
+        .map((c) => ({ table: t.name, column: c.name })),
+    )
     .sort((a, b) => a.table.localeCompare(b.table) || a.column.localeCompare(b.column));
 }
 
@@ -170,7 +232,11 @@ export async function countRows(tx: Tx, c: OwnedColumn, id: number): Promise<num
 }
 
 export async function repoint(tx: Tx, c: OwnedColumn, from: number, to: number): Promise<number> {
-  const r = await anyDb(tx).updateTable(c.table).set({ [c.column]: to }).where(c.column, '=', from).executeTakeFirst();
+  const r = await anyDb(tx)
+    .updateTable(c.table)
+    .set({ [c.column]: to })
+    .where(c.column, '=', from)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
@@ -188,7 +254,10 @@ async function mergeOrRepoint(tx: Tx, c: OwnedColumn, from: number, to: number):
   const rule = MERGE_ON_JOIN[c.table];
   if (!rule) return repoint(tx, c, from, to);
   const db = anyDb(tx);
-  const rows = (await db.selectFrom(c.table).selectAll().where(c.column, '=', from).execute()) as Record<string, unknown>[];
+  const rows = (await db.selectFrom(c.table).selectAll().where(c.column, '=', from).execute()) as Record<
+    string,
+    unknown
+  >[];
   for (const row of rows) {
     let sameKey = db.selectFrom(c.table).select(rule.sum).where(c.column, '=', to);
     let thisRow = db.deleteFrom(c.table).where(c.column, '=', from);
@@ -198,7 +267,10 @@ async function mergeOrRepoint(tx: Tx, c: OwnedColumn, from: number, to: number):
     }
     const existing = await sameKey.executeTakeFirst();
     if (!existing) continue;
-    let merge = db.updateTable(c.table).set({ [rule.sum]: Number(existing[rule.sum]) + Number(row[rule.sum]) }).where(c.column, '=', to);
+    let merge = db
+      .updateTable(c.table)
+      .set({ [rule.sum]: Number(existing[rule.sum]) + Number(row[rule.sum]) })
+      .where(c.column, '=', to);
     for (const k of rule.key) merge = merge.where(k, '=', row[k]);
     await merge.execute();
     await thisRow.execute();
@@ -209,7 +281,17 @@ async function mergeOrRepoint(tx: Tx, c: OwnedColumn, from: number, to: number):
 }
 
 /** Tables whose project columns this file handles itself. */
-const PROJECT_TABLES = new Set(['projects', 'balances', 'ledger_entries', 'device_projects', 'licenses', 'invalidations', 'sessions', 'history', 'project_rights']);
+const PROJECT_TABLES = new Set([
+  'projects',
+  'balances',
+  'ledger_entries',
+  'device_projects',
+  'licenses',
+  'invalidations',
+  'sessions',
+  'history',
+  'project_rights',
+]);
 
 // ---------------------------------------------------------------------------------------------
 // delete
@@ -226,13 +308,24 @@ export async function deleteProject(core: Core, actor: Actor, projectId: number)
     const at = isoNow(core);
     const { project } = await ownProjectAccess(tx, actor, projectId, 'delete the project');
     const reasons: NotEmptyReason[] = [];
-    const count = async (table: 'device_projects' | 'project_rights' | 'licenses' | 'ledger_entries' | 'invalidations') =>
-      countRows(tx, { table, column: 'project_id' }, project.id);
+    const count = async (
+      table: 'device_projects' | 'project_rights' | 'licenses' | 'ledger_entries' | 'invalidations',
+    ) => countRows(tx, { table, column: 'project_id' }, project.id);
 
     const devices = await count('device_projects');
-    if (devices) reasons.push({ reason: 'devices', count: devices, message: `It has ${devices} device(s): remove them or move them to another project.` });
+    if (devices)
+      reasons.push({
+        reason: 'devices',
+        count: devices,
+        message: `It has ${devices} device(s): remove them or move them to another project.`,
+      });
     const rights = await count('project_rights');
-    if (rights) reasons.push({ reason: 'rights', count: rights, message: `It grants rights to ${rights} other company(ies): revoke them first.` });
+    if (rights)
+      reasons.push({
+        reason: 'rights',
+        count: rights,
+        message: `It grants rights to ${rights} other company(ies): revoke them first.`,
+      });
     // Rows of other areas (activation keys: redeemed into, paid from, or booked against the project).
     const keyTables: string[] = [];
     let keyRows = 0;
@@ -244,24 +337,64 @@ export async function deleteProject(core: Core, actor: Actor, projectId: number)
         if (!keyTables.includes(c.table)) keyTables.push(c.table);
       } else reasons.push({ reason: c.table, count: n, message: `It still has ${n} row(s) in ${c.table}.` });
     }
-    if (keyRows) reasons.push({ reason: 'activation-keys', count: keyRows, message: `It has activation keys (${keyRows} record(s) in ${keyTables.join(', ')}).` });
-    const balance = await tx.selectFrom('balances').select(['license_type', 'units']).where('project_id', '=', project.id).where('units', '>', 0).execute();
+    if (keyRows)
+      reasons.push({
+        reason: 'activation-keys',
+        count: keyRows,
+        message: `It has activation keys (${keyRows} record(s) in ${keyTables.join(', ')}).`,
+      });
+    const balance = await tx
+      .selectFrom('balances')
+      .select(['license_type', 'units'])
+      .where('project_id', '=', project.id)
+      .where('units', '>', 0)
+      .execute();
     const units = balance.reduce((s, b) => s + b.units, 0);
-    if (units) reasons.push({ reason: 'balance', count: units, message: `Its balance holds ${balance.map((b) => `${b.units} ${b.license_type}`).join(', ')}.` });
+    if (units)
+      reasons.push({
+        reason: 'balance',
+        count: units,
+        message: `Its balance holds ${balance.map((b) => `${b.units} ${b.license_type}`).join(', ')}.`,
+      });
     const licenses = await count('licenses');
-    if (licenses) reasons.push({ reason: 'licenses', count: licenses, message: `${licenses} license(s) belong to it (bound to devices or in its free pool).` });
+    if (licenses)
+      reasons.push({
+        reason: 'licenses',
+        count: licenses,
+        message: `${licenses} license(s) belong to it (bound to devices or in its free pool).`,
+      });
     const ledger = units ? 0 : await count('ledger_entries');
-    if (ledger) reasons.push({ reason: 'ledger', count: ledger, message: `It has ${ledger} balance booking(s) in the ledger, which must be kept.` });
+    if (ledger)
+      reasons.push({
+        reason: 'ledger',
+        count: ledger,
+        message: `It has ${ledger} balance booking(s) in the ledger, which must be kept.`,
+      });
     const invalidations = await count('invalidations');
-    if (invalidations) reasons.push({ reason: 'invalidations', count: invalidations, message: `It holds ${invalidations} invalidation document(s) of devices, which must be kept.` });
+    if (invalidations)
+      reasons.push({
+        reason: 'invalidations',
+        count: invalidations,
+        message: `It holds ${invalidations} invalidation document(s) of devices, which must be kept.`,
+      });
     // "User rights" of the seed: our rights are per account (bridge/core/rights.ts), none belongs to a project.
     if (reasons.length) {
-      throw new MylicError('PROJECT_NOT_EMPTY', `Project "${project.name}" cannot be deleted: ${reasons.map((r) => r.message).join(' ')} You may join it into another project instead.`, { reasons });
+      throw new MylicError(
+        'PROJECT_NOT_EMPTY',
+        `Project "${project.name}" cannot be deleted: ${reasons.map((r) => r.message).join(' ')} You may join it into another project instead.`,
+        { reasons },
+      );
     }
     await tx.deleteFrom('balances').where('project_id', '=', project.id).execute();
     await tx.updateTable('sessions').set({ project_id: null }).where('project_id', '=', project.id).execute();
     await tx.deleteFrom('projects').where('id', '=', project.id).execute();
-    await recordHistory(tx, at, { event: 'project.deleted', companyId: project.company_id, projectId: project.id, userId: actor.userId, detail: { name: project.name } });
+    await recordHistory(tx, at, {
+      event: 'project.deleted',
+      companyId: project.company_id,
+      projectId: project.id,
+      userId: actor.userId,
+      detail: { name: project.name },
+    });
     return { projectId: project.id };
   });
 }
@@ -275,37 +408,65 @@ export async function deleteProject(core: Core, actor: Actor, projectId: number)
  * so do rows of other areas that name the project; then the project is deleted. Refused while it grants
  * rights to another company.
  */
-export async function joinProject(core: Core, actor: Actor, projectId: number, intoProjectId: number, ssaConfirmation?: SsaConfirmation) {
+export async function joinProject(
+  core: Core,
+  actor: Actor,
+  projectId: number,
+  intoProjectId: number,
+  ssaConfirmation?: SsaConfirmation,
+) {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { project: source } = await ownProjectAccess(tx, actor, projectId, 'join the project into another');
     if (intoProjectId === source.id) throw new MylicError('PROJECT_JOIN_SELF');
     const target = await projectAccess(tx, actor, intoProjectId);
     if (target.external || target.project.company_id !== source.company_id) {
-      throw new MylicError('PROJECT_NOT_FOUND', 'A project can only be joined into another project of the same company.');
+      throw new MylicError(
+        'PROJECT_NOT_FOUND',
+        'A project can only be joined into another project of the same company.',
+      );
     }
-    const rights = await tx.selectFrom('project_rights').select('grantee_company_id').where('project_id', '=', source.id).execute();
+    const rights = await tx
+      .selectFrom('project_rights')
+      .select('grantee_company_id')
+      .where('project_id', '=', source.id)
+      .execute();
     if (rights.length) {
-      throw new MylicError('PROJECT_HAS_RIGHTS', `Project "${source.name}" grants rights to company ${rights.map((r) => r.grantee_company_id).join(', ')}: revoke them before joining it.`, {
-        companies: rights.map((r) => r.grantee_company_id),
-      });
+      throw new MylicError(
+        'PROJECT_HAS_RIGHTS',
+        `Project "${source.name}" grants rights to company ${rights.map((r) => r.grantee_company_id).join(', ')}: revoke them before joining it.`,
+        {
+          companies: rights.map((r) => r.grantee_company_id),
+        },
+      );
     }
     const into = target.project.id;
 
     // SSA (seed: Join, "If the other project has SSA ... licenses, which might be updated to the ssa end
     // date"): the licenses moved below get the target's SSA end date here; SSC to pay needs the user's
     // confirmation of the summary (SSA_CONFIRMATION_REQUIRED otherwise, bridge/core/ssa.ts).
-    const ssa = await applySsaForJoin(tx, at, { userId: actor.userId, fromProjectId: source.id, intoProjectId: into, confirm: ssaConfirmation });
+    const ssa = await applySsaForJoin(tx, at, {
+      userId: actor.userId,
+      fromProjectId: source.id,
+      intoProjectId: into,
+      confirm: ssaConfirmation,
+    });
 
     // Balance: the ledger entries move with their units, so the target's balance stays the sum of its
     // entries. No transfer pair is written: a credit entry counts as activated units (ledger-report.ts).
-    const balance = await tx.selectFrom('balances').select(['license_type', 'units']).where('project_id', '=', source.id).execute();
+    const balance = await tx
+      .selectFrom('balances')
+      .select(['license_type', 'units'])
+      .where('project_id', '=', source.id)
+      .execute();
     for (const b of balance) {
       if (b.units <= 0) continue;
       await tx
         .insertInto('balances')
         .values({ project_id: into, license_type: b.license_type, units: b.units })
-        .onConflict((oc) => oc.columns(['project_id', 'license_type']).doUpdateSet({ units: sql`balances.units + ${b.units}` }))
+        .onConflict((oc) =>
+          oc.columns(['project_id', 'license_type']).doUpdateSet({ units: sql`balances.units + ${b.units}` }),
+        )
         .execute();
     }
     await tx.deleteFrom('balances').where('project_id', '=', source.id).execute();
@@ -319,7 +480,12 @@ export async function joinProject(core: Core, actor: Actor, projectId: number, i
       .execute();
     await repoint(tx, { table: 'licenses', column: 'project_id' }, source.id, into);
     const devices = await repoint(tx, { table: 'device_projects', column: 'project_id' }, source.id, into);
-    const invalidations = await repoint(tx, { table: 'invalidations', column: 'project_id' }, source.id, into);
+    const invalidations = await repoint(
+      tx,
+      { table: 'invalidations', column: 'project_id' },
+      source.id,
+      into,
+    );
     const other: (OwnedColumn & { rows: number })[] = [];
     for (const c of await ownedColumns(tx, 'project', PROJECT_TABLES)) {
       const rows = await mergeOrRepoint(tx, c, source.id, into);
@@ -333,14 +499,23 @@ export async function joinProject(core: Core, actor: Actor, projectId: number, i
       projectId: source.id,
       intoProjectId: into,
       devices,
-      licenses: { bound: Number(licenses.find((l) => l.state === 'bound')?.n ?? 0), free: Number(licenses.find((l) => l.state === 'free')?.n ?? 0) },
+      licenses: {
+        bound: Number(licenses.find((l) => l.state === 'bound')?.n ?? 0),
+        free: Number(licenses.find((l) => l.state === 'free')?.n ?? 0),
+      },
       balance: balance.filter((b) => b.units > 0).map((b) => ({ type: b.license_type, units: b.units })),
       ledgerEntries: ledger,
       invalidations,
       moved: other,
       ssa,
     };
-    await recordHistory(tx, at, { event: 'project.joined', companyId: source.company_id, projectId: into, userId: actor.userId, detail: { from: { id: source.id, name: source.name }, ...result } });
+    await recordHistory(tx, at, {
+      event: 'project.joined',
+      companyId: source.company_id,
+      projectId: into,
+      userId: actor.userId,
+      detail: { from: { id: source.id, name: source.name }, ...result },
+    });
     return result;
   });
 }

@@ -24,17 +24,28 @@ export interface VendorAccountInput {
 /** Creates or replaces a vendor record; fields not given keep their value. Linked companies follow at once. */
 export async function setVendorAccount(core: Core, input: VendorAccountInput) {
   const accountId = input.accountId.trim();
-  if (!ACCOUNT_ID.test(accountId)) throw new MylicError('VALIDATION_FAILED', 'A vendor account id is 1 to 50 letters, digits, ".", "_" or "-".');
+  if (!ACCOUNT_ID.test(accountId))
+    throw new MylicError(
+      'VALIDATION_FAILED',
+      'A vendor account id is 1 to 50 letters, digits, ".", "_" or "-".',
+    );
   const postalCode = normalisePostalCode(input.postalCode);
-  if (!postalCode || postalCode.length > 20) throw new MylicError('VALIDATION_FAILED', 'A postal code has 1 to 20 characters.');
+  if (!postalCode || postalCode.length > 20)
+    throw new MylicError('VALIDATION_FAILED', 'A postal code has 1 to 20 characters.');
   const name = input.name.trim();
-  if (!name || name.length > 200) throw new MylicError('VALIDATION_FAILED', 'A company needs a name of 1 to 200 characters.');
+  if (!name || name.length > 200)
+    throw new MylicError('VALIDATION_FAILED', 'A company needs a name of 1 to 200 characters.');
   for (const [k, v] of Object.entries({ street: input.street, city: input.city, country: input.country })) {
-    if (v !== undefined && v.trim().length > 200) throw new MylicError('VALIDATION_FAILED', `--${k} is longer than 200 characters.`);
+    if (v !== undefined && v.trim().length > 200)
+      throw new MylicError('VALIDATION_FAILED', `--${k} is longer than 200 characters.`);
   }
   return core.store.write(async (tx) => {
     const at = isoNow(core);
-    const existing = await tx.selectFrom('vendor_accounts').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+    const existing = await tx
+      .selectFrom('vendor_accounts')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
     const row = {
       account_id: accountId,
       postal_code: postalCode,
@@ -44,20 +55,43 @@ export async function setVendorAccount(core: Core, input: VendorAccountInput) {
       country: input.country?.trim() ?? existing?.country ?? '',
       updated_at: at,
     };
-    if (existing) await tx.updateTable('vendor_accounts').set(row).where('account_id', '=', accountId).execute();
+    if (existing)
+      await tx.updateTable('vendor_accounts').set(row).where('account_id', '=', accountId).execute();
     else await tx.insertInto('vendor_accounts').values(row).execute();
     // companies.name is what other pages show (device placements, lists): keep it the vendor's name.
-    const linked = await tx.selectFrom('company_details').select('company_id').where('vendor_account_id', '=', accountId).execute();
+    const linked = await tx
+      .selectFrom('company_details')
+      .select('company_id')
+      .where('vendor_account_id', '=', accountId)
+      .execute();
     const companyIds = linked.map((r) => r.company_id);
-    if (companyIds.length) await tx.updateTable('companies').set({ name }).where('id', 'in', companyIds).execute();
-    await recordHistory(tx, at, { event: existing ? 'vendor_account.updated' : 'vendor_account.created', detail: { accountId, by: 'operator', companies: companyIds } });
-    return { accountId, postalCode, name, street: row.street, city: row.city, country: row.country, companies: companyIds, created: !existing };
+    if (companyIds.length)
+      await tx.updateTable('companies').set({ name }).where('id', 'in', companyIds).execute();
+    await recordHistory(tx, at, {
+      event: existing ? 'vendor_account.updated' : 'vendor_account.created',
+      detail: { accountId, by: 'operator', companies: companyIds },
+    });
+    return {
+      accountId,
+      postalCode,
+      name,
+      street: row.street,
+      city: row.city,
+      country: row.country,
+      companies: companyIds,
+      created: !existing,
+    };
   });
 }
 
 /** The record for an account id and its postal code; a wrong postal code answers like an unknown id. */
 export async function findVendorAccount(tx: Tx, accountId: string, postalCode: string) {
-  const row = await tx.selectFrom('vendor_accounts').selectAll().where('account_id', '=', accountId.trim()).executeTakeFirst();
-  if (!row || row.postal_code !== normalisePostalCode(postalCode)) throw new MylicError('VENDOR_ACCOUNT_NOT_FOUND');
+  const row = await tx
+    .selectFrom('vendor_accounts')
+    .selectAll()
+    .where('account_id', '=', accountId.trim())
+    .executeTakeFirst();
+  if (!row || row.postal_code !== normalisePostalCode(postalCode))
+    throw new MylicError('VENDOR_ACCOUNT_NOT_FOUND');
   return row;
 }

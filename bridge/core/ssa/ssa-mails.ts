@@ -45,12 +45,17 @@ export const REMINDER_WEEKS = 7;
 export const CLAIM_LEASE_MS = 15 * 60_000;
 
 const DAY = 86_400_000;
-const addDays = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
-const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY);
+const addDays = (iso: string, n: number) =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+const daysBetween = (from: string, to: string) =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY);
 
 /** The reminders of an SSA end date: due dates 7 … 1 weeks before it. */
 export function reminderSchedule(ssaEnd: string): { dueDate: string; weeksLeft: number }[] {
-  return Array.from({ length: REMINDER_WEEKS }, (_, i) => REMINDER_WEEKS - i).map((w) => ({ dueDate: addDays(ssaEnd, -7 * w), weeksLeft: w }));
+  return Array.from({ length: REMINDER_WEEKS }, (_, i) => REMINDER_WEEKS - i).map((w) => ({
+    dueDate: addDays(ssaEnd, -7 * w),
+    weeksLeft: w,
+  }));
 }
 
 /**
@@ -58,7 +63,10 @@ export function reminderSchedule(ssaEnd: string): { dueDate: string; weeksLeft: 
  * one per (project, user, SSA end, due week) — so a relay can drop the copy a crash between its
  * acceptance and our `sent` commit makes us send again.
  */
-export function reminderMessageId(row: { for_project: number; user_id: number; ssa_end: string; due_date: string }, publicUrl: string): string {
+export function reminderMessageId(
+  row: { for_project: number; user_id: number; ssa_end: string; due_date: string },
+  publicUrl: string,
+): string {
   let host = 'mylic.invalid';
   try {
     host = new URL(publicUrl).hostname || host;
@@ -86,7 +94,11 @@ export interface SsaMailRun {
 }
 
 /** One run at `now`: record what is due, then deliver every pending reminder (this run's and earlier). */
-export async function runSsaMails(core: Core, now: Date = core.clock.now(), opts: { leaseMs?: number } = {}): Promise<SsaMailRun> {
+export async function runSsaMails(
+  core: Core,
+  now: Date = core.clock.now(),
+  opts: { leaseMs?: number } = {},
+): Promise<SsaMailRun> {
   const recorded = await recordDueMails(core, now);
   return { ...(await deliverPendingMails(core, now, opts)), recorded };
 }
@@ -106,7 +118,11 @@ const recipients = (tx: Tx, companyId: number) =>
  * The day the project got the SSA end `end` (the earliest history event that set it; an end never
  * shrinks, so later events with the same end only confirm it again), or null when no event says so.
  */
-async function endSetOn(tx: Tx, project: { id: number; company_id: number }, end: string): Promise<string | null> {
+async function endSetOn(
+  tx: Tx,
+  project: { id: number; company_id: number },
+  end: string,
+): Promise<string | null> {
   const events = await tx
     .selectFrom('history')
     .select(['created_at', 'detail'])
@@ -130,7 +146,12 @@ async function endSetOn(tx: Tx, project: { id: number; company_id: number }, end
  * schedule that no run handled (`handled`: due dates) and that lies after the schedule started (`since`:
  * the day the project got the end; null: unknown, then after the first week a run handled).
  */
-export function weeksToRecord(end: string, day: string, handled: ReadonlySet<string>, since: string | null): { dueDate: string; weeksLeft: number; late: boolean }[] {
+export function weeksToRecord(
+  end: string,
+  day: string,
+  handled: ReadonlySet<string>,
+  since: string | null,
+): { dueDate: string; weeksLeft: number; late: boolean }[] {
   const current = currentReminder(end, day);
   if (!current) return [];
   const firstHandled = [...handled].sort()[0] ?? null;
@@ -164,9 +185,20 @@ export async function recordDueMails(core: Core, now: Date): Promise<number> {
     let recorded = 0;
     for (const p of projects) {
       const end = p.ssa_end!;
-      const marked = await tx.selectFrom('ssa_mail_weeks').select('due_date').where('for_project', '=', p.id).where('ssa_end', '=', end).execute();
+      const marked = await tx
+        .selectFrom('ssa_mail_weeks')
+        .select('due_date')
+        .where('for_project', '=', p.id)
+        .where('ssa_end', '=', end)
+        .execute();
       // Weeks recorded before ssa_mail_weeks existed count as handled too.
-      const logged = await tx.selectFrom('ssa_mail_log').select('due_date').distinct().where('for_project', '=', p.id).where('ssa_end', '=', end).execute();
+      const logged = await tx
+        .selectFrom('ssa_mail_log')
+        .select('due_date')
+        .distinct()
+        .where('for_project', '=', p.id)
+        .where('ssa_end', '=', end)
+        .execute();
       const handled = new Set([...marked, ...logged].map((r) => r.due_date));
       const weeks = weeksToRecord(end, day, handled, await endSetOn(tx, p, end));
       if (!weeks.length) continue;
@@ -175,14 +207,35 @@ export async function recordDueMails(core: Core, now: Date): Promise<number> {
         for (const u of users) {
           const r = await tx
             .insertInto('ssa_mail_log')
-            .values({ for_project: p.id, user_id: u.id, ssa_end: end, due_date: w.dueDate, weeks_left: w.weeksLeft, state: 'pending', claim: null, claimed_at: null, attempts: 0, last_error: null, language: null, created_at: at, done_at: null })
+            .values({
+              for_project: p.id,
+              user_id: u.id,
+              ssa_end: end,
+              due_date: w.dueDate,
+              weeks_left: w.weeksLeft,
+              state: 'pending',
+              claim: null,
+              claimed_at: null,
+              attempts: 0,
+              last_error: null,
+              language: null,
+              created_at: at,
+              done_at: null,
+            })
             .onConflict((oc) => oc.doNothing())
             .executeTakeFirst();
           recorded += Number(r.numInsertedOrUpdatedRows ?? 0);
         }
         await tx
           .insertInto('ssa_mail_weeks')
-          .values({ for_project: p.id, ssa_end: end, due_date: w.dueDate, weeks_left: w.weeksLeft, late: w.late ? 1 : 0, handled_at: at })
+          .values({
+            for_project: p.id,
+            ssa_end: end,
+            due_date: w.dueDate,
+            weeks_left: w.weeksLeft,
+            late: w.late ? 1 : 0,
+            handled_at: at,
+          })
           .onConflict((oc) => oc.doNothing())
           .execute();
       }
@@ -200,9 +253,19 @@ export async function claimPendingMails(core: Core, now: Date, opts: { leaseMs?:
     await tx
       .updateTable('ssa_mail_log')
       .set({ state: 'sending', claim, claimed_at: at, attempts: sql`attempts + 1` })
-      .where((eb) => eb.or([eb('state', '=', 'pending'), eb.and([eb('state', '=', 'sending'), eb('claimed_at', '<', stale)])]))
+      .where((eb) =>
+        eb.or([
+          eb('state', '=', 'pending'),
+          eb.and([eb('state', '=', 'sending'), eb('claimed_at', '<', stale)]),
+        ]),
+      )
       .execute();
-    const rows = await tx.selectFrom('ssa_mail_log').selectAll().where('claim', '=', claim).where('state', '=', 'sending').execute();
+    const rows = await tx
+      .selectFrom('ssa_mail_log')
+      .selectAll()
+      .where('claim', '=', claim)
+      .where('state', '=', 'sending')
+      .execute();
     return { claim, rows };
   });
 }
@@ -218,21 +281,37 @@ async function stillDue(tx: Tx, row: Row, day: string) {
   const project = await tx
     .selectFrom('projects')
     .innerJoin('companies', 'companies.id', 'projects.company_id')
-    .select(['projects.id', 'projects.name', 'projects.company_id', 'projects.ssa_end', 'projects.send_ssa_mails', 'companies.name as company_name'])
+    .select([
+      'projects.id',
+      'projects.name',
+      'projects.company_id',
+      'projects.ssa_end',
+      'projects.send_ssa_mails',
+      'companies.name as company_name',
+    ])
     .where('projects.id', '=', row.for_project)
     .executeTakeFirst();
   if (!project || project.send_ssa_mails !== 1 || project.ssa_end !== row.ssa_end) return null;
   if (row.ssa_end <= day || row.due_date > day) return null;
-  const user = await recipients(tx, project.company_id).where('users.id', '=', row.user_id).executeTakeFirst();
+  const user = await recipients(tx, project.company_id)
+    .where('users.id', '=', row.user_id)
+    .executeTakeFirst();
   return user ? { project, user } : null;
 }
 
 /** Steps 2 and 3: claim, send each claimed reminder that is still due, mark it. */
-export async function deliverPendingMails(core: Core, now: Date, opts: { leaseMs?: number } = {}): Promise<Omit<SsaMailRun, 'recorded'>> {
+export async function deliverPendingMails(
+  core: Core,
+  now: Date,
+  opts: { leaseMs?: number } = {},
+): Promise<Omit<SsaMailRun, 'recorded'>> {
   const day = now.toISOString().slice(0, 10);
   const { claim, rows } = await claimPendingMails(core, now, opts);
   const result = { at: now.toISOString(), sent: 0, failed: 0, dropped: 0 };
-  const mark = (row: Row, set: { state: 'pending' | 'sent' | 'dropped'; last_error?: string | null; language?: string | null }) =>
+  const mark = (
+    row: Row,
+    set: { state: 'pending' | 'sent' | 'dropped'; last_error?: string | null; language?: string | null },
+  ) =>
     core.store.write((tx) =>
       tx
         .updateTable('ssa_mail_log')
@@ -265,7 +344,11 @@ export async function deliverPendingMails(core: Core, now: Date, opts: { leaseMs
       link: `${core.mail.publicUrl}/projects/${due.project.id}/ssa`,
     });
     try {
-      await core.mail.mailer.send({ to: due.user.email, ...mail, messageId: reminderMessageId(row, core.mail.publicUrl) });
+      await core.mail.mailer.send({
+        to: due.user.email,
+        ...mail,
+        messageId: reminderMessageId(row, core.mail.publicUrl),
+      });
     } catch (e) {
       await mark(row, { state: 'pending', last_error: String((e as Error)?.message ?? e).slice(0, 500) });
       result.failed++;

@@ -56,14 +56,30 @@ export interface ProjectSsaPreview {
   payment: { projectSsc: number; companySsc: number; missing: number; onCreditAllowed: boolean };
 }
 
-async function preview(tx: Tx, core: Core, actor: Actor, projectId: number, req: SsaPreviewRequest): Promise<ProjectSsaPreview> {
+async function preview(
+  tx: Tx,
+  core: Core,
+  actor: Actor,
+  projectId: number,
+  req: SsaPreviewRequest,
+): Promise<ProjectSsaPreview> {
   const access = await projectAccess(tx, actor, projectId);
   const { project } = access;
   const day = today(core);
   assertEndNotPast(req.endDate, day);
   const licenses = await projectLicenses(tx, project);
-  const summary = ssaSummaryForLicenses(tx, licenses, req.calculationDate ?? day, req.endDate, optOutSet(licenses, req.optOut));
-  const available = await sscAvailable(tx, { projectId: project.id, companyId: project.company_id, ...(access.external ? { fromProjectIds: [] } : {}) });
+  const summary = ssaSummaryForLicenses(
+    tx,
+    licenses,
+    req.calculationDate ?? day,
+    req.endDate,
+    optOutSet(licenses, req.optOut),
+  );
+  const available = await sscAvailable(tx, {
+    projectId: project.id,
+    companyId: project.company_id,
+    ...(access.external ? { fromProjectIds: [] } : {}),
+  });
   return {
     projectId: project.id,
     projectSsaEnd: project.ssa_end,
@@ -78,7 +94,12 @@ async function preview(tx: Tx, core: Core, actor: Actor, projectId: number, req:
   };
 }
 
-export async function previewProjectSsa(core: Core, actor: Actor, projectId: number, req: SsaPreviewRequest): Promise<ProjectSsaPreview> {
+export async function previewProjectSsa(
+  core: Core,
+  actor: Actor,
+  projectId: number,
+  req: SsaPreviewRequest,
+): Promise<ProjectSsaPreview> {
   return preview(core.store.db, core, actor, projectId, req);
 }
 
@@ -96,12 +117,20 @@ export async function confirmProjectSsa(core: Core, actor: Actor, projectId: num
     const { project } = await ownProjectAccess(tx, actor, projectId, 'put the project under SSA');
     assertEndNotPast(req.endDate, day);
     if (project.ssa_end !== null && req.endDate < project.ssa_end) {
-      throw new MylicError('SSA_END_BEFORE_CURRENT', `The project is under SSA until ${project.ssa_end}; ${req.endDate} is before that.`, { ssaEnd: project.ssa_end });
+      throw new MylicError(
+        'SSA_END_BEFORE_CURRENT',
+        `The project is under SSA until ${project.ssa_end}; ${req.endDate} is before that.`,
+        { ssaEnd: project.ssa_end },
+      );
     }
     const licenses = await projectLicenses(tx, project);
     const summary = ssaSummaryForLicenses(tx, licenses, day, req.endDate, optOutSet(licenses, req.optOut));
     if (req.expectedTotal !== undefined && req.expectedTotal !== summary.total) {
-      throw new MylicError('SSA_SUMMARY_CHANGED', `The summary now needs ${summary.total} SSC, not ${req.expectedTotal}.`, { summary: summaryView(summary, licenses) });
+      throw new MylicError(
+        'SSA_SUMMARY_CHANGED',
+        `The summary now needs ${summary.total} SSC, not ${req.expectedTotal}.`,
+        { summary: summaryView(summary, licenses) },
+      );
     }
     const applied: SsaApplied = await applySsa(
       tx,
@@ -124,7 +153,13 @@ export async function confirmProjectSsa(core: Core, actor: Actor, projectId: num
       userId: actor.userId,
       detail: { before: project.ssa_end, ...historyDetail(applied) },
     });
-    return { projectId: project.id, ssaEnd: req.endDate, before: project.ssa_end, summary: summaryView(summary, licenses), applied };
+    return {
+      projectId: project.id,
+      ssaEnd: req.endDate,
+      before: project.ssa_end,
+      summary: summaryView(summary, licenses),
+      applied,
+    };
   });
 }
 
@@ -137,28 +172,50 @@ export interface ProjectSsaStatus {
   licenses: { total: number; covered: number; notCovered: string[] };
 }
 
-async function status(tx: Tx, core: Core, project: { id: number; company_id: number; ssa_end: string | null }): Promise<ProjectSsaStatus> {
-  const row = await tx.selectFrom('projects').select('send_ssa_mails').where('id', '=', project.id).executeTakeFirstOrThrow();
+async function status(
+  tx: Tx,
+  core: Core,
+  project: { id: number; company_id: number; ssa_end: string | null },
+): Promise<ProjectSsaStatus> {
+  const row = await tx
+    .selectFrom('projects')
+    .select('send_ssa_mails')
+    .where('id', '=', project.id)
+    .executeTakeFirstOrThrow();
   const licenses = await projectLicenses(tx, project);
   const end = project.ssa_end;
-  const notCovered = end === null ? [] : licenses.filter((l) => l.ssa_end === null || l.ssa_end < end).map((l) => l.serial);
+  const notCovered =
+    end === null ? [] : licenses.filter((l) => l.ssa_end === null || l.ssa_end < end).map((l) => l.serial);
   return {
     projectId: project.id,
     ssaEnd: end,
     underSsa: runningSsaEnd(project, today(core)) !== null,
     sendMails: row.send_ssa_mails === 1,
-    licenses: { total: licenses.length, covered: end === null ? 0 : licenses.length - notCovered.length, notCovered },
+    licenses: {
+      total: licenses.length,
+      covered: end === null ? 0 : licenses.length - notCovered.length,
+      notCovered,
+    },
   };
 }
 
-export async function projectSsaStatus(core: Core, actor: Actor, projectId: number): Promise<ProjectSsaStatus> {
+export async function projectSsaStatus(
+  core: Core,
+  actor: Actor,
+  projectId: number,
+): Promise<ProjectSsaStatus> {
   const tx = core.store.db;
   const { project } = await projectAccess(tx, actor, projectId);
   return status(tx, core, project);
 }
 
 /** The project's "Send SSA expiry mails" checkbox (seed: Projects → SSA). */
-export async function setSsaMails(core: Core, actor: Actor, projectId: number, sendMails: boolean): Promise<ProjectSsaStatus> {
+export async function setSsaMails(
+  core: Core,
+  actor: Actor,
+  projectId: number,
+  sendMails: boolean,
+): Promise<ProjectSsaStatus> {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { project } = await ownProjectAccess(tx, actor, projectId, 'change the SSA mail setting');
@@ -169,7 +226,13 @@ export async function setSsaMails(core: Core, actor: Actor, projectId: number, s
       .where('send_ssa_mails', '!=', sendMails ? 1 : 0)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 1) {
-      await recordHistory(tx, at, { event: 'project.ssa_mails_changed', companyId: project.company_id, projectId: project.id, userId: actor.userId, detail: { sendMails } });
+      await recordHistory(tx, at, {
+        event: 'project.ssa_mails_changed',
+        companyId: project.company_id,
+        projectId: project.id,
+        userId: actor.userId,
+        detail: { sendMails },
+      });
     }
     return status(tx, core, project);
   });
@@ -190,7 +253,10 @@ export async function previewJoinSsa(
   if (req.intoProjectId === source.id) throw new MylicError('PROJECT_JOIN_SELF');
   const target = await projectAccess(tx, actor, req.intoProjectId);
   if (target.external || target.project.company_id !== source.company_id) {
-    throw new MylicError('PROJECT_NOT_FOUND', 'A project can only be joined into another project of the same company.');
+    throw new MylicError(
+      'PROJECT_NOT_FOUND',
+      'A project can only be joined into another project of the same company.',
+    );
   }
   return previewSsaForJoin(tx, {
     fromProjectId: source.id,

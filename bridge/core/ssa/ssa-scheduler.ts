@@ -36,7 +36,9 @@ export function startSsaScheduler(core: Core, opts: SsaSchedulerOptions = {}): S
     try {
       const r = await p;
       if (r.recorded || r.sent || r.failed || r.dropped) {
-        log(`level=${r.failed ? 'warn' : 'info'} event=ssa.mails at=${r.at} recorded=${r.recorded} sent=${r.sent} failed=${r.failed} dropped=${r.dropped}`);
+        log(
+          `level=${r.failed ? 'warn' : 'info'} event=ssa.mails at=${r.at} recorded=${r.recorded} sent=${r.sent} failed=${r.failed} dropped=${r.dropped}`,
+        );
       }
       return r;
     } finally {
@@ -45,7 +47,9 @@ export function startSsaScheduler(core: Core, opts: SsaSchedulerOptions = {}): S
   };
   const tick = () => {
     if (stopped || running) return;
-    run().catch((e: unknown) => log(`level=error event=ssa.mails.failed error=${JSON.stringify(String((e as Error)?.message ?? e))}`));
+    run().catch((e: unknown) =>
+      log(`level=error event=ssa.mails.failed error=${JSON.stringify(String((e as Error)?.message ?? e))}`),
+    );
   };
 
   const first = setTimeout(tick, opts.firstRunMs ?? 1000);

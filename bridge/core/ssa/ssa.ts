@@ -46,7 +46,10 @@ export const sscVersions: Versions = {
 export const carriesSsa = (l: { license_type: string }): boolean => catalog.licenseType(l.license_type).ssa;
 
 /** What the calculator needs of a license row; a license about to be bound can be passed the same way. */
-export type SsaLicenseRow = Pick<License, 'serial' | 'license_type' | 'units' | 'version' | 'bind_date' | 'ssa_end'>;
+export type SsaLicenseRow = Pick<
+  License,
+  'serial' | 'license_type' | 'units' | 'version' | 'bind_date' | 'ssa_end'
+>;
 
 /**
  * The SSC summary for license rows: each row with its type's SSC per unit and year from the catalog,
@@ -80,15 +83,27 @@ export function ssaSummaryForLicenses(
 
 /** "The end date mustn't be in the past" (seed: Projects → SSA). */
 export function assertEndNotPast(endDate: string, today: string) {
-  if (endDate < today) throw new MylicError('SSA_END_IN_PAST', `The SSA end date ${endDate} is in the past (today is ${today}).`);
+  if (endDate < today)
+    throw new MylicError(
+      'SSA_END_IN_PAST',
+      `The SSA end date ${endDate} is in the past (today is ${today}).`,
+    );
 }
 
 /** Opt-out serials must name licenses of the summary: a typo must not silently charge a license. */
-export function optOutSet(licenses: readonly { serial: string }[], optOut: readonly string[] | undefined): Set<string> {
+export function optOutSet(
+  licenses: readonly { serial: string }[],
+  optOut: readonly string[] | undefined,
+): Set<string> {
   const set = new Set(optOut ?? []);
   const known = new Set(licenses.map((l) => l.serial));
   const unknown = [...set].filter((s) => !known.has(s));
-  if (unknown.length) throw new MylicError('VALIDATION_FAILED', `These licenses are not in the summary: ${unknown.join(', ')}.`, { unknown });
+  if (unknown.length)
+    throw new MylicError(
+      'VALIDATION_FAILED',
+      `These licenses are not in the summary: ${unknown.join(', ')}.`,
+      { unknown },
+    );
   return set;
 }
 
@@ -115,28 +130,54 @@ export interface SscPayment {
 }
 
 /** Pays `units` SSC for the payer (see the file comment). Writes ledger entries, no history. */
-export async function paySsc(tx: Tx, at: string, units: number, payer: SsaPayer, ref: string): Promise<SscPayment> {
-  const own = await tx.selectFrom('projects').select('id').where('company_id', '=', payer.companyId).orderBy('id').execute();
-  if (!own.some((p) => p.id === payer.projectId)) throw new MylicError('PROJECT_NOT_FOUND', 'The paying project is not a project of the paying company.');
+export async function paySsc(
+  tx: Tx,
+  at: string,
+  units: number,
+  payer: SsaPayer,
+  ref: string,
+): Promise<SscPayment> {
+  const own = await tx
+    .selectFrom('projects')
+    .select('id')
+    .where('company_id', '=', payer.companyId)
+    .orderBy('id')
+    .execute();
+  if (!own.some((p) => p.id === payer.projectId))
+    throw new MylicError('PROJECT_NOT_FOUND', 'The paying project is not a project of the paying company.');
   if (units === 0) return { paid: [], onCredit: null };
   if (!Number.isInteger(units) || units < 0) throw new MylicError('AMOUNT_INVALID');
-  if (payer.onCredit && !(await hasRight(tx, payer.userId, 'buy-on-credit'))) throw new MylicError('ON_CREDIT_NOT_ALLOWED');
+  if (payer.onCredit && !(await hasRight(tx, payer.userId, 'buy-on-credit')))
+    throw new MylicError('ON_CREDIT_NOT_ALLOWED');
   const others = payer.fromProjectIds ?? own.map((p) => p.id);
   for (const id of others) {
-    if (!own.some((p) => p.id === id)) throw new MylicError('PROJECT_NOT_FOUND', `Project ${id} is not a project of the paying company.`);
+    if (!own.some((p) => p.id === id))
+      throw new MylicError('PROJECT_NOT_FOUND', `Project ${id} is not a project of the paying company.`);
   }
-  const order = [payer.projectId, ...others.filter((id, i) => id !== payer.projectId && others.indexOf(id) === i)];
-  const rows = await tx.selectFrom('balances').select(['project_id', 'units']).where('license_type', '=', SSC_TYPE).where('project_id', 'in', order).execute();
+  const order = [
+    payer.projectId,
+    ...others.filter((id, i) => id !== payer.projectId && others.indexOf(id) === i),
+  ];
+  const rows = await tx
+    .selectFrom('balances')
+    .select(['project_id', 'units'])
+    .where('license_type', '=', SSC_TYPE)
+    .where('project_id', 'in', order)
+    .execute();
   const have = (id: number) => rows.find((r) => r.project_id === id)?.units ?? 0;
   const available = order.reduce((s, id) => s + have(id), 0);
   if (available < units && !payer.onCredit) {
-    throw new MylicError('BALANCE_INSUFFICIENT', `${units} SSC are needed, the projects it may be drawn from hold ${available}: ${units - available} SSC are missing.`, {
-      licenseType: SSC_TYPE,
-      needed: units,
-      available,
-      missing: units - available,
-      projects: order.map((id) => ({ projectId: id, units: have(id) })),
-    });
+    throw new MylicError(
+      'BALANCE_INSUFFICIENT',
+      `${units} SSC are needed, the projects it may be drawn from hold ${available}: ${units - available} SSC are missing.`,
+      {
+        licenseType: SSC_TYPE,
+        needed: units,
+        available,
+        missing: units - available,
+        projects: order.map((id) => ({ projectId: id, units: have(id) })),
+      },
+    );
   }
   const paid: SscPayment['paid'] = [];
   let left = units;
@@ -157,12 +198,22 @@ export async function paySsc(tx: Tx, at: string, units: number, payer: SsaPayer,
 }
 
 /** SSC the payer may draw from balance, as `paySsc` would: the payer project, and the others it may use. */
-export async function sscAvailable(tx: Tx, payer: Pick<SsaPayer, 'projectId' | 'companyId' | 'fromProjectIds'>) {
+export async function sscAvailable(
+  tx: Tx,
+  payer: Pick<SsaPayer, 'projectId' | 'companyId' | 'fromProjectIds'>,
+) {
   const own = tx.selectFrom('projects').select('id').where('company_id', '=', payer.companyId);
-  let q = tx.selectFrom('balances').select(['project_id', 'units']).where('license_type', '=', SSC_TYPE).where('project_id', 'in', own);
+  let q = tx
+    .selectFrom('balances')
+    .select(['project_id', 'units'])
+    .where('license_type', '=', SSC_TYPE)
+    .where('project_id', 'in', own);
   if (payer.fromProjectIds) q = q.where('project_id', 'in', [payer.projectId, ...payer.fromProjectIds]);
   const rows = await q.execute();
-  return { project: rows.find((r) => r.project_id === payer.projectId)?.units ?? 0, total: rows.reduce((s, r) => s + r.units, 0) };
+  return {
+    project: rows.find((r) => r.project_id === payer.projectId)?.units ?? 0,
+    total: rows.reduce((s, r) => s + r.units, 0),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,15 +243,29 @@ export interface SsaApplied extends SscPayment {
  * "you can't confirm this calculation for another date"). The caller computes the summary in the same
  * transaction, so what is paid is what the rows say now.
  */
-export async function applySsa(tx: Tx, at: string, summary: SscSummary, payer: SsaPayer, options: ApplySsaOptions = {}): Promise<SsaApplied> {
+export async function applySsa(
+  tx: Tx,
+  at: string,
+  summary: SscSummary,
+  payer: SsaPayer,
+  options: ApplySsaOptions = {},
+): Promise<SsaApplied> {
   const day = at.slice(0, 10);
-  if (summary.calculationDate !== day) throw new MylicError('SSA_NOT_TODAY', `The summary was calculated for ${summary.calculationDate}; only ${day} can be confirmed.`);
+  if (summary.calculationDate !== day)
+    throw new MylicError(
+      'SSA_NOT_TODAY',
+      `The summary was calculated for ${summary.calculationDate}; only ${day} can be confirmed.`,
+    );
   assertEndNotPast(summary.endDate, day);
   const payment = await paySsc(tx, at, summary.total, payer, `ssa:${summary.endDate}`);
   const licenses: SsaApplied['licenses'] = [];
   for (const line of summary.lines) {
     if (line.optedOut || line.newSsaEnd === null) continue;
-    const r = await tx.updateTable('licenses').set({ ssa_end: line.newSsaEnd, updated_at: at }).where('serial', '=', line.id).executeTakeFirst();
+    const r = await tx
+      .updateTable('licenses')
+      .set({ ssa_end: line.newSsaEnd, updated_at: at })
+      .where('serial', '=', line.id)
+      .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw new MylicError('NOT_FOUND', `There is no license ${line.id}.`);
     licenses.push({ serial: line.id, ssaEnd: line.newSsaEnd });
   }
@@ -227,7 +292,14 @@ export async function applySsa(tx: Tx, at: string, summary: SscSummary, payer: S
 
 /** The applied SSA as a history detail (the lines as serial → new end; payment as booked). */
 export function historyDetail(a: SsaApplied) {
-  return { endDate: a.endDate, total: a.total, paid: a.paid, onCredit: a.onCredit, licenses: a.licenses, optedOut: a.optedOut };
+  return {
+    endDate: a.endDate,
+    total: a.total,
+    paid: a.paid,
+    onCredit: a.onCredit,
+    licenses: a.licenses,
+    optedOut: a.optedOut,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -263,7 +335,11 @@ export type SsaLicense = SsaLicenseRow & { hardware_id?: string | null };
 /** Serial → request line of new licenses. */
 export type LineOf = ReadonlyMap<string, number>;
 
-export function summaryView(summary: SscSummary, licenses: readonly SsaLicense[], lineOf?: LineOf): SsaSummaryView {
+export function summaryView(
+  summary: SscSummary,
+  licenses: readonly SsaLicense[],
+  lineOf?: LineOf,
+): SsaSummaryView {
   const hw = new Map(licenses.map((l) => [l.serial, l.hardware_id]));
   return {
     ...summary,
@@ -297,7 +373,11 @@ export interface SsaIntoPreview {
  * Bound licenses of these devices that a project of `companyId` paid for (they count in its projects),
  * of the types that carry SSA (`carriesSsa`).
  */
-export async function deviceLicenses(tx: Tx, companyId: number, deviceIds: readonly number[]): Promise<(License & { hardware_id: string | null })[]> {
+export async function deviceLicenses(
+  tx: Tx,
+  companyId: number,
+  deviceIds: readonly number[],
+): Promise<(License & { hardware_id: string | null })[]> {
   if (!deviceIds.length) return [];
   const rows = await tx
     .selectFrom('licenses')
@@ -315,8 +395,15 @@ export async function deviceLicenses(tx: Tx, companyId: number, deviceIds: reado
 }
 
 /** The licenses of a project: bound to the devices placed in it, paid by a project of its company. */
-export async function projectLicenses(tx: Tx, project: { id: number; company_id: number }): Promise<(License & { hardware_id: string | null })[]> {
-  const placed = await tx.selectFrom('device_projects').select('device_id').where('project_id', '=', project.id).execute();
+export async function projectLicenses(
+  tx: Tx,
+  project: { id: number; company_id: number },
+): Promise<(License & { hardware_id: string | null })[]> {
+  const placed = await tx
+    .selectFrom('device_projects')
+    .select('device_id')
+    .where('project_id', '=', project.id)
+    .execute();
   return deviceLicenses(
     tx,
     project.company_id,
@@ -325,7 +412,11 @@ export async function projectLicenses(tx: Tx, project: { id: number; company_id:
 }
 
 async function loadTarget(tx: Tx, projectId: number): Promise<SsaTarget> {
-  const t = await tx.selectFrom('projects').select(['id', 'company_id', 'ssa_end']).where('id', '=', projectId).executeTakeFirst();
+  const t = await tx
+    .selectFrom('projects')
+    .select(['id', 'company_id', 'ssa_end'])
+    .where('id', '=', projectId)
+    .executeTakeFirst();
   if (!t) throw new MylicError('PROJECT_NOT_FOUND');
   return t;
 }
@@ -338,16 +429,39 @@ export function previewSsaInto(
   target: SsaTarget,
   licenses: readonly SsaLicense[],
   today: string,
-  opts: { endDate?: string | undefined; calculationDate?: string | undefined; optOut?: readonly string[] | undefined; lineOf?: LineOf | undefined } = {},
+  opts: {
+    endDate?: string | undefined;
+    calculationDate?: string | undefined;
+    optOut?: readonly string[] | undefined;
+    lineOf?: LineOf | undefined;
+  } = {},
 ): SsaIntoPreview {
   const running = runningSsaEnd(target, today);
-  if (running === null) return { target: { projectId: target.id, ssaEnd: target.ssa_end }, summary: null, confirmationRequired: false };
+  if (running === null)
+    return {
+      target: { projectId: target.id, ssaEnd: target.ssa_end },
+      summary: null,
+      confirmationRequired: false,
+    };
   const endDate = opts.endDate ?? running;
   assertEndNotPast(endDate, today);
-  const summary = ssaSummaryForLicenses(null, licenses, opts.calculationDate ?? today, endDate, optOutSet(licenses, opts.optOut));
+  const summary = ssaSummaryForLicenses(
+    null,
+    licenses,
+    opts.calculationDate ?? today,
+    endDate,
+    optOutSet(licenses, opts.optOut),
+  );
   // Whether a confirmation is needed is a question about today, whatever date is previewed.
-  const todays = opts.calculationDate === undefined || opts.calculationDate === today ? summary : ssaSummaryForLicenses(null, licenses, today, endDate, new Set(opts.optOut));
-  return { target: { projectId: target.id, ssaEnd: target.ssa_end }, summary: summaryView(summary, licenses, opts.lineOf), confirmationRequired: todays.total > 0 };
+  const todays =
+    opts.calculationDate === undefined || opts.calculationDate === today
+      ? summary
+      : ssaSummaryForLicenses(null, licenses, today, endDate, new Set(opts.optOut));
+  return {
+    target: { projectId: target.id, ssaEnd: target.ssa_end },
+    summary: summaryView(summary, licenses, opts.lineOf),
+    confirmationRequired: todays.total > 0,
+  };
 }
 
 /**
@@ -362,17 +476,34 @@ export function previewSsaInto(
  * found by the fuzz suite: another company's project id was accepted silently when no SSA applied).
  * Every path that takes an SSA confirmation asks here first, also when nothing turns out to move.
  */
-export async function assertPayerProjects(tx: Tx, companyId: number, confirm: Pick<SsaConfirmation, 'fromProjectIds'> | undefined): Promise<void> {
+export async function assertPayerProjects(
+  tx: Tx,
+  companyId: number,
+  confirm: Pick<SsaConfirmation, 'fromProjectIds'> | undefined,
+): Promise<void> {
   if (!confirm?.fromProjectIds?.length) return;
-  const own = await tx.selectFrom('projects').select('id').where('company_id', '=', companyId).where('id', 'in', [...confirm.fromProjectIds]).execute();
+  const own = await tx
+    .selectFrom('projects')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where('id', 'in', [...confirm.fromProjectIds])
+    .execute();
   const foreign = confirm.fromProjectIds.find((id) => !own.some((p) => p.id === id));
-  if (foreign !== undefined) throw new MylicError('PROJECT_NOT_FOUND', `Project ${foreign} is not a project of the paying company.`);
+  if (foreign !== undefined)
+    throw new MylicError('PROJECT_NOT_FOUND', `Project ${foreign} is not a project of the paying company.`);
 }
 
 export async function bringIntoSsa(
   tx: Tx,
   at: string,
-  input: { userId: number; target: SsaTarget; licenses: readonly SsaLicense[]; confirm?: SsaConfirmation | undefined; shareBalance?: boolean; lineOf?: LineOf | undefined },
+  input: {
+    userId: number;
+    target: SsaTarget;
+    licenses: readonly SsaLicense[];
+    confirm?: SsaConfirmation | undefined;
+    shareBalance?: boolean;
+    lineOf?: LineOf | undefined;
+  },
 ): Promise<SsaApplied | null> {
   const today = at.slice(0, 10);
   const { target, confirm } = input;
@@ -385,22 +516,36 @@ export async function bringIntoSsa(
   });
   const summary = preview.summary!;
   if (summary.total > 0 && !confirm) {
-    throw new MylicError('SSA_CONFIRMATION_REQUIRED', `Project ${target.id} is under SSA until ${target.ssa_end}: ${summary.total} SSC are needed; confirm the summary first.`, {
-      target: preview.target,
-      // Lines carry the serial too (as in the previews), for opting licenses out in the confirmation;
-      // lines of new licenses carry the request line instead (their serials are not kept).
-      summary: { ...summary, lines: summary.lines.map((l) => ({ ...l, serial: l.id })) },
-    });
+    throw new MylicError(
+      'SSA_CONFIRMATION_REQUIRED',
+      `Project ${target.id} is under SSA until ${target.ssa_end}: ${summary.total} SSC are needed; confirm the summary first.`,
+      {
+        target: preview.target,
+        // Lines carry the serial too (as in the previews), for opting licenses out in the confirmation;
+        // lines of new licenses carry the request line instead (their serials are not kept).
+        summary: { ...summary, lines: summary.lines.map((l) => ({ ...l, serial: l.id })) },
+      },
+    );
   }
   if (confirm?.expectedTotal !== undefined && confirm.expectedTotal !== summary.total) {
-    throw new MylicError('SSA_SUMMARY_CHANGED', `The summary now needs ${summary.total} SSC, not ${confirm.expectedTotal}.`, { summary });
+    throw new MylicError(
+      'SSA_SUMMARY_CHANGED',
+      `The summary now needs ${summary.total} SSC, not ${confirm.expectedTotal}.`,
+      { summary },
+    );
   }
   const fromProjectIds = input.shareBalance === false ? [] : confirm?.fromProjectIds;
   return applySsa(
     tx,
     at,
     summary,
-    { projectId: target.id, companyId: target.company_id, userId: input.userId, ...(confirm?.onCredit ? { onCredit: confirm.onCredit } : {}), ...(fromProjectIds ? { fromProjectIds } : {}) },
+    {
+      projectId: target.id,
+      companyId: target.company_id,
+      userId: input.userId,
+      ...(confirm?.onCredit ? { onCredit: confirm.onCredit } : {}),
+      ...(fromProjectIds ? { fromProjectIds } : {}),
+    },
     { record: false },
   );
 }
@@ -428,23 +573,53 @@ export interface NewLicensesSsaInput {
  * in the selection's transaction after the licenses exist (free licenses keep bind date and SSA end, so
  * only the difference is paid). Not under SSA → null. No history: the caller's event carries the result.
  */
-export async function ssaForNewLicenses(tx: Tx, at: string, input: NewLicensesSsaInput): Promise<SsaApplied | null> {
+export async function ssaForNewLicenses(
+  tx: Tx,
+  at: string,
+  input: NewLicensesSsaInput,
+): Promise<SsaApplied | null> {
   if (runningSsaEnd(input.project, at.slice(0, 10)) === null || input.serials.length === 0) return null;
-  const rows = await tx.selectFrom('licenses').selectAll().where('serial', 'in', [...input.serials]).orderBy('serial').execute();
-  if (rows.length !== new Set(input.serials).size) throw new MylicError('NOT_FOUND', 'Some of the new licenses do not exist.');
+  const rows = await tx
+    .selectFrom('licenses')
+    .selectAll()
+    .where('serial', 'in', [...input.serials])
+    .orderBy('serial')
+    .execute();
+  if (rows.length !== new Set(input.serials).size)
+    throw new MylicError('NOT_FOUND', 'Some of the new licenses do not exist.');
   // Types without SSA (warranty extensions, the V7 floating license) pass through untouched.
   const licenses = rows.filter(carriesSsa);
   if (!licenses.length) return null;
-  return bringIntoSsa(tx, at, { userId: input.userId, target: input.project, licenses, confirm: input.choice, shareBalance: input.shareBalance, lineOf: input.lineOf });
+  return bringIntoSsa(tx, at, {
+    userId: input.userId,
+    target: input.project,
+    licenses,
+    confirm: input.choice,
+    shareBalance: input.shareBalance,
+    lineOf: input.lineOf,
+  });
 }
 
 /** Move device(s) into `toProjectId`: the summary (seed: Move device, "you will first see a SSC calculation"). */
 export async function previewSsaForMove(
   tx: Tx,
-  input: { companyId: number; deviceIds: readonly number[]; toProjectId: number; today: string; endDate?: string; calculationDate?: string; optOut?: readonly string[] },
+  input: {
+    companyId: number;
+    deviceIds: readonly number[];
+    toProjectId: number;
+    today: string;
+    endDate?: string;
+    calculationDate?: string;
+    optOut?: readonly string[];
+  },
 ): Promise<SsaIntoPreview> {
   const target = await loadTarget(tx, input.toProjectId);
-  return previewSsaInto(target, await deviceLicenses(tx, target.company_id, input.deviceIds), input.today, input);
+  return previewSsaInto(
+    target,
+    await deviceLicenses(tx, target.company_id, input.deviceIds),
+    input.today,
+    input,
+  );
 }
 
 /**
@@ -456,17 +631,36 @@ export async function previewSsaForMove(
 export async function applySsaForMove(
   tx: Tx,
   at: string,
-  input: { userId: number; companyId: number; deviceIds: readonly number[]; toProjectId: number; confirm?: SsaConfirmation | undefined },
+  input: {
+    userId: number;
+    companyId: number;
+    deviceIds: readonly number[];
+    toProjectId: number;
+    confirm?: SsaConfirmation | undefined;
+  },
 ): Promise<SsaApplied | null> {
   const target = await loadTarget(tx, input.toProjectId);
   const licenses = await deviceLicenses(tx, target.company_id, input.deviceIds);
-  return bringIntoSsa(tx, at, { userId: input.userId, target, licenses, confirm: input.confirm, shareBalance: input.companyId === target.company_id });
+  return bringIntoSsa(tx, at, {
+    userId: input.userId,
+    target,
+    licenses,
+    confirm: input.confirm,
+    shareBalance: input.companyId === target.company_id,
+  });
 }
 
 /** Join `fromProjectId` into `intoProjectId`: the summary of the licenses that come along (seed: Join). */
 export async function previewSsaForJoin(
   tx: Tx,
-  input: { fromProjectId: number; intoProjectId: number; today: string; endDate?: string; calculationDate?: string; optOut?: readonly string[] },
+  input: {
+    fromProjectId: number;
+    intoProjectId: number;
+    today: string;
+    endDate?: string;
+    calculationDate?: string;
+    optOut?: readonly string[];
+  },
 ): Promise<SsaIntoPreview> {
   const source = await loadTarget(tx, input.fromProjectId);
   const target = await loadTarget(tx, input.intoProjectId);
@@ -477,11 +671,21 @@ export async function previewSsaForJoin(
 export async function applySsaForJoin(
   tx: Tx,
   at: string,
-  input: { userId: number; fromProjectId: number; intoProjectId: number; confirm?: SsaConfirmation | undefined },
+  input: {
+    userId: number;
+    fromProjectId: number;
+    intoProjectId: number;
+    confirm?: SsaConfirmation | undefined;
+  },
 ): Promise<SsaApplied | null> {
   const source = await loadTarget(tx, input.fromProjectId);
   const target = await loadTarget(tx, input.intoProjectId);
-  return bringIntoSsa(tx, at, { userId: input.userId, target, licenses: await projectLicenses(tx, source), confirm: input.confirm });
+  return bringIntoSsa(tx, at, {
+    userId: input.userId,
+    target,
+    licenses: await projectLicenses(tx, source),
+    confirm: input.confirm,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -494,7 +698,14 @@ export async function applySsaForJoin(
 export function conversionSsc(licenses: readonly Pick<License, 'serial' | 'license_type' | 'units'>[]) {
   const lines = licenses.map((l) => {
     const sscPerUnit = catalog.licenseType(l.license_type).sscPerUnitYear;
-    return { serial: l.serial, type: l.license_type, units: l.units, sscPerUnit, multiplier: '1.0000', ssc: lineSsc(l.units, sscPerUnit, 10_000) };
+    return {
+      serial: l.serial,
+      type: l.license_type,
+      units: l.units,
+      sscPerUnit,
+      multiplier: '1.0000',
+      ssc: lineSsc(l.units, sscPerUnit, 10_000),
+    };
   });
   return { lines, total: lines.reduce((s, l) => s + l.ssc, 0) };
 }

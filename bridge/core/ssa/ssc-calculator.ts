@@ -67,19 +67,30 @@ export interface Versions {
 const DAY = 86_400_000;
 const dayNumber = (iso: string) => {
   const t = Date.parse(`${iso}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso) || Number.isNaN(t)) throw new MylicError('VALIDATION_FAILED', `"${iso}" is not a date (YYYY-MM-DD).`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso) || Number.isNaN(t))
+    throw new MylicError('VALIDATION_FAILED', `"${iso}" is not a date (YYYY-MM-DD).`);
   return t / DAY;
 };
 const daysBetween = (from: string, to: string) => dayNumber(to) - dayNumber(from);
 
 /** Half-up rounding of days/365 to ten-thousandths, in integers. */
 export const multiplier10k = (days: number) => Math.floor((days * 10_000 * 2 + 365) / (365 * 2));
-export const formatMultiplier = (m10k: number) => `${Math.floor(m10k / 10_000)}.${String(m10k % 10_000).padStart(4, '0')}`;
+export const formatMultiplier = (m10k: number) =>
+  `${Math.floor(m10k / 10_000)}.${String(m10k % 10_000).padStart(4, '0')}`;
 /** units × SSC/unit × multiplier, rounded up to a whole SSC. */
-export const lineSsc = (units: number, sscPerUnit: number, m10k: number) => Math.ceil((units * sscPerUnit * m10k) / 10_000);
+export const lineSsc = (units: number, sscPerUnit: number, m10k: number) =>
+  Math.ceil((units * sscPerUnit * m10k) / 10_000);
 
-export function startOf(license: SscLicense, calculationDate: string, versions: Versions): { start: string; reason: StartReason } {
-  if (license.ssaEnd) return { start: license.ssaEnd, reason: license.ssaEnd >= calculationDate ? 'running-ssa' : 'expired-ssa' };
+export function startOf(
+  license: SscLicense,
+  calculationDate: string,
+  versions: Versions,
+): { start: string; reason: StartReason } {
+  if (license.ssaEnd)
+    return {
+      start: license.ssaEnd,
+      reason: license.ssaEnd >= calculationDate ? 'running-ssa' : 'expired-ssa',
+    };
   if (license.version !== null && license.version < versions.current) {
     const next = versions.released(license.version + 1);
     if (next) return { start: next, reason: 'next-release' };
@@ -87,14 +98,36 @@ export function startOf(license: SscLicense, calculationDate: string, versions: 
   return { start: license.bindDate, reason: 'bind-date' };
 }
 
-export function calculateSsc(licenses: readonly SscLicense[], calculationDate: string, endDate: string, versions: Versions): SscSummary {
+export function calculateSsc(
+  licenses: readonly SscLicense[],
+  calculationDate: string,
+  endDate: string,
+  versions: Versions,
+): SscSummary {
   if (dayNumber(endDate) < dayNumber(calculationDate)) {
-    throw new MylicError('SSA_END_IN_PAST', `The SSA end date ${endDate} is before the calculation date ${calculationDate}.`);
+    throw new MylicError(
+      'SSA_END_IN_PAST',
+      `The SSA end date ${endDate} is before the calculation date ${calculationDate}.`,
+    );
   }
   const lines = licenses.map((l): SscLine => {
     const { start, reason } = startOf(l, calculationDate, versions);
     if (l.optOut) {
-      return { id: l.id, type: l.type, units: l.units, optedOut: true, start, startReason: reason, daysTwice: 0, days: 0, multiplier10k: 0, multiplier: formatMultiplier(0), sscPerUnit: l.sscPerUnitYear, ssc: 0, newSsaEnd: l.ssaEnd };
+      return {
+        id: l.id,
+        type: l.type,
+        units: l.units,
+        optedOut: true,
+        start,
+        startReason: reason,
+        daysTwice: 0,
+        days: 0,
+        multiplier10k: 0,
+        multiplier: formatMultiplier(0),
+        sscPerUnit: l.sscPerUnitYear,
+        ssc: 0,
+        newSsaEnd: l.ssaEnd,
+      };
     }
     const daysTwice = Math.max(0, Math.min(daysBetween(start, calculationDate), daysBetween(start, endDate)));
     const days = Math.max(0, daysBetween(start > calculationDate ? start : calculationDate, endDate));

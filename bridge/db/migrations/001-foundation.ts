@@ -7,7 +7,8 @@ import type { DialectName } from '../store.js';
  */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const idType = dialect === 'postgres' ? 'serial' : 'integer';
-  const id = (c: ColumnDefinitionBuilder) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
+  const id = (c: ColumnDefinitionBuilder) =>
+    dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement();
 
   await db.schema
     .createTable('users')
@@ -66,7 +67,11 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('ref', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('ledger_project_type').on('ledger_entries').columns(['project_id', 'license_type']).execute();
+  await db.schema
+    .createIndex('ledger_project_type')
+    .on('ledger_entries')
+    .columns(['project_id', 'license_type'])
+    .execute();
 
   await db.schema
     .createTable('devices')
@@ -108,10 +113,17 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     // A bound license has a device, a free one has none: the two states cannot be mixed up.
-    .addCheckConstraint('licenses_state_device', sql`(state = 'bound' and device_id is not null) or (state = 'free' and device_id is null)`)
+    .addCheckConstraint(
+      'licenses_state_device',
+      sql`(state = 'bound' and device_id is not null) or (state = 'free' and device_id is null)`,
+    )
     .execute();
   await db.schema.createIndex('licenses_device').on('licenses').column('device_id').execute();
-  await db.schema.createIndex('licenses_project_state').on('licenses').columns(['project_id', 'state']).execute();
+  await db.schema
+    .createIndex('licenses_project_state')
+    .on('licenses')
+    .columns(['project_id', 'state'])
+    .execute();
 
   await db.schema
     .createTable('invalidations')
@@ -156,6 +168,10 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('device_id', 'integer')
     .addColumn('detail', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('history_company').on('history').columns(['company_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('history_company')
+    .on('history')
+    .columns(['company_id', 'created_at'])
+    .execute();
   await db.schema.createIndex('history_device').on('history').columns(['device_id', 'created_at']).execute();
 }

@@ -13,7 +13,9 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
 
   await db.schema
     .createTable('test_licenses')
-    .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) =>
+      dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
     .addColumn('device_id', 'integer', (c) => c.notNull().references('devices.id'))
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('serial', 'text', (c) => c.notNull().unique())
@@ -23,5 +25,9 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('ends_on', 'text', (c) => c.notNull())
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
     .execute();
-  await db.schema.createIndex('test_licenses_device_version').on('test_licenses').columns(['device_id', 'version']).execute();
+  await db.schema
+    .createIndex('test_licenses_device_version')
+    .on('test_licenses')
+    .columns(['device_id', 'version'])
+    .execute();
 }

@@ -6,8 +6,14 @@ import type { DialectName } from '../store.js';
  * preference, and failed login attempts for rate limiting.
  */
 export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<void> {
-  await db.schema.alterTable('users').addColumn('mail_opt_in', 'integer', (c) => c.notNull().defaultTo(1)).execute();
-  await db.schema.alterTable('users').addColumn('phone', 'text', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema
+    .alterTable('users')
+    .addColumn('mail_opt_in', 'integer', (c) => c.notNull().defaultTo(1))
+    .execute();
+  await db.schema
+    .alterTable('users')
+    .addColumn('phone', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
 
   await db.schema
     .createTable('account_tokens')
@@ -25,5 +31,9 @@ export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<vo
     .addColumn('subject', 'text', (c) => c.notNull())
     .addColumn('at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('login_failures_subject_at').on('login_failures').columns(['subject', 'at']).execute();
+  await db.schema
+    .createIndex('login_failures_subject_at')
+    .on('login_failures')
+    .columns(['subject', 'at'])
+    .execute();
 }

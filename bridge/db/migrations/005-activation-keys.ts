@@ -20,7 +20,8 @@ import type { DialectName } from '../store.js';
  */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const idType = dialect === 'postgres' ? 'serial' : 'integer';
-  const id = (c: ColumnDefinitionBuilder) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
+  const id = (c: ColumnDefinitionBuilder) =>
+    dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement();
 
   await db.schema
     .createTable('activation_keys')
@@ -41,16 +42,26 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('redeem_comment', 'text')
     .addColumn('deleted_at', 'text')
     // A vendor key belongs to no company, an own key to the company that created it.
-    .addCheckConstraint('activation_keys_owner', sql`(kind = 'vendor' and company_id is null) or (kind = 'own' and company_id is not null)`)
+    .addCheckConstraint(
+      'activation_keys_owner',
+      sql`(kind = 'vendor' and company_id is null) or (kind = 'own' and company_id is not null)`,
+    )
     // Redeemed means redeemed into a project; a deleted key was never redeemed and only own keys are deleted.
     .addCheckConstraint(
       'activation_keys_redeemed',
       sql`(redeemed_at is null and redeemed_project_id is null) or (redeemed_at is not null and redeemed_project_id is not null)`,
     )
-    .addCheckConstraint('activation_keys_deleted', sql`deleted_at is null or (redeemed_at is null and kind = 'own')`)
+    .addCheckConstraint(
+      'activation_keys_deleted',
+      sql`deleted_at is null or (redeemed_at is null and kind = 'own')`,
+    )
     .execute();
   await db.schema.createIndex('activation_keys_company').on('activation_keys').column('company_id').execute();
-  await db.schema.createIndex('activation_keys_redeemed_project').on('activation_keys').column('redeemed_project_id').execute();
+  await db.schema
+    .createIndex('activation_keys_redeemed_project')
+    .on('activation_keys')
+    .column('redeemed_project_id')
+    .execute();
 
   await db.schema
     .createTable('activation_key_licenses')
@@ -68,7 +79,11 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('units', 'integer', (c) => c.notNull().check(sql`units > 0`))
     .addPrimaryKeyConstraint('activation_key_sources_pk', ['key_id', 'project_id', 'license_type'])
     .execute();
-  await db.schema.createIndex('activation_key_sources_project').on('activation_key_sources').column('project_id').execute();
+  await db.schema
+    .createIndex('activation_key_sources_project')
+    .on('activation_key_sources')
+    .column('project_id')
+    .execute();
 
   await db.schema
     .createTable('activation_key_entries')
@@ -80,12 +95,20 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('reason', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('activation_key_entries_key').on('activation_key_entries').column('key_id').execute();
+  await db.schema
+    .createIndex('activation_key_entries_key')
+    .on('activation_key_entries')
+    .column('key_id')
+    .execute();
 
   await db.schema
     .createTable('key_lookup_failures')
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
     .addColumn('at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('key_lookup_failures_user_at').on('key_lookup_failures').columns(['user_id', 'at']).execute();
+  await db.schema
+    .createIndex('key_lookup_failures_user_at')
+    .on('key_lookup_failures')
+    .columns(['user_id', 'at'])
+    .execute();
 }

@@ -27,7 +27,11 @@ export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<vo
     .addColumn('country', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('vendor_account_id', 'text', (c) => c.references('vendor_accounts.account_id'))
     .execute();
-  await db.schema.createIndex('company_details_vendor').on('company_details').column('vendor_account_id').execute();
+  await db.schema
+    .createIndex('company_details_vendor')
+    .on('company_details')
+    .column('vendor_account_id')
+    .execute();
 
   await db.schema
     .createTable('project_rights')
@@ -37,5 +41,9 @@ export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<vo
     .addColumn('granted_by', 'integer', (c) => c.references('users.id'))
     .addPrimaryKeyConstraint('project_rights_pk', ['project_id', 'grantee_company_id'])
     .execute();
-  await db.schema.createIndex('project_rights_grantee').on('project_rights').column('grantee_company_id').execute();
+  await db.schema
+    .createIndex('project_rights_grantee')
+    .on('project_rights')
+    .column('grantee_company_id')
+    .execute();
 }

@@ -53,10 +53,16 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('device_order_lines_pk', ['order_number', 'hardware_id'])
     .execute();
-  await db.schema.createIndex('device_order_lines_hardware').on('device_order_lines').column('hardware_id').execute();
+  await db.schema
+    .createIndex('device_order_lines_hardware')
+    .on('device_order_lines')
+    .column('hardware_id')
+    .execute();
 
   if (dialect === 'sqlite') {
-    await sql`create virtual table device_search using fts5(terms, device_id unindexed, tokenize = 'trigram')`.execute(db);
+    await sql`create virtual table device_search using fts5(terms, device_id unindexed, tokenize = 'trigram')`.execute(
+      db,
+    );
   } else {
     await db.schema
       .createTable('device_search')
@@ -68,7 +74,19 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     await sql`create index device_search_terms on device_search using gin (terms gin_trgm_ops)`.execute(db);
   }
 
-  await db.schema.createIndex('device_projects_company_device').on('device_projects').columns(['company_id', 'device_id']).execute();
-  await db.schema.createIndex('device_projects_project_device').on('device_projects').columns(['project_id', 'device_id']).execute();
-  await db.schema.createIndex('licenses_type_device').on('licenses').columns(['license_type', 'state', 'device_id', 'units']).execute();
+  await db.schema
+    .createIndex('device_projects_company_device')
+    .on('device_projects')
+    .columns(['company_id', 'device_id'])
+    .execute();
+  await db.schema
+    .createIndex('device_projects_project_device')
+    .on('device_projects')
+    .columns(['project_id', 'device_id'])
+    .execute();
+  await db.schema
+    .createIndex('licenses_type_device')
+    .on('licenses')
+    .columns(['license_type', 'state', 'device_id', 'units'])
+    .execute();
 }

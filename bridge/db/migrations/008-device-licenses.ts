@@ -15,7 +15,8 @@ import type { DialectName } from '../store.js';
  */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const idType = dialect === 'postgres' ? 'serial' : 'integer';
-  const id = (c: ColumnDefinitionBuilder) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
+  const id = (c: ColumnDefinitionBuilder) =>
+    dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement();
 
   await db.schema.alterTable('devices').addColumn('legacy_download_at', 'text').execute();
   await db.schema.alterTable('devices').addColumn('no_downgrade_at', 'text').execute();
@@ -32,5 +33,9 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('serial', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('credit_purchases_project').on('credit_purchases').columns(['project_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('credit_purchases_project')
+    .on('credit_purchases')
+    .columns(['project_id', 'created_at'])
+    .execute();
 }

@@ -12,7 +12,10 @@ import type { DialectName } from '../store.js';
  * project must do neither. Portable SQL, no auto-increment keys.
  */
 export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<void> {
-  await db.schema.alterTable('projects').addColumn('send_ssa_mails', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+  await db.schema
+    .alterTable('projects')
+    .addColumn('send_ssa_mails', 'integer', (c) => c.notNull().defaultTo(1))
+    .execute();
 
   await db.schema
     .createTable('ssa_mail_log')
@@ -21,7 +24,9 @@ export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<vo
     .addColumn('ssa_end', 'text', (c) => c.notNull())
     .addColumn('due_date', 'text', (c) => c.notNull())
     .addColumn('weeks_left', 'integer', (c) => c.notNull())
-    .addColumn('state', 'text', (c) => c.notNull().check(sql`state in ('pending', 'sending', 'sent', 'dropped')`))
+    .addColumn('state', 'text', (c) =>
+      c.notNull().check(sql`state in ('pending', 'sending', 'sent', 'dropped')`),
+    )
     .addColumn('claim', 'text')
     .addColumn('claimed_at', 'text')
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
@@ -31,5 +36,9 @@ export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<vo
     .addColumn('done_at', 'text')
     .addPrimaryKeyConstraint('ssa_mail_log_pk', ['for_project', 'user_id', 'ssa_end', 'due_date'])
     .execute();
-  await db.schema.createIndex('ssa_mail_log_state').on('ssa_mail_log').columns(['state', 'claimed_at']).execute();
+  await db.schema
+    .createIndex('ssa_mail_log_state')
+    .on('ssa_mail_log')
+    .columns(['state', 'claimed_at'])
+    .execute();
 }

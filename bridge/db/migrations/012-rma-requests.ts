@@ -16,7 +16,8 @@ import type { DialectName } from '../store.js';
  */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const idType = dialect === 'postgres' ? 'serial' : 'integer';
-  const id = (c: ColumnDefinitionBuilder) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
+  const id = (c: ColumnDefinitionBuilder) =>
+    dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement();
   await db.schema
     .createTable('rma_requests')
     .addColumn('id', idType, id)
@@ -32,8 +33,16 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     /** 'withdrawn' | 'device-removed' | 'reshipped' */
     .addColumn('end_reason', 'text')
     .execute();
-  await db.schema.createIndex('rma_requests_device').on('rma_requests').columns(['device_id', 'ended_at']).execute();
-  await db.schema.createIndex('rma_requests_company').on('rma_requests').columns(['company_id', 'ended_at']).execute();
+  await db.schema
+    .createIndex('rma_requests_device')
+    .on('rma_requests')
+    .columns(['device_id', 'ended_at'])
+    .execute();
+  await db.schema
+    .createIndex('rma_requests_company')
+    .on('rma_requests')
+    .columns(['company_id', 'ended_at'])
+    .execute();
 
   // Carry the requests that are active today over: the requesting user's company among the device's
   // placements (the first one placed if the user is in none, or the request had no user).
@@ -44,7 +53,12 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .where('rma_state', '=', 'requested')
     .execute();
   for (const r of open) {
-    const placements = await d.selectFrom('device_projects').select('company_id').where('device_id', '=', r.id).orderBy('added_at').execute();
+    const placements = await d
+      .selectFrom('device_projects')
+      .select('company_id')
+      .where('device_id', '=', r.id)
+      .orderBy('added_at')
+      .execute();
     if (!placements.length) continue;
     const mine =
       r.rma_requested_by === null

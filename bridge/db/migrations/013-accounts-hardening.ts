@@ -14,5 +14,9 @@ export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<vo
   await db.schema.alterTable('sessions').addColumn('scopes', 'text').execute();
   const d = db as Kysely<any>;
   await d.updateTable('sessions').set({ scopes: SCOPES_AT_013 }).where('kind', '=', 'api').execute();
-  await db.schema.createIndex('account_tokens_user').on('account_tokens').columns(['user_id', 'purpose']).execute();
+  await db.schema
+    .createIndex('account_tokens_user')
+    .on('account_tokens')
+    .columns(['user_id', 'purpose'])
+    .execute();
 }

@@ -29,7 +29,10 @@ export async function openSqliteStore(file: string): Promise<Store> {
   raw.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   await migrateToLatest(db, 'sqlite');
-  const checkpoints = file !== ':memory:' && raw.pragma('journal_mode', { simple: true }) === 'wal' ? checkpointer(resolve(file), raw, db) : undefined;
+  const checkpoints =
+    file !== ':memory:' && raw.pragma('journal_mode', { simple: true }) === 'wal'
+      ? checkpointer(resolve(file), raw, db)
+      : undefined;
 
   return {
     dialect: 'sqlite',
@@ -152,7 +155,10 @@ function checkpointer(file: string, raw: BetterSqlite3.Database, db: Kysely<Data
   const start = () => {
     state = 'starting';
     try {
-      worker = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
+      worker = new Worker(CHECKPOINT_WORKER, {
+        eval: true,
+        workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+      });
     } catch (e) {
       return fail(e);
     }

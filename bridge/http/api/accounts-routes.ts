@@ -48,14 +48,18 @@ export function accountRoutes(api: ApiRouter, core: Core) {
       response: RegisterResponse,
       status: 201,
     },
-    async ({ body, c }) => ({ ...(await register(core, body, clientAddress(c))), activationSent: true as const }),
+    async ({ body, c }) => ({
+      ...(await register(core, body, clientAddress(c))),
+      activationSent: true as const,
+    }),
   );
   api.route(
     {
       method: 'post',
       path: '/password-reset',
       tag: 'Account',
-      summary: 'Ask for a password reset: a one-time code (valid one hour) goes to the address if it has an account; the same answer either way (3 an hour per address, 10 per client)',
+      summary:
+        'Ask for a password reset: a one-time code (valid one hour) goes to the address if it has an account; the same answer either way (3 an hour per address, 10 per client)',
       auth: 'none',
       body: PasswordResetRequest,
       response: PasswordResetRequested,
@@ -76,12 +80,40 @@ export function accountRoutes(api: ApiRouter, core: Core) {
     async ({ body }) => confirmPasswordReset(core, body.token, body.password),
   );
   api.route(
-    { method: 'get', path: '/account/activate', tag: 'Account', summary: 'Activate the account (the link of the activation mail)', auth: 'none', query: ActivateQuery, response: ActivateResponse },
+    {
+      method: 'get',
+      path: '/account/activate',
+      tag: 'Account',
+      summary: 'Activate the account (the link of the activation mail)',
+      auth: 'none',
+      query: ActivateQuery,
+      response: ActivateResponse,
+    },
     async ({ query }) => activate(core, query.token),
   );
-  api.route({ method: 'get', path: '/account', tag: 'Account', summary: 'Your account, companies and selection', auth: 'user', response: Profile }, async ({ actor }) => getProfile(core, actor));
   api.route(
-    { method: 'patch', path: '/account', tag: 'Account', summary: 'Change personal data, password, language or mail preference (current password required; wrong ones count like failed logins)', auth: 'user', scope: 'password-session', body: ProfileChangeRequest, response: Profile },
+    {
+      method: 'get',
+      path: '/account',
+      tag: 'Account',
+      summary: 'Your account, companies and selection',
+      auth: 'user',
+      response: Profile,
+    },
+    async ({ actor }) => getProfile(core, actor),
+  );
+  api.route(
+    {
+      method: 'patch',
+      path: '/account',
+      tag: 'Account',
+      summary:
+        'Change personal data, password, language or mail preference (current password required; wrong ones count like failed logins)',
+      auth: 'user',
+      scope: 'password-session',
+      body: ProfileChangeRequest,
+      response: Profile,
+    },
     async ({ actor, body, c }) => updateProfile(core, actor, body, clientAddress(c)),
   );
   api.route(
@@ -89,21 +121,26 @@ export function accountRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/account/email',
       tag: 'Account',
-      summary: 'Change the e-mail address: a confirmation link goes to the new address; the account keeps the current one (login, mails) until the link is followed',
+      summary:
+        'Change the e-mail address: a confirmation link goes to the new address; the account keeps the current one (login, mails) until the link is followed',
       auth: 'user',
       scope: 'password-session',
       body: EmailChangeRequest,
       response: EmailChangeResponse,
       status: 202,
     },
-    async ({ actor, body, c }) => ({ ...(await changeEmail(core, actor, body.currentPassword, body.newEmail, clientAddress(c))), activationSent: true as const }),
+    async ({ actor, body, c }) => ({
+      ...(await changeEmail(core, actor, body.currentPassword, body.newEmail, clientAddress(c))),
+      activationSent: true as const,
+    }),
   );
   api.route(
     {
       method: 'post',
       path: '/account/tokens',
       tag: 'Account',
-      summary: 'Create an API token for scripts with the scopes it may use (default: read), bound to the selected company; only with a password session, not with a token',
+      summary:
+        'Create an API token for scripts with the scopes it may use (default: read), bound to the selected company; only with a password session, not with a token',
       auth: 'user',
       scope: 'password-session',
       body: ApiTokenRequest,
@@ -112,11 +149,29 @@ export function accountRoutes(api: ApiRouter, core: Core) {
     },
     async ({ actor, body, c }) => createApiToken(core, actor, c.get('session'), body.label, body.scopes),
   );
-  api.route({ method: 'get', path: '/account/tokens', tag: 'Account', summary: 'List your API tokens', auth: 'user', scope: 'password-session', response: ApiTokenList }, async ({ actor }) =>
-    listApiTokens(core, actor),
+  api.route(
+    {
+      method: 'get',
+      path: '/account/tokens',
+      tag: 'Account',
+      summary: 'List your API tokens',
+      auth: 'user',
+      scope: 'password-session',
+      response: ApiTokenList,
+    },
+    async ({ actor }) => listApiTokens(core, actor),
   );
   api.route(
-    { method: 'delete', path: '/account/tokens/:id', tag: 'Account', summary: 'Revoke an API token', auth: 'user', scope: 'password-session', params: z.object({ id: z.string().max(64) }), status: 204 },
+    {
+      method: 'delete',
+      path: '/account/tokens/:id',
+      tag: 'Account',
+      summary: 'Revoke an API token',
+      auth: 'user',
+      scope: 'password-session',
+      params: z.object({ id: z.string().max(64) }),
+      status: 204,
+    },
     async ({ actor, params }) => {
       await revokeApiToken(core, actor, params.id);
       return undefined;

@@ -10,7 +10,8 @@ export function balanceRoutes(api: ApiRouter, core: Core) {
       method: 'get',
       path: '/balance',
       tag: 'Balance',
-      summary: 'Balance of the selected project, or of all projects of the selected company together (never external projects)',
+      summary:
+        'Balance of the selected project, or of all projects of the selected company together (never external projects)',
       auth: 'user',
       query: BalanceQuery,
       response: BalanceOverview,
@@ -18,8 +19,15 @@ export function balanceRoutes(api: ApiRouter, core: Core) {
     async ({ actor, query }) => balanceOverview(core, actor, { scope: query.scope }),
   );
   api.route(
-    { method: 'get', path: '/projects/:projectId/balance', tag: 'Balance', summary: "One project's balance", auth: 'user', params: ProjectParams, response: ProjectBalance },
+    {
+      method: 'get',
+      path: '/projects/:projectId/balance',
+      tag: 'Balance',
+      summary: "One project's balance",
+      auth: 'user',
+      params: ProjectParams,
+      response: ProjectBalance,
+    },
     async ({ actor, params }) => projectBalanceView(core, actor, params.projectId),
   );
-
 }

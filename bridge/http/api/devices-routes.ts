@@ -51,7 +51,8 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
       method: 'get',
       path: '/devices',
       tag: 'Devices',
-      summary: 'Devices of the selected project (or of all projects of the selected company and those granted to it), filtered by part of name, comment or MAC/IPEI, paged',
+      summary:
+        'Devices of the selected project (or of all projects of the selected company and those granted to it), filtered by part of name, comment or MAC/IPEI, paged',
       auth: 'user',
       query: DeviceListQuery,
       response: DeviceList,
@@ -63,7 +64,8 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/devices',
       tag: 'Devices',
-      summary: 'Add one device (MAC in any form, or IPEI) to the selected or named project; warns SEVERAL_COMPANIES',
+      summary:
+        'Add one device (MAC in any form, or IPEI) to the selected or named project; warns SEVERAL_COMPANIES',
       auth: 'user',
       body: AddDeviceRequest,
       response: AddedDevice,
@@ -80,7 +82,8 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/devices/range',
       tag: 'Devices',
-      summary: 'Add the devices of a MAC range (both ends included, at most 50); one outcome per device, each its own transaction',
+      summary:
+        'Add the devices of a MAC range (both ends included, at most 50); one outcome per device, each its own transaction',
       auth: 'user',
       body: AddRangeRequest,
       response: BatchResult,
@@ -102,9 +105,14 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
     async ({ actor, query, c }) => {
       const media = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (media === 'application/json') return addDeviceFile(core, actor, await jsonBody(c, AddFileRequest));
-      if (media !== 'text/plain') throw new MylicError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as text/plain, or as JSON {text, type}.');
+      if (media !== 'text/plain')
+        throw new MylicError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          'Send the file as text/plain, or as JSON {text, type}.',
+        );
       const text = await plainTextBody(c);
-      if (text.length > MAX_FILE_TEXT) throw new MylicError('PAYLOAD_TOO_LARGE', `The file has more than ${MAX_FILE_TEXT} characters.`);
+      if (text.length > MAX_FILE_TEXT)
+        throw new MylicError('PAYLOAD_TOO_LARGE', `The file has more than ${MAX_FILE_TEXT} characters.`);
       if (!query.type) throw new MylicError('VALIDATION_FAILED', 'Give the device type as ?type=.');
       return addDeviceFile(core, actor, { text, type: query.type, projectId: query.projectId });
     },
@@ -114,7 +122,8 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/devices/order',
       tag: 'Devices',
-      summary: 'Add all devices of an order of the selected company; one outcome per device (DEVICE_NOT_FOUND when the device database lacks one)',
+      summary:
+        'Add all devices of an order of the selected company; one outcome per device (DEVICE_NOT_FOUND when the device database lacks one)',
       auth: 'user',
       body: AddOrderRequest,
       response: BatchResult,
@@ -141,7 +150,8 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/devices/remove',
       tag: 'Devices',
-      summary: 'Remove devices from their projects; their licenses stay with them (all or none; not for users with rights only)',
+      summary:
+        'Remove devices from their projects; their licenses stay with them (all or none; not for users with rights only)',
       auth: 'user',
       body: RemoveDevicesRequest,
       response: RemoveDevicesResult,
@@ -151,7 +161,15 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
 
   // --- one device
   api.route(
-    { method: 'get', path: '/devices/:deviceId', tag: 'Devices', summary: 'Properties of a device in your projects', auth: 'user', params: DeviceParams, response: DeviceDetail },
+    {
+      method: 'get',
+      path: '/devices/:deviceId',
+      tag: 'Devices',
+      summary: 'Properties of a device in your projects',
+      auth: 'user',
+      params: DeviceParams,
+      response: DeviceDetail,
+    },
     async ({ actor, params }) => getDevice(core, actor, params.deviceId),
   );
   api.route(
@@ -186,7 +204,17 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
     },
   );
   api.route(
-    { method: 'post', path: '/devices/:deviceId/rma', tag: 'RMA', summary: 'Request RMA for a device, with a reason', auth: 'user', params: DeviceParams, body: RmaRequest, response: RmaInfo, status: 201 },
+    {
+      method: 'post',
+      path: '/devices/:deviceId/rma',
+      tag: 'RMA',
+      summary: 'Request RMA for a device, with a reason',
+      auth: 'user',
+      params: DeviceParams,
+      body: RmaRequest,
+      response: RmaInfo,
+      status: 201,
+    },
     async ({ actor, params, body }) => requestRma(core, actor, params.deviceId, body.reason),
   );
   api.route(
@@ -194,7 +222,8 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
       method: 'delete',
       path: '/devices/:deviceId/rma',
       tag: 'RMA',
-      summary: "Withdraw your company's RMA request for a device (the user who made it or a company admin; not once it arrived at the vendor)",
+      summary:
+        "Withdraw your company's RMA request for a device (the user who made it or a company admin; not once it arrived at the vendor)",
       auth: 'user',
       params: DeviceParams,
       response: RmaWithdrawn,
@@ -206,7 +235,8 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
       method: 'get',
       path: '/rma',
       tag: 'RMA',
-      summary: 'RMA devices of the selected project or all projects: arrived at the vendor (their licenses are movable), or requested/active',
+      summary:
+        'RMA devices of the selected project or all projects: arrived at the vendor (their licenses are movable), or requested/active',
       auth: 'user',
       query: RmaListQuery,
       response: RmaList,
@@ -218,7 +248,8 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
       method: 'get',
       path: '/device-status',
       tag: 'Devices',
-      summary: 'Licenses with SSA end and warranty end of any device, also outside your projects (right check-foreign-device)',
+      summary:
+        'Licenses with SSA end and warranty end of any device, also outside your projects (right check-foreign-device)',
       auth: 'user',
       query: DeviceStatusQuery,
       response: DeviceStatus,
@@ -228,7 +259,15 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
 
   // --- orders
   api.route(
-    { method: 'get', path: '/orders/:orderNumber', tag: 'Devices', summary: 'Devices of an order of the selected company', auth: 'user', params: OrderParams, response: OrderDevices },
+    {
+      method: 'get',
+      path: '/orders/:orderNumber',
+      tag: 'Devices',
+      summary: 'Devices of an order of the selected company',
+      auth: 'user',
+      params: OrderParams,
+      response: OrderDevices,
+    },
     async ({ actor, params }) => orderDevices(core, actor, params.orderNumber),
   );
   api.route(
@@ -243,7 +282,11 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
     },
     async ({ c, actor, params }) => {
       const { filename, csv } = await orderCsv(core, actor, params.orderNumber);
-      return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}"`, 'x-content-type-options': 'nosniff' });
+      return c.body(csv, 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${filename}"`,
+        'x-content-type-options': 'nosniff',
+      });
     },
   );
 }

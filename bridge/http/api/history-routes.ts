@@ -6,7 +6,15 @@ import type { ApiRouter } from './router.js';
 /** Seed: History. */
 export function historyRoutes(api: ApiRouter, core: Core) {
   api.route(
-    { method: 'get', path: '/history', tag: 'History', summary: 'History of the selected company (context company, user or device; selected project or all)', auth: 'user', query: HistoryQuery, response: HistoryPage },
+    {
+      method: 'get',
+      path: '/history',
+      tag: 'History',
+      summary: 'History of the selected company (context company, user or device; selected project or all)',
+      auth: 'user',
+      query: HistoryQuery,
+      response: HistoryPage,
+    },
     async ({ actor, query }) => queryHistory(core, actor, query),
   );
 }

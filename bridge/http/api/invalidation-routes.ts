@@ -12,7 +12,8 @@ export function invalidationRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/invalidations',
       tag: 'Devices',
-      summary: 'Upload an invalidation document (device backup file); answers the confirmation file to upload on the device',
+      summary:
+        'Upload an invalidation document (device backup file); answers the confirmation file to upload on the device',
       auth: 'user',
       consumes: 'application/xml',
       produces: 'application/xml',

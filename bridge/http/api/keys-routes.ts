@@ -31,7 +31,8 @@ export function keyRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/activation-keys/preview',
       tag: 'Activations',
-      summary: 'Show the licenses of an activation key without redeeming it (POST keeps the key out of URLs and logs)',
+      summary:
+        'Show the licenses of an activation key without redeeming it (POST keeps the key out of URLs and logs)',
       auth: 'user',
       body: KeyPreviewRequest,
       response: KeyPreview,
@@ -43,7 +44,8 @@ export function keyRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/activation-keys/redeem',
       tag: 'Activations',
-      summary: "Redeem an activation key into the selected (or named) project: its licenses enter the project's balance; a key is redeemed once, ever",
+      summary:
+        "Redeem an activation key into the selected (or named) project: its licenses enter the project's balance; a key is redeemed once, ever",
       auth: 'user',
       body: RedeemRequest,
       response: Redemption,
@@ -56,7 +58,8 @@ export function keyRoutes(api: ApiRouter, core: Core) {
       method: 'get',
       path: '/activation-keys',
       tag: 'Activations',
-      summary: 'Keys redeemed into the selected (or named) project, or into any project of the selected company',
+      summary:
+        'Keys redeemed into the selected (or named) project, or into any project of the selected company',
       auth: 'user',
       query: ActivationQuery,
       response: ActivationList,
@@ -90,7 +93,8 @@ export function keyRoutes(api: ApiRouter, core: Core) {
       method: 'get',
       path: '/own-keys',
       tag: 'Own Activations',
-      summary: 'Own activation keys paid from the selected (or named) project, or all of the selected company',
+      summary:
+        'Own activation keys paid from the selected (or named) project, or all of the selected company',
       auth: 'user',
       query: OwnKeyQuery,
       response: OwnKeyList,
@@ -102,7 +106,8 @@ export function keyRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/own-keys',
       tag: 'Own Activations',
-      summary: 'Create an activation key from project balance, optionally drawing from several projects of the company',
+      summary:
+        'Create an activation key from project balance, optionally drawing from several projects of the company',
       auth: 'user',
       body: OwnKeyCreateRequest,
       response: OwnKey,
@@ -111,7 +116,15 @@ export function keyRoutes(api: ApiRouter, core: Core) {
     async ({ actor, body }) => createOwnKey(core, actor, body),
   );
   api.route(
-    { method: 'get', path: '/own-keys/:keyId', tag: 'Own Activations', summary: 'One own activation key', auth: 'user', params: IdParams, response: OwnKey },
+    {
+      method: 'get',
+      path: '/own-keys/:keyId',
+      tag: 'Own Activations',
+      summary: 'One own activation key',
+      auth: 'user',
+      params: IdParams,
+      response: OwnKey,
+    },
     async ({ actor, params }) => getOwnKey(core, actor, params.keyId),
   );
   api.route(
@@ -119,7 +132,8 @@ export function keyRoutes(api: ApiRouter, core: Core) {
       method: 'patch',
       path: '/own-keys/:keyId',
       tag: 'Own Activations',
-      summary: 'Update an unredeemed own key: add licenses from balance, remove with negative amounts, change comment and order fields',
+      summary:
+        'Update an unredeemed own key: add licenses from balance, remove with negative amounts, change comment and order fields',
       auth: 'user',
       params: IdParams,
       body: OwnKeyUpdateRequest,
@@ -132,7 +146,8 @@ export function keyRoutes(api: ApiRouter, core: Core) {
       method: 'delete',
       path: '/own-keys/:keyId',
       tag: 'Own Activations',
-      summary: 'Delete an unredeemed own key: its licenses go back into the named or selected project, else where they came from',
+      summary:
+        'Delete an unredeemed own key: its licenses go back into the named or selected project, else where they came from',
       auth: 'user',
       params: IdParams,
       query: OwnKeyDeleteQuery,

@@ -30,11 +30,22 @@ import { catalog } from '../../core/catalog.js';
 import type { Core } from '../../core/context.js';
 import { downloadForPortal, downloadOptions } from '../../core/licenses/index.js';
 import { addFloating, deleteFloating } from '../../core/licenses/index.js';
-import { assignFreeLicenses, convertFreeLicenses, freeOffer, listFreeLicenses, previewConversion } from '../../core/licenses/index.js';
+import {
+  assignFreeLicenses,
+  convertFreeLicenses,
+  freeOffer,
+  listFreeLicenses,
+  previewConversion,
+} from '../../core/licenses/index.js';
 import { licenseOffer } from '../../core/licenses/index.js';
 import { moveLicenses } from '../../core/licenses/index.js';
 import { addFromBalance, deviceLicenseList, previewFromBalanceSsa } from '../../core/licenses/index.js';
-import { extendDeviceWarranty, extendProjectWarranty, previewDeviceWarranty, previewProjectWarranty } from '../../core/licenses/index.js';
+import {
+  extendDeviceWarranty,
+  extendProjectWarranty,
+  previewDeviceWarranty,
+  previewProjectWarranty,
+} from '../../core/licenses/index.js';
 import { xmlResponse } from '../body.js';
 import type { ApiRouter } from './router.js';
 
@@ -45,11 +56,34 @@ import type { ApiRouter } from './router.js';
 export function licenseRoutes(api: ApiRouter, core: Core) {
   const T = 'Licenses';
   api.route(
-    { method: 'get', path: '/catalog', tag: T, summary: 'The catalog: versions, license types (families, packs, rules) and device types with what each takes', auth: 'user', company: 'none', response: CatalogView },
-    async () => ({ currentVersion: catalog.currentVersion, versions: catalog.versions, licenseTypes: catalog.licenseTypes, deviceTypes: catalog.devices, warranty: catalog.warranty }),
+    {
+      method: 'get',
+      path: '/catalog',
+      tag: T,
+      summary:
+        'The catalog: versions, license types (families, packs, rules) and device types with what each takes',
+      auth: 'user',
+      company: 'none',
+      response: CatalogView,
+    },
+    async () => ({
+      currentVersion: catalog.currentVersion,
+      versions: catalog.versions,
+      licenseTypes: catalog.licenseTypes,
+      deviceTypes: catalog.devices,
+      warranty: catalog.warranty,
+    }),
   );
   api.route(
-    { method: 'get', path: '/devices/:deviceId/licenses', tag: T, summary: 'The licenses of a device, with the versions each can be downloaded in', auth: 'user', params: DeviceParams, response: DeviceLicenseList },
+    {
+      method: 'get',
+      path: '/devices/:deviceId/licenses',
+      tag: T,
+      summary: 'The licenses of a device, with the versions each can be downloaded in',
+      auth: 'user',
+      params: DeviceParams,
+      response: DeviceLicenseList,
+    },
     async ({ actor, params }) => deviceLicenseList(core, actor, params.deviceId),
   );
 
@@ -74,7 +108,7 @@ export function licenseRoutes(api: ApiRouter, core: Core) {
       path: '/devices/:deviceId/licenses/from-balance',
       tag: T,
       summary:
-        'Add licenses from balance, step 2: the whole selection in one transaction (every rule checked; drawn from the device\'s project, then the named own projects; what is missing on credit with the right)',
+        "Add licenses from balance, step 2: the whole selection in one transaction (every rule checked; drawn from the device's project, then the named own projects; what is missing on credit with the right)",
       auth: 'user',
       params: DeviceParams,
       body: AddFromBalanceRequest,
@@ -98,13 +132,24 @@ export function licenseRoutes(api: ApiRouter, core: Core) {
     async ({ actor, params, body }) => {
       const r = await previewFromBalanceSsa(core, actor, params.deviceId, body);
       // The calculator's line id is the (placeholder) serial.
-      return { ...r, summary: r.summary && { ...r.summary, lines: r.summary.lines.map((l) => ({ ...l, serial: l.id })) } };
+      return {
+        ...r,
+        summary: r.summary && { ...r.summary, lines: r.summary.lines.map((l) => ({ ...l, serial: l.id })) },
+      };
     },
   );
 
   // --- free licenses
   api.route(
-    { method: 'get', path: '/free-licenses', tag: 'Free licenses', summary: 'Free licenses of the named or selected project, or of all your projects', auth: 'user', query: FreeQuery, response: FreeList },
+    {
+      method: 'get',
+      path: '/free-licenses',
+      tag: 'Free licenses',
+      summary: 'Free licenses of the named or selected project, or of all your projects',
+      auth: 'user',
+      query: FreeQuery,
+      response: FreeList,
+    },
     async ({ actor, query }) => listFreeLicenses(core, actor, query),
   );
   api.route(
@@ -125,7 +170,8 @@ export function licenseRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/devices/:deviceId/licenses/from-free',
       tag: 'Free licenses',
-      summary: 'Assign free licenses to the device (bind date, SSA end and external key are kept), after a consistency check',
+      summary:
+        'Assign free licenses to the device (bind date, SSA end and external key are kept), after a consistency check',
       auth: 'user',
       params: DeviceParams,
       body: AssignFreeRequest,
@@ -139,7 +185,8 @@ export function licenseRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/free-licenses/convert/preview',
       tag: 'Free licenses',
-      summary: 'What converting free licenses to balance would cost (one year of SSC per unit) and give; nothing changes',
+      summary:
+        'What converting free licenses to balance would cost (one year of SSC per unit) and give; nothing changes',
       auth: 'user',
       body: ConvertRequest,
       response: ConvertResult,
@@ -151,7 +198,8 @@ export function licenseRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/free-licenses/convert',
       tag: 'Free licenses',
-      summary: 'Convert free licenses to balance: one year of SSC per unit is paid, external keys and SSA are dropped; under SSA to a later version it reaches',
+      summary:
+        'Convert free licenses to balance: one year of SSC per unit is paid, external keys and SSA are dropped; under SSA to a later version it reaches',
       auth: 'user',
       body: ConvertRequest,
       response: ConvertResult,
@@ -161,29 +209,86 @@ export function licenseRoutes(api: ApiRouter, core: Core) {
 
   // --- V7 floating license
   api.route(
-    { method: 'post', path: '/devices/:deviceId/licenses/floating', tag: T, summary: 'Add a V7 floating license (slave PBX); not with V7 PBX licenses', auth: 'user', params: DeviceParams, response: FloatingResult, status: 201 },
+    {
+      method: 'post',
+      path: '/devices/:deviceId/licenses/floating',
+      tag: T,
+      summary: 'Add a V7 floating license (slave PBX); not with V7 PBX licenses',
+      auth: 'user',
+      params: DeviceParams,
+      response: FloatingResult,
+      status: 201,
+    },
     async ({ actor, params }) => addFloating(core, actor, params.deviceId),
   );
   api.route(
-    { method: 'delete', path: '/devices/:deviceId/licenses/floating', tag: T, summary: 'Delete the V7 floating license of the device', auth: 'user', params: DeviceParams, response: FloatingResult },
+    {
+      method: 'delete',
+      path: '/devices/:deviceId/licenses/floating',
+      tag: T,
+      summary: 'Delete the V7 floating license of the device',
+      auth: 'user',
+      params: DeviceParams,
+      response: FloatingResult,
+    },
     async ({ actor, params }) => deleteFloating(core, actor, params.deviceId),
   );
 
   // --- warranty extensions
   api.route(
-    { method: 'post', path: '/devices/:deviceId/warranty/preview', tag: T, summary: 'Overview of a warranty extension for this device (nothing changes)', auth: 'user', params: DeviceParams, body: DeviceWarrantyRequest, response: WarrantyOverview },
+    {
+      method: 'post',
+      path: '/devices/:deviceId/warranty/preview',
+      tag: T,
+      summary: 'Overview of a warranty extension for this device (nothing changes)',
+      auth: 'user',
+      params: DeviceParams,
+      body: DeviceWarrantyRequest,
+      response: WarrantyOverview,
+    },
     async ({ actor, params, body }) => previewDeviceWarranty(core, actor, params.deviceId, body),
   );
   api.route(
-    { method: 'post', path: '/devices/:deviceId/warranty', tag: T, summary: 'Extend the warranty of this device (cheaper type only shortly after receipt; four years at most)', auth: 'user', params: DeviceParams, body: DeviceWarrantyRequest, response: WarrantyOverview, status: 201 },
+    {
+      method: 'post',
+      path: '/devices/:deviceId/warranty',
+      tag: T,
+      summary:
+        'Extend the warranty of this device (cheaper type only shortly after receipt; four years at most)',
+      auth: 'user',
+      params: DeviceParams,
+      body: DeviceWarrantyRequest,
+      response: WarrantyOverview,
+      status: 201,
+    },
     async ({ actor, params, body }) => extendDeviceWarranty(core, actor, params.deviceId, body),
   );
   api.route(
-    { method: 'post', path: '/projects/:projectId/warranty/preview', tag: 'Devices', summary: 'Overview of warranty extensions for all (or the listed) devices of a project (nothing changes)', auth: 'user', params: ProjectParams, body: ProjectWarrantyRequest, response: WarrantyOverview },
+    {
+      method: 'post',
+      path: '/projects/:projectId/warranty/preview',
+      tag: 'Devices',
+      summary:
+        'Overview of warranty extensions for all (or the listed) devices of a project (nothing changes)',
+      auth: 'user',
+      params: ProjectParams,
+      body: ProjectWarrantyRequest,
+      response: WarrantyOverview,
+    },
     async ({ actor, params, body }) => previewProjectWarranty(core, actor, params.projectId, body),
   );
   api.route(
-    { method: 'post', path: '/projects/:projectId/warranty', tag: 'Devices', summary: 'Confirm warranty extensions for the devices of a project, in one transaction', auth: 'user', params: ProjectParams, body: ProjectWarrantyRequest, response: WarrantyOverview, status: 201 },
+    {
+      method: 'post',
+      path: '/projects/:projectId/warranty',
+      tag: 'Devices',
+      summary: 'Confirm warranty extensions for the devices of a project, in one transaction',
+      auth: 'user',
+      params: ProjectParams,
+      body: ProjectWarrantyRequest,
+      response: WarrantyOverview,
+      status: 201,
+    },
     async ({ actor, params, body }) => extendProjectWarranty(core, actor, params.projectId, body),
   );
 
@@ -193,7 +298,8 @@ export function licenseRoutes(api: ApiRouter, core: Core) {
       method: 'get',
       path: '/devices/:deviceId/license-downloads',
       tag: T,
-      summary: 'Versions a license file can be downloaded in, and for V5–V7 which licenses an unencrypted file would make non-returnable',
+      summary:
+        'Versions a license file can be downloaded in, and for V5–V7 which licenses an unencrypted file would make non-returnable',
       auth: 'user',
       params: DeviceParams,
       response: DownloadOptions,
@@ -205,7 +311,8 @@ export function licenseRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/devices/:deviceId/license-file',
       tag: T,
-      summary: 'Download the license file of a version (V5–V7 only with acceptNonReturnable: true; not after "No downgrade")',
+      summary:
+        'Download the license file of a version (V5–V7 only with acceptNonReturnable: true; not after "No downgrade")',
       auth: 'user',
       params: DeviceParams,
       body: PortalLicenseFileRequest,
@@ -224,7 +331,8 @@ export function licenseRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/devices/:deviceId/licenses/move',
       tag: T,
-      summary: 'Move all licenses to a device without licenses (right move-licenses, or the device is in RMA); the device becomes an RMA device',
+      summary:
+        'Move all licenses to a device without licenses (right move-licenses, or the device is in RMA); the device becomes an RMA device',
       auth: 'user',
       params: DeviceParams,
       body: MoveLicensesRequest,

@@ -25,12 +25,26 @@ import {
   UpdateProjectRequest,
   UserParams,
 } from '../../../protocol/organisation-api.js';
-import { createCompanyFor, getCompany, listMyCompanies, selectCompany, updateCompany } from '../../core/organisation/index.js';
+import {
+  createCompanyFor,
+  getCompany,
+  listMyCompanies,
+  selectCompany,
+  updateCompany,
+} from '../../core/organisation/index.js';
 import { joinCompany } from '../../core/organisation/index.js';
 import type { Core } from '../../core/context.js';
 import { addMember, listMembers, removeMember, updateMember } from '../../core/organisation/index.js';
 import { grantRight, listRights, revokeRight } from '../../core/organisation/index.js';
-import { createProject, deleteProject, getProject, joinProject, listProjects, selectProject, updateProject } from '../../core/organisation/index.js';
+import {
+  createProject,
+  deleteProject,
+  getProject,
+  joinProject,
+  listProjects,
+  selectProject,
+  updateProject,
+} from '../../core/organisation/index.js';
 import type { ApiRouter } from './router.js';
 
 /**
@@ -41,7 +55,15 @@ import type { ApiRouter } from './router.js';
 export function organisationRoutes(api: ApiRouter, core: Core) {
   // --- companies and the selection
   api.route(
-    { method: 'get', path: '/companies', tag: 'Company', summary: 'The companies of the user, with admin and locked flags and the selected one', auth: 'user', company: 'none', response: MyCompaniesResponse },
+    {
+      method: 'get',
+      path: '/companies',
+      tag: 'Company',
+      summary: 'The companies of the user, with admin and locked flags and the selected one',
+      auth: 'user',
+      company: 'none',
+      response: MyCompaniesResponse,
+    },
     async ({ actor }) => listMyCompanies(core, actor),
   );
   api.route(
@@ -49,7 +71,8 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/companies',
       tag: 'Company',
-      summary: 'Create a company (with its data, or from the vendor account id and postal code); the creator is its admin; optionally select it',
+      summary:
+        'Create a company (with its data, or from the vendor account id and postal code); the creator is its admin; optionally select it',
       auth: 'user',
       company: 'none',
       // A token is bound to the company it was made in; creating (and selecting) another is the account's.
@@ -68,7 +91,8 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
       method: 'put',
       path: '/session/company',
       tag: 'Company',
-      summary: 'Switch the session to another company of the user (refused where the user is locked); clears the project selection',
+      summary:
+        'Switch the session to another company of the user (refused where the user is locked); clears the project selection',
       auth: 'user',
       company: 'none',
       body: SelectCompanyRequest,
@@ -77,7 +101,14 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
     async ({ actor, body }) => selectCompany(core, actor, body.companyId),
   );
   api.route(
-    { method: 'get', path: '/company', tag: 'Company', summary: 'Data and id of the selected company', auth: 'user', response: Company },
+    {
+      method: 'get',
+      path: '/company',
+      tag: 'Company',
+      summary: 'Data and id of the selected company',
+      auth: 'user',
+      response: Company,
+    },
     async ({ actor }) => getCompany(core, actor),
   );
   api.route(
@@ -85,7 +116,8 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
       method: 'patch',
       path: '/company',
       tag: 'Company',
-      summary: 'Change the selected company\'s data (admins; not for a company created from the vendor account)',
+      summary:
+        "Change the selected company's data (admins; not for a company created from the vendor account)",
       auth: 'user',
       body: UpdateCompanyRequest,
       response: Company,
@@ -97,7 +129,8 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/company/join',
       tag: 'Company',
-      summary: 'Import another company (its id and the login of one of its admins) into the selected one; the other company is deleted (admins)',
+      summary:
+        'Import another company (its id and the login of one of its admins) into the selected one; the other company is deleted (admins)',
       auth: 'user',
       body: JoinCompanyRequest,
       response: JoinCompanyResponse,
@@ -107,11 +140,27 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
 
   // --- users of the selected company
   api.route(
-    { method: 'get', path: '/company/users', tag: 'Company', summary: 'Users of the selected company (read-only for non-admins)', auth: 'user', response: MembersResponse },
+    {
+      method: 'get',
+      path: '/company/users',
+      tag: 'Company',
+      summary: 'Users of the selected company (read-only for non-admins)',
+      auth: 'user',
+      response: MembersResponse,
+    },
     async ({ actor }) => listMembers(core, actor),
   );
   api.route(
-    { method: 'post', path: '/company/users', tag: 'Company', summary: 'Add an existing account by e-mail, optionally as admin (admins)', auth: 'user', body: AddMemberRequest, response: Member, status: 201 },
+    {
+      method: 'post',
+      path: '/company/users',
+      tag: 'Company',
+      summary: 'Add an existing account by e-mail, optionally as admin (admins)',
+      auth: 'user',
+      body: AddMemberRequest,
+      response: Member,
+      status: 201,
+    },
     async ({ actor, body }) => addMember(core, actor, body.email, body.admin),
   );
   api.route(
@@ -128,7 +177,15 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
     async ({ actor, params, body }) => updateMember(core, actor, params.userId, body),
   );
   api.route(
-    { method: 'delete', path: '/company/users/:userId', tag: 'Company', summary: 'Remove a user from the company; the account and its history stay (admins)', auth: 'user', params: UserParams, status: 204 },
+    {
+      method: 'delete',
+      path: '/company/users/:userId',
+      tag: 'Company',
+      summary: 'Remove a user from the company; the account and its history stay (admins)',
+      auth: 'user',
+      params: UserParams,
+      status: 204,
+    },
     async ({ actor, params }) => {
       await removeMember(core, actor, params.userId);
       return undefined;
@@ -137,11 +194,27 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
 
   // --- projects
   api.route(
-    { method: 'get', path: '/projects', tag: 'Projects', summary: 'Projects of the selected company and projects granted to it, with the selection', auth: 'user', response: ProjectsResponse },
+    {
+      method: 'get',
+      path: '/projects',
+      tag: 'Projects',
+      summary: 'Projects of the selected company and projects granted to it, with the selection',
+      auth: 'user',
+      response: ProjectsResponse,
+    },
     async ({ actor }) => listProjects(core, actor),
   );
   api.route(
-    { method: 'post', path: '/projects', tag: 'Projects', summary: 'Create a project (names are unique within the company)', auth: 'user', body: NewProjectRequest, response: Project, status: 201 },
+    {
+      method: 'post',
+      path: '/projects',
+      tag: 'Projects',
+      summary: 'Create a project (names are unique within the company)',
+      auth: 'user',
+      body: NewProjectRequest,
+      response: Project,
+      status: 201,
+    },
     async ({ actor, body }) => createProject(core, actor, body),
   );
   api.route(
@@ -157,7 +230,15 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
     async ({ actor, body }) => selectProject(core, actor, body.projectId),
   );
   api.route(
-    { method: 'get', path: '/projects/:projectId', tag: 'Projects', summary: 'One project', auth: 'user', params: ProjectParams, response: Project },
+    {
+      method: 'get',
+      path: '/projects/:projectId',
+      tag: 'Projects',
+      summary: 'One project',
+      auth: 'user',
+      params: ProjectParams,
+      response: Project,
+    },
     async ({ actor, params }) => getProject(core, actor, params.projectId),
   );
   api.route(
@@ -178,7 +259,8 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
       method: 'delete',
       path: '/projects/:projectId',
       tag: 'Projects',
-      summary: 'Delete a project that has no devices, rights, activation keys, balance or licenses (PROJECT_NOT_EMPTY lists the reasons)',
+      summary:
+        'Delete a project that has no devices, rights, activation keys, balance or licenses (PROJECT_NOT_EMPTY lists the reasons)',
       auth: 'user',
       params: ProjectParams,
       status: 204,
@@ -193,7 +275,8 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/projects/:projectId/join',
       tag: 'Projects',
-      summary: 'Join the project into another project of the same company; its content moves and it is deleted (refused while it grants rights)',
+      summary:
+        'Join the project into another project of the same company; its content moves and it is deleted (refused while it grants rights)',
       auth: 'user',
       params: ProjectParams,
       body: JoinProjectRequest,
@@ -204,7 +287,15 @@ export function organisationRoutes(api: ApiRouter, core: Core) {
 
   // --- project rights
   api.route(
-    { method: 'get', path: '/projects/:projectId/rights', tag: 'Projects', summary: 'Companies with rights on the project', auth: 'user', params: ProjectParams, response: RightsResponse },
+    {
+      method: 'get',
+      path: '/projects/:projectId/rights',
+      tag: 'Projects',
+      summary: 'Companies with rights on the project',
+      auth: 'user',
+      params: ProjectParams,
+      response: RightsResponse,
+    },
     async ({ actor, params }) => listRights(core, actor, params.projectId),
   );
   api.route(

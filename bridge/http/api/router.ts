@@ -14,7 +14,12 @@ import { jsonBody } from '../body.js';
  */
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined, R extends z.ZodType | undefined> {
+export interface RouteSpec<
+  B extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  P extends z.ZodType | undefined,
+  R extends z.ZodType | undefined,
+> {
   method: Method;
   /** Hono path under /api/v1, e.g. `/projects/:projectId`. */
   path: string;
@@ -63,14 +68,25 @@ export class ApiRouter {
     private readonly core: Core,
   ) {}
 
-  route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined, R extends z.ZodType | undefined = undefined>(
+  route<
+    B extends z.ZodType | undefined = undefined,
+    Q extends z.ZodType | undefined = undefined,
+    P extends z.ZodType | undefined = undefined,
+    R extends z.ZodType | undefined = undefined,
+  >(
     spec: RouteSpec<B, Q, P, R>,
-    handler: (input: RouteInput<Out<B>, Out<Q>, Out<P>>) => Promise<(R extends z.ZodType ? z.input<R> : unknown) | Response>,
+    handler: (
+      input: RouteInput<Out<B>, Out<Q>, Out<P>>,
+    ) => Promise<(R extends z.ZodType ? z.input<R> : unknown) | Response>,
   ) {
     this.specs.push(spec);
-    const auth = spec.auth === 'user' ? requireSession(this.core, ['portal', 'api']) : async (_c: Context, next: () => Promise<void>) => next();
+    const auth =
+      spec.auth === 'user'
+        ? requireSession(this.core, ['portal', 'api'])
+        : async (_c: Context, next: () => Promise<void>) => next();
     const scope = routeScope(spec);
-    const companyBound = (spec.company ?? (/^\/(account(\/|$)|session$)/.test(spec.path) ? 'none' : undefined)) !== 'none';
+    const companyBound =
+      (spec.company ?? (/^\/(account(\/|$)|session$)/.test(spec.path) ? 'none' : undefined)) !== 'none';
     this.app.on(spec.method.toUpperCase(), spec.path, auth, async (c) => {
       if (spec.auth === 'user') assertTokenScope(c.get('session'), scope);
       if (spec.auth === 'user' && companyBound) await assertNotLockedOut(this.core.store.db, c.get('actor'));
@@ -84,8 +100,13 @@ export class ApiRouter {
       if (spec.status === 204) return c.body(null, 204);
       // An answer that breaks its own schema is the server's fault: 500 INTERNAL (logged), never a 400
       // that would blame the caller's request.
-      const checked = spec.response ? spec.response.safeParse(result) : { success: true as const, data: result };
-      if (!checked.success) throw new Error(`${spec.method.toUpperCase()} ${spec.path}: the answer breaks its schema: ${checked.error.message.slice(0, 500)}`);
+      const checked = spec.response
+        ? spec.response.safeParse(result)
+        : { success: true as const, data: result };
+      if (!checked.success)
+        throw new Error(
+          `${spec.method.toUpperCase()} ${spec.path}: the answer breaks its schema: ${checked.error.message.slice(0, 500)}`,
+        );
       const out = checked.data;
       return c.json(out as object, spec.status ?? 200);
     });
@@ -104,7 +125,10 @@ export type RouteScope = ApiScope | 'password-session' | 'any-token';
 const SCOPE_BY_PATH: readonly (readonly [RegExp, ApiScope])[] = [
   [/^\/invalidations(\/|$)/, 'invalidations'],
   [/^\/projects\/:[^/]+\/(ssa|join\/ssa)(\/|$)/, 'ssa'],
-  [/^\/(devices\/:[^/]+\/(licenses|warranty|license-file)|projects\/:[^/]+\/warranty|free-licenses)(\/|$)/, 'licenses'],
+  [
+    /^\/(devices\/:[^/]+\/(licenses|warranty|license-file)|projects\/:[^/]+\/warranty|free-licenses)(\/|$)/,
+    'licenses',
+  ],
   [/^\/(devices|orders|rma)(\/|$)/, 'devices'],
   [/^\/(activation-keys|own-keys)(\/|$)/, 'keys'],
   [/^\/(companies|company|projects)(\/|$)/, 'organisation'],
@@ -112,7 +136,9 @@ const SCOPE_BY_PATH: readonly (readonly [RegExp, ApiScope])[] = [
   [/^\/session\/project$/, 'read'],
 ];
 
-export function routeScope(spec: Pick<RouteSpec<any, any, any, any>, 'method' | 'path' | 'scope'>): RouteScope {
+export function routeScope(
+  spec: Pick<RouteSpec<any, any, any, any>, 'method' | 'path' | 'scope'>,
+): RouteScope {
   if (spec.scope) return spec.scope;
   if (spec.method === 'get' || /[/-]preview$/.test(spec.path)) return 'read';
   return SCOPE_BY_PATH.find(([re]) => re.test(spec.path))?.[1] ?? 'password-session';
@@ -121,13 +147,22 @@ export function routeScope(spec: Pick<RouteSpec<any, any, any, any>, 'method' | 
 function assertTokenScope(session: { kind: string; scopes: readonly string[] }, scope: RouteScope) {
   if (session.kind !== 'api' || scope === 'any-token') return;
   if (scope === 'password-session') throw new MylicError('PASSWORD_SESSION_REQUIRED');
-  if (!session.scopes.includes(scope)) throw new MylicError('TOKEN_SCOPE_MISSING', `This API token does not have the scope \`${scope}\` this route needs (it has: ${session.scopes.join(', ') || 'none'}).`, { scope });
+  if (!session.scopes.includes(scope))
+    throw new MylicError(
+      'TOKEN_SCOPE_MISSING',
+      `This API token does not have the scope \`${scope}\` this route needs (it has: ${session.scopes.join(', ') || 'none'}).`,
+      { scope },
+    );
 }
 
 /** Path parameters that do not fit their schema answer like a resource that does not exist. */
 function parseParams(schema: z.ZodType, raw: Record<string, string>) {
   const r = schema.safeParse(raw);
-  if (!r.success) throw new MylicError('NOT_FOUND', `No such resource: ${r.error.issues.map((i) => i.path.join('.')).join(', ')}.`);
+  if (!r.success)
+    throw new MylicError(
+      'NOT_FOUND',
+      `No such resource: ${r.error.issues.map((i) => i.path.join('.')).join(', ')}.`,
+    );
   return r.data;
 }
 
@@ -137,14 +172,26 @@ const scopeOf = (s: RouteSpec<any, any, any, any>) => {
 };
 
 /** The OpenAPI 3.1 document of every declared route. */
-export function openApiDocument(specs: readonly RouteSpec<any, any, any, any>[], info: { title: string; version: string }) {
+export function openApiDocument(
+  specs: readonly RouteSpec<any, any, any, any>[],
+  info: { title: string; version: string },
+) {
   const ErrorSchema = {
     type: 'object',
     required: ['error'],
-    properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } } } },
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } },
+      },
+    },
   };
   const json = (s: z.ZodType, io: 'input' | 'output') => {
-    const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+    const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<
+      string,
+      unknown
+    >;
     return rest;
   };
   const paths: Record<string, Record<string, unknown>> = {};
@@ -153,12 +200,14 @@ export function openApiDocument(specs: readonly RouteSpec<any, any, any, any>[],
     const parameters: unknown[] = [];
     if (s.params) {
       const props = (json(s.params, 'input').properties ?? {}) as Record<string, unknown>;
-      for (const [name, schema] of Object.entries(props)) parameters.push({ name, in: 'path', required: true, schema });
+      for (const [name, schema] of Object.entries(props))
+        parameters.push({ name, in: 'path', required: true, schema });
     }
     if (s.query) {
       const q = json(s.query, 'input');
       const required = new Set((q.required as string[] | undefined) ?? []);
-      for (const [name, schema] of Object.entries((q.properties ?? {}) as Record<string, unknown>)) parameters.push({ name, in: 'query', required: required.has(name), schema });
+      for (const [name, schema] of Object.entries((q.properties ?? {}) as Record<string, unknown>))
+        parameters.push({ name, in: 'query', required: required.has(name), schema });
     }
     const ok = String(s.status ?? 200);
     paths[path] ??= {};
@@ -168,11 +217,33 @@ export function openApiDocument(specs: readonly RouteSpec<any, any, any, any>[],
       // OpenAPI 3.1 lets a non-OAuth scheme list the roles needed: here the API token's scope.
       ...(s.auth === 'user' ? { security: [{ bearer: scopeOf(s) }], 'x-scope': routeScope(s) } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(s.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(s.body, 'input') } } } } : {}),
-      ...(s.consumes ? { requestBody: { required: true, content: { [s.consumes]: { schema: { type: 'string' } } } } } : {}),
+      ...(s.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: json(s.body, 'input') } },
+            },
+          }
+        : {}),
+      ...(s.consumes
+        ? { requestBody: { required: true, content: { [s.consumes]: { schema: { type: 'string' } } } } }
+        : {}),
       responses: {
-        [ok]: s.status === 204 ? { description: 'Done' } : { description: 'OK', content: { [s.produces ?? 'application/json']: { schema: s.response ? json(s.response, 'output') : {} } } },
-        default: { description: 'Error (see protocol/errors.ts for codes)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        [ok]:
+          s.status === 204
+            ? { description: 'Done' }
+            : {
+                description: 'OK',
+                content: {
+                  [s.produces ?? 'application/json']: {
+                    schema: s.response ? json(s.response, 'output') : {},
+                  },
+                },
+              },
+        default: {
+          description: 'Error (see protocol/errors.ts for codes)',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
       },
     };
   }

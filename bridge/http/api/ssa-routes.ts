@@ -17,7 +17,13 @@ import type { Core } from '../../core/context.js';
 import { joinProject } from '../../core/organisation/index.js';
 import type { SsaSummaryView } from '../../core/ssa/index.js';
 import { previewMoveSsa } from '../../core/devices/index.js';
-import { confirmProjectSsa, previewJoinSsa, previewProjectSsa, projectSsaStatus, setSsaMails } from '../../core/ssa/index.js';
+import {
+  confirmProjectSsa,
+  previewJoinSsa,
+  previewProjectSsa,
+  projectSsaStatus,
+  setSsaMails,
+} from '../../core/ssa/index.js';
 import type { ApiRouter } from './router.js';
 
 /** The calculator's line id is the license serial. */
@@ -31,7 +37,15 @@ const view = (s: SsaSummaryView) => ({ ...s, lines: s.lines.map((l) => ({ ...l, 
  */
 export function ssaRoutes(api: ApiRouter, core: Core) {
   api.route(
-    { method: 'get', path: '/projects/:projectId/ssa', tag: 'SSA', summary: 'SSA end date, the expiry mail flag, and which licenses of the project are covered', auth: 'user', params: SsaProjectParams, response: SsaStatus },
+    {
+      method: 'get',
+      path: '/projects/:projectId/ssa',
+      tag: 'SSA',
+      summary: 'SSA end date, the expiry mail flag, and which licenses of the project are covered',
+      auth: 'user',
+      params: SsaProjectParams,
+      response: SsaStatus,
+    },
     async ({ actor, params }) => projectSsaStatus(core, actor, params.projectId),
   );
   api.route(
@@ -39,7 +53,8 @@ export function ssaRoutes(api: ApiRouter, core: Core) {
       method: 'patch',
       path: '/projects/:projectId/ssa',
       tag: 'SSA',
-      summary: 'Turn the project\'s "Send SSA expiry mails" on or off (not for users of a company with rights)',
+      summary:
+        'Turn the project\'s "Send SSA expiry mails" on or off (not for users of a company with rights)',
       auth: 'user',
       params: SsaProjectParams,
       body: SsaMailsRequest,
@@ -47,16 +62,34 @@ export function ssaRoutes(api: ApiRouter, core: Core) {
     },
     async ({ actor, params, body }) => setSsaMails(core, actor, params.projectId, body.sendMails),
   );
-  const previewSpec = { tag: 'SSA', auth: 'user', params: SsaProjectParams, response: SsaPreviewResponse } as const;
+  const previewSpec = {
+    tag: 'SSA',
+    auth: 'user',
+    params: SsaProjectParams,
+    response: SsaPreviewResponse,
+  } as const;
   api.route(
-    { method: 'get', path: '/projects/:projectId/ssa/summary', summary: 'The SSC summary for an SSA end date (calculationDate: a preview for another day)', query: SsaPreviewQuery, ...previewSpec },
+    {
+      method: 'get',
+      path: '/projects/:projectId/ssa/summary',
+      summary: 'The SSC summary for an SSA end date (calculationDate: a preview for another day)',
+      query: SsaPreviewQuery,
+      ...previewSpec,
+    },
     async ({ actor, params, query }) => {
       const r = await previewProjectSsa(core, actor, params.projectId, query);
       return { ...r, summary: view(r.summary) };
     },
   );
   api.route(
-    { method: 'post', path: '/projects/:projectId/ssa/preview', summary: 'The SSC summary for an SSA end date, with licenses opted out (calculationDate: a preview for another day)', body: SsaPreviewRequest, ...previewSpec },
+    {
+      method: 'post',
+      path: '/projects/:projectId/ssa/preview',
+      summary:
+        'The SSC summary for an SSA end date, with licenses opted out (calculationDate: a preview for another day)',
+      body: SsaPreviewRequest,
+      ...previewSpec,
+    },
     async ({ actor, params, body }) => {
       const r = await previewProjectSsa(core, actor, params.projectId, body);
       return { ...r, summary: view(r.summary) };
@@ -67,7 +100,8 @@ export function ssaRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/projects/:projectId/ssa',
       tag: 'SSA',
-      summary: 'Put the project under SSA or extend it: the summary for today is paid from the SSC balance (or on credit) and every license not opted out gets the end date',
+      summary:
+        'Put the project under SSA or extend it: the summary for today is paid from the SSC balance (or on credit) and every license not opted out gets the end date',
       auth: 'user',
       params: SsaProjectParams,
       body: SsaConfirmRequest,
@@ -85,7 +119,8 @@ export function ssaRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/projects/:projectId/ssa/move-preview',
       tag: 'SSA',
-      summary: 'The SSC summary for moving these devices into this project (null when it is not under SSA); confirm with the move',
+      summary:
+        'The SSC summary for moving these devices into this project (null when it is not under SSA); confirm with the move',
       auth: 'user',
       params: SsaProjectParams,
       body: SsaMovePreviewRequest,
@@ -101,7 +136,8 @@ export function ssaRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/projects/:projectId/join/ssa-preview',
       tag: 'SSA',
-      summary: 'The SSC summary for joining this project into an SSA project (null when the target is not under SSA)',
+      summary:
+        'The SSC summary for joining this project into an SSA project (null when the target is not under SSA)',
       auth: 'user',
       params: SsaProjectParams,
       body: SsaJoinPreviewRequest,
@@ -117,12 +153,14 @@ export function ssaRoutes(api: ApiRouter, core: Core) {
       method: 'post',
       path: '/projects/:projectId/join/ssa',
       tag: 'SSA',
-      summary: 'Join the project into an SSA project, confirming the SSC summary: its licenses get the target\'s SSA end date (or the one given)',
+      summary:
+        "Join the project into an SSA project, confirming the SSC summary: its licenses get the target's SSA end date (or the one given)",
       auth: 'user',
       params: SsaProjectParams,
       body: SsaJoinRequest,
       response: SsaJoinResponse,
     },
-    async ({ actor, params, body }) => joinProject(core, actor, params.projectId, body.intoProjectId, body.ssa),
+    async ({ actor, params, body }) =>
+      joinProject(core, actor, params.projectId, body.intoProjectId, body.ssa),
   );
 }

@@ -5,14 +5,28 @@ import { closeSession, portalLogin } from '../../core/accounts/index.js';
 import type { Core } from '../../core/context.js';
 import { t, type Lang } from '../i18n.js';
 import { ErrorSummary, Layout } from '../layout.js';
-import { clearSessionCookie, csrfValid, pageLanguage, safeNext, sameOrigin, setSessionCookie, webSession } from '../web-session.js';
+import {
+  clearSessionCookie,
+  csrfValid,
+  pageLanguage,
+  safeNext,
+  sameOrigin,
+  setSessionCookie,
+  webSession,
+} from '../web-session.js';
 
 /**
  * Log in and log out (seed: Login). The log-in form posts e-mail and password to the same core service
  * as `POST /api/v1/session`, with the same limits; a failed log-in comes back with the e-mail kept and a
  * sentence that says what to do, a limited one with the wait in minutes.
  */
-function LoginPage(p: { lang: Lang; email?: string; next: string; errors: { field?: string; text: string }[]; notice?: string | undefined }) {
+function LoginPage(p: {
+  lang: Lang;
+  email?: string;
+  next: string;
+  errors: { field?: string; text: string }[];
+  notice?: string | undefined;
+}) {
   const failed = p.errors.length > 0;
   return (
     <Layout lang={p.lang} title={t(p.lang, 'loginTitle')} path={`/login?next=${encodeURIComponent(p.next)}`}>
@@ -23,11 +37,26 @@ function LoginPage(p: { lang: Lang; email?: string; next: string; errors: { fiel
       <form class="card" method="post" action={`/login?next=${encodeURIComponent(p.next)}`} novalidate>
         <div class={failed ? 'field-error' : undefined}>
           <label for="email">{t(p.lang, 'email')}</label>
-          <input id="email" name="email" type="email" autocomplete="username" required value={p.email ?? ''} aria-invalid={failed ? 'true' : undefined} />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autocomplete="username"
+            required
+            value={p.email ?? ''}
+            aria-invalid={failed ? 'true' : undefined}
+          />
         </div>
         <div class={failed ? 'field-error' : undefined}>
           <label for="password">{t(p.lang, 'password')}</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" required aria-invalid={failed ? 'true' : undefined} />
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            aria-invalid={failed ? 'true' : undefined}
+          />
         </div>
         <button type="submit" class="primary">
           {t(p.lang, 'logIn')}
@@ -48,24 +77,38 @@ export function loginPages(app: Hono, core: Core) {
     const lang = pageLanguage(c);
     const next = safeNext(c.req.query('next'));
     if (await webSession(core, c)) return c.redirect(next, 303);
-    const notice = c.req.query('done') === 'logout' ? t(lang, 'loggedOut') : c.req.query('next') ? t(lang, 'loginNeeded') : undefined;
+    const notice =
+      c.req.query('done') === 'logout'
+        ? t(lang, 'loggedOut')
+        : c.req.query('next')
+          ? t(lang, 'loginNeeded')
+          : undefined;
     return c.html(<LoginPage lang={lang} next={next} errors={[]} notice={notice} />);
   });
 
   app.post('/login', async (c) => {
     const lang = pageLanguage(c);
     const next = safeNext(c.req.query('next'));
-    if (!sameOrigin(c)) return c.html(<LoginPage lang={lang} next={next} errors={[{ text: t(lang, 'sessionExpired') }]} />, 403);
+    if (!sameOrigin(c))
+      return c.html(
+        <LoginPage lang={lang} next={next} errors={[{ text: t(lang, 'sessionExpired') }]} />,
+        403,
+      );
     const form = await c.req.parseBody();
     const email = typeof form.email === 'string' ? form.email.trim().slice(0, 320) : '';
     const password = typeof form.password === 'string' ? form.password.slice(0, 1024) : '';
     const missing = [
       ...(email ? [] : [{ field: 'email', text: t(lang, 'fieldRequired', { field: t(lang, 'email') }) }]),
-      ...(password ? [] : [{ field: 'password', text: t(lang, 'fieldRequired', { field: t(lang, 'password') }) }]),
+      ...(password
+        ? []
+        : [{ field: 'password', text: t(lang, 'fieldRequired', { field: t(lang, 'password') }) }]),
     ];
-    if (missing.length) return c.html(<LoginPage lang={lang} email={email} next={next} errors={missing} />, 400);
+    if (missing.length)
+      return c.html(<LoginPage lang={lang} email={email} next={next} errors={missing} />, 400);
     try {
-      const address = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? null;
+      const address =
+        (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
+          ?.remoteAddress ?? null;
       // A new session at every log-in: an old cookie (if any) is ended, never carried over.
       const old = await webSession(core, c);
       if (old) await closeSession(core, old.token);
@@ -77,13 +120,42 @@ export function loginPages(app: Hono, core: Core) {
       if (e.code === 'RATE_LIMITED') {
         const seconds = Number((e.details as { retryAfter?: number } | undefined)?.retryAfter ?? 900);
         c.header('Retry-After', String(seconds));
-        return c.html(<LoginPage lang={lang} email={email} next={next} errors={[{ field: 'password', text: t(lang, 'loginLimited', { minutes: Math.max(1, Math.ceil(seconds / 60)) }) }]} />, 429);
+        return c.html(
+          <LoginPage
+            lang={lang}
+            email={email}
+            next={next}
+            errors={[
+              {
+                field: 'password',
+                text: t(lang, 'loginLimited', { minutes: Math.max(1, Math.ceil(seconds / 60)) }),
+              },
+            ]}
+          />,
+          429,
+        );
       }
       if (e.code === 'ACCOUNT_NOT_ACTIVATED') {
-        return c.html(<LoginPage lang={lang} email={email} next={next} errors={[{ field: 'email', text: t(lang, 'notActivated') }]} />, 403);
+        return c.html(
+          <LoginPage
+            lang={lang}
+            email={email}
+            next={next}
+            errors={[{ field: 'email', text: t(lang, 'notActivated') }]}
+          />,
+          403,
+        );
       }
       if (e.code === 'LOGIN_FAILED' || e.code === 'VALIDATION_FAILED') {
-        return c.html(<LoginPage lang={lang} email={email} next={next} errors={[{ field: 'password', text: t(lang, 'loginFailed') }]} />, 401);
+        return c.html(
+          <LoginPage
+            lang={lang}
+            email={email}
+            next={next}
+            errors={[{ field: 'password', text: t(lang, 'loginFailed') }]}
+          />,
+          401,
+        );
       }
       throw e;
     }

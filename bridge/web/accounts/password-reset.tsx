@@ -14,7 +14,12 @@ import { pageLanguage, sameOrigin } from '../web-session.js';
  * same answer whether it has an account), then the link from the mail opens a form for the new
  * password. The code travels in the link; the page posts it back with the new password.
  */
-function RequestPage(p: { lang: Lang; email?: string; errors: { field?: string; text: string }[]; sent?: string }) {
+function RequestPage(p: {
+  lang: Lang;
+  email?: string;
+  errors: { field?: string; text: string }[];
+  sent?: string;
+}) {
   return (
     <Layout lang={p.lang} title={t(p.lang, 'resetTitle')} path="/password-reset">
       <h1>{t(p.lang, 'resetTitle')}</h1>
@@ -41,9 +46,18 @@ function RequestPage(p: { lang: Lang; email?: string; errors: { field?: string; 
   );
 }
 
-function NewPasswordPage(p: { lang: Lang; code: string; errors: { field?: string; text: string }[]; done?: boolean }) {
+function NewPasswordPage(p: {
+  lang: Lang;
+  code: string;
+  errors: { field?: string; text: string }[];
+  done?: boolean;
+}) {
   return (
-    <Layout lang={p.lang} title={t(p.lang, 'newPasswordTitle')} path={`/password-reset/confirm?code=${p.code}`}>
+    <Layout
+      lang={p.lang}
+      title={t(p.lang, 'newPasswordTitle')}
+      path={`/password-reset/confirm?code=${p.code}`}
+    >
       <h1>{t(p.lang, 'newPasswordTitle')}</h1>
       {p.done ? (
         <>
@@ -84,16 +98,35 @@ export function passwordResetPages(app: Hono, core: Core) {
     const lang = pageLanguage(c);
     const form = await c.req.parseBody();
     const email = typeof form.email === 'string' ? form.email.trim().slice(0, 320) : '';
-    if (!sameOrigin(c)) return c.html(<RequestPage lang={lang} email={email} errors={[{ text: t(lang, 'sessionExpired') }]} />, 403);
+    if (!sameOrigin(c))
+      return c.html(
+        <RequestPage lang={lang} email={email} errors={[{ text: t(lang, 'sessionExpired') }]} />,
+        403,
+      );
     const parsed = PasswordResetRequest.safeParse({ email });
-    if (!parsed.success) return c.html(<RequestPage lang={lang} email={email} errors={[{ field: 'email', text: t(lang, 'emailInvalid') }]} />, 400);
+    if (!parsed.success)
+      return c.html(
+        <RequestPage
+          lang={lang}
+          email={email}
+          errors={[{ field: 'email', text: t(lang, 'emailInvalid') }]}
+        />,
+        400,
+      );
     try {
       await requestPasswordReset(core, parsed.data.email, clientAddress(c));
     } catch (e) {
       if (!(e instanceof MylicError) || e.code !== 'RATE_LIMITED') throw e;
       const seconds = Number((e.details as { retryAfter?: number } | undefined)?.retryAfter ?? 3600);
       c.header('Retry-After', String(seconds));
-      return c.html(<RequestPage lang={lang} email={email} errors={[{ text: t(lang, 'tooManyResets', { minutes: Math.ceil(seconds / 60) }) }]} />, 429);
+      return c.html(
+        <RequestPage
+          lang={lang}
+          email={email}
+          errors={[{ text: t(lang, 'tooManyResets', { minutes: Math.ceil(seconds / 60) }) }]}
+        />,
+        429,
+      );
     }
     return c.html(<RequestPage lang={lang} errors={[]} sent={parsed.data.email} />, 202);
   });
@@ -101,7 +134,8 @@ export function passwordResetPages(app: Hono, core: Core) {
   app.get('/password-reset/confirm', (c) => {
     const lang = pageLanguage(c);
     const code = c.req.query('code') ?? '';
-    if (!/^[A-Za-z0-9_-]{43}$/.test(code)) return c.html(<RequestPage lang={lang} errors={[{ text: t(lang, 'resetInvalid') }]} />, 404);
+    if (!/^[A-Za-z0-9_-]{43}$/.test(code))
+      return c.html(<RequestPage lang={lang} errors={[{ text: t(lang, 'resetInvalid') }]} />, 404);
     return c.html(<NewPasswordPage lang={lang} code={code} errors={[]} />);
   });
 
@@ -110,19 +144,31 @@ export function passwordResetPages(app: Hono, core: Core) {
     const form = await c.req.parseBody();
     const code = typeof form.code === 'string' ? form.code : '';
     const password = typeof form.password === 'string' ? form.password : '';
-    if (!sameOrigin(c)) return c.html(<NewPasswordPage lang={lang} code={code} errors={[{ text: t(lang, 'sessionExpired') }]} />, 403);
+    if (!sameOrigin(c))
+      return c.html(
+        <NewPasswordPage lang={lang} code={code} errors={[{ text: t(lang, 'sessionExpired') }]} />,
+        403,
+      );
     const parsed = PasswordResetConfirm.safeParse({ token: code, password });
     if (!parsed.success) {
       const badCode = parsed.error.issues.some((i) => i.path[0] === 'token');
       return badCode
         ? c.html(<RequestPage lang={lang} errors={[{ text: t(lang, 'resetInvalid') }]} />, 404)
-        : c.html(<NewPasswordPage lang={lang} code={code} errors={[{ field: 'password', text: t(lang, 'passwordRule') }]} />, 400);
+        : c.html(
+            <NewPasswordPage
+              lang={lang}
+              code={code}
+              errors={[{ field: 'password', text: t(lang, 'passwordRule') }]}
+            />,
+            400,
+          );
     }
     try {
       await confirmPasswordReset(core, parsed.data.token, parsed.data.password);
       return c.html(<NewPasswordPage lang={lang} code="" errors={[]} done />);
     } catch (e) {
-      if (!(e instanceof MylicError) || !['NOT_FOUND', 'RESET_INVALID', 'VALIDATION_FAILED'].includes(e.code)) throw e;
+      if (!(e instanceof MylicError) || !['NOT_FOUND', 'RESET_INVALID', 'VALIDATION_FAILED'].includes(e.code))
+        throw e;
       return c.html(<RequestPage lang={lang} errors={[{ text: t(lang, 'resetInvalid') }]} />, 404);
     }
   });

@@ -17,7 +17,12 @@ type FieldError = { field?: string; text: string };
  * taken address gets a mail instead: issue 11). The mail's link opens a page with one button: a mail
  * scanner that fetches the link activates nothing, a person's click does (POST).
  */
-function RegisterPage(p: { lang: Lang; values: Record<string, string>; errors: FieldError[]; sent?: string }) {
+function RegisterPage(p: {
+  lang: Lang;
+  values: Record<string, string>;
+  errors: FieldError[];
+  sent?: string;
+}) {
   const bad = (f: string) => (p.errors.some((e) => e.field === f) ? 'field-error' : undefined);
   const message = (f: string) => p.errors.find((e) => e.field === f)?.text;
   return (
@@ -44,7 +49,14 @@ function RegisterPage(p: { lang: Lang; values: Record<string, string>; errors: F
                 <label for={field}>{t(p.lang, label)}</label>
                 {field === 'password' ? <p class="hint">{t(p.lang, 'passwordRule')}</p> : null}
                 {message(field) ? <p class="message">{message(field)}</p> : null}
-                <input id={field} name={field} type={type} autocomplete={auto} value={field === 'password' ? '' : (p.values[field] ?? '')} aria-invalid={bad(field) ? 'true' : undefined} />
+                <input
+                  id={field}
+                  name={field}
+                  type={type}
+                  autocomplete={auto}
+                  value={field === 'password' ? '' : (p.values[field] ?? '')}
+                  aria-invalid={bad(field) ? 'true' : undefined}
+                />
               </div>
             ))}
             <label for="language">{t(p.lang, 'preferredLanguage')}</label>
@@ -67,7 +79,11 @@ function RegisterPage(p: { lang: Lang; values: Record<string, string>; errors: F
 
 function ActivatePage(p: { lang: Lang; token?: string; result?: { ok: boolean; text: string } }) {
   return (
-    <Layout lang={p.lang} title={t(p.lang, 'activateTitle')} path={p.token ? `/activate?token=${p.token}` : '/activate'}>
+    <Layout
+      lang={p.lang}
+      title={t(p.lang, 'activateTitle')}
+      path={p.token ? `/activate?token=${p.token}` : '/activate'}
+    >
       <h1>{t(p.lang, 'activateTitle')}</h1>
       {p.result ? (
         <>
@@ -100,7 +116,12 @@ function ActivatePage(p: { lang: Lang; token?: string; result?: { ok: boolean; t
 /** Field → sentence for what the registration schema refused. */
 function registrationErrors(lang: Lang, issues: readonly { path: readonly PropertyKey[] }[]): FieldError[] {
   const fields = [...new Set(issues.map((i) => String(i.path[0] ?? '')))];
-  const text: Record<string, string> = { email: t(lang, 'emailInvalid'), password: t(lang, 'passwordRule'), name: t(lang, 'nameRequired'), phone: t(lang, 'phone') };
+  const text: Record<string, string> = {
+    email: t(lang, 'emailInvalid'),
+    password: t(lang, 'passwordRule'),
+    name: t(lang, 'nameRequired'),
+    phone: t(lang, 'phone'),
+  };
   return fields.filter((f) => f in text).map((f) => ({ field: f, text: text[f]! }));
 }
 
@@ -110,10 +131,29 @@ export function registrationPages(app: Hono, core: Core) {
   app.post('/register', async (c) => {
     const lang = pageLanguage(c);
     const form = await c.req.parseBody();
-    const values = Object.fromEntries(['email', 'name', 'phone', 'password', 'language'].map((k) => [k, typeof form[k] === 'string' ? (form[k] as string).slice(0, 1024) : '']));
-    if (!sameOrigin(c)) return c.html(<RegisterPage lang={lang} values={values} errors={[{ text: t(lang, 'sessionExpired') }]} />, 403);
-    const parsed = RegisterRequest.safeParse({ email: values.email!.trim(), password: values.password, name: values.name, phone: values.phone, language: values.language || lang });
-    if (!parsed.success) return c.html(<RegisterPage lang={lang} values={values} errors={registrationErrors(lang, parsed.error.issues)} />, 400);
+    const values = Object.fromEntries(
+      ['email', 'name', 'phone', 'password', 'language'].map((k) => [
+        k,
+        typeof form[k] === 'string' ? (form[k] as string).slice(0, 1024) : '',
+      ]),
+    );
+    if (!sameOrigin(c))
+      return c.html(
+        <RegisterPage lang={lang} values={values} errors={[{ text: t(lang, 'sessionExpired') }]} />,
+        403,
+      );
+    const parsed = RegisterRequest.safeParse({
+      email: values.email!.trim(),
+      password: values.password,
+      name: values.name,
+      phone: values.phone,
+      language: values.language || lang,
+    });
+    if (!parsed.success)
+      return c.html(
+        <RegisterPage lang={lang} values={values} errors={registrationErrors(lang, parsed.error.issues)} />,
+        400,
+      );
     try {
       await register(core, parsed.data, clientAddress(c));
       return c.html(<RegisterPage lang={lang} values={{}} errors={[]} sent={parsed.data.email} />, 201);
@@ -122,9 +162,20 @@ export function registrationPages(app: Hono, core: Core) {
       if (e.code === 'RATE_LIMITED') {
         const seconds = Number((e.details as { retryAfter?: number } | undefined)?.retryAfter ?? 3600);
         c.header('Retry-After', String(seconds));
-        return c.html(<RegisterPage lang={lang} values={values} errors={[{ text: t(lang, 'tooManyRegistrations', { minutes: Math.ceil(seconds / 60) }) }]} />, 429);
+        return c.html(
+          <RegisterPage
+            lang={lang}
+            values={values}
+            errors={[{ text: t(lang, 'tooManyRegistrations', { minutes: Math.ceil(seconds / 60) }) }]}
+          />,
+          429,
+        );
       }
-      if (e.code === 'MAIL_UNAVAILABLE') return c.html(<RegisterPage lang={lang} values={values} errors={[{ text: t(lang, 'mailUnavailable') }]} />, 503);
+      if (e.code === 'MAIL_UNAVAILABLE')
+        return c.html(
+          <RegisterPage lang={lang} values={values} errors={[{ text: t(lang, 'mailUnavailable') }]} />,
+          503,
+        );
       throw e;
     }
   });
@@ -132,7 +183,11 @@ export function registrationPages(app: Hono, core: Core) {
   app.get('/activate', (c) => {
     const lang = pageLanguage(c);
     const token = ActivateQuery.safeParse({ token: c.req.query('token') });
-    if (!token.success) return c.html(<ActivatePage lang={lang} result={{ ok: false, text: t(lang, 'activationInvalid') }} />, 404);
+    if (!token.success)
+      return c.html(
+        <ActivatePage lang={lang} result={{ ok: false, text: t(lang, 'activationInvalid') }} />,
+        404,
+      );
     return c.html(<ActivatePage lang={lang} token={token.data.token} />);
   });
 
@@ -140,13 +195,22 @@ export function registrationPages(app: Hono, core: Core) {
     const lang = pageLanguage(c);
     const form = await c.req.parseBody();
     const token = ActivateQuery.safeParse({ token: form.token });
-    if (!sameOrigin(c) || !token.success) return c.html(<ActivatePage lang={lang} result={{ ok: false, text: t(lang, 'activationInvalid') }} />, token.success ? 403 : 404);
+    if (!sameOrigin(c) || !token.success)
+      return c.html(
+        <ActivatePage lang={lang} result={{ ok: false, text: t(lang, 'activationInvalid') }} />,
+        token.success ? 403 : 404,
+      );
     try {
       const done = await activate(core, token.data.token);
-      return c.html(<ActivatePage lang={lang} result={{ ok: true, text: t(lang, 'activated', { email: done.email }) }} />);
+      return c.html(
+        <ActivatePage lang={lang} result={{ ok: true, text: t(lang, 'activated', { email: done.email }) }} />,
+      );
     } catch (e) {
       if (!(e instanceof MylicError) || !['NOT_FOUND', 'EMAIL_TAKEN'].includes(e.code)) throw e;
-      return c.html(<ActivatePage lang={lang} result={{ ok: false, text: t(lang, 'activationInvalid') }} />, 404);
+      return c.html(
+        <ActivatePage lang={lang} result={{ ok: false, text: t(lang, 'activationInvalid') }} />,
+        404,
+      );
     }
   });
 }

@@ -28,7 +28,13 @@ export function projectsPages(app: Hono, core: Core, session: (c: Context) => Pr
       body = <p class="notice">{t(lang, e.code === 'USER_LOCKED' ? 'locked' : 'noCompany')}</p>;
     }
     return c.html(
-      <Layout lang={lang} title={t(lang, 'projects')} path="/projects" active="projects" user={{ email: profile.email, companyName, csrf: s.csrf }}>
+      <Layout
+        lang={lang}
+        title={t(lang, 'projects')}
+        path="/projects"
+        active="projects"
+        user={{ email: profile.email, companyName, csrf: s.csrf }}
+      >
         <h1>{t(lang, 'projects')}</h1>
         {body}
       </Layout>,
@@ -36,7 +42,15 @@ export function projectsPages(app: Hono, core: Core, session: (c: Context) => Pr
   });
 }
 
-type ProjectRow = { id: number; name: string; description: string; ssaEnd: string | null; companyName: string; external: boolean; selected: boolean };
+type ProjectRow = {
+  id: number;
+  name: string;
+  description: string;
+  ssaEnd: string | null;
+  companyName: string;
+  external: boolean;
+  selected: boolean;
+};
 
 function ProjectList(p: { lang: Lang; company: string; projects: readonly ProjectRow[] }) {
   return (
@@ -59,11 +73,15 @@ function ProjectList(p: { lang: Lang; company: string; projects: readonly Projec
                 <td>
                   {r.name}
                   {r.selected ? <span class="tag">{t(p.lang, 'selected')}</span> : null}
-                  {r.external ? <span class="tag">{t(p.lang, 'external', { company: r.companyName })}</span> : null}
+                  {r.external ? (
+                    <span class="tag">{t(p.lang, 'external', { company: r.companyName })}</span>
+                  ) : null}
                 </td>
                 <td>{r.description}</td>
                 <td>
-                  <a href={`/projects/${r.id}/ssa`}>{r.ssaEnd ? formatDate(p.lang, r.ssaEnd) : t(p.lang, 'noSsa')}</a>
+                  <a href={`/projects/${r.id}/ssa`}>
+                    {r.ssaEnd ? formatDate(p.lang, r.ssaEnd) : t(p.lang, 'noSsa')}
+                  </a>
                 </td>
               </tr>
             ))}

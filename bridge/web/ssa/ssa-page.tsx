@@ -5,7 +5,12 @@ import { formatHardwareId } from '../../../protocol/hardware-id.js';
 import { getProfile } from '../../core/accounts/index.js';
 import { today, type Core } from '../../core/context.js';
 import { getProject } from '../../core/organisation/index.js';
-import { confirmProjectSsa, previewProjectSsa, projectSsaStatus, type ProjectSsaPreview } from '../../core/ssa/index.js';
+import {
+  confirmProjectSsa,
+  previewProjectSsa,
+  projectSsaStatus,
+  type ProjectSsaPreview,
+} from '../../core/ssa/index.js';
 import { formatDate, t, type Lang } from '../i18n.js';
 import { ErrorSummary, Layout } from '../layout.js';
 import { csrfValid, pageLanguage, sameOrigin, type WebSession } from '../web-session.js';
@@ -19,8 +24,14 @@ import { csrfValid, pageLanguage, sameOrigin, type WebSession } from '../web-ses
  */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export function ssaPages(app: Hono, core: Core, session: (c: Context) => Promise<WebSession>, notFound: (c: Context) => Response | Promise<Response>) {
-  const projectIdOf = (c: Context) => (/^[1-9]\d{0,9}$/.test(c.req.param('id') ?? '') ? Number(c.req.param('id')) : null);
+export function ssaPages(
+  app: Hono,
+  core: Core,
+  session: (c: Context) => Promise<WebSession>,
+  notFound: (c: Context) => Response | Promise<Response>,
+) {
+  const projectIdOf = (c: Context) =>
+    /^[1-9]\d{0,9}$/.test(c.req.param('id') ?? '') ? Number(c.req.param('id')) : null;
 
   app.get('/projects/:id/ssa', async (c) => {
     const lang = pageLanguage(c);
@@ -30,7 +41,22 @@ export function ssaPages(app: Hono, core: Core, session: (c: Context) => Promise
     const endDate = c.req.query('endDate');
     const calculationDate = c.req.query('calculationDate') || undefined;
     const optOut = c.req.queries('optOut') ?? [];
-    return render(c, core, s, lang, id, { endDate, calculationDate, optOut, notice: c.req.query('done') ? t(lang, 'ssaDone', { date: formatDate(lang, c.req.query('done')!) }) : undefined }, notFound);
+    return render(
+      c,
+      core,
+      s,
+      lang,
+      id,
+      {
+        endDate,
+        calculationDate,
+        optOut,
+        notice: c.req.query('done')
+          ? t(lang, 'ssaDone', { date: formatDate(lang, c.req.query('done')!) })
+          : undefined,
+      },
+      notFound,
+    );
   });
 
   app.post('/projects/:id/ssa', async (c) => {
@@ -40,17 +66,39 @@ export function ssaPages(app: Hono, core: Core, session: (c: Context) => Promise
     if (id === null) return notFound(c);
     const form = await c.req.parseBody({ all: true });
     const endDate = typeof form.endDate === 'string' ? form.endDate : '';
-    const optOut = ([] as unknown[]).concat(form.optOut ?? []).filter((x): x is string => typeof x === 'string');
-    if (!sameOrigin(c) || !csrfValid(s, form.csrf)) return render(c, core, s, lang, id, { endDate, optOut, errors: [{ text: t(lang, 'sessionExpired') }] }, notFound, 403);
+    const optOut = ([] as unknown[])
+      .concat(form.optOut ?? [])
+      .filter((x): x is string => typeof x === 'string');
+    if (!sameOrigin(c) || !csrfValid(s, form.csrf))
+      return render(
+        c,
+        core,
+        s,
+        lang,
+        id,
+        { endDate, optOut, errors: [{ text: t(lang, 'sessionExpired') }] },
+        notFound,
+        403,
+      );
     const expectedTotal = Number(form.expectedTotal);
     try {
-      await confirmProjectSsa(core, s.actor, id, { endDate, optOut, ...(Number.isSafeInteger(expectedTotal) ? { expectedTotal } : {}) });
+      await confirmProjectSsa(core, s.actor, id, {
+        endDate,
+        optOut,
+        ...(Number.isSafeInteger(expectedTotal) ? { expectedTotal } : {}),
+      });
       return c.redirect(`/projects/${id}/ssa?done=${encodeURIComponent(endDate)}`, 303);
     } catch (e) {
       if (!(e instanceof MylicError)) throw e;
       if (e.code === 'PROJECT_NOT_FOUND') return notFound(c);
       const text =
-        e.code === 'SSA_SUMMARY_CHANGED' ? t(lang, 'ssaChanged') : e.code === 'BALANCE_INSUFFICIENT' ? t(lang, 'ssaMissing', { missing: String((e.details as { missing?: number } | undefined)?.missing ?? '') }) : e.message;
+        e.code === 'SSA_SUMMARY_CHANGED'
+          ? t(lang, 'ssaChanged')
+          : e.code === 'BALANCE_INSUFFICIENT'
+            ? t(lang, 'ssaMissing', {
+                missing: String((e.details as { missing?: number } | undefined)?.missing ?? ''),
+              })
+            : e.message;
       return render(c, core, s, lang, id, { endDate, optOut, errors: [{ text }] }, notFound, 409);
     }
   });
@@ -64,7 +112,16 @@ interface View {
   errors?: { field?: string; text: string }[];
 }
 
-async function render(c: Context, core: Core, s: WebSession, lang: Lang, projectId: number, v: View, notFound: (c: Context) => Response | Promise<Response>, status: 200 | 403 | 409 = 200) {
+async function render(
+  c: Context,
+  core: Core,
+  s: WebSession,
+  lang: Lang,
+  projectId: number,
+  v: View,
+  notFound: (c: Context) => Response | Promise<Response>,
+  status: 200 | 403 | 409 = 200,
+) {
   let project;
   let state;
   try {
@@ -72,7 +129,8 @@ async function render(c: Context, core: Core, s: WebSession, lang: Lang, project
     state = await projectSsaStatus(core, s.actor, projectId);
   } catch (e) {
     // Another company's project, a missing one, or a locked member: the same "not found" page.
-    if (e instanceof MylicError && ['PROJECT_NOT_FOUND', 'USER_LOCKED', 'COMPANY_NOT_FOUND'].includes(e.code)) return notFound(c);
+    if (e instanceof MylicError && ['PROJECT_NOT_FOUND', 'USER_LOCKED', 'COMPANY_NOT_FOUND'].includes(e.code))
+      return notFound(c);
     throw e;
   }
   const day = today(core);
@@ -83,23 +141,41 @@ async function render(c: Context, core: Core, s: WebSession, lang: Lang, project
     errors.push({ field: 'endDate', text: t(lang, 'ssaDateInvalid') });
   } else {
     try {
-      preview = await previewProjectSsa(core, s.actor, projectId, { endDate, ...(v.calculationDate ? { calculationDate: v.calculationDate } : {}), optOut: v.optOut });
+      preview = await previewProjectSsa(core, s.actor, projectId, {
+        endDate,
+        ...(v.calculationDate ? { calculationDate: v.calculationDate } : {}),
+        optOut: v.optOut,
+      });
     } catch (e) {
       if (!(e instanceof MylicError)) throw e;
-      errors.push({ field: 'endDate', text: ['VALIDATION_FAILED', 'SSA_END_IN_PAST', 'SSA_END_BEFORE_CURRENT'].includes(e.code) ? t(lang, 'ssaDateInvalid') : e.message });
+      errors.push({
+        field: 'endDate',
+        text: ['VALIDATION_FAILED', 'SSA_END_IN_PAST', 'SSA_END_BEFORE_CURRENT'].includes(e.code)
+          ? t(lang, 'ssaDateInvalid')
+          : e.message,
+      });
     }
   }
   const profile = await getProfile(core, s.actor);
   const companyName = profile.companies.find((x) => x.id === profile.selectedCompanyId)?.name ?? null;
   const summary = preview?.summary;
   return c.html(
-    <Layout lang={lang} title={t(lang, 'ssaTitle', { project: project.name })} path={`/projects/${projectId}/ssa`} active="projects" user={{ email: profile.email, companyName, csrf: s.csrf }}>
+    <Layout
+      lang={lang}
+      title={t(lang, 'ssaTitle', { project: project.name })}
+      path={`/projects/${projectId}/ssa`}
+      active="projects"
+      user={{ email: profile.email, companyName, csrf: s.csrf }}
+    >
       <h1>{t(lang, 'ssaTitle', { project: project.name })}</h1>
       <p class="lead">{t(lang, 'ssaIntro')}</p>
       {v.notice ? <p class="notice">{v.notice}</p> : null}
       <ErrorSummary lang={lang} errors={errors} />
       <p>
-        {state.ssaEnd ? t(lang, 'ssaCurrent', { date: formatDate(lang, state.ssaEnd) }) : t(lang, 'ssaNone')} {state.ssaEnd ? t(lang, 'ssaCovered', { covered: state.licenses.covered, total: state.licenses.total }) : ''}
+        {state.ssaEnd ? t(lang, 'ssaCurrent', { date: formatDate(lang, state.ssaEnd) }) : t(lang, 'ssaNone')}{' '}
+        {state.ssaEnd
+          ? t(lang, 'ssaCovered', { covered: state.licenses.covered, total: state.licenses.total })
+          : ''}
       </p>
       <form method="get" action={`/projects/${projectId}/ssa`} class="inline">
         <div class={errors.some((e) => e.field === 'endDate') ? 'field-error' : undefined}>
@@ -117,19 +193,36 @@ async function render(c: Context, core: Core, s: WebSession, lang: Lang, project
                 <th scope="col">{t(lang, 'ssaSerial')}</th>
                 <th scope="col">{t(lang, 'ssaDevice')}</th>
                 <th scope="col">{t(lang, 'ssaType')}</th>
-                <th scope="col" class="num">{t(lang, 'ssaUnits')}</th>
+                <th scope="col" class="num">
+                  {t(lang, 'ssaUnits')}
+                </th>
                 <th scope="col">{t(lang, 'ssaStart')}</th>
-                <th scope="col" class="num">{t(lang, 'ssaDaysTwice')}</th>
-                <th scope="col" class="num">{t(lang, 'ssaDays')}</th>
-                <th scope="col" class="num">{t(lang, 'ssaMultiplier')}</th>
-                <th scope="col" class="num">{t(lang, 'ssaSsc')}</th>
+                <th scope="col" class="num">
+                  {t(lang, 'ssaDaysTwice')}
+                </th>
+                <th scope="col" class="num">
+                  {t(lang, 'ssaDays')}
+                </th>
+                <th scope="col" class="num">
+                  {t(lang, 'ssaMultiplier')}
+                </th>
+                <th scope="col" class="num">
+                  {t(lang, 'ssaSsc')}
+                </th>
               </tr>
             </thead>
             <tbody>
               {summary.lines.map((l) => (
                 <tr>
                   <td>
-                    <input type="checkbox" name="optOut" value={l.id} id={`out-${l.id}`} checked={l.optedOut} aria-label={`${t(lang, 'ssaLeaveOut')} ${l.id}`} />
+                    <input
+                      type="checkbox"
+                      name="optOut"
+                      value={l.id}
+                      id={`out-${l.id}`}
+                      checked={l.optedOut}
+                      aria-label={`${t(lang, 'ssaLeaveOut')} ${l.id}`}
+                    />
                   </td>
                   <td>{l.id}</td>
                   <td>{l.hardwareId ? formatHardwareId(l.hardwareId) : ''}</td>
@@ -138,7 +231,9 @@ async function render(c: Context, core: Core, s: WebSession, lang: Lang, project
                   <td>{formatDate(lang, l.start)}</td>
                   <td class="num">{l.daysTwice}</td>
                   <td class="num">{l.days}</td>
-                  <td class="num">{new Intl.NumberFormat(lang, { minimumFractionDigits: 4 }).format(Number(l.multiplier))}</td>
+                  <td class="num">
+                    {new Intl.NumberFormat(lang, { minimumFractionDigits: 4 }).format(Number(l.multiplier))}
+                  </td>
                   <td class="num">{l.ssc}</td>
                 </tr>
               ))}
@@ -154,7 +249,11 @@ async function render(c: Context, core: Core, s: WebSession, lang: Lang, project
       {preview && summary && summary.lines.length ? (
         <section class="confirm">
           <p>
-            <strong>{t(lang, 'ssaTotal', { total: summary.total })}</strong> · {t(lang, 'ssaAvailable', { project: preview.payment.projectSsc, company: preview.payment.companySsc })}
+            <strong>{t(lang, 'ssaTotal', { total: summary.total })}</strong> ·{' '}
+            {t(lang, 'ssaAvailable', {
+              project: preview.payment.projectSsc,
+              company: preview.payment.companySsc,
+            })}
           </p>
           {!preview.confirmable ? (
             <p class="notice">{t(lang, 'ssaPreviewOnly')}</p>
