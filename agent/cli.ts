@@ -236,6 +236,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 class ReportedFailure extends Error {
   constructor(
     readonly error: MylicError,
+    // biome-ignore lint/suspicious/noExplicitAny: each command answers its own JSON document
     readonly result: Record<string, any>,
   ) {
     super(error.message);

@@ -46,7 +46,7 @@ export class PortalClient {
   private readonly dispatcher: Agent;
   private readonly base: URL;
 
-  constructor(private readonly opts: ClientOptions) {
+  constructor(readonly opts: ClientOptions) {
     this.base = new URL(opts.portalUrl);
     const timeout = opts.timeoutMs ?? 10_000;
     this.dispatcher = new Agent({
@@ -92,6 +92,7 @@ export class PortalClient {
       });
       return { res, bytes: await readLimited(res.body, MAX_DOCUMENT_BYTES) };
     })();
+    // biome-ignore lint/suspicious/noImplicitAnyLet: typed by its assignment in the try block
     let res;
     let bytes: Buffer;
     let timer: NodeJS.Timeout | undefined;
@@ -122,6 +123,7 @@ export class PortalClient {
       clearTimeout(timer);
     }
     if (res.statusCode >= 400) {
+      // biome-ignore lint/suspicious/noImplicitAnyLet: typed by its assignment in the try block
       let parsed;
       try {
         parsed = ErrorBody.safeParse(JSON.parse(strictUtf8(bytes) ?? ''));

@@ -1,6 +1,7 @@
 import { formatMac } from '../protocol/hardware-id.js';
 
 /** Human output of the CLI: short lines that say what happened and what to do next. */
+// biome-ignore lint/suspicious/noExplicitAny: the renderers read the JSON documents the commands answer
 type Any = Record<string, any>;
 
 const licenseLine = (l: Any) =>

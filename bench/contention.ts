@@ -261,7 +261,7 @@ export async function benchContention(
   const one = await inProcess(pki, clients, attempts, credit);
   const oneRate = (one.tally.ok / one.tally.ms) * 1000;
   log(
-    `contention, 1 process: ${one.tally.ok} binds + ${one.tally.insufficient} refused in ${(one.tally.ms / 1000).toFixed(2)} s = ${oneRate.toFixed(0)} binds/s; conservation ${one.check.ok ? 'ok' : 'BROKEN: ' + one.check.problems.join('; ')}`,
+    `contention, 1 process: ${one.tally.ok} binds + ${one.tally.insufficient} refused in ${(one.tally.ms / 1000).toFixed(2)} s = ${oneRate.toFixed(0)} binds/s; conservation ${one.check.ok ? 'ok' : `BROKEN: ${one.check.problems.join('; ')}`}`,
   );
 
   const two = await crossProcess(pki, 2, clients / 2, attempts, credit, 4);
@@ -269,7 +269,7 @@ export async function benchContention(
   const refused = two.tallies.reduce((n, t) => n + t.insufficient, 0) + two.cli.insufficient;
   const failedOps = two.tallies.reduce((n, t) => n + t.failed, 0) + two.cli.failed;
   log(
-    `contention, 2 processes + CLI: ${two.ok} binds (${two.tallies.map((t) => t.ok).join(' + ')} + cli ${two.cli.ok}) + ${refused} refused + ${failedOps} failed in ${(two.ms / 1000).toFixed(2)} s = ${twoRate.toFixed(0)} binds/s; conservation ${two.check.ok ? 'ok' : 'BROKEN: ' + two.check.problems.join('; ')}`,
+    `contention, 2 processes + CLI: ${two.ok} binds (${two.tallies.map((t) => t.ok).join(' + ')} + cli ${two.cli.ok}) + ${refused} refused + ${failedOps} failed in ${(two.ms / 1000).toFixed(2)} s = ${twoRate.toFixed(0)} binds/s; conservation ${two.check.ok ? 'ok' : `BROKEN: ${two.check.problems.join('; ')}`}`,
   );
 
   const figures: Figure[] = [

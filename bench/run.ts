@@ -37,7 +37,7 @@ const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
 if (onlyAt >= 0 && only !== 'scale')
   throw new Error(`--only: only "scale" (item 4) can run alone, not ${only ?? '(nothing)'}`);
-const runScale = only === 'scale' || process.env['MYLIC_BENCH_SKIP_SCALE'] !== '1';
+const runScale = only === 'scale' || process.env.MYLIC_BENCH_SKIP_SCALE !== '1';
 const scaleMax = envInt('MYLIC_BENCH_SCALE_MAX', 1_000_000);
 const scaleSizes = [...new Set([10_000, 100_000, 1_000_000].filter((n) => n < scaleMax).concat(scaleMax))];
 
@@ -129,7 +129,7 @@ figures.sort((a, b) => a.item - b.item);
 // A shared machine: when the server had to wait for a core, other processes took CPU from it.
 const warnings: string[] = [];
 for (const f of figures) {
-  const wait = f.detail?.['serverRunqueueWait'];
+  const wait = f.detail?.serverRunqueueWait;
   if (typeof wait === 'number' && wait > 0.1) {
     warnings.push(
       `${f.measurement}: the server waited for a CPU ${(wait * 100).toFixed(0)}% of the window (other processes on the machine); this figure understates what the code can do.`,
@@ -144,7 +144,7 @@ if (startLoad > m.cpuCount)
 
 const table = renderTable(figures);
 console.log(table);
-if (scaleDetail) console.log(`note: ${String(scaleDetail['latency'])}`);
+if (scaleDetail) console.log(`note: ${String(scaleDetail.latency)}`);
 for (const w of warnings) console.log(`warning: ${w}`);
 if (profile)
   console.log(`\n${renderProfile(profile, 'CPU profile of the bridge during one download run', 'bridge')}`);

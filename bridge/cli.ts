@@ -141,7 +141,7 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
       'License types (price in cents per unit):',
       ...catalog.licenseTypes.map(
         (t) =>
-          `  ${t.name.padEnd(20)} ${t.family.padEnd(9)} ${(t.version === null ? 'all' : 'V' + t.version).padEnd(4)} ${t.ssa ? `SSC/unit/year ${String(t.sscPerUnitYear).padEnd(3)}` : 'no SSA           '} price ${String(t.price).padEnd(6)} ${!t.bindable ? 'balance only   ' : t.returnable ? 'returnable     ' : 'stays on device'} ${rule(t)}`,
+          `  ${t.name.padEnd(20)} ${t.family.padEnd(9)} ${(t.version === null ? 'all' : `V${t.version}`).padEnd(4)} ${t.ssa ? `SSC/unit/year ${String(t.sscPerUnitYear).padEnd(3)}` : 'no SSA           '} price ${String(t.price).padEnd(6)} ${!t.bindable ? 'balance only   ' : t.returnable ? 'returnable     ' : 'stays on device'} ${rule(t)}`,
       ),
       'Device types (firmware; maximum amount per kind):',
       ...catalog.devices.map(

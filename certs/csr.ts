@@ -39,7 +39,7 @@ export function parseCsr(pem: string): ParsedCsr {
   let der: Buffer;
   try {
     const msg = forge.pem.decode(pem)[0];
-    if (!msg || msg.type !== 'CERTIFICATE REQUEST') throw new Error('no "CERTIFICATE REQUEST" PEM block');
+    if (msg?.type !== 'CERTIFICATE REQUEST') throw new Error('no "CERTIFICATE REQUEST" PEM block');
     der = Buffer.from(msg.body, 'binary');
     // strict: no trailing bytes, lengths must add up
     csr = forge.pki.certificationRequestFromAsn1(forge.asn1.fromDer(msg.body, true), false);

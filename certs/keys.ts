@@ -29,6 +29,7 @@ export function generateKeyPair(): KeyPair {
 
 /** The SPKI PEM public key that belongs to a private key (any PEM format node reads). */
 export function publicKeyOf(privateKeyPem: string): string {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by its assignment in the try block
   let key;
   try {
     key = createPrivateKey(privateKeyPem);
@@ -75,6 +76,7 @@ async function writeFileAtomic(path: string, data: string, mode: number): Promis
 }
 
 async function fsyncDir(dir: string): Promise<void> {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by its assignment in the try block
   let dh;
   try {
     dh = await open(dir, 'r');

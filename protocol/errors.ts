@@ -359,7 +359,7 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 export const isErrorCode = (s: unknown): s is ErrorCode =>
-  typeof s === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, s);
+  typeof s === 'string' && Object.hasOwn(ERROR_CODES, s);
 
 /** The one error class the domain throws; the code says which failure it is. */
 export class MylicError extends Error {

@@ -192,7 +192,7 @@ export function resolveA(
           if (a.type === 'A' && sameName(a.name, current) && isIP(a.data) === 4) addresses.push(a.data);
         if (addresses.length > 0) break;
         const cname = answers.find((a) => a.type === 'CNAME' && sameName(a.name, current));
-        if (!cname || cname.type !== 'CNAME') break;
+        if (cname?.type !== 'CNAME') break;
         current = cname.data;
         chain.push(current);
       }

@@ -68,10 +68,11 @@ export class DeviceStore {
   async saveState(s: DeviceState) {
     await writeFileAtomic(
       this.path('device.json'),
-      JSON.stringify(DeviceState.parse(s), null, 2) + '\n',
+      `${JSON.stringify(DeviceState.parse(s), null, 2)}\n`,
       0o600,
     );
   }
+  // biome-ignore lint/suspicious/noConfusingVoidType: callers change the state in place and return nothing, or return a new one
   async update(fn: (s: DeviceState) => DeviceState | void): Promise<DeviceState> {
     const s = await this.state();
     const next = fn(s) ?? s;
@@ -184,14 +185,14 @@ export class DeviceStore {
     await writeFileAtomic(this.path('license.xml'), xml, 0o600);
     await writeFileAtomic(
       this.path('installed.json'),
-      JSON.stringify(InstalledLicenses.parse(licenses), null, 2) + '\n',
+      `${JSON.stringify(InstalledLicenses.parse(licenses), null, 2)}\n`,
       0o600,
     );
   }
   async saveInstalled(licenses: InstalledLicenses) {
     await writeFileAtomic(
       this.path('installed.json'),
-      JSON.stringify(InstalledLicenses.parse(licenses), null, 2) + '\n',
+      `${JSON.stringify(InstalledLicenses.parse(licenses), null, 2)}\n`,
       0o600,
     );
   }
@@ -202,7 +203,7 @@ export class DeviceStore {
   async savePending(p: PendingInvalidation) {
     await writeFileAtomic(
       this.path('pending-invalidation.json'),
-      JSON.stringify(PendingInvalidation.parse(p), null, 2) + '\n',
+      `${JSON.stringify(PendingInvalidation.parse(p), null, 2)}\n`,
       0o600,
     );
   }

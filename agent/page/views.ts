@@ -115,7 +115,7 @@ ${postForm('/request-certificate', m.csrf, html`<button type="submit" class="sec
 
 function licensesCard(m: PageModel): Html {
   const inst = m.installed;
-  if (!inst || !inst.licenses.length) {
+  if (!inst?.licenses.length) {
     return html`<section class="card wide" id="licenses"><h2>Installed licenses</h2>
 <p class="muted" data-empty="licenses">${inst ? `The V${inst.version} license file holds no licenses any more.` : 'No license file is installed.'}</p></section>`;
   }

@@ -648,10 +648,10 @@ export async function benchStoreScale(opts: ScaleOptions): Promise<ScaleResult> 
 
 /** The plans in short: per query, the statements that take most of its time, with their plans. */
 export function renderPlans(detail: Record<string, unknown>, topStatements = 2): string {
-  const profiles = detail['profiles'] as KindProfile[] | undefined;
+  const profiles = detail.profiles as KindProfile[] | undefined;
   if (!profiles) return '';
   const out = [
-    `Store queries at ${String(detail['plansAt'])}: where the time goes (share of the call; statement; plan)`,
+    `Store queries at ${String(detail.plansAt)}: where the time goes (share of the call; statement; plan)`,
   ];
   for (const p of profiles) {
     out.push(

@@ -34,6 +34,7 @@ function provider(dialect: DialectName): MigrationProvider {
   return { getMigrations: async () => list };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the schema they create exists
 export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<void> {
   const migrator = new Migrator({ db, provider: provider(dialect) });
   const { error, results } = await migrator.migrateToLatest();

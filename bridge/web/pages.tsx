@@ -28,6 +28,9 @@ export function portalPages(core: Core) {
   const app = new Hono();
   app.use('*', async (c, next) => {
     await next();
+    // Only what the pages answer (HTML, the stylesheet, their redirects): a path that is no page falls
+    // through to the bridge's 404 with the API's headers.
+    if (c.res.status === 404 && !(c.res.headers.get('content-type') ?? '').startsWith('text/html')) return;
     c.header('Cache-Control', c.req.path.startsWith('/static/') ? 'public, max-age=3600' : 'no-store');
     c.header('Content-Security-Policy', PAGE_CSP);
     // Browsers then send Origin on same-origin form posts, which the CSRF check reads.

@@ -271,7 +271,7 @@ export function buildSignedEnvelope(
     payload: { '@_encoding': PAYLOAD_ENCODING, '#text': toBase64(payloadBytes) },
     signature: { '@_alg': SIGNATURE_ALG, '#text': toBase64(signature) },
   };
-  if (certificatePem !== undefined) doc['certificate'] = toBase64(Buffer.from(certificatePem, 'utf8'));
+  if (certificatePem !== undefined) doc.certificate = toBase64(Buffer.from(certificatePem, 'utf8'));
   return checkedSize(buildXml({ [ROOT_ELEMENT]: { '@_kind': kind, '@_format': ENVELOPE_FORMAT, ...doc } }));
 }
 
@@ -342,7 +342,7 @@ export function decodePayload<S extends z.ZodType>(
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json))
     throw malformed('The payload is not a JSON object.');
-  const payloadKind: unknown = (json as Record<string, unknown>)['kind'];
+  const payloadKind: unknown = (json as Record<string, unknown>).kind;
   if (typeof payloadKind === 'string') expectKind(payloadKind, kind, 'payload');
   const result = schema.safeParse(json);
   if (!result.success) throw malformed(`The ${kind} payload is not valid: ${describeIssues(result.error)}`);

@@ -136,6 +136,7 @@ describe('invalidate --transfer behind the NTP and DNS checks', { timeout: 120_0
 
   it('is blocked before anything changes when the DNS server does not know the portal (DNS_NXDOMAIN), and goes through once it does', async () => {
     dns.set({ fault: 'nxdomain' });
+    // biome-ignore lint/suspicious/noImplicitAnyLet: typed by its assignment below
     let d;
     try {
       d = await expectBlocked('DNS_NXDOMAIN');

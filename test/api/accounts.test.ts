@@ -31,9 +31,10 @@ describe('accounts', () => {
   };
   // The mailed link opens the portal's activation page (test/web/account-pages.test.ts); its token
   // activates through the API here, as a script would.
-  const follow = (link: URL) => (
-    expect(link.pathname).toBe('/activate'), call('GET', `/api/v1/account/activate${link.search}`)
-  );
+  const follow = (link: URL) => {
+    expect(link.pathname).toBe('/activate');
+    return call('GET', `/api/v1/account/activate${link.search}`);
+  };
 
   async function registered(language = 'en') {
     const email = `user${++n}@example.com`;

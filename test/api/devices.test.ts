@@ -266,7 +266,7 @@ describe('adding one device', () => {
 
 describe('the Several Users warning', () => {
   it('warns SEVERAL_USERS when the device holds licenses paid by more than one company, and not when one company paid them all', async () => {
-    const a = await tenant('alice', '00-90-33-0A-00-01');
+    const _a = await tenant('alice', '00-90-33-0A-00-01');
     const b = await tenant('bruno', '00-90-33-0B-00-01');
     const c = await tenant('carla', '00-90-33-0C-00-01');
     // Bruno adds Alice's device: it holds licenses of Alice's company only.

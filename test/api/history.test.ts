@@ -545,7 +545,7 @@ describe('history of every state-changing route', () => {
     await ok(call(tc.app, 'DELETE', '/session', await loginPortal(tc.app, ctx.a.user)), 204);
     const token = await loginPortal(tc.app, ctx.a.user);
     const page = await ok(
-      call(tc.app, 'GET', '/history?period=day&context=user&userId=' + ctx.a.user.id, token),
+      call(tc.app, 'GET', `/history?period=day&context=user&userId=${ctx.a.user.id}`, token),
     );
     expect(page.companyId).toBe(ctx.a.companyId);
     expect(page.events.map((e: { event: string }) => e.event)).toContain('user.logged_out');

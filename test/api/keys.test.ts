@@ -342,7 +342,7 @@ describe('vendor keys and redeeming', () => {
     const real = await vendorKey([{ type: PORT, units: 1 }]);
     const projectId = prober.projects[0]!.id;
     for (let i = 0; i < LOOKUP_MAX_FAILURES; i++) {
-      const wrong = i % 2 === 0 ? 'ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ' + String((i % 8) + 2) : 'not a key';
+      const wrong = i % 2 === 0 ? `ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ${String((i % 8) + 2)}` : 'not a key';
       await expectError(
         await call(tc.app, 'POST', '/activation-keys/redeem', prober.token, { key: wrong, projectId }),
         404,

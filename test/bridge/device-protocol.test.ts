@@ -667,7 +667,7 @@ describe('invalidation over /device/v1/invalidations', () => {
     await expectError(await send(oneChar), 400, 'DOC_SIGNATURE_INVALID');
 
     // A character that is not base64 at all breaks the envelope instead.
-    const broken = doc.xml.slice(0, start + i) + '!' + doc.xml.slice(start + i + 1);
+    const broken = `${doc.xml.slice(0, start + i)}!${doc.xml.slice(start + i + 1)}`;
     await expectError(await send(broken), 400, 'DOC_MALFORMED');
 
     expect(await countsOf(tc, a.companyId)).toEqual(before);

@@ -21,7 +21,10 @@ export async function bridgeInProcess(
   } finally {
     log.mockRestore();
     err.mockRestore();
-    for (const [k, v] of Object.entries(saved))
-      v === undefined ? delete process.env[k] : (process.env[k] = v);
+    // Restore the environment as it was.
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 }

@@ -27,7 +27,7 @@ export function runCli(bundle: string, args: string[], env: Record<string, strin
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      let json: unknown = undefined;
+      let json: unknown;
       if (args.includes('--json')) {
         try {
           json = JSON.parse(stdout);

@@ -21,6 +21,7 @@ export async function makeTestCore(dir: string, pki?: Pki, mail?: CoreMail): Pro
   const thePki = pki ?? (await loadOrCreateDevPki(`${dir}/pki`));
   const store = await openSqliteStore(`${dir}/test.sqlite`);
   let fixed: Date | null = null;
+  // biome-ignore lint/suspicious/noAssignInExpressions: a settable test clock
   const clock = { now: () => fixed ?? new Date(), set: (d: Date | null) => void (fixed = d) };
   const core: Core = {
     store,

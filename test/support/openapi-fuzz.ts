@@ -189,6 +189,7 @@ export const NASTY_STRINGS: readonly string[] = [
   "' OR 1=1 --",
   '%00',
   '../../etc/passwd',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile string on purpose
   '${x}{{x}}',
   '\\',
   '"',
@@ -457,7 +458,7 @@ function places(
   const branch = s.anyOf?.find((b) => conforms(b, v)) ?? s;
   const out: { path: Path; schema: JsonSchema; value: unknown }[] = [{ path, schema: branch, value: v }];
   if (Array.isArray(v) && branch.items)
-    v.forEach((x, i) => out.push(...places(branch.items!, x, [...path, i])));
+    for (const [i, x] of v.entries()) out.push(...places(branch.items!, x, [...path, i]));
   else if (v !== null && typeof v === 'object' && branch.properties) {
     for (const [k, x] of Object.entries(v as Record<string, unknown>))
       if (branch.properties[k]) out.push(...places(branch.properties[k]!, x, [...path, k]));

@@ -39,7 +39,7 @@ export async function startSmtpSink() {
           subject,
           body,
         });
-        waiters.splice(0).forEach((w) => w());
+        for (const w of waiters.splice(0)) w();
         callback();
       });
     },

@@ -352,7 +352,7 @@ describe('certificate signing requests', () => {
     expect(at).toBeGreaterThan(0);
     const tampered = forge.pem.encode({
       type: 'CERTIFICATE REQUEST',
-      body: msg.body.slice(0, at) + '009033000001' + msg.body.slice(at + HW.length),
+      body: `${msg.body.slice(0, at)}009033000001${msg.body.slice(at + HW.length)}`,
     });
     expect(() => parseCsr(tampered)).toThrow(
       expect.objectContaining({ code: 'CERT_MALFORMED', message: expect.stringContaining('signature') }),

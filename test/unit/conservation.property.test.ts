@@ -325,6 +325,7 @@ async function runSequence(seq: number) {
 
   for (let n = 0; n < OPS; n++) {
     let r = rnd.next() * totalWeight;
+    // biome-ignore lint/suspicious/noAssignInExpressions: a weighted pick: subtract until the roll is spent
     const op = ops.find((o) => (r -= o[0]) < 0) ?? ops[0]!;
     const [, name, run, allowed] = op;
     try {

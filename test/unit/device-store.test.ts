@@ -90,6 +90,7 @@ describe('the device store', () => {
 
   it('leaves no temp files behind after writes, and none after a write that fails', async () => {
     const { store } = await newStore();
+    // biome-ignore lint/suspicious/noAssignInExpressions: the update changes the state in place, as the agent's flows do
     for (let i = 0; i < 5; i++) await store.update((s) => void (s.counter = i));
     const next = identity();
     await store.replaceIdentity(next.keyPem, next.certPem);

@@ -3,7 +3,7 @@ import { macRange, parseDeviceFile } from '../../bridge/core/devices/index.js';
 import { deviceMatch, hardwareIdPart } from '../../bridge/core/devices/index.js';
 import { looksLikeHardwareId } from '../../bridge/core/devices/index.js';
 import { licenseQuery } from '../../bridge/core/devices/index.js';
-import { MylicError } from '../../protocol/errors.js';
+import type { MylicError } from '../../protocol/errors.js';
 import {
   formatHardwareId,
   formatIpei,

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../bridge/core/accounts/index.js';
 import { balanceOf } from '../../bridge/core/ledger.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MylicError } from '../../protocol/errors.js';
+import type { MylicError } from '../../protocol/errors.js';
 import { macRange } from '../../bridge/core/devices/index.js';
 import {
   formatMac,

@@ -42,9 +42,7 @@ function eventLiterals(file: string, src: string): { file: string; name: string 
 
 /** Every string literal written where a ledger reason goes: creditBalance/debitBalance/keyEntry calls, `reason: '…'`, `.where('…reason', op, …)`. */
 function reasonLiterals(file: string, src: string): { file: string; name: string }[] {
-  const calls = [...src.matchAll(/\b(?:creditBalance|debitBalance|keyEntry)\(([^)]*)\)/g)].map(
-    (m) => m[1]!,
-  );
+  const calls = [...src.matchAll(/\b(?:creditBalance|debitBalance|keyEntry)\(([^)]*)\)/g)].map((m) => m[1]!);
   const props = [...src.matchAll(/\breason:\s*([^,;}\n]+)/g)].map((m) => m[1]!);
   const wheres = [...src.matchAll(/\.where\(\s*'(?:[a-z_]+\.)?reason',\s*'[^']+',\s*([^)]+)\)/g)].map(
     (m) => m[1]!,

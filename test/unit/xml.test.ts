@@ -14,7 +14,7 @@ function errorOf(fn: () => unknown): MylicError {
   throw new Error('expected a MylicError, nothing was thrown');
 }
 
-const nested = (depth: number): string => '<a>'.repeat(depth) + 'x' + '</a>'.repeat(depth);
+const nested = (depth: number): string => `${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}`;
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -81,7 +81,7 @@ describe('parseXmlSafe', () => {
   });
 
   it('refuses a 10 MB string with XML_TOO_LARGE before the DTD check', () => {
-    const text = '<!DOCTYPE x>' + '<doc>' + 'a'.repeat(10 * 1024 * 1024) + '</doc>';
+    const text = `<!DOCTYPE x><doc>${'a'.repeat(10 * 1024 * 1024)}</doc>`;
     expect(codeOf(() => parseXmlSafe(text))).toBe('XML_TOO_LARGE');
   });
 
@@ -130,7 +130,7 @@ describe('parseXmlSafe', () => {
   });
 
   it('does not let stray closing tags buy extra depth', () => {
-    expect(codeOf(() => parseXmlSafe('</x></x></x>' + nested(3), { maxDepth: 2 }))).toBe('XML_TOO_DEEP');
+    expect(codeOf(() => parseXmlSafe(`</x></x></x>${nested(3)}`, { maxDepth: 2 }))).toBe('XML_TOO_DEEP');
   });
 
   it('refuses garbage with XML_MALFORMED and names the line', () => {
@@ -173,7 +173,7 @@ describe('parseXmlSafe', () => {
       'XML_MALFORMED',
     );
     expect(codeOf(() => parseXmlSafe('<a><constructor>1</constructor></a>'))).toBe('XML_MALFORMED');
-    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('refuses input that is neither text nor bytes', () => {

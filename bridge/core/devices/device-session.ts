@@ -39,7 +39,7 @@ export interface DeviceLoginInput {
 
 export async function deviceLogin(core: Core, input: DeviceLoginInput, address: string | null = null) {
   const user = await authenticateLimited(core, input.email, input.password, address);
-  const now = core.clock.now();
+  const _now = core.clock.now();
   // The Device Certification Authority is pinned as the issuer, and the certificate must be a device's.
   assertDeviceCertificateOf(core, input.certificate, input.hardwareId);
   const proofOk = verify(

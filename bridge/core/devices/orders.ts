@@ -189,6 +189,6 @@ export async function orderCsv(
   const rows = [['MAC', 'Type', 'Name'], ...o.devices.map((d) => [d.display, d.type, d.name ?? ''])];
   return {
     filename: `order-${o.orderNumber}.csv`,
-    csv: rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n',
+    csv: `${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`,
   };
 }

@@ -102,7 +102,7 @@ export function licenseQuery(query: string): { type: string; minUnits: number } 
   if (!m) return null;
   const name = m[1]!.trim().toLowerCase();
   const type = catalog.licenseTypes.find((t) => t.name.toLowerCase() === name);
-  if (!type || !type.bindable) return null;
+  if (!type?.bindable) return null;
   return { type: type.name, minUnits: m[2] === undefined ? 1 : Math.max(1, Number(m[2])) };
 }
 

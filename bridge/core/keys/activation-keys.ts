@@ -10,7 +10,7 @@ import {
 import type { Tx } from '../../db/store.js';
 import { projectAccess, selectedCompany } from '../access.js';
 import { creditBalance, projectBalance } from '../ledger.js';
-import { catalog, mergeLicenseLines } from '../catalog.js';
+import { mergeLicenseLines } from '../catalog.js';
 import { type Actor, type Core, isoNow } from '../context.js';
 import { recordHistory } from '../history.js';
 import { generateKeyCode, newKeyRef } from './key-codes.js';

@@ -77,7 +77,7 @@ async function ownBalanceProject(tx: Tx, actor: Actor, projectId: number, compan
 /** An own key the actor may manage (a member of its company, not locked), or KEY_NOT_FOUND. */
 async function ownKeyFor(tx: Tx, actor: Actor, keyId: number) {
   const key = await keyById(tx, keyId);
-  if (!key || key.kind !== 'own' || key.deleted_at !== null || key.company_id === null)
+  if (key?.kind !== 'own' || key.deleted_at !== null || key.company_id === null)
     throw new MylicError('KEY_NOT_FOUND');
   const m = await tx
     .selectFrom('memberships')

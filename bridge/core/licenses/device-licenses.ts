@@ -83,7 +83,7 @@ export const fileEntry = (d: DeviceLicense) => ({
   testEnd: null,
 });
 
-export async function actorDevice(core: Core, actor: Actor, tx: Tx) {
+export async function actorDevice(_core: Core, actor: Actor, tx: Tx) {
   if (actor.deviceId === undefined) throw new MylicError('FORBIDDEN', 'Only a logged-in device may do this.');
   const device =
     (await deviceQuery(tx, { id: actor.deviceId })).rows[0] ??

@@ -78,7 +78,7 @@ export async function acceptInvalidation(
     const rejected: { serial: string; reason: string }[] = [];
     for (const serial of new Set(payload.serials)) {
       const l = bySerial.get(serial);
-      if (!l || l.state !== 'bound' || l.device_id !== device.id)
+      if (l?.state !== 'bound' || l.device_id !== device.id)
         rejected.push({ serial, reason: 'not bound to this device' });
       else if (!l.returnable) rejected.push({ serial, reason: 'license type is not returnable' });
       else if (l.downloaded_unencrypted)

@@ -220,6 +220,7 @@ export async function ownedColumns(
 }
 
 /** The dynamic-table escape hatch: table and column names come from the schema, never from input. */
+// biome-ignore lint/suspicious/noExplicitAny: tables found by introspection have no static type
 const anyDb = (tx: Tx) => tx as unknown as Kysely<any>;
 
 export async function countRows(tx: Tx, c: OwnedColumn, id: number): Promise<number> {

@@ -291,7 +291,7 @@ async function stillDue(tx: Tx, row: Row, day: string) {
     ])
     .where('projects.id', '=', row.for_project)
     .executeTakeFirst();
-  if (!project || project.send_ssa_mails !== 1 || project.ssa_end !== row.ssa_end) return null;
+  if (project?.send_ssa_mails !== 1 || project.ssa_end !== row.ssa_end) return null;
   if (row.ssa_end <= day || row.due_date > day) return null;
   const user = await recipients(tx, project.company_id)
     .where('users.id', '=', row.user_id)

@@ -46,6 +46,7 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
 
   // Carry the requests that are active today over: the requesting user's company among the device's
   // placements (the first one placed if the user is in none, or the request had no user).
+  // biome-ignore lint/suspicious/noExplicitAny: a migration reads rows of the schema as it stands at this step
   const d = db as Kysely<any>;
   const open = await d
     .selectFrom('devices')

@@ -12,6 +12,7 @@ export const SCOPES_AT_013 = 'read devices licenses keys invalidations ssa organ
 
 export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<void> {
   await db.schema.alterTable('sessions').addColumn('scopes', 'text').execute();
+  // biome-ignore lint/suspicious/noExplicitAny: a migration reads rows of the schema as it stands at this step
   const d = db as Kysely<any>;
   await d.updateTable('sessions').set({ scopes: SCOPES_AT_013 }).where('kind', '=', 'api').execute();
   await db.schema

@@ -62,6 +62,7 @@ export interface RouteInput<B, Q, P> {
 }
 
 export class ApiRouter {
+  // biome-ignore lint/suspicious/noExplicitAny: a registry of routes with different body, query, params and answer schemas
   readonly specs: RouteSpec<any, any, any, any>[] = [];
   constructor(
     private readonly app: Hono<AuthEnv>,
@@ -137,6 +138,7 @@ const SCOPE_BY_PATH: readonly (readonly [RegExp, ApiScope])[] = [
 ];
 
 export function routeScope(
+  // biome-ignore lint/suspicious/noExplicitAny: any route of the registry
   spec: Pick<RouteSpec<any, any, any, any>, 'method' | 'path' | 'scope'>,
 ): RouteScope {
   if (spec.scope) return spec.scope;
@@ -166,6 +168,7 @@ function parseParams(schema: z.ZodType, raw: Record<string, string>) {
   return r.data;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: any route of the registry
 const scopeOf = (s: RouteSpec<any, any, any, any>) => {
   const scope = routeScope(s);
   return scope === 'password-session' || scope === 'any-token' ? [] : [scope];
@@ -173,6 +176,7 @@ const scopeOf = (s: RouteSpec<any, any, any, any>) => {
 
 /** The OpenAPI 3.1 document of every declared route. */
 export function openApiDocument(
+  // biome-ignore lint/suspicious/noExplicitAny: a registry of routes with different body, query, params and answer schemas
   specs: readonly RouteSpec<any, any, any, any>[],
   info: { title: string; version: string },
 ) {

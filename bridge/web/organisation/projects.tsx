@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
+import type { Child } from 'hono/jsx';
 import { MylicError } from '../../../protocol/errors.js';
 import { getProfile } from '../../core/accounts/index.js';
 import type { Core } from '../../core/context.js';
@@ -19,7 +20,7 @@ export function projectsPages(app: Hono, core: Core, session: (c: Context) => Pr
     const s = await session(c);
     const profile = await getProfile(core, s.actor);
     const companyName = profile.companies.find((x) => x.id === profile.selectedCompanyId)?.name ?? null;
-    let body;
+    let body: Child;
     try {
       const { projects } = await listProjects(core, s.actor);
       body = <ProjectList lang={lang} company={companyName ?? ''} projects={projects} />;

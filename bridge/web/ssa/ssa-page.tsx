@@ -122,8 +122,8 @@ async function render(
   notFound: (c: Context) => Response | Promise<Response>,
   status: 200 | 403 | 409 = 200,
 ) {
-  let project;
-  let state;
+  let project: Awaited<ReturnType<typeof getProject>>;
+  let state: Awaited<ReturnType<typeof projectSsaStatus>>;
   try {
     project = await getProject(core, s.actor, projectId);
     state = await projectSsaStatus(core, s.actor, projectId);
@@ -184,7 +184,7 @@ async function render(
         </div>
         <label for="calculationDate">{t(lang, 'ssaCalcDate')}</label>
         <input id="calculationDate" name="calculationDate" type="date" value={v.calculationDate ?? ''} />
-        {summary && summary.lines.length ? (
+        {summary?.lines.length ? (
           <table>
             <caption>{t(lang, 'ssaTotal', { total: summary.total })}</caption>
             <thead>
@@ -246,7 +246,7 @@ async function render(
           {t(lang, 'ssaCalculate')}
         </button>
       </form>
-      {preview && summary && summary.lines.length ? (
+      {preview && summary?.lines.length ? (
         <section class="confirm">
           <p>
             <strong>{t(lang, 'ssaTotal', { total: summary.total })}</strong> ·{' '}
