@@ -7,6 +7,13 @@ export const LANGUAGES = ['en', 'de', 'it', 'nl', 'fr'] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
 const en = {
+  balance: 'Balance',
+  balanceIntro: 'Licenses and SSC in the balance of {company}, not yet bound to a device.',
+  balanceOfProject: 'Balance of project {project}',
+  balanceAll: 'All projects',
+  licenseType: 'License type',
+  total: 'Total',
+  noBalance: 'The balance is empty. Redeem an activation key to fill it.',
   registerTitle: 'Register now',
   registerIntro: 'Create your portal account. We send you a link to activate it.',
   name: 'Name',
@@ -108,6 +115,13 @@ const en = {
 type Messages = { readonly [K in keyof typeof en]: string };
 
 const de = {
+  balance: 'Guthaben',
+  balanceIntro: 'Lizenzen und SSC im Guthaben von {company}, noch an kein Gerät gebunden.',
+  balanceOfProject: 'Guthaben des Projekts {project}',
+  balanceAll: 'Alle Projekte',
+  licenseType: 'Lizenztyp',
+  total: 'Summe',
+  noBalance: 'Das Guthaben ist leer. Lösen Sie einen Aktivierungsschlüssel ein, um es zu füllen.',
   registerTitle: 'Jetzt registrieren',
   registerIntro: 'Legen Sie Ihr Portalkonto an. Wir schicken Ihnen einen Link, um es zu aktivieren.',
   name: 'Name',
@@ -213,6 +227,13 @@ const de = {
 } as const satisfies Messages;
 
 const it = {
+  balance: 'Saldo',
+  balanceIntro: 'Licenze e SSC nel saldo di {company}, non ancora associate a un dispositivo.',
+  balanceOfProject: 'Saldo del progetto {project}',
+  balanceAll: 'Tutti i progetti',
+  licenseType: 'Tipo di licenza',
+  total: 'Totale',
+  noBalance: 'Il saldo è vuoto. Riscatta una chiave di attivazione per riempirlo.',
   registerTitle: 'Registrati ora',
   registerIntro: 'Crea il tuo account del portale. Ti inviamo un link per attivarlo.',
   name: 'Nome',
@@ -312,6 +333,13 @@ const it = {
 } as const satisfies Messages;
 
 const nl = {
+  balance: 'Saldo',
+  balanceIntro: 'Licenties en SSC in het saldo van {company}, nog aan geen apparaat gekoppeld.',
+  balanceOfProject: 'Saldo van project {project}',
+  balanceAll: 'Alle projecten',
+  licenseType: 'Licentietype',
+  total: 'Totaal',
+  noBalance: 'Het saldo is leeg. Wissel een activeringssleutel in om het te vullen.',
   registerTitle: 'Nu registreren',
   registerIntro: 'Maak uw portaalaccount aan. We sturen u een link om het te activeren.',
   name: 'Naam',
@@ -415,6 +443,13 @@ const nl = {
 } as const satisfies Messages;
 
 const fr = {
+  balance: 'Solde',
+  balanceIntro: 'Licences et SSC dans le solde de {company}, pas encore associées à un appareil.',
+  balanceOfProject: 'Solde du projet {project}',
+  balanceAll: 'Tous les projets',
+  licenseType: 'Type de licence',
+  total: 'Total',
+  noBalance: "Le solde est vide. Utilisez une clé d'activation pour le remplir.",
   registerTitle: "S'inscrire maintenant",
   registerIntro: 'Créez votre compte du portail. Nous vous envoyons un lien pour l’activer.',
   name: 'Nom',

@@ -14,7 +14,7 @@ export interface LayoutProps {
   /** The path the language links keep. */
   path: string;
   user?: { email: string; companyName: string | null; csrf: string } | undefined;
-  active?: 'projects' | undefined;
+  active?: 'projects' | 'balance' | undefined;
   children?: Child;
 }
 
@@ -75,6 +75,11 @@ export function Layout(p: LayoutProps) {
                 <li>
                   <a href="/projects" aria-current={p.active === 'projects' ? 'page' : undefined}>
                     {t(p.lang, 'projects')}
+                  </a>
+                </li>
+                <li>
+                  <a href="/balance" aria-current={p.active === 'balance' ? 'page' : undefined}>
+                    {t(p.lang, 'balance')}
                   </a>
                 </li>
               </ul>
