@@ -30,7 +30,12 @@ afterAll(async () => {
 
 const page = (path: string, cookie?: string, lang = 'en') =>
   tc.app.request(`${ORIGIN}${path}`, {
-    headers: { host: 'portal.test', accept: 'text/html', 'accept-language': lang, ...(cookie ? { cookie } : {}) },
+    headers: {
+      host: 'portal.test',
+      accept: 'text/html',
+      'accept-language': lang,
+      ...(cookie ? { cookie } : {}),
+    },
   });
 async function logIn(user: { email: string; password: string }) {
   const res = await tc.app.request(`${ORIGIN}/login`, {
@@ -65,7 +70,11 @@ describe('the balance page', () => {
   it('says so to a locked member and shows nothing', async () => {
     const carl = await makeTenant(tc, { name: 'carl', mac: '00-90-33-63-00-03' });
     const cookie = await logIn(carl.user);
-    await tc.core.store.db.updateTable('memberships').set({ is_locked: 1 }).where('user_id', '=', carl.user.id).execute();
+    await tc.core.store.db
+      .updateTable('memberships')
+      .set({ is_locked: 1 })
+      .where('user_id', '=', carl.user.id)
+      .execute();
     const html = await (await page('/balance', cookie)).text();
     expect(html).toContain(MESSAGES.en.locked);
     expect(html).not.toContain('<table');
