@@ -7,6 +7,24 @@ export const LANGUAGES = ['en', 'de', 'it', 'nl', 'fr'] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
 const en = {
+  activations: 'Activations',
+  activationsIntro:
+    'Redeem an activation key: its licenses go into the balance of the project you choose. You see them before anything happens.',
+  activationKey: 'Activation key',
+  keyHint: '25 letters and digits, with or without dashes, like ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ2.',
+  intoProject: 'Into project',
+  showLicenses: 'Show the licenses',
+  keyLicenses: 'This key holds:',
+  redeemInto: 'Redeem into {project}',
+  comment: 'Comment (optional)',
+  keyRedeemed: 'The key {key} is redeemed: its licenses are in the balance of {project}.',
+  keyNotFound: 'There is no such activation key. Check the 25 characters and try again.',
+  keyAlreadyRedeemed: 'This activation key has already been redeemed.',
+  keyLookupsLimited: 'Too many wrong keys. Wait {minutes} minutes and try again.',
+  noActivations: 'No activation keys have been redeemed here yet.',
+  redeemedAt: 'Redeemed',
+  licenses: 'Licenses',
+  key: 'Key',
   balance: 'Balance',
   balanceIntro: 'Licenses and SSC in the balance of {company}, not yet bound to a device.',
   balanceOfProject: 'Balance of project {project}',
@@ -115,6 +133,25 @@ const en = {
 type Messages = { readonly [K in keyof typeof en]: string };
 
 const de = {
+  activations: 'Aktivierungen',
+  activationsIntro:
+    'Lösen Sie einen Aktivierungsschlüssel ein: Seine Lizenzen kommen in das Guthaben des gewählten Projekts. Sie sehen sie, bevor etwas geschieht.',
+  activationKey: 'Aktivierungsschlüssel',
+  keyHint: '25 Buchstaben und Ziffern, mit oder ohne Bindestriche, wie ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ2.',
+  intoProject: 'In das Projekt',
+  showLicenses: 'Lizenzen anzeigen',
+  keyLicenses: 'Dieser Schlüssel enthält:',
+  redeemInto: 'In {project} einlösen',
+  comment: 'Kommentar (optional)',
+  keyRedeemed: 'Der Schlüssel {key} ist eingelöst: Seine Lizenzen sind im Guthaben von {project}.',
+  keyNotFound:
+    'Diesen Aktivierungsschlüssel gibt es nicht. Prüfen Sie die 25 Zeichen und versuchen Sie es erneut.',
+  keyAlreadyRedeemed: 'Dieser Aktivierungsschlüssel wurde schon eingelöst.',
+  keyLookupsLimited: 'Zu viele falsche Schlüssel. Warten Sie {minutes} Minuten und versuchen Sie es erneut.',
+  noActivations: 'Hier wurden noch keine Aktivierungsschlüssel eingelöst.',
+  redeemedAt: 'Eingelöst',
+  licenses: 'Lizenzen',
+  key: 'Schlüssel',
   balance: 'Guthaben',
   balanceIntro: 'Lizenzen und SSC im Guthaben von {company}, noch an kein Gerät gebunden.',
   balanceOfProject: 'Guthaben des Projekts {project}',
@@ -227,6 +264,24 @@ const de = {
 } as const satisfies Messages;
 
 const it = {
+  activations: 'Attivazioni',
+  activationsIntro:
+    'Riscatta una chiave di attivazione: le sue licenze vanno nel saldo del progetto che scegli. Le vedi prima che accada qualcosa.',
+  activationKey: 'Chiave di attivazione',
+  keyHint: '25 lettere e cifre, con o senza trattini, come ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ2.',
+  intoProject: 'Nel progetto',
+  showLicenses: 'Mostra le licenze',
+  keyLicenses: 'Questa chiave contiene:',
+  redeemInto: 'Riscatta in {project}',
+  comment: 'Commento (facoltativo)',
+  keyRedeemed: 'La chiave {key} è riscattata: le sue licenze sono nel saldo di {project}.',
+  keyNotFound: 'Questa chiave di attivazione non esiste. Controlla i 25 caratteri e riprova.',
+  keyAlreadyRedeemed: 'Questa chiave di attivazione è già stata riscattata.',
+  keyLookupsLimited: 'Troppe chiavi errate. Attendi {minutes} minuti e riprova.',
+  noActivations: 'Qui non è ancora stata riscattata nessuna chiave di attivazione.',
+  redeemedAt: 'Riscattata',
+  licenses: 'Licenze',
+  key: 'Chiave',
   balance: 'Saldo',
   balanceIntro: 'Licenze e SSC nel saldo di {company}, non ancora associate a un dispositivo.',
   balanceOfProject: 'Saldo del progetto {project}',
@@ -333,6 +388,24 @@ const it = {
 } as const satisfies Messages;
 
 const nl = {
+  activations: 'Activeringen',
+  activationsIntro:
+    'Wissel een activeringssleutel in: de licenties komen in het saldo van het project dat u kiest. U ziet ze voordat er iets gebeurt.',
+  activationKey: 'Activeringssleutel',
+  keyHint: '25 letters en cijfers, met of zonder streepjes, zoals ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ2.',
+  intoProject: 'In project',
+  showLicenses: 'Licenties tonen',
+  keyLicenses: 'Deze sleutel bevat:',
+  redeemInto: 'Inwisselen in {project}',
+  comment: 'Opmerking (optioneel)',
+  keyRedeemed: 'De sleutel {key} is ingewisseld: de licenties staan in het saldo van {project}.',
+  keyNotFound: 'Deze activeringssleutel bestaat niet. Controleer de 25 tekens en probeer het opnieuw.',
+  keyAlreadyRedeemed: 'Deze activeringssleutel is al ingewisseld.',
+  keyLookupsLimited: 'Te veel verkeerde sleutels. Wacht {minutes} minuten en probeer het opnieuw.',
+  noActivations: 'Hier zijn nog geen activeringssleutels ingewisseld.',
+  redeemedAt: 'Ingewisseld',
+  licenses: 'Licenties',
+  key: 'Sleutel',
   balance: 'Saldo',
   balanceIntro: 'Licenties en SSC in het saldo van {company}, nog aan geen apparaat gekoppeld.',
   balanceOfProject: 'Saldo van project {project}',
@@ -443,6 +516,24 @@ const nl = {
 } as const satisfies Messages;
 
 const fr = {
+  activations: 'Activations',
+  activationsIntro:
+    "Utilisez une clé d'activation : ses licences vont dans le solde du projet que vous choisissez. Vous les voyez avant que quoi que ce soit ne change.",
+  activationKey: "Clé d'activation",
+  keyHint: '25 lettres et chiffres, avec ou sans tirets, comme ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ2.',
+  intoProject: 'Dans le projet',
+  showLicenses: 'Afficher les licences',
+  keyLicenses: 'Cette clé contient :',
+  redeemInto: 'Utiliser dans {project}',
+  comment: 'Commentaire (facultatif)',
+  keyRedeemed: 'La clé {key} est utilisée : ses licences sont dans le solde de {project}.',
+  keyNotFound: "Cette clé d'activation n'existe pas. Vérifiez les 25 caractères et réessayez.",
+  keyAlreadyRedeemed: "Cette clé d'activation a déjà été utilisée.",
+  keyLookupsLimited: 'Trop de clés erronées. Attendez {minutes} minutes et réessayez.',
+  noActivations: "Aucune clé d'activation n'a encore été utilisée ici.",
+  redeemedAt: 'Utilisée le',
+  licenses: 'Licences',
+  key: 'Clé',
   balance: 'Solde',
   balanceIntro: 'Licences et SSC dans le solde de {company}, pas encore associées à un appareil.',
   balanceOfProject: 'Solde du projet {project}',

@@ -14,7 +14,7 @@ export interface LayoutProps {
   /** The path the language links keep. */
   path: string;
   user?: { email: string; companyName: string | null; csrf: string } | undefined;
-  active?: 'projects' | 'balance' | undefined;
+  active?: 'projects' | 'balance' | 'activations' | undefined;
   children?: Child;
 }
 
@@ -80,6 +80,11 @@ export function Layout(p: LayoutProps) {
                 <li>
                   <a href="/balance" aria-current={p.active === 'balance' ? 'page' : undefined}>
                     {t(p.lang, 'balance')}
+                  </a>
+                </li>
+                <li>
+                  <a href="/activations" aria-current={p.active === 'activations' ? 'page' : undefined}>
+                    {t(p.lang, 'activations')}
                   </a>
                 </li>
               </ul>

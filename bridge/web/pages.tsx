@@ -7,6 +7,7 @@ import { registrationPages } from './accounts/register.js';
 import { t } from './i18n.js';
 import { Layout, PORTAL_CSS } from './layout.js';
 import { balancePages } from './balance/balance-page.js';
+import { activationsPages } from './keys/activations-page.js';
 import { projectsPages } from './organisation/projects.js';
 import { ssaPages } from './ssa/ssa-page.js';
 import { pageLanguage, webSession, type WebSession } from './web-session.js';
@@ -20,7 +21,7 @@ class LoginNeeded extends Error {}
 /**
  * The portal pages for people (issue 13, ARCHITECTURE §8), mounted at `/` beside `/api/v1` and
  * `/device/v1`. Built so far: log-in, log-out, Register Now with its activation link, the forgotten
- * password, the projects list, the balance and a project's SSA (the page the SSA
+ * password, the projects list, the balance, activations (redeem a key after seeing its licenses) and a project's SSA (the page the SSA
  * expiry mail links to); the other menus exist in the API so far.
  * Pages call the core services directly, never the API over HTTP. Every page answer is `no-store` and
  * carries its own CSP: its stylesheet from this origin, forms to this origin, nothing framed, no script.
@@ -56,6 +57,7 @@ export function portalPages(core: Core) {
   projectsPages(app, core, session);
   ssaPages(app, core, session, notFoundPage);
   balancePages(app, core, session);
+  activationsPages(app, core, session);
   return app;
 }
 
