@@ -126,6 +126,15 @@ describe('the SSA page of a project', () => {
       ).toBe(403);
     }
     expect(await ssaEndOf(ann.projectId)).toBeNull();
+    // A form without the total it showed pays nothing; a made-up notice date is no crash.
+    const blind = await page(`/projects/${ann.projectId}/ssa`, {
+      method: 'POST',
+      cookie,
+      body: new URLSearchParams({ csrf, endDate: end }).toString(),
+    });
+    expect(blind.status).toBe(409);
+    expect(await ssaEndOf(ann.projectId)).toBeNull();
+    expect((await page(`/projects/${ann.projectId}/ssa?done=x`, { cookie })).status).toBe(200);
     const ok = await page(`/projects/${ann.projectId}/ssa`, {
       method: 'POST',
       cookie,

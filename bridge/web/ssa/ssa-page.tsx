@@ -51,7 +51,7 @@ export function ssaPages(
         endDate,
         calculationDate,
         optOut,
-        notice: c.req.query('done')
+        notice: ISO_DATE.test(c.req.query('done') ?? '')
           ? t(lang, 'ssaDone', { date: formatDate(lang, c.req.query('done')!) })
           : undefined,
       },
@@ -85,7 +85,8 @@ export function ssaPages(
       await confirmProjectSsa(core, s.actor, id, {
         endDate,
         optOut,
-        ...(Number.isSafeInteger(expectedTotal) ? { expectedTotal } : {}),
+        // The page always shows a total before it asks to pay; without one nothing is paid.
+        expectedTotal: Number.isSafeInteger(expectedTotal) && expectedTotal >= 0 ? expectedTotal : -1,
       });
       return c.redirect(`/projects/${id}/ssa?done=${encodeURIComponent(endDate)}`, 303);
     } catch (e) {
