@@ -94,6 +94,11 @@ describe('API tokens and their scopes', () => {
       ['PUT', '/api/v1/session/company', { companyId: a.companyId }],
       // A token is bound to one company: making another (and selecting it) is the account's business.
       ['POST', '/api/v1/companies', { name: 'Token GmbH', select: true }],
+      // Handing out access: members, admin flags, project rights (a leaked token must not mint an admin).
+      ['POST', '/api/v1/company/users', { email: 'mallory@example.com', admin: true }],
+      ['PATCH', '/api/v1/company/users/1', { admin: true }],
+      ['POST', '/api/v1/projects/1/rights', { companyId: 2 }],
+      ['DELETE', '/api/v1/projects/1/rights/2', undefined],
     ] as const) {
       const r = await call(method, path, body, token);
       expect(r.status, `${method} ${path}`).toBe(403);

@@ -137,12 +137,24 @@ const SCOPE_BY_PATH: readonly (readonly [RegExp, ApiScope])[] = [
   [/^\/session\/project$/, 'read'],
 ];
 
+/**
+ * Changes that hand out access — company members, admin and lock flags, joining companies, project
+ * rights for other companies — need a password session whatever a token's scopes: a leaked token must
+ * not make its holder a member, or a member an admin, who then mints tokens of their own (issue 11
+ * review).
+ */
+const PASSWORD_ONLY: readonly RegExp[] = [
+  /^\/company\/(users|join)(\/|$)/,
+  /^\/projects\/:[^/]+\/rights(\/|$)/,
+];
+
 export function routeScope(
   // biome-ignore lint/suspicious/noExplicitAny: any route of the registry
   spec: Pick<RouteSpec<any, any, any, any>, 'method' | 'path' | 'scope'>,
 ): RouteScope {
   if (spec.scope) return spec.scope;
   if (spec.method === 'get' || /[/-]preview$/.test(spec.path)) return 'read';
+  if (PASSWORD_ONLY.some((re) => re.test(spec.path))) return 'password-session';
   return SCOPE_BY_PATH.find(([re]) => re.test(spec.path))?.[1] ?? 'password-session';
 }
 
