@@ -265,10 +265,34 @@ describe('walls around licenses on devices', () => {
         targetDeviceId: own.deviceId,
       }),
       403,
-      'FORBIDDEN',
+      // They are A's licenses: a company acting through rights moves nothing of the owner's.
+      'LICENSES_OF_ANOTHER_COMPANY',
     );
     expect(await snapshot(tc)).toEqual(afterPlace);
     expect(before.licenses).toEqual(afterPlace.licenses);
+  });
+
+  it("a company with rights on the project deletes, converts and makes non-returnable nothing of the owner's", async () => {
+    const before = await snapshot(tc);
+    await expectError(
+      await call(tc.app, 'DELETE', `/devices/${floating.deviceId}/licenses/floating`, c.token),
+      403,
+      'LICENSES_OF_ANOTHER_COMPANY',
+    );
+    await expectError(
+      await call(tc.app, 'POST', '/free-licenses/convert', c.token, { licenses: [{ serial: freeSerial }] }),
+      403,
+      'FORBIDDEN',
+    );
+    await expectError(
+      await call(tc.app, 'POST', `/devices/${dev.deviceId}/license-file`, c.token, {
+        version: 7,
+        acceptNonReturnable: true,
+      }),
+      403,
+      'LICENSES_OF_ANOTHER_COMPANY',
+    );
+    expect(await snapshot(tc)).toEqual(before);
   });
 
   it('without the right: no buying on credit, no moving licenses of a device that is not in RMA', async () => {

@@ -1,3 +1,4 @@
+import { bind1 } from '../bridge/fixtures.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rmaArrived } from '../../bridge/core/devices/index.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
@@ -290,13 +291,14 @@ const CASES: Case[] = [
     route: 'POST /devices/{deviceId}/licenses/from-balance',
     path: (x) => `${D(x)}/licenses/from-balance`,
     body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }),
-    b: [201],
+    // B's own licenses next to A's would block A's V5–V7 files and moves (review of issue 11).
+    b: [403, 'LICENSES_OF_ANOTHER_COMPANY'],
   },
   {
     route: 'POST /devices/{deviceId}/licenses/from-balance/ssa-preview',
     path: (x) => `${D(x)}/licenses/from-balance/ssa-preview`,
     body: () => ({ version: 14, lines: [{ type: 'GW-Channel', units: 1 }] }),
-    b: [200],
+    b: [403, 'LICENSES_OF_ANOTHER_COMPANY'],
   },
   { route: 'GET /free-licenses', path: () => '/free-licenses', b: [200] },
   {
@@ -308,7 +310,7 @@ const CASES: Case[] = [
     route: 'POST /devices/{deviceId}/licenses/from-free',
     path: (x) => `${D(x)}/licenses/from-free`,
     body: (x) => ({ version: 14, serials: [x.freeSerial] }),
-    b: [404, 'FREE_LICENSE_NOT_FOUND'],
+    b: [403, 'LICENSES_OF_ANOTHER_COMPANY'],
   },
   {
     route: 'POST /free-licenses/convert/preview',
@@ -325,7 +327,7 @@ const CASES: Case[] = [
   {
     route: 'POST /devices/{deviceId}/licenses/floating',
     path: (x) => `/devices/${x.flo.deviceId}/licenses/floating`,
-    b: [409, 'LICENSE_MAXIMUM_EXCEEDED'],
+    b: [403, 'LICENSES_OF_ANOTHER_COMPANY'],
   },
   {
     route: 'DELETE /devices/{deviceId}/licenses/floating',
@@ -342,7 +344,7 @@ const CASES: Case[] = [
     route: 'POST /devices/{deviceId}/warranty',
     path: (x) => `${D(x)}/warranty`,
     body: () => ({ years: 1 }),
-    b: [201],
+    b: [403, 'LICENSES_OF_ANOTHER_COMPANY'],
   },
   {
     route: 'POST /projects/{projectId}/warranty/preview',
@@ -354,7 +356,7 @@ const CASES: Case[] = [
     route: 'POST /projects/{projectId}/warranty',
     path: (x) => `/projects/${x.b.projects[0]!.id}/warranty`,
     body: () => ({ years: 1 }),
-    b: [201],
+    b: [403, 'LICENSES_OF_ANOTHER_COMPANY'],
   },
   { route: 'GET /devices/{deviceId}/license-downloads', path: (x) => `${D(x)}/license-downloads`, b: [200] },
   {
@@ -548,18 +550,23 @@ describe('RMA requests per company', () => {
 
   it("moves only the caller's own licenses off a device that holds licenses of two companies", async () => {
     const { tc, a, b, dev, bOwn } = w;
-    const mine = await addLicenses(tc, b.token, dev.deviceId, {
-      version: 14,
-      lines: [{ type: 'GW-Channel', units: 1 }],
-    });
-    expect(mine.licenses ?? mine).toBeTruthy();
+    // Through the portal B can no longer bind next to A's licenses; the vendor's operator can (ops
+    // license bind), so a device with two companies' licenses still exists.
+    const mine = await bind1(
+      tc,
+      { userId: b.user.id, companyId: b.companyId },
+      b.projects[0]!.id,
+      dev.hardwareId,
+      'GW-Channel',
+      1,
+    );
     const aBefore = (await ownedByA(w)).licenses;
     const moved = await ok(
       call(tc.app, 'POST', `/devices/${dev.deviceId}/licenses/move`, b.token, {
         targetDeviceId: bOwn.deviceId,
       }),
     );
-    expect(moved.serials).toHaveLength(1);
+    expect(moved.serials).toEqual([mine.serial]);
     expect((await ownedByA(w)).licenses).toEqual(aBefore);
     // The request that the move made is B's; A sees it without the reason.
     expect((await ok(call(tc.app, 'GET', `/devices/${dev.deviceId}`, a.token))).rma).toMatchObject({

@@ -220,6 +220,7 @@ export async function downloadForPortal(
       device,
       {
         ...placement,
+        actingCompanyId: actor.companyId,
         userId: actor.userId,
         via: 'portal',
         acceptNonReturnable: req.acceptNonReturnable === true,
@@ -258,6 +259,8 @@ async function issueFile(
     userId: number;
     via: 'device' | 'portal';
     acceptNonReturnable?: boolean;
+    /** The actor's own company (portal): whose licenses it may make non-returnable. */
+    actingCompanyId?: number | null | undefined;
   },
   version: number,
 ) {
@@ -281,7 +284,10 @@ async function issueFile(
   if (!encrypted && who.via === 'portal') {
     // A V5–V7 file makes every license in it non-returnable: a value only the company that paid for the
     // licenses may give up (issue 11). A second company holding the device downloads encrypted files.
-    const { others } = await splitByOwner(tx, included, who.companyId);
+    // Judged by the actor's own company (one acting through project rights gives up nothing of the
+    // owner's), and only for licenses that are still returnable: the others lose nothing.
+    const { others: foreign } = await splitByOwner(tx, included, who.actingCompanyId ?? -1);
+    const others = foreign.filter(isReturnable);
     if (others.length) {
       throw new MylicError(
         'LICENSES_OF_ANOTHER_COMPANY',

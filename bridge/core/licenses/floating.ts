@@ -3,7 +3,7 @@ import { creditBalance, debitBalance } from '../ledger.js';
 import { catalog } from '../catalog.js';
 import { type Actor, type Core, isoNow, today } from '../context.js';
 import { boundLicenses, deviceForActor } from './device-licenses.js';
-import { splitByOwner } from './license-ownership.js';
+import { assertNoLicensesOfOthers, splitByOwner } from './license-ownership.js';
 import { recordHistory } from '../history.js';
 import { assertDeviceLicenses, toHeld } from './license-selection.js';
 import { insertBoundLicense, newSerial } from './licenses.js';
@@ -32,6 +32,7 @@ export async function addFloating(core: Core, actor: Actor, deviceId: number) {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { device, type: deviceType, placement, access } = await deviceForActor(tx, actor, deviceId);
+    await assertNoLicensesOfOthers(tx, device, placement.companyId);
     const installed = await boundLicenses(tx, device.id);
     assertDeviceLicenses({
       device: deviceType,
@@ -80,7 +81,8 @@ export async function deleteFloating(core: Core, actor: Actor, deviceId: number)
     const license = (await boundLicenses(tx, device.id)).find((l) => l.license_type === type.name);
     if (!license) throw new MylicError('FLOATING_NOT_FOUND');
     // Only the company that holds the license may withdraw it (issue 11; license-ownership.ts).
-    if ((await splitByOwner(tx, [license], placement.companyId)).others.length) {
+    // The actor's own company: a company acting through project rights deletes nothing of the owner's.
+    if ((await splitByOwner(tx, [license], actor.companyId ?? -1)).others.length) {
       throw new MylicError(
         'LICENSES_OF_ANOTHER_COMPANY',
         'The floating license of this device belongs to another company that holds it; only that company can delete it.',

@@ -1,4 +1,5 @@
 import { MylicError } from '../../../protocol/errors.js';
+import { assertNoLicensesOfOthers } from './license-ownership.js';
 import type { FreeLicense } from '../../../protocol/licenses-api.js';
 import type { License } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
@@ -135,6 +136,7 @@ export async function assignFreeLicenses(
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { device, type, placement, access } = await deviceForActor(tx, actor, deviceId);
+    await assertNoLicensesOfOthers(tx, device, placement.companyId);
     const pool = await poolProjectsFor(tx, placement, access);
     const rows = await tx
       .selectFrom('licenses')
@@ -231,7 +233,15 @@ async function planConversion(tx: Tx, actor: Actor, req: ConvertRequest) {
   const access = new Map<number, ProjectAccess>();
   for (const pid of new Set(rows.map((r) => r.project_id))) {
     try {
-      access.set(pid, await projectAccess(tx, actor, pid));
+      const a = await projectAccess(tx, actor, pid);
+      // Converting spends the pool's SSC and gives the licenses up: the owner's business, not that of a
+      // company with rights on the project (issue 11 review).
+      if (a.external)
+        throw new MylicError(
+          'FORBIDDEN',
+          'Users of a company with rights on this project cannot convert its free licenses.',
+        );
+      access.set(pid, a);
     } catch (e) {
       if (!(e instanceof MylicError) || e.code !== 'PROJECT_NOT_FOUND') throw e;
     }

@@ -39,7 +39,9 @@ export async function moveLicenses(
     const source = await deviceForActor(tx, actor, sourceId);
     const target = await deviceForActor(tx, actor, req.targetDeviceId);
     if (source.device.id === target.device.id) throw new MylicError('MOVE_SAME_DEVICE');
-    const owner = source.placement.companyId;
+    // The actor's own company: licenses move only by the company that paid for them (a company acting
+    // through project rights moves nothing of the owner's).
+    const owner = actor.companyId ?? -1;
     const { own: licenses, others } = await splitByOwner(
       tx,
       await boundLicenses(tx, source.device.id),

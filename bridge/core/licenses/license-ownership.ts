@@ -1,3 +1,5 @@
+import { formatHardwareId } from '../../../protocol/hardware-id.js';
+import { MylicError } from '../../../protocol/errors.js';
 import type { Tx } from '../../db/store.js';
 
 /**
@@ -33,4 +35,32 @@ export async function splitByOwner<L extends { project_id: number }>(
   const others: L[] = [];
   for (const l of licenses) (owner.get(l.project_id) === companyId ? own : others).push(l);
   return { own, others };
+}
+
+/**
+ * Licenses are added to a device only by the company whose licenses are on it (or by anyone while none
+ * are): a second company holding the device must not bind its own licenses next to another company's,
+ * which would block that company's V5–V7 downloads, floating license and moves (issue 11 review).
+ * `payerCompanyId` is the company that pays for the new licenses (the placement's, also for users
+ * acting through project rights).
+ */
+export async function assertNoLicensesOfOthers(
+  tx: Tx,
+  device: { id: number; hardware_id: string },
+  payerCompanyId: number,
+): Promise<void> {
+  const bound = await tx
+    .selectFrom('licenses')
+    .innerJoin('projects', 'projects.id', 'licenses.project_id')
+    .select('projects.company_id')
+    .where('licenses.device_id', '=', device.id)
+    .where('licenses.state', '=', 'bound')
+    .where('projects.company_id', '!=', payerCompanyId)
+    .executeTakeFirst();
+  if (bound) {
+    throw new MylicError(
+      'LICENSES_OF_ANOTHER_COMPANY',
+      `Device ${formatHardwareId(device.hardware_id)} holds licenses of another company that holds it too; only that company adds licenses to it. If the device is yours now, ask that company to move its licenses or return them first.`,
+    );
+  }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { assertNoLicensesOfOthers } from './license-ownership.js';
 import { MylicError } from '../../../protocol/errors.js';
 import { parseHardwareId } from '../../../protocol/hardware-id.js';
 import type {
@@ -233,6 +234,7 @@ async function planSelection(tx: Tx, actor: Actor, deviceId: number, req: AddFro
   const summate = req.summate ?? true;
   if (!catalog.isVersion(req.version)) throw new MylicError('VERSION_INVALID');
   const { device, type: deviceType, placement, access } = await deviceForActor(tx, actor, deviceId);
+  await assertNoLicensesOfOthers(tx, device, placement.companyId);
   const installed = await boundLicenses(tx, device.id);
   assertDeviceLicenses({
     device: deviceType,

@@ -1,4 +1,5 @@
 import { MylicError } from '../../../protocol/errors.js';
+import { assertNoLicensesOfOthers } from './license-ownership.js';
 import type { Device } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { projectAccess } from '../access.js';
@@ -197,6 +198,7 @@ export async function extendProjectWarranty(
     const serials = new Map<number, string>();
     for (const l of p.lines) {
       if (!l.type || l.years === 0) continue;
+      await assertNoLicensesOfOthers(tx, l.device, project.company_id);
       const serial = newSerial();
       await debitBalance(tx, at, projectId, l.type.name, l.years, 'license.bound', serial);
       await insertBoundLicense(tx, at, day, {
