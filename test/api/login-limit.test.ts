@@ -39,6 +39,19 @@ describe('login limits', () => {
     (await createUser(tc.core, { email: `u${++n}@example.com`, password: PASSWORD, name: 'U', active: true }))
       .email;
 
+  it('holds the per-account limit for guesses sent all at once: five failures, then 429 for the rest', async () => {
+    // Review of issue 11: the limit was read before the slow password check and written after it, so
+    // forty parallel guesses all passed the same count.
+    const email = await user();
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => login(email, `parallel ${i}`, ELSEWHERE)),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses.filter((st) => st === 401)).toHaveLength(LIMITS.account);
+    expect(statuses.filter((st) => st === 429)).toHaveLength(40 - LIMITS.account);
+    expect((await login(email, PASSWORD, ELSEWHERE)).status).toBe(429);
+  });
+
   /** Four wrong passwords on each of five accounts from the NAT: 20 failures, no account at its own limit. */
   async function attackFromNat() {
     const victims: string[] = [];

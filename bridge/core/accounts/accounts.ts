@@ -5,7 +5,12 @@ import type { User } from '../../db/schema.js';
 import { type Core, isoNow } from '../context.js';
 import { recordHistory } from '../history.js';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
-import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from './login-limiter.js';
+import {
+  oneGuessAtATime,
+  assertLoginAllowed,
+  clearLoginFailures,
+  recordLoginFailure,
+} from './login-limiter.js';
 import { sessionQuery } from '../../db/device-path-queries.js';
 
 /** Accounts and sessions (seed: First steps, Account). Tokens are opaque; only their hash is stored. */
@@ -159,15 +164,18 @@ export async function authenticateLimited(
   password: string,
   address: string | null,
 ): Promise<User> {
-  await assertLoginAllowed(core, email, address);
-  try {
-    const user = await authenticate(core, email, password);
-    await clearLoginFailures(core, email);
-    return user;
-  } catch (e) {
-    if (e instanceof MylicError && e.code === 'LOGIN_FAILED') await recordLoginFailure(core, email, address);
-    throw e;
-  }
+  return oneGuessAtATime(email, async () => {
+    await assertLoginAllowed(core, email, address);
+    try {
+      const user = await authenticate(core, email, password);
+      await clearLoginFailures(core, email);
+      return user;
+    } catch (e) {
+      if (e instanceof MylicError && e.code === 'LOGIN_FAILED')
+        await recordLoginFailure(core, email, address);
+      throw e;
+    }
+  });
 }
 
 export async function portalLogin(

@@ -3,7 +3,12 @@ import type { Language } from '../../i18n/languages.js';
 import { hashToken } from './accounts.js';
 import { type Actor, type Core, isoNow } from '../context.js';
 import { recordHistory } from '../history.js';
-import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from './login-limiter.js';
+import {
+  assertLoginAllowed,
+  clearLoginFailures,
+  oneGuessAtATime,
+  recordLoginFailure,
+} from './login-limiter.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { newActivationToken, sendActivationMail } from './registration.js';
 
@@ -67,12 +72,14 @@ async function assertCurrentPassword(core: Core, userId: number, password: strin
     .select(['email', 'password_hash'])
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
-  await assertLoginAllowed(core, user.email, address);
-  if (!(await verifyPassword(password, user.password_hash))) {
-    await recordLoginFailure(core, user.email, address);
-    throw new MylicError('LOGIN_FAILED', 'The current password is wrong.');
-  }
-  await clearLoginFailures(core, user.email);
+  await oneGuessAtATime(user.email, async () => {
+    await assertLoginAllowed(core, user.email, address);
+    if (!(await verifyPassword(password, user.password_hash))) {
+      await recordLoginFailure(core, user.email, address);
+      throw new MylicError('LOGIN_FAILED', 'The current password is wrong.');
+    }
+    await clearLoginFailures(core, user.email);
+  });
 }
 
 export interface ProfileChange {

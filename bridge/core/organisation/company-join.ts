@@ -5,7 +5,7 @@ import { authenticate } from '../accounts/index.js';
 import { readCompany } from './companies.js';
 import { type Actor, type Core, isoNow } from '../context.js';
 import { recordHistory } from '../history.js';
-import { assertLoginAllowed, recordLoginFailure } from '../accounts/index.js';
+import { assertLoginAllowed, oneGuessAtATime, recordLoginFailure } from '../accounts/index.js';
 import { ownedColumns, repoint, type OwnedColumn } from './projects.js';
 
 /**
@@ -46,14 +46,20 @@ export async function joinCompany(core: Core, actor: Actor, input: JoinCompanyIn
 
   // The other company's admin login is a password check like a login: rate-limited the same way, and
   // every failure (unknown company, wrong password, not an admin there) answers alike.
-  await assertLoginAllowed(core, input.email, null);
   let joiningAdmin: number;
   try {
-    joiningAdmin = (await authenticate(core, input.email, input.password)).id;
+    joiningAdmin = await oneGuessAtATime(input.email, async () => {
+      await assertLoginAllowed(core, input.email, null);
+      try {
+        return (await authenticate(core, input.email, input.password)).id;
+      } catch (e) {
+        if (e instanceof MylicError && e.code === 'LOGIN_FAILED')
+          await recordLoginFailure(core, input.email, null);
+        throw e;
+      }
+    });
   } catch (e) {
-    if (e instanceof MylicError && e.code === 'LOGIN_FAILED')
-      await recordLoginFailure(core, input.email, null);
-    if (e instanceof MylicError) throw new MylicError('COMPANY_JOIN_REFUSED');
+    if (e instanceof MylicError && e.code !== 'RATE_LIMITED') throw new MylicError('COMPANY_JOIN_REFUSED');
     throw e;
   }
 
