@@ -12,7 +12,7 @@ import {
   type WallsCase,
 } from '../support/walls.js';
 import { expectError, invalidationDocument, postXml } from '../bridge/fixtures.js';
-import { call, keyCompany, ok, type KeyCompany } from './keys-fixtures.js';
+import { call, grantRights, keyCompany, ok, type KeyCompany } from './keys-fixtures.js';
 import {
   addLicenses,
   certify,
@@ -518,6 +518,21 @@ describe('RMA requests per company', () => {
       409,
       'RMA_STATE_INVALID',
     );
+  });
+
+  it('ends the RMA request a company made through project rights when the rights are revoked', async () => {
+    const { tc, a, dev } = w;
+    const c = await keyCompany(tc, 'sd-c');
+    await grantRights(tc, a.projects[0]!.id, c.companyId);
+    await ok(call(tc.app, 'POST', `/devices/${dev.deviceId}/rma`, c.token, { reason: 'seen broken' }), 201);
+    expect((await ok(call(tc.app, 'GET', `/devices/${dev.deviceId}`, a.token))).rma).toMatchObject({
+      state: 'requested',
+    });
+    await ok(call(tc.app, 'DELETE', `/projects/${a.projects[0]!.id}/rights/${c.companyId}`, a.token), 204);
+    // Nobody could withdraw it any more: it ends with the right, and A's history says so.
+    expect((await ok(call(tc.app, 'GET', `/devices/${dev.deviceId}`, a.token))).rma).toBeNull();
+    const last = (await historyOfA(w)).filter((e) => e.device_id === dev.deviceId).at(-1)!;
+    expect([last.event, last.user_id]).toEqual(['device.rma_withdrawn', null]);
   });
 
   it('lets the owner move its licenses without the right once the device arrived, whoever asked for RMA', async () => {

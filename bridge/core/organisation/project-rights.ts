@@ -3,6 +3,7 @@ import type { Tx } from '../../db/store.js';
 import { ownProjectAccess } from '../access.js';
 import { readCompany } from './companies.js';
 import { type Actor, type Core, isoNow } from '../context.js';
+import { endRmaRequests } from '../devices/index.js';
 import { recordHistory } from '../history.js';
 
 /**
@@ -102,6 +103,34 @@ export async function revokeRight(core: Core, actor: Actor, projectId: number, c
       .where('grantee_company_id', '=', companyId)
       .executeTakeFirst();
     if (Number(removed.numDeletedRows) !== 1) throw new MylicError('RIGHT_NOT_FOUND');
+    // RMA requests the company made through the right end with it, unless it holds the device itself:
+    // otherwise nobody could ever withdraw them (review of issue 11).
+    const held = await tx
+      .selectFrom('device_projects')
+      .select('device_id')
+      .where('project_id', '=', project.id)
+      .execute();
+    for (const { device_id } of held) {
+      const own = await tx
+        .selectFrom('device_projects')
+        .select('device_id')
+        .where('device_id', '=', device_id)
+        .where('company_id', '=', companyId)
+        .executeTakeFirst();
+      if (own) continue;
+      const device = await tx
+        .selectFrom('devices')
+        .select(['id', 'hardware_id'])
+        .where('id', '=', device_id)
+        .executeTakeFirstOrThrow();
+      await endRmaRequests(tx, at, {
+        deviceId: device.id,
+        hardwareId: device.hardware_id,
+        companyId,
+        userId: actor.userId,
+        why: 'withdrawn',
+      });
+    }
     // Sessions of that company that had the project selected fall back to "all projects".
     await tx
       .updateTable('sessions')
