@@ -7,6 +7,8 @@ export const LANGUAGES = ['en', 'de', 'it', 'nl', 'fr'] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
 const en = {
+  loginLimitedAddress:
+    'Too many failed log-ins from your network, for many accounts: log-ins from it are paused. Wait {minutes} minutes and try again.',
   activations: 'Activations',
   activationsIntro:
     'Redeem an activation key: its licenses go into the balance of the project you choose. You see them before anything happens.',
@@ -133,6 +135,8 @@ const en = {
 type Messages = { readonly [K in keyof typeof en]: string };
 
 const de = {
+  loginLimitedAddress:
+    'Zu viele fehlgeschlagene Anmeldungen aus Ihrem Netzwerk, für viele Konten: Anmeldungen von dort sind angehalten. Warten Sie {minutes} Minuten und versuchen Sie es erneut.',
   activations: 'Aktivierungen',
   activationsIntro:
     'Lösen Sie einen Aktivierungsschlüssel ein: Seine Lizenzen kommen in das Guthaben des gewählten Projekts. Sie sehen sie, bevor etwas geschieht.',
@@ -264,6 +268,8 @@ const de = {
 } as const satisfies Messages;
 
 const it = {
+  loginLimitedAddress:
+    'Troppi accessi non riusciti dalla tua rete, per molti account: gli accessi da lì sono sospesi. Attendi {minutes} minuti e riprova.',
   activations: 'Attivazioni',
   activationsIntro:
     'Riscatta una chiave di attivazione: le sue licenze vanno nel saldo del progetto che scegli. Le vedi prima che accada qualcosa.',
@@ -388,6 +394,8 @@ const it = {
 } as const satisfies Messages;
 
 const nl = {
+  loginLimitedAddress:
+    'Te veel mislukte inlogpogingen vanuit uw netwerk, voor veel accounts: inloggen vanaf daar is gepauzeerd. Wacht {minutes} minuten en probeer het opnieuw.',
   activations: 'Activeringen',
   activationsIntro:
     'Wissel een activeringssleutel in: de licenties komen in het saldo van het project dat u kiest. U ziet ze voordat er iets gebeurt.',
@@ -516,6 +524,8 @@ const nl = {
 } as const satisfies Messages;
 
 const fr = {
+  loginLimitedAddress:
+    'Trop de connexions échouées depuis votre réseau, pour de nombreux comptes : les connexions depuis celui-ci sont suspendues. Attendez {minutes} minutes et réessayez.',
   activations: 'Activations',
   activationsIntro:
     "Utilisez une clé d'activation : ses licences vont dans le solde du projet que vous choisissez. Vous les voyez avant que quoi que ce soit ne change.",

@@ -1,3 +1,4 @@
+import { LIMITS, recordLoginFailure } from '../../bridge/core/accounts/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LANGUAGES, MESSAGES } from '../../bridge/web/i18n.js';
 import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
@@ -128,6 +129,31 @@ describe('log-in', () => {
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await res.text()).toMatch(/Troppi accessi non riusciti\. Attendi \d+ minuti/);
+  });
+
+  it('says when it is the network address that is paused, not the account', async () => {
+    const user = (await makeTenant(tc, { name: 'natted', mac: '00-90-33-61-00-05' })).user;
+    const NAT = '203.0.113.77';
+    for (let i = 0; i < LIMITS.addressCeiling; i++)
+      await recordLoginFailure(tc.core, `guess${i}@example.com`, NAT);
+    const res = await tc.app.request(
+      `${ORIGIN}/login`,
+      {
+        method: 'POST',
+        body: form({ email: user.email, password: user.password }),
+        headers: {
+          host: 'portal.test',
+          origin: ORIGIN,
+          'accept-language': 'de',
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+      },
+      { incoming: { socket: { remoteAddress: NAT, remotePort: 40_000, remoteFamily: 'IPv4' } } },
+    );
+    expect(res.status).toBe(429);
+    expect(await res.text()).toMatch(
+      /Zu viele fehlgeschlagene Anmeldungen aus Ihrem Netzwerk, für viele Konten/,
+    );
   });
 
   it('refuses a log-in form posted from another site', async () => {

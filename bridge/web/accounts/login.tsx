@@ -128,7 +128,14 @@ export function loginPages(app: Hono, core: Core) {
             errors={[
               {
                 field: 'password',
-                text: t(lang, 'loginLimited', { minutes: Math.max(1, Math.ceil(seconds / 60)) }),
+                // Which limit it is (issue 11): the address's pause for everyone, or this account's.
+                text: t(
+                  lang,
+                  (e.details as { limit?: string } | undefined)?.limit === 'address'
+                    ? 'loginLimitedAddress'
+                    : 'loginLimited',
+                  { minutes: Math.max(1, Math.ceil(seconds / 60)) },
+                ),
               },
             ]}
           />,
