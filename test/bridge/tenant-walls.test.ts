@@ -406,5 +406,15 @@ describe('a device placed in two companies', () => {
       bound: 0,
       free: 4,
     });
+    // B sees its licenses come back in its own history, without A's user.
+    const toB = await tc.core.store.db
+      .selectFrom('history')
+      .selectAll()
+      .where('company_id', '=', b.companyId)
+      .where('event', '=', 'license.invalidated')
+      .execute();
+    expect(
+      toB.map((e) => [e.user_id, JSON.parse(e.detail).accepted, JSON.parse(e.detail).byAnotherCompany]),
+    ).toEqual([[null, [paidByB.serial], true]]);
   });
 });

@@ -100,10 +100,14 @@ export async function acceptInvalidation(
           )
           .execute()
       : [];
+    const returnedTo = new Map<number, { projectId: number; serials: string[] }>();
     for (const serial of accepted) {
       const license = bySerial.get(serial)!;
       const companyId = paying.find((p) => p.id === license.project_id)!.company_id;
       const target = placements.find((p) => p.company_id === companyId)?.project_id ?? license.project_id;
+      const back = returnedTo.get(companyId) ?? { projectId: target, serials: [] };
+      back.serials.push(serial);
+      returnedTo.set(companyId, back);
       const moved = await returnLicense(tx, { id: license.id, deviceId: device.id, target, at });
       if (Number(moved.numAffectedRows) !== 1)
         throw new MylicError('INTERNAL', 'License rows changed during the invalidation.');
@@ -150,6 +154,18 @@ export async function acceptInvalidation(
         via: actor.deviceId !== undefined ? 'transfer' : 'upload',
       },
     });
+    // Every other company whose licenses came back sees it in its own history (without the user of the
+    // company that sent the document: issue 11 review).
+    for (const [companyId, back] of returnedTo) {
+      if (companyId === placement.companyId) continue;
+      await recordHistory(tx, at, {
+        event: 'license.invalidated',
+        companyId,
+        projectId: back.projectId,
+        deviceId: device.id,
+        detail: { documentId: payload.documentId, accepted: back.serials, byAnotherCompany: true },
+      });
+    }
     return { confirmationXml, confirmation, replay: false };
   });
 }
