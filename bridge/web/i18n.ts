@@ -7,6 +7,9 @@ export const LANGUAGES = ['en', 'de', 'it', 'nl', 'fr'] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
 const en = {
+  activatePassword: 'The password you chose when you registered',
+  activationWrongPassword:
+    'This is not the password chosen at registration. If you did not register with this address, ignore the mail; if you forgot the password, reset it.',
   loginLimitedAddress:
     'Too many failed log-ins from your network, for many accounts: log-ins from it are paused. Wait {minutes} minutes and try again.',
   activations: 'Activations',
@@ -48,7 +51,7 @@ const en = {
   tooManyRegistrations: 'Too many registrations from your network. Wait {minutes} minutes and try again.',
   mailUnavailable: 'We could not send the mail right now. Try again in a few minutes.',
   activateTitle: 'Activate your account',
-  activateIntro: 'Press the button to activate your account.',
+  activateIntro: 'Enter your password and press the button to activate your account.',
   activateButton: 'Activate my account',
   activated: 'Your account {email} is active. You can log in now.',
   activationInvalid:
@@ -135,6 +138,9 @@ const en = {
 type Messages = { readonly [K in keyof typeof en]: string };
 
 const de = {
+  activatePassword: 'Das Passwort, das Sie bei der Registrierung gewählt haben',
+  activationWrongPassword:
+    'Das ist nicht das bei der Registrierung gewählte Passwort. Haben Sie sich mit dieser Adresse nicht registriert, ignorieren Sie die E-Mail; haben Sie das Passwort vergessen, setzen Sie es zurück.',
   loginLimitedAddress:
     'Zu viele fehlgeschlagene Anmeldungen aus Ihrem Netzwerk, für viele Konten: Anmeldungen von dort sind angehalten. Warten Sie {minutes} Minuten und versuchen Sie es erneut.',
   activations: 'Aktivierungen',
@@ -178,7 +184,7 @@ const de = {
     'Zu viele Registrierungen aus Ihrem Netzwerk. Warten Sie {minutes} Minuten und versuchen Sie es erneut.',
   mailUnavailable: 'Wir konnten die E-Mail gerade nicht senden. Versuchen Sie es in einigen Minuten erneut.',
   activateTitle: 'Konto aktivieren',
-  activateIntro: 'Drücken Sie die Schaltfläche, um Ihr Konto zu aktivieren.',
+  activateIntro: 'Geben Sie Ihr Passwort ein und drücken Sie die Schaltfläche, um Ihr Konto zu aktivieren.',
   activateButton: 'Mein Konto aktivieren',
   activated: 'Ihr Konto {email} ist aktiv. Sie können sich jetzt anmelden.',
   activationInvalid:
@@ -268,6 +274,9 @@ const de = {
 } as const satisfies Messages;
 
 const it = {
+  activatePassword: 'La password che hai scelto alla registrazione',
+  activationWrongPassword:
+    "Questa non è la password scelta alla registrazione. Se non ti sei registrato con questo indirizzo, ignora l'e-mail; se hai dimenticato la password, reimpostala.",
   loginLimitedAddress:
     'Troppi accessi non riusciti dalla tua rete, per molti account: gli accessi da lì sono sospesi. Attendi {minutes} minuti e riprova.',
   activations: 'Attivazioni',
@@ -309,7 +318,7 @@ const it = {
   tooManyRegistrations: 'Troppe registrazioni dalla tua rete. Attendi {minutes} minuti e riprova.',
   mailUnavailable: "Al momento non è stato possibile inviare l'e-mail. Riprova tra qualche minuto.",
   activateTitle: 'Attiva il tuo account',
-  activateIntro: 'Premi il pulsante per attivare il tuo account.',
+  activateIntro: 'Inserisci la password e premi il pulsante per attivare il tuo account.',
   activateButton: 'Attiva il mio account',
   activated: 'Il tuo account {email} è attivo. Ora puoi accedere.',
   activationInvalid:
@@ -394,6 +403,9 @@ const it = {
 } as const satisfies Messages;
 
 const nl = {
+  activatePassword: 'Het wachtwoord dat u bij de registratie koos',
+  activationWrongPassword:
+    'Dit is niet het wachtwoord dat bij de registratie is gekozen. Hebt u zich niet met dit adres geregistreerd, negeer dan de e-mail; bent u het wachtwoord vergeten, stel het dan opnieuw in.',
   loginLimitedAddress:
     'Te veel mislukte inlogpogingen vanuit uw netwerk, voor veel accounts: inloggen vanaf daar is gepauzeerd. Wacht {minutes} minuten en probeer het opnieuw.',
   activations: 'Activeringen',
@@ -436,7 +448,7 @@ const nl = {
     'Te veel registraties vanuit uw netwerk. Wacht {minutes} minuten en probeer het opnieuw.',
   mailUnavailable: 'We konden de e-mail nu niet versturen. Probeer het over enkele minuten opnieuw.',
   activateTitle: 'Uw account activeren',
-  activateIntro: 'Druk op de knop om uw account te activeren.',
+  activateIntro: 'Vul uw wachtwoord in en druk op de knop om uw account te activeren.',
   activateButton: 'Mijn account activeren',
   activated: 'Uw account {email} is actief. U kunt nu inloggen.',
   activationInvalid:
@@ -524,6 +536,9 @@ const nl = {
 } as const satisfies Messages;
 
 const fr = {
+  activatePassword: "Le mot de passe choisi lors de l'inscription",
+  activationWrongPassword:
+    "Ce n'est pas le mot de passe choisi lors de l'inscription. Si vous ne vous êtes pas inscrit avec cette adresse, ignorez l'e-mail ; si vous avez oublié le mot de passe, réinitialisez-le.",
   loginLimitedAddress:
     'Trop de connexions échouées depuis votre réseau, pour de nombreux comptes : les connexions depuis celui-ci sont suspendues. Attendez {minutes} minutes et réessayez.',
   activations: 'Activations',
@@ -565,7 +580,7 @@ const fr = {
   tooManyRegistrations: 'Trop d’inscriptions depuis votre réseau. Attendez {minutes} minutes et réessayez.',
   mailUnavailable: "Nous n'avons pas pu envoyer l'e-mail pour le moment. Réessayez dans quelques minutes.",
   activateTitle: 'Activer votre compte',
-  activateIntro: 'Appuyez sur le bouton pour activer votre compte.',
+  activateIntro: 'Saisissez votre mot de passe et appuyez sur le bouton pour activer votre compte.',
   activateButton: 'Activer mon compte',
   activated: 'Votre compte {email} est actif. Vous pouvez maintenant vous connecter.',
   activationInvalid:

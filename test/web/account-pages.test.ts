@@ -85,13 +85,45 @@ describe('Register Now', () => {
     const landing = await page(`${link.pathname}${link.search}`, { lang: 'nl' });
     expect(await landing.text()).toContain(MESSAGES.nl.activateButton);
     expect((await logIn('gus@example.com', 'gus has a long password')).status).toBe(403);
-    const done = await page('/activate', { lang: 'nl', form: { token: link.searchParams.get('token')! } });
+    const done = await page('/activate', {
+      lang: 'nl',
+      form: { token: link.searchParams.get('token')!, password: 'gus has a long password' },
+    });
     expect(await done.text()).toContain('Uw account gus@example.com is actief');
     expect((await logIn('gus@example.com', 'gus has a long password')).status).toBe(303);
     // The same link again: used.
-    const again = await page('/activate', { lang: 'nl', form: { token: link.searchParams.get('token')! } });
+    const again = await page('/activate', {
+      lang: 'nl',
+      form: { token: link.searchParams.get('token')!, password: 'gus has a long password' },
+    });
     expect(again.status).toBe(404);
     expect(await again.text()).toContain(MESSAGES.nl.activationInvalid);
+  });
+
+  it('activates only with the password chosen at registration, so whoever registered an address first cannot have its owner activate their account', async () => {
+    // Mallory registers Hana's address with a password Hana does not know; the link goes to Hana.
+    await page('/register', {
+      form: {
+        email: 'hana@example.com',
+        name: 'Hana?',
+        phone: '',
+        password: 'mallory knows this one',
+        language: 'en',
+      },
+    });
+    const mail = await mailTo('hana@example.com', '/activate?token=');
+    const token = /\/activate\?token=(\S+)/.exec(mail.text)![1]!;
+    const refused = await page('/activate', { form: { token, password: 'hana has her own password' } });
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain(MESSAGES.en.activationWrongPassword);
+    expect((await logIn('hana@example.com', 'mallory knows this one')).status).toBe(403);
+    // Hana gets in with a password reset, which activates the address she owns.
+    await page('/password-reset', { form: { email: 'hana@example.com' } });
+    const reset = await mailTo('hana@example.com', '/password-reset/confirm?code=');
+    const code = /code=([A-Za-z0-9_-]{43})/.exec(reset.text)![1]!;
+    await page('/password-reset/confirm', { form: { code, password: 'hana has her own password' } });
+    expect((await logIn('hana@example.com', 'hana has her own password')).status).toBe(303);
+    expect((await logIn('hana@example.com', 'mallory knows this one')).status).toBe(401);
   });
 
   it('answers a taken address exactly like a new one', async () => {

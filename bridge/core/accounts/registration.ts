@@ -6,8 +6,14 @@ import type { Tx } from '../../db/store.js';
 import { hashToken } from './accounts.js';
 import { type Core, isoNow } from '../context.js';
 import { recordHistory } from '../history.js';
-import { hashPassword } from './passwords.js';
-import { assertRegistrationAllowed, recordRegistration } from './login-limiter.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import {
+  assertLoginAllowed,
+  assertRegistrationAllowed,
+  oneGuessAtATime,
+  recordLoginFailure,
+  recordRegistration,
+} from './login-limiter.js';
 
 /**
  * Self-registration and activation (seed: First steps, "You will receive a registration email with an
@@ -242,4 +248,41 @@ export async function activate(core: Core, token: string) {
     });
     return { activated: true as const, email: row.email };
   });
+}
+
+/**
+ * Activation from the portal's page (bridge/web): the mail's link alone is not enough, the person also
+ * types the password chosen at registration (or the account's, for an e-mail change). Someone who
+ * registered another person's address first can then not have that person activate the account
+ * without knowing it (review of issue 11); the owner of the address gets in with a password reset,
+ * which activates a registration that was never activated. Wrong passwords count like failed log-ins.
+ */
+export async function activateWithPassword(
+  core: Core,
+  token: string,
+  password: string,
+  address: string | null,
+) {
+  const row = await core.store.db
+    .selectFrom('account_tokens')
+    .innerJoin('users', 'users.id', 'account_tokens.user_id')
+    .select([
+      'users.email as userEmail',
+      'users.password_hash',
+      'account_tokens.used_at',
+      'account_tokens.expires_at',
+    ])
+    .where('account_tokens.token_hash', '=', hashToken(token))
+    .where('account_tokens.purpose', '=', 'activate')
+    .executeTakeFirst();
+  if (!row || row.used_at || row.expires_at <= isoNow(core))
+    throw new MylicError('NOT_FOUND', 'This activation link is unknown, used or expired.');
+  await oneGuessAtATime(row.userEmail, async () => {
+    await assertLoginAllowed(core, row.userEmail, address);
+    if (!(await verifyPassword(password, row.password_hash))) {
+      await recordLoginFailure(core, row.userEmail, address);
+      throw new MylicError('LOGIN_FAILED', 'This is not the password of the account.');
+    }
+  });
+  return activate(core, token);
 }

@@ -2,7 +2,7 @@
 import type { Context, Hono } from 'hono';
 import { ActivateQuery, RegisterRequest } from '../../../protocol/account-api.js';
 import { MylicError } from '../../../protocol/errors.js';
-import { activate, register } from '../../core/accounts/index.js';
+import { activateWithPassword, register } from '../../core/accounts/index.js';
 import type { Core } from '../../core/context.js';
 import { clientAddress } from '../../http/api/accounts-routes.js';
 import { LANGUAGES, MESSAGES, t, type Lang } from '../i18n.js';
@@ -77,7 +77,12 @@ function RegisterPage(p: {
   );
 }
 
-function ActivatePage(p: { lang: Lang; token?: string; result?: { ok: boolean; text: string } }) {
+function ActivatePage(p: {
+  lang: Lang;
+  token?: string;
+  result?: { ok: boolean; text: string };
+  errors?: FieldError[];
+}) {
   return (
     <Layout
       lang={p.lang}
@@ -101,9 +106,17 @@ function ActivatePage(p: { lang: Lang; token?: string; result?: { ok: boolean; t
           )}
         </>
       ) : (
-        <form method="post" action="/activate">
+        <form class="card" method="post" action="/activate" novalidate>
+          <ErrorSummary lang={p.lang} errors={p.errors ?? []} />
           <p>{t(p.lang, 'activateIntro')}</p>
           <input type="hidden" name="token" value={p.token ?? ''} />
+          <div class={p.errors?.length ? 'field-error' : undefined}>
+            <label for="password">{t(p.lang, 'activatePassword')}</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" />
+          </div>
+          <p>
+            <a href="/password-reset">{t(p.lang, 'forgotLink')}</a>
+          </p>
           <button type="submit" class="primary">
             {t(p.lang, 'activateButton')}
           </button>
@@ -200,13 +213,29 @@ export function registrationPages(app: Hono, core: Core) {
         <ActivatePage lang={lang} result={{ ok: false, text: t(lang, 'activationInvalid') }} />,
         token.success ? 403 : 404,
       );
+    const password = typeof form.password === 'string' ? form.password.slice(0, 1024) : '';
     try {
-      const done = await activate(core, token.data.token);
+      const done = await activateWithPassword(core, token.data.token, password, clientAddress(c));
       return c.html(
         <ActivatePage lang={lang} result={{ ok: true, text: t(lang, 'activated', { email: done.email }) }} />,
       );
     } catch (e) {
-      if (!(e instanceof MylicError) || !['NOT_FOUND', 'EMAIL_TAKEN'].includes(e.code)) throw e;
+      if (!(e instanceof MylicError)) throw e;
+      if (e.code === 'LOGIN_FAILED' || e.code === 'RATE_LIMITED') {
+        const text =
+          e.code === 'LOGIN_FAILED'
+            ? t(lang, 'activationWrongPassword')
+            : t(lang, 'loginLimited', {
+                minutes: Math.ceil(
+                  Number((e.details as { retryAfter?: number } | undefined)?.retryAfter ?? 900) / 60,
+                ),
+              });
+        return c.html(
+          <ActivatePage lang={lang} token={token.data.token} errors={[{ field: 'password', text }]} />,
+          e.code === 'LOGIN_FAILED' ? 401 : 429,
+        );
+      }
+      if (!['NOT_FOUND', 'EMAIL_TAKEN'].includes(e.code)) throw e;
       return c.html(
         <ActivatePage lang={lang} result={{ ok: false, text: t(lang, 'activationInvalid') }} />,
         404,
