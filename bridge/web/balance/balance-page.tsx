@@ -1,13 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
-import type { Child } from 'hono/jsx';
-import { MylicError } from '../../../protocol/errors.js';
-import { getProfile } from '../../core/accounts/index.js';
 import { balanceOverview } from '../../core/balance/index.js';
 import type { Core } from '../../core/context.js';
 import { t } from '../i18n.js';
-import { Layout } from '../layout.js';
-import { pageLanguage, type WebSession } from '../web-session.js';
+import { companyPage } from '../company-page.js';
+import type { WebSession } from '../web-session.js';
 
 /**
  * Balance (seed: Balance): the licenses and SSC of the selected project, or of all projects of the
@@ -16,83 +13,66 @@ import { pageLanguage, type WebSession } from '../web-session.js';
  */
 export function balancePages(app: Hono, core: Core, session: (c: Context) => Promise<WebSession>) {
   app.get('/balance', async (c) => {
-    const lang = pageLanguage(c);
     const s = await session(c);
     const scope = c.req.query('scope') === 'all' ? 'all' : 'selected';
-    const profile = await getProfile(core, s.actor);
-    const companyName = profile.companies.find((x) => x.id === profile.selectedCompanyId)?.name ?? '';
-    const fmt = new Intl.NumberFormat(lang);
-    let body: Child;
-    try {
-      const b = await balanceOverview(core, s.actor, { scope });
-      const types = [...new Set(b.total.map((l) => l.type))].sort();
-      const units = (lines: readonly { type: string; units: number }[], type: string) =>
-        lines.find((l) => l.type === type)?.units ?? 0;
-      body = (
-        <>
-          <p class="lead">
-            {b.scope === 'project'
-              ? t(lang, 'balanceOfProject', { project: b.projects[0]?.projectName ?? '' })
-              : t(lang, 'balanceIntro', { company: companyName })}
-          </p>
-          {b.scope === 'project' ? (
-            <p>
-              <a href="/balance?scope=all">{t(lang, 'balanceAll')}</a>
+    return companyPage(
+      c,
+      core,
+      s,
+      { title: 'balance', path: '/balance', active: 'balance' },
+      async ({ lang, companyName }) => {
+        const fmt = new Intl.NumberFormat(lang);
+        const b = await balanceOverview(core, s.actor, { scope });
+        const types = [...new Set(b.total.map((l) => l.type))].sort();
+        const units = (lines: readonly { type: string; units: number }[], type: string) =>
+          lines.find((l) => l.type === type)?.units ?? 0;
+        return (
+          <>
+            <p class="lead">
+              {b.scope === 'project'
+                ? t(lang, 'balanceOfProject', { project: b.projects[0]?.projectName ?? '' })
+                : t(lang, 'balanceIntro', { company: companyName })}
             </p>
-          ) : null}
-          {types.length === 0 ? (
-            <p>{t(lang, 'noBalance')}</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t(lang, 'licenseType')}</th>
-                  <th scope="col" class="num">
-                    {t(lang, 'total')}
-                  </th>
-                  {b.projects.length > 1
-                    ? b.projects.map((p) => (
-                        <th scope="col" class="num">
-                          {p.projectName}
-                        </th>
-                      ))
-                    : null}
-                </tr>
-              </thead>
-              <tbody>
-                {types.map((type) => (
+            {b.scope === 'project' ? (
+              <p>
+                <a href="/balance?scope=all">{t(lang, 'balanceAll')}</a>
+              </p>
+            ) : null}
+            {types.length === 0 ? (
+              <p>{t(lang, 'noBalance')}</p>
+            ) : (
+              <table>
+                <thead>
                   <tr>
-                    <th scope="row">{type}</th>
-                    <td class="num">{fmt.format(units(b.total, type))}</td>
+                    <th scope="col">{t(lang, 'licenseType')}</th>
+                    <th scope="col" class="num">
+                      {t(lang, 'total')}
+                    </th>
                     {b.projects.length > 1
-                      ? b.projects.map((p) => <td class="num">{fmt.format(units(p.licenses, type))}</td>)
+                      ? b.projects.map((p) => (
+                          <th scope="col" class="num">
+                            {p.projectName}
+                          </th>
+                        ))
                       : null}
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </>
-      );
-    } catch (e) {
-      if (
-        !(e instanceof MylicError) ||
-        !['COMPANY_NOT_FOUND', 'USER_LOCKED', 'PROJECT_NOT_FOUND'].includes(e.code)
-      )
-        throw e;
-      body = <p class="notice">{t(lang, e.code === 'USER_LOCKED' ? 'locked' : 'noCompany')}</p>;
-    }
-    return c.html(
-      <Layout
-        lang={lang}
-        title={t(lang, 'balance')}
-        path="/balance"
-        active="balance"
-        user={{ email: profile.email, companyName, csrf: s.csrf }}
-      >
-        <h1>{t(lang, 'balance')}</h1>
-        {body}
-      </Layout>,
+                </thead>
+                <tbody>
+                  {types.map((type) => (
+                    <tr>
+                      <th scope="row">{type}</th>
+                      <td class="num">{fmt.format(units(b.total, type))}</td>
+                      {b.projects.length > 1
+                        ? b.projects.map((p) => <td class="num">{fmt.format(units(p.licenses, type))}</td>)
+                        : null}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </>
+        );
+      },
     );
   });
 }

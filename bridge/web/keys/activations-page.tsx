@@ -1,13 +1,13 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
-import type { Child } from 'hono/jsx';
 import { MylicError } from '../../../protocol/errors.js';
 import { getProfile } from '../../core/accounts/index.js';
 import type { Core } from '../../core/context.js';
 import { listActivations, previewKey, redeemKey } from '../../core/keys/index.js';
 import { listProjects } from '../../core/organisation/index.js';
 import { formatDate, t, type Lang } from '../i18n.js';
-import { ErrorSummary, Layout } from '../layout.js';
+import { ErrorSummary } from '../layout.js';
+import { companyPage } from '../company-page.js';
 import { csrfValid, pageLanguage, sameOrigin, type WebSession } from '../web-session.js';
 
 /**
@@ -111,121 +111,109 @@ async function render(
   v: View,
   status: 200 | 400 | 403 | 409 | 429 = 200,
 ) {
-  const lang = pageLanguage(c);
-  const profile = await getProfile(core, s.actor);
-  const companyName = profile.companies.find((x) => x.id === profile.selectedCompanyId)?.name ?? '';
-  let body: Child;
-  try {
-    const { projects } = await listProjects(core, s.actor);
-    // Own projects and those shared through rights: the seed lets a rights holder add keys (Rights).
-    const selectable = projects;
-    const chosen = v.preview?.projectId ?? profile.selectedProjectId ?? selectable[0]?.id;
-    const { keys } = await listActivations(core, s.actor, {});
-    const errors = v.errors ?? [];
-    body = (
-      <>
-        <p class="lead">{t(lang, 'activationsIntro')}</p>
-        {v.notice ? (
-          <p class="notice" role="status">
-            {v.notice}
-          </p>
-        ) : null}
-        <ErrorSummary lang={lang} errors={errors} />
-        {v.preview ? (
-          <form class="card" method="post" action="/activations/redeem">
-            <input type="hidden" name="csrf" value={s.csrf} />
-            <input type="hidden" name="key" value={v.preview.key} />
-            <input type="hidden" name="projectId" value={String(v.preview.projectId)} />
-            <p>
-              <strong>{v.preview.key}</strong>
+  return companyPage(
+    c,
+    core,
+    s,
+    { title: 'activations', path: '/activations', active: 'activations' },
+    async ({ lang }) => {
+      const profile = await getProfile(core, s.actor);
+      const { projects } = await listProjects(core, s.actor);
+      // Own projects and those shared through rights: the seed lets a rights holder add keys (Rights).
+      const selectable = projects;
+      const chosen = v.preview?.projectId ?? profile.selectedProjectId ?? selectable[0]?.id;
+      const { keys } = await listActivations(core, s.actor, {});
+      const errors = v.errors ?? [];
+      return (
+        <>
+          <p class="lead">{t(lang, 'activationsIntro')}</p>
+          {v.notice ? (
+            <p class="notice" role="status">
+              {v.notice}
             </p>
-            <p>{t(lang, 'keyLicenses')}</p>
-            <ul>
-              {v.preview.licenses.map((l) => (
-                <li>
-                  {l.units} × {l.type}
-                </li>
-              ))}
-            </ul>
-            <label for="comment">{t(lang, 'comment')}</label>
-            <input id="comment" name="comment" type="text" maxlength={500} />
-            <button type="submit" class="primary">
-              {t(lang, 'redeemInto', { project: v.preview.projectName })}
-            </button>
-          </form>
-        ) : (
-          <form class="card" method="post" action="/activations/preview" novalidate>
-            <input type="hidden" name="csrf" value={s.csrf} />
-            <div class={errors.some((e) => e.field === 'key') ? 'field-error' : undefined}>
-              <label for="key">{t(lang, 'activationKey')}</label>
-              <p class="hint">{t(lang, 'keyHint')}</p>
-              <input
-                id="key"
-                name="key"
-                type="text"
-                autocomplete="off"
-                spellcheck={false}
-                value={v.key ?? ''}
-              />
-            </div>
-            <label for="projectId">{t(lang, 'intoProject')}</label>
-            <select id="projectId" name="projectId">
-              {selectable.map((p) => (
-                <option value={String(p.id)} selected={p.id === chosen}>
-                  {p.external ? `${p.name} (${p.companyName})` : p.name}
-                </option>
-              ))}
-            </select>
-            <button type="submit" class="primary">
-              {t(lang, 'showLicenses')}
-            </button>
-          </form>
-        )}
-        {keys.length === 0 ? (
-          <p>{t(lang, 'noActivations')}</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t(lang, 'key')}</th>
-                <th scope="col">{t(lang, 'licenses')}</th>
-                <th scope="col">{t(lang, 'project')}</th>
-                <th scope="col">{t(lang, 'redeemedAt')}</th>
-                <th scope="col">{t(lang, 'comment')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((k) => (
+          ) : null}
+          <ErrorSummary lang={lang} errors={errors} />
+          {v.preview ? (
+            <form class="card" method="post" action="/activations/redeem">
+              <input type="hidden" name="csrf" value={s.csrf} />
+              <input type="hidden" name="key" value={v.preview.key} />
+              <input type="hidden" name="projectId" value={String(v.preview.projectId)} />
+              <p>
+                <strong>{v.preview.key}</strong>
+              </p>
+              <p>{t(lang, 'keyLicenses')}</p>
+              <ul>
+                {v.preview.licenses.map((l) => (
+                  <li>
+                    {l.units} × {l.type}
+                  </li>
+                ))}
+              </ul>
+              <label for="comment">{t(lang, 'comment')}</label>
+              <input id="comment" name="comment" type="text" maxlength={500} />
+              <button type="submit" class="primary">
+                {t(lang, 'redeemInto', { project: v.preview.projectName })}
+              </button>
+            </form>
+          ) : (
+            <form class="card" method="post" action="/activations/preview" novalidate>
+              <input type="hidden" name="csrf" value={s.csrf} />
+              <div class={errors.some((e) => e.field === 'key') ? 'field-error' : undefined}>
+                <label for="key">{t(lang, 'activationKey')}</label>
+                <p class="hint">{t(lang, 'keyHint')}</p>
+                <input
+                  id="key"
+                  name="key"
+                  type="text"
+                  autocomplete="off"
+                  spellcheck={false}
+                  value={v.key ?? ''}
+                />
+              </div>
+              <label for="projectId">{t(lang, 'intoProject')}</label>
+              <select id="projectId" name="projectId">
+                {selectable.map((p) => (
+                  <option value={String(p.id)} selected={p.id === chosen}>
+                    {p.external ? `${p.name} (${p.companyName})` : p.name}
+                  </option>
+                ))}
+              </select>
+              <button type="submit" class="primary">
+                {t(lang, 'showLicenses')}
+              </button>
+            </form>
+          )}
+          {keys.length === 0 ? (
+            <p>{t(lang, 'noActivations')}</p>
+          ) : (
+            <table>
+              <thead>
                 <tr>
-                  <td>
-                    <code>{k.key}</code>
-                  </td>
-                  <td>{k.licenses.map((l) => `${l.units} × ${l.type}`).join(', ')}</td>
-                  <td>{k.projectName}</td>
-                  <td>{formatDate(lang, k.redeemedAt)}</td>
-                  <td>{k.comment}</td>
+                  <th scope="col">{t(lang, 'key')}</th>
+                  <th scope="col">{t(lang, 'licenses')}</th>
+                  <th scope="col">{t(lang, 'project')}</th>
+                  <th scope="col">{t(lang, 'redeemedAt')}</th>
+                  <th scope="col">{t(lang, 'comment')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </>
-    );
-  } catch (e) {
-    if (!(e instanceof MylicError) || !['COMPANY_NOT_FOUND', 'USER_LOCKED'].includes(e.code)) throw e;
-    body = <p class="notice">{t(lang, e.code === 'USER_LOCKED' ? 'locked' : 'noCompany')}</p>;
-  }
-  return c.html(
-    <Layout
-      lang={lang}
-      title={t(lang, 'activations')}
-      path="/activations"
-      active="activations"
-      user={{ email: profile.email, companyName, csrf: s.csrf }}
-    >
-      <h1>{t(lang, 'activations')}</h1>
-      {body}
-    </Layout>,
+              </thead>
+              <tbody>
+                {keys.map((k) => (
+                  <tr>
+                    <td>
+                      <code>{k.key}</code>
+                    </td>
+                    <td>{k.licenses.map((l) => `${l.units} × ${l.type}`).join(', ')}</td>
+                    <td>{k.projectName}</td>
+                    <td>{formatDate(lang, k.redeemedAt)}</td>
+                    <td>{k.comment}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      );
+    },
     status,
   );
 }

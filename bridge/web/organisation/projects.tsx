@@ -1,13 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
-import type { Child } from 'hono/jsx';
-import { MylicError } from '../../../protocol/errors.js';
-import { getProfile } from '../../core/accounts/index.js';
 import type { Core } from '../../core/context.js';
 import { listProjects } from '../../core/organisation/index.js';
 import { formatDate, t, type Lang } from '../i18n.js';
-import { Layout } from '../layout.js';
-import { pageLanguage, type WebSession } from '../web-session.js';
+import { companyPage } from '../company-page.js';
+import type { WebSession } from '../web-session.js';
 
 /**
  * Projects (seed: Licenses → Projects): the selected company's projects, then the projects other
@@ -16,29 +13,16 @@ import { pageLanguage, type WebSession } from '../web-session.js';
  */
 export function projectsPages(app: Hono, core: Core, session: (c: Context) => Promise<WebSession>) {
   app.get('/projects', async (c) => {
-    const lang = pageLanguage(c);
     const s = await session(c);
-    const profile = await getProfile(core, s.actor);
-    const companyName = profile.companies.find((x) => x.id === profile.selectedCompanyId)?.name ?? null;
-    let body: Child;
-    try {
-      const { projects } = await listProjects(core, s.actor);
-      body = <ProjectList lang={lang} company={companyName ?? ''} projects={projects} />;
-    } catch (e) {
-      if (!(e instanceof MylicError) || !['COMPANY_NOT_FOUND', 'USER_LOCKED'].includes(e.code)) throw e;
-      body = <p class="notice">{t(lang, e.code === 'USER_LOCKED' ? 'locked' : 'noCompany')}</p>;
-    }
-    return c.html(
-      <Layout
-        lang={lang}
-        title={t(lang, 'projects')}
-        path="/projects"
-        active="projects"
-        user={{ email: profile.email, companyName, csrf: s.csrf }}
-      >
-        <h1>{t(lang, 'projects')}</h1>
-        {body}
-      </Layout>,
+    return companyPage(
+      c,
+      core,
+      s,
+      { title: 'projects', path: '/projects', active: 'projects' },
+      async ({ lang, companyName }) => {
+        const { projects } = await listProjects(core, s.actor);
+        return <ProjectList lang={lang} company={companyName} projects={projects} />;
+      },
     );
   });
 }
