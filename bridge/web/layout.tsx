@@ -128,7 +128,7 @@ export const PORTAL_CSS = `
 main{max-width:1100px;padding:24px}
 h1{font-size:28px;margin:0 0 8px}p.lead{color:var(--muted);margin-top:0}
 table{border-collapse:collapse;width:100%;margin-top:16px}th,td{text-align:left;padding:8px 10px;border-bottom:1px solid var(--line)}
-th{background:var(--bg);font-weight:600}
+th{background:var(--bg);font-weight:600}tbody th{background:none}
 .tag{display:inline-block;font-size:12px;padding:1px 6px;border-radius:8px;background:#e6eef8;color:var(--brand);margin-left:6px}
 form.card{max-width:420px;border:1px solid var(--line);border-radius:8px;padding:20px 24px;background:#fff}
 label{display:block;font-weight:600;margin:14px 0 4px}p.hint{color:var(--muted);margin:0 0 4px;font-size:14px}
