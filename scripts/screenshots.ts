@@ -8,52 +8,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { launchChromium } from '../test/support/browser.js';
 import { startBridgeProcess } from '../test/support/bridge-process.js';
-import { bridgeCli } from '../test/support/cli.js';
+import { ANN, tourWorld } from '../test/support/portal-world.js';
 
 const OUT = resolve(import.meta.dirname, '../docs/screenshots');
-const ANN = { email: 'ann@example.com', password: 'correct horse' };
 
 const dir = await mkdtemp(join(tmpdir(), 'mylic-screenshots-'));
 const data = join(dir, 'data');
 const bridge = await startBridgeProcess(data);
 const browser = await launchChromium();
 try {
-  const ops = async (args: string[]) => {
-    const r = await bridgeCli(args, { MYLIC_DATA: data });
-    if (r.code !== 0) throw new Error(`mylic-bridge ${args.join(' ')}: ${r.stdout}${r.stderr}`);
-  };
-  await ops(['ops', 'user', 'create', '--email', ANN.email, '--password', ANN.password, '--name', 'Ann']);
-  await ops(['ops', 'company', 'create', '--name', 'Ann GmbH', '--admin', ANN.email]);
-  await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '20']);
-  await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'GW-Channel', '--units', '4']);
-  await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'SSC', '--units', '500']);
-  await ops(['ops', 'device', 'add', '--company', '1', '--mac', '00-90-33-01-23-45', '--type', 'IP811']);
-  await ops([
-    'ops',
-    'license',
-    'bind',
-    '--company',
-    '1',
-    '--mac',
-    '00-90-33-01-23-45',
-    '--type',
-    'PBX-Port13',
-    '--units',
-    '8',
-  ]);
-  await ops([
-    'ops',
-    'license',
-    'bind',
-    '--company',
-    '1',
-    '--mac',
-    '00-90-33-01-23-45',
-    '--type',
-    'GW-Channel',
-    '--units',
-    '2',
-  ]);
+  await tourWorld(data);
 
   await mkdir(OUT, { recursive: true });
   const context = await browser.newContext({

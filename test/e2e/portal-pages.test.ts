@@ -1,9 +1,10 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { startBridgeProcess, type BridgeProcess } from '../support/bridge-process.js';
-import { bridgeCli } from '../support/cli.js';
+import { ANN, tourWorld } from '../support/portal-world.js';
 import { tempDir } from '../support/tmp.js';
 
 /**
@@ -11,37 +12,16 @@ import { tempDir } from '../support/tmp.js';
  * a company admin opens a page, is sent to the log-in, logs in with the keyboard only and JavaScript
  * off, lands back on the page, switches the language, and logs out.
  */
+const require = createRequire(import.meta.url);
 let root: { dir: string; cleanup: () => Promise<void> };
 let bridge: BridgeProcess;
 let browser: Browser;
-const ANN = { email: 'ann@example.com', password: 'correct horse battery' };
 
 beforeAll(async () => {
   root = await tempDir('mylic-portal-pages-');
   const data = join(root.dir, 'data');
   bridge = await startBridgeProcess(data);
-  const ops = async (args: string[]) => {
-    const r = await bridgeCli(args, { MYLIC_DATA: data });
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-  };
-  await ops(['ops', 'user', 'create', '--email', ANN.email, '--password', ANN.password, '--name', 'Ann']);
-  await ops(['ops', 'company', 'create', '--name', 'Ann GmbH', '--admin', ANN.email]);
-  await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '20']);
-  await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'SSC', '--units', '500']);
-  await ops(['ops', 'device', 'add', '--company', '1', '--mac', '00-90-33-01-23-45', '--type', 'IP811']);
-  await ops([
-    'ops',
-    'license',
-    'bind',
-    '--company',
-    '1',
-    '--mac',
-    '00-90-33-01-23-45',
-    '--type',
-    'PBX-Port13',
-    '--units',
-    '8',
-  ]);
+  await tourWorld(data);
   browser = await launchChromium();
 }, 90_000);
 afterAll(async () => {
@@ -110,7 +90,7 @@ describe('a company admin in the browser', () => {
     await page.fill('#password', ANN.password);
     await Promise.all([page.waitForURL(/\/projects\/1\/ssa$/), page.click('button.primary')]);
     expect(await page.locator('h1').textContent()).toBe('SSA du projet DEFAULT');
-    expect(await page.locator('table tbody tr').count()).toBe(1);
+    expect(await page.locator('table tbody tr').count()).toBe(2);
     expect(await page.locator('table tbody').textContent()).toContain('PBX-Port13');
     await page.screenshot({
       path: join(process.env.MYLIC_SCREENSHOTS ?? root.dir, 'ssa.png'),
@@ -120,6 +100,51 @@ describe('a company admin in the browser', () => {
     expect(await page.locator('.notice').first().textContent()).toContain(
       'Le projet est maintenant sous SSA',
     );
+    await context.close();
+  });
+
+  it('has no serious or critical accessibility violation on any page, in English and German (axe-core)', async () => {
+    // axe runs as a script in the page: a context with JavaScript on and the pages' CSP bypassed for it.
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true });
+    const page = await context.newPage();
+    const axe = require.resolve('axe-core/axe.min.js');
+    const check = async (path: string) => {
+      await page.goto(`${bridge.url}${path}`);
+      await page.addScriptTag({ path: axe });
+      const found = (await page.evaluate(async () => {
+        const w = globalThis as unknown as {
+          axe: { run(): Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> };
+        };
+        return (await w.axe.run()).violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          nodes: v.nodes.length,
+        }));
+      })) as { id: string; impact: string | null }[];
+      expect(
+        found.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
+        path,
+      ).toEqual([]);
+    };
+    for (const lang of ['en', 'de']) {
+      for (const path of [
+        'login',
+        'register',
+        'password-reset',
+        `password-reset/confirm?code=${'a'.repeat(43)}`,
+        `activate?token=${'a'.repeat(43)}`,
+      ]) {
+        await check(`${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
+      }
+    }
+    await page.goto(`${bridge.url}login`);
+    await page.fill('#email', ANN.email);
+    await page.fill('#password', ANN.password);
+    await Promise.all([page.waitForURL(/\/projects$/), page.click('button.primary')]);
+    for (const lang of ['en', 'de']) {
+      for (const path of ['projects', 'balance', 'activations', 'projects/1/ssa', 'no-such-page'])
+        await check(`${path}?lang=${lang}`);
+    }
     await context.close();
   });
 
