@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
+import { CsrfForm, LoginForm } from '../../../protocol/portal-forms.js';
 import { MylicError } from '../../../protocol/errors.js';
 import { closeSession, portalLogin } from '../../core/accounts/index.js';
 import type { Core } from '../../core/context.js';
@@ -94,9 +95,7 @@ export function loginPages(app: Hono, core: Core) {
         <LoginPage lang={lang} next={next} errors={[{ text: t(lang, 'sessionExpired') }]} />,
         403,
       );
-    const form = await c.req.parseBody();
-    const email = typeof form.email === 'string' ? form.email.trim().slice(0, 320) : '';
-    const password = typeof form.password === 'string' ? form.password.slice(0, 1024) : '';
+    const { email, password } = LoginForm.parse(await c.req.parseBody());
     const missing = [
       ...(email ? [] : [{ field: 'email', text: t(lang, 'fieldRequired', { field: t(lang, 'email') }) }]),
       ...(password
@@ -170,8 +169,8 @@ export function loginPages(app: Hono, core: Core) {
 
   app.post('/logout', async (c) => {
     const session = await webSession(core, c);
-    const form = await c.req.parseBody();
-    if (session && sameOrigin(c) && csrfValid(session, form.csrf)) await closeSession(core, session.token);
+    const { csrf } = CsrfForm.parse(await c.req.parseBody());
+    if (session && sameOrigin(c) && csrfValid(session, csrf)) await closeSession(core, session.token);
     else if (session) return c.redirect('/projects', 303);
     clearSessionCookie(c);
     return c.redirect('/login?done=logout', 303);

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
+import { KeyForm } from '../../../protocol/portal-forms.js';
 import { MylicError } from '../../../protocol/errors.js';
 import { getProfile } from '../../core/accounts/index.js';
 import type { Core } from '../../core/context.js';
@@ -31,16 +32,11 @@ export function activationsPages(app: Hono, core: Core, session: (c: Context) =>
   app.post('/activations/preview', async (c) => {
     const lang = pageLanguage(c);
     const s = await session(c);
-    const form = await c.req.parseBody();
-    const key = typeof form.key === 'string' ? form.key.trim().slice(0, 64) : '';
-    const projectId = Number(form.projectId);
-    if (!sameOrigin(c) || !csrfValid(s, form.csrf))
+    const { csrf, key, projectId } = KeyForm.parse(await c.req.parseBody());
+    if (!sameOrigin(c) || !csrfValid(s, csrf))
       return render(c, core, s, { key, errors: [{ text: t(lang, 'sessionExpired') }] }, 403);
     try {
-      const preview = await previewKey(core, s.actor, {
-        key,
-        ...(Number.isSafeInteger(projectId) && projectId > 0 ? { projectId } : {}),
-      });
+      const preview = await previewKey(core, s.actor, { key, projectId });
       return render(c, core, s, { key, preview });
     } catch (e) {
       return keyError(c, core, s, lang, key, e);
@@ -50,18 +46,11 @@ export function activationsPages(app: Hono, core: Core, session: (c: Context) =>
   app.post('/activations/redeem', async (c) => {
     const lang = pageLanguage(c);
     const s = await session(c);
-    const form = await c.req.parseBody();
-    const key = typeof form.key === 'string' ? form.key.trim().slice(0, 64) : '';
-    const projectId = Number(form.projectId);
-    const comment = typeof form.comment === 'string' ? form.comment.slice(0, 500) : '';
-    if (!sameOrigin(c) || !csrfValid(s, form.csrf))
+    const { csrf, key, projectId, comment } = KeyForm.parse(await c.req.parseBody());
+    if (!sameOrigin(c) || !csrfValid(s, csrf))
       return render(c, core, s, { key, errors: [{ text: t(lang, 'sessionExpired') }] }, 403);
     try {
-      const r = await redeemKey(core, s.actor, {
-        key,
-        comment,
-        ...(Number.isSafeInteger(projectId) && projectId > 0 ? { projectId } : {}),
-      });
+      const r = await redeemKey(core, s.actor, { key, comment, projectId });
       return c.redirect(
         `/activations?done=${encodeURIComponent(r.key)}&into=${encodeURIComponent(r.projectName)}`,
         303,

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
+import { SsaConfirmForm } from '../../../protocol/portal-forms.js';
 import { MylicError } from '../../../protocol/errors.js';
 import { formatHardwareId } from '../../../protocol/hardware-id.js';
 import { getProfile } from '../../core/accounts/index.js';
@@ -64,12 +65,10 @@ export function ssaPages(
     const s = await session(c);
     const id = projectIdOf(c);
     if (id === null) return notFound(c);
-    const form = await c.req.parseBody({ all: true });
-    const endDate = typeof form.endDate === 'string' ? form.endDate : '';
-    const optOut = ([] as unknown[])
-      .concat(form.optOut ?? [])
-      .filter((x): x is string => typeof x === 'string');
-    if (!sameOrigin(c) || !csrfValid(s, form.csrf))
+    const { csrf, endDate, expectedTotal, optOut } = SsaConfirmForm.parse(
+      await c.req.parseBody({ all: true }),
+    );
+    if (!sameOrigin(c) || !csrfValid(s, csrf))
       return render(
         c,
         core,
@@ -80,14 +79,9 @@ export function ssaPages(
         notFound,
         403,
       );
-    const expectedTotal = Number(form.expectedTotal);
     try {
-      await confirmProjectSsa(core, s.actor, id, {
-        endDate,
-        optOut,
-        // The page always shows a total before it asks to pay; without one nothing is paid.
-        expectedTotal: Number.isSafeInteger(expectedTotal) && expectedTotal >= 0 ? expectedTotal : -1,
-      });
+      // The page always shows a total before it asks to pay; without one (-1) nothing is paid.
+      await confirmProjectSsa(core, s.actor, id, { endDate, optOut, expectedTotal });
       return c.redirect(`/projects/${id}/ssa?done=${encodeURIComponent(endDate)}`, 303);
     } catch (e) {
       if (!(e instanceof MylicError)) throw e;
