@@ -35,3 +35,9 @@ export const KeyForm = CsrfForm.extend({
   comment: field(500),
 });
 export type KeyForm = z.infer<typeof KeyForm>;
+
+/** The company selector at the top right (seed L300): the company and the page to return to. */
+export const CompanySelectForm = CsrfForm.extend({
+  companyId: IdText.optional().catch(undefined),
+  next: field(500),
+});

@@ -19,7 +19,7 @@ export async function companyPage(
   s: WebSession,
   page: { title: MessageKey; path: string; active: LayoutProps['active'] },
   body: (ctx: { lang: Lang; companyName: string }) => Promise<Child>,
-  status: 200 | 400 | 403 | 409 | 429 = 200,
+  status: 200 | 400 | 403 | 404 | 409 | 429 = 200,
 ) {
   const lang = pageLanguage(c);
   const profile = await getProfile(core, s.actor);
@@ -43,7 +43,13 @@ export async function companyPage(
       title={t(lang, page.title)}
       path={page.path}
       active={page.active}
-      user={{ email: profile.email, companyName, csrf: s.csrf }}
+      user={{
+        email: profile.email,
+        companyName,
+        csrf: s.csrf,
+        companies: profile.companies,
+        selectedCompanyId: profile.selectedCompanyId,
+      }}
     >
       <h1>{t(lang, page.title)}</h1>
       {content}

@@ -3,6 +3,15 @@
  * Italian, Dutch, French). English is the reference: every other language must have exactly its keys
  * (the type says so, and test/web/i18n.test.ts checks it at run time too). Dates go through Intl.
  */
+import { accountMessages } from './account/messages.js';
+import { companyMessages } from './company/messages.js';
+import { deviceMessages } from './devices/messages.js';
+import { historyMessages } from './history/messages.js';
+import { freeLicenseMessages } from './licenses/messages.js';
+import { ownKeyMessages } from './keys/messages.js';
+import { projectMessages } from './organisation/messages.js';
+import { searchMessages } from './search/messages.js';
+
 export const LANGUAGES = ['en', 'de', 'it', 'nl', 'fr'] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
@@ -133,8 +142,22 @@ const en = {
   notFoundTitle: 'Page not found',
   notFound: 'There is nothing here, or it is not yours to see.',
   skipToContent: 'Skip to content',
+  tabFreeLicenses: 'Free licenses',
+  tabDevices: 'Devices',
+  tabOwnKeys: 'Own activations',
+  tabHistory: 'History',
+  tabCompany: 'Company',
+  account: 'Account',
+  searchLabel: 'Search devices, projects and keys',
+  searchButton: 'Search',
+  help: 'Help',
+  helpTitle: 'The manual of this page in the wiki',
+  companySelect: 'Company',
+  companySwitch: 'Switch',
 } as const;
 
+/** The shell's own keys (the catalog test checks that no area reuses one). */
+export const SHELL_KEYS: readonly string[] = Object.keys(en);
 type Messages = { readonly [K in keyof typeof en]: string };
 
 const de = {
@@ -271,6 +294,18 @@ const de = {
   notFoundTitle: 'Seite nicht gefunden',
   notFound: 'Hier gibt es nichts, oder es ist nicht für Sie bestimmt.',
   skipToContent: 'Zum Inhalt springen',
+  tabFreeLicenses: 'Freie Lizenzen',
+  tabDevices: 'Geräte',
+  tabOwnKeys: 'Eigene Aktivierungen',
+  tabHistory: 'Historie',
+  tabCompany: 'Firma',
+  account: 'Konto',
+  searchLabel: 'Geräte, Projekte und Schlüssel suchen',
+  searchButton: 'Suchen',
+  help: 'Hilfe',
+  helpTitle: 'Das Handbuch zu dieser Seite im Wiki',
+  companySelect: 'Firma',
+  companySwitch: 'Wechseln',
 } as const satisfies Messages;
 
 const it = {
@@ -400,6 +435,18 @@ const it = {
   notFoundTitle: 'Pagina non trovata',
   notFound: 'Qui non c\u2019è nulla, oppure non è visibile per te.',
   skipToContent: 'Vai al contenuto',
+  tabFreeLicenses: 'Licenze libere',
+  tabDevices: 'Dispositivi',
+  tabOwnKeys: 'Attivazioni proprie',
+  tabHistory: 'Cronologia',
+  tabCompany: 'Azienda',
+  account: 'Account',
+  searchLabel: 'Cerca dispositivi, progetti e chiavi',
+  searchButton: 'Cerca',
+  help: 'Aiuto',
+  helpTitle: 'Il manuale di questa pagina nel wiki',
+  companySelect: 'Azienda',
+  companySwitch: 'Cambia',
 } as const satisfies Messages;
 
 const nl = {
@@ -533,6 +580,18 @@ const nl = {
   notFoundTitle: 'Pagina niet gevonden',
   notFound: 'Hier is niets, of het is niet voor u bestemd.',
   skipToContent: 'Naar de inhoud',
+  tabFreeLicenses: 'Vrije licenties',
+  tabDevices: 'Apparaten',
+  tabOwnKeys: 'Eigen activeringen',
+  tabHistory: 'Geschiedenis',
+  tabCompany: 'Bedrijf',
+  account: 'Account',
+  searchLabel: 'Apparaten, projecten en sleutels zoeken',
+  searchButton: 'Zoeken',
+  help: 'Help',
+  helpTitle: 'De handleiding van deze pagina in de wiki',
+  companySelect: 'Bedrijf',
+  companySwitch: 'Wisselen',
 } as const satisfies Messages;
 
 const fr = {
@@ -666,10 +725,48 @@ const fr = {
   notFoundTitle: 'Page introuvable',
   notFound: "Il n'y a rien ici, ou ce n'est pas à vous de le voir.",
   skipToContent: 'Aller au contenu',
+  tabFreeLicenses: 'Licences libres',
+  tabDevices: 'Appareils',
+  tabOwnKeys: 'Activations propres',
+  tabHistory: 'Historique',
+  tabCompany: 'Entreprise',
+  account: 'Compte',
+  searchLabel: 'Rechercher appareils, projets et clés',
+  searchButton: 'Rechercher',
+  help: 'Aide',
+  helpTitle: 'Le manuel de cette page dans le wiki',
+  companySelect: 'Entreprise',
+  companySwitch: 'Changer',
 } as const satisfies Messages;
 
-export const MESSAGES: Record<Lang, Messages> = { en, de, it, nl, fr };
-export type MessageKey = keyof typeof en;
+/**
+ * The areas' catalogs (bridge/web/<area>/messages.ts), merged with the shell's texts above. A key used
+ * by two catalogs is a mistake the catalog test finds (test/web/portal-login.test.ts).
+ */
+export const AREA_CATALOGS = [
+  companyMessages,
+  accountMessages,
+  projectMessages,
+  freeLicenseMessages,
+  ownKeyMessages,
+  historyMessages,
+  searchMessages,
+  deviceMessages,
+] as const;
+type KeysOf<C> = C extends { en: infer E } ? keyof E : never;
+type AreaKeys = KeysOf<(typeof AREA_CATALOGS)[number]>;
+export type MessageKey = keyof typeof en | AreaKeys;
+type AllMessages = Readonly<Record<MessageKey, string>>;
+
+const merged = (lang: Lang, shell: Messages): AllMessages =>
+  Object.assign({}, shell, ...AREA_CATALOGS.map((c) => c[lang])) as AllMessages;
+export const MESSAGES: Record<Lang, AllMessages> = {
+  en: merged('en', en),
+  de: merged('de', de),
+  it: merged('it', it),
+  nl: merged('nl', nl),
+  fr: merged('fr', fr),
+};
 
 /** A text with its {placeholders} filled in. */
 export function t(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import { LANGUAGES, MESSAGES, t, type Lang } from './i18n.js';
+import { LANGUAGES, MESSAGES, t, type Lang, type MessageKey } from './i18n.js';
 
 /**
  * The one layout of the portal pages (seed: the tab menu, the company selection at the top right, the
@@ -13,10 +13,35 @@ export interface LayoutProps {
   title: string;
   /** The path the language links keep. */
   path: string;
-  user?: { email: string; companyName: string | null; csrf: string } | undefined;
-  active?: 'projects' | 'balance' | 'activations' | undefined;
+  user?:
+    | {
+        email: string;
+        companyName: string | null;
+        csrf: string;
+        /** The companies of the account (the selector shows when there are several, seed L300). */
+        companies?: readonly { id: number; name: string }[];
+        selectedCompanyId?: number | null;
+      }
+    | undefined;
+  active?: Tab | undefined;
   children?: Child;
 }
+
+/** The tab menu under Licenses (seed L42-287, in the seed's order) and the wiki page each one explains. */
+export const TABS = [
+  { id: 'projects', path: '/projects', label: 'projects' },
+  { id: 'balance', path: '/balance', label: 'balance' },
+  { id: 'free', path: '/free-licenses', label: 'tabFreeLicenses' },
+  { id: 'activations', path: '/activations', label: 'activations' },
+  { id: 'keys', path: '/keys', label: 'tabOwnKeys' },
+  { id: 'devices', path: '/devices', label: 'tabDevices' },
+  { id: 'history', path: '/history', label: 'tabHistory' },
+  { id: 'company', path: '/company', label: 'tabCompany' },
+] as const satisfies readonly { id: string; path: string; label: MessageKey }[];
+export type Tab = (typeof TABS)[number]['id'] | 'account' | 'search';
+
+/** Seed L33: the help link at the right of the tab menu opens the matching wiki page. */
+export const HELP_URL = 'https://wiki.innovaphone.com/index.php?title=Reference:My_Innovaphone';
 
 export function Layout(p: LayoutProps) {
   const sep = p.path.includes('?') ? '&' : '?';
@@ -55,11 +80,40 @@ export function Layout(p: LayoutProps) {
               </ul>
             </nav>
             {p.user ? (
+              <form class="search" method="get" action="/search" role="search">
+                <label for="top-search" class="visually-hidden">
+                  {t(p.lang, 'searchLabel')}
+                </label>
+                <input id="top-search" type="search" name="q" minlength={3} maxlength={64} />
+                <button type="submit">{t(p.lang, 'searchButton')}</button>
+              </form>
+            ) : null}
+            {p.user ? (
               <div class="who">
-                <span>
+                {p.user.companies && p.user.companies.length > 1 ? (
+                  <form method="post" action="/company/select" class="company-select">
+                    <input type="hidden" name="csrf" value={p.user.csrf} />
+                    <input type="hidden" name="next" value={p.path} />
+                    <label for="company-select">{t(p.lang, 'companySelect')}</label>
+                    <select id="company-select" name="companyId">
+                      {p.user.companies.map((co) => (
+                        <option value={String(co.id)} selected={co.id === p.user?.selectedCompanyId}>
+                          {co.name}
+                        </option>
+                      ))}
+                    </select>
+                    <button type="submit" class="link">
+                      {t(p.lang, 'companySwitch')}
+                    </button>
+                  </form>
+                ) : p.user.companyName ? (
+                  <span>
+                    {t(p.lang, 'company')}: {p.user.companyName}
+                  </span>
+                ) : null}
+                <a href="/account" aria-current={p.active === 'account' ? 'page' : undefined}>
                   {p.user.email}
-                  {p.user.companyName ? ` · ${t(p.lang, 'company')}: ${p.user.companyName}` : ''}
-                </span>
+                </a>
                 <form method="post" action="/logout">
                   <input type="hidden" name="csrf" value={p.user.csrf} />
                   <button type="submit" class="link">
@@ -72,19 +126,16 @@ export function Layout(p: LayoutProps) {
           {p.user ? (
             <nav class="tabs" aria-label="Menu">
               <ul>
-                <li>
-                  <a href="/projects" aria-current={p.active === 'projects' ? 'page' : undefined}>
-                    {t(p.lang, 'projects')}
-                  </a>
-                </li>
-                <li>
-                  <a href="/balance" aria-current={p.active === 'balance' ? 'page' : undefined}>
-                    {t(p.lang, 'balance')}
-                  </a>
-                </li>
-                <li>
-                  <a href="/activations" aria-current={p.active === 'activations' ? 'page' : undefined}>
-                    {t(p.lang, 'activations')}
+                {TABS.map((tab) => (
+                  <li>
+                    <a href={tab.path} aria-current={p.active === tab.id ? 'page' : undefined}>
+                      {t(p.lang, tab.label)}
+                    </a>
+                  </li>
+                ))}
+                <li class="help">
+                  <a href={HELP_URL} title={t(p.lang, 'helpTitle')} rel="help noopener" target="_blank">
+                    {t(p.lang, 'help')}
                   </a>
                 </li>
               </ul>
@@ -120,8 +171,13 @@ export const PORTAL_CSS = `
 .brand{font-weight:700;font-size:20px}.brand span{font-weight:400;opacity:.9}
 .languages ul,.tabs ul{list-style:none;margin:0;padding:0;display:flex;gap:12px}
 .languages a{color:#fff;text-decoration:none;font-size:14px;opacity:.85}.languages a[aria-current]{opacity:1;text-decoration:underline}
-.who{margin-left:auto;display:flex;gap:12px;align-items:center;font-size:14px}
+.who{display:flex;gap:12px;align-items:center;font-size:14px}
 .who form{margin:0}button.link{background:none;border:0;color:#fff;text-decoration:underline;cursor:pointer;font:inherit;padding:0}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.search{display:flex;gap:4px;margin-left:auto}.search input{padding:4px 8px;font:inherit;border:2px solid #fff;border-radius:4px;width:14em}
+.search button,.company-select select{font:inherit;padding:3px 8px;border-radius:4px;border:2px solid #fff}
+.who a{color:#fff}.company-select{display:flex;gap:6px;align-items:center}.company-select label{font-weight:400;margin:0}
+.tabs li.help{margin-left:auto}.tabs ul{flex-wrap:wrap}
 .tabs{border-bottom:1px solid var(--line);background:var(--bg);padding:0 24px}
 .tabs a{display:inline-block;padding:10px 4px;color:var(--ink);text-decoration:none;border-bottom:3px solid transparent}
 .tabs a[aria-current]{border-bottom-color:var(--brand);font-weight:600}

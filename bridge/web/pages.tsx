@@ -8,6 +8,7 @@ import { t } from './i18n.js';
 import { Layout, PORTAL_CSS } from './layout.js';
 import { balancePages } from './balance/balance-page.js';
 import { activationsPages } from './keys/activations-page.js';
+import { companySelectPages } from './company/company-select.js';
 import { projectsPages } from './organisation/projects.js';
 import { ssaPages } from './ssa/ssa-page.js';
 import { pageLanguage, webSession, type WebSession } from './web-session.js';
@@ -58,6 +59,7 @@ export function portalPages(core: Core) {
   ssaPages(app, core, session, notFoundPage);
   balancePages(app, core, session);
   activationsPages(app, core, session);
+  companySelectPages(app, core, session);
   return app;
 }
 

@@ -1,6 +1,6 @@
 import { LIMITS, recordLoginFailure } from '../../bridge/core/accounts/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LANGUAGES, MESSAGES } from '../../bridge/web/i18n.js';
+import { AREA_CATALOGS, LANGUAGES, MESSAGES, SHELL_KEYS } from '../../bridge/web/i18n.js';
 import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
@@ -225,6 +225,29 @@ describe('the page texts', () => {
       for (const k of keys)
         expect(MESSAGES[lang][k as keyof typeof MESSAGES.en].trim(), `${lang}.${k}`).not.toBe('');
       if (lang !== 'en') expect(MESSAGES[lang].loginTitle).not.toBe(MESSAGES.en.loginTitle);
+    }
+  });
+
+  it('fill the same placeholders in every language', () => {
+    const holes = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const lang of LANGUAGES)
+      for (const k of Object.keys(MESSAGES.en) as (keyof typeof MESSAGES.en)[])
+        expect(holes(MESSAGES[lang][k]), `${lang}.${k}`).toEqual(holes(MESSAGES.en[k]));
+  });
+
+  it('give every key to one catalog only: the shell or one area', () => {
+    const owners = new Map<string, number>();
+    for (const k of SHELL_KEYS) owners.set(k, 1);
+    for (const catalog of AREA_CATALOGS)
+      for (const k of Object.keys(catalog.en)) owners.set(k, (owners.get(k) ?? 0) + 1);
+    expect([...owners].filter(([, n]) => n > 1).map(([k]) => k)).toEqual([]);
+  });
+
+  it('are translated: in each language at most one text in ten is the English one', () => {
+    const keys = Object.keys(MESSAGES.en) as (keyof typeof MESSAGES.en)[];
+    for (const lang of LANGUAGES.filter((l) => l !== 'en')) {
+      const same = keys.filter((k) => MESSAGES[lang][k] === MESSAGES.en[k] && MESSAGES.en[k].length > 12);
+      expect(same.length, `${lang}: ${same.join(', ')}`).toBeLessThanOrEqual(keys.length / 10);
     }
   });
 });
