@@ -80,13 +80,15 @@ export function Layout(p: LayoutProps) {
               </ul>
             </nav>
             {p.user ? (
-              <form class="search" method="get" action="/search" role="search">
-                <label for="top-search" class="visually-hidden">
-                  {t(p.lang, 'searchLabel')}
-                </label>
-                <input id="top-search" type="search" name="q" minlength={3} maxlength={64} />
-                <button type="submit">{t(p.lang, 'searchButton')}</button>
-              </form>
+              <search class="search">
+                <form method="get" action="/search">
+                  <label for="top-search" class="visually-hidden">
+                    {t(p.lang, 'searchLabel')}
+                  </label>
+                  <input id="top-search" type="search" name="q" minlength={3} maxlength={64} />
+                  <button type="submit">{t(p.lang, 'searchButton')}</button>
+                </form>
+              </search>
             ) : null}
             {p.user ? (
               <div class="who">
@@ -174,7 +176,7 @@ export const PORTAL_CSS = `
 .who{display:flex;gap:12px;align-items:center;font-size:14px}
 .who form{margin:0}button.link{background:none;border:0;color:#fff;text-decoration:underline;cursor:pointer;font:inherit;padding:0}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-.search{display:flex;gap:4px;margin-left:auto}.search input{padding:4px 8px;font:inherit;border:2px solid #fff;border-radius:4px;width:14em}
+.search{margin-left:auto}.search form{display:flex;gap:4px}.search input{padding:4px 8px;font:inherit;border:2px solid #fff;border-radius:4px;width:14em}
 .search button,.company-select select{font:inherit;padding:3px 8px;border-radius:4px;border:2px solid #fff}
 .who a{color:#fff}.company-select{display:flex;gap:6px;align-items:center}.company-select label{font-weight:400;margin:0}
 .tabs li.help{margin-left:auto}.tabs ul{flex-wrap:wrap}
