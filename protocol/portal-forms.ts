@@ -7,7 +7,7 @@ import { IdText } from './ids.js';
  * empty: the page then answers with the sentence for that field ("Enter your e-mail address", "The
  * summary has changed …"), never with an error dump, and nothing is done with the odd value.
  */
-const field = (max: number) => z.string().max(max).catch('');
+export const field = (max: number) => z.string().max(max).catch('');
 
 export const CsrfForm = z.object({ csrf: field(100) });
 

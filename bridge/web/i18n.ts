@@ -3,13 +3,14 @@
  * Italian, Dutch, French). English is the reference: every other language must have exactly its keys
  * (the type says so, and test/web/i18n.test.ts checks it at run time too). Dates go through Intl.
  */
-import { accountMessages } from './account/messages.js';
-import { companyMessages } from './company/messages.js';
-import { deviceMessages } from './devices/messages.js';
+import { accountMessages } from './accounts/settings-messages.js';
+import { deviceMessages } from './devices/device-messages.js';
+import { deviceListMessages } from './devices/list-messages.js';
 import { historyMessages } from './history/messages.js';
 import { freeLicenseMessages } from './licenses/messages.js';
 import { ownKeyMessages } from './keys/messages.js';
-import { projectMessages } from './organisation/messages.js';
+import { companyMessages } from './organisation/company-messages.js';
+import { projectMessages } from './organisation/project-messages.js';
 import { searchMessages } from './search/messages.js';
 
 export const LANGUAGES = ['en', 'de', 'it', 'nl', 'fr'] as const;
@@ -751,6 +752,7 @@ export const AREA_CATALOGS = [
   ownKeyMessages,
   historyMessages,
   searchMessages,
+  deviceListMessages,
   deviceMessages,
 ] as const;
 type KeysOf<C> = C extends { en: infer E } ? keyof E : never;

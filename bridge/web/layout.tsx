@@ -1,6 +1,13 @@
 /** @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
+import { accountCss } from './styles/account.js';
+import { companyCss } from './styles/company.js';
+import { deviceListCss } from './styles/device-list.js';
+import { devicePageCss } from './styles/device-page.js';
+import { historySearchCss } from './styles/history-search.js';
+import { licensesKeysCss } from './styles/licenses-keys.js';
+import { projectsCss } from './styles/projects.js';
 import { LANGUAGES, MESSAGES, t, type Lang, type MessageKey } from './i18n.js';
 
 /**
@@ -203,4 +210,5 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}caption{text-al
 input[type=date]{padding:6px 8px;font:inherit;border:2px solid #8a96a3;border-radius:4px}
 button.secondary{margin-top:12px;background:#fff;color:var(--brand);border:2px solid var(--brand);border-radius:4px;padding:8px 16px;font:inherit;font-weight:600;cursor:pointer}
 section.confirm{margin-top:20px;border-top:1px solid var(--line);padding-top:12px}
+${[accountCss, companyCss, projectsCss, licensesKeysCss, historySearchCss, deviceListCss, devicePageCss].join('\n')}
 `;

@@ -8,7 +8,15 @@ import { t } from './i18n.js';
 import { Layout, PORTAL_CSS } from './layout.js';
 import { balancePages } from './balance/balance-page.js';
 import { activationsPages } from './keys/activations-page.js';
-import { companySelectPages } from './company/company-select.js';
+import { companySelectPages } from './organisation/company-select.js';
+import { companyPages } from './organisation/company-pages.js';
+import { accountSettingsPages } from './accounts/settings-pages.js';
+import { freeLicensePages } from './licenses/free-licenses-page.js';
+import { ownKeyPages } from './keys/own-keys-page.js';
+import { historyPages } from './history/history-page.js';
+import { searchPages } from './search/search-page.js';
+import { deviceListPages } from './devices/device-list-page.js';
+import { devicePages } from './devices/device-page.js';
 import { projectsPages } from './organisation/projects.js';
 import { ssaPages } from './ssa/ssa-page.js';
 import { pageLanguage, webSession, type WebSession } from './web-session.js';
@@ -60,6 +68,14 @@ export function portalPages(core: Core) {
   balancePages(app, core, session);
   activationsPages(app, core, session);
   companySelectPages(app, core, session);
+  companyPages(app, core, session, notFoundPage);
+  accountSettingsPages(app, core, session, notFoundPage);
+  freeLicensePages(app, core, session, notFoundPage);
+  ownKeyPages(app, core, session, notFoundPage);
+  historyPages(app, core, session, notFoundPage);
+  searchPages(app, core, session, notFoundPage);
+  deviceListPages(app, core, session, notFoundPage);
+  devicePages(app, core, session, notFoundPage);
   return app;
 }
 

@@ -107,3 +107,8 @@ export function pageLanguage(c: Context): Lang {
 export function safeNext(next: string | undefined): string {
   return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/projects';
 }
+
+/** What a page asks for its session: the session, or a redirect to the log-in and back (pages.tsx). */
+export type SessionOf = (c: Context) => Promise<WebSession>;
+/** The "not found" page (pages.tsx): also what another company's object answers — nothing, no hint. */
+export type NotFound = (c: Context) => Response | Promise<Response>;
