@@ -10,7 +10,7 @@ export type Status = 'meets' | 'short' | 'info' | 'PASS' | 'FAIL' | 'pending';
 
 export interface Figure {
   id: string;
-  /** Item of issue 7 (1 download, 2 invalidation, 3 contention, 4 store scale, 5 agent). */
+  /** Item: 1 download, 2 invalidation, 3 contention, 4 store scale, 5 agent (issue 7); 6 portal pages (issues 13, 14). */
   item: number;
   measurement: string;
   value: number | null;
