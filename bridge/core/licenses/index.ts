@@ -15,3 +15,4 @@ export * from './licenses.js';
 export * from './pack-optimiser.js';
 export * from './test-licenses.js';
 export * from './warranty.js';
+export * from './device-view.js';
