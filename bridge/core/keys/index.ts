@@ -7,3 +7,4 @@ export * from './activation-keys.js';
 export * from './key-certificate.js';
 export * from './key-codes.js';
 export * from './own-keys.js';
+export * from './own-key-preview.js';

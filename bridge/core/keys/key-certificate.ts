@@ -116,25 +116,29 @@ async function certificateAccess(
   return { redeemedProjectName };
 }
 
-/** The certificate of one key: file name and HTML. */
-export async function keyCertificate(
-  core: Core,
-  actor: Actor,
-  keyId: number,
-): Promise<{ filename: string; html: string }> {
+/** What the certificate of one key shows, under the same walls (the portal page renders it itself). */
+export async function keyCertificateData(core: Core, actor: Actor, keyId: number): Promise<CertificateData> {
   const db = core.store.db;
   const key = await keyById(db, keyId);
   if (!key || key.deleted_at !== null) throw new MylicError('KEY_NOT_FOUND');
   const { redeemedProjectName } = await certificateAccess(db, actor, key);
-  const code = formatKeyCode(key.code);
-  const html = renderCertificate({
-    key: code,
+  return {
+    key: formatKeyCode(key.code),
     issuer: await issuerName(db, key.company_id),
     issuedAt: key.created_at,
     orderNumber: key.order_number,
     orderReference: key.order_reference,
     licenses: await keyLicenses(db, key.id),
     redeemed: key.redeemed_at !== null ? { at: key.redeemed_at, projectName: redeemedProjectName } : null,
-  });
-  return { filename: `license-certificate-${code}.html`, html };
+  };
+}
+
+/** The certificate of one key: file name and HTML. */
+export async function keyCertificate(
+  core: Core,
+  actor: Actor,
+  keyId: number,
+): Promise<{ filename: string; html: string }> {
+  const data = await keyCertificateData(core, actor, keyId);
+  return { filename: `license-certificate-${data.key}.html`, html: renderCertificate(data) };
 }

@@ -58,7 +58,7 @@ const text = (value: string | undefined, max: number, what: string): string | un
  * A project whose balance may pay into, or take back from, a key of `companyId`: reached as an own
  * project (not through rights) and belonging to that company.
  */
-async function ownBalanceProject(tx: Tx, actor: Actor, projectId: number, companyId: number | null) {
+export async function ownBalanceProject(tx: Tx, actor: Actor, projectId: number, companyId: number | null) {
   const access = await projectAccess(tx, actor, projectId);
   if (access.external)
     throw new MylicError(

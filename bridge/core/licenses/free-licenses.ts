@@ -219,6 +219,8 @@ export async function assignFreeLicenses(
 export interface ConvertRequest {
   licenses: readonly { serial: string; version?: number | undefined }[];
   onCredit?: { orderNumber?: string | undefined } | undefined;
+  /** The SSC total the user saw in the preview; a different total now → SSA_SUMMARY_CHANGED, nothing done. */
+  expectedSsc?: number | undefined;
 }
 
 async function planConversion(tx: Tx, actor: Actor, req: ConvertRequest) {
@@ -323,6 +325,15 @@ export async function convertFreeLicenses(core: Core, actor: Actor, req: Convert
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const plan = await planConversion(tx, actor, req);
+    const total = plan.lines.reduce((s, l) => s + l.ssc, 0);
+    if (req.expectedSsc !== undefined && req.expectedSsc !== total)
+      throw new MylicError(
+        'SSA_SUMMARY_CHANGED',
+        `The conversion now costs ${total} SSC, not ${req.expectedSsc}.`,
+        {
+          ssc: total,
+        },
+      );
     if (req.onCredit && !(await hasRight(tx, actor.userId, 'buy-on-credit')))
       throw new MylicError('FORBIDDEN', 'Your account may not buy SSC on credit (right buy-on-credit).');
     const paid: SscPayment['paid'] = [];
