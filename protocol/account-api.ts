@@ -110,6 +110,7 @@ export const ApiTokenList = z.array(
     companyId: z.number().int().nullable(),
     createdAt: z.string(),
     expiresAt: z.string(),
+    lastUsedAt: z.string().nullable().describe('When the token was last used, to the minute; null: never'),
   }),
 );
 

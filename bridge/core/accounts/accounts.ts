@@ -16,6 +16,17 @@ import { sessionQuery } from '../../db/device-path-queries.js';
 /** Accounts and sessions (seed: First steps, Account). Tokens are opaque; only their hash is stored. */
 export const SESSION_TTL_MS = { portal: 8 * 3600_000, device: 3600_000, api: 365 * 24 * 3600_000 } as const;
 export type SessionKind = keyof typeof SESSION_TTL_MS;
+/**
+ * Issue 13 §2, "an idle and an absolute session timeout": besides its lifetime (SESSION_TTL_MS, from the
+ * log-in), a portal session ends after this long without a request. API tokens and device sessions have
+ * only their lifetime.
+ */
+export const PORTAL_IDLE_MS = 30 * 60_000;
+/**
+ * A session's last use (sessions.last_used_at) is written at most this often, so a page view is not a
+ * write each time; the idle limit is therefore kept to within this much (30 to 31 minutes).
+ */
+export const LAST_USED_WRITE_MS = 60_000;
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -126,7 +137,36 @@ export async function resolveSession(
 ): Promise<SessionInfo> {
   const row = (await sessionQuery(core.store.db, { tokenHash: hashToken(token) })).rows[0];
   if (!row || !kinds.includes(row.kind)) throw new MylicError('UNAUTHENTICATED');
-  if (row.expires_at <= isoNow(core)) throw new MylicError('SESSION_EXPIRED');
+  const now = core.clock.now();
+  if (row.expires_at <= now.toISOString())
+    throw new MylicError('SESSION_EXPIRED', undefined, { reason: 'lifetime' });
+  if (
+    row.kind === 'portal' &&
+    Date.parse(row.last_used_at ?? row.created_at) + PORTAL_IDLE_MS <= now.getTime()
+  ) {
+    await core.store.write((tx) =>
+      tx.deleteFrom('sessions').where('token_hash', '=', row.token_hash).execute(),
+    );
+    throw new MylicError(
+      'SESSION_EXPIRED',
+      'The session ended after 30 minutes without a request: log in again.',
+      {
+        reason: 'idle',
+      },
+    );
+  }
+  // The last use, for the idle limit and the API token list ("last used"); devices keep their own rules.
+  if (
+    row.kind !== 'device' &&
+    (row.last_used_at === null || Date.parse(row.last_used_at) + LAST_USED_WRITE_MS <= now.getTime())
+  )
+    await core.store.write((tx) =>
+      tx
+        .updateTable('sessions')
+        .set({ last_used_at: now.toISOString() })
+        .where('token_hash', '=', row.token_hash)
+        .execute(),
+    );
   return {
     userId: row.user_id,
     kind: row.kind,
@@ -183,11 +223,12 @@ export async function portalLogin(
   email: string,
   password: string,
   address: string | null = null,
-): Promise<{ token: string; expiresAt: string }> {
+): Promise<{ token: string; expiresAt: string; language: string }> {
   const user = await authenticateLimited(core, email, password, address);
   return core.store.write(async (tx) => {
     const s = await openSession(core, tx, user.id, 'portal');
     await recordHistory(tx, isoNow(core), { event: 'user.logged_in', userId: user.id });
-    return s;
+    // The account's language: the portal pages use it from the log-in on (bridge/web/accounts/login.tsx).
+    return { ...s, language: user.language };
   });
 }

@@ -61,7 +61,7 @@ const ID_LENGTH = 16;
 export async function listApiTokens(core: Core, actor: Actor) {
   const rows = await core.store.db
     .selectFrom('sessions')
-    .select(['token_hash', 'label', 'scopes', 'created_at', 'expires_at', 'company_id'])
+    .select(['token_hash', 'label', 'scopes', 'created_at', 'expires_at', 'company_id', 'last_used_at'])
     .where('user_id', '=', actor.userId)
     .where('kind', '=', 'api')
     .orderBy('created_at')
@@ -73,6 +73,8 @@ export async function listApiTokens(core: Core, actor: Actor) {
     companyId: r.company_id,
     createdAt: r.created_at,
     expiresAt: r.expires_at,
+    /** Kept to the minute (accounts.ts, LAST_USED_WRITE_MS); null: never used. */
+    lastUsedAt: r.last_used_at,
   }));
 }
 

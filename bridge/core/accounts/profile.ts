@@ -66,7 +66,12 @@ export async function getProfile(core: Core, actor: Actor) {
  * guess the password without limit; past the limit the answer is 429 with Retry-After, even for the
  * right password.
  */
-async function assertCurrentPassword(core: Core, userId: number, password: string, address: string | null) {
+export async function assertCurrentPassword(
+  core: Core,
+  userId: number,
+  password: string,
+  address: string | null,
+) {
   const user = await core.store.db
     .selectFrom('users')
     .select(['email', 'password_hash'])
