@@ -13,8 +13,19 @@ export interface HistoryQueryInput {
   userId?: number;
   hardwareId?: string;
   period: 'day' | 'week' | 'month' | 'year' | 'always';
+  /** Optional dates (YYYY-MM-DD, UTC, both days included) that narrow the period further (portal page). */
+  from?: string;
+  to?: string;
   page: number;
   pageSize: number;
+}
+
+/** A calendar day as written in the query, or VALIDATION_FAILED. */
+function isoDay(day: string): string {
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(day) ? new Date(`${day}T00:00:00.000Z`) : null;
+  if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== day)
+    throw new MylicError('VALIDATION_FAILED', 'A date is written like 2026-12-31.');
+  return day;
 }
 
 const PERIOD_DAYS = { day: 1, week: 7, month: 31, year: 366 } as const;
@@ -63,6 +74,12 @@ export async function queryHistory(core: Core, actor: Actor, q: HistoryQueryInpu
   if (q.period !== 'always') {
     const since = new Date(core.clock.now().getTime() - PERIOD_DAYS[q.period] * 86_400_000).toISOString();
     query = query.where('created_at', '>=', since);
+  }
+  if (q.from !== undefined) query = query.where('created_at', '>=', `${isoDay(q.from)}T00:00:00.000Z`);
+  if (q.to !== undefined) {
+    const next = new Date(`${isoDay(q.to)}T00:00:00.000Z`);
+    next.setUTCDate(next.getUTCDate() + 1);
+    query = query.where('created_at', '<', next.toISOString());
   }
   const rows = await query
     .orderBy('id', 'desc')
