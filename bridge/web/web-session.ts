@@ -4,6 +4,7 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { Actor } from '../core/context.js';
 import type { Core } from '../core/context.js';
 import { resolveSession, type SessionInfo } from '../core/accounts/index.js';
+import { MylicError } from '../../protocol/errors.js';
 import { fromAcceptLanguage, isLang, type Lang } from './i18n.js';
 
 /**
@@ -14,6 +15,9 @@ import { fromAcceptLanguage, isLang, type Lang } from './i18n.js';
  */
 export const SESSION_COOKIE = '__Host-mylic-session';
 const LANG_COOKIE = '__Host-mylic-lang';
+/** Why the last session ended on its own ('idle' or 'lifetime'), for the log-in page's sentence. */
+const ENDED_COOKIE = '__Host-mylic-ended';
+const endedNow = new WeakMap<Request, string>();
 
 export interface WebSession {
   token: string;
@@ -42,9 +46,23 @@ export async function webSession(core: Core, c: Context): Promise<WebSession | n
       },
       csrf: csrfFor(token),
     };
-  } catch {
+  } catch (e) {
+    // An idle or outlived session: the log-in page the request is sent to says so (sessionEnded).
+    const reason =
+      e instanceof MylicError ? (e.details as { reason?: unknown } | undefined)?.reason : undefined;
+    if (reason === 'idle' || reason === 'lifetime') {
+      endedNow.set(c.req.raw, reason);
+      setCookie(c, ENDED_COOKIE, reason, { ...COOKIE, maxAge: 600 });
+    }
     return null;
   }
+}
+
+/** Why the previous session ended by itself, once (the log-in page shows it); null if it did not. */
+export function sessionEnded(c: Context): 'idle' | 'lifetime' | null {
+  const reason = endedNow.get(c.req.raw) ?? getCookie(c, ENDED_COOKIE);
+  if (getCookie(c, ENDED_COOKIE) !== undefined) deleteCookie(c, ENDED_COOKIE, { path: '/', secure: true });
+  return reason === 'idle' || reason === 'lifetime' ? reason : null;
 }
 
 export function setSessionCookie(c: Context, token: string, expiresAt: string) {
@@ -86,21 +104,26 @@ export function csrfValid(session: WebSession | null, sent: unknown): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The page language: `?lang=` (remembered in a cookie), the cookie, else the browser's Accept-Language. */
+const COOKIE = { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' } as const;
+
+/**
+ * The page language: `?lang=` (remembered in a cookie), the cookie, else the browser's Accept-Language.
+ * The log-in and saving the account's language put the account's language in the cookie
+ * (rememberLanguage), so once logged in it wins over Accept-Language; `?lang=` still switches.
+ */
 export function pageLanguage(c: Context): Lang {
   const asked = c.req.query('lang');
   if (isLang(asked)) {
-    setCookie(c, LANG_COOKIE, asked, {
-      path: '/',
-      secure: true,
-      httpOnly: true,
-      sameSite: 'Lax',
-      maxAge: 365 * 86400,
-    });
+    rememberLanguage(c, asked);
     return asked;
   }
   const kept = getCookie(c, LANG_COOKIE);
   return isLang(kept) ? kept : fromAcceptLanguage(c.req.header('accept-language'));
+}
+
+/** The pages of this browser use `lang` from the next request on. */
+export function rememberLanguage(c: Context, lang: Lang) {
+  setCookie(c, LANG_COOKIE, lang, { ...COOKIE, maxAge: 365 * 86400 });
 }
 
 /** A return path after log-in: only a path on this site, never another origin. */

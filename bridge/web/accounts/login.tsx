@@ -4,13 +4,16 @@ import { CsrfForm, LoginForm } from '../../../protocol/portal-forms.js';
 import { MylicError } from '../../../protocol/errors.js';
 import { closeSession, portalLogin } from '../../core/accounts/index.js';
 import type { Core } from '../../core/context.js';
-import { t, type Lang } from '../i18n.js';
+import { isLang, t, type Lang } from '../i18n.js';
+import { endedSentence } from './settings-shell.js';
 import { ErrorSummary, Layout } from '../layout.js';
 import {
   clearSessionCookie,
   csrfValid,
   pageLanguage,
+  rememberLanguage,
   safeNext,
+  sessionEnded,
   sameOrigin,
   setSessionCookie,
   webSession,
@@ -78,12 +81,15 @@ export function loginPages(app: Hono, core: Core) {
     const lang = pageLanguage(c);
     const next = safeNext(c.req.query('next'));
     if (await webSession(core, c)) return c.redirect(next, 303);
+    const ended = sessionEnded(c);
     const notice =
       c.req.query('done') === 'logout'
         ? t(lang, 'loggedOut')
-        : c.req.query('next')
-          ? t(lang, 'loginNeeded')
-          : undefined;
+        : ended
+          ? endedSentence(lang, ended)
+          : c.req.query('next')
+            ? t(lang, 'loginNeeded')
+            : undefined;
     return c.html(<LoginPage lang={lang} next={next} errors={[]} notice={notice} />);
   });
 
@@ -113,6 +119,8 @@ export function loginPages(app: Hono, core: Core) {
       if (old) await closeSession(core, old.token);
       const s = await portalLogin(core, email, password, address);
       setSessionCookie(c, s.token, s.expiresAt);
+      // The account's language (Account page) from now on; `?lang=` still switches.
+      if (isLang(s.language)) rememberLanguage(c, s.language);
       return c.redirect(next, 303);
     } catch (e) {
       if (!(e instanceof MylicError)) throw e;
