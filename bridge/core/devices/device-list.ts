@@ -118,7 +118,7 @@ export interface ListQuery {
  * The project a list covers (the one asked for, else the session's), which the actor must reach as a
  * project of the selected company or one granted to it; null: all of them.
  */
-async function listProject(
+export async function listProject(
   tx: Tx,
   actor: Actor,
   companyId: number,

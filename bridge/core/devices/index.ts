@@ -6,6 +6,7 @@
 export * from './certificates.js';
 export * from './device-batch.js';
 export * from './device-list.js';
+export * from './device-list-keyset.js';
 export * from './device-move.js';
 export * from './device-search-index.js';
 export * from './device-session.js';
