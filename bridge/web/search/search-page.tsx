@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import { SEARCH_KEYS_MIN, SEARCH_MIN, type SearchResult } from '../../../protocol/devices-api.js';
 import { SearchParams } from '../../../protocol/history-forms.js';
+import { MylicError } from '../../../protocol/errors.js';
 import type { Core } from '../../core/context.js';
 import { search, searchTuning } from '../../core/devices/index.js';
 import { companyPage } from '../company-page.js';
@@ -28,13 +29,23 @@ export function searchPages(app: Hono, core: Core, session: SessionOf, _notFound
       ? [{ field: 'search-q', text: t(lang, 'searchTooShort', { min: SEARCH_MIN }) }]
       : [];
     const path = raw === undefined ? '/search' : `/search?${new URLSearchParams({ q: raw }).toString()}`;
+    let result: SearchResult | undefined;
+    let failure: unknown;
+    if (raw !== undefined && !tooShort) {
+      try {
+        result = await search(core, s.actor, q);
+      } catch (e) {
+        failure = e;
+      }
+    }
+    const locked = failure instanceof MylicError && failure.code === 'USER_LOCKED';
     return companyPage(
       c,
       core,
       s,
       { title: 'searchTitle', path, active: 'search' },
       async ({ lang }) => {
-        const result = raw !== undefined && !tooShort ? await search(core, s.actor, q) : undefined;
+        if (failure) throw failure;
         return (
           <>
             <p class="lead">{t(lang, 'searchIntro')}</p>
@@ -63,7 +74,7 @@ export function searchPages(app: Hono, core: Core, session: SessionOf, _notFound
           </>
         );
       },
-      tooShort ? 400 : 200,
+      tooShort ? 400 : locked ? 403 : 200,
     );
   });
 }
