@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../bridge/core/accounts/accounts.js';
 import type { Actor } from '../../bridge/core/context.js';
-import { addMember, createProject, updateMember } from '../../bridge/core/organisation/index.js';
+import {
+  addMember,
+  createProject,
+  operatorCredit,
+  updateMember,
+} from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
 import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
@@ -392,5 +397,59 @@ describe('projects list and project page', () => {
     expect(joined.headers.get('location')).toBe(`/projects/${ann.projectId}?done=joined`);
     expect(await projectRow(old.id)).toBeUndefined();
     expect(await page(s, joined.headers.get('location')!, 'nl')).toContain(MESSAGES.nl.projJoined);
+  });
+});
+
+describe('join into a project under SSA', () => {
+  it('shows the SSC summary first, pays only the total shown, and moves nothing before', async () => {
+    const eve = await makeTenant(tc, { name: 'eve', mac: '00-90-33-65-00-05' });
+    const eveAdmin = { userId: eve.user.id, companyId: eve.companyId };
+    const target = await createProject(tc.core, eveAdmin, { name: 'Under SSA' });
+    await db().updateTable('projects').set({ ssa_end: '2099-12-31' }).where('id', '=', target.id).execute();
+    const s = await logIn(eve.user);
+    const asked = await post(
+      s,
+      `/projects/${eve.projectId}/join`,
+      { intoProjectId: String(target.id) },
+      'fr',
+    );
+    expect(asked.status).toBe(200);
+    const html = await asked.text();
+    const total = Number(/name="expectedTotal" value="(\d+)"/.exec(html)![1]);
+    expect(total).toBeGreaterThan(0);
+    expect(html).toContain(fill(MESSAGES.fr.projJoinConfirmButton, { total }));
+    expect(await projectRow(eve.projectId)).toBeDefined();
+
+    // No SSC in the balance: a sentence, nothing moved.
+    const poor = await post(s, `/projects/${eve.projectId}/join`, {
+      intoProjectId: String(target.id),
+      expectedTotal: String(total),
+    });
+    expect(poor.status).toBe(409);
+    expect(await poor.text()).toContain(fill(en.ssaMissing, { missing: total }));
+    expect(await projectRow(eve.projectId)).toBeDefined();
+
+    await operatorCredit(tc.core, eve.companyId, 'DEFAULT', 'SSC', total, 'fixture-ssc');
+    // A total other than the one due now: refused as changed.
+    const stale = await post(s, `/projects/${eve.projectId}/join`, {
+      intoProjectId: String(target.id),
+      expectedTotal: String(total + 1),
+    });
+    expect(stale.status).toBe(409);
+    expect(await stale.text()).toContain(en.ssaChanged);
+    expect(await projectRow(eve.projectId)).toBeDefined();
+
+    const joined = await post(s, `/projects/${eve.projectId}/join`, {
+      intoProjectId: String(target.id),
+      expectedTotal: String(total),
+    });
+    expect(joined.status).toBe(303);
+    expect(await projectRow(eve.projectId)).toBeUndefined();
+    const licenses = await db()
+      .selectFrom('licenses')
+      .select(['project_id', 'ssa_end'])
+      .where('serial', '=', eve.port.serial)
+      .executeTakeFirstOrThrow();
+    expect(licenses).toMatchObject({ project_id: target.id, ssa_end: '2099-12-31' });
   });
 });

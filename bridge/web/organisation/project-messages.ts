@@ -77,7 +77,7 @@ export const projectMessages = defineMessages({
     projDeleteRule:
       'Only possible while the project has no devices, licenses, balance, activation keys or rights of other companies. Otherwise join it into another project.',
     projDeleteButton: 'Delete project {project}',
-    projNotEmpty: 'Project {project} cannot be deleted:',
+    projNotEmpty: 'Project {project} cannot be deleted.',
     projNotEmptyDevices: 'Devices in it: {count}. Remove them or move them to another project.',
     projNotEmptyRights: 'Companies with rights on it: {count}. Revoke their rights first.',
     projNotEmptyKeys: 'It has activation keys.',
@@ -165,7 +165,7 @@ export const projectMessages = defineMessages({
     projDeleteRule:
       'Nur möglich, solange das Projekt keine Geräte, Lizenzen, Guthaben, Aktivierungsschlüssel oder Rechte anderer Firmen hat. Andernfalls führen Sie es mit einem anderen Projekt zusammen.',
     projDeleteButton: 'Projekt {project} löschen',
-    projNotEmpty: 'Das Projekt {project} kann nicht gelöscht werden:',
+    projNotEmpty: 'Das Projekt {project} kann nicht gelöscht werden.',
     projNotEmptyDevices:
       'Geräte darin: {count}. Entfernen Sie sie oder verschieben Sie sie in ein anderes Projekt.',
     projNotEmptyRights: 'Firmen mit Rechten darauf: {count}. Entziehen Sie zuerst deren Rechte.',
@@ -253,7 +253,7 @@ export const projectMessages = defineMessages({
     projDeleteRule:
       'Possibile solo finché il progetto non ha dispositivi, licenze, saldo, chiavi di attivazione o diritti di altre aziende. Altrimenti uniscilo a un altro progetto.',
     projDeleteButton: 'Elimina il progetto {project}',
-    projNotEmpty: 'Il progetto {project} non può essere eliminato:',
+    projNotEmpty: 'Il progetto {project} non può essere eliminato.',
     projNotEmptyDevices: 'Dispositivi al suo interno: {count}. Rimuovili o spostali in un altro progetto.',
     projNotEmptyRights: 'Aziende con diritti su di esso: {count}. Revoca prima i loro diritti.',
     projNotEmptyKeys: 'Ha chiavi di attivazione.',
@@ -342,7 +342,7 @@ export const projectMessages = defineMessages({
     projDeleteRule:
       'Alleen mogelijk zolang het project geen apparaten, licenties, saldo, activeringssleutels of rechten van andere bedrijven heeft. Voeg het anders samen met een ander project.',
     projDeleteButton: 'Project {project} verwijderen',
-    projNotEmpty: 'Project {project} kan niet worden verwijderd:',
+    projNotEmpty: 'Project {project} kan niet worden verwijderd.',
     projNotEmptyDevices: 'Apparaten erin: {count}. Verwijder ze of verplaats ze naar een ander project.',
     projNotEmptyRights: 'Bedrijven met rechten erop: {count}. Trek eerst hun rechten in.',
     projNotEmptyKeys: 'Het heeft activeringssleutels.',
@@ -433,7 +433,7 @@ export const projectMessages = defineMessages({
     projDeleteRule:
       'Possible seulement tant que le projet n’a ni appareils, ni licences, ni solde, ni clés d’activation, ni droits d’autres entreprises. Sinon, fusionnez-le dans un autre projet.',
     projDeleteButton: 'Supprimer le projet {project}',
-    projNotEmpty: 'Le projet {project} ne peut pas être supprimé :',
+    projNotEmpty: 'Le projet {project} ne peut pas être supprimé.',
     projNotEmptyDevices:
       'Appareils qu’il contient : {count}. Retirez-les ou déplacez-les dans un autre projet.',
     projNotEmptyRights: 'Entreprises ayant des droits dessus : {count}. Révoquez d’abord leurs droits.',
