@@ -338,7 +338,7 @@ describe('devices list', () => {
     const annBefore = await placements(ann.companyId);
     const bobBefore = await placements(bob.companyId);
     const mixed = [String(ann.device.deviceId), String(bob.device.deviceId)];
-    for (const form of [
+    const forms: Record<string, string | string[]>[] = [
       { csrf, deviceIds: mixed, action: 'remove' },
       { csrf, deviceIds: mixed, action: 'remove', confirmed: 'yes' },
       { csrf, deviceIds: mixed, action: 'move', targetProjectId: String(ann.projectId) },
@@ -348,7 +348,8 @@ describe('devices list', () => {
         action: 'move',
         targetProjectId: String(bob.projectId),
       },
-    ]) {
+    ];
+    for (const form of forms) {
       const res = await request('/devices/list/batch', { cookie, form });
       expect(res.status).toBe(404);
       expect(await res.text()).not.toContain('Bob');
