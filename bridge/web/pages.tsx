@@ -63,7 +63,7 @@ export function portalPages(core: Core) {
   loginPages(app, core);
   registrationPages(app, core);
   passwordResetPages(app, core);
-  projectsPages(app, core, session);
+  projectsPages(app, core, session, notFoundPage);
   ssaPages(app, core, session, notFoundPage);
   balancePages(app, core, session);
   activationsPages(app, core, session);

@@ -59,7 +59,7 @@ export function projectsPages(
   app: Hono,
   core: Core,
   session: (c: Context) => Promise<WebSession>,
-  notFound: NotFound = async (c) => (await import('../pages.js')).notFoundPage(c),
+  notFound: NotFound,
 ) {
   const list = (c: Context, s: WebSession, v: ListView, status: Status = 200) =>
     companyPage(
