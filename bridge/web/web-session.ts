@@ -61,7 +61,7 @@ export async function webSession(core: Core, c: Context): Promise<WebSession | n
 /** Why the previous session ended by itself, once (the log-in page shows it); null if it did not. */
 export function sessionEnded(c: Context): 'idle' | 'lifetime' | null {
   const reason = endedNow.get(c.req.raw) ?? getCookie(c, ENDED_COOKIE);
-  if (getCookie(c, ENDED_COOKIE) !== undefined) deleteCookie(c, ENDED_COOKIE, { path: '/', secure: true });
+  if (reason !== undefined) deleteCookie(c, ENDED_COOKIE, { path: '/', secure: true });
   return reason === 'idle' || reason === 'lifetime' ? reason : null;
 }
 

@@ -493,6 +493,19 @@ describe('session timeouts on the pages', () => {
     const html = await login.text();
     expect(html).toContain(MESSAGES.de.accountSessionIdle.replace('{minutes}', '30'));
     expect(login.headers.getSetCookie().join('\n')).toMatch(/__Host-mylic-ended=;/);
+    // Logging in again clears it.
+    const fresh = await tc.app.request(`${ORIGIN}/login`, {
+      method: 'POST',
+      body: body({ email: `acct${n}@example.test`, password: `pw-acct${n}@example.test-secret` }),
+      headers: {
+        host: 'portal.test',
+        origin: ORIGIN,
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `${cookie}; __Host-mylic-ended=idle`,
+      },
+    });
+    expect(fresh.status).toBe(303);
+    expect(fresh.headers.getSetCookie().join('\n')).toMatch(/__Host-mylic-ended=;/);
     // Once: the next visit of the log-in page says it no more.
     expect(await (await request('/login?next=%2Faccount', { cookie, lang: 'de' })).text()).not.toContain(
       MESSAGES.de.accountSessionIdle.replace('{minutes}', '30'),

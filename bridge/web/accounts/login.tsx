@@ -121,6 +121,7 @@ export function loginPages(app: Hono, core: Core) {
       setSessionCookie(c, s.token, s.expiresAt);
       // The account's language (Account page) from now on; `?lang=` still switches.
       if (isLang(s.language)) rememberLanguage(c, s.language);
+      sessionEnded(c); // an old session's "ended after inactivity" is no news any more
       return c.redirect(next, 303);
     } catch (e) {
       if (!(e instanceof MylicError)) throw e;

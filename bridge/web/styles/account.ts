@@ -4,7 +4,7 @@ export const accountCss = `
 .account-nav a{display:inline-block;padding:6px 2px;color:var(--ink);text-decoration:none;border-bottom:3px solid transparent}
 .account-nav a[aria-current]{border-bottom-color:var(--brand);font-weight:600}
 .account-forms{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
-.account-forms section{flex:1 1 340px;max-width:440px}.account-forms h2{font-size:20px;margin:8px 0}
+.account-forms section{flex:1 1 320px;max-width:440px}.account-forms h2{font-size:20px;margin:8px 0}
 form.card fieldset{border:0;padding:0;margin:14px 0 0}form.card legend{font-weight:600;padding:0;margin-bottom:4px}
 .check{display:flex;gap:8px;align-items:flex-start;margin:4px 0}.check input{margin-top:5px}
 .check label{font-weight:400;margin:0}
