@@ -40,6 +40,15 @@ const CHECK_LABELS: Record<CheckResult['name'], string> = {
 /** 2026-11-28T20:19:26.123Z → 2026-11-28 20:19 UTC */
 const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
+/** The device's own page on the portal (issue 14): where the "my.innovaphone" link lands. */
+export const portalDeviceUrl = (portalUrl: string, hardwareId: string) =>
+  new URL(`devices/${encodeURIComponent(hardwareId)}`, new URL(portalUrl)).toString();
+
+/** The "my.innovaphone" link and what the admin finds behind it. */
+const portalLink = (s: DeviceState) =>
+  html`<p class="portal-link" data-field="portal-link"><a href="${portalDeviceUrl(s.config.portalUrl, s.hardwareId)}">Open this device on my.innovaphone</a>
+<span class="muted">– its licenses (returnable or not, SSA end), warranty, certificate, RMA state and history; there you add licenses from the balance or the free licenses, download the license file, upload the invalidation backup and download the confirmation file for Step1. You log in there with your my.innovaphone account; the device must be in one of your projects.</span></p>`;
+
 const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 
 const postForm = (action: string, csrf: string, body: Html, cls = '') =>
@@ -143,6 +152,7 @@ function portalCard(m: PageModel): Html {
     return html`<section class="card" id="portal"><h2>my.innovaphone login</h2>
 ${s ? html`<div class="box warn"><p>The portal session of ${s.email} has expired: log in again.</p></div>` : ''}
 <p class="muted">Enter your my.innovaphone account; the device must be in one of your projects.</p>
+${portalLink(m.state)}
 ${postForm(
   '/login',
   m.csrf,
@@ -178,6 +188,7 @@ ${postForm(
   return html`<section class="card" id="portal"><h2><span>my.innovaphone</span>
 ${postForm('/logout', m.csrf, html`<button type="submit" class="secondary">Log out</button>`)}</h2>
 <p>Logged in as <b data-field="user">${s.email}</b> · ${s.company.name} · project ${s.project.name}</p>
+${portalLink(m.state)}
 <h3>Download licenses</h3>
 ${onPortal}
 ${download}
@@ -209,7 +220,7 @@ function invalidationCard(m: PageModel): Html {
     top = html`<div class="box info" id="pending" data-document="${p.documentId}">
 <p><strong>Invalidation pending</strong> – document <code>${p.documentId}</code> (${p.state === 'saved' ? 'saved as backup' : p.state === 'sent' ? 'transfer tried' : 'created'}, ${when(p.createdAt)})</p>
 <p>The device no longer uses ${p.serials.length} license${p.serials.length === 1 ? '' : 's'}: ${p.serials.map((s, i) => html`${i ? ', ' : ''}<code>${s}</code>`)}. Finish it one of two ways:</p>
-<ul class="plain"><li><b>Transfer</b> it online, or</li><li><b>Backup</b> (download the document again), upload it on my.innovaphone, and upload the confirmation file below under Step1.</li></ul>
+<ul class="plain"><li><b>Transfer</b> it online, or</li><li><b>Backup</b> (download the document again), upload it on <a href="${portalDeviceUrl(m.state.config.portalUrl, m.state.hardwareId)}">this device's page on my.innovaphone</a> (Return licenses), and upload the confirmation file it gives you below under Step1.</li></ul>
 ${finish}
 </div>`;
   } else if (returnable.length) {
