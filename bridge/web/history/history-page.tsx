@@ -306,7 +306,7 @@ async function render(
                         <time datetime={e.at}>{when.format(new Date(e.at))}</time>
                       </td>
                       <td>{describeEvent(lang, e, view.names)}</td>
-                      <td>
+                      <td class="actor">
                         {e.userId !== null ? (
                           <a
                             href={historyHref({ ...p, context: 'user', user: String(e.userId), page: 1 })}

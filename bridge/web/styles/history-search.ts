@@ -12,6 +12,7 @@ section.history h2,section.search-group h2{font-size:20px;margin:0 0 4px}
 table.history-events td.when,table.history-events td.device,table.search-devices td.device{white-space:nowrap}
 .history-pages{display:flex;gap:16px;align-items:center;margin-top:12px}
 form.search-page{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-end}
-form.search-page div{flex:1 1 16em}form.search-page button.primary{margin-top:0}
+form.search-page div{flex:1 1 16em}form.search-page input[type=search]{width:100%;padding:8px 10px;font:inherit;border:2px solid #8a96a3;border-radius:4px}
+.field-error input[type=search]{border-color:var(--bad)}table.history-events td.actor{white-space:nowrap}form.search-page button.primary{margin-top:0}
 .tag.rma{background:#fbe9e7;color:var(--bad)}
 `;
