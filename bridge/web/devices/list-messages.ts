@@ -115,7 +115,7 @@ export const deviceListMessages = defineMessages({
     daFileTooLarge: 'The file is larger than 64 KB. Nothing was added.',
     daFileEmpty: 'The file holds no MAC addresses.',
     daFileBadLines:
-      'Nothing was added: {count} lines are not MAC addresses or IPEIs. Correct them and upload the file again.',
+      'Nothing was added: the file has lines that are no MAC address or IPEI ({count}). Correct them and upload the file again.',
     daFileGoodLine: 'Not added, because other lines are wrong',
     daOrderNotFound: 'There is no order with this number for your company.',
     daOrderInvalid: 'An order number has 1 to 40 letters, digits, ".", "_" or "-".',
@@ -237,7 +237,7 @@ export const deviceListMessages = defineMessages({
     daFileTooLarge: 'Die Datei ist größer als 64 KB. Es wurde nichts hinzugefügt.',
     daFileEmpty: 'Die Datei enthält keine MAC-Adressen.',
     daFileBadLines:
-      'Es wurde nichts hinzugefügt: {count} Zeilen sind keine MAC-Adressen oder IPEIs. Korrigieren Sie sie und laden Sie die Datei erneut hoch.',
+      'Es wurde nichts hinzugefügt: Die Datei hat Zeilen, die keine MAC-Adresse oder IPEI sind ({count}). Korrigieren Sie sie und laden Sie die Datei erneut hoch.',
     daFileGoodLine: 'Nicht hinzugefügt, weil andere Zeilen falsch sind',
     daOrderNotFound: 'Für Ihre Firma gibt es keine Bestellung mit dieser Nummer.',
     daOrderInvalid: 'Eine Bestellnummer hat 1 bis 40 Buchstaben, Ziffern, „.“, „_“ oder „-“.',
@@ -358,7 +358,7 @@ export const deviceListMessages = defineMessages({
     daFileTooLarge: 'Il file è più grande di 64 KB. Non è stato aggiunto nulla.',
     daFileEmpty: 'Il file non contiene indirizzi MAC.',
     daFileBadLines:
-      'Non è stato aggiunto nulla: {count} righe non sono indirizzi MAC o IPEI. Correggile e carica di nuovo il file.',
+      'Non è stato aggiunto nulla: il file ha righe che non sono un indirizzo MAC o un IPEI ({count}). Correggile e carica di nuovo il file.',
     daFileGoodLine: 'Non aggiunto, perché altre righe sono errate',
     daOrderNotFound: 'Non esiste un ordine con questo numero per la tua azienda.',
     daOrderInvalid: 'Un numero d\'ordine ha da 1 a 40 lettere, cifre, ".", "_" o "-".',
@@ -479,7 +479,7 @@ export const deviceListMessages = defineMessages({
     daFileTooLarge: 'Het bestand is groter dan 64 KB. Er is niets toegevoegd.',
     daFileEmpty: 'Het bestand bevat geen MAC-adressen.',
     daFileBadLines:
-      "Er is niets toegevoegd: {count} regels zijn geen MAC-adressen of IPEI's. Verbeter ze en upload het bestand opnieuw.",
+      'Er is niets toegevoegd: het bestand heeft regels die geen MAC-adres of IPEI zijn ({count}). Verbeter ze en upload het bestand opnieuw.',
     daFileGoodLine: 'Niet toegevoegd, omdat andere regels fout zijn',
     daOrderNotFound: 'Er is geen bestelling met dit nummer voor uw bedrijf.',
     daOrderInvalid: 'Een bestelnummer heeft 1 tot 40 letters, cijfers, ".", "_" of "-".',
@@ -599,7 +599,7 @@ export const deviceListMessages = defineMessages({
     daFileTooLarge: "Le fichier dépasse 64 Ko. Rien n'a été ajouté.",
     daFileEmpty: 'Le fichier ne contient aucune adresse MAC.',
     daFileBadLines:
-      "Rien n'a été ajouté : {count} lignes ne sont pas des adresses MAC ou des IPEI. Corrigez-les et téléversez à nouveau le fichier.",
+      "Rien n'a été ajouté : le fichier a des lignes qui ne sont ni une adresse MAC ni un IPEI ({count}). Corrigez-les et téléversez à nouveau le fichier.",
     daFileGoodLine: "Non ajouté, car d'autres lignes sont fausses",
     daOrderNotFound: "Il n'y a pas de commande avec ce numéro pour votre entreprise.",
     daOrderInvalid: 'Un numéro de commande a de 1 à 40 lettres, chiffres, « . », « _ » ou « - ».',
