@@ -1,12 +1,19 @@
 import { readFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
+import {
+  AGENT_LICENSE,
+  PROJECT_LICENSE,
+  bundledPackages,
+  commandFiles,
+  renderNotices,
+} from './scripts/agent-bundle.js';
 
 /**
  * Builds the two programs:
- * - dist/mylic.mjs + dist/mylic-agent.mjs: the agent, a launcher of a few hundred bytes and one
- *   self-contained minified file next to it (it runs on or beside a device, where
- *   there is no node_modules). Bundled CommonJS packages call `require`, so the ESM bundle gets a
- *   createRequire banner.
+ * - dist/mylic.mjs + dist/agent/*.mjs: the agent, a launcher of a few hundred bytes and one file per
+ *   command plus the chunks they share, minified and self-contained (it runs on or beside a device,
+ *   where there is no node_modules), and dist/THIRD-PARTY-NOTICES.txt for the packages in them.
  * - dist/mylic-bridge.mjs: the bridge server and operator CLI; its packages stay in node_modules
  *   (better-sqlite3 is a native addon).
  */
@@ -47,23 +54,20 @@ const plainLlhttp: Plugin = {
 };
 
 /**
- * The launcher (agent/main.ts) imports the agent's CLI lazily. In the bundle that import stays a
- * separate file, so `mylic --version` compiles a few hundred bytes instead of the whole agent.
+ * The agent's own build (also used by `npm run bench` and the notices to see what it is made of).
+ * Code splitting: dist/mylic.mjs is the launcher (agent/main.ts, answers `--version` itself), it
+ * imports the CLI (agent/cli.ts) and that imports the one command asked for (agent/commands/*.ts);
+ * esbuild puts each into its own file under dist/agent/ and what several share into shared chunks, so
+ * a command loads only its own code. Every file gets the createRequire banner (the bundled CommonJS
+ * packages call `require` for node builtins).
  */
-const agentAsSeparateFile: Plugin = {
-  name: 'agent-as-separate-file',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/cli\.js$/ }, (args) =>
-      args.importer.endsWith('agent/main.ts') ? { path: './mylic-agent.mjs', external: true } : undefined,
-    );
-  },
-};
-
-/** The agent's own build (also used by `npm run bench` to report what the bundle is made of). */
 export const agentBuild: BuildOptions = {
   ...common,
-  entryPoints: ['agent/cli.ts'],
-  outfile: 'dist/mylic-agent.mjs',
+  entryPoints: { mylic: 'agent/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: 'agent/[name]-[hash]',
   minify: true,
   // The agent needs X.509 and CSRs from node-forge, not all of it (about 120 kB less).
   // Likewise undici: an Agent and its request method, not fetch, WebSocket and the rest.
@@ -72,33 +76,34 @@ export const agentBuild: BuildOptions = {
   plugins: [plainLlhttp],
   metafile: true,
   banner: {
-    js: "import { createRequire as __mylicRequire } from 'node:module'; const require = __mylicRequire(import.meta.url);",
+    js: `/*! mylic agent ${pkg.version}: ${AGENT_LICENSE} as a whole (COPYING); our source ${PROJECT_LICENSE} (LICENSE); bundled packages: THIRD-PARTY-NOTICES.txt */\nimport { createRequire as __mylicRequire } from 'node:module'; const require = __mylicRequire(import.meta.url);`,
   },
 };
 
 export async function buildAll() {
+  await rm('dist/agent', { recursive: true, force: true });
+  await rm('dist/mylic-agent.mjs', { force: true });
   const agent = await build(agentBuild);
-  const launcher = await build({
-    ...common,
-    entryPoints: ['agent/main.ts'],
-    outfile: 'dist/mylic.mjs',
-    minify: true,
-    plugins: [agentAsSeparateFile],
-    metafile: true,
-  });
   await build({
     ...common,
     entryPoints: ['bridge/main.ts'],
     outfile: 'dist/mylic-bridge.mjs',
     packages: 'external',
   });
-  const bytes = (r: typeof agent) => Object.values(r.metafile!.outputs)[0]!.bytes;
-  return { agentBytes: bytes(agent), launcherBytes: bytes(launcher) };
+  // The notices of exactly what is in the agent files, from the metafile.
+  await writeFile(
+    'dist/THIRD-PARTY-NOTICES.txt',
+    renderNotices(bundledPackages(agent.metafile!), pkg.version),
+  );
+  // Kept for the package script (scripts/pack-agent.ts: the SBOM of what is bundled); not shipped.
+  await writeFile('dist/agent-metafile.json', JSON.stringify(agent.metafile));
+  return commandFiles(agent.metafile!);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { agentBytes, launcherBytes } = await buildAll();
+  const { commands, totalBytes } = await buildAll();
+  const most = commands.reduce((a, b) => (b.upToBytes > a.upToBytes ? b : a));
   console.log(
-    `built dist/mylic.mjs (${launcherBytes} bytes), dist/mylic-agent.mjs (${agentBytes} bytes) and dist/mylic-bridge.mjs`,
+    `built dist/mylic.mjs + dist/agent/ (${totalBytes} bytes in all; one command loads at most ${most.upToBytes}: ${most.command}), dist/THIRD-PARTY-NOTICES.txt and dist/mylic-bridge.mjs`,
   );
 }

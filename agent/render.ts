@@ -1,4 +1,4 @@
-import { formatMac } from '../protocol/hardware-id.js';
+import { formatMac } from './format-mac.js';
 
 /** Human output of the CLI: short lines that say what happened and what to do next. */
 // biome-ignore lint/suspicious/noExplicitAny: the renderers read the JSON documents the commands answer

@@ -1,17 +1,23 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { MylicError } from '../../protocol/errors.js';
 import { removeFile, writeFileAtomic } from './atomic-file.js';
-import { keyMatchesCertificate } from '../../certs/inspect.js';
 import { DeviceState, InstalledLicenses, PendingInvalidation } from './state.js';
+
+/**
+ * certs/inspect.ts (node-forge) is loaded only when a new identity is checked: reading the device's
+ * state (`mylic status`, `reset`, `config`) does not compile the X.509 code.
+ */
+const keyMatches = async (keyPem: string, certPem: string) =>
+  (await import('../../certs/inspect.js')).keyMatchesCertificate(keyPem, certPem);
 
 const NEXT_IDENTITY = 'identity-next.json';
 const PREVIOUS_KEY = 'device-previous.key';
 const NextIdentity = z.object({
-  keyPem: z.string().min(1),
-  certPem: z.string().min(1),
-  previousKeyPem: z.string().min(1).optional(),
+  keyPem: z.string().check(z.minLength(1)),
+  certPem: z.string().check(z.minLength(1)),
+  previousKeyPem: z.optional(z.string().check(z.minLength(1))),
 });
 type NextIdentity = z.infer<typeof NextIdentity>;
 
@@ -41,7 +47,7 @@ export class DeviceStore {
     );
   }
 
-  private async readJson<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S> | null> {
+  private async readJson<S extends z.ZodMiniType>(file: string, schema: S): Promise<z.output<S> | null> {
     let text: string;
     try {
       text = await readFile(this.path(file), 'utf8');
@@ -112,7 +118,7 @@ export class DeviceStore {
    * (`forgetPreviousKey`): until then the portal still encrypts license files to the old one.
    */
   async replaceIdentity(keyPem: string, certPem: string) {
-    if (!keyMatchesCertificate(keyPem, certPem))
+    if (!(await keyMatches(keyPem, certPem)))
       throw new MylicError(
         'CERT_KEY_MISMATCH',
         'The new key does not belong to the new certificate; the installed pair stays.',
@@ -133,8 +139,7 @@ export class DeviceStore {
     let next: NextIdentity | null = null;
     try {
       const parsed = NextIdentity.safeParse(JSON.parse(text));
-      if (parsed.success && keyMatchesCertificate(parsed.data.keyPem, parsed.data.certPem))
-        next = parsed.data;
+      if (parsed.success && (await keyMatches(parsed.data.keyPem, parsed.data.certPem))) next = parsed.data;
     } catch {
       next = null;
     }

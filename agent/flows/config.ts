@@ -1,15 +1,18 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { MylicError } from '../../protocol/errors.js';
 import { openDevice } from './device-context.js';
 
 /**
  * `mylic config`: the device's network settings (NTP server, DNS server, portal URL) and the clock
- * tolerance, kept in the device store. "none" clears a server.
+ * tolerance, kept in the device store. "none" clears a server. zod/mini, like the device files
+ * (device/state.ts): showing the settings is a local command that does not load the full zod.
  */
 const HostPort = z
   .string()
-  .max(255)
-  .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'use host or host:port');
+  .check(
+    z.maxLength(255),
+    z.regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'use host or host:port'),
+  );
 
 export interface ConfigChange {
   ntp?: string;
@@ -42,7 +45,7 @@ export async function configure(dir: string, change: ConfigChange) {
   }
   let tolerance: number | undefined;
   if (change.tolerance !== undefined) {
-    const r = z.coerce.number().int().min(1).max(86_400).safeParse(change.tolerance);
+    const r = z.coerce.number().check(z.int(), z.gte(1), z.lte(86_400)).safeParse(change.tolerance);
     if (!r.success)
       throw new MylicError('VALIDATION_FAILED', '--tolerance is a number of seconds from 1 to 86400.');
     tolerance = r.data;

@@ -1,5 +1,5 @@
 import { MylicError } from '../../protocol/errors.js';
-import { PortalClient } from '../client.js';
+import type { PortalClient } from '../client.js';
 import { DeviceStore } from '../device/store.js';
 import type { DeviceState } from '../device/state.js';
 
@@ -15,6 +15,8 @@ export async function withClient<T>(
   state: DeviceState,
   fn: (client: PortalClient) => Promise<T>,
 ): Promise<T> {
+  // Imported here, not at the top: the local commands open the device without loading undici.
+  const { PortalClient } = await import('../client.js');
   const client = new PortalClient({
     portalUrl: state.config.portalUrl,
     caPem: await store.readText('trust', 'root-ca.pem'),
