@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice } from '../../bridge/core/devices/index.js';
-import { addMember, createProject, removeMember } from '../../bridge/core/organisation/index.js';
+import { resolveSession } from '../../bridge/core/accounts/index.js';
+import {
+  addMember,
+  createProject,
+  removeMember,
+  selectProject,
+} from '../../bridge/core/organisation/index.js';
 import { formatHardwareId } from '../../protocol/hardware-id.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
 import { SESSION_COOKIE } from '../../bridge/web/web-session.js';
@@ -188,6 +194,25 @@ describe('the History page', () => {
     const before = await (await page(`/history?period=always&to=${dayBefore}`, cookie)).text();
     expect(before).toContain(MESSAGES.en.historyEmpty);
     expect(rows(before)).toEqual([]);
+  });
+
+  it('covers the selected project only, or all projects when asked (seed: "deselect the current project")', async () => {
+    const hal = await makeTenant(tc, { name: 'hal', mac: '00-90-33-65-00-07' });
+    const cookie = await logIn(hal.user);
+    const info = await resolveSession(tc.core, cookie.split('=')[1]!, ['portal']);
+    const actor = { userId: info.userId, companyId: info.companyId, sessionHash: info.tokenHash };
+    const other = await createProject(tc.core, actor, { name: 'Side project' });
+    await selectProject(tc.core, actor, other.id);
+    const selected = await (await page('/history?period=always', cookie)).text();
+    expect(selected).toContain('Only the selected project, Side project');
+    expect(selected).toContain('The project Side project was created.');
+    expect(selected).not.toContain('The device 00-90-33-65-00-07 was added to the project.');
+    const all = await (await page('/history?period=always&project=all', cookie)).text();
+    expect(all).toContain('The project Side project was created.');
+    expect(all).toContain('The device 00-90-33-65-00-07 was added to the project.');
+    expect(all).toContain('id="history-project-all" name="project" value="all" checked=""');
+    // The choice survives paging and context links.
+    expect(all).toContain('project=all');
   });
 
   it('shows 50 events a page with links to older and newer ones', async () => {
