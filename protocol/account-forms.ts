@@ -18,7 +18,7 @@ export const AccountDataForm = CsrfForm.extend({
   currentPassword: field(1024),
   name: text(200),
   /** Longer than the 50 characters the account holds: the page says so instead of cutting it. */
-  phone: text(51),
+  phone: text(1000),
   language: field(5),
   mailOptIn: checkbox,
 });
