@@ -316,7 +316,7 @@ describe('company users', () => {
     const { cookie, csrf } = await logIn(ann.user);
     const before = await membershipsOf(ann.companyId);
     const dora = await newcomer();
-    const attempts = [
+    const attempts: { path: string; form: Record<string, string> }[] = [
       { path: '/company/users', form: { csrf: csrfFor('x'.repeat(43)), email: dora.email } },
       { path: '/company/users', form: { email: dora.email } },
       { path: `/company/users/${carl.id}`, form: { csrf: 'stale', change: 'lock' } },
@@ -373,7 +373,7 @@ describe('company users', () => {
       [`/company/users/${carl.id}`, { csrf, change: 'lock' }],
       [`/company/users/${carl.id}/remove`, { csrf }],
       ['/company/edit', { csrf, name: 'Locked out' }],
-    ] as const) {
+    ] as [string, Record<string, string>][]) {
       const res = await request(path, { cookie, form });
       expect(res.status, path).toBe(403);
       const body = await res.text();

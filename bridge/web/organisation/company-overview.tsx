@@ -236,29 +236,31 @@ function UsersSection(p: {
                 <td>{t(lang, u.locked ? 'companyYes' : 'companyNo')}</td>
                 <td>{formatDate(lang, u.since)}</td>
                 {admin ? (
-                  <td class="company-actions">
-                    {lastAdmin ? null : (
-                      <MemberButton
-                        s={s}
-                        user={u}
-                        change={u.admin ? 'revokeAdmin' : 'grantAdmin'}
-                        label={t(lang, u.admin ? 'companyRevokeAdmin' : 'companyGrantAdmin')}
-                      />
-                    )}
-                    {lastAdmin || me ? null : (
-                      <MemberButton
-                        s={s}
-                        user={u}
-                        change={u.locked ? 'unlock' : 'lock'}
-                        label={t(lang, u.locked ? 'companyUnlock' : 'companyLock')}
-                      />
-                    )}
-                    {lastAdmin ? null : (
-                      <a href={`/company/users/${u.userId}/remove`}>
-                        {t(lang, 'companyRemove')}
-                        <span class="visually-hidden"> {u.email}</span>
-                      </a>
-                    )}
+                  <td>
+                    <div class="company-actions">
+                      {lastAdmin ? null : (
+                        <MemberButton
+                          s={s}
+                          user={u}
+                          change={u.admin ? 'revokeAdmin' : 'grantAdmin'}
+                          label={t(lang, u.admin ? 'companyRevokeAdmin' : 'companyGrantAdmin')}
+                        />
+                      )}
+                      {lastAdmin || me ? null : (
+                        <MemberButton
+                          s={s}
+                          user={u}
+                          change={u.locked ? 'unlock' : 'lock'}
+                          label={t(lang, u.locked ? 'companyUnlock' : 'companyLock')}
+                        />
+                      )}
+                      {lastAdmin ? null : (
+                        <a href={`/company/users/${u.userId}/remove`}>
+                          {t(lang, 'companyRemove')}
+                          <span class="visually-hidden"> {u.email}</span>
+                        </a>
+                      )}
+                    </div>
                   </td>
                 ) : null}
               </tr>
