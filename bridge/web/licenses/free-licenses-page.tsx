@@ -360,7 +360,9 @@ function LicenseCells(p: { lang: Lang; l: FreeLicense; project: boolean }) {
   const { lang, l } = p;
   return (
     <>
-      <th scope="row">{l.serial}</th>
+      <th scope="row" class="serial">
+        {l.serial}
+      </th>
       <td>{l.typeUnderSsa}</td>
       <td>{l.typeUnderSsa !== l.type ? l.type : ''}</td>
       <td class="num">{new Intl.NumberFormat(lang).format(l.units)}</td>
@@ -471,7 +473,9 @@ async function convertPage(
                   const current = versionOf.get(l.serial) ?? l.version;
                   return (
                     <tr>
-                      <th scope="row">{l.serial}</th>
+                      <th scope="row" class="serial">
+                        {l.serial}
+                      </th>
                       <td>{l.type}</td>
                       <td class="num">{fmt.format(l.units)}</td>
                       <td>{formatDate(lang, l.bindDate)}</td>
@@ -664,14 +668,16 @@ async function assignPage(
                     </p>
                   ) : null}
                 </fieldset>
-                <label for="version">{t(lang, 'freeVersion')}</label>
-                <select id="version" name="version">
-                  {common.map((x) => (
-                    <option value={String(x)} selected={x === version}>
-                      {`V${x}`}
-                    </option>
-                  ))}
-                </select>
+                <div>
+                  <label for="version">{t(lang, 'freeVersion')}</label>
+                  <select id="version" name="version">
+                    {common.map((x) => (
+                      <option value={String(x)} selected={x === version}>
+                        {`V${x}`}
+                      </option>
+                    ))}
+                  </select>
+                </div>
                 {v.ssa ? (
                   <section class="confirm">
                     <p>

@@ -23,8 +23,8 @@ export const freeLicenseMessages = defineMessages({
     freeSsaEnd: 'SSA end',
     freeExternalKey: 'External key',
     freeChooseSome: 'Choose at least one license.',
-    freeConverted: '{count} licenses are converted: their units are in the balance, {ssc} SSC were paid.',
-    freeAssigned: '{count} licenses are assigned to the device {device}.',
+    freeConverted: 'Licenses converted: {count}. Their units are in the balance; {ssc} SSC were paid.',
+    freeAssigned: 'Licenses assigned to the device {device}: {count}.',
     freeConvertTitle: 'Convert free licenses to balance',
     freeConvertIntro:
       'Converting costs one year of SSC per unit, paid from the SSC of the license’s project. A license under SSA can be converted to a later version its SSA reaches.',
@@ -36,7 +36,7 @@ export const freeLicenseMessages = defineMessages({
     freeSscTotal: 'Total: {ssc} SSC',
     freeSscIn: 'SSC in project {project}: {ssc}',
     freeConvertLoses: 'External keys (such as a DECT ARI) and the current SSA of these licenses are lost.',
-    freeConvertConfirm: 'Convert {count} licenses and pay {ssc} SSC',
+    freeConvertConfirm: 'Convert ({count}) and pay {ssc} SSC',
     freeSscChanged: 'The cost has changed since you saw it. Check the new total and confirm again.',
     freeSscMissing:
       '{missing} SSC are missing. Redeem an activation key with SSC into the project, then calculate again.',
@@ -56,7 +56,7 @@ export const freeLicenseMessages = defineMessages({
     freeNoDevices: 'No device found. Change the search or select another project.',
     freeMoreDevices: '{shown} of {total} devices are shown. Narrow the search to find others.',
     freeVersion: 'Version',
-    freeAssignConfirm: 'Assign {count} licenses',
+    freeAssignConfirm: 'Assign to the device ({count})',
     freeChooseDevice: 'Choose the device the licenses go to.',
     freeSsaNeeded:
       'The device’s project is under SSA: bringing these licenses under it costs {total} SSC from the project’s balance.',
@@ -95,8 +95,8 @@ export const freeLicenseMessages = defineMessages({
     freeExternalKey: 'Externer Schlüssel',
     freeChooseSome: 'Wählen Sie mindestens eine Lizenz.',
     freeConverted:
-      '{count} Lizenzen sind umgewandelt: Ihre Einheiten sind im Guthaben, {ssc} SSC wurden bezahlt.',
-    freeAssigned: '{count} Lizenzen sind dem Gerät {device} zugewiesen.',
+      'Umgewandelte Lizenzen: {count}. Ihre Einheiten sind im Guthaben; {ssc} SSC wurden bezahlt.',
+    freeAssigned: 'Dem Gerät {device} zugewiesene Lizenzen: {count}.',
     freeConvertTitle: 'Freie Lizenzen in Guthaben umwandeln',
     freeConvertIntro:
       'Das Umwandeln kostet ein Jahr SSC pro Einheit, bezahlt aus dem SSC des Projekts der Lizenz. Eine Lizenz unter SSA kann in eine spätere Version umgewandelt werden, die ihr SSA erreicht.',
@@ -109,7 +109,7 @@ export const freeLicenseMessages = defineMessages({
     freeSscIn: 'SSC im Projekt {project}: {ssc}',
     freeConvertLoses:
       'Externe Schlüssel (etwa eine DECT-ARI) und das aktuelle SSA dieser Lizenzen gehen verloren.',
-    freeConvertConfirm: '{count} Lizenzen umwandeln und {ssc} SSC bezahlen',
+    freeConvertConfirm: 'Umwandeln ({count}) und {ssc} SSC bezahlen',
     freeSscChanged:
       'Die Kosten haben sich geändert, seit Sie sie gesehen haben. Prüfen Sie die neue Summe und bestätigen Sie erneut.',
     freeSscMissing:
@@ -132,7 +132,7 @@ export const freeLicenseMessages = defineMessages({
     freeMoreDevices:
       '{shown} von {total} Geräten werden gezeigt. Grenzen Sie die Suche ein, um andere zu finden.',
     freeVersion: 'Version',
-    freeAssignConfirm: '{count} Lizenzen zuweisen',
+    freeAssignConfirm: 'Dem Gerät zuweisen ({count})',
     freeChooseDevice: 'Wählen Sie das Gerät, das die Lizenzen bekommt.',
     freeSsaNeeded:
       'Das Projekt des Geräts hat ein SSA: Diese Lizenzen darunter zu bringen kostet {total} SSC aus dem Guthaben des Projekts.',
@@ -172,9 +172,8 @@ export const freeLicenseMessages = defineMessages({
     freeSsaEnd: 'Fine SSA',
     freeExternalKey: 'Chiave esterna',
     freeChooseSome: 'Scegli almeno una licenza.',
-    freeConverted:
-      '{count} licenze sono convertite: le loro unità sono nel saldo, sono stati pagati {ssc} SSC.',
-    freeAssigned: '{count} licenze sono assegnate al dispositivo {device}.',
+    freeConverted: 'Licenze convertite: {count}. Le loro unità sono nel saldo; sono stati pagati {ssc} SSC.',
+    freeAssigned: 'Licenze assegnate al dispositivo {device}: {count}.',
     freeConvertTitle: 'Convertire licenze libere in saldo',
     freeConvertIntro:
       'La conversione costa un anno di SSC per unità, pagato con gli SSC del progetto della licenza. Una licenza sotto SSA può essere convertita in una versione successiva raggiunta dal suo SSA.',
@@ -187,7 +186,7 @@ export const freeLicenseMessages = defineMessages({
     freeSscIn: 'SSC nel progetto {project}: {ssc}',
     freeConvertLoses:
       'Le chiavi esterne (per esempio un ARI DECT) e l’SSA attuale di queste licenze vanno persi.',
-    freeConvertConfirm: 'Converti {count} licenze e paga {ssc} SSC',
+    freeConvertConfirm: 'Converti ({count}) e paga {ssc} SSC',
     freeSscChanged:
       'Il costo è cambiato da quando lo hai visto. Controlla il nuovo totale e conferma di nuovo.',
     freeSscMissing:
@@ -209,7 +208,7 @@ export const freeLicenseMessages = defineMessages({
     freeNoDevices: 'Nessun dispositivo trovato. Cambia la ricerca o seleziona un altro progetto.',
     freeMoreDevices: 'Sono mostrati {shown} dispositivi su {total}. Restringi la ricerca per trovarne altri.',
     freeVersion: 'Versione',
-    freeAssignConfirm: 'Assegna {count} licenze',
+    freeAssignConfirm: 'Assegna al dispositivo ({count})',
     freeChooseDevice: 'Scegli il dispositivo che riceve le licenze.',
     freeSsaNeeded:
       'Il progetto del dispositivo è sotto SSA: portare queste licenze sotto SSA costa {total} SSC dal saldo del progetto.',
@@ -249,9 +248,8 @@ export const freeLicenseMessages = defineMessages({
     freeSsaEnd: 'SSA-einde',
     freeExternalKey: 'Externe sleutel',
     freeChooseSome: 'Kies ten minste één licentie.',
-    freeConverted:
-      '{count} licenties zijn omgezet: hun eenheden staan in het saldo, er is {ssc} SSC betaald.',
-    freeAssigned: '{count} licenties zijn toegewezen aan apparaat {device}.',
+    freeConverted: 'Omgezette licenties: {count}. Hun eenheden staan in het saldo; er is {ssc} SSC betaald.',
+    freeAssigned: 'Licenties toegewezen aan apparaat {device}: {count}.',
     freeConvertTitle: 'Vrije licenties omzetten naar saldo',
     freeConvertIntro:
       'Omzetten kost één jaar SSC per eenheid, betaald uit de SSC van het project van de licentie. Een licentie onder SSA kan worden omgezet naar een latere versie die haar SSA bereikt.',
@@ -264,7 +262,7 @@ export const freeLicenseMessages = defineMessages({
     freeSscIn: 'SSC in project {project}: {ssc}',
     freeConvertLoses:
       'Externe sleutels (zoals een DECT-ARI) en de huidige SSA van deze licenties gaan verloren.',
-    freeConvertConfirm: '{count} licenties omzetten en {ssc} SSC betalen',
+    freeConvertConfirm: 'Omzetten ({count}) en {ssc} SSC betalen',
     freeSscChanged:
       'De kosten zijn veranderd sinds u ze zag. Controleer het nieuwe totaal en bevestig opnieuw.',
     freeSscMissing:
@@ -287,7 +285,7 @@ export const freeLicenseMessages = defineMessages({
     freeMoreDevices:
       '{shown} van {total} apparaten worden getoond. Verfijn de zoekopdracht om andere te vinden.',
     freeVersion: 'Versie',
-    freeAssignConfirm: '{count} licenties toewijzen',
+    freeAssignConfirm: 'Aan het apparaat toewijzen ({count})',
     freeChooseDevice: 'Kies het apparaat dat de licenties krijgt.',
     freeSsaNeeded:
       'Het project van het apparaat valt onder SSA: deze licenties eronder brengen kost {total} SSC uit het saldo van het project.',
@@ -327,8 +325,8 @@ export const freeLicenseMessages = defineMessages({
     freeExternalKey: 'Clé externe',
     freeChooseSome: 'Choisissez au moins une licence.',
     freeConverted:
-      '{count} licences sont converties : leurs unités sont dans le solde, {ssc} SSC ont été payés.',
-    freeAssigned: '{count} licences sont attribuées à l’appareil {device}.',
+      'Licences converties : {count}. Leurs unités sont dans le solde ; {ssc} SSC ont été payés.',
+    freeAssigned: 'Licences attribuées à l’appareil {device} : {count}.',
     freeConvertTitle: 'Convertir des licences libres en solde',
     freeConvertIntro:
       'La conversion coûte un an de SSC par unité, payé avec les SSC du projet de la licence. Une licence sous SSA peut être convertie vers une version ultérieure que son SSA atteint.',
@@ -340,7 +338,7 @@ export const freeLicenseMessages = defineMessages({
     freeSscTotal: 'Total : {ssc} SSC',
     freeSscIn: 'SSC dans le projet {project} : {ssc}',
     freeConvertLoses: 'Les clés externes (comme un ARI DECT) et le SSA actuel de ces licences sont perdus.',
-    freeConvertConfirm: 'Convertir {count} licences et payer {ssc} SSC',
+    freeConvertConfirm: 'Convertir ({count}) et payer {ssc} SSC',
     freeSscChanged:
       'Le coût a changé depuis que vous l’avez vu. Vérifiez le nouveau total et confirmez de nouveau.',
     freeSscMissing:
@@ -363,7 +361,7 @@ export const freeLicenseMessages = defineMessages({
     freeMoreDevices:
       '{shown} appareils sur {total} sont affichés. Affinez la recherche pour en trouver d’autres.',
     freeVersion: 'Version',
-    freeAssignConfirm: 'Attribuer {count} licences',
+    freeAssignConfirm: 'Attribuer à l’appareil ({count})',
     freeChooseDevice: 'Choisissez l’appareil qui reçoit les licences.',
     freeSsaNeeded:
       'Le projet de l’appareil est sous SSA : y faire entrer ces licences coûte {total} SSC du solde du projet.',

@@ -7,6 +7,8 @@ export const licensesKeysCss = `
 .free-actions{display:flex;gap:12px;flex-wrap:wrap;align-items:baseline}
 .free-actions button{margin-top:16px}
 .free-scope,.key-scope{margin:8px 0}
+th.serial,table.keys code{white-space:nowrap}
+form.key-search button,form.free-filter button,form.key-project button{margin-top:0;vertical-align:middle}
 .tag.lost{background:#fdf0e6;color:#8a4500}
 form.free-filter,form.key-search,form.key-project{margin-top:16px}
 form.free-filter input[type=text]{max-width:24em}
@@ -27,7 +29,7 @@ dl.key-facts,dl.key-texts,dl.cert-facts{display:grid;grid-template-columns:max-c
 dl.key-facts dt,dl.key-texts dt,dl.cert-facts dt{font-weight:600}
 dl.key-facts dd,dl.key-texts dd,dl.cert-facts dd{margin:0}
 article.certificate{max-width:170mm;border:1px solid var(--line);border-radius:8px;padding:16px 24px;margin-top:12px}
-article.certificate .cert-key{font-size:20px}
+article.certificate .cert-key{font-size:20px;white-space:nowrap}
 article.certificate table{margin-top:8px}
 p.cert-foot{color:var(--muted);font-size:14px;margin-top:24px}
 p.cert-actions{margin-top:16px}
