@@ -268,6 +268,26 @@ describe('company users', () => {
     expect(history.length).toBeGreaterThan(0);
   });
 
+  it('lets an admin leave when another admin stays; they then see the way to a company', async () => {
+    const rita = await newcomer();
+    const sam = await newcomer();
+    const { companyId } = await createCompany(tc.core, rita.id, 'Rita GmbH');
+    await addMember(tc.core, { userId: rita.id, companyId }, sam.email, true);
+    const { cookie, csrf } = await logIn(rita);
+    const confirm = await (await request(`/company/users/${rita.id}/remove`, { cookie, lang: 'de' })).text();
+    expect(confirm).toContain(MESSAGES.de.companyRemoveSelf);
+    const html = await follow(
+      await request(`/company/users/${rita.id}/remove`, { cookie, lang: 'de', form: { csrf } }),
+      cookie,
+      'de',
+    );
+    expect(html).toContain(MESSAGES.de.companyUserRemoved);
+    expect(html).toContain(MESSAGES.de.companyNoCompanyIntro.replace('{email}', rita.email));
+    expect(html).not.toContain(sam.email);
+    expect(await selectedOf(cookie)).toBeNull();
+    expect(await membershipsOf(companyId)).toEqual([{ user_id: sam.id, is_admin: 1, is_locked: 0 }]);
+  });
+
   it('refuses a user who is not admin: no adding, locking, admin right or removal, nothing changed', async () => {
     const { cookie, csrf } = await logIn(carl);
     const before = await membershipsOf(ann.companyId);
@@ -683,6 +703,31 @@ describe('importing another company', () => {
     expect(await byCarl.text()).toContain(MESSAGES.en.companyJoinAdminsOnly);
     expect(await companyRow(bob.companyId)).toBeTruthy();
     expect(await membershipsOf(bob.companyId)).toEqual(bobsBefore);
+    expect(await membershipsOf(ann.companyId)).toEqual(annsBefore);
+  });
+});
+
+describe('importing another company, guessed', () => {
+  it('stops after five wrong passwords for that admin with a sentence saying how long to wait', async () => {
+    const quinn = await newcomer();
+    const theirs = await createCompany(tc.core, quinn.id, 'Quinn Ltd');
+    const { cookie, csrf } = await logIn(ann.user);
+    const annsBefore = await membershipsOf(ann.companyId);
+    const attempt = (password: string) =>
+      request('/company/join', {
+        cookie,
+        lang: 'it',
+        form: { csrf, companyId: String(theirs.companyId), email: quinn.email, password, confirm: 'yes' },
+      });
+    for (let i = 0; i < 5; i++) expect((await attempt(`wrong ${i}`)).status).toBe(403);
+    // Now even the right password waits: the limit is the log-in's.
+    const limited = await attempt(quinn.password);
+    expect(limited.status).toBe(429);
+    const html = await limited.text();
+    expect(html).toContain(MESSAGES.it.companyJoinLimited.split('{minutes}')[0]);
+    expect(html).toContain(`value="${quinn.email}"`);
+    expect(await companyRow(theirs.companyId)).toBeTruthy();
+    expect(await membershipsOf(theirs.companyId)).toEqual([{ user_id: quinn.id, is_admin: 1, is_locked: 0 }]);
     expect(await membershipsOf(ann.companyId)).toEqual(annsBefore);
   });
 });

@@ -66,7 +66,15 @@ export function renderOverview(c: Context, core: Core, s: WebSession, v: Overvie
       } catch (e) {
         if (codeOf(e) !== 'COMPANY_NOT_FOUND') throw e;
         const profile = await getProfile(core, s.actor);
-        return <NoCompany lang={lang} profile={profile} s={s} errors={v.errors ?? []} />;
+        return (
+          <NoCompany
+            lang={lang}
+            profile={profile}
+            s={s}
+            notice={v.notice ?? noticeOf(c, lang, [])}
+            errors={v.errors ?? []}
+          />
+        );
       }
       const { users } = await listMembers(core, s.actor);
       const errors = v.errors ?? [];
@@ -106,11 +114,13 @@ function NoCompany(p: {
   lang: Lang;
   profile: Awaited<ReturnType<typeof getProfile>>;
   s: WebSession;
+  notice: string | undefined;
   errors: readonly Err[];
 }) {
   const { lang, s, profile } = p;
   return (
     <>
+      <Notice text={p.notice} />
       <p class="lead">{t(lang, 'companyNoCompanyIntro', { email: profile.email })}</p>
       <ErrorSummary lang={lang} errors={p.errors} />
       {profile.companies.length ? (
