@@ -351,4 +351,56 @@ describe('free licenses', () => {
     expect(after.headers.get('location')).toMatch(/^\/login/);
     expect(await state()).toEqual(before);
   });
+  it('asks to confirm the SSC summary when the device’s project is under SSA, and refuses a total other than the one shown', async () => {
+    const { cookie, csrf } = await logIn(ann.user);
+    const end = `${new Date().getUTCFullYear() + 2}-06-30`;
+    await tc.core.store.db
+      .updateTable('projects')
+      .set({ ssa_end: end })
+      .where('id', '=', ann.projectId)
+      .execute();
+    const form = { csrf, serial: big.serial, deviceId: String(annSecond.deviceId), version: '13' };
+    const before = await state();
+    const first = await request('/free-licenses/assign', { cookie, lang: 'nl', form });
+    expect(first.status).toBe(409);
+    const html = await first.text();
+    const total = Number(/name="ssaTotal" value="(\d+)"/.exec(html)?.[1]);
+    expect(total).toBeGreaterThan(0);
+    expect(html).toContain(MESSAGES.nl.freeSsaNeeded.replace('{total}', String(total)));
+    expect(html).toContain(`value="${annSecond.deviceId}" checked`);
+    const changed = await request('/free-licenses/assign', {
+      cookie,
+      form: { ...form, ssaTotal: String(total + 1) },
+    });
+    expect(changed.status).toBe(409);
+    expect(await changed.text()).toContain(MESSAGES.en.freeSsaChanged);
+    expect(await state()).toEqual(before);
+
+    // Too little SSC: the sentence, nothing assigned; with enough, the licenses come under the project's SSA.
+    if ((await balanceOf(ann.projectId, 'SSC')) < total) {
+      const short = await request('/free-licenses/assign', {
+        cookie,
+        form: { ...form, ssaTotal: String(total) },
+      });
+      expect(short.status).toBe(409);
+      expect(await short.text()).toContain(MESSAGES.en.freeSsaMissing);
+      expect(await state()).toEqual(before);
+    }
+    await operatorCredit(tc.core, ann.companyId, 'DEFAULT', 'SSC', total, 'fixture-ssc-2');
+    const ssc = await balanceOf(ann.projectId, 'SSC');
+    const done = await request('/free-licenses/assign', {
+      cookie,
+      form: { ...form, ssaTotal: String(total) },
+    });
+    expect(done.status).toBe(303);
+    const row = await licenseOf(big.serial);
+    expect([row?.state, row?.device_id, row?.units, row?.ssa_end]).toEqual([
+      'bound',
+      annSecond.deviceId,
+      big.units,
+      end,
+    ]);
+    expect(await balanceOf(ann.projectId, 'SSC')).toBe(ssc - total);
+    await expectConserved(ann.companyId);
+  });
 });
