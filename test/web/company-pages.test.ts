@@ -547,6 +547,12 @@ describe('new company', () => {
     expect(back.status).toBe(303);
     expect(back.headers.get('location')).toBe('/company');
     expect(await selectedOf(cookie)).toBe(first.companyId);
+    // From a user's remove page of the company left behind: to the new company's page, not a 404.
+    const fromRemove = await request('/company/select', {
+      cookie,
+      form: { csrf, companyId: String(second), next: `/company/users/${kim.id}/remove` },
+    });
+    expect(fromRemove.headers.get('location')).toBe('/company');
   });
 
   it('answers an unknown account ID or postal code, and an account already taken, beside the field', async () => {

@@ -40,8 +40,10 @@ export function companySelectPages(app: Hono, core: Core, session: (c: Context) 
       if (e instanceof MylicError && e.code === 'COMPANY_NOT_FOUND') return refuse('notFound', 404);
       throw e;
     }
-    // Another company's project or key page would only say "not found": land on its projects instead.
+    // Another company's project or key page would only say "not found": land on its projects instead,
+    // and from a user of the company left behind (the remove page) on the new company's page.
     const next = safeNext(form.next);
+    if (/^\/company\/users\//.test(next)) return c.redirect('/company', 303);
     return c.redirect(/^\/(projects|keys|history|devices)\/\d/.test(next) ? '/projects' : next, 303);
   });
 }
