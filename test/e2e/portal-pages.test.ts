@@ -86,9 +86,14 @@ describe('a company admin in the browser', () => {
     });
     const page = await context.newPage();
     await page.goto(`${bridge.url}projects/1/ssa`);
+    // Before log-in the browser's language; after it the account's (Ann chose English), until she
+    // picks another at the top of the page.
+    expect(await page.locator('h1').textContent()).toBe('Connexion au portail de licences');
     await page.fill('#email', ANN.email);
     await page.fill('#password', ANN.password);
     await Promise.all([page.waitForURL(/\/projects\/1\/ssa$/), page.click('button.primary')]);
+    expect(await page.locator('h1').textContent()).toBe('SSA of project DEFAULT');
+    await page.getByRole('link', { name: 'Français' }).click();
     expect(await page.locator('h1').textContent()).toBe('SSA du projet DEFAULT');
     expect(await page.locator('table tbody tr').count()).toBe(2);
     expect(await page.locator('table tbody').textContent()).toContain('PBX-Port13');
@@ -103,13 +108,17 @@ describe('a company admin in the browser', () => {
     await context.close();
   });
 
-  it('has no serious or critical accessibility violation on any page, in English and German (axe-core)', async () => {
+  it('has no serious or critical accessibility violation on any page, in English and German (axe-core)', {
+    timeout: 240_000,
+  }, async () => {
     // axe runs as a script in the page: a context with JavaScript on and the pages' CSP bypassed for it.
     const context = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true });
     const page = await context.newPage();
     const axe = require.resolve('axe-core/axe.min.js');
     const check = async (path: string) => {
-      await page.goto(`${bridge.url}${path}`);
+      const res = await page.goto(`${bridge.url}${path}`);
+      // Every page listed is a page, except the one that is not.
+      expect(res?.status(), path).toBe(path.startsWith('no-such-page') ? 404 : 200);
       await page.addScriptTag({ path: axe });
       const found = (await page.evaluate(async () => {
         const w = globalThis as unknown as {
@@ -141,10 +150,42 @@ describe('a company admin in the browser', () => {
     await page.fill('#email', ANN.email);
     await page.fill('#password', ANN.password);
     await Promise.all([page.waitForURL(/\/projects$/), page.click('button.primary')]);
-    for (const lang of ['en', 'de']) {
-      for (const path of ['projects', 'balance', 'activations', 'projects/1/ssa', 'no-such-page'])
-        await check(`${path}?lang=${lang}`);
-    }
+    // An own key, made through its page, for the key pages below.
+    await page.goto(`${bridge.url}keys?projectId=1&lang=en`);
+    await page.fill('#units-PBX-Port13', '1');
+    await page.click('form[action="/keys/preview"] button[type=submit]');
+    await Promise.all([
+      page.waitForURL(/\/keys\?created=\d+/),
+      page.click('form[action="/keys"] button[type=submit]'),
+    ]);
+    const keyId = /created=(\d+)/.exec(page.url())![1]!;
+    const pages = [
+      'projects',
+      'projects/1',
+      'projects/1/ssa',
+      'balance',
+      'free-licenses',
+      'activations',
+      'keys',
+      `keys/${keyId}`,
+      `keys/${keyId}/certificate`,
+      'devices',
+      'devices/add',
+      'devices/009033012345',
+      'devices/009033012345/licenses/balance',
+      'devices/009033012345/licenses/free',
+      'history',
+      'search?q=0090',
+      'company',
+      'company/edit',
+      'company/new',
+      'company/join',
+      'account',
+      'account/tokens',
+      'no-such-page',
+    ];
+    for (const lang of ['en', 'de'])
+      for (const path of pages) await check(`${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
     await context.close();
   });
 
