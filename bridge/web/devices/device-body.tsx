@@ -229,7 +229,7 @@ function DeviceBody(p: {
             <ul class="device-confirmations">
               {v.invalidations.map((i) => (
                 <li>
-                  <a href={`${base}/confirmations/${i.documentId}`} download>
+                  <a href={`${base}/confirmations/${i.documentId}`}>
                     {t(lang, 'devpConfirmationLink', { date: when(i.at) })}
                   </a>
                 </li>
