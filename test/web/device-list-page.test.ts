@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../bridge/core/context.js';
-import { addDevice, listDevicesKeyset, updateDevice } from '../../bridge/core/devices/index.js';
+import { addDevice, listDevicesKeyset, searchTuning, updateDevice } from '../../bridge/core/devices/index.js';
 import { createProject } from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
 import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
@@ -148,31 +148,39 @@ describe('devices list', () => {
       const sorted = [...seen].sort();
       expect(seen).toEqual(sort === 'mac-desc' ? sorted.reverse() : seen);
     }
-    // Core: small pages joined equal one large page (no gap, no overlap) for every order and a filter.
-    for (const sort of ['added', 'added-desc', 'mac', 'mac-desc'] as const) {
-      const whole = await listDevicesKeyset(tc.core, annActor, {
-        projectId: null,
-        sort,
-        limit: 500,
-        filter: '71-00',
-      });
-      const joined: number[] = [];
-      let after: string | undefined;
-      for (;;) {
-        const p = await listDevicesKeyset(tc.core, annActor, {
-          projectId: null,
-          sort,
-          limit: 7,
-          after,
-          filter: '71-00',
-        });
-        joined.push(...p.devices.map((d) => d.id));
-        if (!p.next) break;
-        after = p.next;
-      }
-      expect(whole.next).toBeNull();
-      expect(whole.devices.length).toBe(MANY);
-      expect(joined).toEqual(whole.devices.map((d) => d.id));
+    // Core: small pages joined equal one large page (no gap, no overlap) for every order, with and
+    // without a filter, for a scope read whole and for one walked by index (searchTuning.scanLimit).
+    const saved = searchTuning.scanLimit;
+    try {
+      for (const scanLimit of [saved, 5])
+        for (const filter of ['71-00', ''])
+          for (const sort of ['added', 'added-desc', 'mac', 'mac-desc'] as const) {
+            searchTuning.scanLimit = scanLimit;
+            const q = { projectId: null, sort, filter };
+            const whole = await listDevicesKeyset(tc.core, annActor, { ...q, limit: 500 });
+            const joined: number[] = [];
+            let after: string | undefined;
+            for (;;) {
+              const p = await listDevicesKeyset(tc.core, annActor, { ...q, limit: 7, after });
+              joined.push(...p.devices.map((d) => d.id));
+              if (!p.next) break;
+              // A full page before the last (no device here is listed twice).
+              expect(p.devices.length).toBe(7);
+              after = p.next;
+            }
+            expect(whole.next).toBeNull();
+            const expected = filter ? MANY : (await placements(ann.companyId)).length;
+            expect(whole.devices.length).toBe(expected);
+            expect(whole.devices.every((d) => d.companyId === ann.companyId)).toBe(true);
+            expect(joined).toEqual(whole.devices.map((d) => d.id));
+            if (sort.startsWith('mac')) {
+              const macs = whole.devices.map((d) => d.hardwareId);
+              const sorted = [...macs].sort();
+              expect(macs).toEqual(sort === 'mac' ? sorted : sorted.reverse());
+            }
+          }
+    } finally {
+      searchTuning.scanLimit = saved;
     }
   });
 

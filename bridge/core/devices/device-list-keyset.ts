@@ -83,51 +83,77 @@ export async function listDevicesKeyset(
   const desc = sort.endsWith('-desc');
   const byMac = sort.startsWith('mac');
 
-  let base = tx
-    .selectFrom('device_projects as dp')
-    .innerJoin('devices as d', 'd.id', 'dp.device_id')
-    .where(inScope(s));
-  if (filter) {
-    const m = deviceMatch(filter);
-    base = base.where(devicePredicate(m));
-    if (!(await scopeAtMost(tx, s, searchTuning.scanLimit)))
-      base = base.where('dp.device_id', 'in', indexCandidates(tx, m));
-  }
-  if (cursor) {
-    // `>=` on the sort column alone keeps the index range usable; the tie on the company comes after.
-    if (byMac) {
-      const h = String(cursor.value);
-      base = base.where((eb) =>
-        eb.and([
-          eb('d.hardware_id', desc ? '<=' : '>=', h),
-          eb.or([
-            eb('d.hardware_id', desc ? '<' : '>', h),
-            eb('dp.company_id', desc ? '<' : '>', cursor.companyId),
-          ]),
-        ]),
+  const small = await scopeAtMost(tx, s, searchTuning.scanLimit);
+  const m = filter ? deviceMatch(filter) : null;
+  const dir = desc ? 'desc' : 'asc';
+  const placements = () => {
+    let q = tx
+      .selectFrom('device_projects as dp')
+      .innerJoin('devices as d', 'd.id', 'dp.device_id')
+      .where(inScope(s));
+    if (m) {
+      q = q.where(devicePredicate(m));
+      if (!small) q = q.where('dp.device_id', 'in', indexCandidates(tx, m));
+    }
+    return q;
+  };
+
+  let keys: { device_id: number; company_id: number; hardware_id: string }[];
+  let more: boolean;
+  if (byMac && !small && !m) {
+    // A large scope in MAC order: walk the devices' hardware-id index from the cursor and keep the
+    // devices with a placement in the scope (joining from the placements would sort the whole scope).
+    // The page is whole devices: a device listed twice (own and granted placement) is never split.
+    let q = tx
+      .selectFrom('devices as d')
+      .select(['d.id', 'd.hardware_id'])
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('device_projects as dp')
+            .select('dp.device_id')
+            .whereRef('dp.device_id', '=', 'd.id')
+            .where(inScope(s) as never),
+        ),
       );
-    } else {
-      const id = Number(cursor.value);
+    if (cursor) q = q.where('d.hardware_id', desc ? '<' : '>', String(cursor.value));
+    const devices = await q
+      .orderBy('d.hardware_id', dir)
+      .limit(limit + 1)
+      .execute();
+    more = devices.length > limit;
+    const ids = devices.slice(0, limit).map((d) => d.id);
+    keys = ids.length
+      ? await placements()
+          .select(['dp.device_id', 'dp.company_id', 'd.hardware_id'])
+          .where('dp.device_id', 'in', ids)
+          .orderBy('d.hardware_id', dir)
+          .orderBy('dp.company_id', dir)
+          .execute()
+      : [];
+  } else {
+    let base = placements();
+    if (cursor) {
+      // `>=` on the sort column alone keeps the index range usable; the tie on the company comes after.
+      const col = byMac ? 'd.hardware_id' : 'dp.device_id';
+      const v = byMac ? String(cursor.value) : Number(cursor.value);
       base = base.where((eb) =>
         eb.and([
-          eb('dp.device_id', desc ? '<=' : '>=', id),
-          eb.or([
-            eb('dp.device_id', desc ? '<' : '>', id),
-            eb('dp.company_id', desc ? '<' : '>', cursor.companyId),
-          ]),
+          eb(col, desc ? '<=' : '>=', v),
+          eb.or([eb(col, desc ? '<' : '>', v), eb('dp.company_id', desc ? '<' : '>', cursor.companyId)]),
         ]),
       );
     }
+    const rows = await base
+      .select(['dp.device_id', 'dp.company_id', 'd.hardware_id'])
+      .orderBy(byMac ? 'd.hardware_id' : 'dp.device_id', dir)
+      .orderBy('dp.company_id', dir)
+      .limit(limit + 1)
+      .execute();
+    more = rows.length > limit;
+    keys = more ? rows.slice(0, limit) : rows;
   }
-  const dir = desc ? 'desc' : 'asc';
-  const keys = await base
-    .select(['dp.device_id', 'dp.company_id', 'd.hardware_id'])
-    .orderBy(byMac ? 'd.hardware_id' : 'dp.device_id', dir)
-    .orderBy('dp.company_id', dir)
-    .limit(limit + 1)
-    .execute();
-  const more = keys.length > limit;
-  const page = more ? keys.slice(0, limit) : keys;
+  const page = keys;
   const summaries = await hydratePlacements(
     tx,
     page.map((k) => ({ deviceId: k.device_id, companyId: k.company_id })),
