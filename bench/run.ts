@@ -58,6 +58,7 @@ const figures: Figure[] = [];
 let profile: ProfileSummary | undefined;
 let agentProfile: ProfileSummary | null = null;
 let agentComposition: { name: string; bytes: number }[] = [];
+let agentPerCommand: { command: string; bytes: number; upToBytes: number }[] = [];
 let profileLoad: Record<string, unknown> | undefined;
 let failed = false;
 
@@ -80,6 +81,7 @@ if (!only) {
     figures.push(...agent.figures);
     agentProfile = agent.startupProfile;
     agentComposition = agent.composition;
+    agentPerCommand = agent.perCommand;
 
     const profiled = await profileDownload(world, {
       warmupMs: 1000,
@@ -163,6 +165,10 @@ if (agentProfile)
 if (agentComposition.length)
   console.log(
     `Agent bundle by package: ${agentComposition.map((c) => `${c.name} ${(c.bytes / 1000).toFixed(0)} kB`).join(', ')}`,
+  );
+if (agentPerCommand.length)
+  console.log(
+    `Agent files per command, kB loaded (up to, with its lazy imports): ${agentPerCommand.map((c) => `${c.command} ${(c.bytes / 1000).toFixed(0)}${c.upToBytes > c.bytes ? ` (${(c.upToBytes / 1000).toFixed(0)})` : ''}`).join(', ')}`,
   );
 if (scaleDetail) console.log(`\n${renderPlans(scaleDetail)}`);
 const out = join(ROOT, 'bench', 'results.json');
