@@ -188,8 +188,10 @@ function DeviceBody(p: {
             {unencrypted.length ? (
               <div class={fieldClass('acceptNonReturnable')}>
                 <p class="warning">{t(lang, 'devpUnencryptedWarning')}</p>
-                <input type="checkbox" id="acceptNonReturnable" name="acceptNonReturnable" value="1" />{' '}
-                <label for="acceptNonReturnable">{t(lang, 'devpAcceptNonReturnable')}</label>
+                <div class="device-check">
+                  <input type="checkbox" id="acceptNonReturnable" name="acceptNonReturnable" value="1" />
+                  <label for="acceptNonReturnable">{t(lang, 'devpAcceptNonReturnable')}</label>
+                </div>
               </div>
             ) : null}
             <button type="submit" class="primary">
@@ -401,8 +403,8 @@ function DeviceBody(p: {
                 value={kept.target ?? state.licenseMove?.target ?? ''}
               />
             </div>
-            <div class={fieldClass('confirm')}>
-              <input type="checkbox" id="confirm" name="confirm" value="1" />{' '}
+            <div class={['device-check', fieldClass('confirm')].filter(Boolean).join(' ')}>
+              <input type="checkbox" id="confirm" name="confirm" value="1" />
               <label for="confirm">{t(lang, 'devpMoveLicensesConfirm')}</label>
             </div>
             <button type="submit" class="secondary">

@@ -16,7 +16,7 @@ import {
 import { companyPage } from '../company-page.js';
 import { formatDate, type Lang, t } from '../i18n.js';
 import { ErrorSummary } from '../layout.js';
-import { type NotFound, type SessionOf, type WebSession } from '../web-session.js';
+import type { NotFound, SessionOf, WebSession } from '../web-session.js';
 import { devicePath, postAllowed, refusal, resolveDevice } from './device-shared.js';
 
 /**
@@ -71,8 +71,8 @@ export function deviceLicensePages(app: Hono, core: Core, session: SessionOf, no
         ))}
       </select>
       {p.summate !== undefined ? (
-        <div>
-          <input type="checkbox" id="summate" name="summate" value="1" checked={p.summate} />{' '}
+        <div class="device-check">
+          <input type="checkbox" id="summate" name="summate" value="1" checked={p.summate} />
           <label for="summate">{t(p.lang, 'devpSummate')}</label>
         </div>
       ) : null}

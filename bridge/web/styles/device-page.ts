@@ -8,4 +8,5 @@ export const devicePageCss = `
 .device-licenses th[scope=row],.device-offer th[scope=row]{font-weight:400;font-family:ui-monospace,SFMono-Regular,Menlo,monospace}
 .device-offer input[type=number]{width:6em}
 .device-confirmations{padding-left:20px}
+.device-check{display:flex;gap:8px;align-items:baseline;margin:8px 0}.device-check label{margin:0;font-weight:400}
 `;
