@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../bridge/core/context.js';
 import { addDevice, listDevicesKeyset, searchTuning, updateDevice } from '../../bridge/core/devices/index.js';
-import { createProject } from '../../bridge/core/organisation/index.js';
+import { createProject, DEFAULT_PROJECT, operatorCredit } from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
 import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
 import { formatHardwareId } from '../../protocol/hardware-id.js';
@@ -430,5 +430,38 @@ describe('devices list', () => {
     expect(res.headers.get('location')).toBe('/login?next=%2Fdevices');
     const csv = await request('/devices.csv', { cookie: '' });
     expect(csv.status).toBe(303);
+  });
+});
+
+describe('devices list, moving into a project under SSA', () => {
+  it('shows the SSC to pay first and moves only after the confirmation', async () => {
+    const { cookie, csrf } = await logIn(ann.user);
+    await operatorCredit(tc.core, ann.companyId, DEFAULT_PROJECT, 'SSC', 500, 'fixture-ssc');
+    const target = await createProject(tc.core, annActor, { name: 'Under SSA' });
+    await tc.core.store.db
+      .updateTable('projects')
+      .set({ ssa_end: '2031-12-31' })
+      .where('id', '=', target.id)
+      .execute();
+    const id = String(ann.device.deviceId);
+    const form = { csrf, deviceIds: [id], action: 'move', targetProjectId: String(target.id) };
+    const ask = await request('/devices/list/batch', { cookie, form });
+    expect(ask.status).toBe(200);
+    const html = await ask.text();
+    expect(html).toContain('Project Under SSA is under SSA until');
+    const total = /name="expectedTotal" value="(\d+)"/.exec(html)![1]!;
+    expect(Number(total)).toBeGreaterThan(0);
+    expect((await placement(ann.device.deviceId, ann.companyId))!.project_id).not.toBe(target.id);
+    // A total other than the one shown: refused, nothing moves.
+    const changed = await request('/devices/list/batch', {
+      cookie,
+      form: { ...form, expectedTotal: String(Number(total) + 1) },
+    });
+    expect(changed.status).toBe(409);
+    expect(await changed.text()).toContain(MESSAGES.en.ssaChanged);
+    expect((await placement(ann.device.deviceId, ann.companyId))!.project_id).not.toBe(target.id);
+    const done = await request('/devices/list/batch', { cookie, form: { ...form, expectedTotal: total } });
+    expect(done.status).toBe(303);
+    expect((await placement(ann.device.deviceId, ann.companyId))!.project_id).toBe(target.id);
   });
 });
