@@ -113,7 +113,7 @@ class Facts {
  * time slices otherwise make up the p99 of a 1 ms query.
  */
 let schedstat = true;
-function runqueueWaitMs(): number {
+export function runqueueWaitMs(): number {
   if (!schedstat) return 0;
   try {
     return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6;
