@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import {
   AGENT_LICENSE,
@@ -81,9 +82,14 @@ export const agentBuild: BuildOptions = {
 };
 
 export async function buildAll() {
-  await rm('dist/agent', { recursive: true, force: true });
-  await rm('dist/mylic-agent.mjs', { force: true });
   const agent = await build(agentBuild);
+  // Chunks of earlier builds (other hashes) go after the new ones are written, not before: a build
+  // while agent tests run (another checkout user, `npm test`) must not leave the launcher pointing at a
+  // file that is not there yet. The single-file agent of earlier versions goes too.
+  const written = new Set(Object.keys(agent.metafile!.outputs).map((f) => resolve(f)));
+  for (const f of await readdir('dist/agent'))
+    if (!written.has(resolve('dist/agent', f))) await rm(join('dist/agent', f), { force: true });
+  await rm('dist/mylic-agent.mjs', { force: true });
   await build({
     ...common,
     entryPoints: ['bridge/main.ts'],
