@@ -135,7 +135,10 @@ describe('the device page', () => {
     expect(html).toContain('Garantie');
     expect(html).toContain('Das Portal hat ein Zertifikat dieses Geräts');
     expect(html).toContain('Dieses Gerät ist nicht im RMA.');
-    expect(html).toContain('license.bound');
+    expect(html).toContain(
+      `4 × PBX-Port13 wurden an das Gerät 00-90-33-65-00-01 gebunden (Lizenz ${ann.port.serial}).`,
+    );
+    expect(html).toContain('href="/history?context=device&amp;device=00-90-33-65-00-01&amp;period=always"');
     expect(html).toContain('V13 – 2 Lizenz(en), verschlüsselt');
     expect(html).toContain('aria-current="page"'); // the Devices tab
   });
@@ -147,7 +150,7 @@ describe('the device page', () => {
     expect(login).toBe(`/login?next=${encodeURIComponent(ANN_PATH)}`);
     const back = await tc.app.request(`${ORIGIN}${login}`, {
       method: 'POST',
-      body: new URLSearchParams(ann.user).toString(),
+      body: new URLSearchParams({ email: ann.user.email, password: ann.user.password }).toString(),
       headers: { host: 'portal.test', origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(back.status).toBe(303);
@@ -278,10 +281,9 @@ describe('adding licenses', () => {
     expect((await licensesOn(ann.device.deviceId)).length).toBe(onDevice);
     const confirmSection = html.slice(html.indexOf('<section class="confirm">'));
     const confirmForm = new URLSearchParams(
-      [...confirmSection.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
-        m[1]!,
-        m[2]!,
-      ]),
+      [...confirmSection.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map(
+        (m): [string, string] => [m[1]!, m[2]!],
+      ),
     );
     const added = await tc.app.request(`${ORIGIN}${ANN_PATH}/licenses/balance`, {
       method: 'POST',

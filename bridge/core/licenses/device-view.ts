@@ -3,7 +3,7 @@ import { parseHardwareId } from '../../../protocol/hardware-id.js';
 import { catalog, downloadableVersions } from '../catalog.js';
 import type { Actor, Core } from '../context.js';
 import { getDevice, placementInScope } from '../devices/index.js';
-import { queryHistory } from '../history-query.js';
+import { type HistoryNames, historyView } from '../history-view.js';
 import { boundLicenses, deviceForActor, downloadOptions } from './device-licenses.js';
 import { splitByOwner } from './license-ownership.js';
 import { warrantyStatus } from './warranty.js';
@@ -65,17 +65,18 @@ export async function deviceView(core: Core, actor: Actor, deviceId: number) {
     .orderBy('i.created_at', 'desc')
     .limit(20)
     .execute();
-  let history: Awaited<ReturnType<typeof queryHistory>>['events'] = [];
+  let history: Awaited<ReturnType<typeof historyView>>['events'] = [];
+  let names: HistoryNames = { users: {}, projects: {}, devices: {}, companies: {} };
   try {
-    history = (
-      await queryHistory(core, actor, {
-        context: 'device',
-        hardwareId: device.hardware_id,
-        period: 'always',
-        page: 1,
-        pageSize: 20,
-      })
-    ).events;
+    const page = await historyView(core, actor, {
+      context: 'device',
+      hardwareId: device.hardware_id,
+      period: 'always',
+      page: 1,
+      pageSize: 20,
+    });
+    history = page.events;
+    names = page.names;
   } catch (e) {
     // No event of the selected company about this device yet.
     if (!(e instanceof MylicError) || e.code !== 'DEVICE_NOT_FOUND') throw e;
@@ -93,6 +94,7 @@ export async function deviceView(core: Core, actor: Actor, deviceId: number) {
     downloads: downloads.versions,
     invalidations: invalidations.map((i) => ({ documentId: i.document_id, at: i.created_at })),
     history,
+    historyNames: names,
   };
 }
 export type DeviceView = Awaited<ReturnType<typeof deviceView>>;

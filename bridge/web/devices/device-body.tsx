@@ -5,6 +5,8 @@ import type { Core } from '../../core/context.js';
 import { type DeviceView, deviceView } from '../../core/licenses/index.js';
 import { listProjects } from '../../core/organisation/index.js';
 import { companyPage } from '../company-page.js';
+import { describeEvent } from '../history/event-text.js';
+import { historyHref } from '../history/history-page.js';
 import { ErrorSummary } from '../layout.js';
 import { formatDate, type Lang, t } from '../i18n.js';
 import type { WebSession } from '../web-session.js';
@@ -428,9 +430,7 @@ function DeviceBody(p: {
               {v.history.map((h) => (
                 <tr>
                   <td>{when(h.at)}</td>
-                  <td>
-                    <code>{h.event}</code>
-                  </td>
+                  <td>{describeEvent(lang, h, v.historyNames)}</td>
                 </tr>
               ))}
             </tbody>
@@ -438,6 +438,11 @@ function DeviceBody(p: {
         ) : (
           <p>{t(lang, 'devpNoHistory')}</p>
         )}
+        <p>
+          <a href={historyHref({ context: 'device', device: d.display, period: 'always' })}>
+            {t(lang, 'devpAllHistory')}
+          </a>
+        </p>
       </section>
     </div>
   );
