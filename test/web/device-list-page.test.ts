@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../bridge/core/context.js';
-import { addDevice, listDevicesKeyset, searchTuning, updateDevice } from '../../bridge/core/devices/index.js';
+import {
+  addDevice,
+  listDevicesKeyset,
+  registerOrder,
+  searchTuning,
+  updateDevice,
+} from '../../bridge/core/devices/index.js';
 import { createProject, DEFAULT_PROJECT, operatorCredit } from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
 import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
@@ -463,5 +469,26 @@ describe('devices list, moving into a project under SSA', () => {
     const done = await request('/devices/list/batch', { cookie, form: { ...form, expectedTotal: total } });
     expect(done.status).toBe(303);
     expect((await placement(ann.device.deviceId, ann.companyId))!.project_id).toBe(target.id);
+  });
+});
+
+describe('devices of an order as CSV', () => {
+  it("downloads the company's order as CSV; another company's order is not found", async () => {
+    await registerOrder(tc.core, {
+      orderNumber: 'SO-9001',
+      companyId: bob.companyId,
+      devices: [{ device: '00-90-33-73-00-01' }],
+    });
+    const b = await logIn(bob.user);
+    const res = await request('/devices/order.csv?order=SO-9001', { cookie: b.cookie });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="order-SO-9001.csv"');
+    expect(await res.text()).toContain('00-90-33-73-00-01');
+    const a = await logIn(ann.user);
+    const foreign = await request('/devices/order.csv?order=SO-9001', { cookie: a.cookie, lang: 'it' });
+    expect(foreign.status).toBe(404);
+    const html = await foreign.text();
+    expect(html).toContain(MESSAGES.it.daOrderNotFound);
+    expect(html).not.toContain('00-90-33-73-00-01');
   });
 });

@@ -15,6 +15,7 @@ import {
   getDevice,
   listDevicesKeyset,
   moveDevices,
+  orderCsv,
   removeDevices,
   updateDevice,
 } from '../../core/devices/index.js';
@@ -64,6 +65,8 @@ interface View {
   editError?: string | undefined;
   errors?: { field?: string; text: string }[];
   notice?: string | undefined;
+  /** The order number typed for the order's CSV (kept after a refusal). */
+  order?: string | undefined;
   /** A confirmation to show above the list (remove, SSA move). */
   confirm?: (lang: Lang) => Child;
 }
@@ -87,6 +90,35 @@ export function deviceListPages(app: Hono, core: Core, session: SessionOf, notFo
         'X-Content-Type-Options': 'nosniff',
       });
     } catch (e) {
+      return show(c, core, s, notFound, { params }, 200, e);
+    }
+  });
+
+  // Seed L155: "Enter an order number to retrieve all devices for this order in a CSV file."
+  app.get('/devices/order.csv', async (c) => {
+    const s = await session(c);
+    const lang = pageLanguage(c);
+    const number = (c.req.query('order') ?? '').trim().slice(0, 40);
+    const params = DeviceListParams.parse({});
+    try {
+      const { filename, csv } = await orderCsv(core, s.actor, number);
+      return c.body(csv, 200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="${filename}"`,
+        'X-Content-Type-Options': 'nosniff',
+      });
+    } catch (e) {
+      if (e instanceof MylicError && (e.code === 'ORDER_NOT_FOUND' || e.code === 'VALIDATION_FAILED')) {
+        const text = t(lang, e.code === 'ORDER_NOT_FOUND' ? 'daOrderNotFound' : 'daOrderInvalid');
+        return show(
+          c,
+          core,
+          s,
+          notFound,
+          { params, order: number, errors: [{ field: 'dl-order', text }] },
+          e.code === 'ORDER_NOT_FOUND' ? 404 : 400,
+        );
+      }
       return show(c, core, s, notFound, { params }, 200, e);
     }
   });
@@ -386,6 +418,20 @@ async function show(
               </form>
             </>
           )}
+          <form method="get" action="/devices/order.csv" class="dl-filter dl-order">
+            <div class={errors.some((e) => e.field === 'dl-order') ? 'field-error' : undefined}>
+              <label for="dl-order">{t(lang, 'daOrderNumber')}</label>
+              {errors
+                .filter((e) => e.field === 'dl-order')
+                .map((e) => (
+                  <p class="message">{e.text}</p>
+                ))}
+              <input id="dl-order" name="order" type="text" maxlength={40} value={v.order ?? ''} />
+            </div>
+            <button type="submit" class="secondary">
+              {t(lang, 'dlOrderCsv')}
+            </button>
+          </form>
         </>
       );
     },

@@ -59,6 +59,7 @@ export const deviceListMessages = defineMessages({
     dlTooLong: 'A name has at most 100 characters, a comment at most 1000.',
     dlFailed: 'This could not be done. Nothing was changed.',
     dlSsaShort: 'The balance does not hold the SSC this move needs. Nothing was moved.',
+    dlOrderCsv: 'Download the devices of an order as CSV',
     dlAddTitle: 'Add new devices',
     daIntro:
       'A MAC address can be written 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx or xxxxxx (00-90-33- is then added); a DECT handset is added by its IPEI, like 00077 0123456 5. Telephones can be added too.',
@@ -180,6 +181,7 @@ export const deviceListMessages = defineMessages({
     dlFailed: 'Das ging nicht. Es wurde nichts geändert.',
     dlSsaShort:
       'Das Guthaben enthält nicht die SSC, die dieses Verschieben braucht. Es wurde nichts verschoben.',
+    dlOrderCsv: 'Geräte einer Bestellung als CSV herunterladen',
     dlAddTitle: 'Neue Geräte hinzufügen',
     daIntro:
       'Eine MAC-Adresse kann als 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx oder xxxxxx geschrieben werden (00-90-33- wird dann ergänzt); ein DECT-Mobilteil wird mit seiner IPEI hinzugefügt, etwa 00077 0123456 5. Auch Telefone können hinzugefügt werden.',
@@ -301,6 +303,7 @@ export const deviceListMessages = defineMessages({
     dlTooLong: 'Un nome ha al massimo 100 caratteri, un commento al massimo 1000.',
     dlFailed: 'Non è stato possibile. Non è stato cambiato nulla.',
     dlSsaShort: 'Il saldo non contiene gli SSC necessari per questo spostamento. Non è stato spostato nulla.',
+    dlOrderCsv: 'Scarica i dispositivi di un ordine come CSV',
     dlAddTitle: 'Aggiungi nuovi dispositivi',
     daIntro:
       'Un indirizzo MAC può essere scritto 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx o xxxxxx (00-90-33- viene aggiunto); un portatile DECT si aggiunge con il suo IPEI, ad esempio 00077 0123456 5. Si possono aggiungere anche i telefoni.',
@@ -422,6 +425,7 @@ export const deviceListMessages = defineMessages({
     dlTooLong: 'Een naam heeft hoogstens 100 tekens, een commentaar hoogstens 1000.',
     dlFailed: 'Dit lukte niet. Er is niets gewijzigd.',
     dlSsaShort: 'Het saldo bevat niet de SSC die deze verplaatsing nodig heeft. Er is niets verplaatst.',
+    dlOrderCsv: 'Apparaten van een bestelling als CSV downloaden',
     dlAddTitle: 'Nieuwe apparaten toevoegen',
     daIntro:
       'Een MAC-adres kan worden geschreven als 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx of xxxxxx (00-90-33- wordt dan toegevoegd); een DECT-handset voegt u toe met zijn IPEI, zoals 00077 0123456 5. Ook telefoons kunnen worden toegevoegd.',
@@ -543,6 +547,7 @@ export const deviceListMessages = defineMessages({
     dlTooLong: 'Un nom a au plus 100 caractères, un commentaire au plus 1000.',
     dlFailed: "Cela n'a pas pu être fait. Rien n'a été modifié.",
     dlSsaShort: "Le solde ne contient pas les SSC nécessaires à ce déplacement. Rien n'a été déplacé.",
+    dlOrderCsv: "Télécharger les appareils d'une commande en CSV",
     dlAddTitle: 'Ajouter de nouveaux appareils',
     daIntro:
       "Une adresse MAC peut s'écrire 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx ou xxxxxx (00-90-33- est alors ajouté) ; un combiné DECT s'ajoute par son IPEI, comme 00077 0123456 5. Les téléphones peuvent aussi être ajoutés.",

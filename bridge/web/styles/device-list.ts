@@ -3,7 +3,7 @@ export const deviceListCss = `
 .dl-filter{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-end;margin:12px 0}
 .dl-filter label{margin-top:0}.dl-filter button.primary{margin-top:0}
 .dl-filter input[type=search]{padding:8px 10px;font:inherit;border:2px solid #8a96a3;border-radius:4px;width:16em}
-.dl-links{display:flex;flex-wrap:wrap;gap:18px;margin:8px 0}
+.dl-links{display:flex;flex-wrap:wrap;gap:18px;margin:8px 0}.dl-filter.dl-order{margin-top:28px;border-top:1px solid var(--line);padding-top:12px}.dl-filter.dl-order button.secondary{margin-top:0}
 tr.dl-rma .dl-name,tr.dl-rma th a{color:#b00020;font-weight:600}
 .tag.dl-rma-tag{background:#fde7ea;color:#8a0019}.tag.dl-warn-tag{background:#fdf0e6;color:#7a3e00}
 .dl-inline{display:inline;margin:0}button.dl-small{font:inherit;padding:4px 10px;border-radius:4px;border:2px solid var(--brand);background:#fff;color:var(--brand);cursor:pointer}
