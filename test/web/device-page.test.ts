@@ -383,6 +383,35 @@ describe('returning licenses', () => {
     );
     expect(await everything()).toEqual(before);
   });
+  it('assigns a free license back to the device in Dutch, after showing the free licenses that fit', async () => {
+    const { cookie, csrf } = await logIn(ann.user);
+    const list = await (await request(`${ANN_PATH}/licenses/free?version=13`, { cookie, lang: 'nl' })).text();
+    expect(list).toContain('Licenties uit vrije licenties toevoegen');
+    expect(list).toContain(ann.port.serial);
+    const counts = await countsOf(tc, ann.companyId);
+    const none = await request(`${ANN_PATH}/licenses/free`, {
+      cookie,
+      lang: 'nl',
+      form: { csrf, version: '13' },
+    });
+    expect(none.status).toBe(400);
+    expect(await none.text()).toContain('Kies ten minste één vrije licentie.');
+    const res = await request(`${ANN_PATH}/licenses/free`, {
+      cookie,
+      form: { csrf, version: '13', serial: ann.port.serial },
+    });
+    expect(await follow(res, cookie, 'nl')).toContain('De vrije licenties zijn aan dit apparaat toegewezen.');
+    expect(await licenseRow(tc, ann.port.serial)).toMatchObject({
+      state: 'bound',
+      device_id: ann.device.deviceId,
+    });
+    const now = await countsOf(tc, ann.companyId);
+    expect(now['PBX-Port13']).toEqual({
+      ...counts['PBX-Port13']!,
+      bound: counts['PBX-Port13']!.bound + ann.port.units,
+      free: counts['PBX-Port13']!.free - ann.port.units,
+    });
+  });
 });
 
 describe('RMA, warranty and moves', () => {
@@ -440,6 +469,27 @@ describe('RMA, warranty and moves', () => {
     expect((await deviceState(spare.deviceId)).placements).toEqual([
       { company_id: ann.companyId, project_id: other.id },
     ]);
+  });
+  it('refuses moving the licenses without the confirmation or the right, with the sentence and the target kept', async () => {
+    const { cookie, csrf } = await logIn(ann.user);
+    const before = await everything();
+    const unconfirmed = await request(`${ANN_PATH}/licenses/move`, {
+      cookie,
+      form: { csrf, target: '00-90-33-65-00-03' },
+    });
+    expect(unconfirmed.status).toBe(400);
+    const a = await unconfirmed.text();
+    expect(a).toContain('Tick the box to confirm that this device becomes an RMA device.');
+    expect(a).toContain('value="00-90-33-65-00-03"');
+    const res = await request(`${ANN_PATH}/licenses/move`, {
+      cookie,
+      form: { csrf, target: '00-90-33-65-00-03', confirm: '1' },
+    });
+    expect(res.status).toBe(403);
+    const b = await res.text();
+    expect(b).toContain('You do not have the right for this.');
+    expect(b).toContain('value="00-90-33-65-00-03"');
+    expect(await everything()).toEqual(before);
   });
 });
 
