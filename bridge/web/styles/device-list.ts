@@ -7,7 +7,7 @@ export const deviceListCss = `
 tr.dl-rma .dl-name,tr.dl-rma th a{color:#b00020;font-weight:600}
 .tag.dl-rma-tag{background:#fde7ea;color:#8a0019}.tag.dl-warn-tag{background:#fdf0e6;color:#7a3e00}
 .dl-inline{display:inline;margin:0}button.dl-small{font:inherit;padding:4px 10px;border-radius:4px;border:2px solid var(--brand);background:#fff;color:var(--brand);cursor:pointer}
-.dl-pager{display:flex;gap:18px;margin:12px 0}.dl-table code,.da-result code{white-space:nowrap}
+section.confirm form a{margin-left:12px}.dl-pager{display:flex;gap:18px;margin:12px 0}.dl-table code,.da-result code{white-space:nowrap}
 fieldset.dl-batch{margin-top:16px;border:1px solid var(--line);border-radius:8px;padding:12px 16px;display:flex;flex-wrap:wrap;gap:12px;align-items:flex-end}
 fieldset.dl-batch legend{font-weight:600}fieldset.dl-batch label{margin-top:0}fieldset.dl-batch button{margin-top:0}
 .da-forms{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:16px;margin-top:12px}
