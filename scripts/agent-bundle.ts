@@ -211,6 +211,12 @@ export function commandFiles(metafile: Metafile): { commands: CommandFiles[]; to
   return { commands, totalBytes };
 }
 
+/** Of an SPDX "A OR B" choice, the first alternative on the allow-list (node-forge: BSD-3-Clause). */
+export function chosenLicense(expression: string): string {
+  const alternatives = expression.replace(/^\(|\)$/g, '').split(/\s+OR\s+/);
+  return alternatives.find((a) => licenseAllowed(a)) ?? expression;
+}
+
 /** dist/THIRD-PARTY-NOTICES.txt: every bundled package with its version, license and license text. */
 export function renderNotices(packages: BundledPackage[], version: string): string {
   const rule = '='.repeat(78);
@@ -231,6 +237,7 @@ export function renderNotices(packages: BundledPackage[], version: string): stri
     rule,
     `${p.name} ${p.version}`,
     `License: ${p.license}`,
+    ...(/\sOR\s/.test(p.license) ? [`Used under: ${chosenLicense(p.license)}`] : []),
     `In: ${p.files.join(', ')}`,
     ...(p.licenseSource?.startsWith('agent/license-texts/')
       ? [

@@ -8,6 +8,7 @@ import {
   type BundledPackage,
   LICENSE_ALLOW_LIST,
   bundledPackages,
+  chosenLicense,
   licenseAllowed,
 } from '../../scripts/agent-bundle.js';
 import { ROOT } from '../support/cli.js';
@@ -55,7 +56,10 @@ describe('agent bundle licenses', () => {
     for (const p of packages) {
       expect(notices).toContain(`${p.name} ${p.version}\nLicense: ${p.license}\n`);
       expect(notices).toContain(p.licenseText!.slice(0, 200));
+      // A choice of licenses names the one taken (node-forge: BSD-3-Clause, not GPL-2.0).
+      if (/\sOR\s/.test(p.license)) expect(notices).toContain(`Used under: ${chosenLicense(p.license)}\n`);
     }
+    expect(chosenLicense('(BSD-3-Clause OR GPL-2.0)')).toBe('BSD-3-Clause');
     expect(notices).not.toContain('NO LICENSE TEXT FOUND');
   });
 
