@@ -598,7 +598,12 @@ describe('walls', () => {
       form: { csrf, version: '7', acceptNonReturnable: '1' },
     });
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toContain('/login?next=');
+    expect(res.headers.get('location')).toBe(`/login?next=${encodeURIComponent(`${ANN_PATH}/license-file`)}`);
     expect(await everything()).toEqual(before);
+    // Back after a new log-in, that address shows the device page.
+    const again = await logIn(ann.user);
+    const back = await request(`${ANN_PATH}/license-file`, { cookie: again.cookie });
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe(ANN_PATH);
   });
 });

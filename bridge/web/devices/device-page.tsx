@@ -351,6 +351,23 @@ export function devicePages(app: Hono, core: Core, session: SessionOf, notFound:
     return c.redirect(`${devicePath(r.hardwareId)}?done=invalidated`, 303);
   });
 
+  // A form's address opened with GET (say, after the log-in a POST without a session led to): the page.
+  for (const path of [
+    '/rma',
+    '/rma/withdraw',
+    '/warranty',
+    '/warranty/preview',
+    '/move',
+    '/licenses/move',
+    '/license-file',
+    '/invalidation',
+    '/licenses/balance/preview',
+  ])
+    app.get(`/devices/:hw${path}`, (c) => {
+      const hardwareId = canonicalHardwareId(c.req.param('hw'));
+      return hardwareId === null ? notFound(c) : c.redirect(devicePath(hardwareId), 303);
+    });
+
   app.get('/devices/:hw/confirmations/:doc', async (c) => {
     const s = await session(c);
     const r = await resolveDevice(c, core, s, notFound);
