@@ -9,6 +9,7 @@ export const deviceMessages = defineMessages({
     devpNotInProjectsWhat:
       'Add it to one of your projects under Devices → Add new devices (MAC address or IPEI); then this page shows its licenses. If it is in a project of another company, you see it only after it is added to one of yours.',
     devpToList: 'To your devices',
+    devpToAdd: 'Add new devices',
     devpProject: 'Project',
     devpInRma: 'This device is in RMA.',
     devpProperties: 'Properties',
@@ -170,6 +171,7 @@ export const deviceMessages = defineMessages({
     devpNotInProjectsWhat:
       'Fügen Sie es unter Geräte → Neue Geräte hinzufügen (MAC-Adresse oder IPEI) einem Ihrer Projekte hinzu; dann zeigt diese Seite seine Lizenzen. Ist es im Projekt einer anderen Firma, sehen Sie es erst, wenn es einem Ihrer Projekte hinzugefügt ist.',
     devpToList: 'Zu Ihren Geräten',
+    devpToAdd: 'Neue Geräte hinzufügen',
     devpProject: 'Projekt',
     devpInRma: 'Dieses Gerät ist im RMA.',
     devpProperties: 'Eigenschaften',
@@ -336,6 +338,7 @@ export const deviceMessages = defineMessages({
     devpNotInProjectsWhat:
       "Aggiungilo a uno dei tuoi progetti in Dispositivi → Aggiungi nuovi dispositivi (indirizzo MAC o IPEI); poi questa pagina mostra le sue licenze. Se è nel progetto di un'altra azienda, lo vedi solo dopo averlo aggiunto a uno dei tuoi.",
     devpToList: 'Ai tuoi dispositivi',
+    devpToAdd: 'Aggiungi nuovi dispositivi',
     devpProject: 'Progetto',
     devpInRma: 'Questo dispositivo è in RMA.',
     devpProperties: 'Proprietà',
@@ -503,6 +506,7 @@ export const deviceMessages = defineMessages({
     devpNotInProjectsWhat:
       'Voeg het toe aan een van uw projecten onder Apparaten → Nieuwe apparaten toevoegen (MAC-adres of IPEI); dan toont deze pagina de licenties. Staat het in een project van een ander bedrijf, dan ziet u het pas als het aan een van uw projecten is toegevoegd.',
     devpToList: 'Naar uw apparaten',
+    devpToAdd: 'Nieuwe apparaten toevoegen',
     devpProject: 'Project',
     devpInRma: 'Dit apparaat is in RMA.',
     devpProperties: 'Eigenschappen',
@@ -669,6 +673,7 @@ export const deviceMessages = defineMessages({
     devpNotInProjectsWhat:
       "Ajoutez-le à l'un de vos projets sous Appareils → Ajouter de nouveaux appareils (adresse MAC ou IPEI) ; cette page affiche alors ses licences. S'il est dans le projet d'une autre entreprise, vous ne le voyez qu'une fois ajouté à l'un des vôtres.",
     devpToList: 'Vers vos appareils',
+    devpToAdd: 'Ajouter de nouveaux appareils',
     devpProject: 'Projet',
     devpInRma: 'Cet appareil est en RMA.',
     devpProperties: 'Propriétés',

@@ -72,9 +72,14 @@ function notInProjects(c: Context, core: Core, s: WebSession) {
       <>
         <p class="notice">{t(lang, 'devpNotInProjects')}</p>
         <p>{t(lang, 'devpNotInProjectsWhat')}</p>
-        <p>
-          <a href="/devices">{t(lang, 'devpToList')}</a>
-        </p>
+        <ul class="device-links">
+          <li>
+            <a href="/devices/add">{t(lang, 'devpToAdd')}</a>
+          </li>
+          <li>
+            <a href="/devices">{t(lang, 'devpToList')}</a>
+          </li>
+        </ul>
       </>
     ),
     404,
