@@ -5,22 +5,8 @@ import { preflight } from './checks.js';
 import { openDevice, sessionToken, withClient } from './device-context.js';
 import { installLicenseFile } from './install.js';
 
-/** What the portal holds for this device, and what is installed on it. */
-export async function portalLicenses(dir: string) {
-  const { store, state } = await openDevice(dir);
-  const token = sessionToken(state, new Date());
-  const portal = await withClient(store, state, (c) => c.licenses(token));
-  const installed = await store.installed();
-  const pending = await store.pending();
-  return {
-    ...portal,
-    runsVersion: firmwareMajor(state.firmware),
-    installed,
-    pendingInvalidation: pending
-      ? { documentId: pending.documentId, serials: pending.serials, state: pending.state }
-      : null,
-  };
-}
+// In its own module so `mylic licenses` does not load the install path (node-forge, XML, the checks).
+export { portalLicenses } from './portal-licenses.js';
 
 /** Downloads the license file for a version straight from the portal and installs it. */
 export async function download(dir: string, version?: number) {
