@@ -5,6 +5,8 @@
  */
 import { accountMessages } from './accounts/settings-messages.js';
 import { deviceMessages } from './devices/device-messages.js';
+import { deviceExtraMessages } from './devices/extra-messages.js';
+import { floatingMessages } from './devices/floating-messages.js';
 import { deviceListMessages } from './devices/list-messages.js';
 import { historyMessages } from './history/messages.js';
 import { freeLicenseMessages } from './licenses/messages.js';
@@ -754,6 +756,8 @@ export const AREA_CATALOGS = [
   searchMessages,
   deviceListMessages,
   deviceMessages,
+  deviceExtraMessages,
+  floatingMessages,
 ] as const;
 type KeysOf<C> = C extends { en: infer E } ? keyof E : never;
 type AreaKeys = KeysOf<(typeof AREA_CATALOGS)[number]>;

@@ -17,6 +17,8 @@ import { historyPages } from './history/history-page.js';
 import { searchPages } from './search/search-page.js';
 import { deviceListPages } from './devices/device-list-page.js';
 import { devicePages } from './devices/device-page.js';
+import { deviceStatusPages } from './devices/device-status-page.js';
+import { warrantyBatchPages } from './devices/warranty-batch-page.js';
 import { projectsPages } from './organisation/projects.js';
 import { ssaPages } from './ssa/ssa-page.js';
 import { pageLanguage, webSession, type WebSession } from './web-session.js';
@@ -75,6 +77,9 @@ export function portalPages(core: Core) {
   historyPages(app, core, session, notFoundPage);
   searchPages(app, core, session, notFoundPage);
   deviceListPages(app, core, session, notFoundPage);
+  // Fixed paths under /devices/ before the device page's /devices/{hardwareId}.
+  warrantyBatchPages(app, core, session, notFoundPage);
+  deviceStatusPages(app, core, session, notFoundPage);
   devicePages(app, core, session, notFoundPage);
   return app;
 }
