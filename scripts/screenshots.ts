@@ -37,6 +37,14 @@ try {
   await page.screenshot({ path: join(OUT, 'ssa.png'), fullPage: true });
   await page.goto(`${bridge.url}balance?lang=en`);
   await page.screenshot({ path: join(OUT, 'balance.png') });
+  await page.goto(`${bridge.url}devices?lang=en`);
+  await page.screenshot({ path: join(OUT, 'devices.png') });
+  await page.goto(`${bridge.url}devices/009033012345?lang=en`);
+  await page.screenshot({ path: join(OUT, 'device.png'), fullPage: true });
+  await page.goto(`${bridge.url}company?lang=en`);
+  await page.screenshot({ path: join(OUT, 'company.png') });
+  await page.goto(`${bridge.url}history?lang=de`);
+  await page.screenshot({ path: join(OUT, 'history.png') });
   await context.close();
   console.log(`screenshots written to ${OUT}`);
 } finally {
