@@ -13,6 +13,7 @@ import * as m010 from './migrations/010-license-device-state-index.js';
 import * as m011 from './migrations/011-ssa-mail-weeks.js';
 import * as m012 from './migrations/012-rma-requests.js';
 import * as m013 from './migrations/013-accounts-hardening.js';
+import * as m015 from './migrations/015-legacy-import.js';
 
 /** Migrations are compiled in (the bridge is bundled), listed here in order. */
 function provider(dialect: DialectName): MigrationProvider {
@@ -30,6 +31,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '011-ssa-mail-weeks': { up: (db) => m011.up(db, dialect) },
     '012-rma-requests': { up: (db) => m012.up(db, dialect) },
     '013-accounts-hardening': { up: (db) => m013.up(db, dialect) },
+    '015-legacy-import': { up: (db) => m015.up(db, dialect) },
   };
   return { getMigrations: async () => list };
 }

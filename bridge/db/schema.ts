@@ -5,6 +5,7 @@ import type { OrganisationTables } from './schema-organisation.js';
 import type { DeviceTables } from './schema-devices.js';
 import type { DeviceLicenseTables } from './schema-device-licenses.js';
 import type { SsaTables } from './schema-ssa.js';
+import type { LegacyTables } from './schema-legacy.js';
 
 /**
  * The tables of the portal, dialect-agnostic. Dates are ISO strings (`YYYY-MM-DD` for calendar dates,
@@ -17,7 +18,8 @@ export interface Database
     OrganisationTables,
     DeviceTables,
     DeviceLicenseTables,
-    SsaTables {
+    SsaTables,
+    LegacyTables {
   users: UsersTable;
   companies: CompaniesTable;
   memberships: MembershipsTable;
