@@ -161,6 +161,25 @@ export const ERROR_CODES = {
   EMAIL_TAKEN: spec(409, EXIT.CONFLICT, 'An account with this e-mail address already exists.'),
   PROJECT_NAME_TAKEN: spec(409, EXIT.CONFLICT, 'A project with this name already exists in the company.'),
   DEVICE_ALREADY_IN_COMPANY: spec(409, EXIT.CONFLICT, 'This device already exists in your company.'),
+  // the old license manager's import (bridge/core/legacy, docs/legacy-import.md)
+  LEGACY_EXPORT_INVALID: spec(400, EXIT.DOCUMENT, 'The old license manager export is not valid.'),
+  LEGACY_LOGIN_EXPIRED: spec(
+    401,
+    EXIT.AUTH,
+    'The log-in to the old account has expired or is not yours: log in to it again.',
+  ),
+  LEGACY_ALREADY_IMPORTED: spec(409, EXIT.CONFLICT, 'This device has been imported already.'),
+  LEGACY_GROUP_ELSEWHERE: spec(
+    409,
+    EXIT.CONFLICT,
+    'This old account was imported into another company: the rest of it can only be imported there.',
+  ),
+  LEGACY_IMPORT_INTO_SSA: spec(
+    409,
+    EXIT.CONFLICT,
+    'The project is under SSA: import into a project without SSA, then move the devices into this one and confirm the SSC summary.',
+  ),
+  LEGACY_DEVICE_NOT_IN_ACCOUNT: spec(404, EXIT.NOT_FOUND, 'This device is not in the old account.'),
   BALANCE_INSUFFICIENT: spec(409, EXIT.CONFLICT, 'The project balance is not sufficient.'),
   LICENSE_NOT_RETURNABLE: spec(409, EXIT.CONFLICT, 'These licenses cannot be returned.'),
   LICENSE_NOT_BOUND: spec(409, EXIT.CONFLICT, 'The license is not bound to this device.'),
