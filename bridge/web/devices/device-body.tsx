@@ -10,6 +10,7 @@ import { historyHref } from '../history/history-page.js';
 import { ErrorSummary } from '../layout.js';
 import { formatDate, type Lang, t } from '../i18n.js';
 import type { WebSession } from '../web-session.js';
+import { FloatingSection } from './device-floating.js';
 import { devicePath } from './device-shared.js';
 
 /** What a device page shows besides the device: a notice, refusals, kept input, a step to confirm. */
@@ -168,6 +169,8 @@ function DeviceBody(p: {
           </li>
         </ul>
       </section>
+
+      <FloatingSection lang={lang} csrf={csrf} v={v} errors={errors} />
 
       <section aria-labelledby="dl">
         <h2 id="dl">{t(lang, 'devpDownloadTitle')}</h2>

@@ -27,6 +27,7 @@ import { type MessageKey, t } from '../i18n.js';
 import { pageLanguage, type NotFound, type SessionOf } from '../web-session.js';
 import { deviceLicensePages } from './device-licenses-pages.js';
 import { type DeviceState, renderDevice } from './device-body.js';
+import { deviceFloatingPages, FLOATING_DONE } from './device-floating.js';
 import { canonicalHardwareId, devicePath, postAllowed, refusal, resolveDevice } from './device-shared.js';
 
 /** Notices after an action (POST-redirect-GET: `?done=`), only these. */
@@ -39,6 +40,7 @@ const DONE: Record<string, MessageKey> = {
   invalidated: 'devpDoneInvalidated',
   added: 'devpDoneAdded',
   free: 'devpDoneFree',
+  ...FLOATING_DONE,
 };
 
 /**
@@ -52,6 +54,7 @@ const DONE: Record<string, MessageKey> = {
  */
 export function devicePages(app: Hono, core: Core, session: SessionOf, notFound: NotFound): void {
   deviceLicensePages(app, core, session, notFound);
+  deviceFloatingPages(app, core, session, notFound);
 
   app.get('/devices/:hw', async (c) => {
     const raw = c.req.param('hw');
