@@ -345,6 +345,8 @@ async function show(
             >
               {t(lang, 'dlExportCsv')}
             </a>
+            <a href="/devices/warranty">{t(lang, 'dxLinkWarranty')}</a>
+            <a href="/devices/status">{t(lang, 'dxLinkStatus')}</a>
           </p>
           {v.notice ? (
             <p class="notice" role="status">
