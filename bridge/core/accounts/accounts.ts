@@ -155,6 +155,8 @@ export async function resolveSession(
       },
     );
   }
+  // Seed L269: an API token of a user locked in every company of theirs no longer logs in.
+  if (row.kind === 'api') await assertNotLockedEverywhere(core.store.db, row.user_id);
   // The last use, for the idle limit and the API token list ("last used"); devices keep their own rules.
   if (
     row.kind !== 'device' &&
@@ -197,6 +199,25 @@ export async function closeSession(core: Core, token: string): Promise<void> {
   });
 }
 
+/**
+ * Seed L269 "Locked users can't loggin to my.innovaphone.com any more." with L272 (the locked status is
+ * per company) and L303 ("the first found company is selected"): a user locked in every company they
+ * belong to cannot log in (portal log-in, and an API token answers USER_LOCKED); a user locked in only
+ * some lands in the first unlocked one (openSession). A user with no company at all may log in (to
+ * create or join one).
+ */
+export async function lockedEverywhere(tx: Tx, userId: number): Promise<boolean> {
+  const rows = await tx.selectFrom('memberships').select('is_locked').where('user_id', '=', userId).execute();
+  return rows.length > 0 && rows.every((r) => r.is_locked === 1);
+}
+
+export async function assertNotLockedEverywhere(tx: Tx, userId: number): Promise<void> {
+  if (await lockedEverywhere(tx, userId))
+    throw new MylicError('USER_LOCKED', 'Your account is locked in every company you belong to.', {
+      everywhere: true,
+    });
+}
+
 /** authenticate, under the login rate limits (portal and device logins alike). */
 export async function authenticateLimited(
   core: Core,
@@ -226,6 +247,7 @@ export async function portalLogin(
 ): Promise<{ token: string; expiresAt: string; language: string }> {
   const user = await authenticateLimited(core, email, password, address);
   return core.store.write(async (tx) => {
+    await assertNotLockedEverywhere(tx, user.id);
     const s = await openSession(core, tx, user.id, 'portal');
     await recordHistory(tx, isoNow(core), { event: 'user.logged_in', userId: user.id });
     // The account's language: the portal pages use it from the log-in on (bridge/web/accounts/login.tsx).

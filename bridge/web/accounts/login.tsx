@@ -161,6 +161,18 @@ export function loginPages(app: Hono, core: Core) {
           403,
         );
       }
+      // Seed L269: a user locked in every company of theirs cannot log in.
+      if (e.code === 'USER_LOCKED') {
+        return c.html(
+          <LoginPage
+            lang={lang}
+            email={email}
+            next={next}
+            errors={[{ field: 'email', text: t(lang, 'loginLockedEverywhere') }]}
+          />,
+          403,
+        );
+      }
       if (e.code === 'LOGIN_FAILED' || e.code === 'VALIDATION_FAILED') {
         return c.html(
           <LoginPage

@@ -72,6 +72,8 @@ export const accountMessages = defineMessages({
     accountTokenNoCompany: 'no company',
     accountTokenRevoke: 'Revoke “{label}”',
     accountTokenRevoked: 'The token is revoked: scripts that use it are refused from now on.',
+    loginLockedEverywhere:
+      'Your account is locked in every company you belong to, so you cannot log in. Ask an admin of one of your companies to unlock it.',
   },
   de: {
     accountIntro:
@@ -147,6 +149,8 @@ export const accountMessages = defineMessages({
     accountTokenNoCompany: 'keine Firma',
     accountTokenRevoke: '„{label}“ widerrufen',
     accountTokenRevoked: 'Der Token ist widerrufen: Skripte, die ihn verwenden, werden ab jetzt abgewiesen.',
+    loginLockedEverywhere:
+      'Ihr Konto ist in allen Firmen gesperrt, zu denen Sie gehören, daher können Sie sich nicht anmelden. Bitten Sie einen Administrator einer Ihrer Firmen, es zu entsperren.',
   },
   it: {
     accountIntro:
@@ -218,6 +222,8 @@ export const accountMessages = defineMessages({
     accountTokenNoCompany: 'nessuna azienda',
     accountTokenRevoke: 'Revoca «{label}»',
     accountTokenRevoked: 'Il token è revocato: gli script che lo usano vengono rifiutati da ora in poi.',
+    loginLockedEverywhere:
+      'Il tuo account è bloccato in tutte le aziende a cui appartieni, quindi non puoi accedere. Chiedi a un amministratore di una delle tue aziende di sbloccarlo.',
   },
   nl: {
     accountIntro:
@@ -290,6 +296,8 @@ export const accountMessages = defineMessages({
     accountTokenNoCompany: 'geen bedrijf',
     accountTokenRevoke: '„{label}” intrekken',
     accountTokenRevoked: 'De token is ingetrokken: scripts die hem gebruiken worden vanaf nu geweigerd.',
+    loginLockedEverywhere:
+      'Uw account is geblokkeerd in alle bedrijven waartoe u behoort, dus u kunt niet inloggen. Vraag een beheerder van een van uw bedrijven het te deblokkeren.',
   },
   fr: {
     accountIntro:
@@ -366,5 +374,7 @@ export const accountMessages = defineMessages({
     accountTokenRevoke: 'Révoquer « {label} »',
     accountTokenRevoked:
       'Le jeton est révoqué : les scripts qui l’utilisent sont refusés à partir de maintenant.',
+    loginLockedEverywhere:
+      "Votre compte est bloqué dans toutes les entreprises auxquelles vous appartenez, vous ne pouvez donc pas vous connecter. Demandez à un administrateur de l'une de vos entreprises de le débloquer.",
   },
 });
