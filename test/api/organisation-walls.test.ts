@@ -231,7 +231,8 @@ const CASES: Case[] = [
     body: (i) => ({ companyId: i.companyB }),
     other: NOT_FOUND_PROJECT,
     locked: LOCKED,
-    nonAdmin: FORBIDDEN,
+    // Changed for issue 15 item 10 (seed L73, "Add or delete company rights for this project", not
+    // "admin only"): bob, a plain member of A, may grant now (test/api/seed-project-rights.test.ts).
     external: NOT_FOUND_PROJECT,
   },
   {
@@ -245,7 +246,7 @@ const CASES: Case[] = [
     path: (i) => `/projects/${i.shared}/rights/${i.companyC}`,
     other: NOT_FOUND_PROJECT,
     locked: LOCKED,
-    nonAdmin: FORBIDDEN,
+    // Changed for issue 15 item 10 (seed L73): a plain member of A may revoke now.
     external: FORBIDDEN,
   },
 ];

@@ -273,16 +273,29 @@ describe('projects list and project page', () => {
     expect(await again.text()).toContain(en.projRightMissing);
   });
 
-  it('shows the rights forms only to admins, and refuses a non-admin who posts anyway', async () => {
+  // Changed for issue 15 item 10 (seed L73 "Add or delete company rights for this project. To add a
+  // company right, you have to enter the company id of this company."): any unlocked member of the
+  // owning company may grant and revoke, not only admins; this test said the opposite before.
+  it('L73: shows the rights forms to a plain member of the owning company, who grants and revokes in Italian', async () => {
     const c = await logIn(carol);
-    const html = await page(c, `/projects/${ann.projectId}`);
-    expect(html).toContain(en.projRightsAdminOnly);
-    expect(html).not.toContain('name="companyId"');
-    const res = await post(c, `/projects/${ann.projectId}/rights`, { companyId: String(bob.companyId) });
-    expect(res.status).toBe(403);
-    expect(await res.text()).toContain(en.projRightsAdminOnly);
+    const html = await page(c, `/projects/${ann.projectId}`, 'it');
+    expect(html).not.toContain(MESSAGES.it.projRightsAdminOnly);
+    expect(html).toContain('name="companyId"');
+    const res = await post(
+      c,
+      `/projects/${ann.projectId}/rights`,
+      { companyId: String(bob.companyId) },
+      'it',
+    );
+    expect(res.status).toBe(303);
+    expect(await rightsOn(ann.projectId)).toBe(1);
+    const granted = await page(c, res.headers.get('location')!, 'it');
+    expect(granted).toContain(MESSAGES.it.projGranted);
+    expect(granted).toContain(`action="/projects/${ann.projectId}/rights/${bob.companyId}/revoke"`);
+    const revoked = await post(c, `/projects/${ann.projectId}/rights/${bob.companyId}/revoke`, {}, 'it');
+    expect(revoked.status).toBe(303);
     expect(await rightsOn(ann.projectId)).toBe(0);
-    // Admins see the form.
+    // Admins see the form too.
     expect(await page(await logIn(ann.user), `/projects/${ann.projectId}`)).toContain('name="companyId"');
   });
 

@@ -7,8 +7,10 @@ import { endRmaRequests } from '../devices/index.js';
 import { recordHistory } from '../history.js';
 
 /**
- * Rights of other companies on a project (seed: Projects → Rights). An admin of the owning company
- * grants or revokes them by company id. Users of a company with rights may add devices, licenses and
+ * Rights of other companies on a project (seed: Projects → Rights). Any unlocked member of the owning
+ * company grants or revokes them by company id (seed L73 "Add or delete company rights for this
+ * project", no "admin only" as at Join, L273; issue 15 item 10); users of a company holding rights on
+ * it may not. Users of a company with rights may add devices, licenses and
  * activation keys to the project, but not remove devices, edit the project or create activation keys
  * from its balance (access.ts: `projectAccess(...).external`).
  */
@@ -47,17 +49,15 @@ export async function listRights(core: Core, actor: Actor, projectId: number) {
   return { projectId: project.id, rights: await rightsOf(core.store.db, project.id) };
 }
 
-async function adminAccess(tx: Tx, actor: Actor, projectId: number) {
-  const access = await ownProjectAccess(tx, actor, projectId, 'change the rights of the project');
-  if (!access.admin)
-    throw new MylicError('FORBIDDEN', 'Only admins of the company owning the project can change its rights.');
-  return access.project;
+/** An unlocked member of the owning company (USER_LOCKED, FORBIDDEN for external users, else PROJECT_NOT_FOUND). */
+async function memberAccess(tx: Tx, actor: Actor, projectId: number) {
+  return (await ownProjectAccess(tx, actor, projectId, 'change the rights of the project')).project;
 }
 
 export async function grantRight(core: Core, actor: Actor, projectId: number, companyId: number) {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
-    const project = await adminAccess(tx, actor, projectId);
+    const project = await memberAccess(tx, actor, projectId);
     const company = await tx
       .selectFrom('companies')
       .select('id')
@@ -96,7 +96,7 @@ export async function grantRight(core: Core, actor: Actor, projectId: number, co
 export async function revokeRight(core: Core, actor: Actor, projectId: number, companyId: number) {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
-    const project = await adminAccess(tx, actor, projectId);
+    const project = await memberAccess(tx, actor, projectId);
     const removed = await tx
       .deleteFrom('project_rights')
       .where('project_id', '=', project.id)

@@ -54,7 +54,8 @@ export const projectMessages = defineMessages({
     projGrantLabel: 'Company id of the other company',
     projGrantHint: 'The other company finds its id on its Company page.',
     projGrantButton: 'Grant rights on this project',
-    projRightsAdminOnly: 'Only admins of the company can grant or revoke rights on its projects.',
+    projRightsAdminOnly:
+      'Only members of the company that owns the project can grant or revoke rights on it.',
     projCompanyIdInvalid: 'Enter the company id as a number, like 1042.',
     projCompanyUnknown: 'There is no company with the id {id}. Check the number.',
     projRightOwnCompany: 'This is your own company: it needs no rights on its own projects.',
@@ -141,7 +142,7 @@ export const projectMessages = defineMessages({
     projGrantHint: 'Die andere Firma findet ihre ID auf ihrer Seite Firma.',
     projGrantButton: 'Rechte auf dieses Projekt erteilen',
     projRightsAdminOnly:
-      'Nur Administratoren der Firma können Rechte auf ihre Projekte erteilen oder entziehen.',
+      'Nur Mitglieder der Firma, der das Projekt gehört, können Rechte darauf erteilen oder entziehen.',
     projCompanyIdInvalid: 'Geben Sie die Firmen-ID als Zahl ein, zum Beispiel 1042.',
     projCompanyUnknown: 'Es gibt keine Firma mit der ID {id}. Prüfen Sie die Zahl.',
     projRightOwnCompany: 'Das ist Ihre eigene Firma: Sie braucht keine Rechte auf ihre eigenen Projekte.',
@@ -230,7 +231,7 @@ export const projectMessages = defineMessages({
     projGrantHint: 'L’altra azienda trova il suo ID nella sua pagina Azienda.',
     projGrantButton: 'Concedi diritti su questo progetto',
     projRightsAdminOnly:
-      'Solo gli amministratori dell’azienda possono concedere o revocare diritti sui suoi progetti.',
+      'Solo i membri dell’azienda proprietaria del progetto possono concedere o revocare diritti su di esso.',
     projCompanyIdInvalid: 'Inserisci l’ID dell’azienda come numero, per esempio 1042.',
     projCompanyUnknown: 'Non esiste un’azienda con l’ID {id}. Controlla il numero.',
     projRightOwnCompany: 'Questa è la tua azienda: non ha bisogno di diritti sui propri progetti.',
@@ -318,7 +319,7 @@ export const projectMessages = defineMessages({
     projGrantHint: 'Het andere bedrijf vindt zijn id op zijn pagina Bedrijf.',
     projGrantButton: 'Rechten op dit project verlenen',
     projRightsAdminOnly:
-      'Alleen beheerders van het bedrijf kunnen rechten op zijn projecten verlenen of intrekken.',
+      'Alleen leden van het bedrijf dat eigenaar is van het project kunnen er rechten op verlenen of intrekken.',
     projCompanyIdInvalid: 'Voer het bedrijfs-id in als getal, bijvoorbeeld 1042.',
     projCompanyUnknown: 'Er is geen bedrijf met het id {id}. Controleer het getal.',
     projRightOwnCompany: 'Dit is uw eigen bedrijf: het heeft geen rechten nodig op zijn eigen projecten.',
@@ -408,7 +409,7 @@ export const projectMessages = defineMessages({
     projGrantHint: 'L’autre entreprise trouve son ID sur sa page Entreprise.',
     projGrantButton: 'Accorder des droits sur ce projet',
     projRightsAdminOnly:
-      'Seuls les administrateurs de l’entreprise peuvent accorder ou révoquer des droits sur ses projets.',
+      'Seuls les membres de l’entreprise propriétaire du projet peuvent accorder ou révoquer des droits sur celui-ci.',
     projCompanyIdInvalid: 'Saisissez l’ID de l’entreprise sous forme de nombre, par exemple 1042.',
     projCompanyUnknown: 'Il n’existe aucune entreprise avec l’ID {id}. Vérifiez le nombre.',
     projRightOwnCompany:

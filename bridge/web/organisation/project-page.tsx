@@ -19,7 +19,8 @@ import type { Who } from './project-shell.js';
 /**
  * A project's page (seed: Projects → Properties, SSA, Rights, Join, Delete): its data, its balance and
  * the link to its SSA page for everyone who reaches it. For the owning company also the Properties
- * form, the Join form and Delete; the Rights list, with grant and revoke for the company's admins only.
+ * form, the Join form and Delete; the Rights list, with grant and revoke for every (unlocked) member of
+ * the owning company (seed L73; issue 15 item 10), never for a company that holds rights itself.
  * A company with rights on the project (external) sees what the right grants: the data, the balance
  * and SSA, and what it may do there — no forms it could not use.
  */
@@ -38,7 +39,8 @@ export async function projectPage(core: Core, actor: Actor, csrf: string, who: W
   const lang = who.lang;
   const project = await getProject(core, actor, id);
   const balance = await projectBalanceView(core, actor, id);
-  const admin = !project.external && who.adminOf(project.companyId);
+  // Seed L73: any member of the owning company may grant and revoke (a locked one never gets here).
+  const mayGrant = !project.external;
   const rights = project.external ? [] : (await listRights(core, actor, id)).rights;
   const targets = project.external
     ? []
@@ -121,7 +123,7 @@ export async function projectPage(core: Core, actor: Actor, csrf: string, who: W
               csrf={csrf}
               project={project}
               rights={rights}
-              admin={admin}
+              mayGrant={mayGrant}
               v={v}
               errors={errors}
             />
@@ -168,7 +170,7 @@ function Properties(p: SectionProps) {
   );
 }
 
-function Rights(p: SectionProps & { rights: readonly ProjectRight[]; admin: boolean }) {
+function Rights(p: SectionProps & { rights: readonly ProjectRight[]; mayGrant: boolean }) {
   const err = p.errors.find((e) => e.field === 'companyId')?.text;
   return (
     <>
@@ -183,7 +185,7 @@ function Rights(p: SectionProps & { rights: readonly ProjectRight[]; admin: bool
               <th scope="col">{t(p.lang, 'projCompanyId')}</th>
               <th scope="col">{t(p.lang, 'company')}</th>
               <th scope="col">{t(p.lang, 'projGrantedAt')}</th>
-              {p.admin ? <th scope="col">{t(p.lang, 'projActions')}</th> : null}
+              {p.mayGrant ? <th scope="col">{t(p.lang, 'projActions')}</th> : null}
             </tr>
           </thead>
           <tbody>
@@ -192,7 +194,7 @@ function Rights(p: SectionProps & { rights: readonly ProjectRight[]; admin: bool
                 <td>{r.companyId}</td>
                 <th scope="row">{r.companyName}</th>
                 <td>{formatDate(p.lang, r.grantedAt)}</td>
-                {p.admin ? (
+                {p.mayGrant ? (
                   <td>
                     <form
                       method="post"
@@ -211,7 +213,7 @@ function Rights(p: SectionProps & { rights: readonly ProjectRight[]; admin: bool
           </tbody>
         </table>
       )}
-      {p.admin ? (
+      {p.mayGrant ? (
         <form class="card" method="post" action={`/projects/${p.project.id}/rights`} novalidate>
           <input type="hidden" name="csrf" value={p.csrf} />
           <div class={err ? 'field-error' : undefined}>
