@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { EXIT, MylicError } from '../protocol/errors.js';
@@ -19,6 +20,8 @@ import { runSsaMails } from './core/ssa/index.js';
 import { setVendorAccount } from './core/organisation/index.js';
 import { registerOrder } from './core/devices/index.js';
 import { FREED_RMA_PROJECT, rmaArrived, rmaReship } from './core/devices/index.js';
+import { readRegistrationFiles, registerFactoryDevices, REGISTRATIONS_FOLDER } from './core/devices/index.js';
+import { loadLegacyExport } from './core/legacy/index.js';
 import { main as serve } from './server.js';
 
 /**
@@ -33,13 +36,17 @@ const USAGE = `usage: mylic-bridge <command> [options] [--json]
   ops company create --name N --admin EMAIL           create a company with its DEFAULT project
   ops balance add --company ID --type T --units N [--project P] [--ref R]
   ops device add --company ID --mac MAC [--type IP811] [--project P]
+  ops device register [FILE|DIR]                      register devices and their factory certificates in the device
+                                                      database (\`mylic device init --pki\` files; default: the PKI folder)
   ops license bind --company ID --mac MAC --type T --units N [--project P] [--ssa-confirm]
                                                       bind from the project's balance; in a project under SSA the
                                                       license comes under its SSA: without --ssa-confirm the bind is
                                                       refused (SSA_CONFIRMATION_REQUIRED, with the SSC summary) when
                                                       SSC is due; with it the SSC is paid from the company's SSC
                                                       balance (this project first) and the license gets the SSA end
-  ops right grant|revoke --user EMAIL --right R     rights: request-certificate, check-foreign-device, buy-on-credit, move-licenses
+  ops right grant|revoke --user EMAIL --right R [--company ID]
+                                                      rights: request-certificate, check-foreign-device, buy-on-credit,
+                                                      move-licenses; held per company (all of the user's without --company)
   ops counts --company ID                             units by type: activated, balance, bound, free
   ops order add --order NO --company ID --mac M [--mac M2 …] [--type T] [--date YYYY-MM-DD]
                                                       register an order of a company and the devices shipped with it
@@ -51,6 +58,8 @@ const USAGE = `usage: mylic-bridge <command> [options] [--json]
                                                       issue a vendor activation key with these licenses
   ops vendor-account set --account ID --postal-code Z --name N [--street S] [--city C] [--country C]
                                                       create or change a vendor customer record (company data)
+  legacy load FILE                                    load an export of the old license manager (JSON,
+                                                      docs/legacy-import.md) for the Import of projects
   invalidation upload --user EMAIL --file F [--out C] upload an invalidation (backup) file
   invalidation confirmation --user EMAIL --document ID [--out C]
                                                       download a confirmation again`;
@@ -159,6 +168,24 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
   const { core } = await openCore(loadConfig());
   try {
     const project = v.project ?? 'DEFAULT';
+    const legacyFile = /^legacy load (.+)$/.exec(cmd)?.[1];
+    if (legacyFile !== undefined) {
+      const r = await loadLegacyExport(core, await readFile(legacyFile, 'utf8'));
+      return {
+        text: `old license manager export loaded: ${r.groups} group(s), ${r.users} user(s), ${r.devices} device(s), ${r.licenses} license(s)${r.skipped ? `; ${r.skipped} row(s) loaded before, left as they are` : ''}`,
+        json: r,
+      };
+    }
+    const registerArg = /^ops device register(?: (.+))?$/.exec(cmd);
+    if (registerArg) {
+      const path = registerArg[1] ?? join(loadConfig().pkiDir, REGISTRATIONS_FOLDER);
+      const r = await registerFactoryDevices(core, await readRegistrationFiles(path));
+      const word = { created: 'new in the device database', certificate: 'certificate recorded', unchanged: 'unchanged' };
+      return {
+        text: [`${r.length} device registration(s) read from ${path}`, ...r.map((d) => `  ${d.display}  ${d.deviceType}  ${word[d.result]}`)].join('\n'),
+        json: { devices: r },
+      };
+    }
     switch (cmd) {
       case 'ops user create': {
         const r = await createUser(core, {
@@ -223,8 +250,13 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
           await userId(core, need(v, 'user')),
           parseRight(need(v, 'right')),
           cmd.endsWith('grant'),
+          // Held per company (seed L272); without --company: in every company the user belongs to now.
+          v.company !== undefined ? int(v, 'company') : undefined,
         );
-        return { text: `right ${r.right} ${r.granted ? 'granted to' : 'revoked from'} ${v.user}`, json: r };
+        return {
+          text: `right ${r.right} ${r.granted ? 'granted to' : 'revoked from'} ${v.user} in company ${r.companyIds.join(', ')}`,
+          json: r,
+        };
       }
       case 'ops counts': {
         const rows = await companyCounts(core.store.db, int(v, 'company'));

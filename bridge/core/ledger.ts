@@ -29,6 +29,8 @@ export const LEDGER_REASONS = [
   // SSC: spent on SSA, bought on credit (ref `on-credit:<order>`)
   'ssc.spent',
   'ssc.on-credit',
+  // the old license manager's import (legacy/legacy-import.ts): old balances and licenses coming in
+  'legacy.imported',
 ] as const;
 export type LedgerReason = (typeof LEDGER_REASONS)[number];
 
