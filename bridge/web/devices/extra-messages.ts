@@ -6,6 +6,8 @@ import { defineMessages } from '../define-messages.js';
  */
 export const deviceExtraMessages = defineMessages({
   en: {
+    dxOthersLicenses:
+      '{device} holds licenses of another company that holds it too; only that company adds licenses to it.',
     dxWarrantyTitle: 'Add warranty extensions',
     dxWarrantyIntro:
       'Warranty extension licenses for all devices of the selected project: enter the years for each device (or for all devices in the header), then confirm the overview of the needed licenses.',
@@ -65,6 +67,8 @@ export const deviceExtraMessages = defineMessages({
     dxLinkStatus: 'Check the status of another device',
   },
   de: {
+    dxOthersLicenses:
+      '{device} trägt Lizenzen einer anderen Firma, die es ebenfalls hält; nur diese Firma fügt ihm Lizenzen hinzu.',
     dxWarrantyTitle: 'Garantieverlängerungen hinzufügen',
     dxWarrantyIntro:
       'Garantieverlängerungs-Lizenzen für alle Geräte des gewählten Projekts: Geben Sie die Jahre je Gerät ein (oder für alle Geräte im Tabellenkopf) und bestätigen Sie dann die Übersicht der benötigten Lizenzen.',
@@ -125,6 +129,8 @@ export const deviceExtraMessages = defineMessages({
     dxLinkStatus: 'Status eines anderen Geräts prüfen',
   },
   it: {
+    dxOthersLicenses:
+      '{device} ha licenze di un’altra azienda che lo detiene anch’essa; solo quell’azienda può aggiungergli licenze.',
     dxWarrantyTitle: 'Aggiungi estensioni di garanzia',
     dxWarrantyIntro:
       'Licenze di estensione della garanzia per tutti i dispositivi del progetto selezionato: inserisci gli anni per ogni dispositivo (o per tutti i dispositivi nell’intestazione), poi conferma il riepilogo delle licenze necessarie.',
@@ -185,6 +191,8 @@ export const deviceExtraMessages = defineMessages({
     dxLinkStatus: 'Verifica lo stato di un altro dispositivo',
   },
   nl: {
+    dxOthersLicenses:
+      '{device} heeft licenties van een ander bedrijf dat het ook heeft; alleen dat bedrijf voegt er licenties aan toe.',
     dxWarrantyTitle: 'Garantieverlengingen toevoegen',
     dxWarrantyIntro:
       'Garantieverlengingslicenties voor alle apparaten van het geselecteerde project: vul de jaren per apparaat in (of voor alle apparaten in de kop van de lijst) en bevestig daarna het overzicht van de benodigde licenties.',
@@ -245,6 +253,8 @@ export const deviceExtraMessages = defineMessages({
     dxLinkStatus: 'Status van een ander apparaat controleren',
   },
   fr: {
+    dxOthersLicenses:
+      '{device} porte des licences d’une autre société qui le détient aussi ; seule cette société peut lui ajouter des licences.',
     dxWarrantyTitle: 'Ajouter des extensions de garantie',
     dxWarrantyIntro:
       'Licences d’extension de garantie pour tous les appareils du projet sélectionné : saisissez les années pour chaque appareil (ou pour tous les appareils dans l’en-tête), puis confirmez le récapitulatif des licences nécessaires.',

@@ -147,6 +147,16 @@ export function warrantyBatchPages(app: Hono, core: Core, session: SessionOf, no
           400,
         );
       }
+      if (e.code === 'LICENSES_OF_ANOTHER_COMPANY') {
+        const device = /Device (.+?) holds/.exec(e.message)?.[1] ?? '';
+        return render(
+          c,
+          core,
+          s,
+          { ...kept, errors: [{ text: t(lang, 'dxOthersLicenses', { device }) }] },
+          409,
+        );
+      }
       if (e.code === 'BALANCE_INSUFFICIENT') {
         const missing = (d.missing ?? []).map((m) => `${m.missing} × ${m.type}`).join(', ');
         return render(c, core, s, { ...kept, errors: [{ text: t(lang, 'dxMissing', { missing }) }] }, 409);
