@@ -7,6 +7,7 @@ import { accountMessages } from './accounts/settings-messages.js';
 import { deviceMessages } from './devices/device-messages.js';
 import { deviceExtraMessages } from './devices/extra-messages.js';
 import { floatingMessages } from './devices/floating-messages.js';
+import { certMessages } from './devices/cert-messages.js';
 import { deviceListMessages } from './devices/list-messages.js';
 import { historyMessages } from './history/messages.js';
 import { freeLicenseMessages } from './licenses/messages.js';
@@ -758,6 +759,7 @@ export const AREA_CATALOGS = [
   deviceMessages,
   deviceExtraMessages,
   floatingMessages,
+  certMessages,
 ] as const;
 type KeysOf<C> = C extends { en: infer E } ? keyof E : never;
 type AreaKeys = KeysOf<(typeof AREA_CATALOGS)[number]>;
