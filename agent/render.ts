@@ -7,6 +7,13 @@ type Any = Record<string, any>;
 const licenseLine = (l: Any) =>
   `  ${String(l.serial).padEnd(20)} ${String(l.type).padEnd(16)} x${l.units}${l.testEnd ? `  test license until ${l.testEnd}` : l.returnable ? '' : '  (stays on the device)'}${l.ssaEnd ? `  SSA until ${l.ssaEnd}` : ''}`;
 
+/** The licenses the portal kept on the device, each with why; V5–V7 ones say how to return them (seed L227). */
+const keptLines = (kept: Any[] = []) =>
+  kept.map(
+    (k) =>
+      `  kept ${k.serial}: ${k.reason}${k.code === 'NO_DOWNGRADE_NOT_ACCEPTED' ? ' (invalidate again with --accept-no-downgrade)' : ''}`,
+  );
+
 export function render(command: string, r: Any): string {
   switch (command) {
     case 'device':
@@ -51,11 +58,16 @@ export function render(command: string, r: Any): string {
         return `${r.resumed ? 'pending invalidation' : 'invalidated'} ${r.documentId}; document saved to ${r.file}\n${r.next}`;
       return [
         `${r.resumed ? 'finished pending invalidation' : 'invalidated and transferred'} ${r.documentId}: ${r.returned.length} licenses returned to the portal${r.kept.length ? `, ${r.kept.length} kept` : ''}`,
+        ...keptLines(r.kept),
         ...(r.warnings ?? []).map((w: string) => `warning: ${w}`),
         'reset the device',
       ].join('\n');
     case 'confirm':
-      return `confirmation ${r.documentId} applied: ${r.returned.length} licenses returned${r.kept.length ? `, ${r.kept.length} kept` : ''}\nreset the device`;
+      return [
+        `confirmation ${r.documentId} applied: ${r.returned.length} licenses returned${r.kept.length ? `, ${r.kept.length} kept` : ''}`,
+        ...keptLines(r.kept),
+        'reset the device',
+      ].join('\n');
     case 'check':
       return [
         ...r.results.map(

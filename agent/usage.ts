@@ -14,6 +14,7 @@ Portal:
   install FILE                       check and install a license file downloaded from the portal
   invalidate --transfer              invalidate the returnable licenses and return them online
   invalidate --backup FILE           invalidate and save the document for upload on the portal
+    [--accept-no-downgrade]          agree never to downgrade below V8: needed to return V5–V7 licenses
   confirm FILE                       apply the portal's confirmation file (Step1)
   test-license [--version V] (--slave | --pbx N)
                                      download and install test licenses (V11+: 3 months, once per device)
@@ -46,6 +47,7 @@ export const options = {
   password: { type: 'string' },
   transfer: { type: 'boolean' },
   backup: { type: 'string' },
+  'accept-no-downgrade': { type: 'boolean' },
   ntp: { type: 'string' },
   dns: { type: 'string' },
   tolerance: { type: 'string' },

@@ -329,6 +329,11 @@ export const ERROR_CODES = {
     EXIT.CONFLICT,
     'No downgrade: licenses downloaded for V5/V6/V7 were returned from this device, so no V5–V7 downloads any more.',
   ),
+  NO_DOWNGRADE_NOT_ACCEPTED: spec(
+    409,
+    EXIT.CONFLICT,
+    'Returning V5–V7 licenses needs the agreement never to downgrade below V8 (mylic invalidate --accept-no-downgrade).',
+  ),
   NON_RETURNABLE_NOT_ACCEPTED: spec(
     409,
     EXIT.CONFLICT,

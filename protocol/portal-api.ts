@@ -13,6 +13,6 @@ export const ConfirmationSummary = z.object({
   documentId: z.uuid(),
   hardwareId: z.string(),
   accepted: z.array(z.string()),
-  rejected: z.array(z.object({ serial: z.string(), reason: z.string() })),
+  rejected: z.array(z.object({ serial: z.string(), reason: z.string(), code: z.string().optional() })),
   replay: z.boolean(),
 });

@@ -16,9 +16,19 @@ import { faultPoint, openDevice, sessionToken, withClient } from './device-conte
  * neither loses the licenses (the document can still be sent) nor doubles them (the device does not
  * use them, and the portal credits a document once).
  */
+/**
+ * The user's agreement never to downgrade below V8 (seed L206, L227), signed into a new document: without it
+ * the portal keeps V5–V7 licenses on the device (NO_DOWNGRADE_NOT_ACCEPTED). A pending document is finished
+ * as it was signed; the agreement cannot be added to it afterwards.
+ */
+export interface InvalidateOptions {
+  acceptNoDowngrade?: boolean;
+}
+
 export async function pendingOrNew(
   store: DeviceStore,
   state: DeviceState,
+  options: InvalidateOptions = {},
 ): Promise<{ pending: PendingInvalidation; resumed: boolean }> {
   const existing = await store.pending();
   if (existing) return { pending: existing, resumed: true };
@@ -42,6 +52,7 @@ export async function pendingOrNew(
       fileId: installed.fileId,
       version: installed.version,
       serials,
+      ...(options.acceptNoDowngrade ? { acceptNoDowngrade: true } : {}),
     },
     await store.readText('device.key'),
     await store.readText('device.crt'),
@@ -63,12 +74,12 @@ export async function pendingOrNew(
   return { pending, resumed: false };
 }
 
-export async function invalidateTransfer(dir: string) {
+export async function invalidateTransfer(dir: string, options: InvalidateOptions = {}) {
   const { store, state } = await openDevice(dir);
   const token = sessionToken(state, new Date());
   // Every check before anything changes: a failing NTP or DNS check leaves no journal behind.
   const warnings = await preflight(store, state, true);
-  const { pending, resumed } = await pendingOrNew(store, state);
+  const { pending, resumed } = await pendingOrNew(store, state, options);
   faultPoint('after-invalidate');
   if (pending.state === 'created') await store.savePending({ ...pending, state: 'sent' });
   const confirmationXml = await withClient(store, state, (c) =>
@@ -79,10 +90,10 @@ export async function invalidateTransfer(dir: string) {
   return { resumed, ...applied, warnings };
 }
 
-export async function invalidateBackup(dir: string, file: string) {
+export async function invalidateBackup(dir: string, file: string, options: InvalidateOptions = {}) {
   const { store, state } = await openDevice(dir);
   await preflight(store, state, false);
-  const { pending, resumed } = await pendingOrNew(store, state);
+  const { pending, resumed } = await pendingOrNew(store, state, options);
   await writeFile(file, pending.documentXml, { mode: 0o644 });
   await store.savePending({ ...pending, state: 'saved', backupFile: file });
   return {

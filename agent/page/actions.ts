@@ -99,18 +99,21 @@ export const actions: Record<string, Action> = {
 
   async invalidate(dir, form) {
     const how = text(form, 'how');
+    // Seed L227: the checkbox "never downgrade below V8" is signed into a new document.
+    const options = { acceptNoDowngrade: text(form, 'acceptNoDowngrade') === '1' };
     if (how === 'transfer') {
-      const r = await invalidateTransfer(dir);
+      const r = await invalidateTransfer(dir, options);
+      const noConsent = r.kept.filter((k) => 'code' in k && k.code === 'NO_DOWNGRADE_NOT_ACCEPTED').length;
       return ok(
         r.resumed ? 'Pending invalidation transferred' : 'Invalidated and transferred',
-        `Document ${r.documentId}: ${plural(r.returned.length, 'license')} returned to the portal${r.kept.length ? `, ${r.kept.length} kept` : ''}. Reset the device.${r.warnings.length ? ` Note: ${r.warnings.join(' ')}` : ''}`,
+        `Document ${r.documentId}: ${plural(r.returned.length, 'license')} returned to the portal${r.kept.length ? `, ${r.kept.length} kept` : ''}. Reset the device.${noConsent ? ` ${plural(noConsent, 'V5–V7 license')} stayed on the device: returning them needs the agreement never to downgrade below V8 (tick it and invalidate again).` : ''}${r.warnings.length ? ` Note: ${r.warnings.join(' ')}` : ''}`,
       );
     }
     if (how === 'backup') {
       // The flow writes the document to a file; the page hands that file to the browser and removes it.
       const tmp = await mkdtemp(join(tmpdir(), 'mylic-page-'));
       try {
-        const r = await invalidateBackup(dir, join(tmp, 'invalidation.xml'));
+        const r = await invalidateBackup(dir, join(tmp, 'invalidation.xml'), options);
         const body = new Uint8Array(await readFile(r.file));
         return {
           file: { name: `invalidation-${r.documentId}.xml`, type: 'application/xml; charset=utf-8', body },

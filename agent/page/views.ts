@@ -208,28 +208,31 @@ ${postForm(
 function invalidationCard(m: PageModel): Html {
   const p = m.pending;
   const returnable = (m.installed?.licenses ?? []).filter((l) => l.returnable);
-  const finish = postForm(
-    '/invalidate',
-    m.csrf,
-    html`<div class="row"><button type="submit" name="how" value="transfer">Transfer</button>
+  // Seed L206, L227: V7 licenses return only if the user agrees never to downgrade below V8; the box is signed
+  // into a new document (a pending one is finished as it was signed).
+  const finish = (consent: boolean) =>
+    postForm(
+      '/invalidate',
+      m.csrf,
+      html`${consent ? html`<p><label class="inline"><input type="checkbox" name="acceptNoDowngrade" value="1"> I agree that this device can never be downgraded below V8 (needed to return V5–V7 licenses; it needs a new bootcode).</label></p>` : ''}<div class="row"><button type="submit" name="how" value="transfer">Transfer</button>
 <button type="submit" name="how" value="backup" class="secondary">Backup</button>
 <span class="muted">Transfer returns them online (needs the portal login); Backup saves the document for upload on my.innovaphone.</span></div>`,
-  );
+    );
   let top: Html;
   if (p) {
     top = html`<div class="box info" id="pending" data-document="${p.documentId}">
 <p><strong>Invalidation pending</strong> – document <code>${p.documentId}</code> (${p.state === 'saved' ? 'saved as backup' : p.state === 'sent' ? 'transfer tried' : 'created'}, ${when(p.createdAt)})</p>
 <p>The device no longer uses ${p.serials.length} license${p.serials.length === 1 ? '' : 's'}: ${p.serials.map((s, i) => html`${i ? ', ' : ''}<code>${s}</code>`)}. Finish it one of two ways:</p>
 <ul class="plain"><li><b>Transfer</b> it online, or</li><li><b>Backup</b> (download the document again), upload it on <a href="${portalDeviceUrl(m.state.config.portalUrl, m.state.hardwareId)}">this device's page on my.innovaphone</a> (Return licenses), and upload the confirmation file it gives you below under Step1.</li></ul>
-${finish}
+${finish(false)}
 </div>`;
   } else if (returnable.length) {
     top = html`<details class="invalidate"><summary class="btn">Invalidate</summary>
 <div class="panel">
-<p>These licenses will be returned to the balance:</p>
+<p>These licenses will be returned to the free licenses of the device's project on the portal:</p>
 <ul class="plain">${returnable.map((l) => html`<li><code>${l.serial}</code> ${l.type} ×${l.units}</li>`)}</ul>
 <p class="muted">Gateway licenses and warranty extensions stay on the device.</p>
-${finish}
+${finish(true)}
 </div></details>`;
   } else {
     top = html`<p class="muted">No returnable licenses are installed.</p>`;

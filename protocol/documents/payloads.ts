@@ -57,6 +57,13 @@ export const InvalidationPayload = z.object({
   version: Version,
   // A device holds far fewer licenses; the bound keeps an invalidation below MAX_INVALIDATION_BYTES.
   serials: z.array(Serial).min(1).max(1_000),
+  /**
+   * The user's agreement never to downgrade the device below V8 (seed L206, L227: "V7 licenses can be just
+   * returned, if you agree, that you won't be able to downgrade below V8 anymore"). Signed with the rest;
+   * without it the portal refuses the serials whose return would set "No downgrade"
+   * (NO_DOWNGRADE_NOT_ACCEPTED). Absent in documents of agents before it: the same as false.
+   */
+  acceptNoDowngrade: z.boolean().optional(),
 });
 export type InvalidationPayload = z.infer<typeof InvalidationPayload>;
 
@@ -69,6 +76,13 @@ export const ConfirmationPayload = z.object({
   /** Serials now in the project's free pool. */
   accepted: z.array(Serial),
   /** Serials the portal did not take back, with why; they stay bound to the device. */
-  rejected: z.array(z.object({ serial: Serial, reason: z.string().max(200) })),
+  rejected: z.array(
+    z.object({
+      serial: Serial,
+      reason: z.string().max(200),
+      /** A stable error code (protocol/errors.ts) where the refusal has one, e.g. NO_DOWNGRADE_NOT_ACCEPTED. */
+      code: z.string().max(64).optional(),
+    }),
+  ),
 });
 export type ConfirmationPayload = z.infer<typeof ConfirmationPayload>;

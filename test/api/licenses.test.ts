@@ -788,8 +788,14 @@ describe('downloads', () => {
       lines: [{ type: 'PBX-Port13', units: 2 }],
     });
     const v7 = (await boundOf(tc, dev.deviceId)).find((l) => l.license_type === 'PBX7#15')!;
-    // The device (now on a V8+ bootcode) returns its never-downloaded V7 license.
-    const doc = invalidationDocument(identity, { serials: [v7.serial], counter: 1, version: 13 });
+    // The device (now on a V8+ bootcode) returns its never-downloaded V7 license, with the
+    // user's agreement never to downgrade below V8 (seed L227; without it: invalidation-consent.test.ts).
+    const doc = invalidationDocument(identity, {
+      serials: [v7.serial],
+      counter: 1,
+      version: 13,
+      acceptNoDowngrade: true,
+    });
     const res = await postXml(tc.app, `${PORTAL_API}/invalidations`, doc.xml, a.token);
     expect(res.status).toBe(200);
     expect(

@@ -362,6 +362,8 @@ export interface InvalidationInput {
   fileId?: string;
   version?: number;
   createdAt?: string;
+  /** The user's agreement never to downgrade below V8 (seed L227), signed into the document. */
+  acceptNoDowngrade?: boolean;
 }
 
 /** An invalidation document signed by the device, as the agent builds it (agent/flows/invalidate.ts). */
@@ -380,6 +382,7 @@ export function invalidationDocument(
       fileId: input.fileId ?? randomUUID(),
       version: input.version ?? 13,
       serials: input.serials,
+      ...(input.acceptNoDowngrade === undefined ? {} : { acceptNoDowngrade: input.acceptNoDowngrade }),
     },
     device.keyPem,
     device.certPem,

@@ -376,3 +376,15 @@ export async function noDowngradeAfterReturn(
   if (legacy)
     await tx.updateTable('devices').set({ no_downgrade_at: at }).where('id', '=', device.id).execute();
 }
+/**
+ * Whether returning this license needs the user's agreement never to downgrade below V8 (seed L206, L227):
+ * it is a V5–V7 license, or the device got a V5–V7 file and returning anything would set "No downgrade".
+ */
+export function needsNoDowngradeConsent(
+  device: Pick<Device, 'legacy_download_at' | 'no_downgrade_at'>,
+  license: Pick<License, 'version'>,
+): boolean {
+  if (license.version !== null && license.version <= LEGACY_TOP) return true;
+  return device.no_downgrade_at === null && device.legacy_download_at !== null;
+}
+

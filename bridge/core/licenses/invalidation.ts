@@ -4,7 +4,7 @@ import type { ConfirmationPayload } from '../../../protocol/documents/payloads.j
 import { encodeConfirmation, openConfirmation, openInvalidation } from '../../../protocol/documents/index.js';
 import { assertDeviceCertificateOf } from '../devices/index.js';
 import { devicePlacementFor } from '../access.js';
-import { noDowngradeAfterReturn } from './device-licenses.js';
+import { needsNoDowngradeConsent, noDowngradeAfterReturn } from './device-licenses.js';
 import { type Actor, type Core, isoNow } from '../context.js';
 import { findDevice } from '../devices/index.js';
 import { recordHistory } from '../history.js';
@@ -24,6 +24,11 @@ import {
  * pool of the device's project, stores the document and the signed confirmation, and writes history.
  * The same document again (say, online and then as a file) credits nothing more and gets the same
  * confirmation back; any other document that does not raise the device counter is a replay.
+ *
+ * V7 returns need consent (seed L206, L227): a serial whose return puts the device under "No downgrade"
+ * (a V5–V7 license, or any license of a device that got a V5–V7 file and is not under it yet) is taken
+ * back only when the signed document carries `acceptNoDowngrade: true`; else it is rejected with the code
+ * NO_DOWNGRADE_NOT_ACCEPTED and stays bound (the device uses it again), the rest is processed as always.
  */
 export interface InvalidationResult {
   confirmationXml: string;
@@ -75,7 +80,7 @@ export async function acceptInvalidation(
     const rows = await tx.selectFrom('licenses').selectAll().where('serial', 'in', payload.serials).execute();
     const bySerial = new Map(rows.map((r) => [r.serial, r]));
     const accepted: string[] = [];
-    const rejected: { serial: string; reason: string }[] = [];
+    const rejected: ConfirmationPayload['rejected'] = [];
     for (const serial of new Set(payload.serials)) {
       const l = bySerial.get(serial);
       if (l?.state !== 'bound' || l.device_id !== device.id)
@@ -83,6 +88,12 @@ export async function acceptInvalidation(
       else if (!l.returnable) rejected.push({ serial, reason: 'license type is not returnable' });
       else if (l.downloaded_unencrypted)
         rejected.push({ serial, reason: 'downloaded unencrypted (V5-V7), no longer returnable' });
+      else if (payload.acceptNoDowngrade !== true && needsNoDowngradeConsent(device, l))
+        rejected.push({
+          serial,
+          reason: 'V5-V7: returning it needs the agreement never to downgrade below V8',
+          code: 'NO_DOWNGRADE_NOT_ACCEPTED',
+        });
       else accepted.push(serial);
     }
     // A returned license goes to the free pool of the company that paid for it: the device's project in
