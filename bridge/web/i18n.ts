@@ -14,6 +14,7 @@ import { freeLicenseMessages } from './licenses/messages.js';
 import { ownKeyMessages } from './keys/messages.js';
 import { companyMessages } from './organisation/company-messages.js';
 import { projectMessages } from './organisation/project-messages.js';
+import { importMessages } from './organisation/import-messages.js';
 import { searchMessages } from './search/messages.js';
 
 export const LANGUAGES = ['en', 'de', 'it', 'nl', 'fr'] as const;
@@ -760,6 +761,7 @@ export const AREA_CATALOGS = [
   deviceExtraMessages,
   floatingMessages,
   certMessages,
+  importMessages,
 ] as const;
 type KeysOf<C> = C extends { en: infer E } ? keyof E : never;
 type AreaKeys = KeysOf<(typeof AREA_CATALOGS)[number]>;
