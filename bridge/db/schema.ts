@@ -37,8 +37,10 @@ export interface Database
   test_licenses: TestLicensesTable;
 }
 
+/** A right held by a membership (migration 016; bridge/core/rights.ts). */
 export interface UserRightsTable {
   user_id: number;
+  company_id: number;
   user_right: string;
   granted_at: string;
 }

@@ -35,7 +35,7 @@ export async function foreignDeviceStatus(core: Core, actor: Actor, input: strin
   const tx = core.store.db;
   const { companyId } = await selectedCompany(tx, actor);
   // The right first: without it nobody learns whether a device exists.
-  if (!(await hasRight(tx, actor.userId, 'check-foreign-device')))
+  if (!(await hasRight(tx, actor.userId, 'check-foreign-device', companyId)))
     throw new MylicError(
       'FORBIDDEN',
       'Checking devices outside your projects needs the right "check-foreign-device".',

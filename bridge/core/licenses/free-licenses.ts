@@ -334,7 +334,7 @@ export async function convertFreeLicenses(core: Core, actor: Actor, req: Convert
           ssc: total,
         },
       );
-    if (req.onCredit && !(await hasRight(tx, actor.userId, 'buy-on-credit')))
+    if (req.onCredit && !(await hasRight(tx, actor.userId, 'buy-on-credit', plan.companyId)))
       throw new MylicError('FORBIDDEN', 'Your account may not buy SSC on credit (right buy-on-credit).');
     const paid: SscPayment['paid'] = [];
     let onCredit = null as SscPayment['onCredit'];

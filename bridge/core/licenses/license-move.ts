@@ -56,7 +56,8 @@ export async function moveLicenses(
     if (!licenses.length)
       throw new MylicError('NO_LICENSES', `${source.device.hardware_id} has no licenses to move.`);
     const arrived = await hasArrived(tx, source.device.id);
-    if (!arrived && !(await hasRight(tx, actor.userId, 'move-licenses'))) {
+    // Held per company (seed L272): in the company whose licenses move.
+    if (!arrived && !(await hasRight(tx, actor.userId, 'move-licenses', owner))) {
       throw new MylicError(
         'FORBIDDEN',
         'Moving licenses needs the right move-licenses, unless the device has arrived at the vendor for RMA.',

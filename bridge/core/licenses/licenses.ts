@@ -250,7 +250,8 @@ async function planSelection(tx: Tx, actor: Actor, deviceId: number, req: AddFro
     source: 'balance',
   });
   const sources = [placement.projectId, ...(await drawProjects(tx, access, req.drawFrom ?? []))];
-  if (req.onCredit && !(await hasRight(tx, actor.userId, 'buy-on-credit'))) {
+  // Held per company (seed L272): in the company that pays, the one of the device's placement.
+  if (req.onCredit && !(await hasRight(tx, actor.userId, 'buy-on-credit', placement.companyId))) {
     throw new MylicError('FORBIDDEN', 'Your account may not buy licenses on credit (right buy-on-credit).');
   }
 

@@ -37,6 +37,7 @@ const COMPANY_TABLES = new Set([
   'sessions',
   'project_rights',
   'company_details',
+  'user_rights',
 ]);
 
 export async function joinCompany(core: Core, actor: Actor, input: JoinCompanyInput) {
@@ -272,5 +273,15 @@ async function mergeMemberships(tx: Tx, from: number, into: number, at: string) 
     }
   }
   await tx.deleteFrom('memberships').where('company_id', '=', from).execute();
+  // User rights are held per membership (seed L272): those held in the joined company are held here now
+  // (one already held here stays as it is).
+  const rights = await tx.selectFrom('user_rights').selectAll().where('company_id', '=', from).execute();
+  for (const r of rights)
+    await tx
+      .insertInto('user_rights')
+      .values({ ...r, company_id: into })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  await tx.deleteFrom('user_rights').where('company_id', '=', from).execute();
   return { added, merged };
 }

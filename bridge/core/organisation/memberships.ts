@@ -173,6 +173,12 @@ export async function removeMember(core: Core, actor: Actor, userId: number) {
       .where('company_id', '=', companyId)
       .where('user_id', '=', userId)
       .execute();
+    // The rights they held in this company go with the membership (seed L272; bridge/core/rights.ts).
+    await tx
+      .deleteFrom('user_rights')
+      .where('company_id', '=', companyId)
+      .where('user_id', '=', userId)
+      .execute();
     // Their sessions no longer have this company (or one of its projects) selected.
     await tx
       .updateTable('sessions')

@@ -89,7 +89,7 @@ async function preview(
       projectSsc: available.project,
       companySsc: available.total,
       missing: Math.max(0, summary.total - available.total),
-      onCreditAllowed: await hasRight(tx, actor.userId, 'buy-on-credit'),
+      onCreditAllowed: await hasRight(tx, actor.userId, 'buy-on-credit', project.company_id),
     },
   };
 }

@@ -147,7 +147,7 @@ export async function paySsc(
     throw new MylicError('PROJECT_NOT_FOUND', 'The paying project is not a project of the paying company.');
   if (units === 0) return { paid: [], onCredit: null };
   if (!Number.isInteger(units) || units < 0) throw new MylicError('AMOUNT_INVALID');
-  if (payer.onCredit && !(await hasRight(tx, payer.userId, 'buy-on-credit')))
+  if (payer.onCredit && !(await hasRight(tx, payer.userId, 'buy-on-credit', payer.companyId)))
     throw new MylicError('ON_CREDIT_NOT_ALLOWED');
   const others = payer.fromProjectIds ?? own.map((p) => p.id);
   for (const id of others) {
