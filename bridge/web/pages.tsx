@@ -20,6 +20,7 @@ import { devicePages } from './devices/device-page.js';
 import { deviceStatusPages } from './devices/device-status-page.js';
 import { warrantyBatchPages } from './devices/warranty-batch-page.js';
 import { projectsPages } from './organisation/projects.js';
+import { importPages } from './organisation/import-page.js';
 import { ssaPages } from './ssa/ssa-page.js';
 import { pageLanguage, webSession, type WebSession } from './web-session.js';
 
@@ -66,6 +67,7 @@ export function portalPages(core: Core) {
   registrationPages(app, core);
   passwordResetPages(app, core);
   projectsPages(app, core, session, notFoundPage);
+  importPages(app, core, session, notFoundPage);
   ssaPages(app, core, session, notFoundPage);
   balancePages(app, core, session);
   activationsPages(app, core, session);
