@@ -163,6 +163,32 @@ export const catalog = {
   maximum(device: DeviceType, kind: LicenseKind): number {
     return device.maxima[kind] ?? 0;
   },
+  /**
+   * The license types a user's name in the search field stands for (seed L41: "Enter e.g. "PBX-Port8"
+   * to find all devices with Port8 licenses or enter "PBX-Port8=100" to find all devices with Port8
+   * licenses >= 100"; issue 15 item 7), case-insensitive, bindable types only, or null:
+   * - `PBX-PortN`, for every version N: all PBX port licenses of that version with their packs
+   *   (`PBX-Port8` → PORT8, PORT8*5, PORT8*20; `PBX-Port14` → PBX-Port14, *5, *20; `PBX-Port7` →
+   *   PBX7#15; `PBX-Port5` → PBX5).
+   * - `PBX-` before a catalog name (the portal's own prefix for the legacy names): `PBX-PBX7#15` →
+   *   PBX7#15, `PBX-PORT8*5` → PORT8*5.
+   * - any catalog name itself: that type only.
+   * Amounts are compared as units × pack size (licenseAmount), so packs add up as ports.
+   */
+  searchTypes(query: string): { name: string; types: LicenseType[] } | null {
+    const q = query.trim().toLowerCase();
+    const series = /^pbx-port(\d{1,2})$/.exec(q);
+    if (series) {
+      const v = Number(series[1]);
+      const types = LICENSE_TYPES.filter((t) => t.kind === 'pbx-port' && t.version === v && t.bindable).sort(
+        (a, b) => a.packSize - b.packSize || a.name.localeCompare(b.name),
+      );
+      if (types.length) return { name: `PBX-Port${v}`, types };
+    }
+    const exact = (name: string) => LICENSE_TYPES.find((t) => t.name.toLowerCase() === name && t.bindable);
+    const own = exact(q) ?? (q.startsWith('pbx-') ? exact(q.slice(4)) : undefined);
+    return own ? { name: own.name, types: [own] } : null;
+  },
   /** The pack sub-types of the V8+ PBX ports of one version, largest pack first. */
   portPacks(version: number): LicenseType[] {
     return LICENSE_TYPES.filter((t) => t.kind === 'pbx-port' && t.version === version && version >= 8).sort(

@@ -22,8 +22,9 @@ export { searchTuning } from './device-search-index.js';
 /**
  * The search field (seed: Search): devices (part of the name, comment or MAC/IPEI), projects (part of
  * the name or description), own activation keys (part of the key or its comment); at least 3
- * characters, 5 for keys. `PBX-Port14` finds the devices with bound licenses of that type,
- * `PBX-Port14=100` those with at least 100 units of it (summed per device). Only within the selected
+ * characters, 5 for keys. `PBX-Port8` finds the devices with bound V8 port licenses (PORT8, PORT8*5,
+ * PORT8*20: catalog.searchTypes), `PBX-Port8=100` those with at least 100 ports of them, summed per
+ * device as units × pack size (seed L41). Only within the selected
  * company and the projects other companies granted it; the selected project does not narrow it.
  *
  * Each list shows at most `resultLimit` hits and says when there were more (refine the query).
@@ -96,14 +97,37 @@ export function indexQuery(tx: Tx, s: Scope, pattern: string, m: ReturnType<type
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** `PBX-Port14` or `PBX-Port14=100` (type names compared without case), or null. */
+/**
+ * `PBX-Port8` or `PBX-Port8=100` (seed L41), or null: `type` is the name searched for — a catalog type,
+ * or a user's name for several (`PBX-Port8`: PORT8, PORT8*5, PORT8*20; catalog.searchTypes) — and
+ * `minUnits` the least amount, ports summed over the packs (units × pack size).
+ */
 export function licenseQuery(query: string): { type: string; minUnits: number } | null {
   const m = /^(.+?)(?:\s*=\s*(\d{1,9}))?$/.exec(query.trim());
   if (!m) return null;
-  const name = m[1]!.trim().toLowerCase();
-  const type = catalog.licenseTypes.find((t) => t.name.toLowerCase() === name);
-  if (!type?.bindable) return null;
-  return { type: type.name, minUnits: m[2] === undefined ? 1 : Math.max(1, Number(m[2])) };
+  const found = catalog.searchTypes(m[1]!);
+  if (!found) return null;
+  return { type: found.name, minUnits: m[2] === undefined ? 1 : Math.max(1, Number(m[2])) };
+}
+
+/** The catalog types a searched name stands for, with their pack sizes. */
+function typesOf(name: string) {
+  const found = catalog.searchTypes(name);
+  if (!found) throw new MylicError('LICENSE_TYPE_UNKNOWN', `There is no license type "${name}".`);
+  return found.types;
+}
+
+/**
+ * The amount of a licenses row: units × pack size of its type (seed L41 "Port8 licenses >= 100":
+ * 5 × PORT8*20 are 100 Port8 licenses). Portable SQL: a CASE over the (few) pack types searched.
+ */
+function amountOf(types: readonly { name: string; packSize: number }[]) {
+  const packs = types.filter((t) => t.packSize !== 1);
+  if (!packs.length) return sql<number>`${sql.ref('l.units')}`;
+  return sql<number>`${sql.ref('l.units')} * case ${sql.join(
+    packs.map((t) => sql`when ${sql.ref('l.license_type')} = ${t.name} then ${sql.lit(t.packSize)}`),
+    sql` `,
+  )} else 1 end`;
 }
 
 /**
@@ -124,6 +148,9 @@ export function licenseDevicesQuery(
   path: 'scan' | 'index',
   budget = Number.MAX_SAFE_INTEGER,
 ) {
+  const types = typesOf(type);
+  const names = types.map((t) => t.name);
+  const amount = amountOf(types);
   if (path === 'scan') {
     return tx
       .selectFrom((eb) =>
@@ -134,8 +161,8 @@ export function licenseDevicesQuery(
             'dp.company_id',
             e
               .selectFrom('licenses as l')
-              .select((x) => x.fn.sum<number>('l.units').as('u'))
-              .where('l.license_type', '=', type)
+              .select(sql<number>`sum(${amount})`.as('u'))
+              .where('l.license_type', 'in', names)
               .where('l.state', '=', 'bound')
               .whereRef('l.device_id', '=', 'dp.device_id')
               .as('units'),
@@ -156,11 +183,11 @@ export function licenseDevicesQuery(
     .selectFrom((eb) =>
       eb
         .selectFrom('licenses as l')
-        .select((e) => ['l.device_id', e.fn.sum<number>('l.units').as('units')])
-        .where('l.license_type', '=', type)
+        .select(['l.device_id', sql<number>`sum(${amount})`.as('units')])
+        .where('l.license_type', 'in', names)
         .where('l.state', '=', 'bound')
         .groupBy('l.device_id')
-        .having((e) => e(e.fn.sum('l.units'), '>=', minUnits))
+        .having(sql<number>`sum(${amount})`, '>=', minUnits)
         .as('x'),
     )
     .crossJoin('device_projects as dp')
