@@ -81,7 +81,7 @@ export function deviceStatusPages(app: Hono, core: Core, session: SessionOf, _no
                         <th scope="col">{t(lang, 'dxSerial')}</th>
                         <th scope="col">{t(lang, 'dxLicense')}</th>
                         <th scope="col" class="num">
-                          {t(lang, 'dxUnits')}
+                          {t(lang, 'dxLicUnits')}
                         </th>
                         <th scope="col">{t(lang, 'dxVersion')}</th>
                         <th scope="col">{t(lang, 'dxBound')}</th>

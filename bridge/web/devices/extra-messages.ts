@@ -6,6 +6,7 @@ import { defineMessages } from '../define-messages.js';
  */
 export const deviceExtraMessages = defineMessages({
   en: {
+    dxLicUnits: 'Units',
     dxOthersLicenses:
       '{device} holds licenses of another company that holds it too; only that company adds licenses to it.',
     dxWarrantyTitle: 'Add warranty extensions',
@@ -67,6 +68,7 @@ export const deviceExtraMessages = defineMessages({
     dxLinkStatus: 'Check the status of another device',
   },
   de: {
+    dxLicUnits: 'Einheiten',
     dxOthersLicenses:
       '{device} trägt Lizenzen einer anderen Firma, die es ebenfalls hält; nur diese Firma fügt ihm Lizenzen hinzu.',
     dxWarrantyTitle: 'Garantieverlängerungen hinzufügen',
@@ -129,6 +131,7 @@ export const deviceExtraMessages = defineMessages({
     dxLinkStatus: 'Status eines anderen Geräts prüfen',
   },
   it: {
+    dxLicUnits: 'Unità',
     dxOthersLicenses:
       '{device} ha licenze di un’altra azienda che lo detiene anch’essa; solo quell’azienda può aggiungergli licenze.',
     dxWarrantyTitle: 'Aggiungi estensioni di garanzia',
@@ -191,6 +194,7 @@ export const deviceExtraMessages = defineMessages({
     dxLinkStatus: 'Verifica lo stato di un altro dispositivo',
   },
   nl: {
+    dxLicUnits: 'Eenheden',
     dxOthersLicenses:
       '{device} heeft licenties van een ander bedrijf dat het ook heeft; alleen dat bedrijf voegt er licenties aan toe.',
     dxWarrantyTitle: 'Garantieverlengingen toevoegen',
@@ -253,6 +257,7 @@ export const deviceExtraMessages = defineMessages({
     dxLinkStatus: 'Status van een ander apparaat controleren',
   },
   fr: {
+    dxLicUnits: 'Unités',
     dxOthersLicenses:
       '{device} porte des licences d’une autre société qui le détient aussi ; seule cette société peut lui ajouter des licences.',
     dxWarrantyTitle: 'Ajouter des extensions de garantie',
