@@ -63,6 +63,10 @@ export function render(command: string, r: Any): string {
         'reset the device',
       ].join('\n');
     case 'confirm':
+      if (r.kind === 'certificate')
+        return r.alreadyApplied
+          ? `certificate confirmation ${r.documentId} already applied`
+          : `certificate confirmation ${r.documentId} applied: the device has its new certificate`;
       return [
         `confirmation ${r.documentId} applied: ${r.returned.length} licenses returned${r.kept.length ? `, ${r.kept.length} kept` : ''}`,
         ...keptLines(r.kept),

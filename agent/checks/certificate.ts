@@ -11,7 +11,7 @@ import { failed, passed, type CheckResult } from './check-result.js';
  * has its own code and a fix.
  */
 const FIX_REQUEST =
-  'Request a new device certificate (`mylic request-certificate`, needs the "request certificate" right on the portal).';
+  'Request a new device certificate on the device\'s page in the portal (needs the "request certificate" right) and apply its confirmation file under Step1 (`mylic confirm FILE`); while the certificate is still valid, `mylic request-certificate` does it from the device.';
 
 export async function checkCertificate(
   store: DeviceStore,

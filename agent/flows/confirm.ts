@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { MylicError } from '../../protocol/errors.js';
-import { openConfirmation } from '../../protocol/documents/index.js';
+import { openConfirmation, peekKind } from '../../protocol/documents/index.js';
 import type { DeviceStore } from '../device/store.js';
 import { advanceTrustedTime } from '../checks/clock.js';
 import { openDevice } from './device-context.js';
 import { assertIssuedNotAhead } from './install.js';
+import { applyCertificateConfirmation } from './certificate-confirm.js';
 
 /**
  * Applies a confirmation (seed: "upload this on the device (under Step1)"). It must be signed by the
@@ -75,7 +76,17 @@ export async function applyConfirmation(store: DeviceStore, xml: Uint8Array) {
   };
 }
 
+/**
+ * Any confirmation file of the portal, applied under Step1: an invalidation's, or a new certificate's
+ * (seed L246: "If you created a new certificate or you invalidated your licenses, you can later download
+ * the confirmation file, which you have to upload on the box").
+ */
+export async function applyAnyConfirmation(store: DeviceStore, xml: Uint8Array) {
+  if (peekKind(xml) === 'certificate') return applyCertificateConfirmation(store, xml);
+  return applyConfirmation(store, xml);
+}
+
 export async function confirmFromFile(dir: string, file: string) {
   const { store } = await openDevice(dir);
-  return applyConfirmation(store, await readFile(file));
+  return applyAnyConfirmation(store, await readFile(file));
 }

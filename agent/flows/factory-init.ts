@@ -4,6 +4,13 @@ import { loadPki } from '../../certs/dev-pki.js';
 import { MylicError } from '../../protocol/errors.js';
 import { parseMac, formatMac } from '../../protocol/hardware-id.js';
 import { DeviceStore } from '../device/store.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  DEVICE_REGISTRATION_FORMAT,
+  DEVICE_REGISTRATIONS_FOLDER,
+  type DeviceRegistration,
+} from '../../protocol/device-registration.js';
 
 /**
  * Makes a device the way the factory does (seed: Invalidation → Requirements, "a device certificate"):
@@ -54,9 +61,25 @@ export async function factoryInit(input: FactoryInitInput) {
       session: null,
     },
   );
+  // The factory registers the device and its certificate with the vendor's device database (issue 15
+  // item 3): one file in the PKI folder (the operator imports it with `mylic-bridge ops device register`)
+  // and a copy in the device folder.
+  const registration: DeviceRegistration = {
+    format: DEVICE_REGISTRATION_FORMAT,
+    hardwareId,
+    deviceType: input.deviceType,
+    certificate: certPem,
+  };
+  const text = `${JSON.stringify(registration, null, 2)}\n`;
+  const folder = join(input.pkiDir, DEVICE_REGISTRATIONS_FOLDER);
+  await mkdir(folder, { recursive: true });
+  const registrationFile = join(folder, `${hardwareId}.json`);
+  await writeFile(registrationFile, text);
+  await writeFile(join(input.dir, 'registration.json'), text);
   return {
     hardwareId,
     mac: formatMac(hardwareId),
+    registrationFile,
     deviceType: input.deviceType,
     firmware: input.firmware,
     dir: input.dir,

@@ -77,8 +77,10 @@ export async function installLicenseFile(
       'This license file was issued before licenses were returned from this device: download a new one.',
     );
   }
-  if (payload.encrypted !== payload.version >= 8)
-    throw new MylicError('DOC_MALFORMED', 'V8+ license files must be encrypted, V5-V7 files are not.');
+  // Seed L203–204: V8+ files come encrypted, or unencrypted when the user accepted on the portal that
+  // their licenses can never be returned (the portal marked them so); V5–V7 files are never encrypted.
+  if (payload.encrypted && payload.version < 8)
+    throw new MylicError('DOC_MALFORMED', 'V5-V7 license files are not encrypted.');
   await store.install(xml, {
     fileId: payload.fileId,
     version: payload.version,

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { MylicError } from '../../protocol/errors.js';
 import { runChecks, type CheckReport } from '../flows/checks.js';
 import { configure } from '../flows/config.js';
-import { applyConfirmation } from '../flows/confirm.js';
+import { applyAnyConfirmation } from '../flows/confirm.js';
 import { openDevice } from '../flows/device-context.js';
 import { invalidateBackup, invalidateTransfer } from '../flows/invalidate.js';
 import { download } from '../flows/licenses.js';
@@ -134,7 +134,12 @@ export const actions: Record<string, Action> = {
     const { store } = await openDevice(dir);
     // The bytes, not file.text(): that would turn invalid UTF-8 into U+FFFD (and drop a BOM), so a file
     // the portal refuses would be applied and kept altered. applyConfirmation decodes strictly.
-    const r = await applyConfirmation(store, new Uint8Array(await file.arrayBuffer()));
+    const r = await applyAnyConfirmation(store, new Uint8Array(await file.arrayBuffer()));
+    if ('kind' in r)
+      return ok(
+        r.alreadyApplied ? 'Confirmation already applied' : 'Confirmation applied',
+        `Document ${r.documentId}: the device has its new certificate.`,
+      );
     return ok(
       r.alreadyApplied ? 'Confirmation already applied' : 'Confirmation applied',
       `Document ${r.documentId}: ${plural(r.returned.length, 'license')} returned${r.kept.length ? `, ${r.kept.length} kept` : ''}. Reset the device.`,

@@ -13,6 +13,7 @@ import * as m010 from './migrations/010-license-device-state-index.js';
 import * as m011 from './migrations/011-ssa-mail-weeks.js';
 import * as m012 from './migrations/012-rma-requests.js';
 import * as m013 from './migrations/013-accounts-hardening.js';
+import * as m014 from './migrations/014-certificate-documents.js';
 import * as m015 from './migrations/015-legacy-import.js';
 import * as m016 from './migrations/016-user-rights-per-company.js';
 
@@ -32,6 +33,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '011-ssa-mail-weeks': { up: (db) => m011.up(db, dialect) },
     '012-rma-requests': { up: (db) => m012.up(db, dialect) },
     '013-accounts-hardening': { up: (db) => m013.up(db, dialect) },
+    '014-certificate-documents': { up: (db) => m014.up(db, dialect) },
     '015-legacy-import': { up: (db) => m015.up(db, dialect) },
     '016-user-rights-per-company': { up: (db) => m016.up(db, dialect) },
   };

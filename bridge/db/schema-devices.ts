@@ -9,6 +9,7 @@ export interface DeviceTables {
   device_order_lines: DeviceOrderLinesTable;
   device_search: DeviceSearchTable;
   rma_requests: RmaRequestsTable;
+  certificate_documents: CertificateDocumentsTable;
 }
 
 /** An order of the vendor, registered by the operator; it belongs to the customer company. */
@@ -58,4 +59,16 @@ export interface RmaRequestsTable {
   ended_at: ColumnType<string | null, string | null | undefined, string | null>;
   ended_by: ColumnType<number | null, number | null | undefined, number | null>;
   end_reason: ColumnType<RmaRequestEnd | null, RmaRequestEnd | null | undefined, RmaRequestEnd | null>;
+}
+
+/** A certificate requested on the portal and its confirmation file (migration 014, core/devices/certificate-requests.ts). */
+export interface CertificateDocumentsTable {
+  id: Generated<number>;
+  document_id: string;
+  device_id: number;
+  project_id: number;
+  user_id: number | null;
+  issued_at: string;
+  certificate: string;
+  xml: string;
 }

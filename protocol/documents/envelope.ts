@@ -29,6 +29,7 @@ const MAX_BYTES: Record<DocumentKind, number> = {
   license: MAX_DOCUMENT_BYTES,
   invalidation: MAX_INVALIDATION_BYTES,
   confirmation: MAX_DOCUMENT_BYTES,
+  certificate: MAX_DOCUMENT_BYTES,
 };
 
 export const ROOT_ELEMENT = 'mylic-document';
@@ -185,6 +186,7 @@ const SIGNED_CHILDREN: Record<DocumentKind, readonly string[]> = {
   license: ['payload', 'signature'],
   invalidation: ['payload', 'signature', 'certificate'],
   confirmation: ['payload', 'signature'],
+  certificate: ['payload', 'signature'],
 };
 
 /**

@@ -7,3 +7,9 @@ export { MAX_DOCUMENT_BYTES, MAX_INVALIDATION_BYTES, peekKind } from './envelope
 export { encodeLicenseFile, openLicenseFile, type OpenLicenseFileOptions } from './license-file.js';
 export { encodeInvalidation, openInvalidation, type OpenedInvalidation } from './invalidation.js';
 export { encodeConfirmation, openConfirmation } from './confirmation.js';
+export {
+  encodeCertificateDocument,
+  openCertificateDocument,
+  openCertificateKey,
+  type CertificateDocumentInput,
+} from './certificate.js';

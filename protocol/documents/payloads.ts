@@ -6,7 +6,7 @@ import { HardwareId } from '../hardware-id.js';
  * Payloads travel as base64 of their UTF-8 JSON bytes inside an XML envelope; signatures cover
  * `kind + "/" + payloadBytes` so that a signature of one kind can never pass as another.
  */
-export const DOCUMENT_KINDS = ['license', 'invalidation', 'confirmation'] as const;
+export const DOCUMENT_KINDS = ['license', 'invalidation', 'confirmation', 'certificate'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 export const Version = z.number().int().min(5).max(14);
@@ -86,3 +86,28 @@ export const ConfirmationPayload = z.object({
   ),
 });
 export type ConfirmationPayload = z.infer<typeof ConfirmationPayload>;
+
+const B64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/)
+  .max(16_384);
+
+/**
+ * A new device certificate requested on the portal (seed L245–248: "If you created a new certificate …
+ * you can later download the confirmation file, which you have to upload on the box"; "Request
+ * certificate"). Signed by the license authority. The new private key travels encrypted to the key of
+ * the certificate the portal had on record for the device (RSA-OAEP-SHA256 + AES-256-GCM, as license
+ * files), so only the device that holds that key can install it — an expired certificate's key still
+ * opens it.
+ */
+export const CertificatePayload = z.object({
+  kind: z.literal('certificate'),
+  hardwareId: HardwareId,
+  documentId: z.uuid(),
+  issuedAt: IsoTime,
+  /** The new device certificate (PEM), issued by the Device Certification Authority. */
+  certificate: z.string().min(1).max(16_384),
+  /** The new private key (PKCS#8 PEM), encrypted to the previous certificate's key. */
+  key: z.object({ key: B64, iv: B64, tag: B64, data: B64 }),
+});
+export type CertificatePayload = z.infer<typeof CertificatePayload>;

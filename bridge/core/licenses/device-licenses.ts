@@ -83,6 +83,17 @@ export const fileEntry = (d: DeviceLicense) => ({
   testEnd: null,
 });
 
+/**
+ * CERT_MISSING: only a device with no certificate on record (issue 15 item 3). The certificate comes
+ * with the factory registration (`mylic-bridge ops device register`), a device log-in, or a
+ * certificate requested later; the sentence names those fixes.
+ */
+export const certificateMissing = () =>
+  new MylicError(
+    'CERT_MISSING',
+    'No certificate of this device is on record, so a V8+ file cannot be encrypted to it: the vendor registers the factory certificate (mylic-bridge ops device register), or log in once from the device (its my.innovaphone link).',
+  );
+
 export async function actorDevice(_core: Core, actor: Actor, tx: Tx) {
   if (actor.deviceId === undefined) throw new MylicError('FORBIDDEN', 'Only a logged-in device may do this.');
   const device =
@@ -207,7 +218,16 @@ export async function downloadForPortal(
   core: Core,
   actor: Actor,
   deviceId: number,
-  req: { version: number; acceptNonReturnable?: boolean | undefined },
+  req: {
+    version: number;
+    acceptNonReturnable?: boolean | undefined;
+    /**
+     * false: a V8+ file without encryption (seed L203–204 "you have to decide whether to download the
+     * licenses encrypted or not. If you download the licenses unencrypted, you won't be able to return
+     * those licenses anymore"): only with acceptNonReturnable, and its licenses become non-returnable.
+     */
+    encrypted?: boolean | undefined;
+  },
 ) {
   if (!catalog.isVersion(req.version)) throw new MylicError('VERSION_INVALID');
   return core.store.write(async (tx) => {
@@ -224,6 +244,7 @@ export async function downloadForPortal(
         userId: actor.userId,
         via: 'portal',
         acceptNonReturnable: req.acceptNonReturnable === true,
+        plain: req.encrypted === false,
       },
       req.version,
     );
@@ -259,6 +280,8 @@ async function issueFile(
     userId: number;
     via: 'device' | 'portal';
     acceptNonReturnable?: boolean;
+    /** Portal only: a V8+ file without encryption (downloadForPortal's `encrypted: false`). */
+    plain?: boolean;
     /** The actor's own company (portal): whose licenses it may make non-returnable. */
     actingCompanyId?: number | null | undefined;
   },
@@ -275,12 +298,8 @@ async function issueFile(
       'VERSION_NOT_AVAILABLE',
       `No license of this device can be downloaded as V${version}.`,
     );
-  const encrypted = version >= catalog.firstEncryptedVersion;
-  if (encrypted && !device.cert_pem)
-    throw new MylicError(
-      'CERT_MISSING',
-      'The portal has no certificate of this device: log in from the device first.',
-    );
+  const encrypted = version >= catalog.firstEncryptedVersion && !(who.via === 'portal' && who.plain === true);
+  if (encrypted && !device.cert_pem) throw certificateMissing();
   if (!encrypted && who.via === 'portal') {
     // A V5–V7 file makes every license in it non-returnable: a value only the company that paid for the
     // licenses may give up (issue 11). A second company holding the device downloads encrypted files.
@@ -291,7 +310,7 @@ async function issueFile(
     if (others.length) {
       throw new MylicError(
         'LICENSES_OF_ANOTHER_COMPANY',
-        `A V${version} file is not encrypted and would make ${others.length} license(s) of another company that holds this device non-returnable; only that company can download it. Download V${catalog.firstEncryptedVersion} or later instead.`,
+        `An unencrypted V${version} file would make ${others.length} license(s) of another company that holds this device non-returnable; only that company can download it. Download an encrypted V${catalog.firstEncryptedVersion} or later file instead.`,
         {
           version,
           licenses: others.length,
@@ -304,7 +323,7 @@ async function issueFile(
     const would = included.filter(isReturnable).map((l) => l.serial);
     throw new MylicError(
       'NON_RETURNABLE_NOT_ACCEPTED',
-      `A V${version} file is not encrypted: ${would.length} returnable license(s) of this device would never be returnable again. Send acceptNonReturnable: true to download it anyway.`,
+      `An unencrypted V${version} file: ${would.length} returnable license(s) of this device would never be returnable again. Send acceptNonReturnable: true to download it anyway.`,
       { version, serials: would },
     );
   }
@@ -319,7 +338,8 @@ async function issueFile(
         included.map((l) => l.id),
       )
       .execute();
-    if (device.legacy_download_at === null)
+    // "No downgrade" concerns V5–V7 files only: old firmware knows no invalidation counter.
+    if (device.legacy_download_at === null && version <= LEGACY_TOP)
       await tx.updateTable('devices').set({ legacy_download_at: at }).where('id', '=', device.id).execute();
   }
   const fileId = randomUUID();
@@ -364,18 +384,6 @@ async function issueFile(
  * a V5–V7 file, the device is marked (once). Old firmware knows no invalidation counter, so a returned
  * license must not meet an old, unencrypted file again.
  */
-export async function noDowngradeAfterReturn(
-  tx: Tx,
-  at: string,
-  device: Pick<Device, 'id' | 'legacy_download_at' | 'no_downgrade_at'>,
-  returned: readonly Pick<License, 'version'>[],
-) {
-  if (device.no_downgrade_at !== null || returned.length === 0) return;
-  const legacy =
-    device.legacy_download_at !== null || returned.some((l) => l.version !== null && l.version <= LEGACY_TOP);
-  if (legacy)
-    await tx.updateTable('devices').set({ no_downgrade_at: at }).where('id', '=', device.id).execute();
-}
 /**
  * Whether returning this license needs the user's agreement never to downgrade below V8 (seed L206, L227):
  * it is a V5–V7 license, or the device got a V5–V7 file and returning anything would set "No downgrade".
@@ -388,3 +396,15 @@ export function needsNoDowngradeConsent(
   return device.no_downgrade_at === null && device.legacy_download_at !== null;
 }
 
+export async function noDowngradeAfterReturn(
+  tx: Tx,
+  at: string,
+  device: Pick<Device, 'id' | 'legacy_download_at' | 'no_downgrade_at'>,
+  returned: readonly Pick<License, 'version'>[],
+) {
+  if (device.no_downgrade_at !== null || returned.length === 0) return;
+  const legacy =
+    device.legacy_download_at !== null || returned.some((l) => l.version !== null && l.version <= LEGACY_TOP);
+  if (legacy)
+    await tx.updateTable('devices').set({ no_downgrade_at: at }).where('id', '=', device.id).execute();
+}

@@ -65,6 +65,17 @@ export async function deviceView(core: Core, actor: Actor, deviceId: number) {
     .orderBy('i.created_at', 'desc')
     .limit(20)
     .execute();
+  // Certificates requested on the portal (issue 15 item 4): their confirmation files, again (seed L246).
+  const certificateConfirmations = await tx
+    .selectFrom('certificate_documents as d')
+    .innerJoin('projects as p', 'p.id', 'd.project_id')
+    .select(['d.document_id', 'd.issued_at'])
+    .where('d.device_id', '=', device.id)
+    .where('p.company_id', '=', placement.companyId)
+    .orderBy('d.issued_at', 'desc')
+    .orderBy('d.id', 'desc')
+    .limit(20)
+    .execute();
   let history: Awaited<ReturnType<typeof historyView>>['events'] = [];
   let names: HistoryNames = { users: {}, projects: {}, devices: {}, companies: {} };
   try {
@@ -93,6 +104,10 @@ export async function deviceView(core: Core, actor: Actor, deviceId: number) {
     },
     downloads: downloads.versions,
     invalidations: invalidations.map((i) => ({ documentId: i.document_id, at: i.created_at })),
+    certificateConfirmations: certificateConfirmations.map((i) => ({
+      documentId: i.document_id,
+      at: i.issued_at,
+    })),
     history,
     historyNames: names,
   };

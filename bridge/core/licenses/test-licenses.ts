@@ -4,7 +4,17 @@ import { encodeLicenseFile } from '../../../protocol/documents/index.js';
 import type { LicenseEntry } from '../../../protocol/documents/payloads.js';
 import { catalog, downloadableVersions } from '../catalog.js';
 import { type Actor, type Core, isoNow, today } from '../context.js';
-import { actorDevice, boundLicenses, fileEntry, toDeviceLicense } from './device-licenses.js';
+import { operatorSettings } from '../settings.js';
+import type { Device } from '../../db/schema.js';
+import type { Tx } from '../../db/store.js';
+import {
+  actorDevice,
+  boundLicenses,
+  certificateMissing,
+  deviceForActor,
+  fileEntry,
+  toDeviceLicense,
+} from './device-licenses.js';
 import { recordHistory } from '../history.js';
 
 /**
@@ -31,13 +41,52 @@ const addDays = (isoDate: string, days: number) =>
   new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 export async function issueTestLicenseFile(core: Core, actor: Actor, req: TestLicenseRequest) {
+  assertTestRequest(req);
+  return core.store.write(async (tx) => {
+    const at = isoNow(core);
+    const { device, placement } = await actorDevice(core, actor, tx);
+    return issueTestIn(core, tx, at, device, placement, actor.userId, req);
+  });
+}
+
+/**
+ * Test licenses from the portal's device page (issue 15 item 4; seed L209–211 "You can also download
+ * test licenses … which version you want to use, whether the device is used as slave and if not used
+ * as slave, how many pbx licenses"): the same rules as the device's own request, for a device of the
+ * user's projects, without a device log-in (V8+ files go to the certificate on record).
+ */
+export async function issueTestLicenseFileForPortal(
+  core: Core,
+  actor: Actor,
+  deviceId: number,
+  req: TestLicenseRequest,
+) {
+  assertTestRequest(req);
+  return core.store.write(async (tx) => {
+    const at = isoNow(core);
+    const { device, placement } = await deviceForActor(tx, actor, deviceId);
+    const r = await issueTestIn(core, tx, at, device, placement, actor.userId, req);
+    return { ...r, hardwareId: device.hardware_id };
+  });
+}
+
+function assertTestRequest(req: TestLicenseRequest) {
   if (!catalog.isVersion(req.version)) throw new MylicError('VERSION_INVALID');
   if (req.version === 5) throw new MylicError('VERSION_NOT_AVAILABLE', 'There are no test licenses for V5.');
   if (!req.slave && (!Number.isInteger(req.pbx) || req.pbx < 1 || req.pbx > 1000))
     throw new MylicError('AMOUNT_INVALID', 'The number of PBX test licenses must be 1 to 1000.');
-  return core.store.write(async (tx) => {
-    const at = isoNow(core);
-    const { device, placement } = await actorDevice(core, actor, tx);
+}
+
+async function issueTestIn(
+  core: Core,
+  tx: Tx,
+  at: string,
+  device: Device,
+  placement: { companyId: number; projectId: number },
+  userId: number,
+  req: TestLicenseRequest,
+) {
+  {
     const longLived = req.version >= 11;
     if (longLived) {
       const used = await tx
@@ -53,12 +102,12 @@ export async function issueTestLicenseFile(core: Core, actor: Actor, req: TestLi
         );
     }
     const encrypted = req.version >= catalog.firstEncryptedVersion;
-    if (encrypted && !device.cert_pem)
-      throw new MylicError(
-        'CERT_MISSING',
-        'The portal has no certificate of this device: log in from the device first.',
-      );
-    const endsOn = longLived ? addMonths(today(core), 3) : addDays(today(core), 30);
+    if (encrypted && !device.cert_pem) throw certificateMissing();
+    // The durations are ours (the seed names none): operator settings MYLIC_TEST_LICENSE_MONTHS / _DAYS.
+    const { testLicenseMonths, legacyTestLicenseDays } = operatorSettings();
+    const endsOn = longLived
+      ? addMonths(today(core), testLicenseMonths)
+      : addDays(today(core), legacyTestLicenseDays);
     const serial = `T-${randomBytes(8).toString('hex').toUpperCase()}`;
     const test: LicenseEntry = {
       serial,
@@ -87,7 +136,7 @@ export async function issueTestLicenseFile(core: Core, actor: Actor, req: TestLi
         units: test.units,
         issued_at: at,
         ends_on: endsOn,
-        user_id: actor.userId,
+        user_id: userId,
       })
       .execute();
     const fileId = randomUUID();
@@ -109,10 +158,10 @@ export async function issueTestLicenseFile(core: Core, actor: Actor, req: TestLi
       event: 'license.test_issued',
       companyId: placement.companyId,
       projectId: placement.projectId,
-      userId: actor.userId,
+      userId,
       deviceId: device.id,
       detail: { version: req.version, serial, type: test.type, units: test.units, endsOn },
     });
     return { xml, endsOn, serial };
-  });
+  }
 }

@@ -10,6 +10,7 @@ import { historyHref } from '../history/history-page.js';
 import { ErrorSummary } from '../layout.js';
 import { formatDate, type Lang, t } from '../i18n.js';
 import type { WebSession } from '../web-session.js';
+import { CertificateRequest, PlainDownloadSection, TestLicensesSection } from './device-certificate.js';
 import { FloatingSection } from './device-floating.js';
 import { devicePath } from './device-shared.js';
 
@@ -37,6 +38,8 @@ export interface DeviceState {
   move?: { projectId: number; projectName: string; total: number; endDate: string };
   /** Move licenses to a device in a project under SSA: the SSC total to confirm. */
   licenseMove?: { target: string; total: number };
+  /** Input kept by the certificate, test license and unencrypted-download forms (device-certificate.tsx). */
+  cert?: { testVersion?: string; pbx?: string; slave?: boolean; plainVersion?: string };
 }
 
 const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
@@ -209,6 +212,9 @@ function DeviceBody(p: {
         {v.noDowngrade ? <p class="notice">{t(lang, 'devpNoDowngrade')}</p> : null}
       </section>
 
+      <PlainDownloadSection lang={lang} csrf={csrf} v={v} errors={errors} kept={state.cert ?? {}} />
+      <TestLicensesSection lang={lang} csrf={csrf} v={v} errors={errors} kept={state.cert ?? {}} />
+
       <section aria-labelledby="inv">
         <h2 id="inv">{t(lang, 'devpInvalidationTitle')}</h2>
         <p>{t(lang, 'devpInvalidationIntro')}</p>
@@ -306,8 +312,7 @@ function DeviceBody(p: {
       <section aria-labelledby="cert">
         <h2 id="cert">{t(lang, 'devpCertificateTitle')}</h2>
         <p>{t(lang, v.certificate ? 'devpCertificateYes' : 'devpCertificateNo')}</p>
-        <p>{t(lang, 'devpCertificateHow')}</p>
-        <p>{t(lang, 'devpTestLicensesHow')}</p>
+        <CertificateRequest lang={lang} csrf={csrf} v={v} errors={errors} kept={state.cert ?? {}} />
       </section>
 
       <section aria-labelledby="rma">

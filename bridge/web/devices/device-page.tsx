@@ -27,6 +27,7 @@ import { type MessageKey, t } from '../i18n.js';
 import { pageLanguage, type NotFound, type SessionOf } from '../web-session.js';
 import { deviceLicensePages } from './device-licenses-pages.js';
 import { type DeviceState, renderDevice } from './device-body.js';
+import { CERT_DONE, deviceCertificatePages } from './device-certificate.js';
 import { deviceFloatingPages, FLOATING_DONE } from './device-floating.js';
 import { canonicalHardwareId, devicePath, postAllowed, refusal, resolveDevice } from './device-shared.js';
 
@@ -41,6 +42,7 @@ const DONE: Record<string, MessageKey> = {
   added: 'devpDoneAdded',
   free: 'devpDoneFree',
   ...FLOATING_DONE,
+  ...CERT_DONE,
 };
 
 /**
@@ -49,12 +51,13 @@ const DONE: Record<string, MessageKey> = {
  * the device's licenses, warranty, certificate, RMA and history, and its actions as plain forms with the
  * session's CSRF token. Every action calls the same core function as its API twin with the session's
  * actor (same walls, same history event); money or non-returnability is shown and confirmed first.
- * Not here, because the core has them for the device itself only: test licenses and a new device
- * certificate (both need the device's own login; the page says so).
+ * Test licenses, a new device certificate (a confirmation file) and the unencrypted V8+ file are in
+ * device-certificate.tsx (issue 15 items 4–5).
  */
 export function devicePages(app: Hono, core: Core, session: SessionOf, notFound: NotFound): void {
   deviceLicensePages(app, core, session, notFound);
   deviceFloatingPages(app, core, session, notFound);
+  deviceCertificatePages(app, core, session, notFound);
 
   app.get('/devices/:hw', async (c) => {
     const raw = c.req.param('hw');
