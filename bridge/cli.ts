@@ -161,7 +161,7 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
             .map(([k, n]) => `${k} ${n}`)
             .join(', ')}`,
       ),
-      `Warranty: the cheaper extension within ${catalog.warranty.earlyWindowDays} days of receipt; at most ${catalog.warranty.maxExtensionYears} years.`,
+      `Warranty: the cheaper extension within ${loadConfig().settings.warrantyEarlyDays} days of receipt; at most ${catalog.warranty.maxExtensionYears} years.`,
     ].join('\n');
     return { text, json };
   }

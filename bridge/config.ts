@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
 import { MylicError } from '../protocol/errors.js';
+import type { OperatorSettings } from './core/settings.js';
 
 /** The bridge's settings, from the environment, parsed like any other input. */
 const Env = z.object({
@@ -14,6 +15,15 @@ const Env = z.object({
   MYLIC_MAIL_FROM: z.email().default('mylic@localhost'),
   /** The address people reach the portal at, for links in mails. Default https://HOST:<the port the server bound>. */
   MYLIC_PUBLIC_URL: z.url().optional(),
+  // Operator settings (bridge/core/settings.ts; README "Our additions to the seed").
+  /** Days after the receipt of a device in which the cheaper warranty extension is offered (seed L196). */
+  MYLIC_WARRANTY_EARLY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** How long a V11+ test license lasts, in months (seed L209–211). */
+  MYLIC_TEST_LICENSE_MONTHS: z.coerce.number().int().min(1).max(24).default(3),
+  /** How long a V6–V10 test license lasts, in days. */
+  MYLIC_TEST_LICENSE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** The Configurator link of the menu (seed L294); unset: no link. */
+  MYLIC_CONFIGURATOR_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface BridgeConfig {
@@ -28,6 +38,8 @@ export interface BridgeConfig {
   publicUrl: string;
   /** MYLIC_PUBLIC_URL was given: it wins over the bound port. */
   publicUrlExplicit: boolean;
+  /** Operator settings, applied by openCore (bridge/core/settings.ts). */
+  settings: OperatorSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
@@ -52,6 +64,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       '',
     ),
     publicUrlExplicit: parsed.data.MYLIC_PUBLIC_URL !== undefined,
+    settings: {
+      warrantyEarlyDays: parsed.data.MYLIC_WARRANTY_EARLY_DAYS,
+      testLicenseMonths: parsed.data.MYLIC_TEST_LICENSE_MONTHS,
+      legacyTestLicenseDays: parsed.data.MYLIC_TEST_LICENSE_DAYS,
+      configuratorUrl: parsed.data.MYLIC_CONFIGURATOR_URL ?? null,
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { projectAccess } from '../access.js';
 import { debitBalance } from '../ledger.js';
 import { catalog, type LicenseType } from '../catalog.js';
 import { type Actor, type Core, isoNow, today } from '../context.js';
+import { operatorSettings } from '../settings.js';
 import { deviceForActor } from './device-licenses.js';
 import { recordHistory } from '../history.js';
 import { insertBoundLicense, newSerial } from './licenses.js';
@@ -19,7 +20,7 @@ import { ssaForNewLicenses } from '../ssa/index.js';
  * - Receipt of a device: the day the vendor shipped it (`devices.shipped_on`, set when an order registers
  *   it), else the day it was first added to the portal (`devices.created_at`) — the same start the
  *   devices area uses for the warranty.
- * - The cheaper `Warranty-1Y` only within catalog.warranty.earlyWindowDays (90) days after the receipt,
+ * - The cheaper `Warranty-1Y` only within operatorSettings().warrantyEarlyDays (90) days after the receipt,
  *   `Warranty-1Y-Late` any time (seed: "If you add the warranty extension immediately after the receipt
  *   of your device, you can add the cheaper warranty extension licenses").
  * - At most catalog.warranty.maxExtensionYears (4) years of extensions per device in total.
@@ -53,7 +54,8 @@ export async function warrantyStatus(tx: Tx, device: Pick<Device, 'id' | 'shippe
     .filter((r) => catalog.licenseTypes.some((t) => t.name === r.license_type && t.family === 'warranty'))
     .reduce((s, r) => s + r.units, 0);
   const receipt = receiptOf(device);
-  return { receipt, earlyUntil: addDays(receipt, catalog.warranty.earlyWindowDays), extensionYears: years };
+  // Seed L196 "immediately after the receipt": an operator setting (MYLIC_WARRANTY_EARLY_DAYS, default 90).
+  return { receipt, earlyUntil: addDays(receipt, operatorSettings().warrantyEarlyDays), extensionYears: years };
 }
 
 export interface WarrantyRequest {

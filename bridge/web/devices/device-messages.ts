@@ -44,7 +44,7 @@ export const deviceMessages = defineMessages({
       'No downgrade: licenses were returned from this device, so it gets no V5–V7 files any more.',
     devpInvalidationTitle: 'Return licenses (invalidation)',
     devpInvalidationIntro:
-      "On the device's web interface choose Invalidate → Backup, upload that file here, then load the confirmation file on the device (Step1). V8 and later licenses go back to the balance; gateway licenses and warranty extensions stay on the device.",
+      "On the device's web interface choose Invalidate → Backup, upload that file here, then load the confirmation file on the device (Step1). Returned licenses go to the free licenses of the device's project (V5–V7 licenses only if the document carries the agreement never to downgrade below V8); gateway licenses and warranty extensions stay on the device.",
     devpInvalidationFile: 'Invalidation backup file (XML, at most {kib} KiB)',
     devpUpload: 'Upload and return the licenses',
     devpConfirmations: 'Confirmation files',
@@ -206,7 +206,7 @@ export const deviceMessages = defineMessages({
       'Kein Downgrade: Von diesem Gerät wurden Lizenzen zurückgegeben, es erhält keine V5–V7-Dateien mehr.',
     devpInvalidationTitle: 'Lizenzen zurückgeben (Invalidierung)',
     devpInvalidationIntro:
-      'Wählen Sie auf der Weboberfläche des Geräts Invalidieren → Backup, laden Sie diese Datei hier hoch und laden Sie dann die Bestätigungsdatei auf das Gerät (Step1). Lizenzen ab V8 gehen zurück ins Guthaben; Gateway-Lizenzen und Garantieverlängerungen bleiben auf dem Gerät.',
+      'Wählen Sie auf der Weboberfläche des Geräts Invalidieren → Backup, laden Sie diese Datei hier hoch und laden Sie dann die Bestätigungsdatei auf das Gerät (Step1). Zurückgegebene Lizenzen kommen zu den freien Lizenzen des Projekts des Geräts (V5–V7-Lizenzen nur, wenn das Dokument die Zustimmung enthält, nie unter V8 herabzustufen); Gateway-Lizenzen und Garantieverlängerungen bleiben auf dem Gerät.',
     devpInvalidationFile: 'Invalidierungs-Backupdatei (XML, höchstens {kib} KiB)',
     devpUpload: 'Hochladen und Lizenzen zurückgeben',
     devpConfirmations: 'Bestätigungsdateien',
@@ -373,7 +373,7 @@ export const deviceMessages = defineMessages({
       'Nessun downgrade: da questo dispositivo sono state restituite licenze, quindi non riceve più file V5–V7.',
     devpInvalidationTitle: 'Restituisci licenze (invalidazione)',
     devpInvalidationIntro:
-      "Nell'interfaccia web del dispositivo scegli Invalida → Backup, carica qui quel file, poi carica il file di conferma sul dispositivo (Step1). Le licenze da V8 in poi tornano al saldo; le licenze gateway e le estensioni di garanzia restano sul dispositivo.",
+      "Nell'interfaccia web del dispositivo scegli Invalida → Backup, carica qui quel file, poi carica il file di conferma sul dispositivo (Step1). Le licenze restituite vanno alle licenze libere del progetto del dispositivo (le licenze V5–V7 solo se il documento contiene il consenso a non tornare mai sotto V8); le licenze gateway e le estensioni di garanzia restano sul dispositivo.",
     devpInvalidationFile: "File di backup dell'invalidazione (XML, al massimo {kib} KiB)",
     devpUpload: 'Carica e restituisci le licenze',
     devpConfirmations: 'File di conferma',
@@ -541,7 +541,7 @@ export const deviceMessages = defineMessages({
       'Geen downgrade: van dit apparaat zijn licenties geretourneerd, het krijgt geen V5–V7-bestanden meer.',
     devpInvalidationTitle: 'Licenties retourneren (invalidatie)',
     devpInvalidationIntro:
-      'Kies in de webinterface van het apparaat Invalideren → Backup, upload dat bestand hier en laad daarna het bevestigingsbestand op het apparaat (Step1). Licenties vanaf V8 gaan terug naar het saldo; gatewaylicenties en garantieverlengingen blijven op het apparaat.',
+      'Kies in de webinterface van het apparaat Invalideren → Backup, upload dat bestand hier en laad daarna het bevestigingsbestand op het apparaat (Step1). Geretourneerde licenties gaan naar de vrije licenties van het project van het apparaat (V5–V7-licenties alleen als het document de toestemming bevat nooit onder V8 te downgraden); gatewaylicenties en garantieverlengingen blijven op het apparaat.',
     devpInvalidationFile: 'Invalidatie-backupbestand (XML, hoogstens {kib} KiB)',
     devpUpload: 'Uploaden en licenties retourneren',
     devpConfirmations: 'Bevestigingsbestanden',
@@ -708,7 +708,7 @@ export const deviceMessages = defineMessages({
       'Pas de rétrogradation : des licences ont été restituées depuis cet appareil, il ne reçoit plus de fichiers V5–V7.',
     devpInvalidationTitle: 'Restituer des licences (invalidation)',
     devpInvalidationIntro:
-      "Dans l'interface web de l'appareil, choisissez Invalider → Backup, téléversez ce fichier ici, puis chargez le fichier de confirmation sur l'appareil (Step1). Les licences V8 et suivantes retournent au solde ; les licences de passerelle et les extensions de garantie restent sur l'appareil.",
+      "Dans l'interface web de l'appareil, choisissez Invalider → Backup, téléversez ce fichier ici, puis chargez le fichier de confirmation sur l'appareil (Step1). Les licences restituées vont dans les licences libres du projet de l'appareil (les licences V5–V7 seulement si le document porte l'accord de ne jamais revenir sous V8) ; les licences de passerelle et les extensions de garantie restent sur l'appareil.",
     devpInvalidationFile: "Fichier de sauvegarde de l'invalidation (XML, au plus {kib} Kio)",
     devpUpload: 'Téléverser et restituer les licences',
     devpConfirmations: 'Fichiers de confirmation',

@@ -130,9 +130,9 @@ export const historyMessages = defineMessages({
     'hist.licenses.moved': '{count} licenses were moved from the device {from} to the device {to}.',
     'hist.license.floating_added': 'A floating license was added to the device {device} (license {serial}).',
     'hist.license.floating_deleted': 'The floating license {serial} of the device {device} was deleted.',
-    'hist.license.invalidated': '{count} licenses of the device {device} were returned to the balance.',
+    'hist.license.invalidated': '{count} licenses of the device {device} were returned to the free licenses.',
     'hist.license.invalidated#other':
-      'Another company sent back the device {device}: {count} licenses of this company returned to the balance.',
+      'Another company sent back the device {device}: {count} licenses of this company returned to its free licenses.',
     'hist.warranty.extended': 'The warranty was extended: {lines}.',
     'hist.ssa.applied': 'SSA until {date} was paid with {total} SSC.',
     'hist.project.ssa_set': 'The project was put under SSA until {date} for {total} SSC.',
@@ -278,9 +278,9 @@ export const historyMessages = defineMessages({
     'hist.license.floating_added':
       'Dem Gerät {device} wurde eine Floating-Lizenz hinzugefügt (Lizenz {serial}).',
     'hist.license.floating_deleted': 'Die Floating-Lizenz {serial} des Geräts {device} wurde gelöscht.',
-    'hist.license.invalidated': '{count} Lizenzen des Geräts {device} gingen ins Guthaben zurück.',
+    'hist.license.invalidated': '{count} Lizenzen des Geräts {device} gingen zurück in die freien Lizenzen.',
     'hist.license.invalidated#other':
-      'Eine andere Firma hat das Gerät {device} zurückgegeben: {count} Lizenzen dieser Firma gingen ins Guthaben zurück.',
+      'Eine andere Firma hat das Gerät {device} zurückgegeben: {count} Lizenzen dieser Firma gingen zurück in ihre freien Lizenzen.',
     'hist.warranty.extended': 'Die Garantie wurde verlängert: {lines}.',
     'hist.ssa.applied': 'SSA bis {date} wurde mit {total} SSC bezahlt.',
     'hist.project.ssa_set': 'Das Projekt wurde bis {date} für {total} SSC unter SSA gestellt.',
@@ -424,9 +424,9 @@ export const historyMessages = defineMessages({
       'Una licenza floating è stata aggiunta al dispositivo {device} (licenza {serial}).',
     'hist.license.floating_deleted':
       'La licenza floating {serial} del dispositivo {device} è stata eliminata.',
-    'hist.license.invalidated': '{count} licenze del dispositivo {device} sono tornate nel saldo.',
+    'hist.license.invalidated': '{count} licenze del dispositivo {device} sono tornate tra le licenze libere.',
     'hist.license.invalidated#other':
-      'Un’altra azienda ha restituito il dispositivo {device}: {count} licenze di questa azienda sono tornate nel saldo.',
+      'Un’altra azienda ha restituito il dispositivo {device}: {count} licenze di questa azienda sono tornate tra le sue licenze libere.',
     'hist.warranty.extended': 'La garanzia è stata estesa: {lines}.',
     'hist.ssa.applied': 'L’SSA fino al {date} è stato pagato con {total} SSC.',
     'hist.project.ssa_set': 'Il progetto è stato messo sotto SSA fino al {date} per {total} SSC.',
@@ -572,9 +572,9 @@ export const historyMessages = defineMessages({
       'Er is een floating-licentie aan het apparaat {device} toegevoegd (licentie {serial}).',
     'hist.license.floating_deleted': 'De floating-licentie {serial} van het apparaat {device} is verwijderd.',
     'hist.license.invalidated':
-      '{count} licenties van het apparaat {device} zijn teruggegaan naar het saldo.',
+      '{count} licenties van het apparaat {device} zijn teruggegaan naar de vrije licenties.',
     'hist.license.invalidated#other':
-      'Een ander bedrijf heeft het apparaat {device} teruggegeven: {count} licenties van dit bedrijf zijn teruggegaan naar het saldo.',
+      'Een ander bedrijf heeft het apparaat {device} teruggegeven: {count} licenties van dit bedrijf zijn teruggegaan naar zijn vrije licenties.',
     'hist.warranty.extended': 'De garantie is verlengd: {lines}.',
     'hist.ssa.applied': 'SSA tot {date} is betaald met {total} SSC.',
     'hist.project.ssa_set': 'Het project valt nu tot {date} onder SSA, voor {total} SSC.',
@@ -721,9 +721,9 @@ export const historyMessages = defineMessages({
     'hist.license.floating_added':
       'Une licence flottante a été ajoutée à l’appareil {device} (licence {serial}).',
     'hist.license.floating_deleted': 'La licence flottante {serial} de l’appareil {device} a été supprimée.',
-    'hist.license.invalidated': '{count} licences de l’appareil {device} sont revenues au solde.',
+    'hist.license.invalidated': '{count} licences de l’appareil {device} sont revenues dans les licences libres.',
     'hist.license.invalidated#other':
-      'Une autre société a rendu l’appareil {device} : {count} licences de cette société sont revenues au solde.',
+      'Une autre société a rendu l’appareil {device} : {count} licences de cette société sont revenues dans ses licences libres.',
     'hist.warranty.extended': 'La garantie a été prolongée : {lines}.',
     'hist.ssa.applied': 'Le SSA jusqu’au {date} a été payé avec {total} SSC.',
     'hist.project.ssa_set': 'Le projet a été placé sous SSA jusqu’au {date} pour {total} SSC.',
