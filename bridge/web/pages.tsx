@@ -22,6 +22,7 @@ import { warrantyBatchPages } from './devices/warranty-batch-page.js';
 import { projectsPages } from './organisation/projects.js';
 import { importPages } from './organisation/import-page.js';
 import { ssaPages } from './ssa/ssa-page.js';
+import { helpPages } from './help/help-pages.js';
 import { pageLanguage, webSession, type WebSession } from './web-session.js';
 
 const PAGE_CSP =
@@ -66,6 +67,7 @@ export function portalPages(core: Core) {
   loginPages(app, core);
   registrationPages(app, core);
   passwordResetPages(app, core);
+  helpPages(app, core);
   projectsPages(app, core, session, notFoundPage);
   importPages(app, core, session, notFoundPage);
   ssaPages(app, core, session, notFoundPage);
