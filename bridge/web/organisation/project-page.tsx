@@ -60,6 +60,11 @@ export async function projectPage(core: Core, actor: Actor, csrf: string, who: W
         ) : null}
         <ErrorSummary lang={lang} errors={errors} />
         <p class="lead">{project.description || t(lang, 'projNoDescription')}</p>
+        {project.external ? null : (
+          <p>
+            <a href={`/projects/${project.id}/import`}>{t(lang, 'impLink')}</a>
+          </p>
+        )}
         <dl class="proj-facts">
           <dt>{t(lang, 'projOwner')}</dt>
           <dd>{project.companyName}</dd>
