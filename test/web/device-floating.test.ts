@@ -207,7 +207,7 @@ describe('the V7 floating license on the device page', () => {
   it('refuses a stale or missing CSRF token and a cross-origin post, and changes nothing', async () => {
     const { cookie, csrf } = await logIn(ann.user);
     const before = await everything();
-    for (const form of [{ csrf: 'stale-token' }, {}]) {
+    for (const form of [{ csrf: 'stale-token' }, {}] as Record<string, string>[]) {
       const res = await request(`${pathOf(slave)}/floating`, { cookie, form });
       expect(res.status).toBe(403);
       expect(await res.text()).toContain('Your form was too old or came from another page.');
