@@ -18,6 +18,7 @@ export async function accessibleProjectIds(
     .select('projects.id')
     .where('memberships.user_id', '=', userId)
     .where('memberships.is_locked', '=', 0)
+    .where('projects.deleted_at', 'is', null)
     .execute();
   const ids = rows.map((r) => r.id);
   // Projects of other companies reached through rights granted to the selected company (seed: Projects →
@@ -51,6 +52,7 @@ export async function assertProjectAccess(tx: Tx, userId: number, projectId: num
     .select(['memberships.is_locked'])
     .where('memberships.user_id', '=', userId)
     .where('projects.id', '=', projectId)
+    .where('projects.deleted_at', 'is', null)
     .executeTakeFirst();
   // A project of another company answers exactly like one that does not exist: no probing across walls.
   if (!project) throw new MylicError('PROJECT_NOT_FOUND');
@@ -114,6 +116,7 @@ export async function projectAccess(
     ])
     .where('memberships.user_id', '=', actor.userId)
     .where('projects.id', '=', projectId)
+    .where('projects.deleted_at', 'is', null)
     .executeTakeFirst();
   if (own && !own.is_locked) {
     const { is_admin, is_locked: _l, ...project } = own;
@@ -135,6 +138,7 @@ export async function projectAccess(
       .where('project_rights.project_id', '=', projectId)
       .where('project_rights.grantee_company_id', '=', actor.companyId)
       .where('memberships.user_id', '=', actor.userId)
+      .where('projects.deleted_at', 'is', null)
       .executeTakeFirst();
     if (granted) {
       if (granted.is_locked) throw new MylicError('USER_LOCKED');
@@ -177,6 +181,7 @@ export async function projectScope(
     .selectFrom('projects')
     .select('id')
     .where('company_id', '=', companyId)
+    .where('deleted_at', 'is', null)
     .orderBy('id')
     .execute();
   return [...own.map((r) => r.id), ...(await externalProjectIds(tx, actor.userId, companyId))];

@@ -16,6 +16,7 @@ import * as m013 from './migrations/013-accounts-hardening.js';
 import * as m014 from './migrations/014-certificate-documents.js';
 import * as m015 from './migrations/015-legacy-import.js';
 import * as m016 from './migrations/016-user-rights-per-company.js';
+import * as m017 from './migrations/017-project-tombstones.js';
 
 /** Migrations are compiled in (the bridge is bundled), listed here in order. */
 function provider(dialect: DialectName): MigrationProvider {
@@ -36,6 +37,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '014-certificate-documents': { up: (db) => m014.up(db, dialect) },
     '015-legacy-import': { up: (db) => m015.up(db, dialect) },
     '016-user-rights-per-company': { up: (db) => m016.up(db, dialect) },
+    '017-project-tombstones': { up: (db) => m017.up(db, dialect) },
   };
   return { getMigrations: async () => list };
 }

@@ -92,6 +92,8 @@ export interface ProjectsTable {
   created_at: string;
   /** Seed: Projects → SSA, "Send SSA expiry mails" (migration 009). */
   send_ssa_mails: ColumnType<number, number | undefined, number>;
+  /** Deleted, kept because past rows name it (migration 017; seed L87): in no list, access or search. */
+  deleted_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface BalancesTable {

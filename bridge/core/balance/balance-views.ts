@@ -74,6 +74,7 @@ export async function balanceOverview(
     .selectFrom('projects')
     .select(['id', 'name'])
     .where('company_id', '=', companyId)
+    .where('deleted_at', 'is', null)
     .orderBy('name')
     .execute();
   const balances = await balancesOf(

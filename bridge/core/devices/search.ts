@@ -235,6 +235,7 @@ export async function search(core: Core, actor: Actor, rawQuery: string): Promis
   const projects = await tx
     .selectFrom('projects as p')
     .select(['p.id', 'p.name', 'p.description', 'p.company_id'])
+    .where('p.deleted_at', 'is', null)
     .where((eb) =>
       s.external.length
         ? eb.or([eb('p.company_id', '=', companyId), eb('p.id', 'in', s.external)])

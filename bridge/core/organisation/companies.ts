@@ -328,6 +328,7 @@ export async function findProjectByName(tx: Tx, companyId: number, name: string)
     .selectAll()
     .where('company_id', '=', companyId)
     .where('name', '=', name)
+    .where('deleted_at', 'is', null)
     .executeTakeFirst();
   if (!project) throw new MylicError('PROJECT_NOT_FOUND', `Company ${companyId} has no project "${name}".`);
   return project;

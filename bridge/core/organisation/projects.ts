@@ -38,7 +38,12 @@ function projectDescription(description: string): string {
 }
 
 async function assertNameFree(tx: Tx, companyId: number, name: string, exceptId?: number) {
-  let q = tx.selectFrom('projects').select('id').where('company_id', '=', companyId).where('name', '=', name);
+  let q = tx
+    .selectFrom('projects')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where('name', '=', name)
+    .where('deleted_at', 'is', null);
   if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
   if (await q.executeTakeFirst())
     throw new MylicError('PROJECT_NAME_TAKEN', `The company already has a project named "${name}".`);
@@ -83,7 +88,12 @@ export async function listProjects(core: Core, actor: Actor) {
   const tx = core.store.db;
   const { companyId } = await selectedCompany(tx, actor);
   const selectedId = actor.projectId ?? null;
-  const own = await tx.selectFrom('projects').select('id').where('company_id', '=', companyId).execute();
+  const own = await tx
+    .selectFrom('projects')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where('deleted_at', 'is', null)
+    .execute();
   return {
     selectedProjectId: selectedId,
     projects: [
@@ -303,15 +313,23 @@ export interface NotEmptyReason {
   message: string;
 }
 
-/** Delete a project (seed: "Only possible if it has no activation keys, project rights, devices or user rights"). */
+/**
+ * Delete a project (seed L87: "Delete the project. Only possible if it has no activation keys, project
+ * rights, devices or user rights."; issue 15 item 11). Refused for those (user rights: ours are held per
+ * company, none belongs to a project, so none blocks) and — our decision, not the seed's (README) — while
+ * its balance or its licenses (free pool, or bound) are not empty: deleting would throw paid licenses
+ * away; join the project instead. Past bookings (ledger, credit purchases), invalidation documents,
+ * licenses no longer in use and history never block and keep pointing at the deleted project: its row
+ * stays as a tombstone (`deleted_at`, migration 017) while any row names it, and is deleted for good
+ * otherwise.
+ */
 export async function deleteProject(core: Core, actor: Actor, projectId: number) {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { project } = await ownProjectAccess(tx, actor, projectId, 'delete the project');
     const reasons: NotEmptyReason[] = [];
-    const count = async (
-      table: 'device_projects' | 'project_rights' | 'licenses' | 'ledger_entries' | 'invalidations',
-    ) => countRows(tx, { table, column: 'project_id' }, project.id);
+    const count = (table: 'device_projects' | 'project_rights') =>
+      countRows(tx, { table, column: 'project_id' }, project.id);
 
     const devices = await count('device_projects');
     if (devices)
@@ -327,16 +345,15 @@ export async function deleteProject(core: Core, actor: Actor, projectId: number)
         count: rights,
         message: `It grants rights to ${rights} other company(ies): revoke them first.`,
       });
-    // Rows of other areas (activation keys: redeemed into, paid from, or booked against the project).
+    // Activation keys: redeemed into, paid from, or booked against the project (the key tables).
     const keyTables: string[] = [];
     let keyRows = 0;
     for (const c of await ownedColumns(tx, 'project', PROJECT_TABLES)) {
+      if (!/key/i.test(c.table)) continue;
       const n = await countRows(tx, c, project.id);
       if (!n) continue;
-      if (/key/i.test(c.table)) {
-        keyRows += n;
-        if (!keyTables.includes(c.table)) keyTables.push(c.table);
-      } else reasons.push({ reason: c.table, count: n, message: `It still has ${n} row(s) in ${c.table}.` });
+      keyRows += n;
+      if (!keyTables.includes(c.table)) keyTables.push(c.table);
     }
     if (keyRows)
       reasons.push({
@@ -344,6 +361,7 @@ export async function deleteProject(core: Core, actor: Actor, projectId: number)
         count: keyRows,
         message: `It has activation keys (${keyRows} record(s) in ${keyTables.join(', ')}).`,
       });
+    // Ours (README): paid licenses are never thrown away with a project.
     const balance = await tx
       .selectFrom('balances')
       .select(['license_type', 'units'])
@@ -355,30 +373,21 @@ export async function deleteProject(core: Core, actor: Actor, projectId: number)
       reasons.push({
         reason: 'balance',
         count: units,
-        message: `Its balance holds ${balance.map((b) => `${b.units} ${b.license_type}`).join(', ')}.`,
+        message: `Its balance holds ${balance.map((b) => `${b.units} ${b.license_type}`).join(', ')} (mylic's rule, not the seed's: a balance is never deleted).`,
       });
-    const licenses = await count('licenses');
+    const inUse = await tx
+      .selectFrom('licenses')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('project_id', '=', project.id)
+      .where('state', 'in', ['bound', 'free'])
+      .executeTakeFirstOrThrow();
+    const licenses = Number(inUse.n);
     if (licenses)
       reasons.push({
         reason: 'licenses',
         count: licenses,
-        message: `${licenses} license(s) belong to it (bound to devices or in its free pool).`,
+        message: `${licenses} license(s) belong to it (bound to devices or in its free pool; mylic's rule, not the seed's: licenses are never deleted).`,
       });
-    const ledger = units ? 0 : await count('ledger_entries');
-    if (ledger)
-      reasons.push({
-        reason: 'ledger',
-        count: ledger,
-        message: `It has ${ledger} balance booking(s) in the ledger, which must be kept.`,
-      });
-    const invalidations = await count('invalidations');
-    if (invalidations)
-      reasons.push({
-        reason: 'invalidations',
-        count: invalidations,
-        message: `It holds ${invalidations} invalidation document(s) of devices, which must be kept.`,
-      });
-    // "User rights" of the seed: our rights are per account (bridge/core/rights.ts), none belongs to a project.
     if (reasons.length) {
       throw new MylicError(
         'PROJECT_NOT_EMPTY',
@@ -388,13 +397,28 @@ export async function deleteProject(core: Core, actor: Actor, projectId: number)
     }
     await tx.deleteFrom('balances').where('project_id', '=', project.id).execute();
     await tx.updateTable('sessions').set({ project_id: null }).where('project_id', '=', project.id).execute();
-    await tx.deleteFrom('projects').where('id', '=', project.id).execute();
+    // Rows that keep pointing at it (ledger, licenses of the past, invalidations, credit purchases, …).
+    let named = 0;
+    for (const c of await ownedColumns(
+      tx,
+      'project',
+      new Set(['projects', 'balances', 'sessions', 'history']),
+    ))
+      named += await countRows(tx, c, project.id);
+    // The tombstone gives its name back (names are unique per company): "NAME (deleted ID)".
+    if (named)
+      await tx
+        .updateTable('projects')
+        .set({ deleted_at: at, name: `${project.name} (deleted ${project.id})` })
+        .where('id', '=', project.id)
+        .execute();
+    else await tx.deleteFrom('projects').where('id', '=', project.id).execute();
     await recordHistory(tx, at, {
       event: 'project.deleted',
       companyId: project.company_id,
       projectId: project.id,
       userId: actor.userId,
-      detail: { name: project.name },
+      detail: { name: project.name, ...(named ? { keptFor: named } : {}) },
     });
     return { projectId: project.id };
   });

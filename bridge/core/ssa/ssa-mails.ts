@@ -181,6 +181,7 @@ export async function recordDueMails(core: Core, now: Date): Promise<number> {
       .select(['id', 'company_id', 'ssa_end', 'send_ssa_mails'])
       .where('ssa_end', '>', day)
       .where('ssa_end', '<=', addDays(day, 7 * REMINDER_WEEKS))
+      .where('deleted_at', 'is', null)
       .execute();
     let recorded = 0;
     for (const p of projects) {
@@ -290,6 +291,7 @@ async function stillDue(tx: Tx, row: Row, day: string) {
       'companies.name as company_name',
     ])
     .where('projects.id', '=', row.for_project)
+    .where('projects.deleted_at', 'is', null)
     .executeTakeFirst();
   if (project?.send_ssa_mails !== 1 || project.ssa_end !== row.ssa_end) return null;
   if (row.ssa_end <= day || row.due_date > day) return null;
