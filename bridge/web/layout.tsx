@@ -8,6 +8,7 @@ import { devicePageCss } from './styles/device-page.js';
 import { historySearchCss } from './styles/history-search.js';
 import { licensesKeysCss } from './styles/licenses-keys.js';
 import { projectsCss } from './styles/projects.js';
+import { HELP_CHROME, helpPath } from './help/content.js';
 import { LANGUAGES, MESSAGES, t, type Lang, type MessageKey } from './i18n.js';
 
 /**
@@ -47,8 +48,8 @@ export const TABS = [
 ] as const satisfies readonly { id: string; path: string; label: MessageKey }[];
 export type Tab = (typeof TABS)[number]['id'] | 'account' | 'search';
 
-/** Seed L33: the help link at the right of the tab menu opens the matching wiki page. */
-export const HELP_URL = 'https://wiki.innovaphone.com/index.php?title=Reference:My_Innovaphone';
+/** Seed L33: the help link at the right of the tab menu opens the portal's own help of the menu you are in. */
+export const HELP_URL = '/help';
 
 export function Layout(p: LayoutProps) {
   const sep = p.path.includes('?') ? '&' : '?';
@@ -143,7 +144,7 @@ export function Layout(p: LayoutProps) {
                   </li>
                 ))}
                 <li class="help">
-                  <a href={HELP_URL} title={t(p.lang, 'helpTitle')} rel="help noopener" target="_blank">
+                  <a href={helpPath(p.active)} title={HELP_CHROME[p.lang].linkTitle} rel="help">
                     {t(p.lang, 'help')}
                   </a>
                 </li>
