@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main as bridgeCli } from '../../bridge/cli.js';
 import type { MylicError } from '../../protocol/errors.js';
 import type { Actor } from '../../bridge/core/context.js';
 import {
@@ -152,6 +153,26 @@ describe('mylic-bridge legacy load: the old license manager export', () => {
       devices: 0,
       licenses: 0,
     });
+  });
+
+  it('is what `mylic-bridge legacy load FILE --json` loads (its own database here), and a missing file is exit 4', async () => {
+    const saved = process.env.MYLIC_DATA;
+    process.env.MYLIC_DATA = `${root.dir}/cli-data`;
+    const out = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(await bridgeCli(['legacy', 'load', SAMPLE, '--json'])).toBe(0);
+      expect(JSON.parse(String(out.mock.calls.at(-1)?.[0]))).toEqual({
+        ok: true,
+        result: { groups: 2, users: 3, devices: 6, licenses: 7, skipped: 0 },
+      });
+      expect(await bridgeCli(['legacy', 'load', `${root.dir}/missing.json`])).toBe(4);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+      if (saved === undefined) delete process.env.MYLIC_DATA;
+      else process.env.MYLIC_DATA = saved;
+    }
   });
 
   it('checks the old scheme (PBKDF2-HMAC-SHA256 of node:crypto) and ours (scrypt)', async () => {
