@@ -424,7 +424,8 @@ export const historyMessages = defineMessages({
       'Una licenza floating è stata aggiunta al dispositivo {device} (licenza {serial}).',
     'hist.license.floating_deleted':
       'La licenza floating {serial} del dispositivo {device} è stata eliminata.',
-    'hist.license.invalidated': '{count} licenze del dispositivo {device} sono tornate tra le licenze libere.',
+    'hist.license.invalidated':
+      '{count} licenze del dispositivo {device} sono tornate tra le licenze libere.',
     'hist.license.invalidated#other':
       'Un’altra azienda ha restituito il dispositivo {device}: {count} licenze di questa azienda sono tornate tra le sue licenze libere.',
     'hist.warranty.extended': 'La garanzia è stata estesa: {lines}.',
@@ -721,7 +722,8 @@ export const historyMessages = defineMessages({
     'hist.license.floating_added':
       'Une licence flottante a été ajoutée à l’appareil {device} (licence {serial}).',
     'hist.license.floating_deleted': 'La licence flottante {serial} de l’appareil {device} a été supprimée.',
-    'hist.license.invalidated': '{count} licences de l’appareil {device} sont revenues dans les licences libres.',
+    'hist.license.invalidated':
+      '{count} licences de l’appareil {device} sont revenues dans les licences libres.',
     'hist.license.invalidated#other':
       'Une autre société a rendu l’appareil {device} : {count} licences de cette société sont revenues dans ses licences libres.',
     'hist.warranty.extended': 'La garantie a été prolongée : {lines}.',
