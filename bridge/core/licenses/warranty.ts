@@ -55,7 +55,11 @@ export async function warrantyStatus(tx: Tx, device: Pick<Device, 'id' | 'shippe
     .reduce((s, r) => s + r.units, 0);
   const receipt = receiptOf(device);
   // Seed L196 "immediately after the receipt": an operator setting (MYLIC_WARRANTY_EARLY_DAYS, default 90).
-  return { receipt, earlyUntil: addDays(receipt, operatorSettings().warrantyEarlyDays), extensionYears: years };
+  return {
+    receipt,
+    earlyUntil: addDays(receipt, operatorSettings().warrantyEarlyDays),
+    extensionYears: years,
+  };
 }
 
 export interface WarrantyRequest {
