@@ -180,9 +180,16 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
     if (registerArg) {
       const path = registerArg[1] ?? join(loadConfig().pkiDir, REGISTRATIONS_FOLDER);
       const r = await registerFactoryDevices(core, await readRegistrationFiles(path));
-      const word = { created: 'new in the device database', certificate: 'certificate recorded', unchanged: 'unchanged' };
+      const word = {
+        created: 'new in the device database',
+        certificate: 'certificate recorded',
+        unchanged: 'unchanged',
+      };
       return {
-        text: [`${r.length} device registration(s) read from ${path}`, ...r.map((d) => `  ${d.display}  ${d.deviceType}  ${word[d.result]}`)].join('\n'),
+        text: [
+          `${r.length} device registration(s) read from ${path}`,
+          ...r.map((d) => `  ${d.display}  ${d.deviceType}  ${word[d.result]}`),
+        ].join('\n'),
         json: { devices: r },
       };
     }
