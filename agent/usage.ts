@@ -6,6 +6,8 @@ export const USAGE = `usage: mylic <command> [options] [--dir DEVICE_DIR] [--jso
 
 Device (factory):
   device init --mac MAC --dir DIR [--type IP811] [--firmware 13.1] [--portal URL] [--pki DIR]
+                                     the factory: also writes the registration to DIR/device-registrations/
+                                     (mylic-bridge ops device register records it in the device database)
 Portal:
   login --email E [--password P]     log in (password also from MYLIC_PASSWORD); the device proves its key
   logout
@@ -15,7 +17,8 @@ Portal:
   invalidate --transfer              invalidate the returnable licenses and return them online
   invalidate --backup FILE           invalidate and save the document for upload on the portal
     [--accept-no-downgrade]          agree never to downgrade below V8: needed to return V5–V7 licenses
-  confirm FILE                       apply the portal's confirmation file (Step1)
+  confirm FILE                       apply the portal's confirmation file (Step1): an invalidation's,
+                                     or a new certificate requested on the device's portal page
   test-license [--version V] (--slave | --pbx N)
                                      download and install test licenses (V11+: 3 months, once per device)
   request-certificate [--password P] new key and certificate from the portal (needs the right); with the
