@@ -63,6 +63,9 @@ describe('the help pages', () => {
       expect(help.status, tab.id).toBe(200);
     }
     expect(await (await get('/account', { cookie })).text()).toContain('href="/help/account"');
+    // Logged in, the help keeps the menu; logged out it is readable too, without one.
+    expect(await (await get('/help/devices', { cookie })).text()).toContain('<nav class="tabs"');
+    expect(await (await get('/help/devices')).text()).not.toContain('<nav class="tabs"');
   });
 
   it('L14–25: the quickstart and SSA guides are pages of their own, in English and in German, listed on /help', async () => {

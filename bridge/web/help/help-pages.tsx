@@ -3,7 +3,8 @@ import type { Core } from '../../core/context.js';
 import { operatorSettings } from '../../core/settings.js';
 import type { Lang } from '../i18n.js';
 import { Layout } from '../layout.js';
-import { pageLanguage } from '../web-session.js';
+import { getProfile } from '../../core/accounts/index.js';
+import { pageLanguage, webSession } from '../web-session.js';
 import { HELP_CHROME, HELP_TOPICS, type HelpPage, helpPage, isHelpTopic } from './content.js';
 
 /**
@@ -52,13 +53,32 @@ function TopicLinks(p: { lang: Lang; topics: readonly string[] }) {
   );
 }
 
-export function helpPages(app: Hono, _core: Core) {
-  app.get('/help', (c) => {
+/** The menu and the account for a logged-in reader; the help itself needs no log-in. */
+async function readerOf(c: Context, core: Core) {
+  const s = await webSession(core, c).catch(() => null);
+  if (!s) return undefined;
+  try {
+    const profile = await getProfile(core, s.actor);
+    return {
+      email: profile.email,
+      companyName: profile.companies.find((x) => x.id === profile.selectedCompanyId)?.name ?? null,
+      csrf: s.csrf,
+      companies: profile.companies,
+      selectedCompanyId: profile.selectedCompanyId,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export function helpPages(app: Hono, core: Core) {
+  app.get('/help', async (c) => {
     const lang = pageLanguage(c);
+    const user = await readerOf(c, core);
     const words = HELP_CHROME[lang];
     const configurator = operatorSettings().configuratorUrl;
     return c.html(
-      <Layout lang={lang} title={words.indexTitle} path="/help">
+      <Layout lang={lang} title={words.indexTitle} path="/help" user={user}>
         <h1>{words.indexTitle}</h1>
         <p>{words.indexIntro}</p>
         <h2>{words.guides}</h2>
@@ -82,14 +102,15 @@ export function helpPages(app: Hono, _core: Core) {
       </Layout>,
     );
   });
-  app.get('/help/:topic', (c: Context) => {
+  app.get('/help/:topic', async (c: Context) => {
     const topic = c.req.param('topic') ?? '';
     const lang = pageLanguage(c);
     if (!isHelpTopic(topic)) return c.notFound();
+    const user = await readerOf(c, core);
     const { page, translated } = helpPage(lang, topic);
     const words = HELP_CHROME[lang];
     return c.html(
-      <Layout lang={lang} title={page.title} path={`/help/${topic}`}>
+      <Layout lang={lang} title={page.title} path={`/help/${topic}`} user={user}>
         <p>
           <a href="/help">{words.back}</a>
         </p>
