@@ -5,7 +5,7 @@ import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
 import { openLicenseFile } from '../../protocol/documents/index.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
-import { DEVICE_TYPE, makeTenant, type Tenant } from '../bridge/fixtures.js';
+import { addFixtureDevice, DEVICE_TYPE, makeTenant, type Tenant } from '../bridge/fixtures.js';
 
 /**
  * The device page's certificate, test license and unencrypted-download actions (issue 15 items 4–5):
@@ -150,6 +150,21 @@ describe('request certificate on the device page', () => {
     expect(html).not.toContain(bob.port.serial);
     expect(await deviceRow(bob.device.deviceId)).toEqual(before);
     expect(await documents()).toEqual(docs);
+  });
+});
+
+describe('a device with no certificate on record', () => {
+  it('offers no Request certificate, and a POST gets the sentence naming the real fix (CERT_MISSING), nothing issued', async () => {
+    const bare = await addFixtureDevice(tc, ann.actor, ann.projectId, '00-90-33-78-00-09');
+    const { cookie, csrf } = await logIn(ann.user);
+    const page = await (await request(`/devices/${bare.hardwareId}`, { cookie })).text();
+    expect(page).not.toContain(`action="/devices/${bare.hardwareId}/certificate"`);
+    const docs = await documents();
+    const res = await request(`/devices/${bare.hardwareId}/certificate`, { cookie, form: { csrf } });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('Ask the vendor to register the factory certificate of the device');
+    expect(await documents()).toEqual(docs);
+    expect((await deviceRow(bare.deviceId)).cert_pem).toBeNull();
   });
 });
 

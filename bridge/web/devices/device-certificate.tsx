@@ -182,15 +182,20 @@ export function CertificateRequest(p: SectionProps) {
   const { lang, csrf, v } = p;
   const base = devicePath(v.detail.hardwareId);
   const fieldClass = fieldClassOf(p.errors);
+  // Without a certificate on record nothing could carry the new key (the page says how to get one).
   return (
     <>
-      <p>{t(lang, 'crtRequestIntro')}</p>
-      <form method="post" action={`${base}/certificate`} class={fieldClass(REQUEST_FIELD, 'card')}>
-        <input type="hidden" name="csrf" value={csrf} />
-        <button type="submit" class="secondary" id={REQUEST_FIELD}>
-          {t(lang, 'crtRequest')}
-        </button>
-      </form>
+      {v.certificate ? (
+        <>
+          <p>{t(lang, 'crtRequestIntro')}</p>
+          <form method="post" action={`${base}/certificate`} class={fieldClass(REQUEST_FIELD, 'card')}>
+            <input type="hidden" name="csrf" value={csrf} />
+            <button type="submit" class="secondary" id={REQUEST_FIELD}>
+              {t(lang, 'crtRequest')}
+            </button>
+          </form>
+        </>
+      ) : null}
       {v.certificateConfirmations.length ? (
         <>
           <h3>{t(lang, 'crtConfirmations')}</h3>
