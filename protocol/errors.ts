@@ -337,7 +337,7 @@ export const ERROR_CODES = {
   NON_RETURNABLE_NOT_ACCEPTED: spec(
     409,
     EXIT.CONFLICT,
-    'An unencrypted (V5–V7) download makes its licenses non-returnable: confirm with acceptNonReturnable.',
+    'An unencrypted download (V5–V7, or V8+ with encrypted: false) makes its licenses non-returnable: confirm with acceptNonReturnable.',
   ),
   MOVE_TARGET_HAS_LICENSES: spec(
     409,

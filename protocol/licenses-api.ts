@@ -382,8 +382,13 @@ export const DownloadOptions = z.object({
 });
 export const PortalLicenseFileRequest = z.strictObject({
   version: VersionNo,
-  /** Required for V5–V7: the file is not encrypted and its licenses become non-returnable. */
+  /** Required for V5–V7, and for `encrypted: false`: the file is not encrypted and its licenses become non-returnable. */
   acceptNonReturnable: z.boolean().default(false),
+  /**
+   * false: a V8+ file without encryption (seed L203–204, issue 15 item 5); needs acceptNonReturnable.
+   * Absent or true: V8+ files are encrypted to the device certificate on record.
+   */
+  encrypted: z.boolean().optional(),
 });
 
 // ---------------------------------------------------------------------------------------------

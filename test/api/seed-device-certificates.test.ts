@@ -20,7 +20,18 @@ import { setRight } from '../../bridge/core/rights.js';
 import { openLicenseFile } from '../../protocol/documents/index.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
-import { bind1, DEVICE_TYPE, licenseRow, makeTenant, PORT_TYPE, type Tenant } from '../bridge/fixtures.js';
+import {
+  bind1,
+  DEVICE_TYPE,
+  expectError,
+  licenseRow,
+  loginPortal,
+  makeTenant,
+  PORT_TYPE,
+  postJson,
+  type Tenant,
+} from '../bridge/fixtures.js';
+import { PORTAL_API } from '../../protocol/portal-api.js';
 
 /**
  * Issue 15 items 3–5: device certificates from the factory, certificates and test licenses requested on
@@ -252,5 +263,27 @@ describe('encrypted or not (issue 15 item 5)', () => {
     expect((await installLicenseFile(store, await store.state(), Buffer.from(file.xml))).encrypted).toBe(
       false,
     );
+  });
+
+  it('L203 through the API: encrypted: false needs acceptNonReturnable, then an unencrypted V13 file of a device with no certificate on record', async () => {
+    const token = await loginPortal(tc.app, bob.user);
+    const path = `${PORTAL_API}/devices/${bob.device.deviceId}/license-file`;
+    await expectError(
+      await postJson(tc.app, path, { version: 13, encrypted: false }, token),
+      409,
+      'NON_RETURNABLE_NOT_ACCEPTED',
+    );
+    expect((await licenseRow(tc, bob.port.serial)).downloaded_unencrypted).toBe(0);
+    const res = await postJson(
+      tc.app,
+      path,
+      { version: 13, encrypted: false, acceptNonReturnable: true },
+      token,
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-mylic-encrypted')).toBe('0');
+    expect((await licenseRow(tc, bob.port.serial)).downloaded_unencrypted).toBe(1);
+    // Without encrypted: false the same device has no certificate on record: CERT_MISSING.
+    await expectError(await postJson(tc.app, path, { version: 13 }, token), 400, 'CERT_MISSING');
   });
 });

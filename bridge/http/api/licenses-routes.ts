@@ -312,7 +312,7 @@ export function licenseRoutes(api: ApiRouter, core: Core) {
       path: '/devices/:deviceId/license-file',
       tag: T,
       summary:
-        'Download the license file of a version (V5–V7 only with acceptNonReturnable: true; not after "No downgrade")',
+        'Download the license file of a version (V5–V7, or V8+ with encrypted: false, only with acceptNonReturnable: true; not V5–V7 after "No downgrade")',
       auth: 'user',
       params: DeviceParams,
       body: PortalLicenseFileRequest,
