@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../bridge/core/accounts/index.js';
 import { joinCompany, removeMember } from '../../bridge/core/organisation/index.js';
+import { generateKeyPair } from '../../certs/index.js';
+import { createCsr } from '../../certs/csr.js';
+import { requestDeviceCertificate } from '../../bridge/core/devices/index.js';
 import { hasRight, setRight } from '../../bridge/core/rights.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
@@ -105,6 +108,33 @@ describe('L272: user rights are held per company', () => {
       403,
       'FORBIDDEN',
     );
+  });
+
+  it('L272: a device logged in by Uma gets a certificate only with the right held in the company whose project holds it', async () => {
+    await setRight(tc.core, uma.user.id, 'request-certificate', true, uma.companyId);
+    const request = (device: PlacedDevice) =>
+      requestDeviceCertificate(
+        tc.core,
+        { userId: uma.user.id, deviceId: device.deviceId },
+        createCsr({ commonName: device.hardwareId, privateKeyPem: generateKeyPair().privateKeyPem }),
+      );
+    const before = await tc.core.store.db
+      .selectFrom('devices')
+      .select('cert_pem')
+      .where('id', '=', devB.deviceId)
+      .executeTakeFirstOrThrow();
+    // B's device: the right Uma holds in A does nothing there, and the device keeps its certificate.
+    await expect(request(devB)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(
+      await tc.core.store.db
+        .selectFrom('devices')
+        .select('cert_pem')
+        .where('id', '=', devB.deviceId)
+        .executeTakeFirstOrThrow(),
+    ).toEqual(before);
+    // A's device: the right held in A issues a certificate for it.
+    expect(await request(devA)).toBeTruthy();
+    await setRight(tc.core, uma.user.id, 'request-certificate', false, uma.companyId);
   });
 
   it('L272: hasRight answers per company, for all four rights, and never for a company not named', async () => {

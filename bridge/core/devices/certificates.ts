@@ -50,7 +50,8 @@ export async function requestDeviceCertificate(core: Core, actor: Actor, csrPem:
       .where('id', '=', actor.deviceId!)
       .executeTakeFirstOrThrow();
     const placement = await devicePlacementFor(tx, actor.userId, device.id);
-    if (!(await hasRight(tx, actor.userId, 'request-certificate'))) {
+    // Seed L272: the right is held per company: the one whose project holds the device.
+    if (!(await hasRight(tx, actor.userId, 'request-certificate', placement.companyId))) {
       throw new MylicError('FORBIDDEN', 'Your account does not have the "request certificate" right.');
     }
     if (csr.commonName !== device.hardware_id) {
