@@ -62,7 +62,7 @@ export const deviceMessages = defineMessages({
     devpCertificateYes:
       'The portal has a certificate of this device: its license files are encrypted for it.',
     devpCertificateNo:
-      "The portal has no certificate of this device yet: log in from the device's web interface (my.innovaphone link) once.",
+      "The portal has no certificate of this device yet: log in from the device's web interface (my.innovaphone link) once, or have the operator register its factory file (mylic-bridge ops device register).",
     devpCertificateHow:
       'A new device certificate is requested from the device\'s web interface; it needs the "request certificate" right.',
     devpTestLicensesHow:
@@ -224,7 +224,7 @@ export const deviceMessages = defineMessages({
     devpCertificateYes:
       'Das Portal hat ein Zertifikat dieses Geräts: Seine Lizenzdateien werden dafür verschlüsselt.',
     devpCertificateNo:
-      'Das Portal hat noch kein Zertifikat dieses Geräts: Melden Sie sich einmal von der Weboberfläche des Geräts an (Link my.innovaphone).',
+      'Das Portal hat noch kein Zertifikat dieses Geräts: Melden Sie sich einmal von der Weboberfläche des Geräts an (Link my.innovaphone), oder lassen Sie den Betreiber seine Werksdatei registrieren (mylic-bridge ops device register).',
     devpCertificateHow:
       'Ein neues Gerätezertifikat wird über die Weboberfläche des Geräts angefordert; dafür braucht es das Recht „Zertifikat anfordern“.',
     devpTestLicensesHow:
@@ -391,7 +391,7 @@ export const deviceMessages = defineMessages({
     devpCertificateYes:
       'Il portale ha un certificato di questo dispositivo: i suoi file di licenza sono cifrati per esso.',
     devpCertificateNo:
-      "Il portale non ha ancora un certificato di questo dispositivo: accedi una volta dall'interfaccia web del dispositivo (link my.innovaphone).",
+      "Il portale non ha ancora un certificato di questo dispositivo: accedi una volta dall'interfaccia web del dispositivo (link my.innovaphone), oppure fai registrare dall'operatore il suo file di fabbrica (mylic-bridge ops device register).",
     devpCertificateHow:
       'Un nuovo certificato del dispositivo si richiede dall\'interfaccia web del dispositivo; serve il diritto "richiedere certificato".',
     devpTestLicensesHow:
@@ -559,7 +559,7 @@ export const deviceMessages = defineMessages({
     devpCertificateYes:
       'Het portaal heeft een certificaat van dit apparaat: de licentiebestanden worden ervoor versleuteld.',
     devpCertificateNo:
-      'Het portaal heeft nog geen certificaat van dit apparaat: meld u eenmaal aan vanuit de webinterface van het apparaat (link my.innovaphone).',
+      'Het portaal heeft nog geen certificaat van dit apparaat: meld u eenmaal aan vanuit de webinterface van het apparaat (link my.innovaphone), of laat de beheerder het fabrieksbestand registreren (mylic-bridge ops device register).',
     devpCertificateHow:
       'Een nieuw apparaatcertificaat wordt aangevraagd via de webinterface van het apparaat; daarvoor is het recht "certificaat aanvragen" nodig.',
     devpTestLicensesHow:
@@ -726,7 +726,7 @@ export const deviceMessages = defineMessages({
     devpCertificateYes:
       'Le portail a un certificat de cet appareil : ses fichiers de licences sont chiffrés pour lui.',
     devpCertificateNo:
-      "Le portail n'a pas encore de certificat de cet appareil : connectez-vous une fois depuis l'interface web de l'appareil (lien my.innovaphone).",
+      "Le portail n'a pas encore de certificat de cet appareil : connectez-vous une fois depuis l'interface web de l'appareil (lien my.innovaphone), ou faites enregistrer son fichier d'usine par l'opérateur (mylic-bridge ops device register).",
     devpCertificateHow:
       "Un nouveau certificat d'appareil se demande depuis l'interface web de l'appareil ; il faut le droit « demander un certificat ».",
     devpTestLicensesHow:
