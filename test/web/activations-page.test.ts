@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueVendorKey } from '../../bridge/core/keys/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
-import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
+import { csrfFor, } from '../../bridge/web/web-session.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { makeTenant, type Tenant } from '../bridge/fixtures.js';
+import { logInThroughPage } from '../support/page-session.js';
 
 /**
  * Activations as pages (seed: Activations): the key's licenses are shown first, redeemed on the second
@@ -40,15 +41,7 @@ const request = (path: string, opts: { cookie: string; form?: Record<string, str
       ...(opts.form ? { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' } : {}),
     },
   });
-async function logIn(user: { email: string; password: string }) {
-  const res = await tc.app.request(`${ORIGIN}/login`, {
-    method: 'POST',
-    body: new URLSearchParams(user).toString(),
-    headers: { host: 'portal.test', origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(res.headers.get('set-cookie') ?? '')![1]!;
-  return { cookie: `${SESSION_COOKIE}=${token}`, csrf: csrfFor(token) };
-}
+const logIn = (user: { email: string; password: string }) => logInThroughPage(tc.app, user);
 const balanceOf = async (projectId: number, type: string) =>
   (
     await tc.core.store.db

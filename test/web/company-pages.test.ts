@@ -6,10 +6,11 @@ import {
   updateMember,
 } from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
-import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
+import { csrfFor, } from '../../bridge/web/web-session.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { addFixtureDevice, type FixtureUser, makeTenant, makeUser, type Tenant } from '../bridge/fixtures.js';
+import { logInThroughPage } from '../support/page-session.js';
 
 /**
  * Licenses → Company as pages (seed L26-31, L262-287, L299-303): the company's data and id, its users
@@ -57,15 +58,7 @@ const request = (
         : {}),
     },
   });
-async function logIn(user: { email: string; password: string }) {
-  const res = await tc.app.request(`${ORIGIN}/login`, {
-    method: 'POST',
-    body: new URLSearchParams(user).toString(),
-    headers: { host: 'portal.test', origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(res.headers.get('set-cookie') ?? '')![1]!;
-  return { cookie: `${SESSION_COOKIE}=${token}`, csrf: csrfFor(token) };
-}
+const logIn = (user: { email: string; password: string }) => logInThroughPage(tc.app, user);
 const follow = async (res: Response, cookie: string, lang = 'en') => {
   expect(res.status).toBe(303);
   return (await request(res.headers.get('location')!, { cookie, lang })).text();

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../bridge/core/catalog.js';
 import { registerOrder } from '../../bridge/core/devices/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
-import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
+import { csrfFor, } from '../../bridge/web/web-session.js';
 import { ipeiCheckDigit } from '../../protocol/hardware-id.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { makeTenant, type Tenant } from '../bridge/fixtures.js';
+import { logInThroughPage } from '../support/page-session.js';
 
 /**
  * "Add new devices" as pages (seed L133-147, Errors and Warnings L305-321): a device in every form the
@@ -57,15 +58,7 @@ const upload = (cookie: string, fields: Record<string, string>, text: string | n
     headers: headers(cookie, lang),
   });
 };
-async function logIn(user: { email: string; password: string }) {
-  const res = await tc.app.request(`${ORIGIN}/login`, {
-    method: 'POST',
-    body: new URLSearchParams(user).toString(),
-    headers: { host: 'portal.test', origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(res.headers.get('set-cookie') ?? '')![1]!;
-  return { cookie: `${SESSION_COOKIE}=${token}`, csrf: csrfFor(token) };
-}
+const logIn = (user: { email: string; password: string }) => logInThroughPage(tc.app, user);
 /** Hardware ids placed in a company. */
 const placed = async (companyId: number) =>
   (

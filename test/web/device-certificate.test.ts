@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice } from '../../bridge/core/devices/index.js';
 import { setRight } from '../../bridge/core/rights.js';
-import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
 import { openLicenseFile } from '../../protocol/documents/index.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { addFixtureDevice, DEVICE_TYPE, makeTenant, type Tenant } from '../bridge/fixtures.js';
+import { logInThroughPage } from '../support/page-session.js';
 
 /**
  * The device page's certificate, test license and unencrypted-download actions (issue 15 items 4–5):
@@ -54,15 +54,7 @@ const request = (path: string, o: Req = {}) =>
       ...(o.form ? { origin: o.origin ?? ORIGIN, 'content-type': 'application/x-www-form-urlencoded' } : {}),
     },
   });
-async function logIn(user: { email: string; password: string }) {
-  const res = await tc.app.request(`${ORIGIN}/login`, {
-    method: 'POST',
-    body: new URLSearchParams(user).toString(),
-    headers: { host: 'portal.test', origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(res.headers.get('set-cookie') ?? '')![1]!;
-  return { cookie: `${SESSION_COOKIE}=${token}`, csrf: csrfFor(token) };
-}
+const logIn = (user: { email: string; password: string }) => logInThroughPage(tc.app, user);
 const deviceRow = (id: number) =>
   tc.core.store.db.selectFrom('devices').select(['cert_pem']).where('id', '=', id).executeTakeFirstOrThrow();
 const documents = () =>

@@ -3,10 +3,10 @@ import { addDevice } from '../../bridge/core/devices/index.js';
 import { DEFAULT_PROJECT, operatorCredit } from '../../bridge/core/organisation/index.js';
 import { setRight } from '../../bridge/core/rights.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
-import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { DEVICE_TYPE, makeTenant, type Tenant } from '../bridge/fixtures.js';
+import { logInThroughPage } from '../support/page-session.js';
 
 /**
  * Devices → Add warranty extensions (for every device of the selected project: years, overview of the
@@ -54,15 +54,7 @@ const request = (
         : {}),
     },
   });
-async function logIn(user: { email: string; password: string }) {
-  const res = await tc.app.request(`${ORIGIN}/login`, {
-    method: 'POST',
-    body: new URLSearchParams(user).toString(),
-    headers: { host: 'portal.test', origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(res.headers.get('set-cookie') ?? '')![1]!;
-  return { cookie: `${SESSION_COOKIE}=${token}`, csrf: csrfFor(token) };
-}
+const logIn = (user: { email: string; password: string }) => logInThroughPage(tc.app, user);
 async function logInSelected(t: Tenant) {
   const s = await logIn(t.user);
   const res = await request(`/projects/${t.projectId}/select`, { cookie: s.cookie, form: { csrf: s.csrf } });

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice } from '../../bridge/core/devices/index.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
-import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import {
@@ -14,6 +13,7 @@ import {
   type FixtureDevice,
   type Tenant,
 } from '../bridge/fixtures.js';
+import { logInThroughPage } from '../support/page-session.js';
 
 /**
  * The V7 floating license on the device page (seed: Add V7 floating license (slave pbx); Delete V7
@@ -64,15 +64,7 @@ const request = (path: string, o: Req = {}) =>
       ...(o.form ? { origin: o.origin ?? ORIGIN, 'content-type': 'application/x-www-form-urlencoded' } : {}),
     },
   });
-async function logIn(user: { email: string; password: string }) {
-  const res = await tc.app.request(`${ORIGIN}/login`, {
-    method: 'POST',
-    body: new URLSearchParams(user).toString(),
-    headers: { host: 'portal.test', origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(res.headers.get('set-cookie') ?? '')![1]!;
-  return { cookie: `${SESSION_COOKIE}=${token}`, csrf: csrfFor(token) };
-}
+const logIn = (user: { email: string; password: string }) => logInThroughPage(tc.app, user);
 const follow = async (res: Response, cookie: string, lang: string) => {
   expect(res.status).toBe(303);
   return (await request(res.headers.get('location')!, { cookie, lang })).text();

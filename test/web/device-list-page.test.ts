@@ -9,11 +9,12 @@ import {
 } from '../../bridge/core/devices/index.js';
 import { createProject, DEFAULT_PROJECT, operatorCredit } from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
-import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
+import { csrfFor, } from '../../bridge/web/web-session.js';
 import { formatHardwareId } from '../../protocol/hardware-id.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { DEVICE_TYPE, makeTenant, type Tenant } from '../bridge/fixtures.js';
+import { logInThroughPage } from '../support/page-session.js';
 
 /**
  * Devices → List as a page (seed L123-132): columns, filter, order and keyset pages (the next page
@@ -91,15 +92,7 @@ const request = (
     },
   });
 };
-async function logIn(user: { email: string; password: string }) {
-  const res = await tc.app.request(`${ORIGIN}/login`, {
-    method: 'POST',
-    body: new URLSearchParams(user).toString(),
-    headers: { host: 'portal.test', origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(res.headers.get('set-cookie') ?? '')![1]!;
-  return { cookie: `${SESSION_COOKIE}=${token}`, csrf: csrfFor(token) };
-}
+const logIn = (user: { email: string; password: string }) => logInThroughPage(tc.app, user);
 const placement = (deviceId: number, companyId: number) =>
   tc.core.store.db
     .selectFrom('device_projects')

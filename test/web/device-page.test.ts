@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice } from '../../bridge/core/devices/index.js';
 import { createProject, operatorCredit } from '../../bridge/core/organisation/index.js';
-import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import {
@@ -15,6 +14,7 @@ import {
   type FixtureDevice,
   type Tenant,
 } from '../bridge/fixtures.js';
+import { logInThroughPage } from '../support/page-session.js';
 
 /**
  * The device page /devices/{hardwareId} (issue 14, items 3–5): the device's licenses, warranty,
@@ -66,15 +66,7 @@ const request = (path: string, o: Req = {}) =>
         : {}),
     },
   });
-async function logIn(user: { email: string; password: string }) {
-  const res = await tc.app.request(`${ORIGIN}/login`, {
-    method: 'POST',
-    body: new URLSearchParams(user).toString(),
-    headers: { host: 'portal.test', origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(res.headers.get('set-cookie') ?? '')![1]!;
-  return { cookie: `${SESSION_COOKIE}=${token}`, csrf: csrfFor(token) };
-}
+const logIn = (user: { email: string; password: string }) => logInThroughPage(tc.app, user);
 const follow = async (res: Response, cookie: string, lang = 'en') => {
   expect(res.status).toBe(303);
   return (await request(res.headers.get('location')!, { cookie, lang })).text();

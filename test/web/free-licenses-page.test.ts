@@ -4,7 +4,7 @@ import { addDevice } from '../../bridge/core/devices/index.js';
 import { acceptInvalidation } from '../../bridge/core/licenses/index.js';
 import { createCompany, operatorCredit } from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
-import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
+import { csrfFor, } from '../../bridge/web/web-session.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import {
@@ -20,6 +20,7 @@ import {
   type Tenant,
 } from '../bridge/fixtures.js';
 import { grantRights, lockMember } from '../api/keys-fixtures.js';
+import { logInThroughPage } from '../support/page-session.js';
 
 /**
  * Free licenses as pages (seed: Free licenses; Add licenses from free licenses): licenses a device
@@ -93,15 +94,7 @@ const request = (
       },
     }),
   );
-async function logIn(user: { email: string; password: string }) {
-  const res = await tc.app.request(`${ORIGIN}/login`, {
-    method: 'POST',
-    body: new URLSearchParams(user).toString(),
-    headers: { host: 'portal.test', origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(res.headers.get('set-cookie') ?? '')![1]!;
-  return { cookie: `${SESSION_COOKIE}=${token}`, csrf: csrfFor(token) };
-}
+const logIn = (user: { email: string; password: string }) => logInThroughPage(tc.app, user);
 const balanceOf = async (projectId: number, type: string) =>
   Number(
     (

@@ -2,10 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyOperatorSettings, DEFAULT_SETTINGS } from '../../bridge/core/settings.js';
 import { HELP_TOPICS } from '../../bridge/web/help/content.js';
 import { TABS } from '../../bridge/web/layout.js';
-import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { makeTenant, type Tenant } from '../bridge/fixtures.js';
+import { logInThroughPage } from '../support/page-session.js';
 
 /**
  * Issue 15 item 6: the portal's own help. Seed L33 "You will see a help link at the right side of the
@@ -43,15 +43,7 @@ const get = (path: string, opts: { lang?: string; cookie?: string } = {}) =>
       },
     }),
   );
-async function logIn(user: { email: string; password: string }) {
-  const res = await tc.app.request(`${ORIGIN}/login`, {
-    method: 'POST',
-    body: new URLSearchParams(user).toString(),
-    headers: { host: 'portal.test', origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(res.headers.get('set-cookie') ?? '')![1]!;
-  return { cookie: `${SESSION_COOKIE}=${token}`, csrf: csrfFor(token) };
-}
+const logIn = (user: { email: string; password: string }) => logInThroughPage(tc.app, user);
 
 describe('the help pages', () => {
   it('L33: the help link at the right of the tab menu leads to the help of the menu you are in, and that page exists', async () => {
