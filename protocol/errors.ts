@@ -362,6 +362,11 @@ export const ERROR_CODES = {
     EXIT.CONFLICT,
     'The SSC summary has changed since it was shown: look at it again before confirming.',
   ),
+  WARRANTY_OVERVIEW_CHANGED: spec(
+    409,
+    EXIT.CONFLICT,
+    'The warranty extensions needed have changed since the overview was shown: look at it again before confirming.',
+  ),
   SSA_CONFIRMATION_REQUIRED: spec(
     409,
     EXIT.CONFLICT,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice } from '../../bridge/core/devices/index.js';
 import { DEFAULT_PROJECT, operatorCredit } from '../../bridge/core/organisation/index.js';
+import { extendProjectWarranty } from '../../bridge/core/licenses/warranty.js';
 import { setRight } from '../../bridge/core/rights.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
@@ -180,6 +181,25 @@ describe('add warranty extensions', () => {
     const html = await res.text();
     expect(html).toContain(MESSAGES.en.dxChanged);
     expect(confirmFields(html)[`exp-${W}`]).toBe('1');
+    expect(await balanceOf(ann.projectId, W)).toBe(before);
+    expect(await licenseCount()).toBe(count);
+  });
+
+  it('judges the overview again inside the confirming transaction: a plan other than the one shown pays nothing', async () => {
+    const before = await balanceOf(ann.projectId, W);
+    const count = await licenseCount();
+    const req = { devices: [{ deviceId: annSecond, years: 1 }] };
+    for (const shown of [
+      new Map([[W, 2]]),
+      new Map<string, number>(),
+      new Map([
+        [W, 1],
+        ['Other', 1],
+      ]),
+    ])
+      await expect(
+        extendProjectWarranty(tc.core, ann.actor, ann.projectId, req, null, shown),
+      ).rejects.toMatchObject({ code: 'WARRANTY_OVERVIEW_CHANGED' });
     expect(await balanceOf(ann.projectId, W)).toBe(before);
     expect(await licenseCount()).toBe(count);
   });

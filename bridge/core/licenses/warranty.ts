@@ -179,12 +179,20 @@ export async function extendProjectWarranty(
   projectId: number,
   req: WarrantyRequest,
   deviceId: number | null = null,
+  /** The totals per license type the overview showed; a different plan now is refused (nothing paid). */
+  expectedTotals?: ReadonlyMap<string, number>,
 ) {
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const day = today(core);
     const { project, external } = await projectAccess(tx, actor, projectId);
     const p = await plan(tx, day, projectId, req);
+    if (
+      expectedTotals &&
+      (expectedTotals.size !== p.totals.length ||
+        !p.totals.every((t) => expectedTotals.get(t.type) === t.units))
+    )
+      throw new MylicError('WARRANTY_OVERVIEW_CHANGED');
     const short = p.totals.filter((t) => t.projectBalance < t.units);
     if (short.length) {
       throw new MylicError(

@@ -112,12 +112,22 @@ export function warrantyBatchPages(app: Hono, core: Core, session: SessionOf, no
         overview.totals.every((x) => form.expected?.get(x.type) === x.units);
       if (!same)
         return render(c, core, s, { ...kept, overview, errors: [{ text: t(lang, 'dxChanged') }] }, 409);
-      const done = await extendProjectWarranty(core, s.actor, projectId, { devices });
+      // Judged again inside the confirming transaction: a plan that changed since this preview is refused.
+      const done = await extendProjectWarranty(
+        core,
+        s.actor,
+        projectId,
+        { devices },
+        null,
+        form.expected ?? undefined,
+      );
       const added = done.lines.filter((l) => l.serial !== null);
       return c.redirect(`${PATH}?done=${added.reduce((n, l) => n + l.years, 0)}&n=${added.length}`, 303);
     } catch (e) {
       if (!(e instanceof MylicError)) throw e;
       if (WALL.includes(e.code)) return notFound(c);
+      if (e.code === 'WARRANTY_OVERVIEW_CHANGED')
+        return render(c, core, s, { ...kept, errors: [{ text: t(lang, 'dxChanged') }] }, 409);
       if (LOCKED.includes(e.code)) return render(c, core, s, kept, 403);
       const d = (e.details ?? {}) as {
         deviceId?: number;
