@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueVendorKey } from '../../bridge/core/keys/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
-import { csrfFor, } from '../../bridge/web/web-session.js';
+import { csrfFor } from '../../bridge/web/web-session.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { makeTenant, type Tenant } from '../bridge/fixtures.js';

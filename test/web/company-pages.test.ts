@@ -6,7 +6,7 @@ import {
   updateMember,
 } from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
-import { csrfFor, } from '../../bridge/web/web-session.js';
+import { csrfFor } from '../../bridge/web/web-session.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { addFixtureDevice, type FixtureUser, makeTenant, makeUser, type Tenant } from '../bridge/fixtures.js';

@@ -9,7 +9,7 @@ import {
 } from '../../bridge/core/devices/index.js';
 import { createProject, DEFAULT_PROJECT, operatorCredit } from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
-import { csrfFor, } from '../../bridge/web/web-session.js';
+import { csrfFor } from '../../bridge/web/web-session.js';
 import { formatHardwareId } from '../../protocol/hardware-id.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';

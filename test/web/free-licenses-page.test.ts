@@ -4,7 +4,7 @@ import { addDevice } from '../../bridge/core/devices/index.js';
 import { acceptInvalidation } from '../../bridge/core/licenses/index.js';
 import { createCompany, operatorCredit } from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
-import { csrfFor, } from '../../bridge/web/web-session.js';
+import { csrfFor } from '../../bridge/web/web-session.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import {

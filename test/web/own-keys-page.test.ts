@@ -3,7 +3,7 @@ import { companyCounts } from '../../bridge/core/balance/index.js';
 import { createOwnKey, redeemKey } from '../../bridge/core/keys/index.js';
 import { createCompany } from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
-import { csrfFor, } from '../../bridge/web/web-session.js';
+import { csrfFor } from '../../bridge/web/web-session.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { GW_TYPE, makeTenant, makeUser, PORT_TYPE, type Tenant } from '../bridge/fixtures.js';
