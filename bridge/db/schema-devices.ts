@@ -61,7 +61,7 @@ export interface RmaRequestsTable {
   end_reason: ColumnType<RmaRequestEnd | null, RmaRequestEnd | null | undefined, RmaRequestEnd | null>;
 }
 
-/** A certificate requested on the portal and its confirmation file (migration 014, core/devices/certificate-requests.ts). */
+/** A certificate requested on the portal and its confirmation file (migration 014, core/devices/certificates.ts). */
 export interface CertificateDocumentsTable {
   id: Generated<number>;
   document_id: string;

@@ -43,6 +43,8 @@ describe('the core in the seed’s areas', () => {
       'balance',
       'devices',
       'keys',
+      // The Import of the old license manager (seed L76-81, L305-321; issue 15 item 1).
+      'legacy',
       'licenses',
       'organisation',
       'ssa',

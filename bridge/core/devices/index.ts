@@ -4,9 +4,7 @@
  * The public face of the area: other areas, the HTTP layer and the CLIs import from here only.
  */
 export * from './certificates.js';
-export * from './certificate-requests.js';
 export * from './factory-registrations.js';
-export * from './factory-registration-files.js';
 export * from './device-batch.js';
 export * from './device-list.js';
 export * from './device-list-keyset.js';

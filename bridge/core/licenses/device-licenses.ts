@@ -107,49 +107,9 @@ export async function actorDevice(_core: Core, actor: Actor, tx: Tx) {
 // ---------------------------------------------------------------------------------------------
 // the portal's wall around a device
 
-export interface DeviceAccess {
-  device: Device;
-  type: DeviceType;
-  placement: { projectId: number; projectName: string; companyId: number };
-  access: ProjectAccess;
-}
-
-/**
- * A device the portal user reaches: placed in a project they reach (own, or through rights granted to
- * the selected company), the selected company's placement first. Another company's device answers
- * DEVICE_NOT_FOUND, exactly like one that does not exist; a member locked in the only company that
- * holds it gets USER_LOCKED.
- */
-export async function deviceForActor(tx: Tx, actor: Actor, deviceId: number): Promise<DeviceAccess> {
-  const device = await tx.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
-  if (!device) throw new MylicError('DEVICE_NOT_FOUND');
-  const placements = await tx
-    .selectFrom('device_projects')
-    .select(['project_id', 'company_id'])
-    .where('device_id', '=', deviceId)
-    .orderBy('added_at')
-    .execute();
-  placements.sort(
-    (a, b) => Number(b.company_id === actor.companyId) - Number(a.company_id === actor.companyId),
-  );
-  let locked = false;
-  for (const p of placements) {
-    try {
-      const access = await projectAccess(tx, actor, p.project_id);
-      return {
-        device,
-        type: catalog.deviceType(device.device_type),
-        placement: { projectId: p.project_id, projectName: access.project.name, companyId: p.company_id },
-        access,
-      };
-    } catch (e) {
-      if (!(e instanceof MylicError) || !['PROJECT_NOT_FOUND', 'USER_LOCKED'].includes(e.code)) throw e;
-      locked ||= e.code === 'USER_LOCKED';
-    }
-  }
-  if (locked) throw new MylicError('USER_LOCKED');
-  throw new MylicError('DEVICE_NOT_FOUND');
-}
+// deviceForActor and DeviceAccess live in the kernel (access.ts): the devices area uses them too.
+export { deviceForActor, type DeviceAccess } from '../access.js';
+import { deviceForActor } from '../access.js';
 
 // ---------------------------------------------------------------------------------------------
 // the device protocol (agent)
