@@ -266,6 +266,11 @@ export const ERROR_CODES = {
   DEVICE_NAME_INVALID: spec(400, EXIT.USAGE, 'A device name cannot be a MAC address or an IPEI.'),
   DEVICE_ALREADY_IMPORTED: spec(409, EXIT.CONFLICT, 'This device has been already imported.'),
   ORDER_NOT_FOUND: spec(404, EXIT.NOT_FOUND, 'There is no such order.'),
+  DEVICE_UNKNOWN: spec(
+    404,
+    EXIT.NOT_FOUND,
+    "This device was not found in the vendor's device database: check the MAC address or IPEI; if it is right, contact the administrator.",
+  ),
   RMA_STATE_INVALID: spec(409, EXIT.CONFLICT, 'The device is not in the RMA state this step needs.'),
   SEARCH_TOO_SHORT: spec(400, EXIT.USAGE, 'Enter at least 3 characters to search (5 for activation keys).'),
   // --- licenses on devices, free licenses, warranty (issue 5) ---
