@@ -383,6 +383,22 @@ export const ERROR_CODES = {
     "The device has licenses without this project's SSA: add it to a project without SSA, then move it into this one and confirm the SSC summary.",
   ),
   ON_CREDIT_NOT_ALLOWED: spec(403, EXIT.AUTH, 'Your account may not buy on credit.'),
+  // --- myplay, the sandbox portal (issue 15 item 2; bridge/core/play, seed L330-350) ---
+  PLAY_ONLY: spec(
+    403,
+    EXIT.AUTH,
+    'This works only in myplay, the sandbox portal (mylic-bridge serve --sandbox); the live portal does not offer it.',
+  ),
+  PLAY_KEY_NOT_LIVE: spec(
+    409,
+    EXIT.CONFLICT,
+    'This is a myplay activation key (PLAY-…): it was made in the sandbox portal and can never be redeemed on the live portal.',
+  ),
+  PLAY_NO_INVALIDATION: spec(
+    409,
+    EXIT.CONFLICT,
+    'Invalidation is not possible in myplay: it is hardware related and cannot be simulated.',
+  ),
   // transport
   PORTAL_UNREACHABLE: spec(502, EXIT.NETWORK, 'The portal cannot be reached.'),
   PORTAL_TLS: spec(502, EXIT.NETWORK, 'The portal TLS certificate is not trusted.'),
