@@ -17,6 +17,7 @@ import * as m014 from './migrations/014-certificate-documents.js';
 import * as m015 from './migrations/015-legacy-import.js';
 import * as m016 from './migrations/016-user-rights-per-company.js';
 import * as m017 from './migrations/017-project-tombstones.js';
+import * as m018 from './migrations/018-shared-process-state.js';
 
 /** Migrations are compiled in (the bridge is bundled), listed here in order. */
 function provider(dialect: DialectName): MigrationProvider {
@@ -38,6 +39,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '015-legacy-import': { up: (db) => m015.up(db, dialect) },
     '016-user-rights-per-company': { up: (db) => m016.up(db, dialect) },
     '017-project-tombstones': { up: (db) => m017.up(db, dialect) },
+    '018-shared-process-state': { up: (db) => m018.up(db, dialect) },
   };
   return { getMigrations: async () => list };
 }

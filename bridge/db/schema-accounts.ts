@@ -2,6 +2,7 @@
 export interface AccountTables {
   account_tokens: AccountTokensTable;
   login_failures: LoginFailuresTable;
+  password_checks: PasswordChecksTable;
 }
 
 export interface AccountTokensTable {
@@ -23,4 +24,14 @@ export interface LoginFailuresTable {
    */
   subject: string;
   at: string;
+}
+
+/** One password check of an account in progress, in any bridge process (migration 018). */
+export interface PasswordChecksTable {
+  /** The account's e-mail, trimmed and lower-cased. */
+  subject: string;
+  /** The claiming check's random id: only it releases the row. */
+  holder: string;
+  /** ISO time after which another check may take the claim over (its process died). */
+  lapses_at: string;
 }

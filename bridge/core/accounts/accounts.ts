@@ -5,12 +5,8 @@ import type { User } from '../../db/schema.js';
 import { type Core, isoNow } from '../context.js';
 import { recordHistory } from '../history.js';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
-import {
-  oneGuessAtATime,
-  assertLoginAllowed,
-  clearLoginFailures,
-  recordLoginFailure,
-} from './login-limiter.js';
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from './login-limiter.js';
+import { oneGuessAtATime } from './password-checks.js';
 import { sessionQuery } from '../../db/device-path-queries.js';
 
 /** Accounts and sessions (seed: First steps, Account). Tokens are opaque; only their hash is stored. */
@@ -225,7 +221,7 @@ export async function authenticateLimited(
   password: string,
   address: string | null,
 ): Promise<User> {
-  return oneGuessAtATime(email, async () => {
+  return oneGuessAtATime(core, email, async () => {
     await assertLoginAllowed(core, email, address);
     try {
       const user = await authenticate(core, email, password);

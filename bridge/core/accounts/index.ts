@@ -6,6 +6,7 @@
 export * from './accounts.js';
 export * from './api-tokens.js';
 export * from './login-limiter.js';
+export * from './password-checks.js';
 export * from './password-reset.js';
 export * from './passwords.js';
 export * from './profile.js';

@@ -204,26 +204,3 @@ export async function recordResetRequest(core: Core, email: string, address: str
         .execute();
   });
 }
-
-/**
- * Password checks of one account run one after another in this process (issue 11 review): the limit is
- * read before the (slow, asynchronous) scrypt check and the failure written after it, so parallel
- * guesses would all have passed the same count. Queued per account, each guess sees the failures of
- * the ones before it. (Several bridge processes will need the same in the database: issue 16.)
- */
-const passwordQueues = new Map<string, Promise<unknown>>();
-
-export function oneGuessAtATime<T>(email: string, fn: () => Promise<T>): Promise<T> {
-  const key = email.trim().toLowerCase();
-  const before = passwordQueues.get(key) ?? Promise.resolve();
-  const run = before.then(fn, fn);
-  const settled = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  passwordQueues.set(key, settled);
-  void settled.then(() => {
-    if (passwordQueues.get(key) === settled) passwordQueues.delete(key);
-  });
-  return run;
-}

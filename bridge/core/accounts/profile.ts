@@ -3,12 +3,8 @@ import type { Language } from '../../i18n/languages.js';
 import { hashToken } from './accounts.js';
 import { type Actor, type Core, isoNow } from '../context.js';
 import { recordHistory } from '../history.js';
-import {
-  assertLoginAllowed,
-  clearLoginFailures,
-  oneGuessAtATime,
-  recordLoginFailure,
-} from './login-limiter.js';
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from './login-limiter.js';
+import { oneGuessAtATime } from './password-checks.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { newActivationToken, sendActivationMail } from './registration.js';
 
@@ -77,7 +73,7 @@ export async function assertCurrentPassword(
     .select(['email', 'password_hash'])
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
-  await oneGuessAtATime(user.email, async () => {
+  await oneGuessAtATime(core, user.email, async () => {
     await assertLoginAllowed(core, user.email, address);
     if (!(await verifyPassword(password, user.password_hash))) {
       await recordLoginFailure(core, user.email, address);

@@ -10,10 +10,10 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import {
   assertLoginAllowed,
   assertRegistrationAllowed,
-  oneGuessAtATime,
   recordLoginFailure,
   recordRegistration,
 } from './login-limiter.js';
+import { oneGuessAtATime } from './password-checks.js';
 
 /**
  * Self-registration and activation (seed: First steps, "You will receive a registration email with an
@@ -277,7 +277,7 @@ export async function activateWithPassword(
     .executeTakeFirst();
   if (!row || row.used_at || row.expires_at <= isoNow(core))
     throw new MylicError('NOT_FOUND', 'This activation link is unknown, used or expired.');
-  await oneGuessAtATime(row.userEmail, async () => {
+  await oneGuessAtATime(core, row.userEmail, async () => {
     await assertLoginAllowed(core, row.userEmail, address);
     if (!(await verifyPassword(password, row.password_hash))) {
       await recordLoginFailure(core, row.userEmail, address);

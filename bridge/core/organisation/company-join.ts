@@ -49,7 +49,7 @@ export async function joinCompany(core: Core, actor: Actor, input: JoinCompanyIn
   // every failure (unknown company, wrong password, not an admin there) answers alike.
   let joiningAdmin: number;
   try {
-    joiningAdmin = await oneGuessAtATime(input.email, async () => {
+    joiningAdmin = await oneGuessAtATime(core, input.email, async () => {
       await assertLoginAllowed(core, input.email, null);
       try {
         return (await authenticate(core, input.email, input.password)).id;
