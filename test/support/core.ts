@@ -2,6 +2,7 @@ import { loadOrCreateDevPki, type Pki } from '../../certs/dev-pki.js';
 import { createApp } from '../../bridge/app.js';
 import type { Clock, Core } from '../../bridge/core/context.js';
 import { openSqliteStore } from '../../bridge/db/sqlite/sqlite-store.js';
+import type { Store } from '../../bridge/db/store.js';
 import { outboxMailer } from '../../bridge/mail/mailer.js';
 import type { CoreMail } from '../../bridge/core/context.js';
 
@@ -17,9 +18,15 @@ export interface TestCore {
   close: () => Promise<void>;
 }
 
-export async function makeTestCore(dir: string, pki?: Pki, mail?: CoreMail): Promise<TestCore> {
+export async function makeTestCore(
+  dir: string,
+  pki?: Pki,
+  mail?: CoreMail,
+  /** Another store than the SQLite file in `dir` (the contract suites: test/support/stores.ts). */
+  theStore?: Store,
+): Promise<TestCore> {
   const thePki = pki ?? (await loadOrCreateDevPki(`${dir}/pki`));
-  const store = await openSqliteStore(`${dir}/test.sqlite`);
+  const store = theStore ?? (await openSqliteStore(`${dir}/test.sqlite`));
   let fixed: Date | null = null;
   // biome-ignore lint/suspicious/noAssignInExpressions: a settable test clock
   const clock = { now: () => fixed ?? new Date(), set: (d: Date | null) => void (fixed = d) };

@@ -8,28 +8,31 @@ import { bindFromBalance } from '../../bridge/core/licenses/index.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { MylicError } from '../../protocol/errors.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
+import { closeTestStores, openTestStore, STORES } from '../support/stores.js';
 import { tempDir } from '../support/tmp.js';
 
 /**
  * The balance ledger under concurrency (ARCHITECTURE §5): concurrent binds never overspend, and
- * activated = balance + bound + free holds afterwards.
+ * activated = balance + bound + free holds afterwards. On both stores (SQLite and PostgreSQL).
  */
 
 const TYPE = 'PBX-Port13';
 
-let root: { dir: string; cleanup: () => Promise<void> };
-let tc: TestCore;
+afterAll(closeTestStores);
 
-beforeAll(async () => {
-  root = await tempDir('mylic-ledger-');
-  tc = await makeTestCore(root.dir);
-});
-afterAll(async () => {
-  await tc?.close();
-  await root.cleanup();
-});
+describe.each(STORES)('bindFromBalance under concurrency, on %s', (kind) => {
+  let root: { dir: string; cleanup: () => Promise<void> };
+  let tc: TestCore;
 
-describe('bindFromBalance under concurrency', () => {
+  beforeAll(async () => {
+    root = await tempDir('mylic-ledger-');
+    tc = await makeTestCore(root.dir, undefined, undefined, await openTestStore(kind, root.dir));
+  });
+  afterAll(async () => {
+    await tc?.close();
+    await root?.cleanup();
+  });
+
   it('lets exactly 25 of 40 concurrent one-unit binds through a balance of 25; the rest fail with BALANCE_INSUFFICIENT', async () => {
     const user = await createUser(tc.core, {
       email: 'ledger@example.test',
