@@ -2,14 +2,14 @@ import { loadOrCreateDevPki, type Pki } from '../certs/dev-pki.js';
 import type { BridgeConfig } from './config.js';
 import { type Core, systemClock } from './core/context.js';
 import { applyOperatorSettings } from './core/settings.js';
-import { openSqliteStore } from './db/sqlite/sqlite-store.js';
+import { openStore } from './db/open-store.js';
 import { outboxMailer, smtpMailer } from './mail/mailer.js';
 
 /** Opens the store and the PKI and wires the core; shared by the server and the operator CLI. */
 export async function openCore(config: BridgeConfig): Promise<{ core: Core; pki: Pki }> {
   applyOperatorSettings(config.settings);
   const pki = await loadOrCreateDevPki(config.pkiDir);
-  const store = await openSqliteStore(config.sqliteFile);
+  const store = await openStore(config);
   const core: Core = {
     store,
     clock: systemClock,

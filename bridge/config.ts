@@ -10,6 +10,8 @@ const Env = z.object({
   MYLIC_DATA: z.string().min(1).default('./data'),
   /** SQLite file; defaults to `<MYLIC_DATA>/mylic.sqlite`. */
   MYLIC_SQLITE: z.string().min(1).optional(),
+  /** postgres://user@host:port/database: the PostgreSQL store instead of the SQLite file (README "Growing: PostgreSQL"). */
+  MYLIC_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   /** smtp://host:port (tests: a local SMTP sink). Unset: mails go to <MYLIC_DATA>/outbox as .eml files. */
   MYLIC_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MYLIC_MAIL_FROM: z.email().default('mylic@localhost'),
@@ -31,6 +33,8 @@ export interface BridgeConfig {
   host: string;
   dataDir: string;
   sqliteFile: string;
+  /** MYLIC_DATABASE_URL: when set, the store is this PostgreSQL database and `sqliteFile` is not used. */
+  databaseUrl: string | null;
   pkiDir: string;
   smtpUrl: string | null;
   mailFrom: string;
@@ -56,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     host: parsed.data.HOST,
     dataDir,
     sqliteFile: resolve(parsed.data.MYLIC_SQLITE ?? `${dataDir}/mylic.sqlite`),
+    databaseUrl: parsed.data.MYLIC_DATABASE_URL ?? null,
     pkiDir: `${dataDir}/pki`,
     smtpUrl: parsed.data.MYLIC_SMTP_URL ?? null,
     mailFrom: parsed.data.MYLIC_MAIL_FROM,
