@@ -23,6 +23,8 @@ import { FREED_RMA_PROJECT, rmaArrived, rmaReship } from './core/devices/index.j
 import { readRegistrationFiles, registerFactoryDevices, REGISTRATIONS_FOLDER } from './core/devices/index.js';
 import { loadLegacyExport } from './core/legacy/index.js';
 import { main as serve } from './server.js';
+import { main as servePlay, openPlay, syncPlayFromLive } from './play-server.js';
+import { playCopyInfo } from './core/play/index.js';
 
 /**
  * `mylic-bridge`: the server and the vendor's back-office commands, run on the bridge host against
@@ -31,6 +33,9 @@ import { main as serve } from './server.js';
 const USAGE = `usage: mylic-bridge <command> [options] [--json]
 
   serve                                               start the HTTPS bridge (PORT, HOST, MYLIC_DATA)
+  serve --sandbox                                     start myplay, the sandbox portal (MYLIC_PLAY_PORT, 8444), on a
+                                                      copy of the live database (MYLIC_PLAY_SQLITE; made when missing)
+  sandbox sync                                        bring the live device table into myplay's database now
   catalog                                             print versions, license types (packs, rules, prices) and device types
   ops user create --email E --password P --name N     create an active user account
   ops company create --name N --admin EMAIL           create a company with its DEFAULT project
@@ -95,6 +100,8 @@ const options = {
   now: { type: 'string' },
   // ops license bind: confirms the SSC summary in a project under SSA.
   'ssa-confirm': { type: 'boolean' },
+  // serve: myplay, the sandbox portal (bridge/play-server.ts).
+  sandbox: { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
@@ -410,8 +417,24 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       return positionals.length === 0 && !values.help ? EXIT.USAGE : EXIT.OK;
     }
     if (positionals[0] === 'serve') {
-      await serve();
+      await (values.sandbox ? servePlay() : serve());
       return -1; // keeps running
+    }
+    if (positionals.join(' ') === 'sandbox sync') {
+      const config = loadConfig();
+      const { core, copiedNow } = await openPlay(config);
+      try {
+        const r = await syncPlayFromLive(config, core);
+        const copy = await playCopyInfo(core);
+        console.log(
+          json
+            ? JSON.stringify({ ok: true, result: { ...r, copiedAt: copy?.copiedAt ?? null, copiedNow } })
+            : `myplay (${config.play.sqliteFile}, copied from the live database ${copy?.copiedAt ?? '?'}${copiedNow ? ', now' : ''}): ${r.seen} live device(s) read, ${r.added} new, ${r.certificates} certificate(s) changed`,
+        );
+        return EXIT.OK;
+      } finally {
+        await core.store.close();
+      }
     }
     const result = await run(positionals.join(' '), values);
     console.log(json ? JSON.stringify({ ok: true, result: result.json }) : result.text);

@@ -26,6 +26,12 @@ const Env = z.object({
   MYLIC_TEST_LICENSE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** The Configurator link of the menu (seed L294); unset: no link. */
   MYLIC_CONFIGURATOR_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // myplay, the sandbox portal (`serve --sandbox`, bridge/play-server.ts): its port, its database, the device sync.
+  MYLIC_PLAY_PORT: z.coerce.number().int().min(0).max(65535).default(8444),
+  /** The sandbox's SQLite file; defaults to `<MYLIC_DATA>/myplay.sqlite` (copied from the live one when missing). */
+  MYLIC_PLAY_SQLITE: z.string().min(1).optional(),
+  /** Minutes between two device syncs from the live database (seed L336). */
+  MYLIC_PLAY_SYNC_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
 });
 
 export interface BridgeConfig {
@@ -44,6 +50,8 @@ export interface BridgeConfig {
   publicUrlExplicit: boolean;
   /** Operator settings, applied by openCore (bridge/core/settings.ts). */
   settings: OperatorSettings;
+  /** myplay, the sandbox portal: same PKI and host, its own port and database file. */
+  play: { port: number; sqliteFile: string; syncMinutes: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
@@ -74,6 +82,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       testLicenseMonths: parsed.data.MYLIC_TEST_LICENSE_MONTHS,
       legacyTestLicenseDays: parsed.data.MYLIC_TEST_LICENSE_DAYS,
       configuratorUrl: parsed.data.MYLIC_CONFIGURATOR_URL ?? null,
+    },
+    play: {
+      port: parsed.data.MYLIC_PLAY_PORT,
+      sqliteFile: resolve(parsed.data.MYLIC_PLAY_SQLITE ?? `${dataDir}/myplay.sqlite`),
+      syncMinutes: parsed.data.MYLIC_PLAY_SYNC_MINUTES,
     },
   };
 }

@@ -26,11 +26,22 @@ export function normaliseKeyCode(input: string): string | null {
   // ASCII first, then upper case: 'ﬀ' (U+FB00) upper-cases to 'FF' and must not pass as a key's letters.
   if (!/^[\x21-\x7e]*$/.test(code)) return null;
   const upper = code.toUpperCase();
+  if (upper.length === PLAY_KEY_PREFIX.length + KEY_LENGTH && upper.startsWith(PLAY_KEY_PREFIX))
+    return KEY_RE.test(upper.slice(PLAY_KEY_PREFIX.length)) ? upper : null;
   return KEY_RE.test(upper) ? upper : null;
 }
 
+/**
+ * Keys made in myplay, the sandbox portal, carry this prefix (seed L341 "These will have the prefix
+ * "PLAY-" to identify them as play activation keys"): stored as `PLAY` + the 25 characters, shown as
+ * `PLAY-ABCDE-…`. The live portal refuses them (PLAY_KEY_NOT_LIVE).
+ */
+export const PLAY_KEY_PREFIX = 'PLAY';
+export const isPlayKeyCode = (code: string) => code.length === PLAY_KEY_PREFIX.length + KEY_LENGTH;
+
 /** `ABCDE-FGHJK-…`: how a key is shown and printed. */
 export function formatKeyCode(code: string): string {
+  if (isPlayKeyCode(code)) return `${PLAY_KEY_PREFIX}-${formatKeyCode(code.slice(PLAY_KEY_PREFIX.length))}`;
   const groups: string[] = [];
   for (let i = 0; i < code.length; i += KEY_GROUP) groups.push(code.slice(i, i + KEY_GROUP));
   return groups.join('-');

@@ -21,7 +21,18 @@ export interface Core {
   clock: Clock;
   keys: CoreKeys;
   mail: CoreMail;
+  /**
+   * 'play': myplay, the sandbox portal (`mylic-bridge serve --sandbox`, seed L330–350; bridge/core/play).
+   * Its own actions (self-service balance, free license editing, RMA status) refuse to run elsewhere, and
+   * live-only ones (invalidation, real license files) change there. Unset means the live portal.
+   */
+  mode?: CoreMode;
 }
+
+export type CoreMode = 'live' | 'play';
+
+/** Whether this core is myplay, the sandbox portal. */
+export const isPlay = (core: Pick<Core, 'mode'>): boolean => core.mode === 'play';
 
 /** The mail port: where mail goes and the public address links in it point to. */
 export interface CoreMail {

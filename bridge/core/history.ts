@@ -80,6 +80,10 @@ export const HISTORY_EVENTS = [
   'project.ssa_set',
   'project.ssa_extended',
   'project.ssa_mails_changed',
+  // myplay, the sandbox portal (play/): its copy of the live database, self-service balance, free editing
+  'play.copied',
+  'play.balance_added',
+  'play.licenses_edited',
 ] as const;
 export type HistoryEventName = (typeof HISTORY_EVENTS)[number];
 

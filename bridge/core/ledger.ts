@@ -31,6 +31,11 @@ export const LEDGER_REASONS = [
   'ssc.on-credit',
   // the old license manager's import (legacy/legacy-import.ts): old balances and licenses coming in
   'legacy.imported',
+  // myplay, the sandbox portal (play/): self-service balance and licenses added on a device (new units);
+  // a license put back into the balance ('B'); a license deleted ('D': credited and debited, it leaves)
+  'play.credited',
+  'play.returned',
+  'play.deleted',
 ] as const;
 export type LedgerReason = (typeof LEDGER_REASONS)[number];
 
@@ -45,6 +50,8 @@ export type LedgerReason = (typeof LEDGER_REASONS)[number];
 export const INTERNAL_CREDIT_REASONS = [
   'free.converted',
   'floating.deleted',
+  'play.returned',
+  'play.deleted',
 ] as const satisfies readonly LedgerReason[];
 export const KEY_CREDIT_REASONS = [
   'key.redeemed',
@@ -55,6 +62,7 @@ export const LEFT_COMPANY_REASONS = [
   'ssc.spent',
   'license.exchanged',
   'license.withdrawn',
+  'play.deleted',
 ] as const satisfies readonly LedgerReason[];
 
 /**

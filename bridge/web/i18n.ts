@@ -15,6 +15,7 @@ import { ownKeyMessages } from './keys/messages.js';
 import { companyMessages } from './organisation/company-messages.js';
 import { projectMessages } from './organisation/project-messages.js';
 import { importMessages } from './organisation/import-messages.js';
+import { playMessages } from './play/messages.js';
 import { searchMessages } from './search/messages.js';
 
 export const LANGUAGES = ['en', 'de', 'it', 'nl', 'fr'] as const;
@@ -762,6 +763,7 @@ export const AREA_CATALOGS = [
   floatingMessages,
   certMessages,
   importMessages,
+  playMessages,
 ] as const;
 type KeysOf<C> = C extends { en: infer E } ? keyof E : never;
 type AreaKeys = KeysOf<(typeof AREA_CATALOGS)[number]>;

@@ -9,6 +9,7 @@ import { historySearchCss } from './styles/history-search.js';
 import { licensesKeysCss } from './styles/licenses-keys.js';
 import { projectsCss } from './styles/projects.js';
 import { HELP_CHROME, helpPath } from './help/content.js';
+import { PlayBanner, playCss } from './play/play-banner.js';
 import { LANGUAGES, MESSAGES, t, type Lang, type MessageKey } from './i18n.js';
 
 /**
@@ -67,6 +68,7 @@ export function Layout(p: LayoutProps) {
           <a class="skip" href="#main">
             {t(p.lang, 'skipToContent')}
           </a>
+          <PlayBanner lang={p.lang} />
           <header class="top">
             <div class="brand">
               mylic <span>{t(p.lang, 'portal')}</span>
@@ -211,5 +213,5 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}caption{text-al
 input[type=date]{padding:6px 8px;font:inherit;border:2px solid #8a96a3;border-radius:4px}
 button.secondary{margin-top:12px;background:#fff;color:var(--brand);border:2px solid var(--brand);border-radius:4px;padding:8px 16px;font:inherit;font-weight:600;cursor:pointer}
 section.confirm{margin-top:20px;border-top:1px solid var(--line);padding-top:12px}
-${[accountCss, companyCss, projectsCss, licensesKeysCss, historySearchCss, deviceListCss, devicePageCss].join('\n')}
+${[accountCss, companyCss, projectsCss, licensesKeysCss, historySearchCss, deviceListCss, devicePageCss, playCss].join('\n')}
 `;

@@ -23,6 +23,7 @@ import { projectsPages } from './organisation/projects.js';
 import { importPages } from './organisation/import-page.js';
 import { ssaPages } from './ssa/ssa-page.js';
 import { helpPages } from './help/help-pages.js';
+import { playPages } from './play/play-pages.js';
 import { pageLanguage, webSession, type WebSession } from './web-session.js';
 
 const PAGE_CSP =
@@ -60,6 +61,8 @@ export function portalPages(core: Core) {
     if (!s) throw new LoginNeeded();
     return s;
   };
+  // myplay, the sandbox portal: its banner on every page and its own pages; nothing on the live portal.
+  playPages(app, core, session, notFoundPage);
   app.get('/static/portal.css', (c) =>
     c.body(PORTAL_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }),
   );

@@ -1,6 +1,7 @@
 import { MylicError } from '../../../protocol/errors.js';
 import {
   formatKeyCode,
+  isPlayKeyCode,
   normaliseKeyCode,
   type ActivationItem,
   type KeyPreview,
@@ -11,7 +12,7 @@ import type { Tx } from '../../db/store.js';
 import { projectAccess, selectedCompany } from '../access.js';
 import { creditBalance, projectBalance } from '../ledger.js';
 import { mergeLicenseLines } from '../catalog.js';
-import { type Actor, type Core, isoNow } from '../context.js';
+import { type Actor, type Core, isPlay, isoNow } from '../context.js';
 import { recordHistory } from '../history.js';
 import { generateKeyCode, newKeyRef } from './key-codes.js';
 
@@ -105,13 +106,15 @@ async function limitedLookup<T>(core: Core, actor: Actor, fn: () => Promise<T>):
 }
 
 /** The live key with this code (any form a person types), or KEY_NOT_FOUND. Deleted keys do not exist. */
-async function keyByCode(tx: Tx, input: string) {
+async function keyByCode(core: Core, tx: Tx, input: string) {
   const code = normaliseKeyCode(input);
   if (code === null)
     throw new MylicError(
       'KEY_NOT_FOUND',
       'There is no such activation key (a key has 25 letters and digits, e.g. ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ2).',
     );
+  // Seed L341: play keys "You won't be able to upload them on my.innovaphone.com" (myplay, bridge/core/play).
+  if (isPlayKeyCode(code) && !isPlay(core)) throw new MylicError('PLAY_KEY_NOT_LIVE');
   const key = await tx
     .selectFrom('activation_keys')
     .selectAll()
@@ -189,7 +192,7 @@ export async function previewKey(
   const projectId = targetProject(actor, req.projectId);
   const { project } = await projectAccess(core.store.db, actor, projectId);
   return limitedLookup(core, actor, async () => {
-    const key = await keyByCode(core.store.db, req.key);
+    const key = await keyByCode(core, core.store.db, req.key);
     if (key.redeemed_at !== null) throw new MylicError('KEY_ALREADY_REDEEMED');
     return {
       key: formatKeyCode(key.code),
@@ -220,7 +223,7 @@ export async function redeemKey(
     core.store.write(async (tx) => {
       const at = isoNow(core);
       const { project } = await projectAccess(tx, actor, projectId);
-      const key = await keyByCode(tx, req.key);
+      const key = await keyByCode(core, tx, req.key);
       if (key.redeemed_at !== null) throw new MylicError('KEY_ALREADY_REDEEMED');
       // Conditional: exactly one redeem ever takes the key, even if two writers got this far.
       const taken = await tx

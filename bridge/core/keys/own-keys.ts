@@ -11,9 +11,10 @@ import { projectAccess, selectedCompany } from '../access.js';
 import { keyById, keyLicenses } from './activation-keys.js';
 import { creditBalance, debitBalance, type LedgerReason } from '../ledger.js';
 import { catalog } from '../catalog.js';
-import { type Actor, type Core, isoNow } from '../context.js';
+import { type Actor, type Core, isPlay, isoNow } from '../context.js';
 import { recordHistory } from '../history.js';
 import { generateKeyCode, newKeyRef } from './key-codes.js';
+import { PLAY_KEY_PREFIX } from '../../../protocol/keys-api.js';
 
 /**
  * Own activation keys (seed: Own Activations; Balance, "can be shared for … activation key creation").
@@ -301,7 +302,8 @@ export async function createOwnKey(core: Core, actor: Actor, req: CreateOwnKeyRe
     const key = await tx
       .insertInto('activation_keys')
       .values({
-        code: generateKeyCode(),
+        // myplay's own keys carry the prefix PLAY- (seed L341); the live portal refuses them.
+        code: `${isPlay(core) ? PLAY_KEY_PREFIX : ''}${generateKeyCode()}`,
         ref,
         kind: 'own',
         company_id: companyId!,

@@ -6,7 +6,8 @@ import type { Device, License } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { devicePlacementFor, projectAccess, type ProjectAccess } from '../access.js';
 import { catalog, downloadableVersions, type DeviceType } from '../catalog.js';
-import { type Actor, type Core, isoNow } from '../context.js';
+import { type Actor, type Core, isPlay, isoNow, today } from '../context.js';
+import { operatorSettings } from '../settings.js';
 import { recordHistory } from '../history.js';
 import { splitByOwner } from './license-ownership.js';
 import { boundLicensesQuery, deviceQuery } from '../../db/device-path-queries.js';
@@ -303,6 +304,7 @@ async function issueFile(
       await tx.updateTable('devices').set({ legacy_download_at: at }).where('id', '=', device.id).execute();
   }
   const fileId = randomUUID();
+  const testEnd = isPlay(core) ? playTestEnd(today(core)) : null;
   const payload = {
     kind: 'license' as const,
     hardwareId: device.hardware_id,
@@ -311,9 +313,12 @@ async function issueFile(
     issuedAt: at,
     deviceCounter: device.invalidation_counter,
     encrypted,
-    licenses: included.map((l) =>
-      fileEntry(toDeviceLicense(encrypted ? l : { ...l, downloaded_unencrypted: 1 })),
-    ),
+    licenses: included.map((l) => {
+      const entry = fileEntry(toDeviceLicense(encrypted ? l : { ...l, downloaded_unencrypted: 1 }));
+      // myplay (seed L344 "You will always just download test licenses here!"): every license of the file
+      // is a test license, never returnable, ending like a portal test license (operator setting).
+      return testEnd ? { ...entry, returnable: false, testEnd } : entry;
+    }),
   };
   const xml = encodeLicenseFile(
     payload,
@@ -332,6 +337,7 @@ async function issueFile(
       encrypted,
       serials: included.map((l) => l.serial),
       ...(who.via === 'portal' ? { via: 'portal' } : {}),
+      ...(testEnd ? { testEnd } : {}),
     },
   });
   return { xml, fileId, encrypted, hardwareId: device.hardware_id };
@@ -367,4 +373,11 @@ export async function noDowngradeAfterReturn(
     device.legacy_download_at !== null || returned.some((l) => l.version !== null && l.version <= LEGACY_TOP);
   if (legacy)
     await tx.updateTable('devices').set({ no_downgrade_at: at }).where('id', '=', device.id).execute();
+}
+
+/** The last day of myplay's test licenses: the portal test license's months (operator setting) from today. */
+function playTestEnd(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + operatorSettings().testLicenseMonths);
+  return d.toISOString().slice(0, 10);
 }

@@ -5,7 +5,7 @@ import { encodeConfirmation, openConfirmation, openInvalidation } from '../../..
 import { assertDeviceCertificateOf } from '../devices/index.js';
 import { devicePlacementFor } from '../access.js';
 import { needsNoDowngradeConsent, noDowngradeAfterReturn } from './device-licenses.js';
-import { type Actor, type Core, isoNow } from '../context.js';
+import { type Actor, type Core, isPlay, isoNow } from '../context.js';
 import { findDevice } from '../devices/index.js';
 import { recordHistory } from '../history.js';
 import {
@@ -43,6 +43,8 @@ export async function acceptInvalidation(
   actor: Actor,
   documentXml: string,
 ): Promise<InvalidationResult> {
+  // Seed L346 (myplay): "Invalidation: Won't be possible here, because this is hardware related and can't be simulated."
+  if (isPlay(core)) throw new MylicError('PLAY_NO_INVALIDATION');
   const { payload, deviceCertPem } = openInvalidation(documentXml);
   // The device CA itself must have issued it, for a device (issue 11): not any certificate the root signed.
   assertDeviceCertificateOf(core, deviceCertPem, payload.hardwareId);

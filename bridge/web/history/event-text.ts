@@ -209,6 +209,10 @@ export const EVENT_TEXT: { readonly [E in HistoryEventName]: Text } = {
   'project.ssa_set': (d, c) => ({ vars: ssaVars(d, c) }),
   'project.ssa_extended': (d, c) => ({ vars: { ...ssaVars(d, c), before: date(c.lang, d.before) } }),
   'project.ssa_mails_changed': (d) => (d.sendMails === false ? { variant: 'off' } : {}),
+  // myplay, the sandbox portal (texts in bridge/web/play/messages.ts)
+  'play.copied': () => ({}),
+  'play.balance_added': (d, c) => ({ vars: { units: units(c.lang, num(d.units)), type: str(d.type) } }),
+  'play.licenses_edited': (_d, c) => ({ vars: { device: c.device } }),
 };
 
 /** Every variant an event may use (the label test checks their texts too). */
