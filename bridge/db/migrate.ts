@@ -53,3 +53,16 @@ export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Pr
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }
 }
+
+/** The migrations' names, in order. */
+export async function migrationNames(dialect: DialectName): Promise<string[]> {
+  return Object.keys(await provider(dialect).getMigrations());
+}
+
+/** Migrates up to and including `name` (tests: a database at an earlier schema version). */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the schema they create exists
+export async function migrateUpTo(db: Kysely<any>, dialect: DialectName, name: string): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider: provider(dialect) }).migrateTo(name);
+  if (error || results?.some((r) => r.status === 'Error'))
+    throw new Error(`database migration up to ${name} failed: ${String(error)}`);
+}
