@@ -47,6 +47,8 @@ describe('the core in the seed’s areas', () => {
       'legacy',
       'licenses',
       'organisation',
+      // myplay, the sandbox portal (seed L330-350; issue 15 item 2).
+      'play',
       'ssa',
     ]);
     for (const a of areas) {
