@@ -9,13 +9,19 @@ import { outboxMailer, smtpMailer } from './mail/mailer.js';
 export async function openCore(config: BridgeConfig): Promise<{ core: Core; pki: Pki }> {
   applyOperatorSettings(config.settings);
   const pki = await loadOrCreateDevPki(config.pkiDir);
+  // The authority that signs new documents, and the other one, still trusted to read back what it
+  // signed (confirmations stored before the switch): the certificate bundle holds both, signer first.
+  const [signer, other] =
+    config.licenseSignature === 'Ed25519'
+      ? [pki.licenseAuthority, pki.rsaLicenseAuthority]
+      : [pki.rsaLicenseAuthority, pki.licenseAuthority];
   const store = await openStore(config);
   const core: Core = {
     store,
     clock: systemClock,
     keys: {
-      licenseAuthorityKeyPem: pki.licenseAuthority.keyPem,
-      licenseAuthorityCertPem: pki.licenseAuthority.certPem,
+      licenseAuthorityKeyPem: signer.keyPem,
+      licenseAuthorityCertPem: `${signer.certPem.trimEnd()}\n${other.certPem.trimEnd()}\n`,
       deviceCertIssuers: [pki.deviceCa.certPem, pki.root.certPem],
       deviceCa: pki.deviceCa,
     },

@@ -26,6 +26,11 @@ const Env = z.object({
   MYLIC_TEST_LICENSE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** The Configurator link of the menu (seed L294); unset: no link. */
   MYLIC_CONFIGURATOR_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Which license authority signs new license files and confirmations (issue 16): the Ed25519 one, or
+   * the RSA one for a fleet whose agents do not know the Ed25519 authority yet. Both stay trusted.
+   */
+  MYLIC_LICENSE_SIGNATURE: z.enum(['Ed25519', 'RSA-PSS-SHA256']).default('Ed25519'),
   // myplay, the sandbox portal (`serve --sandbox`, bridge/play-server.ts): its port, its database, the device sync.
   MYLIC_PLAY_PORT: z.coerce.number().int().min(0).max(65535).default(8444),
   /** The sandbox's SQLite file; defaults to `<MYLIC_DATA>/myplay.sqlite` (copied from the live one when missing). */
@@ -50,6 +55,8 @@ export interface BridgeConfig {
   publicUrlExplicit: boolean;
   /** Operator settings, applied by openCore (bridge/core/settings.ts). */
   settings: OperatorSettings;
+  /** MYLIC_LICENSE_SIGNATURE: the license authority that signs new documents. */
+  licenseSignature: 'Ed25519' | 'RSA-PSS-SHA256';
   /** myplay, the sandbox portal: same PKI and host, its own port and database file. */
   play: { port: number; sqliteFile: string; syncMinutes: number };
 }
@@ -83,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       legacyTestLicenseDays: parsed.data.MYLIC_TEST_LICENSE_DAYS,
       configuratorUrl: parsed.data.MYLIC_CONFIGURATOR_URL ?? null,
     },
+    licenseSignature: parsed.data.MYLIC_LICENSE_SIGNATURE,
     play: {
       port: parsed.data.MYLIC_PLAY_PORT,
       sqliteFile: resolve(parsed.data.MYLIC_PLAY_SQLITE ?? `${dataDir}/myplay.sqlite`),

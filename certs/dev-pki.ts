@@ -1,37 +1,51 @@
 /**
- * The development PKI: one root and the three certificates the bridge needs, created on first
- * start and reused afterwards, so a developer trusts root-ca.pem once and devices made by the
- * dev factory keep verifying across restarts.
+ * The development PKI: one root and the certificates the bridge needs, created on first start and
+ * reused afterwards, so a developer trusts root-ca.pem once and devices made by the dev factory keep
+ * verifying across restarts.
  *
  * The directory appears complete or not at all: everything is written into a temporary sibling
  * directory which is then renamed into place. Two processes starting together both build a PKI;
  * the first rename wins and the other loads the winner's files, so nobody ends up with a mix.
+ *
+ * Two license authorities, both "mylic License Authority" under the root: the RSA one
+ * (license-authority.pem/.key, which signed every document before issue 16) and the Ed25519 one in
+ * the folder license-authority-ed25519/, which signs new ones. A PKI made before the Ed25519
+ * authority existed gains it on the next start, the same way: the folder is built beside it and
+ * renamed into place, so it appears whole or not at all and two processes end with the same key;
+ * the root, the device CA and the RSA authority stay as they are.
  */
-import { mkdir, mkdtemp, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MylicError } from '../protocol/errors.js';
 import { keyMatchesCertificate } from './inspect.js';
 import { type CertAndKey, createRootCa, issueCertificate } from './issue.js';
-import { generateKeyPair, writePublicFile, writeSecretFile } from './keys.js';
+import { generateEd25519KeyPair, generateKeyPair, writePublicFile, writeSecretFile } from './keys.js';
 
 export interface Pki {
   dir: string;
   root: CertAndKey;
   deviceCa: CertAndKey;
+  /** The Ed25519 license authority: signs new license files, confirmations and certificate documents. */
   licenseAuthority: CertAndKey;
+  /** The RSA license authority: what signed documents before issue 16; devices keep trusting it. */
+  rsaLicenseAuthority: CertAndKey;
   tlsServer: CertAndKey;
 }
 
-type Role = Exclude<keyof Pki, 'dir'>;
+type Role = Exclude<keyof Pki, 'dir' | 'licenseAuthority'>;
 
 /** File stem of each role: <stem>.pem (certificate, 0644) and <stem>.key (PKCS#8 key, 0600). */
 export const PKI_FILES: Readonly<Record<Role, string>> = {
   root: 'root-ca',
   deviceCa: 'device-ca',
-  licenseAuthority: 'license-authority',
+  rsaLicenseAuthority: 'license-authority',
   tlsServer: 'tls-server',
 };
+
+/** The Ed25519 license authority: <folder>/<stem>.pem and <stem>.key, a folder so it can appear atomically. */
+export const ED25519_AUTHORITY_FOLDER = 'license-authority-ed25519';
+export const ED25519_AUTHORITY_STEM = 'license-authority-ed25519';
 
 const ROLES = Object.keys(PKI_FILES) as Role[];
 const YEAR_DAYS = 365;
@@ -50,7 +64,9 @@ const DEV_ORGANIZATION = 'mylic development';
 export async function loadOrCreateDevPki(dir: string, opts: { hostnames?: string[] } = {}): Promise<Pki> {
   const target = resolve(dir);
   const state = await pkiState(target);
-  // complete: load it; partial or foreign: loadPki throws the explanation.
+  // complete: load it (after adding the Ed25519 authority to an older PKI); partial or foreign:
+  // loadPki throws the explanation.
+  if (state === 'complete') await addEd25519Authority(target);
   if (state !== 'absent' && state !== 'empty') return loadPki(target);
 
   const parent = dirname(target);
@@ -99,21 +115,78 @@ export async function loadPki(dir: string): Promise<Pki> {
     );
   }
   const pki: Pki = { dir: target } as Pki;
-  for (const role of ROLES) {
-    const stem = PKI_FILES[role];
-    const [certPem, keyPem] = await Promise.all([
-      readFile(join(target, `${stem}.pem`), 'utf8'),
-      readFile(join(target, `${stem}.key`), 'utf8'),
-    ]);
-    if (!keyMatchesCertificate(keyPem, certPem)) {
-      throw new MylicError(
-        'CERT_KEY_MISMATCH',
-        `${join(target, `${stem}.key`)} does not belong to ${join(target, `${stem}.pem`)}.`,
-      );
-    }
-    pki[role] = { certPem, keyPem };
+  for (const role of ROLES) pki[role] = await readPair(target, PKI_FILES[role]);
+  const ed25519Dir = join(target, ED25519_AUTHORITY_FOLDER);
+  if (!(await exists(join(ed25519Dir, `${ED25519_AUTHORITY_STEM}.pem`)))) {
+    throw new MylicError(
+      'NOT_FOUND',
+      `The PKI in ${target} has no Ed25519 license authority yet (${ED25519_AUTHORITY_FOLDER}/): start the bridge once to add it.`,
+    );
   }
+  pki.licenseAuthority = await readPair(ed25519Dir, ED25519_AUTHORITY_STEM);
   return pki;
+}
+
+async function readPair(dir: string, stem: string): Promise<CertAndKey> {
+  const [certPem, keyPem] = await Promise.all([
+    readFile(join(dir, `${stem}.pem`), 'utf8'),
+    readFile(join(dir, `${stem}.key`), 'utf8'),
+  ]);
+  if (!keyMatchesCertificate(keyPem, certPem)) {
+    throw new MylicError(
+      'CERT_KEY_MISMATCH',
+      `${join(dir, `${stem}.key`)} does not belong to ${join(dir, `${stem}.pem`)}.`,
+    );
+  }
+  return { certPem, keyPem };
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return false;
+      throw e;
+    },
+  );
+
+/**
+ * Adds the Ed25519 license authority to a PKI made before it existed: issued by the PKI's own root,
+ * written into a temporary folder inside the PKI and renamed to license-authority-ed25519/. The
+ * rename fails when another process got there first; its authority is the one kept.
+ */
+async function addEd25519Authority(dir: string): Promise<void> {
+  const target = join(dir, ED25519_AUTHORITY_FOLDER);
+  if (await exists(join(target, `${ED25519_AUTHORITY_STEM}.pem`))) return;
+  const root = await readPair(dir, PKI_FILES.root);
+  const tmp = await mkdtemp(join(dir, `.${ED25519_AUTHORITY_FOLDER}.tmp-`));
+  try {
+    await writePair(tmp, ED25519_AUTHORITY_STEM, issueEd25519Authority(root));
+    try {
+      await rename(tmp, target);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM') throw e;
+      return;
+    }
+    await fsyncDir(dir);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The Ed25519 "mylic License Authority", issued by the root for signing. */
+function issueEd25519Authority(root: CertAndKey): CertAndKey {
+  const { privateKeyPem, publicKeyPem } = generateEd25519KeyPair();
+  const certPem = issueCertificate({
+    issuer: root,
+    subjectPublicKeyPem: publicKeyPem,
+    commonName: DEV_LICENSE_AUTHORITY_CN,
+    organization: DEV_ORGANIZATION,
+    usage: 'signing',
+    validDays: 20 * YEAR_DAYS,
+  });
+  return { certPem, keyPem: privateKeyPem };
 }
 
 function createDevPki(hostnames: string[]): Omit<Pki, 'dir'> {
@@ -145,7 +218,8 @@ function createDevPki(hostnames: string[]): Omit<Pki, 'dir'> {
     root,
     // pathLen 0: the device CA issues device certificates, never another CA.
     deviceCa: issued(DEV_DEVICE_CA_CN, 'ca', 20 * YEAR_DAYS, { pathLen: 0 }),
-    licenseAuthority: issued(DEV_LICENSE_AUTHORITY_CN, 'signing', 20 * YEAR_DAYS),
+    rsaLicenseAuthority: issued(DEV_LICENSE_AUTHORITY_CN, 'signing', 20 * YEAR_DAYS),
+    licenseAuthority: issueEd25519Authority(root),
     tlsServer: issued(DEV_TLS_SERVER_CN, 'server', 2 * YEAR_DAYS, {
       dnsNames: names.filter((n) => isIP(n) === 0),
       ipAddresses: [...new Set(['127.0.0.1', '::1', ...names.filter((n) => isIP(n) !== 0)])],
@@ -154,11 +228,15 @@ function createDevPki(hostnames: string[]): Omit<Pki, 'dir'> {
 }
 
 async function writePki(dir: string, pki: Omit<Pki, 'dir'>): Promise<void> {
-  for (const role of ROLES) {
-    const stem = PKI_FILES[role];
-    await writePublicFile(join(dir, `${stem}.pem`), pki[role].certPem);
-    await writeSecretFile(join(dir, `${stem}.key`), pki[role].keyPem);
-  }
+  for (const role of ROLES) await writePair(dir, PKI_FILES[role], pki[role]);
+  const ed25519Dir = join(dir, ED25519_AUTHORITY_FOLDER);
+  await mkdir(ed25519Dir, { mode: 0o700 });
+  await writePair(ed25519Dir, ED25519_AUTHORITY_STEM, pki.licenseAuthority);
+}
+
+async function writePair(dir: string, stem: string, pair: CertAndKey): Promise<void> {
+  await writePublicFile(join(dir, `${stem}.pem`), pair.certPem);
+  await writeSecretFile(join(dir, `${stem}.key`), pair.keyPem);
 }
 
 const allFileNames = (): string[] =>

@@ -22,10 +22,23 @@ export const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
 export const derOf = (asn: forge.asn1.Asn1): Buffer =>
   Buffer.from(forge.asn1.toDer(asn).getBytes(), 'binary');
 
-/** Signs a forge certificate in place (sha256WithRSAEncryption) with a PEM private key. */
-export function signCertificate(cert: forge.pki.Certificate, privateKeyPem: string): void {
+/**
+ * Signs a forge certificate in place (sha256WithRSAEncryption) with a PEM private key. `subjectKeyInfo`
+ * replaces the SubjectPublicKeyInfo forge wrote (forge writes RSA keys only): the DER of another
+ * key's SPKI, e.g. Ed25519, goes into the TBS before it is signed.
+ */
+export function signCertificate(
+  cert: forge.pki.Certificate,
+  privateKeyPem: string,
+  subjectKeyInfo?: Buffer,
+): void {
   cert.siginfo.algorithmOid = cert.signatureOid = SHA256_WITH_RSA;
   const tbs = builders.getTBSCertificate(cert);
+  if (subjectKeyInfo) {
+    // version, serial, signature, issuer, validity, subject, SubjectPublicKeyInfo, extensions
+    const parts = tbs.value as forge.asn1.Asn1[];
+    parts[6] = forge.asn1.fromDer(forge.util.createBuffer(subjectKeyInfo.toString('binary')), true);
+  }
   cert.tbsCertificate = tbs;
   cert.signature = sign('sha256', derOf(tbs), privateKeyPem).toString('binary');
 }

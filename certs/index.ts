@@ -1,5 +1,12 @@
 /** The PKI of mylic: keys, issuing, CSRs, inspection, chain verification and the dev PKI. */
-export { generateKeyPair, publicKeyOf, writeSecretFile, writePublicFile, type KeyPair } from './keys.js';
+export {
+  generateKeyPair,
+  generateEd25519KeyPair,
+  publicKeyOf,
+  writeSecretFile,
+  writePublicFile,
+  type KeyPair,
+} from './keys.js';
 export {
   createRootCa,
   issueCertificate,
@@ -26,6 +33,8 @@ export {
   loadOrCreateDevPki,
   loadPki,
   PKI_FILES,
+  ED25519_AUTHORITY_FOLDER,
+  ED25519_AUTHORITY_STEM,
   DEV_ROOT_CN,
   DEV_DEVICE_CA_CN,
   DEV_LICENSE_AUTHORITY_CN,

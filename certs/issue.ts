@@ -1,10 +1,13 @@
 /**
  * Issuing certificates: the root, the intermediate authorities and the end-entity certificates.
  *
- * forge assembles the X.509 structure, node:crypto signs it (see forge-sign.ts). The key usage
+ * forge assembles the X.509 structure, node:crypto signs it (see forge-sign.ts). Issuers are RSA; a
+ * subject key is RSA, or Ed25519 for a signing certificate (the license authority since issue 16),
+ * whose SubjectPublicKeyInfo node:crypto writes and forge only carries. The key usage
  * comes from one `usage` word so that a caller cannot forget an extension or mix, for example, a
  * CA flag with a TLS-server usage.
  */
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
 import { MylicError } from '../protocol/errors.js';
@@ -78,19 +81,14 @@ export function issueCertificate(opts: IssueOptions): string {
     throw new TypeError('pathLen is a non-negative integer and only for CA certificates');
   }
   const issuer = readIssuer(opts.issuer);
-
-  let subjectKey: forge.pki.rsa.PublicKey;
-  try {
-    subjectKey = forge.pki.publicKeyFromPem(opts.subjectPublicKeyPem);
-  } catch (e) {
-    throw new MylicError(
-      'CERT_MALFORMED',
-      `The subject public key cannot be read (an RSA SPKI PEM is expected): ${(e as Error).message}`,
-    );
-  }
+  const subject = readSubjectKey(opts.subjectPublicKeyPem);
+  if (subject.ed25519 && opts.usage !== 'signing')
+    throw new TypeError(`An Ed25519 key only signs: usage "${opts.usage}" needs an RSA key`);
 
   const notBefore = opts.notBefore ?? new Date(Date.now() - BACKDATE_MS);
-  const cert = newCertificate(subjectKey, notBefore, opts.validDays);
+  // forge writes RSA keys only: for an Ed25519 subject it carries the issuer's key as a stand-in, and
+  // the real SubjectPublicKeyInfo replaces it in the TBS before signing (signCertificate).
+  const cert = newCertificate(subject.forgeKey ?? issuer.publicKey, notBefore, opts.validDays);
   cert.setSubject(
     toForgeFields(nameAttributes({ commonName: opts.commonName, organization: opts.organization })),
   );
@@ -108,16 +106,55 @@ export function issueCertificate(opts: IssueOptions): string {
   ];
   if (extKeyUsage) extensions.push({ name: 'extKeyUsage', ...extKeyUsage });
   extensions.push(
-    { name: 'subjectKeyIdentifier' },
+    subject.ed25519
+      ? { name: 'subjectKeyIdentifier', value: octetString(subject.ed25519.keyIdentifier) }
+      : { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: issuer.keyIdentifier },
   );
   const altNames = subjectAltNames(opts.dnsNames ?? [], opts.ipAddresses ?? []);
   if (altNames.length > 0) extensions.push({ name: 'subjectAltName', altNames });
   cert.setExtensions(extensions);
 
-  signCertificate(cert, opts.issuer.keyPem);
+  signCertificate(cert, opts.issuer.keyPem, subject.ed25519?.spkiDer);
   return forge.pki.certificateToPem(cert);
 }
+
+interface SubjectKey {
+  /** The RSA key as forge reads it; undefined for Ed25519. */
+  forgeKey?: forge.pki.rsa.PublicKey;
+  ed25519?: { spkiDer: Buffer; keyIdentifier: Buffer };
+}
+
+/** An RSA or Ed25519 SPKI PEM; anything else is CERT_MALFORMED. */
+function readSubjectKey(pem: string): SubjectKey {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch (e) {
+    throw new MylicError(
+      'CERT_MALFORMED',
+      `The subject public key cannot be read (an RSA or Ed25519 SPKI PEM is expected): ${(e as Error).message}`,
+    );
+  }
+  if (key.asymmetricKeyType === 'ed25519') {
+    const spkiDer = key.export({ type: 'spki', format: 'der' });
+    // RFC 5280 method 1: SHA-1 of the subjectPublicKey bits, the last 32 bytes of an Ed25519 SPKI.
+    return {
+      ed25519: { spkiDer, keyIdentifier: createHash('sha1').update(spkiDer.subarray(-32)).digest() },
+    };
+  }
+  try {
+    return { forgeKey: forge.pki.publicKeyFromPem(pem) };
+  } catch (e) {
+    throw new MylicError(
+      'CERT_MALFORMED',
+      `The subject public key cannot be read (an RSA or Ed25519 SPKI PEM is expected): ${(e as Error).message}`,
+    );
+  }
+}
+
+const octetString = (bytes: Buffer): forge.asn1.Asn1 =>
+  forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OCTETSTRING, false, bytes.toString('binary'));
 
 /** The factory certificate of a device: CN = hardware id, client usage, 20 years by default. */
 export function issueDeviceCertificate(
@@ -162,6 +199,7 @@ function newCertificate(
 interface IssuerInfo {
   subject: ReturnType<typeof decodedAttributes>;
   keyIdentifier: string;
+  publicKey: forge.pki.rsa.PublicKey;
 }
 
 /**
@@ -194,7 +232,11 @@ function readIssuer(issuer: CertAndKey): IssuerInfo {
   const keyId = skiExt?.subjectKeyIdentifier
     ? forge.util.hexToBytes(skiExt.subjectKeyIdentifier)
     : keyIdentifier(cert.publicKey);
-  return { subject: decodedAttributes(fromForgeFields(cert.subject.attributes)), keyIdentifier: keyId };
+  return {
+    subject: decodedAttributes(fromForgeFields(cert.subject.attributes)),
+    keyIdentifier: keyId,
+    publicKey: cert.publicKey as forge.pki.rsa.PublicKey,
+  };
 }
 
 /** RFC 5280 method 1: SHA-1 of the subjectPublicKey bits (binary string, as forge wants it). */

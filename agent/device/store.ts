@@ -28,7 +28,8 @@ type NextIdentity = z.infer<typeof NextIdentity>;
  *   device.key / device.crt the device key (0600) and its certificate
  *   identity-next.json     a key + certificate replacement in progress (see replaceIdentity)
  *   device-previous.key    the key before the last certificate request, until the portal has seen the new one
- *   trust/                 root CA, device CA and license authority certificates, factory-installed
+ *   trust/                 root CA, device CA and license authority certificates (RSA, and Ed25519 since
+ *                          issue 16), factory-installed
  *   license.xml, installed.json  the installed license file as received, and what it holds
  *   pending-invalidation.json    the invalidation journal
  *   confirmations/<id>.xml       applied confirmations
@@ -93,6 +94,8 @@ export class DeviceStore {
       rootCaPem: string;
       deviceCaPem: string;
       licenseAuthorityPem: string;
+      /** The Ed25519 license authority (issue 16); devices made before it have only the RSA one. */
+      ed25519LicenseAuthorityPem?: string;
     },
     state: DeviceState,
   ) {
@@ -103,6 +106,11 @@ export class DeviceStore {
     await writeFileAtomic(this.path('trust', 'root-ca.pem'), files.rootCaPem);
     await writeFileAtomic(this.path('trust', 'device-ca.pem'), files.deviceCaPem);
     await writeFileAtomic(this.path('trust', 'license-authority.pem'), files.licenseAuthorityPem);
+    if (files.ed25519LicenseAuthorityPem !== undefined)
+      await writeFileAtomic(
+        this.path('trust', 'license-authority-ed25519.pem'),
+        files.ed25519LicenseAuthorityPem,
+      );
     await this.saveState(state);
   }
 

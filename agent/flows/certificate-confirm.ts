@@ -4,6 +4,7 @@ import { MylicError } from '../../protocol/errors.js';
 import { openCertificateDocument, openCertificateKey } from '../../protocol/documents/index.js';
 import type { DeviceStore } from '../device/store.js';
 import { assertIssuedNotAhead } from './install.js';
+import { trustedAuthorities } from './license-authorities.js';
 
 /**
  * Applies a certificate confirmation from the portal (seed L245–248: "If you created a new certificate
@@ -16,7 +17,7 @@ import { assertIssuedNotAhead } from './install.js';
  */
 export async function applyCertificateConfirmation(store: DeviceStore, xml: Uint8Array) {
   const state = await store.state();
-  const payload = openCertificateDocument(xml, await store.readText('trust', 'license-authority.pem'));
+  const payload = openCertificateDocument(xml, await trustedAuthorities(store, new Date()));
   if (payload.hardwareId !== state.hardwareId)
     throw new MylicError(
       'CONFIRMATION_MISMATCH',

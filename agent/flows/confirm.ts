@@ -6,6 +6,7 @@ import { advanceTrustedTime } from '../checks/clock.js';
 import { openDevice } from './device-context.js';
 import { assertIssuedNotAhead } from './install.js';
 import { applyCertificateConfirmation } from './certificate-confirm.js';
+import { trustedAuthorities } from './license-authorities.js';
 
 /**
  * Applies a confirmation (seed: "upload this on the device (under Step1)"). It must be signed by the
@@ -17,7 +18,7 @@ import { applyCertificateConfirmation } from './certificate-confirm.js';
 export async function applyConfirmation(store: DeviceStore, xml: Uint8Array) {
   const state = await store.state();
   const pending = await store.pending();
-  const payload = openConfirmation(xml, await store.readText('trust', 'license-authority.pem'));
+  const payload = openConfirmation(xml, await trustedAuthorities(store, new Date()));
   if (payload.hardwareId !== state.hardwareId) {
     throw new MylicError(
       'CONFIRMATION_MISMATCH',

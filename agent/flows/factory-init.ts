@@ -42,7 +42,8 @@ export async function factoryInit(input: FactoryInitInput) {
       certPem,
       rootCaPem: pki.root.certPem,
       deviceCaPem: pki.deviceCa.certPem,
-      licenseAuthorityPem: pki.licenseAuthority.certPem,
+      licenseAuthorityPem: pki.rsaLicenseAuthority.certPem,
+      ed25519LicenseAuthorityPem: pki.licenseAuthority.certPem,
     },
     {
       hardwareId,

@@ -1,6 +1,6 @@
 import { MylicError } from '../../protocol/errors.js';
 import { openLicenseFile } from '../../protocol/documents/index.js';
-import { assertCertificate } from '../../certs/verify.js';
+import { trustedAuthorities } from './license-authorities.js';
 import type { DeviceStore } from '../device/store.js';
 import { firmwareMajor, type DeviceState } from '../device/state.js';
 
@@ -20,7 +20,7 @@ export function assertIssuedNotAhead(state: DeviceState, issuedAt: string, now: 
  * Opens a license file with the device key; after a certificate request the portal encrypts to the
  * previous key until the device has logged in with the new certificate, so that key is tried second.
  */
-function openWithDeviceKeys(xml: Uint8Array, laPem: string, keyPem: string, previousKeyPem: string | null) {
+function openWithDeviceKeys(xml: Uint8Array, laPem: string[], keyPem: string, previousKeyPem: string | null) {
   try {
     return openLicenseFile(xml, { signerPublicKeyPem: laPem, devicePrivateKeyPem: keyPem });
   } catch (e) {
@@ -32,7 +32,8 @@ function openWithDeviceKeys(xml: Uint8Array, laPem: string, keyPem: string, prev
 /**
  * Checks and installs a license file (seed: Download licenses; "upload on your V8 (or higher)
  * device"). Nothing on the device changes unless every check passes: the license authority's
- * signature (its certificate chained to the root), decryption with the device key, hardware id,
+ * signature (Ed25519, or RSA-PSS for files issued before issue 16; its certificate chained to the
+ * root), decryption with the device key, hardware id,
  * version the firmware runs, issue time not ahead of the device clock, and a counter not older than
  * the last confirmed invalidation (a file from before a return would bring the returned licenses back).
  * The file comes as the bytes it was given: decoded strictly (invalid UTF-8 is XML_MALFORMED, as on the
@@ -49,8 +50,7 @@ export async function installLicenseFile(
       'INVALIDATION_PENDING',
       'An invalidation is pending: transfer it or upload its confirmation before installing licenses.',
     );
-  const laPem = await store.readText('trust', 'license-authority.pem');
-  assertCertificate(laPem, { issuers: [await store.readText('trust', 'root-ca.pem')], at: now });
+  const laPem = await trustedAuthorities(store, now);
   const payload = openWithDeviceKeys(
     xml,
     laPem,

@@ -11,7 +11,7 @@ import {
   toBase64,
 } from './envelope.js';
 import { CertificatePayload } from './payloads.js';
-import { loadPrivateKey, loadPublicKey, signPayload, verifyPayload } from './signature.js';
+import { loadSigningKey, signPayload, type TrustedSigners, verifyBySigners } from './signature.js';
 
 /**
  * Certificate confirmations (seed L245–248): the new certificate and its key from "Request certificate"
@@ -51,23 +51,18 @@ export function encodeCertificateDocument(
   };
   const checked = checkPayloadForEncoding(payload, 'certificate', CertificatePayload);
   const bytes = encodePayload(checked);
-  const signature = signPayload('certificate', bytes, loadPrivateKey(signerKeyPem, 'license signing key'));
+  const signature = signPayload('certificate', bytes, loadSigningKey(signerKeyPem, 'license signing key'));
   return buildSignedEnvelope('certificate', bytes, signature);
 }
 
 /** Verifies the license authority's signature; returns the payload (the key still encrypted). */
 export function openCertificateDocument(
   xml: string | Uint8Array,
-  signerPublicKeyPem: string,
+  signers: TrustedSigners,
 ): CertificatePayload {
   const env = readEnvelope(xml, 'certificate');
   if (env.form !== 'signed') throw new MylicError('DOC_MALFORMED', 'The certificate document is not signed.');
-  verifyPayload(
-    'certificate',
-    env.payloadBytes,
-    env.signature,
-    loadPublicKey(signerPublicKeyPem, 'license authority public key'),
-  );
+  verifyBySigners('certificate', env, signers);
   return decodePayload(env.payloadBytes, 'certificate', CertificatePayload);
 }
 

@@ -7,9 +7,9 @@ import {
 } from './envelope.js';
 import { MylicError } from '../errors.js';
 import { ConfirmationPayload } from './payloads.js';
-import { loadPrivateKey, loadPublicKey, signPayload, verifyPayload } from './signature.js';
+import { loadSigningKey, signPayload, type TrustedSigners, verifyBySigners } from './signature.js';
 
-/** Confirmations of an invalidation: signed by the license authority. */
+/** Confirmations of an invalidation: signed by the license authority (Ed25519, or RSA-PSS before issue 16). */
 
 export function encodeConfirmation(payload: ConfirmationPayload, signerKeyPem: string): string {
   const checked = checkPayloadForEncoding(payload, 'confirmation', ConfirmationPayload);
@@ -17,20 +17,16 @@ export function encodeConfirmation(payload: ConfirmationPayload, signerKeyPem: s
   const signature = signPayload(
     'confirmation',
     payloadBytes,
-    loadPrivateKey(signerKeyPem, 'license signing key'),
+    loadSigningKey(signerKeyPem, 'license signing key'),
   );
   return buildSignedEnvelope('confirmation', payloadBytes, signature);
 }
 
-export function openConfirmation(xml: string | Uint8Array, signerPublicKeyPem: string): ConfirmationPayload {
+/** `signers`: the trusted license authorities (see OpenLicenseFileOptions). */
+export function openConfirmation(xml: string | Uint8Array, signers: TrustedSigners): ConfirmationPayload {
   const env = readEnvelope(xml, 'confirmation');
   if (env.form !== 'signed')
     throw new MylicError('DOC_MALFORMED', 'The confirmation is not a signed document.');
-  verifyPayload(
-    'confirmation',
-    env.payloadBytes,
-    env.signature,
-    loadPublicKey(signerPublicKeyPem, 'license authority public key'),
-  );
+  verifyBySigners('confirmation', env, signers);
   return decodePayload(env.payloadBytes, 'confirmation', ConfirmationPayload);
 }

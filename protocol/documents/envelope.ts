@@ -3,13 +3,14 @@ import { MylicError } from '../errors.js';
 import { isCanonicalHardwareId } from '../hardware-id.js';
 import { buildXml, parseXmlSafe } from '../xml.js';
 import { DOCUMENT_KINDS, type DocumentKind } from './payloads.js';
+import { isSignatureAlg, SIGNATURE_ALGS, type SignatureAlg } from './signature.js';
 
 /**
  * The XML envelope shared by the three documents (ARCHITECTURE §4):
  *
  *   <mylic-document kind="license|invalidation|confirmation" format="1">
  *     <payload encoding="base64">…</payload>
- *     <signature alg="RSA-PSS-SHA256">…</signature>
+ *     <signature alg="Ed25519|RSA-PSS-SHA256">…</signature>
  *     <certificate>…</certificate>            (invalidation only)
  *   </mylic-document>
  *
@@ -35,7 +36,6 @@ const MAX_BYTES: Record<DocumentKind, number> = {
 export const ROOT_ELEMENT = 'mylic-document';
 export const ENVELOPE_FORMAT = '1';
 export const PAYLOAD_ENCODING = 'base64';
-export const SIGNATURE_ALG = 'RSA-PSS-SHA256';
 export const ENCRYPTION_ALG = 'RSA-OAEP-SHA256+A256GCM';
 
 const malformed = (message: string): MylicError => new MylicError('DOC_MALFORMED', message);
@@ -168,6 +168,8 @@ export function expectKind(actual: string, expected: DocumentKind, what = 'docum
 export interface SignedEnvelope {
   readonly form: 'signed';
   readonly payloadBytes: Buffer;
+  /** The algorithm the envelope names, one of SIGNATURE_ALGS. */
+  readonly alg: SignatureAlg;
   readonly signature: Buffer;
   /** The embedded certificate PEM (invalidation only), strictly decoded as UTF-8. */
   readonly certificatePem: string | undefined;
@@ -234,10 +236,10 @@ export function readEnvelope(
   const signatureEl = requireChild(root, ROOT_ELEMENT, 'signature');
   expectShape(signatureEl, 'signature', { attrs: ['alg'], text: true });
   const alg = requireAttr(signatureEl, 'signature', 'alg');
-  if (alg !== SIGNATURE_ALG) {
+  if (!isSignatureAlg(alg)) {
     throw new MylicError(
       'DOC_ALGORITHM_UNSUPPORTED',
-      `Signature algorithm "${alg}" is not allowed (only ${SIGNATURE_ALG}).`,
+      `Signature algorithm "${alg}" is not allowed (only ${SIGNATURE_ALGS.join(' or ')}).`,
     );
   }
 
@@ -249,6 +251,7 @@ export function readEnvelope(
   return {
     form: 'signed',
     payloadBytes: fromBase64Strict(payloadEl.text, 'payload'),
+    alg,
     signature: fromBase64Strict(signatureEl.text, 'signature'),
     certificatePem,
   };
@@ -266,12 +269,12 @@ export function decodeUtf8(bytes: Uint8Array, what: string): string {
 export function buildSignedEnvelope(
   kind: DocumentKind,
   payloadBytes: Uint8Array,
-  signature: Uint8Array,
+  signed: { alg: SignatureAlg; signature: Uint8Array },
   certificatePem?: string,
 ): string {
   const doc: Record<string, unknown> = {
     payload: { '@_encoding': PAYLOAD_ENCODING, '#text': toBase64(payloadBytes) },
-    signature: { '@_alg': SIGNATURE_ALG, '#text': toBase64(signature) },
+    signature: { '@_alg': signed.alg, '#text': toBase64(signed.signature) },
   };
   if (certificatePem !== undefined) doc.certificate = toBase64(Buffer.from(certificatePem, 'utf8'));
   return checkedSize(buildXml({ [ROOT_ELEMENT]: { '@_kind': kind, '@_format': ENVELOPE_FORMAT, ...doc } }));

@@ -13,3 +13,10 @@ export {
   openCertificateKey,
   type CertificateDocumentInput,
 } from './certificate.js';
+export {
+  ED25519,
+  RSA_PSS_SHA256,
+  SIGNATURE_ALGS,
+  type SignatureAlg,
+  type TrustedSigners,
+} from './signature.js';

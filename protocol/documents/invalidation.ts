@@ -8,7 +8,13 @@ import {
   readEnvelope,
 } from './envelope.js';
 import { InvalidationPayload } from './payloads.js';
-import { checkRsaPublicKey, loadPrivateKey, signPayload, verifyPayload } from './signature.js';
+import {
+  checkRsaPublicKey,
+  loadPrivateKey,
+  RSA_PSS_SHA256,
+  signPayload,
+  verifyPayload,
+} from './signature.js';
 
 /**
  * Invalidation documents: signed by the device key, with the device certificate embedded so an
@@ -53,7 +59,12 @@ export function openInvalidation(xml: string | Uint8Array): OpenedInvalidation {
     throw new MylicError('DOC_MALFORMED', 'The certificate in the invalidation document cannot be read.');
   }
   checkRsaPublicKey(cert.publicKey, 'device certificate key');
-  verifyPayload('invalidation', env.payloadBytes, env.signature, cert.publicKey);
+  if (env.alg !== RSA_PSS_SHA256)
+    throw new MylicError(
+      'DOC_ALGORITHM_UNSUPPORTED',
+      `An invalidation is signed with the device key (${RSA_PSS_SHA256}), not ${env.alg}.`,
+    );
+  verifyPayload('invalidation', env.payloadBytes, env.alg, env.signature, cert.publicKey);
   const payload = decodePayload(env.payloadBytes, 'invalidation', InvalidationPayload);
   return { payload, deviceCertPem: cert.toString() };
 }

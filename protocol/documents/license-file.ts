@@ -10,7 +10,13 @@ import {
   type SignedEnvelope,
 } from './envelope.js';
 import { LicenseFilePayload } from './payloads.js';
-import { loadPrivateKey, loadPublicKey, signPayload, verifyPayload } from './signature.js';
+import {
+  loadPublicKey,
+  loadSigningKey,
+  signPayload,
+  type TrustedSigners,
+  verifyBySigners,
+} from './signature.js';
 
 /**
  * License files: signed by the license authority; for V8+ (payload.encrypted) the whole signed
@@ -18,14 +24,17 @@ import { loadPrivateKey, loadPublicKey, signPayload, verifyPayload } from './sig
  */
 
 export interface OpenLicenseFileOptions {
-  /** The license authority's public key: a certificate PEM or an SPKI PEM. */
-  signerPublicKeyPem: string;
+  /**
+   * The trusted license authorities: certificate or SPKI PEMs, one per algorithm (Ed25519 for files
+   * issued since issue 16, RSA for earlier ones). The envelope's algorithm picks the key.
+   */
+  signerPublicKeyPem: TrustedSigners;
   /** The device private key, needed for encrypted (V8+) files. */
   devicePrivateKeyPem?: string;
 }
 
 /**
- * Signs the payload with the license authority key; when `payload.encrypted` is true, encrypts the
+ * Signs the payload with the license authority key (Ed25519 or RSA-PSS, after the key); when `payload.encrypted` is true, encrypts the
  * signed envelope to `encryptToPublicKeyPem` (the device certificate or its SPKI PEM).
  */
 export function encodeLicenseFile(
@@ -38,7 +47,7 @@ export function encodeLicenseFile(
     throw new Error('An encrypted license file needs the public key of the device to encrypt to.');
   }
   const payloadBytes = encodePayload(checked);
-  const signature = signPayload('license', payloadBytes, loadPrivateKey(signerKeyPem, 'license signing key'));
+  const signature = signPayload('license', payloadBytes, loadSigningKey(signerKeyPem, 'license signing key'));
   const signed = buildSignedEnvelope('license', payloadBytes, signature);
   if (!checked.encrypted) return signed;
   const deviceKey = loadPublicKey(encryptToPublicKeyPem as string, 'device public key');
@@ -46,13 +55,8 @@ export function encodeLicenseFile(
   return buildEncryptedEnvelope(checked.hardwareId, parts);
 }
 
-function openSigned(env: SignedEnvelope, signerPublicKeyPem: string): LicenseFilePayload {
-  verifyPayload(
-    'license',
-    env.payloadBytes,
-    env.signature,
-    loadPublicKey(signerPublicKeyPem, 'license authority public key'),
-  );
+function openSigned(env: SignedEnvelope, signers: TrustedSigners): LicenseFilePayload {
+  verifyBySigners('license', env, signers);
   return decodePayload(env.payloadBytes, 'license', LicenseFilePayload);
 }
 

@@ -382,7 +382,7 @@ describe('development PKI', () => {
   const FILES = {
     root: 'root-ca',
     deviceCa: 'device-ca',
-    licenseAuthority: 'license-authority',
+    rsaLicenseAuthority: 'license-authority',
     tlsServer: 'tls-server',
   } as const;
 
@@ -395,6 +395,10 @@ describe('development PKI', () => {
       expect(await readFile(join(dir, `${stem}.pem`), 'utf8')).toBe(a[role].certPem);
       expect(keyMatchesCertificate(a[role].keyPem, a[role].certPem)).toBe(true);
     }
+    const ed25519 = join(dir, 'license-authority-ed25519', 'license-authority-ed25519');
+    expect((await stat(`${ed25519}.key`)).mode & 0o777).toBe(0o600);
+    expect(await readFile(`${ed25519}.pem`, 'utf8')).toBe(a.licenseAuthority.certPem);
+    expect(b.licenseAuthority.keyPem).toBe(a.licenseAuthority.keyPem);
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
     expect(await readdir(join(tmp, 'race'))).toEqual(['pki']); // the losing temp directory is gone
   });
@@ -413,10 +417,11 @@ describe('development PKI', () => {
       ok: true,
       commonName: 'Device Certification Authority',
     });
-    expect(verifyCertificate(a.licenseAuthority.certPem, { issuers: [a.root.certPem], at })).toEqual({
-      ok: true,
-      commonName: 'mylic License Authority',
-    });
+    for (const authority of [a.licenseAuthority, a.rsaLicenseAuthority])
+      expect(verifyCertificate(authority.certPem, { issuers: [a.root.certPem], at })).toEqual({
+        ok: true,
+        commonName: 'mylic License Authority',
+      });
     const deviceCert = issueDeviceCertificate(a.deviceCa, device.publicKeyPem, HW);
     expect(
       verifyCertificate(deviceCert, {
