@@ -35,7 +35,7 @@ const Env = z.object({
   MYLIC_PLAY_PORT: z.coerce.number().int().min(0).max(65535).default(8444),
   /** The sandbox's SQLite file; defaults to `<MYLIC_DATA>/myplay.sqlite` (copied from the live one when missing). */
   MYLIC_PLAY_SQLITE: z.string().min(1).optional(),
-  /** Minutes between two device syncs from the live database (seed L336). */
+  /** Minutes between two device syncs from the live database (seed L334). */
   MYLIC_PLAY_SYNC_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
 });
 

@@ -32,7 +32,7 @@ export function normaliseKeyCode(input: string): string | null {
 }
 
 /**
- * Keys made in myplay, the sandbox portal, carry this prefix (seed L341 "These will have the prefix
+ * Keys made in myplay, the sandbox portal, carry this prefix (seed L338 "These will have the prefix
  * "PLAY-" to identify them as play activation keys"): stored as `PLAY` + the 25 characters, shown as
  * `PLAY-ABCDE-…`. The live portal refuses them (PLAY_KEY_NOT_LIVE).
  */

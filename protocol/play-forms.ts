@@ -14,7 +14,7 @@ const many = (max: number, each: number) =>
     .pipe(z.array(z.string().max(each)).max(max))
     .catch([]);
 
-/** Balance: a license type from the dropdown and the amount (seed L339). */
+/** Balance: a license type from the dropdown and the amount (seed L336). */
 export const PlayBalanceForm = CsrfForm.extend({
   projectId: IdText.nullable().catch(null),
   type: field(40),
@@ -27,13 +27,13 @@ export const PlayLicenseAddForm = CsrfForm.extend({ type: field(40), units: numb
 /** Change an existing license: which one (dropdown) and its new units. */
 export const PlayLicenseChangeForm = CsrfForm.extend({ serial: field(64), units: number(10_000) });
 
-/** Checkbox editing via list (seed L347–350): the ticked licenses and D, B or F. */
+/** Checkbox editing via list (seed L346–348): the ticked licenses and D, B or F. */
 export const PlayLicenseEditForm = CsrfForm.extend({
   serial: many(1000, 64),
   action: z.enum(['D', 'B', 'F']).nullable().catch(null),
 });
 
-/** The device's RMA status (seed L351): requested or arrived, with a reason. */
+/** The device's RMA status (seed L350): requested or arrived, with a reason. */
 export const PlayRmaForm = CsrfForm.extend({
   state: z.enum(['requested', 'arrived']).nullable().catch(null),
   reason: field(2000),

@@ -113,7 +113,7 @@ async function keyByCode(core: Core, tx: Tx, input: string) {
       'KEY_NOT_FOUND',
       'There is no such activation key (a key has 25 letters and digits, e.g. ABCDE-FGHJK-LMNPQ-RSTUV-WXYZ2).',
     );
-  // Seed L341: play keys "You won't be able to upload them on my.innovaphone.com" (myplay, bridge/core/play).
+  // Seed L338: play keys "You won't be able to upload them on my.innovaphone.com" (myplay, bridge/core/play).
   if (isPlayKeyCode(code) && !isPlay(core)) throw new MylicError('PLAY_KEY_NOT_LIVE');
   const key = await tx
     .selectFrom('activation_keys')

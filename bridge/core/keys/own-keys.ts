@@ -302,7 +302,7 @@ export async function createOwnKey(core: Core, actor: Actor, req: CreateOwnKeyRe
     const key = await tx
       .insertInto('activation_keys')
       .values({
-        // myplay's own keys carry the prefix PLAY- (seed L341); the live portal refuses them.
+        // myplay's own keys carry the prefix PLAY- (seed L338); the live portal refuses them.
         code: `${isPlay(core) ? PLAY_KEY_PREFIX : ''}${generateKeyCode()}`,
         ref,
         kind: 'own',

@@ -315,7 +315,7 @@ async function issueFile(
     encrypted,
     licenses: included.map((l) => {
       const entry = fileEntry(toDeviceLicense(encrypted ? l : { ...l, downloaded_unencrypted: 1 }));
-      // myplay (seed L344 "You will always just download test licenses here!"): every license of the file
+      // myplay (seed L342 "You will always just download test licenses here!"): every license of the file
       // is a test license, never returnable, ending like a portal test license (operator setting).
       return testEnd ? { ...entry, returnable: false, testEnd } : entry;
     }),

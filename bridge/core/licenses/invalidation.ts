@@ -43,7 +43,7 @@ export async function acceptInvalidation(
   actor: Actor,
   documentXml: string,
 ): Promise<InvalidationResult> {
-  // Seed L346 (myplay): "Invalidation: Won't be possible here, because this is hardware related and can't be simulated."
+  // Seed L344 (myplay): "Invalidation: Won't be possible here, because this is hardware related and can't be simulated."
   if (isPlay(core)) throw new MylicError('PLAY_NO_INVALIDATION');
   const { payload, deviceCertPem } = openInvalidation(documentXml);
   // The device CA itself must have issued it, for a device (issue 11): not any certificate the root signed.

@@ -5,7 +5,7 @@ import { type Core, isoNow } from '../context.js';
 import { assertPlay } from './play-mode.js';
 
 /**
- * Seed L336: after the copy "the databases won't be synchronised any more (despite of the device
+ * Seed L334: after the copy "the databases won't be synchronised any more (despite of the device
  * table)". myplay takes from the live database the device table only: devices the vendor's device
  * database knows (new ones are added, by hardware id) and their certificates (a newer one on record
  * replaces the sandbox's). Never licenses, balances, accounts, placements or RMA: those are the

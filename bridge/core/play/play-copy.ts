@@ -3,7 +3,7 @@ import { recordHistory } from '../history.js';
 import { assertPlay } from './play-mode.js';
 
 /**
- * Seed L334–336 (myplay, Base): "The base of the database is the my.innovaphone database from the
+ * Seed L333–334 (myplay, Base): "The base of the database is the my.innovaphone database from the
  * 13.8.2010. All accounts, companies and projects have been imported and are available until this
  * date. From this date on the databases won't be synchronised any more (despite of the device table)!"
  *

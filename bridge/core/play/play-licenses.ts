@@ -10,7 +10,7 @@ import { insertBoundLicense } from '../licenses/index.js';
 import { assertPlay, PLAY_REF } from './play-mode.js';
 
 /**
- * Seed L342–343 and L347–350 (myplay, Licenses; Checkbox editing via list): "After having selected a
+ * Seed L340 and L346–348 (myplay, Licenses; Checkbox editing via list): "After having selected a
  * device under Licenses->Devices, you can add/change licenses as you want by selecting new ones in the
  * dropdown box or changing existing ones." and "'D' Deletes the license, 'B' Puts the license back into
  * the projects balance, 'F' Puts the license into the pool of free licenses".

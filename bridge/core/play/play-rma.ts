@@ -11,7 +11,7 @@ import {
 import { assertPlay } from './play-mode.js';
 
 /**
- * Seed L351 (myplay, Device RMA): "You can put a device under RMA to test this scenario
+ * Seed L350 (myplay, Device RMA): "You can put a device under RMA to test this scenario
  * (Licenses->Devices, select a device and ->Properties). You can also remove the RMA status here."
  * Sandbox only (PLAY_ONLY elsewhere): the selected company puts its device under RMA as requested, or
  * as arrived at the vendor (what the operator's `ops rma arrived` does live: its licenses become

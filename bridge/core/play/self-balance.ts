@@ -7,7 +7,7 @@ import { balanceOf, creditBalance } from '../ledger.js';
 import { assertPlay, PLAY_REF } from './play-mode.js';
 
 /**
- * Seed L338–339 (myplay, Balance): "You can change your balance by yourself. Simply select the license
+ * Seed L336 (myplay, Balance): "You can change your balance by yourself. Simply select the license
  * type in the dropdown box on the balance page, enter the desired amount and your balance will be
  * increased by this type." Sandbox only (PLAY_ONLY elsewhere); a ledger entry of its own kind
  * (`play.credited`, ref `myplay`) and the history event `play.balance_added` say where the units came

@@ -99,7 +99,7 @@ export function playPages(app: Hono, core: Core, session: SessionOf, notFound: N
     );
   });
 
-  // --- self-service balance (seed L338–339)
+  // --- self-service balance (seed L336)
 
   const balancePage = async (c: Context, errors: Err[] = [], status: 200 | 400 | 403 | 404 = 200) => {
     const s = await session(c);
@@ -179,7 +179,7 @@ export function playPages(app: Hono, core: Core, session: SessionOf, notFound: N
     return c.redirect('/play/balance?done=balance', 303);
   });
 
-  // --- a device's licenses and RMA status (seed L342–343, L347–351)
+  // --- a device's licenses and RMA status (seed L340, L346–348, L350)
 
   /** The device of the path as the actor reaches it; another company's device is "not found", like none. */
   const device = async (c: Context) => {
