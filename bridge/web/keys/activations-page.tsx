@@ -68,15 +68,17 @@ function keyError(c: Context, core: Core, s: WebSession, lang: Lang, key: string
       ? t(lang, 'keyNotFound')
       : e.code === 'KEY_ALREADY_REDEEMED'
         ? t(lang, 'keyAlreadyRedeemed')
-        : e.code === 'RATE_LIMITED'
-          ? t(lang, 'keyLookupsLimited', {
-              minutes: Math.ceil(
-                Number((e.details as { retryAfter?: number } | undefined)?.retryAfter ?? 900) / 60,
-              ),
-            })
-          : e.code === 'PROJECT_NOT_FOUND' || e.code === 'PROJECT_NOT_SELECTED'
-            ? t(lang, 'notFound')
-            : e.message;
+        : e.code === 'PLAY_KEY_NOT_LIVE'
+          ? t(lang, 'playKeyNotLive')
+          : e.code === 'RATE_LIMITED'
+            ? t(lang, 'keyLookupsLimited', {
+                minutes: Math.ceil(
+                  Number((e.details as { retryAfter?: number } | undefined)?.retryAfter ?? 900) / 60,
+                ),
+              })
+            : e.code === 'PROJECT_NOT_FOUND' || e.code === 'PROJECT_NOT_SELECTED'
+              ? t(lang, 'notFound')
+              : e.message;
   return render(
     c,
     core,

@@ -3,6 +3,8 @@ import { defineMessages } from '../define-messages.js';
 /** The texts of myplay, the sandbox portal, in the five languages (see define-messages.ts). */
 export const playMessages = defineMessages({
   en: {
+    playKeyNotLive:
+      'This is a myplay activation key (PLAY-…): it works only in myplay, the sandbox portal, never here.',
     playBanner: 'myplay – the sandbox portal. Nothing you do here changes the live portal.',
     playBannerLink: 'What is myplay?',
     playTitle: 'myplay',
@@ -76,6 +78,8 @@ export const playMessages = defineMessages({
     'hist.play.licenses_edited': 'In myplay, the licenses of the device {device} were edited.',
   },
   de: {
+    playKeyNotLive:
+      'Dies ist ein myplay-Aktivierungsschlüssel (PLAY-…): Er gilt nur in myplay, dem Testportal, nie hier.',
     playBanner: 'myplay – das Testportal. Nichts, was Sie hier tun, ändert das echte Portal.',
     playBannerLink: 'Was ist myplay?',
     playTitle: 'myplay',
@@ -151,6 +155,8 @@ export const playMessages = defineMessages({
     'hist.play.licenses_edited': 'In myplay wurden die Lizenzen des Geräts {device} bearbeitet.',
   },
   it: {
+    playKeyNotLive:
+      'Questa è una chiave di attivazione di myplay (PLAY-…): vale solo in myplay, il portale di prova, mai qui.',
     playBanner: 'myplay – il portale di prova. Nulla di ciò che fai qui cambia il portale reale.',
     playBannerLink: 'Che cos’è myplay?',
     playTitle: 'myplay',
@@ -224,6 +230,8 @@ export const playMessages = defineMessages({
     'hist.play.licenses_edited': 'In myplay sono state modificate le licenze del dispositivo {device}.',
   },
   nl: {
+    playKeyNotLive:
+      'Dit is een myplay-activeringssleutel (PLAY-…): hij werkt alleen in myplay, het testportaal, nooit hier.',
     playBanner: 'myplay – het testportaal. Niets wat u hier doet verandert het echte portaal.',
     playBannerLink: 'Wat is myplay?',
     playTitle: 'myplay',
@@ -298,6 +306,8 @@ export const playMessages = defineMessages({
     'hist.play.licenses_edited': 'In myplay zijn de licenties van het apparaat {device} bewerkt.',
   },
   fr: {
+    playKeyNotLive:
+      'C’est une clé d’activation myplay (PLAY-…) : elle ne marche que dans myplay, le portail d’essai, jamais ici.',
     playBanner: 'myplay – le portail d’essai. Rien de ce que vous faites ici ne change le vrai portail.',
     playBannerLink: 'Qu’est-ce que myplay ?',
     playTitle: 'myplay',
