@@ -3,6 +3,7 @@ import { issueVendorKey, LOOKUP_MAX_FAILURES } from '../../bridge/core/keys/inde
 import { EXIT } from '../../protocol/errors.js';
 import { normaliseKeyCode } from '../../protocol/keys-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
+import { closeTestStores, openTestStore, STORES } from '../support/stores.js';
 import { tempDir } from '../support/tmp.js';
 import { bridgeInProcess } from '../support/bridge-in-process.js';
 import { expectError } from '../bridge/fixtures.js';
@@ -887,7 +888,25 @@ describe('license certificate', () => {
   });
 });
 
-describe('concurrency', () => {
+afterAll(closeTestStores);
+
+// The contention tests run on both stores, each on a store of its own (this `tc` hides the file's).
+describe.each(STORES)('concurrency, on %s', (kind) => {
+  let root: { dir: string; cleanup: () => Promise<void> };
+  let tc: TestCore;
+  beforeAll(async () => {
+    root = await tempDir('mylic-keys-race-');
+    tc = await makeTestCore(root.dir, undefined, undefined, await openTestStore(kind, root.dir));
+  });
+  afterAll(async () => {
+    await tc?.close();
+    await root?.cleanup();
+  });
+  const vendorKey = async (licenses: { type: string; units: number }[]) =>
+    issueVendorKey(tc.core, { licenses, orderNumber: 'SO-1', orderReference: 'CUST-1' });
+  const historyEvents = async (event: string) =>
+    tc.core.store.db.selectFrom('history').selectAll().where('event', '=', event).orderBy('id').execute();
+
   it('50 parallel requests creating 1-unit keys from a balance of 30 never overspend: exactly 30 keys, 20 answers 409 BALANCE_INSUFFICIENT', async () => {
     const a = await keyCompany(tc, 'rush', { credit: [{ type: PORT, units: 30 }] });
     const p = a.projects[0]!.id;
