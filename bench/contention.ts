@@ -3,7 +3,7 @@ import { cp } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createUser } from '../bridge/core/accounts/index.js';
 import { createCompany } from '../bridge/core/organisation/index.js';
-import { addDevice } from '../bridge/core/devices/index.js';
+import { addDevice, registerVendorDevices } from '../bridge/core/devices/index.js';
 import { companyCounts, type TypeCounts } from '../bridge/core/balance/index.js';
 import { bindFromBalance } from '../bridge/core/licenses/index.js';
 import { operatorCredit } from '../bridge/core/organisation/index.js';
@@ -96,7 +96,8 @@ export async function seed(pki: Pki, clients: number, credit: number): Promise<S
     const { companyId, defaultProjectId } = await createCompany(core, user.id, 'Contention Co');
     await operatorCredit(core, companyId, 'DEFAULT', TYPE, credit, 'bench-contention');
     const macs = Array.from({ length: clients }, (_, i) => macFor(4, i));
-    for (const mac of macs) await addDevice(core, { userId: user.id }, defaultProjectId, mac, 'IP811');
+    await registerVendorDevices(core, { deviceType: 'IP811', devices: macs });
+    for (const mac of macs) await addDevice(core, { userId: user.id }, defaultProjectId, mac);
     return { dir, cleanup, userId: user.id, companyId, projectId: defaultProjectId, macs, credit };
   } finally {
     await close();

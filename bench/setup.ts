@@ -4,7 +4,7 @@ import { PortalClient } from '../agent/client.js';
 import { openCore } from '../bridge/bootstrap.js';
 import { loadConfig } from '../bridge/config.js';
 import type { Core } from '../bridge/core/context.js';
-import { addDevice } from '../bridge/core/devices/index.js';
+import { addDevice, registerVendorDevices } from '../bridge/core/devices/index.js';
 import { bindFromBalance } from '../bridge/core/licenses/index.js';
 import { actAs } from '../bridge/core/organisation/index.js';
 import { generateKeyPair, issueDeviceCertificate, loadPki, type KeyPair, type Pki } from '../certs/index.js';
@@ -170,8 +170,10 @@ async function seedAndStart(
   };
   await withCore(async (core) => {
     const actor = await actAs(core, companyId);
-    for (const d of [...downloadDevices, ...invalidationDevices])
-      await addDevice(core, actor, projectId, d.hardwareId, 'IP811');
+    const all = [...downloadDevices, ...invalidationDevices];
+    // The vendor's device database knows them first (issue 15 item 8), then the company adds them.
+    await registerVendorDevices(core, { deviceType: 'IP811', devices: all.map((d) => d.hardwareId) });
+    for (const d of all) await addDevice(core, actor, projectId, d.hardwareId);
     for (const d of downloadDevices) {
       await bindFromBalance(core, actor, {
         projectId,

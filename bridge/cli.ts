@@ -20,9 +20,15 @@ import { runSsaMails } from './core/ssa/index.js';
 import { setVendorAccount } from './core/organisation/index.js';
 import { registerOrder } from './core/devices/index.js';
 import { FREED_RMA_PROJECT, rmaArrived, rmaReship } from './core/devices/index.js';
-import { readRegistrationFiles, registerFactoryDevices, REGISTRATIONS_FOLDER } from './core/devices/index.js';
+import {
+  readRegistrationFiles,
+  registerFactoryDevices,
+  registerVendorDevices,
+  REGISTRATIONS_FOLDER,
+} from './core/devices/index.js';
 import { loadLegacyExport } from './core/legacy/index.js';
-import { main as serve } from './server.js';
+import { main as serveBridge } from './server.js';
+import { DB_USAGE, dbCommand, isDbCommand } from './ops/db-commands.js';
 import { main as servePlay, openPlay, syncPlayFromLive } from './play-server.js';
 import { playCopyInfo } from './core/play/index.js';
 
@@ -32,7 +38,9 @@ import { playCopyInfo } from './core/play/index.js';
  */
 const USAGE = `usage: mylic-bridge <command> [options] [--json]
 
-  serve                                               start the HTTPS bridge (PORT, HOST, MYLIC_DATA)
+  serve [--workers N]                                 start the HTTPS bridge (PORT, HOST, MYLIC_DATA); N processes
+                                                      sharing the port (PostgreSQL; default one per core; SQLite: 1)
+${DB_USAGE}
   serve --sandbox                                     start myplay, the sandbox portal (MYLIC_PLAY_PORT, 8444), on a
                                                       copy of the live database (MYLIC_PLAY_SQLITE; made when missing)
   sandbox sync                                        bring the live device table into myplay's database now
@@ -40,9 +48,12 @@ const USAGE = `usage: mylic-bridge <command> [options] [--json]
   ops user create --email E --password P --name N     create an active user account
   ops company create --name N --admin EMAIL           create a company with its DEFAULT project
   ops balance add --company ID --type T --units N [--project P] [--ref R]
-  ops device add --company ID --mac MAC [--type IP811] [--project P]
+  ops device add --company ID --mac MAC [--project P] place a device of the device database in a company's project
+                                                      (its type is the database's; unknown: DEVICE_UNKNOWN)
   ops device register [FILE|DIR]                      register devices and their factory certificates in the device
                                                       database (\`mylic device init --pki\` files; default: the PKI folder)
+  ops device register --type T --mac M [--mac M2 …]   register devices in the device database as the vendor, without
+                                                      a certificate yet (a fresh portal's devices)
   ops license bind --company ID --mac MAC --type T --units N [--project P] [--ssa-confirm]
                                                       bind from the project's balance; in a project under SSA the
                                                       license comes under its SSA: without --ssa-confirm the bind is
@@ -100,6 +111,8 @@ const options = {
   now: { type: 'string' },
   // ops license bind: confirms the SSC summary in a project under SSA.
   'ssa-confirm': { type: 'boolean' },
+  // serve: how many bridge processes share the port (bridge/ops/cluster.ts).
+  workers: { type: 'string' },
   // serve: myplay, the sandbox portal (bridge/play-server.ts).
   sandbox: { type: 'boolean' },
 } as const;
@@ -184,14 +197,23 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
       };
     }
     const registerArg = /^ops device register(?: (.+))?$/.exec(cmd);
+    const word = {
+      created: 'new in the device database',
+      certificate: 'certificate recorded',
+      unchanged: 'unchanged',
+    };
+    if (registerArg && v.mac !== undefined) {
+      if (registerArg[1] !== undefined)
+        throw new MylicError('USAGE', `Give either FILE|DIR or --type and --mac.\n\n${USAGE}`);
+      const r = await registerVendorDevices(core, { deviceType: need(v, 'type'), devices: v.mac });
+      return {
+        text: r.map((d) => `${d.display}  ${d.deviceType}  ${word[d.result]}`).join('\n'),
+        json: { devices: r },
+      };
+    }
     if (registerArg) {
       const path = registerArg[1] ?? join(loadConfig().pkiDir, REGISTRATIONS_FOLDER);
       const r = await registerFactoryDevices(core, await readRegistrationFiles(path));
-      const word = {
-        created: 'new in the device database',
-        certificate: 'certificate recorded',
-        unchanged: 'unchanged',
-      };
       return {
         text: [
           `${r.length} device registration(s) read from ${path}`,
@@ -231,14 +253,13 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
       case 'ops device add': {
         const companyId = int(v, 'company');
         const p = await findProjectByName(core.store.db, companyId, project);
-        const r = await addDevice(
-          core,
-          await actAs(core, companyId),
-          p.id,
-          need(v, 'mac'),
-          one(v, 'type') ?? 'IP811',
-        );
-        return { text: `device ${r.hardwareId} added to project ${project}`, json: r };
+        if (v.type !== undefined)
+          throw new MylicError(
+            'USAGE',
+            "ops device add takes no --type: the type is the device database's (register a new device with ops device register --type T --mac M first).",
+          );
+        const r = await addDevice(core, await actAs(core, companyId), p.id, need(v, 'mac'));
+        return { text: `device ${r.hardwareId} (${r.type}) added to project ${project}`, json: r };
       }
       case 'ops license bind': {
         const companyId = int(v, 'company');
@@ -407,11 +428,16 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
   }
 }
 
+/** `serve [--workers N]` (bridge/server.ts); the option is read in `main`. */
+const serveOptions: { workers?: string | undefined } = {};
+const serve = () => serveBridge(serveOptions);
+
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   let json = argv.includes('--json');
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     json = !!values.json;
+    serveOptions.workers = values.workers;
     if (values.help || positionals.length === 0) {
       console.log(USAGE);
       return positionals.length === 0 && !values.help ? EXIT.USAGE : EXIT.OK;
@@ -436,7 +462,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         await core.store.close();
       }
     }
-    const result = await run(positionals.join(' '), values);
+    const result = isDbCommand(positionals)
+      ? await dbCommand(loadConfig(), positionals)
+      : await run(positionals.join(' '), values);
     console.log(json ? JSON.stringify({ ok: true, result: result.json }) : result.text);
     return EXIT.OK;
   } catch (e) {

@@ -63,22 +63,20 @@ export const DeviceBatchForm = CsrfForm.extend(DeviceListParams.shape).extend({
 
 const ProjectId = IdText.optional().catch(undefined);
 
+/** The add forms take no device type: it is the vendor database's (issue 15 item 8); one sent is ignored. */
 export const DeviceAddSingleForm = CsrfForm.extend({
   device: z.string().trim().max(64).catch(''),
-  type: z.string().trim().max(40).catch(''),
   projectId: ProjectId,
 });
 
 export const DeviceAddRangeForm = CsrfForm.extend({
   from: z.string().trim().max(64).catch(''),
   to: z.string().trim().max(64).catch(''),
-  type: z.string().trim().max(40).catch(''),
   projectId: ProjectId,
 });
 
 /** The file itself is read apart (multipart, a size limit); these are its form's other fields. */
 export const DeviceAddFileForm = CsrfForm.extend({
-  type: z.string().trim().max(40).catch(''),
   projectId: ProjectId,
 });
 

@@ -20,7 +20,6 @@ const Id = z
   .max(2 ** 31 - 1);
 /** A device as a person types it: a MAC in any form of the seed, or an IPEI; the core parses it. */
 const DeviceInput = z.string().trim().min(1).max(64);
-const DeviceTypeName = z.string().trim().min(1).max(40);
 /** Order numbers of the vendor: letters, digits, `.`, `_`, `-` (they travel in paths). */
 export const ORDER_NUMBER_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
 export const OrderNumber = z
@@ -121,37 +120,39 @@ export const DeviceWarning = z.object({
 });
 export type DeviceWarning = z.infer<typeof DeviceWarning>;
 
+/*
+ * Adding places a device of the vendor's device database in a project (issue 15 item 8; seed L146,
+ * L312–314): a MAC or IPEI it does not know fails with DEVICE_UNKNOWN, and the type is the database's.
+ * The requests have no type: a `type` field is refused as unknown (400 VALIDATION_FAILED), so no
+ * client believes it chose one.
+ */
 export const AddDeviceRequest = z.strictObject({
   device: DeviceInput.describe(
-    'MAC (00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx, xxxxxx) or IPEI (00077 0123456 5)',
+    'MAC (00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx, xxxxxx) or IPEI (00077 0123456 5) of a device in the vendor database',
   ),
-  type: DeviceTypeName,
   projectId: Id.optional().describe('Default: the selected project'),
 });
 export const AddedDevice = z.object({
   deviceId: z.number().int(),
   hardwareId: z.string(),
   display: z.string(),
+  /** The type in the vendor's device database. */
   type: z.string(),
   projectId: z.number().int(),
-  /** A new record in the device database (false: the device was known already). */
-  created: z.boolean(),
   warnings: z.array(DeviceWarning),
 });
 
 export const AddRangeRequest = z.strictObject({
   from: DeviceInput,
   to: DeviceInput,
-  type: DeviceTypeName,
   projectId: Id.optional(),
 });
 /** Up to 64 KiB of text: one MAC/IPEI per line; blank lines and surrounding white space are ignored. */
 export const AddFileRequest = z.strictObject({
   text: z.string().max(65536),
-  type: DeviceTypeName,
   projectId: Id.optional(),
 });
-export const AddFileQuery = z.object({ type: DeviceTypeName.optional(), projectId: IdText.optional() });
+export const AddFileQuery = z.strictObject({ projectId: IdText.optional() });
 export const AddOrderRequest = z.strictObject({ orderNumber: OrderNumber, projectId: Id.optional() });
 
 export const BatchRow = z.object({
@@ -162,7 +163,7 @@ export const BatchRow = z.object({
   display: z.string(),
   outcome: z.enum(['added', 'failed']),
   deviceId: z.number().int().nullable(),
-  /** Why the row failed: DEVICE_ALREADY_IN_COMPANY, DEVICE_NOT_FOUND, … (protocol/errors.ts). */
+  /** Why the row failed: DEVICE_ALREADY_IN_COMPANY, DEVICE_UNKNOWN, … (protocol/errors.ts). */
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   warnings: z.array(DeviceWarning),
 });

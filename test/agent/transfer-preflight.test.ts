@@ -66,6 +66,7 @@ describe('invalidate --transfer behind the NTP and DNS checks', { timeout: 120_0
     const mac = `00-90-33-33-00-0${++n}`;
     const dir = `${tmp.dir}/d${n}`;
     const dev = (args: string[]) => agent([...args, '--dir', dir, '--json']);
+    expect((await ops(['ops', 'device', 'register', '--type', 'IP811', '--mac', mac])).code).toBe(0);
     expect((await ops(['ops', 'device', 'add', '--company', '1', '--mac', mac])).code).toBe(0);
     expect(
       (

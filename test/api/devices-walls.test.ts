@@ -15,6 +15,7 @@ import {
   type Outcome,
   type WallsCase,
 } from '../support/walls.js';
+import { known, registerAsVendor } from '../support/vendor-devices.js';
 
 /**
  * Walls of the devices, RMA and search endpoints. Every endpoint is tried as: anonymous (and with a bad
@@ -77,14 +78,29 @@ beforeAll(async () => {
   const second = await ok(call('POST', '/projects', tokens.alice, { name: 'Second' }), 201);
   await ok(call('POST', `/projects/${shared.id}/rights`, tokens.alice, { companyId: erin.companyId }), 201);
   const devShared = await ok(
-    call('POST', '/devices', tokens.alice, {
-      device: '00-90-33-0A-00-02',
-      type: 'IP811',
-      projectId: shared.id,
-    }),
+    call(
+      'POST',
+      '/devices',
+      tokens.alice,
+      await known(tc.core, {
+        device: '00-90-33-0A-00-02',
+        type: 'IP811',
+        projectId: shared.id,
+      }),
+    ),
     201,
   );
   await ok(call('PATCH', `/devices/${devShared.deviceId}`, tokens.alice, { name: 'Lobby phone' }));
+  // Known to the vendor's device database, so only the walls refuse adding them below.
+  await registerAsVendor(
+    tc.core,
+    'IP811',
+    '00-90-33-0A-00-09',
+    '00-90-33-0A-01-00',
+    '00-90-33-0A-01-01',
+    '00-90-33-0A-01-02',
+    '00-90-33-0A-01-03',
+  );
   await registerOrder(tc.core, {
     orderNumber: 'ORD-A',
     companyId: a.companyId,
@@ -128,21 +144,21 @@ const CASES: Case[] = [
   {
     route: 'POST /devices',
     path: () => '/devices',
-    body: (i) => ({ device: '00-90-33-0A-00-09', type: 'IP811', projectId: i.pA }),
+    body: (i) => ({ device: '00-90-33-0A-00-09', projectId: i.pA }),
     other: NO_PROJECT,
     locked: LOCKED,
   },
   {
     route: 'POST /devices/range',
     path: () => '/devices/range',
-    body: (i) => ({ from: '00-90-33-0A-01-00', to: '00-90-33-0A-01-03', type: 'IP811', projectId: i.pA }),
+    body: (i) => ({ from: '00-90-33-0A-01-00', to: '00-90-33-0A-01-03', projectId: i.pA }),
     other: NO_PROJECT,
     locked: LOCKED,
   },
   {
     route: 'POST /devices/file',
     path: () => '/devices/file',
-    body: (i) => ({ text: '00-90-33-0A-01-00\n00-90-33-0A-01-01', type: 'IP811', projectId: i.pA }),
+    body: (i) => ({ text: '00-90-33-0A-01-00\n00-90-33-0A-01-01', projectId: i.pA }),
     other: NO_PROJECT,
     locked: LOCKED,
   },
@@ -323,11 +339,16 @@ describe('what users with rights on a project may do', () => {
   // Last: these change the database.
   it('erin adds devices to the granted project, names them and requests RMA, but never removes them', async () => {
     const added = await ok(
-      call('POST', '/devices', tokens.erin, {
-        device: '00-90-33-0A-00-0E',
-        type: 'IP222',
-        projectId: ids.shared,
-      }),
+      call(
+        'POST',
+        '/devices',
+        tokens.erin,
+        await known(tc.core, {
+          device: '00-90-33-0A-00-0E',
+          type: 'IP222',
+          projectId: ids.shared,
+        }),
+      ),
       201,
     );
     expect((await ok(call('GET', `/devices/${added.deviceId}`, tokens.erin))).companyId).toBe(a.companyId);

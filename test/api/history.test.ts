@@ -18,6 +18,7 @@ import {
 import { issueVendorKey } from '../../bridge/core/keys/index.js';
 import { call, ok } from '../support/api-client.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
+import { registerAsVendor } from '../support/vendor-devices.js';
 
 /** Seed: History — company, user and device contexts, the selected project, periods, paging, walls. */
 describe('history', () => {
@@ -73,11 +74,8 @@ describe('history', () => {
 
   it('finds a DECT handset by its IPEI in any form, with its licenses (bound by the operator and through the API)', async () => {
     const post = (path: string, body: unknown) => postJson(tc.app, `/api/v1${path}`, body, tokenA);
-    const added = await post('/devices', {
-      device: '00077 0123456 5',
-      type: 'DECT-Handset',
-      projectId: a.projectId,
-    });
+    await registerAsVendor(tc.core, 'DECT-Handset', '00077 0123456 5');
+    const added = await post('/devices', { device: '00077 0123456 5', projectId: a.projectId });
     expect(added.status).toBe(201);
     const handset = (await added.json()) as { deviceId: number; hardwareId: string };
     expect(handset.hardwareId).toBe('0007701234565');

@@ -354,7 +354,7 @@ describe('Import (seed L77: "You will have to enter your old account login")', (
           hardwareIds: ['00-90-33-10-00-04'],
         }),
       ),
-    ).toBe('DEVICE_NOT_FOUND');
+    ).toBe('DEVICE_UNKNOWN');
     expect(await lockedUsers()).not.toContain('carl.old@example.com');
   });
 

@@ -9,6 +9,7 @@ import { expectError } from '../bridge/fixtures.js';
 import { addProject, call, expectConservation, ok } from './keys-fixtures.js';
 import { snapshot } from './licenses-fixtures.js';
 import { at, bind, expected, licenseRow, sscBalance, ssaCompany, type SsaCompany } from './ssa-fixtures.js';
+import { known } from '../support/vendor-devices.js';
 
 /**
  * Moving licenses onto a device in another project under SSA (seed: Move licenses to another device;
@@ -41,43 +42,73 @@ beforeAll(async () => {
   await setRight(tc.core, co.user.id, 'move-licenses', true);
   token = await co.login();
   source = await ok(
-    call(tc.app, 'POST', '/devices', token, {
-      device: '00-90-33-78-00-01',
-      type: 'IP6000',
-      projectId: plain,
-    }),
+    call(
+      tc.app,
+      'POST',
+      '/devices',
+      token,
+      await known(tc.core, {
+        device: '00-90-33-78-00-01',
+        type: 'IP6000',
+        projectId: plain,
+      }),
+    ),
     201,
   );
   target = await ok(
-    call(tc.app, 'POST', '/devices', token, {
-      device: '00-90-33-78-00-02',
-      type: 'IP6000',
-      projectId: co.projectId,
-    }),
+    call(
+      tc.app,
+      'POST',
+      '/devices',
+      token,
+      await known(tc.core, {
+        device: '00-90-33-78-00-02',
+        type: 'IP6000',
+        projectId: co.projectId,
+      }),
+    ),
     201,
   );
   const keep = await ok(
-    call(tc.app, 'POST', '/devices', token, {
-      device: '00-90-33-78-00-03',
-      type: 'IP6000',
-      projectId: co.projectId,
-    }),
+    call(
+      tc.app,
+      'POST',
+      '/devices',
+      token,
+      await known(tc.core, {
+        device: '00-90-33-78-00-03',
+        type: 'IP6000',
+        projectId: co.projectId,
+      }),
+    ),
     201,
   );
   source2 = await ok(
-    call(tc.app, 'POST', '/devices', token, {
-      device: '00-90-33-78-00-04',
-      type: 'IP6000',
-      projectId: plain,
-    }),
+    call(
+      tc.app,
+      'POST',
+      '/devices',
+      token,
+      await known(tc.core, {
+        device: '00-90-33-78-00-04',
+        type: 'IP6000',
+        projectId: plain,
+      }),
+    ),
     201,
   );
   target2 = await ok(
-    call(tc.app, 'POST', '/devices', token, {
-      device: '00-90-33-78-00-05',
-      type: 'IP6000',
-      projectId: co.projectId,
-    }),
+    call(
+      tc.app,
+      'POST',
+      '/devices',
+      token,
+      await known(tc.core, {
+        device: '00-90-33-78-00-05',
+        type: 'IP6000',
+        projectId: co.projectId,
+      }),
+    ),
     201,
   );
   serial = await bind(tc, co.actor, plain, source.hardwareId, 'PBX-Port14', 6);

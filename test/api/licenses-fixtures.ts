@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { addDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { companyCounts } from '../../bridge/core/balance/index.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { setRight, type UserRight } from '../../bridge/core/rights.js';
@@ -30,7 +30,7 @@ export async function placeDevice(
   type: string,
   projectId = company.projects[0]!.id,
 ): Promise<PlacedDevice> {
-  return addDevice(
+  return addKnownDevice(
     tc.core,
     { userId: company.user.id, companyId: company.companyId },
     projectId,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../bridge/core/context.js';
 import { addDevice, removeDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice, registerAsVendor } from '../support/vendor-devices.js';
 import { loadOrCreateDevPki } from '../../certs/index.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
@@ -89,7 +90,9 @@ beforeAll(async () => {
   const shared = await ok(call('POST', '/projects', tokens.alice, { name: 'Shared' }), 201);
   const second = await ok(call('POST', '/projects', tokens.alice, { name: 'Second' }), 201);
   await ok(call('POST', `/projects/${shared.id}/rights`, tokens.alice, { companyId: erin.companyId }), 201);
-  await addDevice(tc.core, { userId: a.user.id }, shared.id, '00-90-33-0A-00-02', DEVICE_TYPE);
+  await addKnownDevice(tc.core, { userId: a.user.id }, shared.id, '00-90-33-0A-00-02', DEVICE_TYPE);
+  // Known to the vendor's device database, so only the walls can refuse adding it below.
+  await registerAsVendor(tc.core, DEVICE_TYPE, '00-90-33-0A-00-09');
   ids = {
     companyA: a.companyId,
     companyB: dave.companyId,
@@ -357,15 +360,15 @@ describe('core services behind the walls', () => {
     await expect(removeDevice(tc.core, carolActor, ids.shared, '00-90-33-0A-00-02')).rejects.toMatchObject({
       code: 'USER_LOCKED',
     });
-    await expect(
-      addDevice(tc.core, carolActor, ids.shared, '00-90-33-0A-00-09', DEVICE_TYPE),
-    ).rejects.toMatchObject({ code: 'USER_LOCKED' });
+    await expect(addDevice(tc.core, carolActor, ids.shared, '00-90-33-0A-00-09')).rejects.toMatchObject({
+      code: 'USER_LOCKED',
+    });
     // erin reaches only the granted project, and only while C is her selected company.
+    await expect(addDevice(tc.core, erinActor, ids.pA, '00-90-33-0A-00-09')).rejects.toMatchObject({
+      code: 'PROJECT_NOT_FOUND',
+    });
     await expect(
-      addDevice(tc.core, erinActor, ids.pA, '00-90-33-0A-00-09', DEVICE_TYPE),
-    ).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
-    await expect(
-      addDevice(tc.core, { userId: erinActor.userId }, ids.shared, '00-90-33-0A-00-09', DEVICE_TYPE),
+      addDevice(tc.core, { userId: erinActor.userId }, ids.shared, '00-90-33-0A-00-09'),
     ).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
     expect(await snapshot()).toEqual(before);
   });

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { projectAccess } from '../../bridge/core/access.js';
-import { addDevice, removeDevice } from '../../bridge/core/devices/index.js';
+import { removeDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { setVendorAccount } from '../../bridge/core/organisation/index.js';
 import { main as bridgeMain } from '../../bridge/cli.js';
@@ -598,7 +599,7 @@ describe('company join', () => {
     await ok(call('PATCH', `/company/users/${dora.id}`, s.token, { locked: true }));
     await ok(call('POST', '/company/users', s.token, { email: bob.email }), 201);
     // T's device is placed in S too: T's placement stays.
-    await addDevice(tc.core, s.actor, sOnly.id, t.device.hardwareId, DEVICE_TYPE);
+    await addKnownDevice(tc.core, s.actor, sOnly.id, t.device.hardwareId, DEVICE_TYPE);
     // S granted a third company rights on its "Shared": the right stays with the project.
     const x = await founder('xavier');
     await ok(call('POST', `/projects/${sShared.id}/rights`, s.token, { companyId: x.companyId }), 201);
@@ -981,7 +982,7 @@ describe('projects', () => {
     expect(await projectAccess(db(), bActor, shared.id)).toMatchObject({ external: true, admin: false });
 
     // B adds a device: it is placed in the project, in A's company.
-    const added = await addDevice(tc.core, bActor, shared.id, '00-90-33-0B-00-77', DEVICE_TYPE);
+    const added = await addKnownDevice(tc.core, bActor, shared.id, '00-90-33-0B-00-77', DEVICE_TYPE);
     expect(
       await db()
         .selectFrom('device_projects')
@@ -1042,7 +1043,7 @@ describe('projects', () => {
     expect((await session(b.token)).project_id).toBeNull();
     await expectError(await call('GET', `/projects/${shared.id}`, b.token), 404, 'PROJECT_NOT_FOUND');
     await expect(
-      addDevice(tc.core, bActor, shared.id, '00-90-33-0B-00-78', DEVICE_TYPE),
+      addKnownDevice(tc.core, bActor, shared.id, '00-90-33-0B-00-78', DEVICE_TYPE),
     ).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
     await expectError(
       await call('DELETE', `/projects/${shared.id}/rights/${b.companyId}`, a.token),

@@ -8,6 +8,7 @@ import { tempDir } from '../support/tmp.js';
 import { expectError, invalidationDocument, postXml, type DeviceIdentity } from '../bridge/fixtures.js';
 import { call, counts, expectConservation, keyCompany, ok, type KeyCompany } from './keys-fixtures.js';
 import { boundOf, certify, snapshot } from './licenses-fixtures.js';
+import { known } from '../support/vendor-devices.js';
 
 /**
  * The done-when scenario of issue 5, through /api/v1 on a real SQLite file: a company redeems a vendor
@@ -97,22 +98,34 @@ describe('a company from its first key to an RMA', () => {
 
   it('adds 50 devices by a MAC range, one outcome per device; a 51st in the range is refused whole', async () => {
     await expectError(
-      await call(tc.app, 'POST', '/devices/range', co.token, {
-        from: mac(0),
-        to: mac(0x32),
-        type: TYPE,
-        projectId: defaultProject,
-      }),
+      await call(
+        tc.app,
+        'POST',
+        '/devices/range',
+        co.token,
+        await known(tc.core, {
+          from: mac(0),
+          to: mac(0x32),
+          type: TYPE,
+          projectId: defaultProject,
+        }),
+      ),
       400,
       'DEVICE_BATCH_TOO_LARGE',
     );
     const r = await ok(
-      call(tc.app, 'POST', '/devices/range', co.token, {
-        from: mac(0),
-        to: mac(0x31),
-        type: TYPE,
-        projectId: defaultProject,
-      }),
+      call(
+        tc.app,
+        'POST',
+        '/devices/range',
+        co.token,
+        await known(tc.core, {
+          from: mac(0),
+          to: mac(0x31),
+          type: TYPE,
+          projectId: defaultProject,
+        }),
+      ),
     );
     expect(r).toMatchObject({ source: 'range', projectId: defaultProject, added: 50, failed: 0 });
     for (const row of r.rows) devices.push({ deviceId: row.deviceId, hardwareId: row.hardwareId });
@@ -275,11 +288,17 @@ describe('a company from its first key to an RMA', () => {
     ).toEqual([d.deviceId]);
 
     const fresh = await ok(
-      call(tc.app, 'POST', '/devices', co.token, {
-        device: '00-90-33-10-01-00',
-        type: TYPE,
-        projectId: defaultProject,
-      }),
+      call(
+        tc.app,
+        'POST',
+        '/devices',
+        co.token,
+        await known(tc.core, {
+          device: '00-90-33-10-01-00',
+          type: TYPE,
+          projectId: defaultProject,
+        }),
+      ),
       201,
     );
     // Only to a device without licenses: a licensed one is refused.

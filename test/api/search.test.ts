@@ -17,6 +17,7 @@ import { makeTestCore, type TestCore } from '../support/core.js';
 import { call as apiCall, ok } from '../support/api-client.js';
 import { tempDir } from '../support/tmp.js';
 import { bind1, expectError, loginPortal, makeTenant, PORT_TYPE, type Tenant } from '../bridge/fixtures.js';
+import { known } from '../support/vendor-devices.js';
 
 /**
  * The search field (seed: Search): devices, projects and own activation keys of the selected company
@@ -62,15 +63,25 @@ beforeAll(async () => {
   shared = (await ok(call('POST', '/projects', a.token, { name: 'Shared' }), 201)).id;
   await ok(call('POST', `/projects/${shared}/rights`, a.token, { companyId: e.companyId }), 201);
   await ok(
-    call('POST', '/devices/range', a.token, {
-      from: '00-90-33-08-20-10',
-      to: '00-90-33-08-20-19',
-      type: 'IP222',
-      projectId: a.projectId,
-    }),
+    call(
+      'POST',
+      '/devices/range',
+      a.token,
+      await known(tc.core, {
+        from: '00-90-33-08-20-10',
+        to: '00-90-33-08-20-19',
+        type: 'IP222',
+        projectId: a.projectId,
+      }),
+    ),
   );
   const lobby = await ok(
-    call('POST', '/devices', a.token, { device: '00-90-33-0A-00-02', type: 'IP811', projectId: shared }),
+    call(
+      'POST',
+      '/devices',
+      a.token,
+      await known(tc.core, { device: '00-90-33-0A-00-02', type: 'IP811', projectId: shared }),
+    ),
     201,
   );
   await ok(
@@ -98,7 +109,12 @@ beforeAll(async () => {
   );
   await ok(call('PATCH', `/devices/${await idOf('009033082016')}`, a.token, { name: 'Ärger Büro' }));
   await ok(
-    call('POST', '/devices', a.token, { device: '00077 0123456 5', type: 'DECT-Handset', projectId: vienna }),
+    call(
+      'POST',
+      '/devices',
+      a.token,
+      await known(tc.core, { device: '00077 0123456 5', type: 'DECT-Handset', projectId: vienna }),
+    ),
     201,
   );
   // dave: same names, and alice's MAC range in his own company too.
@@ -260,16 +276,26 @@ describe('search', () => {
 
   it('shows at most 50 hits and says there were more', async () => {
     const many = await ok(
-      call('POST', '/devices/range', a.token, {
-        from: '00-90-33-09-00-00',
-        to: '00-90-33-09-00-31',
-        type: 'IP222',
-        projectId: vienna,
-      }),
+      call(
+        'POST',
+        '/devices/range',
+        a.token,
+        await known(tc.core, {
+          from: '00-90-33-09-00-00',
+          to: '00-90-33-09-00-31',
+          type: 'IP222',
+          projectId: vienna,
+        }),
+      ),
     );
     expect(many.added).toBe(50);
     await ok(
-      call('POST', '/devices', a.token, { device: '00-90-33-09-00-32', type: 'IP222', projectId: vienna }),
+      call(
+        'POST',
+        '/devices',
+        a.token,
+        await known(tc.core, { device: '00-90-33-09-00-32', type: 'IP222', projectId: vienna }),
+      ),
       201,
     );
     const r = await search(a.token, '09-00-');

@@ -93,7 +93,8 @@ describe('device certificates from the factory (issue 15 item 3)', () => {
   });
 
   it('L207 "Encrypted licenses are stored in a xml file": the portal encrypts a V8+ file to the factory certificate without any device log-in, and the device installs it', async () => {
-    await addDevice(tc.core, ann.actor, ann.projectId, MAC, DEVICE_TYPE);
+    // The factory's registration made the device known: the company adds it as it is (issue 15 item 8).
+    await addDevice(tc.core, ann.actor, ann.projectId, MAC);
     await bind1(tc, ann.actor, ann.projectId, HW, PORT_TYPE, 2);
     const { id } = await deviceIdOf(HW);
     const file = await downloadForPortal(tc.core, annActor, id, { version: 13 });

@@ -22,6 +22,7 @@ import {
   placeDevice,
   type PlacedDevice,
 } from './licenses-fixtures.js';
+import { known } from '../support/vendor-devices.js';
 
 /**
  * Issue 11, "Licenses belong to the company that paid for them": the second company holding the same
@@ -97,11 +98,17 @@ async function makeWorld(dir: string): Promise<World> {
   // B adds A's devices to its own project: the seed's warning, and access to see their licenses.
   for (const d of [dev, flo]) {
     const added = await ok(
-      call(tc.app, 'POST', '/devices', b.token, {
-        device: d.hardwareId,
-        type: d === dev ? 'IP6000' : 'IP811',
-        projectId: b.projects[0]!.id,
-      }),
+      call(
+        tc.app,
+        'POST',
+        '/devices',
+        b.token,
+        await known(tc.core, {
+          device: d.hardwareId,
+          type: d === dev ? 'IP6000' : 'IP811',
+          projectId: b.projects[0]!.id,
+        }),
+      ),
       201,
     );
     expect(added.warnings).toContainEqual(expect.objectContaining({ code: 'SEVERAL_COMPANIES' }));
@@ -205,13 +212,13 @@ const CASES: Case[] = [
   {
     route: 'POST /devices',
     path: () => '/devices',
-    body: (x) => ({ device: x.dev.hardwareId, type: 'IP6000', projectId: x.bSecond }),
+    body: (x) => ({ device: x.dev.hardwareId, projectId: x.bSecond }),
     b: [409, 'DEVICE_ALREADY_IN_COMPANY'],
   },
   {
     route: 'POST /devices/range',
     path: () => '/devices/range',
-    body: (x) => ({ from: x.dev.hardwareId, to: x.dev.hardwareId, type: 'IP6000', projectId: x.bSecond }),
+    body: (x) => ({ from: x.dev.hardwareId, to: x.dev.hardwareId, projectId: x.bSecond }),
     b: [200],
   },
   {
@@ -219,7 +226,6 @@ const CASES: Case[] = [
     path: () => '/devices/file',
     body: (x) => ({
       text: `${x.dev.hardwareId}\n${x.aEmpty.hardwareId}`,
-      type: 'IP6000',
       projectId: x.bSecond,
     }),
     b: [200],

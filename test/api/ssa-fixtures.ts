@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { createCompany } from '../../bridge/core/organisation/index.js';
 import type { Actor } from '../../bridge/core/context.js';
-import { addDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { catalog } from '../../bridge/core/catalog.js';
 import { bindFromBalance, type NewLicensesChoice } from '../../bridge/core/licenses/index.js';
 import {
@@ -51,7 +51,7 @@ export async function ssaCompany(tc: TestCore, name: string): Promise<SsaCompany
 let macSeq = 0x100;
 export async function device(tc: TestCore, actor: Actor, projectId: number) {
   const mac = `00-90-33-5A-${((macSeq >> 8) & 0xff).toString(16).padStart(2, '0')}-${(macSeq++ & 0xff).toString(16).padStart(2, '0')}`;
-  return addDevice(tc.core, actor, projectId, mac, DEVICE);
+  return addKnownDevice(tc.core, actor, projectId, mac, DEVICE);
 }
 
 /** The operator's bind; in a project under SSA it needs `ssa` (the confirmation) when SSC is due. */

@@ -17,6 +17,7 @@ import {
   ssaCompany,
   type SsaCompany,
 } from './ssa-fixtures.js';
+import { known } from '../support/vendor-devices.js';
 
 /**
  * Moving devices into a project under SSA through POST /devices/move (seed: Move device, "If the other
@@ -49,8 +50,8 @@ const state = async () => ({
     .orderBy('company_id')
     .execute(),
 });
-const addApi = (mac: string, projectId: number) =>
-  call(tc.app, 'POST', '/devices', token, { device: mac, type: 'IP6000', projectId });
+const addApi = async (mac: string, projectId: number) =>
+  call(tc.app, 'POST', '/devices', token, await known(tc.core, { device: mac, type: 'IP6000', projectId }));
 const projectOf = async (deviceId: number) =>
   (
     await tc.core.store.db
@@ -300,12 +301,18 @@ describe("the seed's Known Issue: devices imported into a project with SSA", () 
 
     // A range: the other rows are added, the device's row fails with the code (each row its own transaction).
     const range = await ok(
-      call(tc.app, 'POST', '/devices/range', token, {
-        from: '00-90-33-77-00-05',
-        to: '00-90-33-77-00-07',
-        type: 'IP6000',
-        projectId: co.projectId,
-      }),
+      call(
+        tc.app,
+        'POST',
+        '/devices/range',
+        token,
+        await known(tc.core, {
+          from: '00-90-33-77-00-05',
+          to: '00-90-33-77-00-07',
+          type: 'IP6000',
+          projectId: co.projectId,
+        }),
+      ),
     );
     expect(
       range.rows.map((r: { outcome: string; error: { code: string } | null }) => [
@@ -318,11 +325,17 @@ describe("the seed's Known Issue: devices imported into a project with SSA", () 
       ['added', null],
     ]);
     const file = await ok(
-      call(tc.app, 'POST', '/devices/file', token, {
-        text: '00-90-33-77-00-05\n',
-        type: 'IP6000',
-        projectId: co.projectId,
-      }),
+      call(
+        tc.app,
+        'POST',
+        '/devices/file',
+        token,
+        await known(tc.core, {
+          text: '00-90-33-77-00-05\n',
+          type: 'IP6000',
+          projectId: co.projectId,
+        }),
+      ),
     );
     expect(file.rows[0]).toMatchObject({ outcome: 'failed', error: { code: 'DEVICE_ADD_NEEDS_SSA' } });
     expect(await projectOf(dev.d5!.deviceId)).toBeNull();

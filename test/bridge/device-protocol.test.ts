@@ -120,7 +120,7 @@ describe('device login', () => {
     expect(await countRows(tc, 'sessions')).toBe(0);
   });
 
-  it("refuses a device that is in none of the user's projects with 403 DEVICE_NOT_IN_PROJECTS", async () => {
+  it("refuses a device that is in none of the user's projects with 403 DEVICE_NOT_IN_PROJECTS, and one the vendor never registered with 404 DEVICE_UNKNOWN", async () => {
     const bob = await makeTenant(tc, { name: 'bob', mac: '00-90-33-0B-00-01' });
     // Bob's device exists, but not in any project of Alice's.
     await expectError(
@@ -128,13 +128,15 @@ describe('device login', () => {
       403,
       'DEVICE_NOT_IN_PROJECTS',
     );
-    // A device the portal has never heard of answers the same.
+    // A device the vendor never registered (seed L312–314, "Not Found … not found in the my innovaphone
+    // database … contact the administrator") is said to be so: no project can hold it (issue 15 item 8).
     const unknown = deviceIdentity(pki.deviceCa, '009033ABCDEF');
-    await expectError(
+    const refused = await expectError(
       await postLogin(tc.app, await loginRequest(tc.app, a.user, unknown)),
-      403,
-      'DEVICE_NOT_IN_PROJECTS',
+      404,
+      'DEVICE_UNKNOWN',
     );
+    expect(refused.message).toContain("00-90-33-AB-CD-EF was not found in the vendor's device database");
     expect(await countRows(tc, 'sessions')).toBe(0);
     expect((await deviceRow(tc, bob.device.deviceId)).cert_pem).toBeNull();
   });

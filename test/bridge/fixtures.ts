@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { createUser } from '../../bridge/core/accounts/index.js';
 import { DEFAULT_PROJECT, createCompany } from '../../bridge/core/organisation/index.js';
 import type { Actor } from '../../bridge/core/context.js';
-import { addDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { companyCounts, type TypeCounts } from '../../bridge/core/balance/index.js';
 import { bindFromBalance } from '../../bridge/core/licenses/index.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
@@ -177,7 +177,7 @@ export async function addFixtureDevice(
   projectId: number,
   mac: string,
 ): Promise<FixtureDevice> {
-  const { deviceId, hardwareId } = await addDevice(tc.core, actor, projectId, mac, DEVICE_TYPE);
+  const { deviceId, hardwareId } = await addKnownDevice(tc.core, actor, projectId, mac, DEVICE_TYPE);
   return { deviceId, ...deviceIdentity(tc.pki.deviceCa, hardwareId) };
 }
 

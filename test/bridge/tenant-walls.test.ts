@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCompany } from '../../bridge/core/organisation/index.js';
 import { addDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice, registerAsVendor } from '../support/vendor-devices.js';
 import { bindFromBalance } from '../../bridge/core/licenses/index.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { loadOrCreateDevPki, type Pki } from '../../certs/index.js';
@@ -256,6 +257,8 @@ describe('a user locked in A', () => {
     await expectOk(await postXml(tc.app, PORTAL_INVALIDATIONS, done.xml, portalA));
 
     await lock(a.user.id, a.companyId);
+    // A device the vendor registered, so only the lock can refuse adding it.
+    await registerAsVendor(tc.core, DEVICE_TYPE, '0A0009');
     const before = await stateOfA();
 
     // The device protocol says USER_LOCKED too (issue 11: the same answer on every route), not that the
@@ -291,7 +294,7 @@ describe('a user locked in A', () => {
     ).rejects.toMatchObject({
       code: 'USER_LOCKED',
     });
-    await expect(addDevice(tc.core, a.actor, a.projectId, '0A0009', DEVICE_TYPE)).rejects.toMatchObject({
+    await expect(addDevice(tc.core, a.actor, a.projectId, '0A0009')).rejects.toMatchObject({
       code: 'USER_LOCKED',
     });
 
@@ -303,6 +306,8 @@ describe('a user locked in A', () => {
 
 describe('core services', () => {
   it("answer B's user in A's project with PROJECT_NOT_FOUND, like a project that does not exist", async () => {
+    // A device the vendor registered, so only the wall can refuse adding it.
+    await registerAsVendor(tc.core, DEVICE_TYPE, '0B0009');
     const before = await stateOfA();
     const devices = await countRows(tc, 'devices');
     await expect(
@@ -321,10 +326,10 @@ describe('core services', () => {
         units: 1,
       }),
     ).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
-    await expect(addDevice(tc.core, b.actor, a.projectId, '0B0009', DEVICE_TYPE)).rejects.toMatchObject({
+    await expect(addDevice(tc.core, b.actor, a.projectId, '0B0009')).rejects.toMatchObject({
       code: 'PROJECT_NOT_FOUND',
     });
-    await expect(addDevice(tc.core, b.actor, 999_999, '0B0009', DEVICE_TYPE)).rejects.toMatchObject({
+    await expect(addDevice(tc.core, b.actor, 999_999, '0B0009')).rejects.toMatchObject({
       code: 'PROJECT_NOT_FOUND',
     });
     expect(await stateOfA()).toEqual(before);
@@ -352,7 +357,7 @@ describe('a user in two companies', () => {
     // company and places her device there too; binding from that company's balance must work.
     const second = await createCompany(tc.core, a.user.id, 'Second company of alice');
     await operatorCredit(tc.core, second.companyId, 'DEFAULT', PORT_TYPE, 5, 'fixture-second');
-    await addDevice(tc.core, a.actor, second.defaultProjectId, a.device.hardwareId, DEVICE_TYPE);
+    await addKnownDevice(tc.core, a.actor, second.defaultProjectId, a.device.hardwareId, DEVICE_TYPE);
     const bound = await bindFromBalance(tc.core, a.actor, {
       projectId: second.defaultProjectId,
       hardwareId: a.device.hardwareId,
@@ -379,7 +384,7 @@ describe('a device placed in two companies', () => {
     // licenses from B's balance to it. When A's user later invalidates them from the device, the
     // units B paid for must not end up in A's free pool: each company's ledger must still add up
     // (ARCHITECTURE §5; bridge/core/ledger-report.ts: activated = balance + bound + free).
-    await addDevice(tc.core, b.actor, b.projectId, a.device.hardwareId, DEVICE_TYPE);
+    await addKnownDevice(tc.core, b.actor, b.projectId, a.device.hardwareId, DEVICE_TYPE);
     const paidByB = await bindFromBalance(tc.core, b.actor, {
       projectId: b.projectId,
       hardwareId: a.device.hardwareId,

@@ -24,6 +24,7 @@ describe('certificate requests and test licenses', () => {
     const dir = `${tmp.dir}/${mac}`;
     const dev = (args: string[], env?: Record<string, string>) =>
       agent([...args, '--dir', dir, '--json'], env);
+    expect((await ops(['ops', 'device', 'register', '--type', 'IP811', '--mac', mac])).code).toBe(0);
     expect((await ops(['ops', 'device', 'add', '--company', '1', '--mac', mac])).code).toBe(0);
     expect(
       (
@@ -48,7 +49,14 @@ describe('certificate requests and test licenses', () => {
   beforeAll(async () => {
     tmp = await tempDir('mylic-cert-');
     bridge = await startBridgeProcess(`${tmp.dir}/data`);
-    laPem = await readFile(`${bridge.pkiDir}/license-authority.pem`, 'utf8');
+    // Both license authorities, as a device trusts them: the bridge signs with the Ed25519 one (issue 16).
+    laPem = (
+      await Promise.all(
+        ['license-authority.pem', 'license-authority-ed25519/license-authority-ed25519.pem'].map((f) =>
+          readFile(`${bridge.pkiDir}/${f}`, 'utf8'),
+        ),
+      )
+    ).join('');
     expect(
       (
         await ops([

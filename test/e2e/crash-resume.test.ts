@@ -23,6 +23,7 @@ describe('an agent killed in the middle of an invalidation', () => {
   };
 
   async function deviceWithLicenses(mac: string, dir: string) {
+    expect((await ops(['ops', 'device', 'register', '--type', 'IP811', '--mac', mac])).code).toBe(0);
     expect((await ops(['ops', 'device', 'add', '--company', '1', '--mac', mac])).code).toBe(0);
     expect(
       (
@@ -133,6 +134,7 @@ describe('an agent killed in the middle of an invalidation', () => {
       expect(
         (await ops(['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '1'])).code,
       ).toBe(0);
+      expect((await ops(['ops', 'device', 'register', '--type', 'IP811', '--mac', mac])).code).toBe(0);
       expect((await ops(['ops', 'device', 'add', '--company', '1', '--mac', mac])).code).toBe(0);
       expect(
         (
@@ -157,7 +159,14 @@ describe('an agent killed in the middle of an invalidation', () => {
         (await dev(['device', 'init', '--mac', mac, '--portal', bridge.url, '--pki', bridge.pkiDir])).code,
       ).toBe(0);
       expect((await dev(['login', '--email', 'bob@example.com', '--password', 'pw-bob-123'])).code).toBe(0);
-      const la = await readFile(`${bridge.pkiDir}/license-authority.pem`, 'utf8');
+      // Both license authorities, as a device trusts them: the bridge signs with the Ed25519 one (issue 16).
+      const la = (
+        await Promise.all(
+          ['license-authority.pem', 'license-authority-ed25519/license-authority-ed25519.pem'].map((f) =>
+            readFile(`${bridge.pkiDir}/${f}`, 'utf8'),
+          ),
+        )
+      ).join('');
       const opensWith = async (keyPem: string) => {
         try {
           openLicenseFile(await readFile(`${dir}/license.xml`, 'utf8'), {

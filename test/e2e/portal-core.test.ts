@@ -102,9 +102,10 @@ describe('portal core through a real bridge', () => {
     await ops('balance', 'add', '--company', String(ids.companyA), '--type', PORT, '--units', String(UNITS));
     tokens.alice = await login('alice@example.test');
     tokens.bob = await login('bob@example.test');
+    // The vendor's device database knows the device (issue 15 item 8); its type is the database's.
+    await ops('device', 'register', '--type', 'IP811', '--mac', '00-90-33-77-00-01');
     const device = await call('POST', '/devices', tokens.alice, {
       device: '00-90-33-77-00-01',
-      type: 'IP811',
       projectId: ids.projectA,
     });
     expect(device.status, JSON.stringify(device.json)).toBe(201);

@@ -9,7 +9,8 @@ export function annWorldCommands(mac: string): string[][] {
     ['ops', 'company', 'create', '--name', 'Ann GmbH', '--admin', 'ann@example.com'],
     ['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', '20'],
     ['ops', 'balance', 'add', '--company', '1', '--type', 'GW-Channel', '--units', '4'],
-    ['ops', 'device', 'add', '--company', '1', '--mac', mac, '--type', 'IP811'],
+    ['ops', 'device', 'register', '--type', 'IP811', '--mac', mac],
+    ['ops', 'device', 'add', '--company', '1', '--mac', mac],
     ['ops', 'license', 'bind', '--company', '1', '--mac', mac, '--type', 'PBX-Port13', '--units', '8'],
     ['ops', 'license', 'bind', '--company', '1', '--mac', mac, '--type', 'GW-Channel', '--units', '2'],
   ];

@@ -21,7 +21,9 @@ export async function tourWorld(dataDir: string): Promise<void> {
   ]) {
     await ops('balance', 'add', '--company', '1', '--type', type!, '--units', units!);
   }
-  await ops('device', 'add', '--company', '1', '--mac', '00-90-33-01-23-45', '--type', 'IP811');
+  // The vendor's device database knows the device; the company adds it (its type is the database's).
+  await ops('device', 'register', '--type', 'IP811', '--mac', '00-90-33-01-23-45');
+  await ops('device', 'add', '--company', '1', '--mac', '00-90-33-01-23-45');
   for (const [type, units] of [
     ['PBX-Port13', '8'],
     ['GW-Channel', '2'],

@@ -4,7 +4,7 @@ import { issueVendorKey, redeemKey } from '../../bridge/core/keys/index.js';
 import { createCompany } from '../../bridge/core/organisation/index.js';
 import { joinCompany } from '../../bridge/core/organisation/index.js';
 import type { Actor } from '../../bridge/core/context.js';
-import { addDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { companyCounts } from '../../bridge/core/balance/index.js';
 import { bindFromBalance } from '../../bridge/core/licenses/index.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
@@ -129,7 +129,7 @@ async function makeCompanies(seq: number): Promise<Company[]> {
         .padStart(6, '0')
         .toUpperCase()
         .replace(/(..)(..)(..)/, '$1-$2-$3')}`;
-      await addDevice(tc.core, { userId }, p.id, p.mac, 'IP811');
+      await addKnownDevice(tc.core, { userId }, p.id, p.mac, 'IP811');
     }
     out.push({ index: i, companyId, userId, projects });
   }

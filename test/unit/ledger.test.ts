@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../bridge/core/accounts/index.js';
 import { balanceOf } from '../../bridge/core/ledger.js';
 import { createCompany, DEFAULT_PROJECT } from '../../bridge/core/organisation/index.js';
-import { addDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { companyCounts } from '../../bridge/core/balance/index.js';
 import { bindFromBalance } from '../../bridge/core/licenses/index.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
@@ -44,7 +44,7 @@ describe.each(STORES)('bindFromBalance under concurrency, on %s', (kind) => {
     await operatorCredit(tc.core, companyId, DEFAULT_PROJECT, TYPE, 25, 'ledger-test');
     const actor = { userId: user.id };
     const devices = ['0C0001', '0C0002', '0C0003', '0C0004'];
-    for (const mac of devices) await addDevice(tc.core, actor, defaultProjectId, mac, 'IP811');
+    for (const mac of devices) await addKnownDevice(tc.core, actor, defaultProjectId, mac, 'IP811');
 
     const results = await Promise.allSettled(
       Array.from({ length: 40 }, (_, i) =>

@@ -132,6 +132,17 @@ describe('the SQLite store', () => {
     ]);
     await must(['ops', 'company', 'create', '--name', 'Ops Ltd', '--admin', 'ops@example.com']);
     await must(['ops', 'balance', 'add', '--company', '1', '--type', 'PBX-Port13', '--units', String(UNITS)]);
+    await must([
+      'ops',
+      'device',
+      'register',
+      '--type',
+      'IP811',
+      '--mac',
+      '00-90-33-66-00-01',
+      '--mac',
+      '00-90-33-66-00-02',
+    ]);
     await must(['ops', 'device', 'add', '--company', '1', '--mac', '00-90-33-66-00-01']);
     await must(['ops', 'device', 'add', '--company', '1', '--mac', '00-90-33-66-00-02']);
 

@@ -8,6 +8,7 @@ import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { makeTenant, type Tenant } from '../bridge/fixtures.js';
 import { logInThroughPage } from '../support/page-session.js';
+import { registerAsVendor } from '../support/vendor-devices.js';
 
 /**
  * "Add new devices" as pages (seed L133-147, Errors and Warnings L305-321): a device in every form the
@@ -23,12 +24,24 @@ let ann: Tenant;
 let bob: Tenant;
 const ORIGIN = 'https://portal.test';
 const DECT = catalog.devices.find((d) => d.identity === 'ipei')!.name;
+const IPEI_DIGITS = '000770123457';
 
 beforeAll(async () => {
   root = await tempDir('mylic-web-device-add-');
   tc = await makeTestCore(root.dir);
   ann = await makeTenant(tc, { name: 'ann', mac: '00-90-33-80-00-01' });
   bob = await makeTenant(tc, { name: 'bob', mac: '00-90-33-80-00-02' });
+  // The vendor's device database knows the devices the forms add (issue 15 item 8): no form asks a type.
+  const hex = (prefix: string, n: number) => `${prefix}${n.toString(16).padStart(2, '0')}`;
+  const macs = [
+    ...[1, 2, 3, 4].map((n) => hex('00-90-33-0A-00-', n)),
+    ...[0, 1, 2, 3, 4].map((n) => hex('00-90-33-0B-00-', n)),
+    ...[1, 2, 3].map((n) => hex('00-90-33-0D-00-', n)),
+    ...[1, 2].map((n) => hex('00-90-33-0E-00-', n)),
+    ...[0, 1, 2].map((n) => hex('00-90-33-1F-00-', n)),
+  ];
+  await registerAsVendor(tc.core, 'IP811', ...macs);
+  await registerAsVendor(tc.core, DECT, IPEI_DIGITS + ipeiCheckDigit(IPEI_DIGITS));
 });
 afterAll(async () => {
   await tc?.close();
@@ -88,18 +101,16 @@ describe('add new devices', () => {
       const res = await post('/devices/add/single', cookie, {
         csrf,
         device,
-        type: 'IP811',
         projectId: project,
       });
       expect(res.status).toBe(200);
       expect(outcomes(await res.text())).toEqual([[1, 'Added']]);
     }
-    const digits = '000770123457';
+    const digits = IPEI_DIGITS;
     const ipei = `${digits.slice(0, 5)} ${digits.slice(5)} ${ipeiCheckDigit(digits)}`;
     const dect = await post('/devices/add/single', cookie, {
       csrf,
       device: ipei,
-      type: DECT,
       projectId: project,
     });
     expect(outcomes(await dect.text())).toEqual([[1, 'Added']]);
@@ -116,7 +127,6 @@ describe('add new devices', () => {
     const again = await post('/devices/add/single', cookie, {
       csrf,
       device: '0a0001',
-      type: 'IP811',
       projectId: project,
     });
     expect(again.status).toBe(409);
@@ -132,7 +142,7 @@ describe('add new devices', () => {
     const res = await post(
       '/devices/add/single',
       cookie,
-      { csrf, device: '00-90-33-ZZ', type: 'IP811', projectId: String(ann.projectId) },
+      { csrf, device: '00-90-33-ZZ', projectId: String(ann.projectId) },
       'nl',
     );
     expect(res.status).toBe(400);
@@ -148,13 +158,12 @@ describe('add new devices', () => {
     await post('/devices/add/single', cookie, {
       csrf,
       device: '00-90-33-0B-00-02',
-      type: 'IP811',
       projectId: String(ann.projectId),
     });
     const res = await post(
       '/devices/add/range',
       cookie,
-      { csrf, from: '0b0000', to: '00-90-33-0B-00-04', type: 'IP811', projectId: String(ann.projectId) },
+      { csrf, from: '0b0000', to: '00-90-33-0B-00-04', projectId: String(ann.projectId) },
       'de',
     );
     expect(res.status).toBe(200);
@@ -175,7 +184,6 @@ describe('add new devices', () => {
       csrf,
       from: '0c0000',
       to: '0c0040',
-      type: 'IP811',
       projectId: String(ann.projectId),
     });
     expect(big.status).toBe(400);
@@ -192,7 +200,7 @@ describe('add new devices', () => {
       '00-90-33-0A-00-01', // already in the company
       '0d0001', // listed again
     ].join('\r\n');
-    const res = await upload(cookie, { csrf, type: 'IP811', projectId: String(ann.projectId) }, text);
+    const res = await upload(cookie, { csrf, projectId: String(ann.projectId) }, text);
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(outcomes(html)).toEqual([
@@ -216,7 +224,7 @@ describe('add new devices', () => {
     const before = await placed(ann.companyId);
     const res = await upload(
       cookie,
-      { csrf, type: 'IP811', projectId: String(ann.projectId) },
+      { csrf, projectId: String(ann.projectId) },
       '00-90-33-0E-00-01\nnot a mac\n00-90-33-0E-00-02\n',
       'fr',
     );
@@ -230,10 +238,10 @@ describe('add new devices', () => {
     expect(html).toContain('ni une adresse MAC ni un IPEI (1)');
     expect(await placed(ann.companyId)).toEqual(before);
     // No file, and a file over 64 KB: refused, nothing added.
-    const none = await upload(cookie, { csrf, type: 'IP811' }, null);
+    const none = await upload(cookie, { csrf }, null);
     expect(none.status).toBe(400);
     expect(await none.text()).toContain(MESSAGES.en.daFileMissing);
-    const huge = await upload(cookie, { csrf, type: 'IP811' }, `00-90-33-0E-00-03\n${' '.repeat(70_000)}`);
+    const huge = await upload(cookie, { csrf }, `00-90-33-0E-00-03\n${' '.repeat(70_000)}`);
     expect(huge.status).toBe(400);
     expect(await huge.text()).toContain(MESSAGES.en.daFileTooLarge);
     expect(await placed(ann.companyId)).toEqual(before);
@@ -273,7 +281,7 @@ describe('add new devices', () => {
     const { cookie, csrf } = await logIn(ann.user);
     const annBefore = await placed(ann.companyId);
     const bobBefore = await placed(bob.companyId);
-    const single = { device: '00-90-33-1F-00-01', type: 'IP811' };
+    const single = { device: '00-90-33-1F-00-01' };
     const foreign = await post('/devices/add/single', cookie, {
       csrf,
       ...single,
@@ -285,7 +293,6 @@ describe('add new devices', () => {
       csrf,
       from: '1f0000',
       to: '1f0002',
-      type: 'IP811',
       projectId: String(bob.projectId),
     });
     expect(range.status).toBe(404);
@@ -304,7 +311,7 @@ describe('add new devices', () => {
       'https://evil.test',
     );
     expect(cross.status).toBe(403);
-    const staleFile = await upload(cookie, { csrf: 'nope', type: 'IP811' }, '00-90-33-1F-00-09\n');
+    const staleFile = await upload(cookie, { csrf: 'nope' }, '00-90-33-1F-00-09\n');
     expect(staleFile.status).toBe(403);
     const lock = (v: number) =>
       tc.core.store.db

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { setRight } from '../../bridge/core/rights.js';
 import { openLicenseFile } from '../../protocol/documents/index.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
@@ -34,7 +34,7 @@ beforeAll(async () => {
       .execute();
   await setRight(tc.core, ann.user.id, 'request-certificate', true, ann.companyId);
   // Bob holds ann's device too (seed: Warnings, "Several Companies").
-  await addDevice(tc.core, bob.actor, bob.projectId, ann.device.hardwareId, DEVICE_TYPE);
+  await addKnownDevice(tc.core, bob.actor, bob.projectId, ann.device.hardwareId, DEVICE_TYPE);
 });
 afterAll(async () => {
   await tc?.close();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { DEFAULT_PROJECT, operatorCredit } from '../../bridge/core/organisation/index.js';
 import { extendProjectWarranty } from '../../bridge/core/licenses/warranty.js';
 import { setRight } from '../../bridge/core/rights.js';
@@ -29,7 +29,8 @@ beforeAll(async () => {
   tc = await makeTestCore(root.dir);
   ann = await makeTenant(tc, { name: 'ann', mac: '00-90-33-65-00-01' });
   bob = await makeTenant(tc, { name: 'bob', mac: '00-90-33-65-00-02' });
-  annSecond = (await addDevice(tc.core, ann.actor, ann.projectId, '00-90-33-65-00-11', DEVICE_TYPE)).deviceId;
+  annSecond = (await addKnownDevice(tc.core, ann.actor, ann.projectId, '00-90-33-65-00-11', DEVICE_TYPE))
+    .deviceId;
   await operatorCredit(tc.core, ann.companyId, DEFAULT_PROJECT, W, 6, 'fixture-ann-warranty');
   await operatorCredit(tc.core, bob.companyId, DEFAULT_PROJECT, W, 6, 'fixture-bob-warranty');
 });
@@ -362,7 +363,7 @@ describe('check the status of a device', () => {
   });
 
   it('shows a device both companies hold as one of yours, without the other company', async () => {
-    await addDevice(tc.core, bob.actor, bob.projectId, '00-90-33-65-00-11', DEVICE_TYPE);
+    await addKnownDevice(tc.core, bob.actor, bob.projectId, '00-90-33-65-00-11', DEVICE_TYPE);
     const { cookie } = await logIn(bob.user);
     const html = await (await request('/devices/status?hw=00-90-33-65-00-11', { cookie })).text();
     expect(html).toContain('00-90-33-65-00-11');

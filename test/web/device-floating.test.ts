@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { operatorCredit } from '../../bridge/core/organisation/index.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
@@ -44,7 +44,7 @@ beforeAll(async () => {
   await operatorCredit(tc.core, ann.companyId, 'DEFAULT', V7_PORT, 2, 'fixture-v7');
   await bind1(tc, ann.actor, ann.projectId, v7.hardwareId, V7_PORT, 1);
   // Bob holds ann's slave device too (seed: Warnings, "Several Companies").
-  await addDevice(tc.core, bob.actor, bob.projectId, slave.hardwareId, DEVICE_TYPE);
+  await addKnownDevice(tc.core, bob.actor, bob.projectId, slave.hardwareId, DEVICE_TYPE);
 });
 afterAll(async () => {
   await tc?.close();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../bridge/core/context.js';
 import {
-  addDevice,
   listDevicesKeyset,
   registerOrder,
   searchTuning,
   updateDevice,
 } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { createProject, DEFAULT_PROJECT, operatorCredit } from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
 import { csrfFor } from '../../bridge/web/web-session.js';
@@ -44,7 +44,7 @@ beforeAll(async () => {
   for (let i = 0; i < MANY; i++) {
     // Not in MAC order, so the two orders differ.
     const n = (i * 37) % 251;
-    await addDevice(
+    await addKnownDevice(
       tc.core,
       ann.actor,
       ann.projectId,
@@ -52,8 +52,8 @@ beforeAll(async () => {
       DEVICE_TYPE,
     );
   }
-  const placed = await addDevice(tc.core, ann.actor, ann.projectId, '00-90-33-72-00-01', DEVICE_TYPE);
-  await addDevice(tc.core, bob.actor, bob.projectId, '00-90-33-72-00-01', DEVICE_TYPE);
+  const placed = await addKnownDevice(tc.core, ann.actor, ann.projectId, '00-90-33-72-00-01', DEVICE_TYPE);
+  await addKnownDevice(tc.core, bob.actor, bob.projectId, '00-90-33-72-00-01', DEVICE_TYPE);
   shared = { deviceId: placed.deviceId, hardwareId: placed.hardwareId };
   await updateDevice(tc.core, annActor, shared.deviceId, {
     name: 'Ann front desk',

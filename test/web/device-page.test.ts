@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { createProject, operatorCredit } from '../../bridge/core/organisation/index.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
@@ -167,7 +167,7 @@ describe('the device page', () => {
 
   it('shows a device two companies hold to each with only its own licenses', async () => {
     const bobSession = await logIn(bob.user);
-    const shared = await addDevice(tc.core, bob.actor, bob.projectId, '00-90-33-65-00-01', DEVICE_TYPE);
+    const shared = await addKnownDevice(tc.core, bob.actor, bob.projectId, '00-90-33-65-00-01', DEVICE_TYPE);
     try {
       const bobView = await (await request(ANN_PATH, { cookie: bobSession.cookie })).text();
       expect(bobView).toContain('This device is also in a project of another company.');

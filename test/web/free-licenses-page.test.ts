@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { companyCounts } from '../../bridge/core/balance/index.js';
-import { addDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { acceptInvalidation } from '../../bridge/core/licenses/index.js';
 import { createCompany, operatorCredit } from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
@@ -228,7 +228,7 @@ describe('free licenses', () => {
 
   it("shows a company holding the same device none of Ann's free licenses and refuses to assign or convert them", async () => {
     // Bob places Ann's device in his own project: he reaches the device, never her pool.
-    await addDevice(
+    await addKnownDevice(
       tc.core,
       { ...bob.actor, companyId: bob.companyId },
       bob.projectId,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { resolveSession } from '../../bridge/core/accounts/index.js';
 import {
   addMember,
@@ -32,7 +32,7 @@ beforeAll(async () => {
   ann = await makeTenant(tc, { name: 'ann', mac: '00-90-33-65-00-01' });
   bob = await makeTenant(tc, { name: 'bob', mac: '00-90-33-65-00-02' });
   // Bob's company holds Ann's device too (seed: Warnings, "Several Companies").
-  await addDevice(tc.core, bob.actor, bob.projectId, ann.device.hardwareId, DEVICE_TYPE);
+  await addKnownDevice(tc.core, bob.actor, bob.projectId, ann.device.hardwareId, DEVICE_TYPE);
 });
 afterAll(async () => {
   await tc?.close();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDevice, updateDevice } from '../../bridge/core/devices/index.js';
+import { updateDevice } from '../../bridge/core/devices/index.js';
+import { addKnownDevice } from '../support/vendor-devices.js';
 import { createOwnKey } from '../../bridge/core/keys/index.js';
 import { createProject } from '../../bridge/core/organisation/index.js';
 import { MESSAGES } from '../../bridge/web/i18n.js';
@@ -42,7 +43,7 @@ beforeAll(async () => {
     })
   ).keyId;
   // Bob's company holds Ann's device too, under its own name and comment.
-  await addDevice(tc.core, bob.actor, bob.projectId, ann.device.hardwareId, DEVICE_TYPE);
+  await addKnownDevice(tc.core, bob.actor, bob.projectId, ann.device.hardwareId, DEVICE_TYPE);
   await updateDevice(tc.core, bobActor, ann.device.deviceId, { name: 'Bob lobby', comment: 'Linz secret' });
   bobProject = (await createProject(tc.core, bobActor, { name: 'Graz Bob', description: 'bobs only' })).id;
   bobKey = (

@@ -8,8 +8,9 @@ import {
   type HardwareIdKind,
 } from '../../../protocol/hardware-id.js';
 import { projectAccess } from '../access.js';
+import { errorText, eventLog } from '../../ops/event-log.js';
 import { type Actor, type Core, isoNow } from '../context.js';
-import { assertTypeFits, placeDevice, type PlaceSource } from './devices.js';
+import { placeDevice, type PlaceSource } from './devices.js';
 import { orderLines, orderNumber, orderOfCompany } from './orders.js';
 
 /**
@@ -17,11 +18,13 @@ import { orderLines, orderNumber, orderOfCompany } from './orders.js';
  * order; at most 50 at once; Errors and Warnings).
  *
  * Decided: each row is its own transaction (and its own `device.added` history event). A row that fails
- * (DEVICE_ALREADY_IN_COMPANY, DEVICE_NOT_FOUND, DEVICE_ALREADY_IMPORTED for a device listed twice, …) leaves the others as they are, and every row reports
- * its outcome, so a batch never stops half-way silently: the rows before a failure stay added and say
- * so, the rows after it are still tried. Input is checked whole before any row is tried: a malformed
- * line, a range over 50 or a type that does not fit answers 400 and adds nothing. The walls (project
- * access) are checked before the first row and again in every row's transaction.
+ * (DEVICE_ALREADY_IN_COMPANY, DEVICE_UNKNOWN — not in the vendor's device database, seed L312–314 —,
+ * DEVICE_ALREADY_IMPORTED for a device listed twice, …) adds nothing and leaves the others as they are,
+ * and every row reports its outcome, so a batch never stops half-way silently: the rows before a
+ * failure stay added and say so, the rows after it are still tried. Input is checked whole before any
+ * row is tried: a malformed line or a range over 50 answers 400 and adds nothing. The type of every
+ * device is the vendor database's; the user gives none. The walls (project access) are checked before
+ * the first row and again in every row's transaction.
  */
 
 export interface BatchItem {
@@ -29,8 +32,6 @@ export interface BatchItem {
   input: string;
   hardwareId: string;
   kind: HardwareIdKind;
-  /** For order lines: the type the vendor shipped. */
-  type?: string;
 }
 
 function resolveProject(actor: Actor, projectId: number | undefined): number {
@@ -59,7 +60,6 @@ async function runBatch(
   projectId: number,
   source: BatchResult['source'],
   items: BatchItem[],
-  type: string | null,
   src: Omit<PlaceSource, 'source'> = {},
 ): Promise<BatchResult> {
   // The walls first: a stranger, a locked user or an unknown project gets its answer before any row.
@@ -94,7 +94,7 @@ async function runBatch(
       const placed = await core.store.write(async (tx) => {
         const at = isoNow(core);
         const { project } = await projectAccess(tx, actor, projectId);
-        return placeDevice(tx, at, actor, project, item.hardwareId, item.type ?? type, { source, ...src });
+        return placeDevice(tx, at, actor, project, item.hardwareId, { source, ...src });
       });
       rows.push({
         ...base,
@@ -106,9 +106,10 @@ async function runBatch(
       importedBy.set(item.hardwareId, item.line);
     } catch (e) {
       if (!(e instanceof MylicError)) {
-        console.error(
-          `level=error event=device.batch_row_failed hardwareId=${item.hardwareId} error=${JSON.stringify(String((e as Error)?.stack ?? e))}`,
-        );
+        eventLog().error('device.batch_row_failed', {
+          hardwareId: item.hardwareId,
+          error: errorText(e, true),
+        });
       }
       const err = e instanceof MylicError ? e : new MylicError('INTERNAL');
       rows.push({
@@ -160,11 +161,10 @@ export function macRange(fromInput: string, toInput: string): BatchItem[] {
 export async function addDeviceRange(
   core: Core,
   actor: Actor,
-  req: { from: string; to: string; type: string; projectId?: number | undefined },
+  req: { from: string; to: string; projectId?: number | undefined },
 ) {
   const items = macRange(req.from, req.to);
-  const type = assertTypeFits(req.type, 'mac');
-  return runBatch(core, actor, resolveProject(actor, req.projectId), 'range', items, type);
+  return runBatch(core, actor, resolveProject(actor, req.projectId), 'range', items);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -221,19 +221,18 @@ export function parseDeviceFile(text: string): BatchItem[] {
 export async function addDeviceFile(
   core: Core,
   actor: Actor,
-  req: { text: string; type: string; projectId?: number | undefined },
+  req: { text: string; projectId?: number | undefined },
 ) {
   const items = parseDeviceFile(req.text);
-  for (const kind of new Set(items.map((i) => i.kind))) assertTypeFits(req.type, kind);
-  return runBatch(core, actor, resolveProject(actor, req.projectId), 'file', items, req.type);
+  return runBatch(core, actor, resolveProject(actor, req.projectId), 'file', items);
 }
 
 // ---------------------------------------------------------------------------------------------
 // order
 
 /**
- * All devices of an order of the selected company. The device records must exist (the operator's order
- * registration made them); a line whose record is missing fails with DEVICE_NOT_FOUND. The seed's limit
+ * All devices of an order of the selected company. The operator's order registration put them in the
+ * device database; a line whose device is missing fails with DEVICE_UNKNOWN like any other. The seed's limit
  * of 50 is for ranges and files; an order adds all of its devices (one transaction each, as above).
  */
 export async function addDeviceOrder(
@@ -250,10 +249,6 @@ export async function addDeviceOrder(
     input: formatHardwareId(l.hardware_id),
     hardwareId: l.hardware_id,
     kind: hardwareIdKind(l.hardware_id),
-    type: l.device_type,
   }));
-  return runBatch(core, actor, projectId, 'order', items, null, {
-    mustExist: true,
-    orderNumber: order.order_number,
-  });
+  return runBatch(core, actor, projectId, 'order', items, { orderNumber: order.order_number });
 }

@@ -5,7 +5,7 @@ import { devicePlacementFor } from '../access.js';
 import { authenticateLimited, openSession } from '../accounts/index.js';
 import { assertDeviceCertificateOf } from './certificates.js';
 import { type Core, isoNow } from '../context.js';
-import { findDevice } from './devices.js';
+import { findDevice, unknownDevice } from './devices.js';
 import { recordHistory } from '../history.js';
 
 /**
@@ -61,8 +61,10 @@ export async function deviceLogin(core: Core, input: DeviceLoginInput, address: 
       .where('expires_at', '>', at)
       .executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1) throw new MylicError('CHALLENGE_INVALID');
+    // A device the vendor never registered (the factory's registration, issue 15 items 3 and 8) is
+    // not in the device database and so in nobody's project: said as such, with what to do.
     const device = await findDevice(tx, input.hardwareId).catch(() => {
-      throw new MylicError('DEVICE_NOT_IN_PROJECTS');
+      throw unknownDevice(input.hardwareId);
     });
     const placement = await devicePlacementFor(tx, user.id, device.id);
     // The portal encrypts license files to the key of the certificate the device proved last. This is

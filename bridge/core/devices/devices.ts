@@ -22,16 +22,18 @@ import { bringIntoSsa, deviceLicenses, historyDetail, previewSsaInto, runningSsa
  * with its own name and comment. Its licenses belong to the device, not to the placement (seed:
  * Remove, "If they have licenses, these won't be deleted").
  *
- * The device database is the `devices` table. Adding a device the database does not know creates its
- * record with the type given (the portal has no factory feed; the operator's order registration is
- * the other way in, see orders.ts). Only the add-by-order path requires the record to exist: an order
- * line whose device is missing answers DEVICE_NOT_FOUND for that line.
+ * The vendor's device database is the `devices` table: a row exists once the vendor registered the
+ * device — the factory's registration with its certificate (factory-registrations.ts), the operator's
+ * `ops device register --type` or an order (orders.ts) — and holds its type. The companies' placements
+ * (`device_projects`) are their own. Adding a device to a project (one, range, file, order, the legacy
+ * import) never creates a device (issue 15 item 8; seed L146, L312–314 "Not Found — This device was
+ * not found in the my innovaphone database … contact the administrator"): a MAC or IPEI the database
+ * does not know fails with DEVICE_UNKNOWN (that line of a batch), and the type is always the
+ * database's, never the user's.
  */
 
 export interface PlaceSource {
   source: 'single' | 'range' | 'file' | 'order';
-  /** The device must already be in the device database (add by order). */
-  mustExist?: boolean;
   orderNumber?: string;
 }
 
@@ -41,7 +43,6 @@ export interface PlacedDevice {
   display: string;
   type: string;
   projectId: number;
-  created: boolean;
   warnings: DeviceWarning[];
 }
 
@@ -59,10 +60,22 @@ export function assertTypeFits(deviceType: string, kind: HardwareIdKind): string
   return type.name;
 }
 
+/** DEVICE_UNKNOWN for a hardware id the vendor's device database does not hold (seed L312–314). */
+export function unknownDevice(hardwareId: string): MylicError {
+  return new MylicError(
+    'DEVICE_UNKNOWN',
+    `Device ${formatHardwareId(hardwareId)} was not found in the vendor's device database: check the ${
+      hardwareIdKind(hardwareId) === 'ipei' ? 'IPEI' : 'MAC address'
+    }; if it is right, contact the administrator.`,
+    { hardwareId },
+  );
+}
+
 /**
- * Places a device in a project inside the caller's transaction: the one step every add path ends in.
- * Creates the device record when missing (unless `mustExist`), refuses a device already in the
- * project's company, warns when it is in another company, indexes it for search, writes history.
+ * Places a device of the vendor's device database in a project inside the caller's transaction: the
+ * one step every add path ends in. Refuses a device the database does not know (DEVICE_UNKNOWN) and one
+ * already in the project's company, warns when it is in another company, indexes it for search, writes
+ * history. The device keeps the database's type.
  */
 export async function placeDevice(
   tx: Tx,
@@ -70,37 +83,14 @@ export async function placeDevice(
   actor: Actor,
   project: { id: number; company_id: number; ssa_end: string | null },
   hardwareId: string,
-  deviceType: string | null,
   src: PlaceSource,
 ): Promise<PlacedDevice> {
-  let device = await tx
+  const device = await tx
     .selectFrom('devices')
     .select(['id', 'device_type'])
     .where('hardware_id', '=', hardwareId)
     .executeTakeFirst();
-  let created = false;
-  if (!device) {
-    if (src.mustExist)
-      throw new MylicError(
-        'DEVICE_NOT_FOUND',
-        `Device ${formatHardwareId(hardwareId)} was not found in the device database: contact the administrator.`,
-      );
-    if (deviceType === null)
-      throw new MylicError('VALIDATION_FAILED', 'Give the device type of a new device.');
-    const type = assertTypeFits(deviceType, hardwareIdKind(hardwareId));
-    device = await tx
-      .insertInto('devices')
-      .values({
-        hardware_id: hardwareId,
-        device_type: type,
-        cert_pem: null,
-        invalidation_counter: 0,
-        created_at: at,
-      })
-      .returning(['id', 'device_type'])
-      .executeTakeFirstOrThrow();
-    created = true;
-  }
+  if (!device) throw unknownDevice(hardwareId);
   const placements = await tx
     .selectFrom('device_projects')
     .select(['company_id'])
@@ -112,7 +102,7 @@ export async function placeDevice(
       `Device ${formatHardwareId(hardwareId)} is already in your company: remove it from its project first to add it again.`,
     );
   }
-  const ssa = created ? null : await licensesIntoSsa(tx, at, actor, project, { id: device.id, hardwareId });
+  const ssa = await licensesIntoSsa(tx, at, actor, project, { id: device.id, hardwareId });
   const warnings: DeviceWarning[] = [];
   if (placements.length > 0) {
     warnings.push({
@@ -121,7 +111,7 @@ export async function placeDevice(
         'This device is already in another company: either you do not have the physical device or it once belonged to another company. You have access to all of its current licenses.',
     });
   }
-  if (!created && (await payingCompanies(tx, device.id)) > 1) {
+  if ((await payingCompanies(tx, device.id)) > 1) {
     warnings.push({
       code: 'SEVERAL_USERS',
       message:
@@ -150,7 +140,6 @@ export async function placeDevice(
       hardwareId,
       source: src.source,
       ...(src.orderNumber ? { orderNumber: src.orderNumber } : {}),
-      created,
       warnings: warnings.map((w) => w.code),
       ...(ssa ? { ssa: historyDetail(ssa) } : {}),
     },
@@ -161,7 +150,6 @@ export async function placeDevice(
     display: formatHardwareId(hardwareId),
     type: device.device_type,
     projectId: project.id,
-    created,
     warnings,
   };
 }
@@ -197,7 +185,7 @@ async function payingCompanies(tx: Tx, deviceId: number): Promise<number> {
  * what the seed's workaround says: add it to a project without SSA and move it into the SSA project,
  * where the move shows the SSC summary and asks for its confirmation (device-move.ts). When nothing is
  * to pay (the licenses are covered to the project's end already, or their types carry no SSC) the
- * licenses get the end date and the add goes on. A new device record has no licenses: nothing to check.
+ * licenses get the end date and the add goes on.
  */
 async function licensesIntoSsa(
   tx: Tx,
@@ -229,23 +217,22 @@ async function licensesIntoSsa(
 }
 
 /**
- * Add one device (seed: "You can add a single new device"): a MAC in any form of the seed, or an IPEI.
- * Users of a company with rights on the project may add devices to it (seed: Projects → Rights); the
- * placement is the owning company's, as for its own users.
+ * Add one device (seed: "You can add a single new device"): a MAC in any form of the seed, or an IPEI,
+ * that the vendor's device database knows; its type is the database's. Users of a company with rights
+ * on the project may add devices to it (seed: Projects → Rights); the placement is the owning
+ * company's, as for its own users.
  */
 export async function addDevice(
   core: Core,
   actor: Actor,
   projectId: number,
   macInput: string,
-  deviceType: string,
 ): Promise<PlacedDevice> {
-  const { hardwareId, kind } = parseHardwareId(macInput);
-  assertTypeFits(deviceType, kind);
+  const { hardwareId } = parseHardwareId(macInput);
   return core.store.write(async (tx) => {
     const at = isoNow(core);
     const { project } = await projectAccess(tx, actor, projectId);
-    return placeDevice(tx, at, actor, project, hardwareId, deviceType, { source: 'single' });
+    return placeDevice(tx, at, actor, project, hardwareId, { source: 'single' });
   });
 }
 

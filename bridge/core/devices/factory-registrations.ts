@@ -22,6 +22,10 @@ import { assertTypeFits } from './devices.js';
  * type. Its certificate goes on record (`devices.cert_pem`), so the portal encrypts V8+ files to it
  * without a device log-in; a certificate already on record is replaced only by a newer one (a device
  * log-in or a certificate requested later stays).
+ *
+ * The `devices` table is that database (issue 15 item 8): only the vendor puts devices in it — these
+ * registrations, `registerVendorDevices` below (`ops device register --type T --mac M …`, devices known
+ * without a certificate yet) and the operator's orders (orders.ts). Users only place known devices.
  */
 export { DeviceRegistration as FactoryRegistration } from '../../../protocol/device-registration.js';
 type FactoryRegistration = DeviceRegistration;
@@ -82,6 +86,54 @@ async function registerOne(core: Core, r: FactoryRegistration): Promise<Registra
     if (!newer) return { ...base, result: 'unchanged' };
     await tx.updateTable('devices').set({ cert_pem: r.certificate }).where('id', '=', device.id).execute();
     return { ...base, result: 'certificate' };
+  });
+}
+
+/**
+ * The vendor registers devices by hardware id and type, without a certificate (`mylic-bridge ops device
+ * register --type T --mac M [--mac M2 …]`): a fresh portal's devices, or the Tour's. All in one
+ * transaction; a device known with another type is refused (DEVICE_TYPE_MISMATCH) and nothing is
+ * written. The certificate comes later with the factory's registration or the device's log-in.
+ */
+export async function registerVendorDevices(
+  core: Core,
+  input: { deviceType: string; devices: readonly string[] },
+): Promise<RegistrationOutcome[]> {
+  if (!input.devices.length) throw new MylicError('USAGE', 'Give at least one device (--mac).');
+  const ids = input.devices.map((d) => {
+    const { hardwareId, kind } = parseHardwareId(d);
+    return { hardwareId, type: assertTypeFits(input.deviceType, kind) };
+  });
+  return core.store.write(async (tx) => {
+    const at = isoNow(core);
+    const out: RegistrationOutcome[] = [];
+    for (const { hardwareId, type } of ids) {
+      const device = await tx
+        .selectFrom('devices')
+        .select(['device_type'])
+        .where('hardware_id', '=', hardwareId)
+        .executeTakeFirst();
+      const base = { hardwareId, display: formatHardwareId(hardwareId), deviceType: type };
+      if (device && device.device_type !== type)
+        throw new MylicError(
+          'DEVICE_TYPE_MISMATCH',
+          `${formatHardwareId(hardwareId)} is a ${device.device_type} in the device database, not a ${type}.`,
+        );
+      if (!device)
+        await tx
+          .insertInto('devices')
+          .values({
+            hardware_id: hardwareId,
+            device_type: type,
+            cert_pem: null,
+            invalidation_counter: 0,
+            created_at: at,
+          })
+          .execute();
+      if (!out.some((o) => o.hardwareId === hardwareId))
+        out.push({ ...base, result: device ? 'unchanged' : 'created' });
+    }
+    return out;
   });
 }
 

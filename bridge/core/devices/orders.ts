@@ -36,7 +36,7 @@ export interface RegisterOrderInput {
   orderedOn?: string | undefined;
 }
 
-/** Default type of a device the operator registers without one: `ops device add` uses IP811 too. */
+/** Default type of a device the operator registers with an order without giving one. */
 const defaultType = (kind: 'mac' | 'ipei') =>
   kind === 'ipei' ? (catalog.devices.find((d) => d.identity === 'ipei')?.name ?? 'DECT-Handset') : 'IP811';
 

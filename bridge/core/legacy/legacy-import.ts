@@ -393,12 +393,12 @@ async function deviceRows(tx: Tx, hardwareIds: string[], companyId: number): Pro
 
 const ERROR_CODE = {
   ALREADY_IMPORTED: 'LEGACY_ALREADY_IMPORTED',
-  NOT_FOUND: 'DEVICE_NOT_FOUND',
+  NOT_FOUND: 'DEVICE_UNKNOWN',
   ALREADY_IN_COMPANY: 'DEVICE_ALREADY_IN_COMPANY',
 } as const;
 const ERROR_TEXT = {
   ALREADY_IMPORTED: 'has been imported already: you cannot import it again.',
-  NOT_FOUND: 'was not found in the device database: contact the administrator.',
+  NOT_FOUND: "was not found in the vendor's device database: contact the administrator.",
   ALREADY_IN_COMPANY:
     'already exists in your company: to import it anyway, delete it from its project first.',
 } as const;

@@ -65,7 +65,7 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
       path: '/devices',
       tag: 'Devices',
       summary:
-        'Add one device (MAC in any form, or IPEI) to the selected or named project; warns SEVERAL_COMPANIES',
+        "Add one device of the vendor's device database (MAC in any form, or IPEI) to the selected or named project, with the database's type; DEVICE_UNKNOWN when the database does not know it; warns SEVERAL_COMPANIES",
       auth: 'user',
       body: AddDeviceRequest,
       response: AddedDevice,
@@ -74,7 +74,7 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
     async ({ actor, body }) => {
       const projectId = body.projectId ?? actor.projectId ?? null;
       if (projectId === null) throw new MylicError('PROJECT_NOT_SELECTED');
-      return addDevice(core, actor, projectId, body.device, body.type);
+      return addDevice(core, actor, projectId, body.device);
     },
   );
   api.route(
@@ -96,7 +96,7 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
       path: '/devices/file',
       tag: 'Devices',
       summary:
-        'Add the devices of a text file, one MAC/IPEI per line (at most 50): as JSON {text, type, projectId?} or as text/plain with ?type=&projectId=; one outcome per device',
+        'Add the devices of a text file, one MAC/IPEI per line (at most 50): as JSON {text, projectId?} or as text/plain with ?projectId=; one outcome per device (DEVICE_UNKNOWN for a device the vendor database does not know)',
       auth: 'user',
       query: AddFileQuery,
       consumes: 'text/plain',
@@ -106,15 +106,11 @@ export function devicesRoutes(api: ApiRouter, core: Core) {
       const media = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (media === 'application/json') return addDeviceFile(core, actor, await jsonBody(c, AddFileRequest));
       if (media !== 'text/plain')
-        throw new MylicError(
-          'UNSUPPORTED_MEDIA_TYPE',
-          'Send the file as text/plain, or as JSON {text, type}.',
-        );
+        throw new MylicError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as text/plain, or as JSON {text}.');
       const text = await plainTextBody(c);
       if (text.length > MAX_FILE_TEXT)
         throw new MylicError('PAYLOAD_TOO_LARGE', `The file has more than ${MAX_FILE_TEXT} characters.`);
-      if (!query.type) throw new MylicError('VALIDATION_FAILED', 'Give the device type as ?type=.');
-      return addDeviceFile(core, actor, { text, type: query.type, projectId: query.projectId });
+      return addDeviceFile(core, actor, { text, projectId: query.projectId });
     },
   );
   api.route(

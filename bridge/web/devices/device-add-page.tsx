@@ -9,7 +9,6 @@ import {
 } from '../../../protocol/device-list-forms.js';
 import { MylicError } from '../../../protocol/errors.js';
 import { formatHardwareId, parseHardwareId } from '../../../protocol/hardware-id.js';
-import { catalog } from '../../core/catalog.js';
 import type { Core } from '../../core/context.js';
 import { addDevice, addDeviceFile, addDeviceOrder, addDeviceRange } from '../../core/devices/index.js';
 import { getProfile } from '../../core/accounts/index.js';
@@ -33,11 +32,13 @@ import { batchRows, reasonText, ResultTable, warningTexts, type ResultRow } from
  * line) and the devices of an order — the core's addDevice / addDeviceRange / addDeviceFile /
  * addDeviceOrder with the session's actor, as the API's POST /devices, /devices/range, /file, /order.
  *
+ * No form asks for a device type: it is the vendor database's (issue 15 item 8), and a device the
+ * database does not know is refused with the seed's Not Found (L146, L312–314) in the page's language.
+ *
  * What happened is shown as one row per input line: added (with the seed's warnings), already there,
  * refused with the reason. The core's rule for a batch: the input is checked whole first (a wrong line,
- * more than 50 devices, a type that does not fit: nothing is added, and the page says which lines are
- * wrong); then every device is added in its own transaction, so a device is added whole or not at all
- * and each row says which. The results are the POST's answer (nothing to redirect to: sending it again
+ * more than 50 devices: nothing is added, and the page says which lines are wrong); then every device
+ * is added in its own transaction, so a device is added whole or not at all and each row says which. The results are the POST's answer (nothing to redirect to: sending it again
  * answers "already there" row by row).
  */
 const MAX_FILE_BYTES = 65536;
@@ -57,7 +58,7 @@ export function deviceAddPages(app: Hono, core: Core, session: SessionOf, notFou
     const lang = pageLanguage(c);
     const s = await session(c);
     const f = DeviceAddSingleForm.parse(await c.req.parseBody());
-    const values = { device: f.device, type: f.type, projectId: String(f.projectId ?? '') };
+    const values = { device: f.device, projectId: String(f.projectId ?? '') };
     if (!sameOrigin(c) || !csrfValid(s, f.csrf))
       return render(c, core, s, { values, errors: [{ text: t(lang, 'sessionExpired') }] }, 403);
     if (!f.device) return fieldError(c, core, s, values, 'da-device', t(lang, 'daEnterDevice'));
@@ -65,7 +66,7 @@ export function deviceAddPages(app: Hono, core: Core, session: SessionOf, notFou
     if (projectId === undefined)
       return fieldError(c, core, s, values, 'da-project', t(lang, 'daChooseProject'));
     try {
-      const r = await addDevice(core, s.actor, projectId, f.device, f.type);
+      const r = await addDevice(core, s.actor, projectId, f.device);
       const row: ResultRow = {
         line: 1,
         input: f.device,
@@ -80,12 +81,8 @@ export function deviceAddPages(app: Hono, core: Core, session: SessionOf, notFou
       if (e.code === 'MAC_INVALID' || e.code === 'IPEI_INVALID')
         return fieldError(c, core, s, values, 'da-device', reasonText(lang, e.code));
       if (
-        e.code === 'DEVICE_TYPE_MISMATCH' ||
-        (e.code === 'VALIDATION_FAILED' && !f.type) ||
-        e.code === 'NOT_FOUND'
-      )
-        return fieldError(c, core, s, values, 'da-type', t(lang, 'daChooseType'));
-      if (['DEVICE_ALREADY_IN_COMPANY', 'DEVICE_ADD_NEEDS_SSA', 'FORBIDDEN'].includes(e.code)) {
+        ['DEVICE_ALREADY_IN_COMPANY', 'DEVICE_UNKNOWN', 'DEVICE_ADD_NEEDS_SSA', 'FORBIDDEN'].includes(e.code)
+      ) {
         let hardwareId: string | null = null;
         try {
           hardwareId = parseHardwareId(f.device).hardwareId;
@@ -98,9 +95,10 @@ export function deviceAddPages(app: Hono, core: Core, session: SessionOf, notFou
           outcome: e.code === 'DEVICE_ALREADY_IN_COMPANY' ? 'there' : 'refused',
           notes: [reasonText(lang, e.code)],
         };
-        return render(c, core, s, { values, result: { rows: [row] } }, 409);
+        const status = e.code === 'DEVICE_UNKNOWN' ? 404 : 409;
+        return render(c, core, s, { values, result: { rows: [row] } }, status);
       }
-      return common(c, core, s, notFound, lang, values, e, 'da-type');
+      return common(c, core, s, notFound, lang, values, e, 'da-device');
     }
   });
 
@@ -108,7 +106,7 @@ export function deviceAddPages(app: Hono, core: Core, session: SessionOf, notFou
     const lang = pageLanguage(c);
     const s = await session(c);
     const f = DeviceAddRangeForm.parse(await c.req.parseBody());
-    const values = { from: f.from, to: f.to, type: f.type, projectId: String(f.projectId ?? '') };
+    const values = { from: f.from, to: f.to, projectId: String(f.projectId ?? '') };
     if (!sameOrigin(c) || !csrfValid(s, f.csrf))
       return render(c, core, s, { values, errors: [{ text: t(lang, 'sessionExpired') }] }, 403);
     try {
@@ -129,7 +127,7 @@ export function deviceAddPages(app: Hono, core: Core, session: SessionOf, notFou
         return fieldError(c, core, s, values, 'da-to', t(lang, 'daRangeInvalid'));
       if (e.code === 'DEVICE_BATCH_TOO_LARGE')
         return fieldError(c, core, s, values, 'da-to', t(lang, 'daTooManyRange', { count: countOf(e) }));
-      return common(c, core, s, notFound, lang, values, e, 'da-range-type');
+      return common(c, core, s, notFound, lang, values, e, 'da-from');
     }
   });
 
@@ -152,7 +150,7 @@ export function deviceAddPages(app: Hono, core: Core, session: SessionOf, notFou
     const s = await session(c);
     const body = await c.req.parseBody();
     const f = DeviceAddFileForm.parse(body);
-    const values = { fileType: f.type, projectId: String(f.projectId ?? '') };
+    const values = { projectId: String(f.projectId ?? '') };
     if (!sameOrigin(c) || !csrfValid(s, f.csrf))
       return render(c, core, s, { values, errors: [{ text: t(lang, 'sessionExpired') }] }, 403);
     const file = body.file;
@@ -162,7 +160,7 @@ export function deviceAddPages(app: Hono, core: Core, session: SessionOf, notFou
       return fieldError(c, core, s, values, 'da-file', t(lang, 'daFileTooLarge'));
     const text = await file.text();
     try {
-      const r = await addDeviceFile(core, s.actor, { text, type: f.type, projectId: f.projectId });
+      const r = await addDeviceFile(core, s.actor, { text, projectId: f.projectId });
       return render(c, core, s, { values, result: { rows: batchRows(lang, r) } });
     } catch (e) {
       if (!(e instanceof MylicError)) throw e;
@@ -181,11 +179,11 @@ export function deviceAddPages(app: Hono, core: Core, session: SessionOf, notFou
           400,
         );
       }
-      if (e.code === 'VALIDATION_FAILED' && f.type)
+      if (e.code === 'VALIDATION_FAILED')
         return fieldError(c, core, s, values, 'da-file', t(lang, 'daFileEmpty'));
       if (e.code === 'DEVICE_BATCH_TOO_LARGE')
         return fieldError(c, core, s, values, 'da-file', t(lang, 'daTooManyFile', { count: countOf(e) }));
-      return common(c, core, s, notFound, lang, values, e, 'da-file-type');
+      return common(c, core, s, notFound, lang, values, e, 'da-file');
     }
   });
 
@@ -245,7 +243,7 @@ function fileLines(lang: Lang, text: string): ResultRow[] {
   return rows;
 }
 
-/** Refusals every form shares: the walls, the project, the type. */
+/** Refusals every form shares: the walls, the project, a device field the core refused. */
 function common(
   c: Context,
   core: Core,
@@ -254,18 +252,15 @@ function common(
   lang: Lang,
   values: Record<string, string>,
   e: MylicError,
-  typeField: string,
+  deviceField: string,
 ) {
   switch (e.code) {
     case 'PROJECT_NOT_FOUND':
       return notFound(c);
     case 'PROJECT_NOT_SELECTED':
       return fieldError(c, core, s, values, 'da-project', t(lang, 'daChooseProject'));
-    case 'DEVICE_TYPE_MISMATCH':
-      return fieldError(c, core, s, values, typeField, reasonText(lang, e.code));
     case 'VALIDATION_FAILED':
-    case 'NOT_FOUND':
-      return fieldError(c, core, s, values, typeField, t(lang, 'daChooseType'));
+      return fieldError(c, core, s, values, deviceField, reasonText(lang, e.code));
     case 'FORBIDDEN':
       return render(c, core, s, { values, errors: [{ text: t(lang, 'daErrForbidden') }] }, 403);
     case 'USER_LOCKED':
@@ -345,19 +340,6 @@ async function render(c: Context, core: Core, s: WebSession, v: View, status: St
           </select>
         </div>
       );
-      const TypeSelect = (p: { id: string; value?: string | undefined }) => (
-        <div class={err(p.id) ? 'field-error' : undefined}>
-          <label for={p.id}>{t(lang, 'daType')}</label>
-          {err(p.id) ? <p class="message">{err(p.id)}</p> : null}
-          <select id={p.id} name="type">
-            {catalog.devices.map((d) => (
-              <option value={d.name} selected={d.name === (p.value || 'IP811')}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
-      );
       const Hidden = () => <input type="hidden" name="csrf" value={s.csrf} />;
       return (
         <>
@@ -378,7 +360,6 @@ async function render(c: Context, core: Core, s: WebSession, v: View, status: St
               <h2 id="da-h-single">{t(lang, 'daSingle')}</h2>
               <Hidden />
               <Field id="da-device" name="device" label={t(lang, 'daDevice')} value={val.device} />
-              <TypeSelect id="da-type" value={val.type} />
               <ProjectSelect id="da-project" />
               <button type="submit" class="primary">
                 {t(lang, 'daAddOne')}
@@ -396,7 +377,6 @@ async function render(c: Context, core: Core, s: WebSession, v: View, status: St
               <Hidden />
               <Field id="da-from" name="from" label={t(lang, 'daFrom')} value={val.from} />
               <Field id="da-to" name="to" label={t(lang, 'daTo')} value={val.to} />
-              <TypeSelect id="da-range-type" value={val.type} />
               <ProjectSelect id="da-range-project" />
               <button type="submit" class="primary">
                 {t(lang, 'daAddRange')}
@@ -418,7 +398,6 @@ async function render(c: Context, core: Core, s: WebSession, v: View, status: St
                 {err('da-file') ? <p class="message">{err('da-file')}</p> : null}
                 <input id="da-file" name="file" type="file" accept=".txt,.csv,text/plain" />
               </div>
-              <TypeSelect id="da-file-type" value={val.fileType} />
               <ProjectSelect id="da-file-project" />
               <button type="submit" class="primary">
                 {t(lang, 'daAddFile')}

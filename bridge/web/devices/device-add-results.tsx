@@ -20,10 +20,10 @@ export interface ResultRow {
 
 const REASONS: Record<string, MessageKey> = {
   DEVICE_ALREADY_IN_COMPANY: 'daErrAlreadyInCompany',
-  DEVICE_NOT_FOUND: 'daErrNotFound',
+  // Seed L312–314, Not Found: a device the vendor's device database does not know.
+  DEVICE_UNKNOWN: 'daErrNotFound',
   DEVICE_ALREADY_IMPORTED: 'daErrAlreadyImported',
   DEVICE_ADD_NEEDS_SSA: 'daErrNeedsSsa',
-  DEVICE_TYPE_MISMATCH: 'daErrTypeMismatch',
   MAC_INVALID: 'daErrMacInvalid',
   IPEI_INVALID: 'daErrIpeiInvalid',
   FORBIDDEN: 'daErrForbidden',

@@ -62,10 +62,9 @@ export const deviceListMessages = defineMessages({
     dlOrderCsv: 'Download the devices of an order as CSV',
     dlAddTitle: 'Add new devices',
     daIntro:
-      'A MAC address can be written 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx or xxxxxx (00-90-33- is then added); a DECT handset is added by its IPEI, like 00077 0123456 5. Telephones can be added too.',
+      "A MAC address can be written 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx or xxxxxx (00-90-33- is then added); a DECT handset is added by its IPEI, like 00077 0123456 5. Telephones can be added too. The device type comes from the vendor's device database.",
     daSingle: 'One device',
     daDevice: 'MAC address or IPEI',
-    daType: 'Device type',
     daAddOne: 'Add the device',
     daRange: 'A range of MAC addresses',
     daRangeHint: 'At most 50 at once, for example from 00-90-33-08-20-00 to 00-90-33-08-20-31.',
@@ -92,12 +91,11 @@ export const deviceListMessages = defineMessages({
     daNotTried: 'Not added',
     daErrAlreadyInCompany:
       'This device is already in your company. To add it again, remove it from its project first.',
-    daErrNotFound: 'This device is not in the device database. Contact the administrator.',
+    daErrNotFound:
+      "Not Found: this device is not in the vendor's device database. Check the MAC address or IPEI; if it is right, contact the administrator.",
     daErrAlreadyImported: 'Listed twice: an earlier line added it already.',
     daErrNeedsSsa:
       'It has licenses without the SSA of this project: add it to a project without SSA, then move it here and confirm the SSC.',
-    daErrTypeMismatch:
-      'The device type does not fit: a DECT handset has an IPEI, every other device a MAC address.',
     daErrMacInvalid: 'This is not a MAC address or an IPEI.',
     daErrIpeiInvalid: 'This IPEI is wrong: check the digits and the check digit.',
     daErrForbidden: 'You may not add devices to this project.',
@@ -107,7 +105,6 @@ export const deviceListMessages = defineMessages({
     daWarnSeveralUsers:
       'Warning: its licenses were paid by several companies, so you are not necessarily its owner. If it is not yours, remove it again.',
     daEnterDevice: 'Enter a MAC address or an IPEI.',
-    daChooseType: 'Choose the device type.',
     daTooManyRange: 'At most 50 devices at once: this range holds {count}.',
     daTooManyFile: 'At most 50 devices at once: this file holds {count}.',
     daRangeInvalid:
@@ -184,10 +181,9 @@ export const deviceListMessages = defineMessages({
     dlOrderCsv: 'Geräte einer Bestellung als CSV herunterladen',
     dlAddTitle: 'Neue Geräte hinzufügen',
     daIntro:
-      'Eine MAC-Adresse kann als 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx oder xxxxxx geschrieben werden (00-90-33- wird dann ergänzt); ein DECT-Mobilteil wird mit seiner IPEI hinzugefügt, etwa 00077 0123456 5. Auch Telefone können hinzugefügt werden.',
+      'Eine MAC-Adresse kann als 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx oder xxxxxx geschrieben werden (00-90-33- wird dann ergänzt); ein DECT-Mobilteil wird mit seiner IPEI hinzugefügt, etwa 00077 0123456 5. Auch Telefone können hinzugefügt werden. Den Gerätetyp kennt die Gerätedatenbank des Herstellers.',
     daSingle: 'Ein Gerät',
     daDevice: 'MAC-Adresse oder IPEI',
-    daType: 'Gerätetyp',
     daAddOne: 'Gerät hinzufügen',
     daRange: 'Ein Bereich von MAC-Adressen',
     daRangeHint: 'Höchstens 50 auf einmal, zum Beispiel von 00-90-33-08-20-00 bis 00-90-33-08-20-31.',
@@ -215,12 +211,11 @@ export const deviceListMessages = defineMessages({
     daNotTried: 'Nicht hinzugefügt',
     daErrAlreadyInCompany:
       'Dieses Gerät ist schon in Ihrer Firma. Um es erneut hinzuzufügen, entfernen Sie es zuerst aus seinem Projekt.',
-    daErrNotFound: 'Dieses Gerät ist nicht in der Gerätedatenbank. Wenden Sie sich an den Administrator.',
+    daErrNotFound:
+      'Nicht gefunden: Dieses Gerät ist nicht in der Gerätedatenbank des Herstellers. Prüfen Sie die MAC-Adresse oder IPEI; stimmt sie, wenden Sie sich an den Administrator.',
     daErrAlreadyImported: 'Doppelt aufgeführt: Eine frühere Zeile hat es schon hinzugefügt.',
     daErrNeedsSsa:
       'Es hat Lizenzen ohne das SSA dieses Projekts: Fügen Sie es einem Projekt ohne SSA hinzu, verschieben Sie es dann hierher und bestätigen Sie die SSC.',
-    daErrTypeMismatch:
-      'Der Gerätetyp passt nicht: Ein DECT-Mobilteil hat eine IPEI, jedes andere Gerät eine MAC-Adresse.',
     daErrMacInvalid: 'Das ist keine MAC-Adresse und keine IPEI.',
     daErrIpeiInvalid: 'Diese IPEI ist falsch: Prüfen Sie die Ziffern und die Prüfziffer.',
     daErrForbidden: 'Sie dürfen diesem Projekt keine Geräte hinzufügen.',
@@ -230,7 +225,6 @@ export const deviceListMessages = defineMessages({
     daWarnSeveralUsers:
       'Warnung: Seine Lizenzen wurden von mehreren Firmen bezahlt, Sie sind also nicht unbedingt sein Besitzer. Wenn es nicht Ihres ist, entfernen Sie es wieder.',
     daEnterDevice: 'Geben Sie eine MAC-Adresse oder IPEI ein.',
-    daChooseType: 'Wählen Sie den Gerätetyp.',
     daTooManyRange: 'Höchstens 50 Geräte auf einmal: Dieser Bereich enthält {count}.',
     daTooManyFile: 'Höchstens 50 Geräte auf einmal: Diese Datei enthält {count}.',
     daRangeInvalid:
@@ -306,10 +300,9 @@ export const deviceListMessages = defineMessages({
     dlOrderCsv: 'Scarica i dispositivi di un ordine come CSV',
     dlAddTitle: 'Aggiungi nuovi dispositivi',
     daIntro:
-      'Un indirizzo MAC può essere scritto 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx o xxxxxx (00-90-33- viene aggiunto); un portatile DECT si aggiunge con il suo IPEI, ad esempio 00077 0123456 5. Si possono aggiungere anche i telefoni.',
+      'Un indirizzo MAC può essere scritto 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx o xxxxxx (00-90-33- viene aggiunto); un portatile DECT si aggiunge con il suo IPEI, ad esempio 00077 0123456 5. Si possono aggiungere anche i telefoni. Il tipo di dispositivo viene dal database dei dispositivi del produttore.',
     daSingle: 'Un dispositivo',
     daDevice: 'Indirizzo MAC o IPEI',
-    daType: 'Tipo di dispositivo',
     daAddOne: 'Aggiungi il dispositivo',
     daRange: 'Un intervallo di indirizzi MAC',
     daRangeHint: 'Al massimo 50 alla volta, ad esempio da 00-90-33-08-20-00 a 00-90-33-08-20-31.',
@@ -337,12 +330,11 @@ export const deviceListMessages = defineMessages({
     daNotTried: 'Non aggiunto',
     daErrAlreadyInCompany:
       'Questo dispositivo è già nella tua azienda. Per aggiungerlo di nuovo, rimuovilo prima dal suo progetto.',
-    daErrNotFound: "Questo dispositivo non è nel database dei dispositivi. Contatta l'amministratore.",
+    daErrNotFound:
+      "Non trovato: questo dispositivo non è nel database dei dispositivi del produttore. Controlla l'indirizzo MAC o l'IPEI; se è giusto, contatta l'amministratore.",
     daErrAlreadyImported: 'Elencato due volte: una riga precedente lo ha già aggiunto.',
     daErrNeedsSsa:
       'Ha licenze senza lo SSA di questo progetto: aggiungilo a un progetto senza SSA, poi spostalo qui e conferma gli SSC.',
-    daErrTypeMismatch:
-      'Il tipo di dispositivo non corrisponde: un portatile DECT ha un IPEI, ogni altro dispositivo un indirizzo MAC.',
     daErrMacInvalid: 'Questo non è un indirizzo MAC né un IPEI.',
     daErrIpeiInvalid: 'Questo IPEI è errato: controlla le cifre e la cifra di controllo.',
     daErrForbidden: 'Non puoi aggiungere dispositivi a questo progetto.',
@@ -352,7 +344,6 @@ export const deviceListMessages = defineMessages({
     daWarnSeveralUsers:
       'Avviso: le sue licenze sono state pagate da più aziende, quindi non sei necessariamente il proprietario. Se non è tuo, rimuovilo di nuovo.',
     daEnterDevice: 'Inserisci un indirizzo MAC o un IPEI.',
-    daChooseType: 'Scegli il tipo di dispositivo.',
     daTooManyRange: 'Al massimo 50 dispositivi alla volta: questo intervallo ne contiene {count}.',
     daTooManyFile: 'Al massimo 50 dispositivi alla volta: questo file ne contiene {count}.',
     daRangeInvalid:
@@ -428,10 +419,9 @@ export const deviceListMessages = defineMessages({
     dlOrderCsv: 'Apparaten van een bestelling als CSV downloaden',
     dlAddTitle: 'Nieuwe apparaten toevoegen',
     daIntro:
-      'Een MAC-adres kan worden geschreven als 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx of xxxxxx (00-90-33- wordt dan toegevoegd); een DECT-handset voegt u toe met zijn IPEI, zoals 00077 0123456 5. Ook telefoons kunnen worden toegevoegd.',
+      'Een MAC-adres kan worden geschreven als 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx of xxxxxx (00-90-33- wordt dan toegevoegd); een DECT-handset voegt u toe met zijn IPEI, zoals 00077 0123456 5. Ook telefoons kunnen worden toegevoegd. Het apparaattype komt uit de apparatendatabase van de fabrikant.',
     daSingle: 'Eén apparaat',
     daDevice: 'MAC-adres of IPEI',
-    daType: 'Apparaattype',
     daAddOne: 'Apparaat toevoegen',
     daRange: 'Een reeks MAC-adressen',
     daRangeHint: 'Hoogstens 50 tegelijk, bijvoorbeeld van 00-90-33-08-20-00 tot 00-90-33-08-20-31.',
@@ -459,12 +449,11 @@ export const deviceListMessages = defineMessages({
     daNotTried: 'Niet toegevoegd',
     daErrAlreadyInCompany:
       'Dit apparaat zit al in uw bedrijf. Verwijder het eerst uit zijn project om het opnieuw toe te voegen.',
-    daErrNotFound: 'Dit apparaat staat niet in de apparatendatabase. Neem contact op met de beheerder.',
+    daErrNotFound:
+      'Niet gevonden: dit apparaat staat niet in de apparatendatabase van de fabrikant. Controleer het MAC-adres of de IPEI; klopt het, neem dan contact op met de beheerder.',
     daErrAlreadyImported: 'Twee keer vermeld: een eerdere regel heeft het al toegevoegd.',
     daErrNeedsSsa:
       'Het heeft licenties zonder de SSA van dit project: voeg het toe aan een project zonder SSA, verplaats het dan hierheen en bevestig de SSC.',
-    daErrTypeMismatch:
-      'Het apparaattype past niet: een DECT-handset heeft een IPEI, elk ander apparaat een MAC-adres.',
     daErrMacInvalid: 'Dit is geen MAC-adres en geen IPEI.',
     daErrIpeiInvalid: 'Dit IPEI is fout: controleer de cijfers en het controlecijfer.',
     daErrForbidden: 'U mag geen apparaten aan dit project toevoegen.',
@@ -474,7 +463,6 @@ export const deviceListMessages = defineMessages({
     daWarnSeveralUsers:
       'Waarschuwing: zijn licenties zijn door meerdere bedrijven betaald, dus u bent niet per se de eigenaar. Als het niet van u is, verwijder het dan weer.',
     daEnterDevice: 'Voer een MAC-adres of een IPEI in.',
-    daChooseType: 'Kies het apparaattype.',
     daTooManyRange: 'Hoogstens 50 apparaten tegelijk: deze reeks bevat er {count}.',
     daTooManyFile: 'Hoogstens 50 apparaten tegelijk: dit bestand bevat er {count}.',
     daRangeInvalid:
@@ -550,10 +538,9 @@ export const deviceListMessages = defineMessages({
     dlOrderCsv: "Télécharger les appareils d'une commande en CSV",
     dlAddTitle: 'Ajouter de nouveaux appareils',
     daIntro:
-      "Une adresse MAC peut s'écrire 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx ou xxxxxx (00-90-33- est alors ajouté) ; un combiné DECT s'ajoute par son IPEI, comme 00077 0123456 5. Les téléphones peuvent aussi être ajoutés.",
+      "Une adresse MAC peut s'écrire 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx ou xxxxxx (00-90-33- est alors ajouté) ; un combiné DECT s'ajoute par son IPEI, comme 00077 0123456 5. Les téléphones peuvent aussi être ajoutés. Le type d'appareil vient de la base des appareils du fabricant.",
     daSingle: 'Un appareil',
     daDevice: 'Adresse MAC ou IPEI',
-    daType: "Type d'appareil",
     daAddOne: "Ajouter l'appareil",
     daRange: "Une plage d'adresses MAC",
     daRangeHint: 'Au plus 50 à la fois, par exemple de 00-90-33-08-20-00 à 00-90-33-08-20-31.',
@@ -580,12 +567,11 @@ export const deviceListMessages = defineMessages({
     daNotTried: 'Non ajouté',
     daErrAlreadyInCompany:
       "Cet appareil est déjà dans votre entreprise. Pour l'ajouter à nouveau, retirez-le d'abord de son projet.",
-    daErrNotFound: "Cet appareil n'est pas dans la base des appareils. Contactez l'administrateur.",
+    daErrNotFound:
+      "Introuvable : cet appareil n'est pas dans la base des appareils du fabricant. Vérifiez l'adresse MAC ou l'IPEI ; si elle est juste, contactez l'administrateur.",
     daErrAlreadyImported: "Indiqué deux fois : une ligne précédente l'a déjà ajouté.",
     daErrNeedsSsa:
       'Il a des licences sans le SSA de ce projet : ajoutez-le à un projet sans SSA, puis déplacez-le ici et confirmez les SSC.',
-    daErrTypeMismatch:
-      "Le type d'appareil ne convient pas : un combiné DECT a un IPEI, tout autre appareil une adresse MAC.",
     daErrMacInvalid: "Ce n'est ni une adresse MAC ni un IPEI.",
     daErrIpeiInvalid: 'Cet IPEI est faux : vérifiez les chiffres et le chiffre de contrôle.',
     daErrForbidden: "Vous ne pouvez pas ajouter d'appareils à ce projet.",
@@ -595,7 +581,6 @@ export const deviceListMessages = defineMessages({
     daWarnSeveralUsers:
       "Avertissement : ses licences ont été payées par plusieurs entreprises, vous n'en êtes donc pas forcément le propriétaire. S'il n'est pas à vous, retirez-le.",
     daEnterDevice: 'Saisissez une adresse MAC ou un IPEI.',
-    daChooseType: "Choisissez le type d'appareil.",
     daTooManyRange: 'Au plus 50 appareils à la fois : cette plage en contient {count}.',
     daTooManyFile: 'Au plus 50 appareils à la fois : ce fichier en contient {count}.',
     daRangeInvalid:

@@ -39,7 +39,7 @@ const ERROR_TEXT: Partial<Record<string, MessageKey>> = {
   LEGACY_LOGIN_EXPIRED: 'impExpired',
   LEGACY_ALREADY_IMPORTED: 'impErrAlreadyImported',
   DEVICE_ALREADY_IN_COMPANY: 'impErrAlreadyInCompany',
-  DEVICE_NOT_FOUND: 'impErrNotFound',
+  DEVICE_UNKNOWN: 'impErrNotFound',
   LEGACY_DEVICE_NOT_IN_ACCOUNT: 'impMacNotInOld',
   MAC_INVALID: 'impMacInvalid',
   VALIDATION_FAILED: 'impNothingChosen',
