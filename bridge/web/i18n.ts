@@ -12,6 +12,7 @@ import { deviceListMessages } from './devices/list-messages.js';
 import { historyMessages } from './history/messages.js';
 import { freeLicenseMessages } from './licenses/messages.js';
 import { ownKeyMessages } from './keys/messages.js';
+import { ownKeyEditMessages } from './keys/edit-messages.js';
 import { companyMessages } from './organisation/company-messages.js';
 import { projectMessages } from './organisation/project-messages.js';
 import { importMessages } from './organisation/import-messages.js';
@@ -755,6 +756,7 @@ export const AREA_CATALOGS = [
   projectMessages,
   freeLicenseMessages,
   ownKeyMessages,
+  ownKeyEditMessages,
   historyMessages,
   searchMessages,
   deviceListMessages,

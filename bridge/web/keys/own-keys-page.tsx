@@ -2,7 +2,7 @@
 import type { Context, Hono } from 'hono';
 import { SEARCH_KEYS_MIN } from '../../../protocol/devices-api.js';
 import { MylicError } from '../../../protocol/errors.js';
-import { IdText } from '../../../protocol/ids.js';
+import { IdListText, IdText } from '../../../protocol/ids.js';
 import type { OwnKey } from '../../../protocol/keys-api.js';
 import { OwnKeyForm } from '../../../protocol/licenses-keys-forms.js';
 import { projectBalanceView } from '../../core/balance/index.js';
@@ -21,6 +21,8 @@ import { listProjects } from '../../core/organisation/index.js';
 import { companyPage } from '../company-page.js';
 import { formatDate, t, type Lang } from '../i18n.js';
 import { ErrorSummary } from '../layout.js';
+import { ownKeyEditPages } from './own-key-edit-page.js';
+import { keyLines, redeemedText } from './key-text.js';
 import {
   csrfValid,
   pageLanguage,
@@ -57,6 +59,8 @@ interface Draft {
 interface View {
   q?: string | undefined;
   created?: number | undefined;
+  /** A key was deleted: the projects whose balance received its licenses (ids from the redirect). */
+  deletedTo?: number[] | undefined;
   draft?: Draft;
   preview?: OwnKeyPreview;
   errors?: Err[];
@@ -74,6 +78,7 @@ export function ownKeyPages(app: Hono, core: Core, session: SessionOf, notFound:
     const q = c.req.query('q');
     const created = IdText.safeParse(c.req.query('created') ?? '');
     const project = IdText.safeParse(c.req.query('projectId') ?? '');
+    const deletedTo = IdListText(20).safeParse(c.req.query('deletedTo') ?? '');
     const errors: Err[] = [];
     if (q !== undefined && q.trim().length < SEARCH_KEYS_MIN)
       errors.push({ field: 'key-q', text: t(lang, 'ownKeySearchShort', { min: SEARCH_KEYS_MIN }) });
@@ -85,6 +90,7 @@ export function ownKeyPages(app: Hono, core: Core, session: SessionOf, notFound:
       {
         q: q?.slice(0, 64),
         created: created.success ? created.data : undefined,
+        deletedTo: deletedTo.success ? deletedTo.data : undefined,
         ...(project.success ? { draft: emptyDraft(project.data) } : {}),
         errors,
       },
@@ -141,28 +147,6 @@ export function ownKeyPages(app: Hono, core: Core, session: SessionOf, notFound:
     }
   }
 
-  app.get('/keys/:id', async (c) => {
-    const s = await session(c);
-    const id = idOf(c);
-    if (id === null) return notFound(c);
-    let key: OwnKey;
-    try {
-      key = await getOwnKey(core, s.actor, id);
-    } catch (e) {
-      if (!(e instanceof MylicError)) throw e;
-      if (e.code === 'KEY_NOT_FOUND') return notFound(c);
-      if (SHELL.includes(e.code)) return refusal(c, core, s, e);
-      throw e;
-    }
-    return companyPage(
-      c,
-      core,
-      s,
-      { title: 'ownKeyDetailTitle', path: `/keys/${id}`, active: 'keys' },
-      async ({ lang }) => <KeyDetail lang={lang} k={key} />,
-    );
-  });
-
   app.get('/keys/:id/certificate', async (c) => {
     const s = await session(c);
     const id = idOf(c);
@@ -184,6 +168,8 @@ export function ownKeyPages(app: Hono, core: Core, session: SessionOf, notFound:
       async ({ lang }) => <Certificate lang={lang} d={data} />,
     );
   });
+
+  ownKeyEditPages(app, core, session, notFound);
 }
 
 const unitsId = (type: string) => `units-${type.replace(/[^A-Za-z0-9_-]/g, '_')}`;
@@ -279,6 +265,16 @@ async function render(
             <p class="notice" role="status">
               {t(lang, 'ownKeyCreated', { key: created.key })}{' '}
               <a href={`/keys/${created.keyId}/certificate`}>{t(lang, 'ownKeyCertificateLink')}</a>
+            </p>
+          ) : null}
+          {v.deletedTo ? (
+            <p class="notice" role="status">
+              {t(lang, 'keyDeleted', {
+                projects: projects
+                  .filter((p) => v.deletedTo?.includes(p.id))
+                  .map((p) => p.name)
+                  .join(', '),
+              })}
             </p>
           ) : null}
           <ErrorSummary lang={lang} errors={errors} />
@@ -494,19 +490,6 @@ async function render(
   );
 }
 
-function redeemedText(lang: Lang, k: OwnKey): string {
-  if (!k.redeemed) return t(lang, 'ownKeyNotRedeemed');
-  return k.redeemed.projectName !== null
-    ? t(lang, 'ownKeyRedeemedInto', {
-        date: formatDate(lang, k.redeemed.at),
-        project: k.redeemed.projectName,
-      })
-    : t(lang, 'ownKeyRedeemedElsewhere', { date: formatDate(lang, k.redeemed.at) });
-}
-
-const lines = (ls: readonly { type: string; units: number }[]) =>
-  ls.map((l) => `${l.units} × ${l.type}`).join(', ');
-
 function KeyTable(p: { lang: Lang; keys: readonly OwnKey[] }) {
   const { lang } = p;
   return (
@@ -532,7 +515,7 @@ function KeyTable(p: { lang: Lang; keys: readonly OwnKey[] }) {
                 <code>{k.key}</code>
               </a>
             </th>
-            <td>{lines(k.licenses)}</td>
+            <td>{keyLines(k.licenses)}</td>
             <td>{[...new Set(k.sources.map((x) => x.projectName))].join(', ')}</td>
             <td>{k.comment}</td>
             <td>{k.orderNumber}</td>
@@ -554,37 +537,6 @@ function KeyTable(p: { lang: Lang; keys: readonly OwnKey[] }) {
         ))}
       </tbody>
     </table>
-  );
-}
-
-function KeyDetail(p: { lang: Lang; k: OwnKey }) {
-  const { lang, k } = p;
-  return (
-    <>
-      <p class="cert-key">
-        <code>{k.key}</code>
-      </p>
-      <dl class="key-facts">
-        <dt>{t(lang, 'licenses')}</dt>
-        <dd>{lines(k.licenses)}</dd>
-        <dt>{t(lang, 'ownKeyPaidFrom')}</dt>
-        <dd>{k.sources.map((x) => `${x.units} × ${x.type} (${x.projectName})`).join(', ')}</dd>
-        <dt>{t(lang, 'ownKeyComment')}</dt>
-        <dd>{k.comment || '–'}</dd>
-        <dt>{t(lang, 'ownKeyOrderNumber')}</dt>
-        <dd>{k.orderNumber || '–'}</dd>
-        <dt>{t(lang, 'ownKeyOrderReference')}</dt>
-        <dd>{k.orderReference || '–'}</dd>
-        <dt>{t(lang, 'ownKeyCreatedAt')}</dt>
-        <dd>{formatDate(lang, k.createdAt)}</dd>
-        <dt>{t(lang, 'ownKeyStatus')}</dt>
-        <dd>{redeemedText(lang, k)}</dd>
-      </dl>
-      <p>
-        <a href={`/keys/${k.keyId}/certificate`}>{t(lang, 'ownKeyCertificateLink')}</a> ·{' '}
-        <a href="/keys">{t(lang, 'ownKeyBack')}</a>
-      </p>
-    </>
   );
 }
 

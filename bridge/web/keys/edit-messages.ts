@@ -1,0 +1,167 @@
+import { defineMessages } from '../define-messages.js';
+
+/** The texts of an own key's Update and Delete forms in the five languages (see define-messages.ts). */
+export const ownKeyEditMessages = defineMessages({
+  en: {
+    keyEditHeading: 'Change this key',
+    keyEditIntro:
+      'Add units to the key (for example 3) or take some back (for example -2). Added units are paid from the balance of the project you choose; units taken back go into its balance.',
+    keyEditProject: 'Balance that pays and receives',
+    keyEditWhereFrom: 'The projects that paid for the key',
+    keyEditCaption: 'Licenses in the key',
+    keyEditInKey: 'In the key',
+    keyEditChange: 'Change',
+    keyEditChangeOf: 'Change of {type} in the key',
+    keyEditSave: 'Save the changes',
+    keyEditSaved: 'The key is changed.',
+    keyEditNothing: 'Nothing was changed: type an amount or change a text.',
+    keyEditAmountInvalid: 'Type a whole number for {type}, such as 3 or -2.',
+    keyEditKeyShort: 'The key holds only {inKey} of {type}: no more can be taken back.',
+    keyEditBalanceShort: 'The balance holds only {available} of {type}.',
+    keyEditEmpty: 'A key keeps at least one license. To take all of them back, delete the key below.',
+    keyEditExternal:
+      'Your company only has rights on this project: its balance cannot pay for keys or receive their licenses.',
+    keyEditRedeemed: 'This key has been redeemed: it can no longer be changed or deleted.',
+    keyEditChooseProject: 'Choose the project whose balance pays for the added units.',
+    keyEditTextTooLong: 'A text is too long: comments have at most 500 characters, order fields 100.',
+    keyDeleteHeading: 'Delete this key',
+    keyDeleteIntro:
+      'The key stops working at once and can never be redeemed. Its licenses ({licenses}) go back into the balance you choose.',
+    keyDeleteProject: 'Balance that receives the licenses',
+    keyDeleteConfirm: 'I understand that the key {key} stops working.',
+    keyDeleteButton: 'Delete the key',
+    keyDeleteNotConfirmed: 'Tick the box to confirm that the key may stop working.',
+    keyDeleted: 'The key is deleted. Its licenses are back in the balance of {projects}.',
+  },
+  de: {
+    keyEditHeading: 'Diesen Schlüssel ändern',
+    keyEditIntro:
+      'Fügen Sie dem Schlüssel Einheiten hinzu (zum Beispiel 3) oder nehmen Sie welche zurück (zum Beispiel -2). Hinzugefügte Einheiten zahlt die Bilanz des gewählten Projekts; zurückgenommene gehen in seine Bilanz.',
+    keyEditProject: 'Bilanz, die zahlt und zurückerhält',
+    keyEditWhereFrom: 'Die Projekte, die den Schlüssel bezahlt haben',
+    keyEditCaption: 'Lizenzen im Schlüssel',
+    keyEditInKey: 'Im Schlüssel',
+    keyEditChange: 'Änderung',
+    keyEditChangeOf: 'Änderung von {type} im Schlüssel',
+    keyEditSave: 'Änderungen speichern',
+    keyEditSaved: 'Der Schlüssel ist geändert.',
+    keyEditNothing: 'Nichts wurde geändert: Geben Sie eine Anzahl ein oder ändern Sie einen Text.',
+    keyEditAmountInvalid: 'Geben Sie für {type} eine ganze Zahl ein, etwa 3 oder -2.',
+    keyEditKeyShort: 'Der Schlüssel enthält nur {inKey} von {type}: mehr kann nicht zurückgenommen werden.',
+    keyEditBalanceShort: 'Die Bilanz enthält nur {available} von {type}.',
+    keyEditEmpty:
+      'Ein Schlüssel behält mindestens eine Lizenz. Um alle zurückzunehmen, löschen Sie den Schlüssel unten.',
+    keyEditExternal:
+      'Ihre Firma hat auf dieses Projekt nur Rechte: Seine Bilanz kann keine Schlüssel bezahlen und keine Lizenzen daraus erhalten.',
+    keyEditRedeemed: 'Dieser Schlüssel wurde eingelöst: Er kann nicht mehr geändert oder gelöscht werden.',
+    keyEditChooseProject: 'Wählen Sie das Projekt, dessen Bilanz die hinzugefügten Einheiten bezahlt.',
+    keyEditTextTooLong: 'Ein Text ist zu lang: Kommentare haben höchstens 500 Zeichen, Bestellfelder 100.',
+    keyDeleteHeading: 'Diesen Schlüssel löschen',
+    keyDeleteIntro:
+      'Der Schlüssel ist sofort ungültig und kann nie mehr eingelöst werden. Seine Lizenzen ({licenses}) gehen in die gewählte Bilanz zurück.',
+    keyDeleteProject: 'Bilanz, die die Lizenzen erhält',
+    keyDeleteConfirm: 'Mir ist bewusst, dass der Schlüssel {key} ungültig wird.',
+    keyDeleteButton: 'Schlüssel löschen',
+    keyDeleteNotConfirmed:
+      'Kreuzen Sie das Kästchen an, um zu bestätigen, dass der Schlüssel ungültig werden darf.',
+    keyDeleted: 'Der Schlüssel ist gelöscht. Seine Lizenzen sind wieder in der Bilanz von {projects}.',
+  },
+  it: {
+    keyEditHeading: 'Modifica questa chiave',
+    keyEditIntro:
+      'Aggiungi unità alla chiave (per esempio 3) o riprendine alcune (per esempio -2). Le unità aggiunte sono pagate dal saldo del progetto scelto; quelle riprese tornano nel suo saldo.',
+    keyEditProject: 'Saldo che paga e riceve',
+    keyEditWhereFrom: 'I progetti che hanno pagato la chiave',
+    keyEditCaption: 'Licenze nella chiave',
+    keyEditInKey: 'Nella chiave',
+    keyEditChange: 'Modifica',
+    keyEditChangeOf: 'Modifica di {type} nella chiave',
+    keyEditSave: 'Salva le modifiche',
+    keyEditSaved: 'La chiave è modificata.',
+    keyEditNothing: 'Nulla è stato modificato: inserisci una quantità o cambia un testo.',
+    keyEditAmountInvalid: 'Inserisci un numero intero per {type}, come 3 o -2.',
+    keyEditKeyShort: 'La chiave contiene solo {inKey} di {type}: non se ne possono riprendere di più.',
+    keyEditBalanceShort: 'Il saldo contiene solo {available} di {type}.',
+    keyEditEmpty:
+      'Una chiave conserva almeno una licenza. Per riprenderle tutte, elimina la chiave qui sotto.',
+    keyEditExternal:
+      'La tua azienda ha solo diritti su questo progetto: il suo saldo non può pagare chiavi né riceverne le licenze.',
+    keyEditRedeemed: 'Questa chiave è stata riscattata: non può più essere modificata né eliminata.',
+    keyEditChooseProject: 'Scegli il progetto il cui saldo paga le unità aggiunte.',
+    keyEditTextTooLong:
+      'Un testo è troppo lungo: i commenti hanno al massimo 500 caratteri, i campi d’ordine 100.',
+    keyDeleteHeading: 'Elimina questa chiave',
+    keyDeleteIntro:
+      'La chiave smette subito di funzionare e non potrà mai essere riscattata. Le sue licenze ({licenses}) tornano nel saldo scelto.',
+    keyDeleteProject: 'Saldo che riceve le licenze',
+    keyDeleteConfirm: 'Ho capito che la chiave {key} smette di funzionare.',
+    keyDeleteButton: 'Elimina la chiave',
+    keyDeleteNotConfirmed: 'Spunta la casella per confermare che la chiave può smettere di funzionare.',
+    keyDeleted: 'La chiave è eliminata. Le sue licenze sono di nuovo nel saldo di {projects}.',
+  },
+  nl: {
+    keyEditHeading: 'Deze sleutel wijzigen',
+    keyEditIntro:
+      'Voeg eenheden aan de sleutel toe (bijvoorbeeld 3) of neem er terug (bijvoorbeeld -2). Toegevoegde eenheden worden betaald uit het saldo van het gekozen project; teruggenomen eenheden gaan naar dat saldo.',
+    keyEditProject: 'Saldo dat betaalt en ontvangt',
+    keyEditWhereFrom: 'De projecten die de sleutel betaalden',
+    keyEditCaption: 'Licenties in de sleutel',
+    keyEditInKey: 'In de sleutel',
+    keyEditChange: 'Wijziging',
+    keyEditChangeOf: 'Wijziging van {type} in de sleutel',
+    keyEditSave: 'Wijzigingen opslaan',
+    keyEditSaved: 'De sleutel is gewijzigd.',
+    keyEditNothing: 'Er is niets gewijzigd: vul een aantal in of wijzig een tekst.',
+    keyEditAmountInvalid: 'Vul voor {type} een geheel getal in, zoals 3 of -2.',
+    keyEditKeyShort: 'De sleutel bevat maar {inKey} van {type}: meer kan niet worden teruggenomen.',
+    keyEditBalanceShort: 'Het saldo bevat maar {available} van {type}.',
+    keyEditEmpty:
+      'Een sleutel houdt minstens één licentie. Verwijder de sleutel hieronder om ze allemaal terug te nemen.',
+    keyEditExternal:
+      'Uw bedrijf heeft alleen rechten op dit project: het saldo ervan kan geen sleutels betalen en geen licenties ontvangen.',
+    keyEditRedeemed: 'Deze sleutel is ingewisseld: hij kan niet meer worden gewijzigd of verwijderd.',
+    keyEditChooseProject: 'Kies het project waarvan het saldo de toegevoegde eenheden betaalt.',
+    keyEditTextTooLong: 'Een tekst is te lang: opmerkingen hebben hoogstens 500 tekens, bestelvelden 100.',
+    keyDeleteHeading: 'Deze sleutel verwijderen',
+    keyDeleteIntro:
+      'De sleutel werkt meteen niet meer en kan nooit worden ingewisseld. Zijn licenties ({licenses}) gaan terug naar het gekozen saldo.',
+    keyDeleteProject: 'Saldo dat de licenties ontvangt',
+    keyDeleteConfirm: 'Ik begrijp dat de sleutel {key} niet meer werkt.',
+    keyDeleteButton: 'Sleutel verwijderen',
+    keyDeleteNotConfirmed: 'Vink het vakje aan om te bevestigen dat de sleutel mag ophouden te werken.',
+    keyDeleted: 'De sleutel is verwijderd. Zijn licenties staan weer in het saldo van {projects}.',
+  },
+  fr: {
+    keyEditHeading: 'Modifier cette clé',
+    keyEditIntro:
+      'Ajoutez des unités à la clé (par exemple 3) ou reprenez-en (par exemple -2). Les unités ajoutées sont payées par le solde du projet choisi ; les unités reprises vont dans son solde.',
+    keyEditProject: 'Solde qui paie et reçoit',
+    keyEditWhereFrom: 'Les projets qui ont payé la clé',
+    keyEditCaption: 'Licences dans la clé',
+    keyEditInKey: 'Dans la clé',
+    keyEditChange: 'Modification',
+    keyEditChangeOf: 'Modification de {type} dans la clé',
+    keyEditSave: 'Enregistrer les modifications',
+    keyEditSaved: 'La clé est modifiée.',
+    keyEditNothing: 'Rien n’a été modifié : saisissez une quantité ou changez un texte.',
+    keyEditAmountInvalid: 'Saisissez un nombre entier pour {type}, comme 3 ou -2.',
+    keyEditKeyShort: 'La clé ne contient que {inKey} de {type} : impossible d’en reprendre davantage.',
+    keyEditBalanceShort: 'Le solde ne contient que {available} de {type}.',
+    keyEditEmpty:
+      'Une clé garde au moins une licence. Pour les reprendre toutes, supprimez la clé ci-dessous.',
+    keyEditExternal:
+      'Votre entreprise n’a que des droits sur ce projet : son solde ne peut ni payer des clés ni en recevoir les licences.',
+    keyEditRedeemed: 'Cette clé a été utilisée : elle ne peut plus être modifiée ni supprimée.',
+    keyEditChooseProject: 'Choisissez le projet dont le solde paie les unités ajoutées.',
+    keyEditTextTooLong:
+      'Un texte est trop long : les commentaires ont au plus 500 caractères, les champs de commande 100.',
+    keyDeleteHeading: 'Supprimer cette clé',
+    keyDeleteIntro:
+      'La clé cesse aussitôt de fonctionner et ne pourra jamais être utilisée. Ses licences ({licenses}) retournent dans le solde choisi.',
+    keyDeleteProject: 'Solde qui reçoit les licences',
+    keyDeleteConfirm: 'Je comprends que la clé {key} cesse de fonctionner.',
+    keyDeleteButton: 'Supprimer la clé',
+    keyDeleteNotConfirmed: 'Cochez la case pour confirmer que la clé peut cesser de fonctionner.',
+    keyDeleted: 'La clé est supprimée. Ses licences sont de nouveau dans le solde de {projects}.',
+  },
+});
