@@ -5,6 +5,7 @@ import { DEVICE_API, DeviceLicensesResponse } from '../../protocol/device-protoc
 import { MAX_DOCUMENT_BYTES, openConfirmation, openLicenseFile } from '../../protocol/documents/index.js';
 import { PORTAL_API } from '../../protocol/portal-api.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
+import { closeTestStores, openTestStore, STORES, type StoreKind } from '../support/stores.js';
 import { tempDir } from '../support/tmp.js';
 import {
   addFixtureDevice,
@@ -47,16 +48,20 @@ let pki: Pki;
 let coreNo = 0;
 let tc: TestCore;
 let a: Tenant;
+/** The store of the next test's core: SQLite, or what a `describe.each(STORES)` block sets. */
+let storeKind: StoreKind = 'sqlite';
 
 beforeAll(async () => {
   root = await tempDir('mylic-device-protocol-');
   pki = await loadOrCreateDevPki(join(root.dir, 'pki'));
 });
 afterAll(async () => {
+  await closeTestStores();
   await root.cleanup();
 });
 beforeEach(async () => {
-  tc = await makeTestCore(join(root.dir, `core-${++coreNo}`), pki);
+  const dir = join(root.dir, `core-${++coreNo}`);
+  tc = await makeTestCore(dir, pki, undefined, await openTestStore(storeKind, dir));
   a = await makeTenant(tc, { name: 'alice', mac: '00-90-33-0A-00-01' });
 });
 afterEach(async () => {
@@ -497,7 +502,13 @@ describe('licenses and license files', () => {
   });
 });
 
-describe('invalidation over /device/v1/invalidations', () => {
+describe.each(STORES)('invalidation over /device/v1/invalidations, on %s', (kind) => {
+  beforeAll(() => {
+    storeKind = kind;
+  });
+  afterAll(() => {
+    storeKind = 'sqlite';
+  });
   let token: string;
   beforeEach(async () => {
     token = await loginDevice(tc.app, a.user, a.device);
