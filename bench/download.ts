@@ -8,10 +8,11 @@ import {
   randomUUID,
   sign,
 } from 'node:crypto';
-import { encodeLicenseFile } from '../protocol/documents/index.js';
+import { PortalClient } from '../agent/client.js';
+import { encodeLicenseFile, openLicenseFile } from '../protocol/documents/index.js';
 import type { LicenseFilePayload } from '../protocol/documents/payloads.js';
 import { runLoad, type LoadResult } from './load.js';
-import { startServerProcess } from './processes.js';
+import { startBridgeWithFlags, startServerProcess } from './processes.js';
 import type { Figure } from './report.js';
 import type { BenchWorld } from './setup.js';
 import { opsPerSecond } from './stats.js';
@@ -19,7 +20,7 @@ import { opsPerSecond } from './stats.js';
 /**
  * Item 1: the signed, encrypted license file for one device over HTTPS, N concurrent clients on
  * loopback, against (a) the crypto of one file in a loop on one core and (b) a trivial Hono route on
- * the same server stack.
+ * the same server stack; with the Ed25519 and with the RSA license authority (issue 16).
  */
 export interface HttpsTiming {
   warmupMs: number;
@@ -164,102 +165,182 @@ export function httpsFigures(
   ];
 }
 
+/** The two license authorities of issue 16: which key signs, and how the bridge is told to use it. */
+export const AUTHORITIES = [
+  { alg: 'Ed25519', label: 'Ed25519 authority' },
+  { alg: 'RSA-PSS-SHA256', label: 'RSA authority' },
+] as const;
+export type AuthorityAlg = (typeof AUTHORITIES)[number]['alg'];
+
+const authorityKey = (world: BenchWorld, alg: AuthorityAlg) =>
+  alg === 'Ed25519' ? world.pki.licenseAuthority : world.pki.rsaLicenseAuthority;
+
+/** Ceiling (a): encodeLicenseFile as the bridge calls it (schema check, sign, key wrap, AES-GCM, XML), one core. */
+function encodeCeiling(world: BenchWorld, alg: AuthorityAlg, ms: number) {
+  const device = world.downloadDevices[0]!;
+  const payload = samplePayload(device.hardwareId);
+  const keyPem = authorityKey(world, alg).keyPem;
+  return opsPerSecond(() => {
+    encodeLicenseFile(
+      { ...payload, fileId: randomUUID(), issuedAt: new Date().toISOString() },
+      keyPem,
+      device.certPem,
+    );
+  }, ms);
+}
+
+/** (a0) the same three primitives alone, keys parsed once: the floor of the crypto cost. */
+function primitivesCeiling(world: BenchWorld, alg: AuthorityAlg, ms: number) {
+  const device = world.downloadDevices[0]!;
+  const laKey = createPrivateKey(authorityKey(world, alg).keyPem);
+  const deviceKey = createPublicKey(device.certPem);
+  const payloadBytes = Buffer.from(JSON.stringify(samplePayload(device.hardwareId)));
+  const signedSize = 2 * payloadBytes.length + 600;
+  return opsPerSecond(() => {
+    const data = Buffer.concat([Buffer.from('license/'), payloadBytes]);
+    const sig =
+      alg === 'Ed25519'
+        ? sign(null, data, laKey)
+        : sign('sha256', data, { key: laKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+    const aesKey = randomBytes(32);
+    const cipher = createCipheriv('aes-256-gcm', aesKey, randomBytes(12));
+    Buffer.concat([cipher.update(Buffer.alloc(signedSize, sig[0])), cipher.final()]);
+    cipher.getAuthTag();
+    publicEncrypt({ key: deviceKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey);
+  }, ms);
+}
+
+/**
+ * One file from a running bridge, opened with the device key while only `alg`'s authority is trusted:
+ * proves the bridge under load signs with that authority (a file of the other one is refused).
+ */
+async function assertSignedBy(world: BenchWorld, port: number, alg: AuthorityAlg): Promise<void> {
+  const device = world.downloadDevices[0]!;
+  const client = new PortalClient({ portalUrl: `https://localhost:${port}/`, caPem: world.pki.root.certPem });
+  try {
+    const xml = await client.licenseFile(device.token, 13);
+    openLicenseFile(xml, {
+      signerPublicKeyPem: authorityKey(world, alg).certPem,
+      devicePrivateKeyPem: device.keyPem,
+    });
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Item 1 and issue 16 item 7: the download over HTTPS with the Ed25519 license authority (the bridge's
+ * default, `bridgePort`) and with the RSA authority (a second bridge on the same data folder started
+ * with MYLIC_LICENSE_SIGNATURE=RSA-PSS-SHA256 while the first one idles), each against the crypto
+ * ceiling of its authority measured in the same run.
+ */
 export async function benchDownload(
   world: BenchWorld,
   bridgePort: number,
   t: HttpsTiming,
   log: (s: string) => void,
 ) {
-  const device = world.downloadDevices[0]!;
-  const laKeyPem = world.pki.licenseAuthority.keyPem;
-
-  // (a) encodeLicenseFile as the bridge calls it: schema check, sign (RSA-PSS), key wrap (RSA-OAEP), AES-GCM, XML.
-  const payload = samplePayload(device.hardwareId);
-  const ceilingLoop = () =>
-    opsPerSecond(() => {
-      encodeLicenseFile(
-        { ...payload, fileId: randomUUID(), issuedAt: new Date().toISOString() },
-        laKeyPem,
-        device.certPem,
-      );
-    }, t.ceilingMs);
-  const aBefore = ceilingLoop();
-  // (a0) the same three primitives alone, keys parsed once: the floor of the crypto cost.
-  const laKey = createPrivateKey(laKeyPem);
-  const deviceKey = createPublicKey(device.certPem);
-  const payloadBytes = Buffer.from(JSON.stringify(payload));
-  const signedSize = 2 * payloadBytes.length + 600;
-  const a0 = opsPerSecond(() => {
-    const sig = sign('sha256', Buffer.concat([Buffer.from('license/'), payloadBytes]), {
-      key: laKey,
-      padding: constants.RSA_PKCS1_PSS_PADDING,
-      saltLength: 32,
-    });
-    const aesKey = randomBytes(32);
-    const cipher = createCipheriv('aes-256-gcm', aesKey, randomBytes(12));
-    Buffer.concat([cipher.update(Buffer.alloc(signedSize, sig[0])), cipher.final()]);
-    cipher.getAuthTag();
-    publicEncrypt({ key: deviceKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey);
-  }, t.ceilingMs);
-  log(
-    `download ceiling a: encodeLicenseFile ${aBefore.opsPerSec.toFixed(0)}/s (raw primitives ${a0.opsPerSec.toFixed(0)}/s)`,
-  );
+  const before = new Map<AuthorityAlg, ReturnType<typeof encodeCeiling>>();
+  const raw = new Map<AuthorityAlg, ReturnType<typeof primitivesCeiling>>();
+  for (const { alg, label } of AUTHORITIES) {
+    before.set(alg, encodeCeiling(world, alg, t.ceilingMs));
+    raw.set(alg, primitivesCeiling(world, alg, t.ceilingMs));
+    log(
+      `download ceiling a, ${label}: encodeLicenseFile ${before.get(alg)!.opsPerSec.toFixed(0)}/s (raw primitives ${raw.get(alg)!.opsPerSec.toFixed(0)}/s)`,
+    );
+  }
 
   const b = await trivialRouteCeiling(world, t);
   log(
     `ceiling b: trivial Hono route ${b.rps.toFixed(0)} req/s, p99 ${b.latency.p99.toFixed(1)} ms (${fmtLoadCpu(b)})`,
   );
 
-  const ours = await runLoad(downloadLoadSpec(world, bridgePort, t, world.bridgePid));
+  const loads = new Map<AuthorityAlg, LoadResult>();
+  await assertSignedBy(world, bridgePort, 'Ed25519');
+  loads.set('Ed25519', await runLoad(downloadLoadSpec(world, bridgePort, t, world.bridgePid)));
+  const rsaBridge = await startBridgeWithFlags(world.dataDir, [], {
+    MYLIC_LICENSE_SIGNATURE: 'RSA-PSS-SHA256',
+  });
+  try {
+    await assertSignedBy(world, rsaBridge.port, 'RSA-PSS-SHA256');
+    loads.set('RSA-PSS-SHA256', await runLoad(downloadLoadSpec(world, rsaBridge.port, t, rsaBridge.pid)));
+  } finally {
+    await rsaBridge.stop();
+  }
 
-  // The ceiling again after the load: the better of the two is the machine's ceiling (others' work
-  // on a shared machine only ever lowers a measurement).
-  const aAfter = ceilingLoop();
-  const a = aAfter.opsPerSec > aBefore.opsPerSec ? aAfter : aBefore;
-  log(
-    `download: ${ours.rps.toFixed(0)} req/s, p50 ${ours.latency.p50.toFixed(1)} ms, p99 ${ours.latency.p99.toFixed(1)} ms, errors ${ours.errors} (${fmtLoadCpu(ours)})`,
-  );
-  log(`download ceiling a again: ${aAfter.opsPerSec.toFixed(0)}/s`);
-
-  const figures: Figure[] = [
-    ...httpsFigures('download', 1, 'License download (V13, encrypted)', ours, a.opsPerSec, b, t),
-    {
-      id: 'download.ceiling.a',
-      item: 1,
-      measurement: 'ceiling a: encodeLicenseFile loop, 1 core',
-      value: a.opsPerSec,
-      unit: 'files/s',
-      status: 'info',
-      detail: { before: aBefore, after: aAfter },
-    },
-    {
-      id: 'download.ceiling.a0',
-      item: 1,
-      measurement: 'a0: sign+wrap+AES-GCM only, keys preloaded',
-      value: a0.opsPerSec,
-      unit: 'files/s',
-      ratio: ours.rps / a0.opsPerSec,
-      status: 'info',
-      detail: { ops: a0.ops, ms: a0.ms, note: 'ratio: our rate against the bare primitives' },
-    },
-    {
-      id: 'https.ceiling.b',
-      item: 1,
-      measurement: 'ceiling b: trivial Hono route (same TLS stack)',
-      value: b.rps,
-      unit: 'req/s',
-      status: 'info',
-      detail: {
-        latencyMs: b.latency,
-        serverCpuCores: b.serverCpu,
-        serverRunqueueWait: b.serverRunqueueWait,
-        clientCpuCores: b.clientCpu,
-        errors: b.errors,
-        note: 'a lower bound when the client (one process, one core) is the bottleneck',
+  const figures: Figure[] = [];
+  const ceilings = new Map<AuthorityAlg, number>();
+  for (const { alg, label } of AUTHORITIES) {
+    const ours = loads.get(alg)!;
+    // The ceiling again after the loads: the better of the two is the machine's ceiling (others' work
+    // on a shared machine only ever lowers a measurement).
+    const aAfter = encodeCeiling(world, alg, t.ceilingMs);
+    const aBefore = before.get(alg)!;
+    const a = aAfter.opsPerSec > aBefore.opsPerSec ? aAfter : aBefore;
+    const a0 = raw.get(alg)!;
+    ceilings.set(alg, a.opsPerSec);
+    log(
+      `download, ${label}: ${ours.rps.toFixed(0)} req/s, p50 ${ours.latency.p50.toFixed(1)} ms, p99 ${ours.latency.p99.toFixed(1)} ms, errors ${ours.errors} (${fmtLoadCpu(ours)}); ceiling a again ${aAfter.opsPerSec.toFixed(0)}/s`,
+    );
+    const prefix = alg === 'Ed25519' ? 'download' : 'download.rsa';
+    figures.push(
+      ...httpsFigures(prefix, 1, `License download (V13, encrypted), ${label}`, ours, a.opsPerSec, b, t),
+      {
+        id: `${prefix}.ceiling.a`,
+        item: 1,
+        measurement: `ceiling a: encodeLicenseFile loop, 1 core, ${label}`,
+        value: a.opsPerSec,
+        unit: 'files/s',
+        status: 'info',
+        detail: { before: aBefore, after: aAfter },
       },
+      {
+        id: `${prefix}.ceiling.a0`,
+        item: 1,
+        measurement: `a0: sign+wrap+AES-GCM only, keys preloaded, ${label}`,
+        value: a0.opsPerSec,
+        unit: 'files/s',
+        ratio: ours.rps / a0.opsPerSec,
+        status: 'info',
+        detail: { ops: a0.ops, ms: a0.ms, note: 'ratio: our rate against the bare primitives' },
+      },
+    );
+  }
+  const ed = loads.get('Ed25519')!;
+  const rsa = loads.get('RSA-PSS-SHA256')!;
+  figures.push({
+    id: 'download.authority.speedup',
+    item: 1,
+    measurement: 'Download rate, Ed25519 authority against the RSA authority (same run, one bridge process)',
+    value: ed.rps,
+    unit: 'req/s',
+    ceiling: rsa.rps,
+    ceilingNote: '(the RSA authority rate)',
+    ratio: ed.rps / rsa.rps,
+    target: '>= 3000 req/s with Ed25519 (issue 16)',
+    status: ed.errors > 0 ? 'short' : ed.rps >= 3000 ? 'meets' : 'short',
+    detail: {
+      ed25519: { rps: ed.rps, p99: ed.latency.p99, serverCpuCores: ed.serverCpu },
+      rsa: { rps: rsa.rps, p99: rsa.latency.p99, serverCpuCores: rsa.serverCpu },
     },
-  ];
-  return { figures, ceilingB: b, ceilingA: a.opsPerSec };
+  });
+  figures.push({
+    id: 'https.ceiling.b',
+    item: 1,
+    measurement: 'ceiling b: trivial Hono route (same TLS stack)',
+    value: b.rps,
+    unit: 'req/s',
+    status: 'info',
+    detail: {
+      latencyMs: b.latency,
+      serverCpuCores: b.serverCpu,
+      serverRunqueueWait: b.serverRunqueueWait,
+      clientCpuCores: b.clientCpu,
+      errors: b.errors,
+      note: 'a lower bound when the client (one process, one core) is the bottleneck',
+    },
+  });
+  return { figures, ceilingB: b, ceilingA: ceilings.get('Ed25519')! };
 }
 
 export const fmtCpu = (c: number | null) => (c === null ? '? cpu' : `${(c * 100).toFixed(0)}% cpu`);

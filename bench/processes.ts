@@ -61,12 +61,20 @@ export async function startServerProcess(
   };
 }
 
-/** The bridge bundle as its own process with extra node flags (e.g. --cpu-prof) on an existing data dir. */
-export function startBridgeWithFlags(dataDir: string, nodeFlags: string[]): Promise<Server> {
+/**
+ * The bridge bundle as its own process with extra node flags (e.g. --cpu-prof) on an existing data
+ * dir; `env` adds settings (e.g. MYLIC_LICENSE_SIGNATURE).
+ */
+export function startBridgeWithFlags(
+  dataDir: string,
+  nodeFlags: string[],
+  env: Record<string, string> = {},
+): Promise<Server> {
   return startServerProcess(
     [...nodeFlags, BRIDGE, 'serve'],
-    /event=bridge\.started url=https:\/\/[^:]+:(\d+)/,
-    { MYLIC_DATA: dataDir, PORT: '0', HOST: 'localhost' },
+    // The JSON log line {"event":"bridge.started","url":"https://HOST:PORT",…} (bridge/ops/logger.ts).
+    /bridge\.started\W+url\W+https:\/\/[^:]+:(\d+)/,
+    { MYLIC_DATA: dataDir, PORT: '0', HOST: 'localhost', ...env },
   );
 }
 

@@ -36,9 +36,9 @@ const agentRuns = envInt('BENCH_RUNS', 15);
 
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
-if (onlyAt >= 0 && only !== 'scale' && only !== 'pages')
+if (onlyAt >= 0 && only !== 'scale' && only !== 'pages' && only !== 'download')
   throw new Error(
-    `--only: only "scale" (item 4) or "pages" (item 6) can run alone, not ${only ?? '(nothing)'}`,
+    `--only: only "scale" (item 4), "pages" (item 6) or "download" (item 1 with its profile; build first) can run alone, not ${only ?? '(nothing)'}`,
   );
 const runScale = only === 'scale' || (!only && process.env.MYLIC_BENCH_SKIP_SCALE !== '1');
 const runPages = only === 'pages' || !only;
@@ -64,24 +64,26 @@ let failed = false;
 
 let scaleDetail: Record<string, unknown> | null = null;
 
-if (!only) {
+if (!only || only === 'download') {
   const world = await setupWorld({
     downloadDevices: 64,
-    invalidationDevices: timing.connections,
+    invalidationDevices: only ? 1 : timing.connections,
     keyPoolSize: 8,
     log,
   });
   try {
     const download = await benchDownload(world, world.bridge.port, timing, log);
     figures.push(...download.figures);
-    figures.push(
-      ...(await benchInvalidation(world, world.bridge.port, timing, download.ceilingB, log)).figures,
-    );
-    const agent = await benchAgent(world, { runs: agentRuns, log });
-    figures.push(...agent.figures);
-    agentProfile = agent.startupProfile;
-    agentComposition = agent.composition;
-    agentPerCommand = agent.perCommand;
+    if (!only) {
+      figures.push(
+        ...(await benchInvalidation(world, world.bridge.port, timing, download.ceilingB, log)).figures,
+      );
+      const agent = await benchAgent(world, { runs: agentRuns, log });
+      figures.push(...agent.figures);
+      agentProfile = agent.startupProfile;
+      agentComposition = agent.composition;
+      agentPerCommand = agent.perCommand;
+    }
 
     const profiled = await profileDownload(world, {
       warmupMs: 1000,
@@ -99,9 +101,11 @@ if (!only) {
       `profiled download run: ${profiled.load.rps.toFixed(0)} req/s under --cpu-prof (${fmtLoadCpu(profiled.load)})`,
     );
 
-    const contention = await benchContention(world.pki, log);
-    figures.push(...contention.figures);
-    failed ||= contention.failed;
+    if (!only) {
+      const contention = await benchContention(world.pki, log);
+      figures.push(...contention.figures);
+      failed ||= contention.failed;
+    }
   } finally {
     await world.cleanup();
   }
