@@ -355,6 +355,20 @@ describe('Import (seed L77: "You will have to enter your old account login")', (
         }),
       ),
     ).toBe('DEVICE_UNKNOWN');
+    // The single MAC (L81) likewise (issue 15 item 8: an import never makes a device the vendor does not know).
+    const before = await everything();
+    expect(
+      await code(importLegacyMac(tc.core, C, { projectId: dan.projectId, mac: '00-90-33-10-00-04' })),
+    ).toBe('DEVICE_UNKNOWN');
+    expect(await placedIn('009033100004')).toEqual([]);
+    expect(
+      await tc.core.store.db
+        .selectFrom('devices')
+        .select('id')
+        .where('hardware_id', '=', '009033100004')
+        .execute(),
+    ).toEqual([]);
+    expect(await everything()).toEqual(before);
     expect(await lockedUsers()).not.toContain('carl.old@example.com');
   });
 
