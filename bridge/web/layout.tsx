@@ -68,7 +68,7 @@ export function Layout(p: LayoutProps) {
           <a class="skip" href="#main">
             {t(p.lang, 'skipToContent')}
           </a>
-          <PlayBanner lang={p.lang} />
+          <PlayBanner lang={p.lang} path={p.path} />
           <header class="top">
             <div class="brand">
               mylic <span>{t(p.lang, 'portal')}</span>

@@ -89,6 +89,12 @@ describe('the myplay banner (seed L331)', () => {
       expect(liveHtml, lang).not.toContain('play-banner');
       expect(liveHtml, lang).not.toContain(MESSAGES[lang].playBanner);
     }
+    // On a device page, the banner leads to the device's myplay editing (seed L340 "After having selected a device").
+    const devicePage = await (
+      await get(play.app, `/devices/${ann.device.hardwareId}`, annPlay.cookie)
+    ).text();
+    expect(devicePage).toContain(`href="/play/devices/${ann.device.hardwareId}"`);
+    expect(devicePage).toContain('href="/play/balance"');
     const intro = await (await get(play.app, '/play', annPlay.cookie, 'de')).text();
     expect(intro).toContain(MESSAGES.de.playIntro);
   });

@@ -6,6 +6,7 @@ export const playMessages = defineMessages({
     playKeyNotLive:
       'This is a myplay activation key (PLAY-…): it works only in myplay, the sandbox portal, never here.',
     playBanner: 'myplay – the sandbox portal. Nothing you do here changes the live portal.',
+    playBannerDevice: 'Edit this device’s licenses and RMA status',
     playBannerLink: 'What is myplay?',
     playTitle: 'myplay',
     playIntro:
@@ -81,6 +82,7 @@ export const playMessages = defineMessages({
     playKeyNotLive:
       'Dies ist ein myplay-Aktivierungsschlüssel (PLAY-…): Er gilt nur in myplay, dem Testportal, nie hier.',
     playBanner: 'myplay – das Testportal. Nichts, was Sie hier tun, ändert das echte Portal.',
+    playBannerDevice: 'Lizenzen und RMA-Status dieses Geräts bearbeiten',
     playBannerLink: 'Was ist myplay?',
     playTitle: 'myplay',
     playIntro:
@@ -158,6 +160,7 @@ export const playMessages = defineMessages({
     playKeyNotLive:
       'Questa è una chiave di attivazione di myplay (PLAY-…): vale solo in myplay, il portale di prova, mai qui.',
     playBanner: 'myplay – il portale di prova. Nulla di ciò che fai qui cambia il portale reale.',
+    playBannerDevice: 'Modifica licenze e stato RMA di questo dispositivo',
     playBannerLink: 'Che cos’è myplay?',
     playTitle: 'myplay',
     playIntro:
@@ -233,6 +236,7 @@ export const playMessages = defineMessages({
     playKeyNotLive:
       'Dit is een myplay-activeringssleutel (PLAY-…): hij werkt alleen in myplay, het testportaal, nooit hier.',
     playBanner: 'myplay – het testportaal. Niets wat u hier doet verandert het echte portaal.',
+    playBannerDevice: 'Licenties en RMA-status van dit apparaat bewerken',
     playBannerLink: 'Wat is myplay?',
     playTitle: 'myplay',
     playIntro:
@@ -309,6 +313,7 @@ export const playMessages = defineMessages({
     playKeyNotLive:
       'C’est une clé d’activation myplay (PLAY-…) : elle ne marche que dans myplay, le portail d’essai, jamais ici.',
     playBanner: 'myplay – le portail d’essai. Rien de ce que vous faites ici ne change le vrai portail.',
+    playBannerDevice: 'Modifier les licences et le statut RMA de cet appareil',
     playBannerLink: 'Qu’est-ce que myplay ?',
     playTitle: 'myplay',
     playIntro:
