@@ -10,10 +10,23 @@ import { clipEcho, toErrorResponse } from './http/errors.js';
 import { deviceRoutes } from './http/device-protocol-routes.js';
 import { portalRoutes } from './http/portal-routes.js';
 import { notFoundPage, portalPages } from './web/pages.js';
+import { metricsRoute, observeRequests } from './ops/http-observe.js';
+import type { BridgeMetrics } from './ops/metrics.js';
+
+/** What the server adds to the app: metrics (and who may read them) and request logging. */
+export interface AppOptions {
+  metrics?: BridgeMetrics;
+  /** MYLIC_METRICS_TOKEN, or null: /metrics for loopback clients only. */
+  metricsToken?: string | null;
+  /** One `http.request` log line per request (the server; not the apps tests make in-process). */
+  logRequests?: boolean;
+}
 
 /** The bridge's HTTP face; testable in-process with `app.request`. */
-export function createApp(core: Core) {
+export function createApp(core: Core, options: AppOptions = {}) {
   const app = new Hono();
+  // First: a request id for every answer, its log line and metrics (bridge/ops/http-observe.ts).
+  for (const m of observeRequests(options.metrics ?? null, options.logRequests ?? false)) app.use('*', m);
   app.onError(toErrorResponse);
   // The APIs answer JSON; any other path is a page that does not exist (bridge/web).
   app.notFound((c) =>
@@ -69,6 +82,7 @@ export function createApp(core: Core) {
     return streamedLimit(c, next);
   });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  if (options.metrics) metricsRoute(app, options.metrics, options.metricsToken ?? null);
   app.route(DEVICE_API, deviceRoutes(core));
   const portal = portalRoutes(core);
   app.route(PORTAL_API, portal.app);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import * as z from 'zod';
 import { MylicError } from '../protocol/errors.js';
 import type { OperatorSettings } from './core/settings.js';
+import { LOG_LEVELS, type LogLevelSetting } from './ops/logger.js';
 
 /** The bridge's settings, from the environment, parsed like any other input. */
 const Env = z.object({
@@ -17,6 +18,10 @@ const Env = z.object({
   MYLIC_MAIL_FROM: z.email().default('mylic@localhost'),
   /** The address people reach the portal at, for links in mails. Default https://HOST:<the port the server bound>. */
   MYLIC_PUBLIC_URL: z.url().optional(),
+  /** Lowest level of the JSON log (bridge/ops/logger.ts). */
+  MYLIC_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Bearer token for /metrics from other hosts; unset: /metrics answers loopback clients only (bridge/ops/metrics.ts). */
+  MYLIC_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Operator settings (bridge/core/settings.ts; README "Our additions to the seed").
   /** Days after the receipt of a device in which the cheaper warranty extension is offered (seed L196). */
   MYLIC_WARRANTY_EARLY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
@@ -53,6 +58,10 @@ export interface BridgeConfig {
   publicUrl: string;
   /** MYLIC_PUBLIC_URL was given: it wins over the bound port. */
   publicUrlExplicit: boolean;
+  /** MYLIC_LOG_LEVEL. */
+  logLevel: LogLevelSetting;
+  /** MYLIC_METRICS_TOKEN, or null: /metrics for loopback clients only. */
+  metricsToken: string | null;
   /** Operator settings, applied by openCore (bridge/core/settings.ts). */
   settings: OperatorSettings;
   /** MYLIC_LICENSE_SIGNATURE: the license authority that signs new documents. */
@@ -64,10 +73,14 @@ export interface BridgeConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
-    throw new MylicError(
-      'USAGE',
-      `Bad environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+    // One line per wrong setting: its name, the value given (clipped; never a token's or a URL's, which
+    // may hold a password) and what is wrong with it.
+    const lines = parsed.error.issues.map((i) => {
+      const name = i.path.join('.');
+      const given = /TOKEN|_URL$/.test(name) ? undefined : env[name];
+      return `${name}${given === undefined ? '' : `=${JSON.stringify(given.length > 60 ? `${given.slice(0, 60)}…` : given)}`}: ${i.message}`;
+    });
+    throw new MylicError('USAGE', `wrong setting${lines.length > 1 ? 's' : ''}:\n${lines.join('\n')}`);
   }
   const dataDir = resolve(parsed.data.MYLIC_DATA);
   return {
@@ -84,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       '',
     ),
     publicUrlExplicit: parsed.data.MYLIC_PUBLIC_URL !== undefined,
+    logLevel: parsed.data.MYLIC_LOG_LEVEL,
+    metricsToken: parsed.data.MYLIC_METRICS_TOKEN ?? null,
     settings: {
       warrantyEarlyDays: parsed.data.MYLIC_WARRANTY_EARLY_DAYS,
       testLicenseMonths: parsed.data.MYLIC_TEST_LICENSE_MONTHS,

@@ -45,13 +45,21 @@ function provider(dialect: DialectName): MigrationProvider {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the schema they create exists
-export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<void> {
+export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<string[]> {
   const migrator = new Migrator({ db, provider: provider(dialect) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Every migration in order, with when it ran on this database (null: pending); `mylic-bridge db status`. */
+// biome-ignore lint/suspicious/noExplicitAny: read before the schema may be complete
+export async function migrationStatus(db: Kysely<any>, dialect: DialectName) {
+  const list = await new Migrator({ db, provider: provider(dialect) }).getMigrations();
+  return list.map((m) => ({ name: m.name, executedAt: m.executedAt?.toISOString() ?? null }));
 }
 
 /** The migrations' names, in order. */

@@ -18,4 +18,9 @@ export interface Store {
   /** Runs `fn` in one write transaction; commits when it resolves, rolls back when it throws. */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * An online backup into a new file while others keep reading and writing (SQLite's backup API); absent
+   * where the database's own tool does it (PostgreSQL: pg_dump).
+   */
+  backup?(file: string): Promise<{ pages: number }>;
 }

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { ZodError } from 'zod';
 import { MylicError, ERROR_CODES, type ErrorBody } from '../../protocol/errors.js';
 import { boundMessage as bound, clipEcho } from '../../protocol/echo.js';
+import { errorText, eventLog } from '../ops/event-log.js';
 
 export { clipEcho };
 
@@ -56,8 +57,10 @@ export function toErrorResponse(err: unknown, c: Context): Response {
     };
     return c.json(body, 400);
   }
-  console.error(
-    `level=error event=http.unhandled path=${clipEcho(c.req.path)} error=${JSON.stringify(String((err as Error)?.stack ?? err))}`,
-  );
+  eventLog().error('http.unhandled', {
+    requestId: c.get('requestId'),
+    path: clipEcho(c.req.path),
+    error: errorText(err, true),
+  });
   return c.json(new MylicError('INTERNAL').toBody(), 500);
 }

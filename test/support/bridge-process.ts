@@ -8,6 +8,10 @@ export interface BridgeProcess {
   caFile: string;
   pkiDir: string;
   env: Record<string, string>;
+  /** The bridge's process (its pid, to signal it; its exit). */
+  child: ChildProcess;
+  /** Everything it printed so far (JSON log lines). */
+  output: () => string;
   stop: () => Promise<void>;
 }
 
@@ -15,9 +19,11 @@ export interface BridgeProcess {
 export async function startBridgeProcess(
   dataDir: string,
   extraEnv: Record<string, string> = {},
+  /** More arguments of `serve` (e.g. --workers 2). */
+  serveArgs: string[] = [],
 ): Promise<BridgeProcess> {
   const env = { MYLIC_DATA: dataDir, PORT: '0', HOST: 'localhost', ...extraEnv };
-  const child: ChildProcess = spawn(process.execPath, [BRIDGE, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [BRIDGE, 'serve', ...serveArgs], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -26,7 +32,8 @@ export async function startBridgeProcess(
     const timer = setTimeout(() => reject(new Error(`bridge did not start:\n${log}`)), 30_000);
     const onData = (d: Buffer) => {
       log += d;
-      const m = /event=bridge\.started url=https:\/\/[^:]+:(\d+)/.exec(log);
+      // The JSON log line {"event":"bridge.started","url":"https://HOST:PORT",…} (bridge/ops/logger.ts).
+      const m = /bridge\.started\W+url\W+https:\/\/[^:]+:(\d+)/.exec(log);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));
@@ -46,6 +53,8 @@ export async function startBridgeProcess(
     pkiDir: `${dataDir}/pki`,
     caFile: `${dataDir}/pki/root-ca.pem`,
     env,
+    child,
+    output: () => log,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -5,6 +5,7 @@ import { fill, PASSWORD_RESET_MAIL } from '../../i18n/mail-texts.js';
 import { findUserByEmail, hashToken } from './index.js';
 import { type Core, isoNow } from '../context.js';
 import { recordHistory } from '../history.js';
+import { errorText, eventLog } from '../../ops/event-log.js';
 import { assertResetAllowed, clearLoginFailures, recordResetRequest } from './index.js';
 import { hashPassword } from './index.js';
 
@@ -31,9 +32,7 @@ export async function requestPasswordReset(
   await assertResetAllowed(core, e, address);
   await recordResetRequest(core, e, address);
   void mailResetCode(core, e).catch((err) =>
-    console.error(
-      `level=error event=mail.password_reset_failed error=${JSON.stringify(String((err as Error)?.message ?? err))}`,
-    ),
+    eventLog().error('mail.password_reset_failed', { error: errorText(err) }),
   );
   return { mailSent: true };
 }

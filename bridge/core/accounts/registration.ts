@@ -6,6 +6,7 @@ import type { Tx } from '../../db/store.js';
 import { hashToken } from './accounts.js';
 import { type Core, isoNow } from '../context.js';
 import { recordHistory } from '../history.js';
+import { errorText, eventLog } from '../../ops/event-log.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import {
   assertLoginAllowed,
@@ -166,7 +167,7 @@ export async function sendAccountMail(
   try {
     await core.mail.mailer.send({ to, subject: mail.subject, text: mail.text });
   } catch (e) {
-    console.error(`level=error event=${event} error=${JSON.stringify(String((e as Error)?.message ?? e))}`);
+    eventLog().error(event, { error: errorText(e) });
     throw new MylicError('MAIL_UNAVAILABLE', message);
   }
 }

@@ -1,4 +1,5 @@
 import type { Clock, Core } from '../context.js';
+import { errorText, eventLog } from '../../ops/event-log.js';
 import { runSsaMails, type SsaMailRun } from './ssa-mails.js';
 
 /**
@@ -12,6 +13,7 @@ export interface SsaSchedulerOptions {
   /** Delay of the first run after start; default 1 s. */
   firstRunMs?: number;
   clock?: Clock;
+  /** key=value lines instead of the process's event log (tests read them). */
   log?: (line: string) => void;
   leaseMs?: number;
 }
@@ -25,7 +27,18 @@ export interface SsaScheduler {
 
 export function startSsaScheduler(core: Core, opts: SsaSchedulerOptions = {}): SsaScheduler {
   const clock = opts.clock ?? core.clock;
-  const log = opts.log ?? ((line: string) => console.log(line));
+  const report = (level: 'info' | 'warn' | 'error', event: string, fields: Record<string, unknown>) =>
+    opts.log
+      ? opts.log(
+          [
+            `level=${level}`,
+            `event=${event}`,
+            ...Object.entries(fields).map(
+              ([k, v]) => `${k}=${typeof v === 'string' && /[\s"]/.test(v) ? JSON.stringify(v) : v}`,
+            ),
+          ].join(' '),
+        )
+      : eventLog()[level](event, fields);
   let running: Promise<SsaMailRun> | null = null;
   let stopped = false;
 
@@ -36,9 +49,13 @@ export function startSsaScheduler(core: Core, opts: SsaSchedulerOptions = {}): S
     try {
       const r = await p;
       if (r.recorded || r.sent || r.failed || r.dropped) {
-        log(
-          `level=${r.failed ? 'warn' : 'info'} event=ssa.mails at=${r.at} recorded=${r.recorded} sent=${r.sent} failed=${r.failed} dropped=${r.dropped}`,
-        );
+        report(r.failed ? 'warn' : 'info', 'ssa.mails', {
+          at: r.at,
+          recorded: r.recorded,
+          sent: r.sent,
+          failed: r.failed,
+          dropped: r.dropped,
+        });
       }
       return r;
     } finally {
@@ -47,9 +64,7 @@ export function startSsaScheduler(core: Core, opts: SsaSchedulerOptions = {}): S
   };
   const tick = () => {
     if (stopped || running) return;
-    run().catch((e: unknown) =>
-      log(`level=error event=ssa.mails.failed error=${JSON.stringify(String((e as Error)?.message ?? e))}`),
-    );
+    run().catch((e: unknown) => report('error', 'ssa.mails.failed', { error: errorText(e) }));
   };
 
   const first = setTimeout(tick, opts.firstRunMs ?? 1000);

@@ -19,7 +19,10 @@ import { pgTypes } from './types.js';
  * Callbacks given to `write` therefore must not act outside the transaction (no mail, no files):
  * the core sends mails and writes files only after `write` resolved.
  */
-export async function openPostgresStore(url: string, options: { poolSize?: number } = {}): Promise<Store> {
+export async function openPostgresStore(
+  url: string,
+  options: { poolSize?: number; migrate?: boolean } = {},
+): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
@@ -29,7 +32,8 @@ export async function openPostgresStore(url: string, options: { poolSize?: numbe
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
-    await migrateToLatest(db, 'postgres');
+    // `mylic-bridge db status` opens without migrating, to show what is pending.
+    if (options.migrate !== false) await migrateToLatest(db, 'postgres');
   } catch (e) {
     await db.destroy();
     throw e;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -7,6 +7,7 @@ import { CompiledQuery, Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Store, Tx } from '../store.js';
 import { migrateToLatest } from '../migrate.js';
+import { errorText, eventLog } from '../../ops/event-log.js';
 
 // Compiled once: every write transaction runs these.
 const BEGIN = CompiledQuery.raw('BEGIN IMMEDIATE');
@@ -20,7 +21,7 @@ const ROLLBACK = CompiledQuery.raw('ROLLBACK');
  * (the server and an operator command) never both read a balance and then both spend it. Within one
  * process Kysely's SQLite driver already serialises use of its single connection.
  */
-export async function openSqliteStore(file: string): Promise<Store> {
+export async function openSqliteStore(file: string, options: { migrate?: boolean } = {}): Promise<Store> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const raw = new BetterSqlite3(file);
   raw.pragma('journal_mode = WAL');
@@ -28,7 +29,8 @@ export async function openSqliteStore(file: string): Promise<Store> {
   raw.pragma('busy_timeout = 5000');
   raw.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
-  await migrateToLatest(db, 'sqlite');
+  // `mylic-bridge db status` opens without migrating, to show what is pending.
+  if (options.migrate !== false) await migrateToLatest(db, 'sqlite');
   const checkpoints =
     file !== ':memory:' && raw.pragma('journal_mode', { simple: true }) === 'wal'
       ? checkpointer(resolve(file), raw, db)
@@ -55,7 +57,36 @@ export async function openSqliteStore(file: string): Promise<Store> {
       await checkpoints?.stop();
       await db.destroy();
     },
+    backup: (target: string) => backupTo(raw, target),
   };
+}
+
+/**
+ * `mylic-bridge db backup FILE`: SQLite's online backup API (better-sqlite3 `backup`), page by page
+ * while the bridge keeps serving (a write by another connection between two steps starts the copy
+ * over, so after a first step the rest goes in one). Written to FILE.partial and renamed when
+ * complete and checked (`quick_check`), so FILE is never a half copy; an existing FILE is refused.
+ */
+async function backupTo(raw: BetterSqlite3.Database, target: string): Promise<{ pages: number }> {
+  if (existsSync(target)) throw new Error(`${target} exists already: name a new file for the backup.`);
+  mkdirSync(dirname(resolve(target)), { recursive: true });
+  const partial = `${target}.partial`;
+  rmSync(partial, { force: true });
+  try {
+    const r = await raw.backup(partial, { progress: ({ remainingPages }) => Math.max(remainingPages, 100) });
+    const copy = new BetterSqlite3(partial, { fileMustExist: true });
+    try {
+      const check = copy.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new Error(`the backup failed its check: ${String(check)}`);
+    } finally {
+      copy.close();
+    }
+    renameSync(partial, target);
+    return { pages: r.totalPages };
+  } catch (e) {
+    rmSync(partial, { force: true });
+    throw e;
+  }
 }
 
 /**
@@ -119,7 +150,7 @@ function checkpointer(file: string, raw: BetterSqlite3.Database, db: Kysely<Data
     const wasReady = state === 'ready';
     state = 'failed';
     if (wasReady) raw.pragma('wal_autocheckpoint = 1000');
-    console.error(`level=warn event=sqlite.checkpointer_failed error=${JSON.stringify(String(why))}`);
+    eventLog().warn('sqlite.checkpointer_failed', { error: errorText(why) });
     void worker?.terminate();
   };
 
