@@ -113,8 +113,6 @@ const options = {
   'ssa-confirm': { type: 'boolean' },
   // serve: how many bridge processes share the port (bridge/ops/cluster.ts).
   workers: { type: 'string' },
-  // serve: how many bridge processes share the port (bridge/ops/cluster.ts).
-  workers: { type: 'string' },
   // serve: myplay, the sandbox portal (bridge/play-server.ts).
   sandbox: { type: 'boolean' },
 } as const;
@@ -434,16 +432,11 @@ async function run(cmd: string, v: Values): Promise<{ text: string; json: unknow
 const serveOptions: { workers?: string | undefined } = {};
 const serve = () => serveBridge(serveOptions);
 
-/** `serve [--workers N]` (bridge/server.ts); the option is read in `main`. */
-const serveOptions: { workers?: string | undefined } = {};
-const serve = () => serveBridge(serveOptions);
-
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   let json = argv.includes('--json');
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     json = !!values.json;
-    serveOptions.workers = values.workers;
     serveOptions.workers = values.workers;
     if (values.help || positionals.length === 0) {
       console.log(USAGE);
