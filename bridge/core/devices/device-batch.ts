@@ -9,7 +9,6 @@ import {
 } from '../../../protocol/hardware-id.js';
 import { projectAccess } from '../access.js';
 import { errorText, eventLog } from '../../ops/event-log.js';
-import { errorText, eventLog } from '../../ops/event-log.js';
 import { type Actor, type Core, isoNow } from '../context.js';
 import { placeDevice, type PlaceSource } from './devices.js';
 import { orderLines, orderNumber, orderOfCompany } from './orders.js';
