@@ -36,8 +36,8 @@ export const ownKeyEditMessages = defineMessages({
   de: {
     keyEditHeading: 'Diesen Schlüssel ändern',
     keyEditIntro:
-      'Fügen Sie dem Schlüssel Einheiten hinzu (zum Beispiel 3) oder nehmen Sie welche zurück (zum Beispiel -2). Hinzugefügte Einheiten zahlt die Bilanz des gewählten Projekts; zurückgenommene gehen in seine Bilanz.',
-    keyEditProject: 'Bilanz, die zahlt und zurückerhält',
+      'Fügen Sie dem Schlüssel Einheiten hinzu (zum Beispiel 3) oder nehmen Sie welche zurück (zum Beispiel -2). Hinzugefügte Einheiten zahlt das Guthaben des gewählten Projekts; zurückgenommene gehen in sein Guthaben.',
+    keyEditProject: 'Guthaben, das zahlt und zurückerhält',
     keyEditWhereFrom: 'Die Projekte, die den Schlüssel bezahlt haben',
     keyEditCaption: 'Lizenzen im Schlüssel',
     keyEditInKey: 'Im Schlüssel',
@@ -48,23 +48,23 @@ export const ownKeyEditMessages = defineMessages({
     keyEditNothing: 'Nichts wurde geändert: Geben Sie eine Anzahl ein oder ändern Sie einen Text.',
     keyEditAmountInvalid: 'Geben Sie für {type} eine ganze Zahl ein, etwa 3 oder -2.',
     keyEditKeyShort: 'Der Schlüssel enthält nur {inKey} von {type}: mehr kann nicht zurückgenommen werden.',
-    keyEditBalanceShort: 'Die Bilanz enthält nur {available} von {type}.',
+    keyEditBalanceShort: 'Das Guthaben enthält nur {available} von {type}.',
     keyEditEmpty:
       'Ein Schlüssel behält mindestens eine Lizenz. Um alle zurückzunehmen, löschen Sie den Schlüssel unten.',
     keyEditExternal:
-      'Ihre Firma hat auf dieses Projekt nur Rechte: Seine Bilanz kann keine Schlüssel bezahlen und keine Lizenzen daraus erhalten.',
+      'Ihre Firma hat auf dieses Projekt nur Rechte: Sein Guthaben kann keine Schlüssel bezahlen und keine Lizenzen daraus erhalten.',
     keyEditRedeemed: 'Dieser Schlüssel wurde eingelöst: Er kann nicht mehr geändert oder gelöscht werden.',
-    keyEditChooseProject: 'Wählen Sie das Projekt, dessen Bilanz die hinzugefügten Einheiten bezahlt.',
+    keyEditChooseProject: 'Wählen Sie das Projekt, dessen Guthaben die hinzugefügten Einheiten bezahlt.',
     keyEditTextTooLong: 'Ein Text ist zu lang: Kommentare haben höchstens 500 Zeichen, Bestellfelder 100.',
     keyDeleteHeading: 'Diesen Schlüssel löschen',
     keyDeleteIntro:
-      'Der Schlüssel ist sofort ungültig und kann nie mehr eingelöst werden. Seine Lizenzen ({licenses}) gehen in die gewählte Bilanz zurück.',
-    keyDeleteProject: 'Bilanz, die die Lizenzen erhält',
+      'Der Schlüssel ist sofort ungültig und kann nie mehr eingelöst werden. Seine Lizenzen ({licenses}) gehen in das gewählte Guthaben zurück.',
+    keyDeleteProject: 'Guthaben, das die Lizenzen erhält',
     keyDeleteConfirm: 'Mir ist bewusst, dass der Schlüssel {key} ungültig wird.',
     keyDeleteButton: 'Schlüssel löschen',
     keyDeleteNotConfirmed:
       'Kreuzen Sie das Kästchen an, um zu bestätigen, dass der Schlüssel ungültig werden darf.',
-    keyDeleted: 'Der Schlüssel ist gelöscht. Seine Lizenzen sind wieder in der Bilanz von {projects}.',
+    keyDeleted: 'Der Schlüssel ist gelöscht. Seine Lizenzen sind wieder im Guthaben von {projects}.',
   },
   it: {
     keyEditHeading: 'Modifica questa chiave',

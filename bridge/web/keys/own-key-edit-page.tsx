@@ -382,9 +382,11 @@ async function render(c: Context, core: Core, s: WebSession, k: OwnKey, v: View,
                     maxlength={100}
                     value={draft.orderReference}
                   />
-                  <button type="submit" class="primary">
-                    {t(lang, 'keyEditSave')}
-                  </button>
+                  <p>
+                    <button type="submit" class="primary">
+                      {t(lang, 'keyEditSave')}
+                    </button>
+                  </p>
                 </form>
               </section>
               <section class="confirm key-delete" aria-labelledby="key-delete-h">
@@ -396,13 +398,15 @@ async function render(c: Context, core: Core, s: WebSession, k: OwnKey, v: View,
                     <label for="key-delete-project">{t(lang, 'keyDeleteProject')}</label>
                     <ProjectSelect id="key-delete-project" name="projectId" value={deleteTo} />
                   </div>
-                  <div class={bad('key-delete-confirm')}>
+                  <div class={['checkbox', bad('key-delete-confirm')].filter(Boolean).join(' ')}>
                     <input type="checkbox" id="key-delete-confirm" name="confirm" value="yes" />{' '}
                     <label for="key-delete-confirm">{t(lang, 'keyDeleteConfirm', { key: k.key })}</label>
                   </div>
-                  <button type="submit" class="secondary">
-                    {t(lang, 'keyDeleteButton')}
-                  </button>
+                  <p>
+                    <button type="submit" class="secondary">
+                      {t(lang, 'keyDeleteButton')}
+                    </button>
+                  </p>
                 </form>
               </section>
             </>
