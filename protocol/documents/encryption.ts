@@ -37,8 +37,10 @@ export function encryptForDevice(
   hardwareId: string,
   devicePublicKey: KeyObject,
 ): EncryptedParts {
-  const aesKey = randomBytes(AES_KEY_BYTES);
-  const iv = randomBytes(GCM_IV_BYTES);
+  // One draw from the random source for key and IV (two calls cost twice the call overhead).
+  const random = randomBytes(AES_KEY_BYTES + GCM_IV_BYTES);
+  const aesKey = random.subarray(0, AES_KEY_BYTES);
+  const iv = Buffer.from(random.subarray(AES_KEY_BYTES));
   try {
     const cipher = createCipheriv('aes-256-gcm', aesKey, iv, { authTagLength: GCM_TAG_BYTES });
     cipher.setAAD(aad(hardwareId));

@@ -13,6 +13,7 @@ import {
   openLicenseFile,
 } from '../../protocol/documents/index.js';
 import type { ConfirmationPayload, LicenseFilePayload } from '../../protocol/documents/payloads.js';
+import { buildXml } from '../../protocol/xml.js';
 import { codeOf } from '../support/error-code.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -251,6 +252,65 @@ describe('documents signed by the Ed25519 license authority', () => {
     expect(openInvalidation(xml).payload.hardwareId).toBe(HW);
     expect(codeOf(() => openInvalidation(relabel(xml, 'RSA-PSS-SHA256', 'Ed25519')))).toBe(
       'DOC_ALGORITHM_UNSUPPORTED',
+    );
+  });
+
+  // The envelope writer (a template since issue 16).
+  /** The library's text for an envelope, the way the documents were written before issue 16. */
+  const byLibrary = (body: Record<string, unknown>) => buildXml({ 'mylic-document': body });
+  const b64 = (xml: string, tag: string) => new RegExp(`<${tag}[^>]*>([^<]*)</${tag}>`).exec(xml)![1]!;
+
+  it('writes signed and encrypted envelopes byte for byte as the XML library wrote them', () => {
+    const authority = ed25519();
+    const plain = encodeLicenseFile(licensePayload({ encrypted: false, version: 7 }), authority.privateKey);
+    expect(plain).toBe(
+      byLibrary({
+        '@_kind': 'license',
+        '@_format': '1',
+        payload: { '@_encoding': 'base64', '#text': b64(plain, 'payload') },
+        signature: { '@_alg': 'Ed25519', '#text': b64(plain, 'signature') },
+      }),
+    );
+    const encrypted = encodeLicenseFile(licensePayload(), authority.privateKey, deviceCert);
+    expect(encrypted).toBe(
+      byLibrary({
+        '@_kind': 'license',
+        '@_format': '1',
+        encrypted: {
+          '@_alg': 'RSA-OAEP-SHA256+A256GCM',
+          '@_hardware-id': HW,
+          key: b64(encrypted, 'key'),
+          iv: b64(encrypted, 'iv'),
+          tag: b64(encrypted, 'tag'),
+          data: b64(encrypted, 'data'),
+        },
+      }),
+    );
+  });
+
+  it('writes the invalidation with its certificate as the XML library did', () => {
+    const xml = encodeInvalidation(
+      {
+        kind: 'invalidation',
+        hardwareId: HW,
+        documentId: randomUUID(),
+        deviceCounter: 1,
+        createdAt: '2026-12-01T10:00:00Z',
+        fileId: randomUUID(),
+        version: 13,
+        serials: ['L-0000000000000001'],
+      },
+      device.privateKey,
+      deviceCert,
+    );
+    expect(xml).toBe(
+      byLibrary({
+        '@_kind': 'invalidation',
+        '@_format': '1',
+        payload: { '@_encoding': 'base64', '#text': b64(xml, 'payload') },
+        signature: { '@_alg': 'RSA-PSS-SHA256', '#text': b64(xml, 'signature') },
+        certificate: b64(xml, 'certificate'),
+      }),
     );
   });
 });
