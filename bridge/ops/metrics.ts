@@ -106,7 +106,11 @@ export function createMetrics(core: Core): BridgeMetrics {
     },
   });
   collectDefaultMetrics({ register: registry, prefix: 'mylic_' });
-  if (cluster.isWorker) AggregatorRegistry.setRegistries([registry]);
+  if (cluster.isWorker) {
+    // The primary's collection request is answered from this registry (the constructor adds the listener).
+    AggregatorRegistry.setRegistries([registry]);
+    new AggregatorRegistry();
+  }
 
   return {
     registry,
