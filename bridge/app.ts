@@ -61,7 +61,9 @@ export function createApp(core: Core, options: AppOptions = {}) {
   // /healthz are public and the same for everyone.
   const noStore: MiddlewareHandler = async (c, next) => {
     await next();
-    c.header('Cache-Control', 'no-store');
+    // On the answer's own headers: c.header() after the handler rebuilds the response from its body,
+    // which turns a string body into a stream that is then pumped chunk by chunk (issue 16's profile).
+    c.res.headers.set('Cache-Control', 'no-store');
   };
   app.use(`${PORTAL_API}/*`, noStore);
   app.use(`${DEVICE_API}/*`, noStore);
