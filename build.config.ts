@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import {
   AGENT_LICENSE,
   PROJECT_LICENSE,
@@ -34,27 +34,6 @@ const common: BuildOptions = {
 };
 
 /**
- * undici carries its HTTP parser (llhttp) twice, as WebAssembly with and without SIMD, and falls back
- * to the plain one when SIMD is off (`UNDICI_NO_WASM_SIMD=1`, and on ppc64). The agent makes a handful
- * of requests per run, so it takes the plain parser always: the SIMD copy (72 kB) stays out of the
- * bundle, and the switch is set at build time so undici never asks for it.
- */
-const plainLlhttp: Plugin = {
-  name: 'plain-llhttp',
-  setup(b) {
-    b.onResolve({ filter: /llhttp_simd-wasm\.js$/ }, (args) => ({
-      path: args.path,
-      namespace: 'plain-llhttp',
-    }));
-    b.onLoad({ filter: /.*/, namespace: 'plain-llhttp' }, () => ({
-      contents:
-        "throw new Error('The agent bundle has no SIMD HTTP parser; it runs with UNDICI_NO_WASM_SIMD=1.');",
-      loader: 'js',
-    }));
-  },
-};
-
-/**
  * The agent's own build (also used by `npm run bench` and the notices to see what it is made of).
  * Code splitting: dist/mylic.mjs is the launcher (agent/main.ts, answers `--version` itself), it
  * imports the CLI (agent/cli.ts) and that imports the one command asked for (agent/commands/*.ts);
@@ -71,10 +50,7 @@ export const agentBuild: BuildOptions = {
   chunkNames: 'agent/[name]-[hash]',
   minify: true,
   // The agent needs X.509 and CSRs from node-forge, not all of it (about 120 kB less).
-  // Likewise undici: an Agent and its request method, not fetch, WebSocket and the rest.
-  alias: { 'node-forge': './certs/forge-agent.cjs', undici: './agent/undici-agent.cjs' },
-  define: { ...common.define, 'process.env.UNDICI_NO_WASM_SIMD': '"1"' },
-  plugins: [plainLlhttp],
+  alias: { 'node-forge': './certs/forge-agent.cjs' },
   metafile: true,
   banner: {
     js: `/*! mylic agent ${pkg.version}: ${AGENT_LICENSE} as a whole (COPYING); our source ${PROJECT_LICENSE} (LICENSE); bundled packages: THIRD-PARTY-NOTICES.txt */\nimport { createRequire as __mylicRequire } from 'node:module'; const require = __mylicRequire(import.meta.url);`,

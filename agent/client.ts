@@ -1,4 +1,5 @@
-import { Agent } from 'undici';
+import type { IncomingMessage } from 'node:http';
+import { Agent, request } from 'node:https';
 import * as z from 'zod';
 import { MylicError, isErrorCode } from '../protocol/errors.js';
 import {
@@ -12,9 +13,10 @@ import {
 import { MAX_DOCUMENT_BYTES } from '../protocol/documents/index.js';
 
 /**
- * The agent's HTTPS client to the portal: undici (in the bundle only the parts it uses, see
- * undici-agent.cjs), trusting only the CA the device was given (no
- * system roots), with timeouts, and every answer parsed by its schema.
+ * The agent's HTTPS client to the portal: node:https with an Agent of its own that trusts only the CA
+ * the device was given (`ca` replaces the system roots), keeps its connection for the next request of
+ * the same run, bounds every request by timeouts, and parses every answer by its schema. (It was
+ * undici's Agent until issue 17: the same TLS from node's own `tls`, without 220 kB in the bundle.)
  */
 const ErrorBody = z.object({
   error: z.object({
@@ -43,29 +45,22 @@ export interface ClientOptions {
 }
 
 export class PortalClient {
-  private readonly dispatcher: Agent;
+  private readonly agent: Agent;
   private readonly base: URL;
+  /** How long a connection attempt, the wait for the answer or a pause in its body may last. */
+  private readonly timeoutMs: number;
 
   constructor(readonly opts: ClientOptions) {
     this.base = new URL(opts.portalUrl);
-    const timeout = opts.timeoutMs ?? 10_000;
-    this.dispatcher = new Agent({
-      connect: { ca: opts.caPem, timeout },
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-    });
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.agent = new Agent({ ca: opts.caPem, keepAlive: true, maxSockets: 1 });
   }
-
-  private destroyed = false;
 
   async close() {
-    if (!this.destroyed) await this.dispatcher.close();
+    this.agent.destroy();
   }
 
-  /**
-   * One request. `deadlineMs` bounds the whole exchange (connect, TLS, headers and body): undici's own
-   * timeouts are per phase and coarse (its connect timer fires up to a second late).
-   */
+  /** One request. `deadlineMs` bounds the whole exchange (connect, TLS, headers and body). */
   private async send(
     method: 'GET' | 'POST',
     path: string,
@@ -81,48 +76,25 @@ export class PortalClient {
       headers['content-type'] = XML_CONTENT_TYPE;
       body = init.xml;
     }
-    const exchange = (async () => {
-      const url = new URL(path, this.base);
-      const res = await this.dispatcher.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method,
-        headers,
-        body,
-      });
-      return { res, bytes: await readLimited(res.body, MAX_DOCUMENT_BYTES) };
-    })();
+    const url = new URL(path, this.base);
     // biome-ignore lint/suspicious/noImplicitAnyLet: typed by its assignment in the try block
     let res;
     let bytes: Buffer;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      if (init.deadlineMs === undefined) ({ res, bytes } = await exchange);
-      else {
-        // undici does not abort a connection attempt through a signal; the deadline destroys the
-        // dispatcher instead (this client is then used up, as a check's client is).
-        const deadline = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            exchange.catch(() => undefined);
-            this.destroyed = true;
-            void this.dispatcher.destroy().catch(() => undefined);
-            reject(
-              new MylicError(
-                'PORTAL_UNREACHABLE',
-                `The portal ${this.base.host} did not answer within ${init.deadlineMs} ms.`,
-              ),
-            );
-          }, init.deadlineMs);
-        });
-        ({ res, bytes } = await Promise.race([exchange, deadline]));
-      }
+      ({ res, bytes } = await exchange(
+        this.agent,
+        url,
+        method,
+        headers,
+        body,
+        this.timeoutMs,
+        init.deadlineMs,
+      ));
     } catch (e) {
       if (e instanceof MylicError) throw e;
       throw networkError(e, this.base);
-    } finally {
-      clearTimeout(timer);
     }
-    if (res.statusCode >= 400) {
+    if ((res.statusCode ?? 0) >= 400) {
       // biome-ignore lint/suspicious/noImplicitAnyLet: typed by its assignment in the try block
       let parsed;
       try {
@@ -220,15 +192,82 @@ function strictUtf8(bytes: Uint8Array): string | null {
   }
 }
 
-async function readLimited(body: AsyncIterable<Uint8Array>, max: number): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > max) throw new MylicError('PORTAL_PROTOCOL', 'The portal answer is too large.');
-    chunks.push(chunk);
+/** Thrown (and mapped by networkError) when a phase of a request outlasts the client's timeout. */
+class PhaseTimeout extends Error {
+  readonly code = 'MYLIC_PHASE_TIMEOUT';
+  constructor(readonly connected: boolean) {
+    super('timeout');
   }
-  return Buffer.concat(chunks);
+}
+
+/**
+ * One request and its answer read whole (at most MAX_DOCUMENT_BYTES). `timeoutMs` bounds each phase
+ * (connecting with TLS, waiting for the answer, each pause in its body); `deadlineMs`, when given,
+ * bounds the whole exchange and destroys the request when it passes.
+ */
+function exchange(
+  agent: Agent,
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  timeoutMs: number,
+  deadlineMs: number | undefined,
+): Promise<{ res: IncomingMessage; bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    // A deadline no longer than the phase timeout is the one that speaks.
+    const phase = deadlineMs !== undefined && deadlineMs <= timeoutMs ? undefined : timeoutMs;
+    const req = request(url, { agent, method, headers, timeout: phase });
+    let connected = false;
+    let settled = false;
+    let deadline: NodeJS.Timeout | undefined;
+    const fail = (e: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      req.destroy();
+      reject(e);
+    };
+    if (deadlineMs !== undefined)
+      deadline = setTimeout(
+        () =>
+          fail(
+            new MylicError(
+              'PORTAL_UNREACHABLE',
+              `The portal ${url.host} did not answer within ${deadlineMs} ms.`,
+            ),
+          ),
+        deadlineMs,
+      );
+    req.on('socket', (socket) => {
+      if (req.reusedSocket) connected = true;
+      else socket.once('secureConnect', () => (connected = true));
+    });
+    req.on('timeout', () => fail(new PhaseTimeout(connected)));
+    req.on('error', fail);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.byteLength;
+        if (size > MAX_DOCUMENT_BYTES)
+          fail(new MylicError('PORTAL_PROTOCOL', 'The portal answer is too large.'));
+        else chunks.push(chunk);
+      });
+      res.on('error', fail);
+      res.on('close', () => {
+        if (!res.complete) fail(new Error('the portal closed the connection mid-answer'));
+      });
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        resolve({ res, bytes: Buffer.concat(chunks) });
+      });
+    });
+    req.end(body);
+  });
 }
 
 function networkError(e: unknown, base: URL): MylicError {
@@ -239,9 +278,11 @@ function networkError(e: unknown, base: URL): MylicError {
       'PORTAL_TLS',
       `The portal ${base.host} showed a certificate the device does not trust (${code}).`,
     );
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new MylicError('PORTAL_UNREACHABLE', `Connecting to ${base.host} timed out.`);
-  }
+  if (e instanceof PhaseTimeout)
+    return new MylicError(
+      'PORTAL_UNREACHABLE',
+      e.connected ? `The portal ${base.host} stopped answering.` : `Connecting to ${base.host} timed out.`,
+    );
   return new MylicError(
     'PORTAL_UNREACHABLE',
     `The portal ${base.host} cannot be reached (${code || err.message}).`,

@@ -15,7 +15,8 @@ export async function withClient<T>(
   state: DeviceState,
   fn: (client: PortalClient) => Promise<T>,
 ): Promise<T> {
-  // Imported here, not at the top: the local commands open the device without loading undici.
+  // Imported here, not at the top: the local commands open the device without loading the HTTPS client
+  // and the protocol schemas it parses answers with.
   const { PortalClient } = await import('../client.js');
   const client = new PortalClient({
     portalUrl: state.config.portalUrl,

@@ -54,10 +54,13 @@ describe('the packed agent installs and runs', () => {
     const sbom = JSON.parse(readFileSync(join(pkgDir, 'dist', 'mylic.cdx.json'), 'utf8'));
     expect(sbom.bomFormat).toBe('CycloneDX');
     const names = sbom.components.map((c: { name: string }) => c.name);
-    expect(names).toEqual(expect.arrayContaining(['undici', 'zod', 'ntp-time-sync']));
-    // The SBOM is the agent's, not the project's: the bridge's packages are not in the bundle.
+    expect(names).toEqual(expect.arrayContaining(['node-forge', 'zod', 'ntp-time-sync']));
+    // The SBOM is the agent's, not the project's: the bridge's packages are not in the bundle, nor
+    // undici and Hono (the agent's HTTPS client is node:https, its device page node:http).
     expect(names).not.toContain('better-sqlite3');
     expect(names).not.toContain('nodemailer');
+    expect(names).not.toContain('undici');
+    expect(names).not.toContain('hono');
   });
 
   it('runs `mylic --version --json`, `device init` and `status --json` from the install', async () => {
