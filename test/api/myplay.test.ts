@@ -13,9 +13,10 @@ import {
   setPlayRma,
 } from '../../bridge/core/play/index.js';
 import { openLicenseFile } from '../../protocol/documents/index.js';
+import { MylicError } from '../../protocol/errors.js';
 import { call } from '../support/api-client.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
-import { openPlayBeside, tableCounts } from '../support/play.js';
+import { openPlayBeside, type TableCounts, tableCounts } from '../support/play.js';
 import { tempDir } from '../support/tmp.js';
 import {
   addFixtureDevice,
@@ -35,7 +36,7 @@ let live: TestCore;
 let play: Awaited<ReturnType<typeof openPlayBeside>>;
 let ann: Tenant;
 let bob: Tenant;
-let liveBefore: Record<string, number>;
+let liveBefore: TableCounts;
 /** The promise fails with this MylicError code. */
 const expectCode = (p: Promise<unknown>, code: string) => expect(p).rejects.toMatchObject({ code });
 const as = (t: Tenant): Actor => ({ userId: t.user.id, companyId: t.companyId, projectId: t.projectId });
@@ -148,7 +149,7 @@ describe('activation keys with the prefix PLAY- (seed L338)', () => {
       projectId: bob.projectId,
     });
     expect(res.status).toBe(409);
-    expect((await res.json()).error.code).toBe('PLAY_KEY_NOT_LIVE');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PLAY_KEY_NOT_LIVE');
     await expectCode(redeemKey(live.core, as(bob), { key: key.key.toLowerCase() }), 'PLAY_KEY_NOT_LIVE');
     // In the sandbox, the key works like any own key.
     const r = await redeemKey(play.core, as(bob), { key: key.key });
@@ -287,10 +288,11 @@ describe('downloads and invalidation (seed L342, L344)', () => {
   it('"Won\'t be possible here, because this is hardware related and can\'t be simulated": an invalidation is refused with PLAY_NO_INVALIDATION', async () => {
     await expectCode(acceptInvalidation(play.core, as(bob), '<mylic-document/>'), 'PLAY_NO_INVALIDATION');
     // The live portal reads the document (and refuses this one for what it is, not for the sandbox).
-    const e = await acceptInvalidation(live.core, as(bob), '<mylic-document/>').catch(
-      (x: { code: string }) => x,
+    const e: unknown = await acceptInvalidation(live.core, as(bob), '<mylic-document/>').catch(
+      (x: unknown) => x,
     );
-    expect(e.code).not.toBe('PLAY_NO_INVALIDATION');
+    expect(e).toBeInstanceOf(MylicError);
+    expect((e as MylicError).code).not.toBe('PLAY_NO_INVALIDATION');
   });
 });
 

@@ -6,7 +6,7 @@ import { MESSAGES } from '../../bridge/web/i18n.js';
 import { csrfFor, SESSION_COOKIE } from '../../bridge/web/web-session.js';
 import { BRIDGE, runCli } from '../support/cli.js';
 import { makeTestCore, type TestCore } from '../support/core.js';
-import { tableCounts } from '../support/play.js';
+import { type TableCounts, tableCounts } from '../support/play.js';
 import { tempDir } from '../support/tmp.js';
 import { addFixtureDevice, GW_TYPE, makeTenant, type Tenant } from '../bridge/fixtures.js';
 import { openSqliteStore } from '../../bridge/db/sqlite/sqlite-store.js';
@@ -24,7 +24,7 @@ let liveServer: Server;
 let sandbox: Server;
 type Server = Awaited<ReturnType<typeof startServer>>;
 let dispatcher: Agent;
-let liveBefore: Record<string, number>;
+let liveBefore: TableCounts;
 
 const env = () => ({
   MYLIC_DATA: root.dir,

@@ -25,21 +25,24 @@ export async function openPlayBeside(dir: string, liveFile = `${dir}/test.sqlite
 }
 
 /** Rows per table: what a copy or a sync must leave unchanged in the live database. */
-export async function tableCounts(core: Core): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of [
-    'users',
-    'companies',
-    'memberships',
-    'projects',
-    'balances',
-    'ledger_entries',
-    'devices',
-    'device_projects',
-    'licenses',
-    'activation_keys',
-    'history',
-  ] as const) {
+export type TableCounts = Record<(typeof TABLES)[number], number>;
+const TABLES = [
+  'users',
+  'companies',
+  'memberships',
+  'projects',
+  'balances',
+  'ledger_entries',
+  'devices',
+  'device_projects',
+  'licenses',
+  'activation_keys',
+  'history',
+] as const;
+
+export async function tableCounts(core: Core): Promise<TableCounts> {
+  const out = {} as TableCounts;
+  for (const table of TABLES) {
     const r = await core.store.db
       .selectFrom(table)
       .select((eb) => eb.fn.countAll<number>().as('n'))
