@@ -2,14 +2,16 @@
 // The `pretest` step of `npm test`: makes sure the programs the tests use for real are on this machine.
 // Chromium (the device page test, test/support/browser.ts: MYLIC_CHROMIUM or /usr/bin/chromium),
 // chronyd and dnsmasq (test/agent/daemons.test.ts: PATH, /usr/sbin, /usr/bin, /sbin) and curl (the API
-// tour, test/e2e/readme-tour.test.ts). They are Debian packages; .ci/install-system.sh installs them.
+// tour, test/e2e/readme-tour.test.ts) and PostgreSQL's server (the two-store suites start their own cluster,
+// test/support/postgres.ts: MYLIC_PG_BIN or /usr/lib/postgresql/<major>/bin). They are Debian packages;
+// .ci/install-system.sh installs them.
 //
 // When all are there it prints nothing and returns at once. When one is missing it runs
 // .ci/install-system.sh itself if it may install (running as root, or `sudo -n` works); otherwise it
 // stops at once, naming the one command to run. `--dry-run` says what it would do and installs nothing.
 // Plain JavaScript so that node runs it without a build step; test/unit/test-setup.test.ts tests it.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readdirSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +20,9 @@ export const INSTALL_COMMAND = `sudo ${INSTALL_SCRIPT}`;
 /** Where daemons.test.ts looks besides PATH (sbin is often not on a user's PATH). */
 export const SYSTEM_DIRS = ['/usr/sbin', '/usr/bin', '/sbin'];
 const DAEMONS_AND_TOOLS = ['chronyd', 'dnsmasq', 'curl'];
+/** Where Debian puts PostgreSQL's server binaries, one folder per major version. */
+export const POSTGRES_ROOT = '/usr/lib/postgresql';
+const POSTGRES_SERVER = ['initdb', 'pg_ctl', 'postgres'];
 
 const isExecutable = (file) => {
   try {
@@ -30,17 +35,34 @@ const isExecutable = (file) => {
 
 /**
  * The binaries the tests need that are not here, as the tests look for them.
- * @param {{ PATH?: string, MYLIC_CHROMIUM?: string }} env
+ * @param {{ PATH?: string, MYLIC_CHROMIUM?: string, MYLIC_PG_BIN?: string }} env
  * @param {string[]} systemDirs
+ * @param {string} postgresRoot
  * @returns {string[]}
  */
-export function missingBinaries(env = process.env, systemDirs = SYSTEM_DIRS) {
+export function missingBinaries(env = process.env, systemDirs = SYSTEM_DIRS, postgresRoot = POSTGRES_ROOT) {
   const dirs = [...(env.PATH ?? '').split(delimiter), ...systemDirs].filter((d) => d !== '');
   const missing = [];
   if (!isExecutable(env.MYLIC_CHROMIUM ?? '/usr/bin/chromium')) missing.push('chromium');
   for (const name of DAEMONS_AND_TOOLS)
     if (!dirs.some((d) => isExecutable(join(d, name)))) missing.push(name);
+  if (!hasPostgresServer(env, postgresRoot)) missing.push('postgresql');
   return missing;
+}
+
+/** initdb, pg_ctl and postgres in MYLIC_PG_BIN, or in one /usr/lib/postgresql/<major>/bin. */
+function hasPostgresServer(env, postgresRoot) {
+  let dirs = [];
+  if (env.MYLIC_PG_BIN) dirs = [env.MYLIC_PG_BIN];
+  else
+    try {
+      dirs = readdirSync(postgresRoot)
+        .filter((v) => /^\d+$/.test(v))
+        .map((v) => join(postgresRoot, v, 'bin'));
+    } catch {
+      dirs = [];
+    }
+  return dirs.some((d) => POSTGRES_SERVER.every((f) => isExecutable(join(d, f))));
 }
 
 /**

@@ -15,6 +15,8 @@ import { tempDir } from '../support/tmp.js';
 let root: { dir: string; cleanup: () => Promise<void> };
 let empty: string;
 let full: string;
+/** A PostgreSQL root like /usr/lib/postgresql with one major version's server binaries. */
+let pgRoot: string;
 
 beforeAll(async () => {
   root = await tempDir('mylic-test-setup-');
@@ -26,31 +28,52 @@ beforeAll(async () => {
     await writeFile(join(full, name), '#!/bin/sh\n');
     await chmod(join(full, name), 0o755);
   }
+  pgRoot = join(root.dir, 'postgresql');
+  await mkdir(join(pgRoot, '15', 'bin'), { recursive: true });
+  for (const name of ['initdb', 'pg_ctl', 'postgres']) {
+    await writeFile(join(pgRoot, '15', 'bin', name), '#!/bin/sh\n');
+    await chmod(join(pgRoot, '15', 'bin', name), 0o755);
+  }
 });
 afterAll(async () => {
   await root?.cleanup();
 });
 
 describe('missingBinaries', () => {
-  it('reports all four when PATH and the system folders have none of them', () => {
-    expect(missingBinaries({ PATH: empty, MYLIC_CHROMIUM: join(empty, 'chromium') }, [])).toEqual([
+  it('reports all five when PATH, the system folders and the PostgreSQL folder have none of them', () => {
+    expect(missingBinaries({ PATH: empty, MYLIC_CHROMIUM: join(empty, 'chromium') }, [], empty)).toEqual([
       'chromium',
       'chronyd',
       'dnsmasq',
       'curl',
+      'postgresql',
     ]);
   });
 
+  it("finds PostgreSQL's server in <root>/<major>/bin or in MYLIC_PG_BIN, and not when a binary is missing", async () => {
+    const env = { PATH: full, MYLIC_CHROMIUM: join(full, 'chromium') };
+    expect(missingBinaries(env, [], pgRoot)).toEqual([]);
+    expect(missingBinaries({ ...env, MYLIC_PG_BIN: join(pgRoot, '15', 'bin') }, [], empty)).toEqual([]);
+    expect(missingBinaries({ ...env, MYLIC_PG_BIN: full }, [], pgRoot)).toEqual(['postgresql']);
+    const clientOnly = join(root.dir, 'client-only');
+    await mkdir(join(clientOnly, '15', 'bin'), { recursive: true });
+    await writeFile(join(clientOnly, '15', 'bin', 'psql'), '#!/bin/sh\n');
+    await chmod(join(clientOnly, '15', 'bin', 'psql'), 0o755);
+    expect(missingBinaries(env, [], clientOnly)).toEqual(['postgresql']);
+  });
+
   it('finds them on PATH, or in the system folders the daemons test also searches (sbin is often not on PATH)', () => {
-    expect(missingBinaries({ PATH: full, MYLIC_CHROMIUM: join(full, 'chromium') }, [])).toEqual([]);
-    expect(missingBinaries({ PATH: empty, MYLIC_CHROMIUM: join(full, 'chromium') }, [full])).toEqual([]);
+    expect(missingBinaries({ PATH: full, MYLIC_CHROMIUM: join(full, 'chromium') }, [], pgRoot)).toEqual([]);
+    expect(missingBinaries({ PATH: empty, MYLIC_CHROMIUM: join(full, 'chromium') }, [full], pgRoot)).toEqual(
+      [],
+    );
   });
 
   it('does not take a file that is not executable', async () => {
     const plain = join(root.dir, 'plain');
     await mkdir(plain);
     await writeFile(join(plain, 'curl'), '');
-    expect(missingBinaries({ PATH: plain, MYLIC_CHROMIUM: join(full, 'chromium') }, [])).toEqual([
+    expect(missingBinaries({ PATH: plain, MYLIC_CHROMIUM: join(full, 'chromium') }, [], pgRoot)).toEqual([
       'chronyd',
       'dnsmasq',
       'curl',
@@ -99,7 +122,12 @@ describe('the script', () => {
     const t0 = Date.now();
     const run = spawnSync(process.execPath, [script], {
       encoding: 'utf8',
-      env: { ...process.env, PATH: `${full}:${process.env.PATH}`, MYLIC_CHROMIUM: join(full, 'chromium') },
+      env: {
+        ...process.env,
+        PATH: `${full}:${process.env.PATH}`,
+        MYLIC_CHROMIUM: join(full, 'chromium'),
+        MYLIC_PG_BIN: join(pgRoot, '15', 'bin'),
+      },
     });
     expect([run.status, run.stdout, run.stderr]).toEqual([0, '', '']);
     expect(Date.now() - t0).toBeLessThan(1000);
