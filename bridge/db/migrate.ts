@@ -18,6 +18,7 @@ import * as m015 from './migrations/015-legacy-import.js';
 import * as m016 from './migrations/016-user-rights-per-company.js';
 import * as m017 from './migrations/017-project-tombstones.js';
 import * as m018 from './migrations/018-shared-process-state.js';
+import * as m022 from './migrations/022-device-search-tenant-key.js';
 
 /** Migrations are compiled in (the bridge is bundled), listed here in order. */
 function provider(dialect: DialectName): MigrationProvider {
@@ -40,6 +41,7 @@ function provider(dialect: DialectName): MigrationProvider {
     '016-user-rights-per-company': { up: (db) => m016.up(db, dialect) },
     '017-project-tombstones': { up: (db) => m017.up(db, dialect) },
     '018-shared-process-state': { up: (db) => m018.up(db, dialect) },
+    '022-device-search-tenant-key': { up: (db) => m022.up(db, dialect) },
   };
   return { getMigrations: async () => list };
 }

@@ -449,6 +449,18 @@ describe('the two ways of the device search', () => {
     );
     // FTS5 answers the LIKE from its trigram index (idxStr L…), then each placement by its key.
     expect(viaIndex).toMatch(/SCAN s VIRTUAL TABLE INDEX 0:L/);
+    // Within one company, FTS5 also bounds the row ids (>, <: company_id * 2^31 + device_id), so it reads
+    // only that company's part of each trigram's posting list (migration 022).
+    const inTenant = await plan(
+      indexQuery(
+        tc.core.store.db,
+        { companyId: a.companyId, external: [] },
+        m.indexPatterns[0]!,
+        m,
+        a.companyId,
+      ).limit(51),
+    );
+    expect(inTenant).toMatch(/SCAN s VIRTUAL TABLE INDEX 0:L0></);
     expect(viaIndex).toMatch(
       /SEARCH dp USING INDEX sqlite_autoindex_device_projects_1 \(device_id=\? AND company_id=\?\)/,
     );

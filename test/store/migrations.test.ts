@@ -64,8 +64,13 @@ describe.each(STORES)('the migrations on %s', (kind) => {
     const step = async (name: string) => {
       const at = await emptyDb();
       await migrateUpTo(at, dialect, name);
-      const before = await schemaOf(at);
-      expect(before, `${name} is an earlier version`).not.toEqual(latest);
+      // At an earlier version by the migrator's own record (a data-only migration such as 022 leaves
+      // the tables as they are, so the schema alone cannot tell).
+      const done = await at.selectFrom('kysely_migration').select('name').orderBy('name').execute();
+      expect(
+        done.map((r) => r.name),
+        `${name} is an earlier version`,
+      ).toEqual(names.slice(0, names.indexOf(name) + 1));
       await migrateToLatest(at, dialect);
       expect(await schemaOf(at), `from ${name}`).toEqual(latest);
     };

@@ -6,6 +6,7 @@ import {
   deviceMatch,
   devicePredicate,
   indexCandidates,
+  scopeCompanies,
   inScope,
   scopeAtMost,
   searchTuning,
@@ -86,6 +87,7 @@ export async function listDevicesKeyset(
   const small = await scopeAtMost(tx, s, searchTuning.scanLimit);
   const m = filter ? deviceMatch(filter) : null;
   const dir = desc ? 'desc' : 'asc';
+  const companies = m && !small ? await scopeCompanies(tx, s) : [];
   const placements = () => {
     let q = tx
       .selectFrom('device_projects as dp')
@@ -93,7 +95,7 @@ export async function listDevicesKeyset(
       .where(inScope(s));
     if (m) {
       q = q.where(devicePredicate(m));
-      if (!small) q = q.where('dp.device_id', 'in', indexCandidates(tx, m));
+      if (!small) q = q.where('dp.device_id', 'in', indexCandidates(tx, m, companies));
     }
     return q;
   };

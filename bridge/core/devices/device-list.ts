@@ -8,6 +8,7 @@ import {
   deviceMatch,
   devicePredicate,
   indexCandidates,
+  scopeCompanies,
   inScope,
   scopeAtMost,
   searchTuning,
@@ -171,7 +172,7 @@ export async function listDevices(core: Core, actor: Actor, q: ListQuery) {
       .where(inScope(s))
       .where(devicePredicate(m));
     if (!(await scopeAtMost(tx, s, searchTuning.scanLimit)))
-      base = base.where('dp.device_id', 'in', indexCandidates(tx, m));
+      base = base.where('dp.device_id', 'in', indexCandidates(tx, m, await scopeCompanies(tx, s)));
     total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     keys = await base
       .select(['dp.device_id', 'dp.company_id'])

@@ -12,15 +12,22 @@ import type { Tx } from '../../db/store.js';
  * lower() knows no other letters, see asciiLower). `%` and `_` are plain characters.
  *
  * The index holds the lower-case name, comment and hardware id of each placement. Its rows are written
- * here only, by key (`rowid` = device_id * 2^31 + company_id), whenever a placement is created, changes
- * its name or comment, or goes. It is only ever a pre-filter: every hit is checked with `devicePredicate`
+ * here only, by key (`rowid` = company_id * 2^31 + device_id, migration 022), whenever a placement is
+ * created, changes its name or comment, or goes. The company comes first so that a company's rows are one
+ * range of row ids: a search reads only its tenants' ranges of each trigram's posting list (tenantRange). It is only ever a pre-filter: every hit is checked with `devicePredicate`
  * against the device's placements in the scope (joined by device), so a stale row (e.g. left behind
  * when a company join moves a placement to another company, and so to another key) costs a little
  * time and never shows a wrong device.
  */
 
 export const searchRowId = (deviceId: number, companyId: number): bigint =>
-  (BigInt(deviceId) << 31n) + BigInt(companyId);
+  (BigInt(companyId) << 31n) + BigInt(deviceId);
+
+/** The row ids of one company's placements in the index: [first, last]. */
+export const tenantRange = (companyId: number): [bigint, bigint] => [
+  BigInt(companyId) << 31n,
+  (BigInt(companyId) << 31n) + 2147483647n,
+];
 
 /** (Re)writes the index row of a placement from the stored data. */
 export async function indexPlacement(tx: Tx, deviceId: number, companyId: number): Promise<void> {
@@ -156,13 +163,38 @@ export const scopeAtMost = async (tx: Tx, s: Scope, limit: number) =>
   (await scopeCount(tx, s, limit)) <= limit;
 
 /**
- * The devices whose index rows match (each pattern answered by the trigram index, united): a
- * pre-filter for `dp.device_id in (…)`, always followed by `devicePredicate`.
+ * The companies whose placements a scope can hold: the selected company and the owners of the projects
+ * granted to it, or the owner of the one project. Each is a range of the index (tenantRange).
  */
-export function indexCandidates(tx: Tx, m: DeviceMatch) {
-  const [first, ...rest] = m.indexPatterns;
-  let q = tx.selectFrom('device_search').select('device_id').where('terms', 'like', first!);
-  for (const p of rest)
-    q = q.union(tx.selectFrom('device_search').select('device_id').where('terms', 'like', p));
+export async function scopeCompanies(tx: Tx, s: Scope): Promise<number[]> {
+  const one = s.projectId !== undefined && s.projectId !== null;
+  const projects = one ? [s.projectId as number] : s.external;
+  const owners = projects.length
+    ? (await tx.selectFrom('projects').select('company_id').where('id', 'in', projects).execute()).map(
+        (r) => r.company_id,
+      )
+    : [];
+  return [...new Set([...(one ? [] : [s.companyId]), ...owners])];
+}
+
+/**
+ * The devices whose index rows match in the scope's companies (each pattern answered by the trigram
+ * index within one company's range of row ids, united): a pre-filter for `dp.device_id in (…)`, always
+ * followed by `devicePredicate`.
+ */
+export function indexCandidates(tx: Tx, m: DeviceMatch, companies: readonly number[]) {
+  const parts = (companies.length ? companies : [0]).flatMap((c) => {
+    const [first, last] = tenantRange(c);
+    return m.indexPatterns.map((p) =>
+      tx
+        .selectFrom('device_search')
+        .select('device_id')
+        .where('terms', 'like', p)
+        .where('rowid', '>=', first)
+        .where('rowid', '<=', last),
+    );
+  });
+  let q = parts[0]!;
+  for (const p of parts.slice(1)) q = q.union(p);
   return q;
 }

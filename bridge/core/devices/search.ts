@@ -13,7 +13,9 @@ import {
   devicePredicate,
   inScope,
   scopeAtMost,
+  scopeCompanies,
   searchTuning,
+  tenantRange,
   type Scope,
 } from './device-search-index.js';
 
@@ -74,25 +76,38 @@ export async function searchDeviceKeys(
 
   const rows: { device_id: number; company_id: number }[] = [];
   let full = false;
-  for (const pattern of m.indexPatterns) {
-    const hits = await indexQuery(tx, s, pattern, m).limit(limit).execute();
-    if (hits.length >= limit) full = true;
-    rows.push(...hits);
-  }
+  for (const companyId of await scopeCompanies(tx, s))
+    for (const pattern of m.indexPatterns) {
+      const hits = await indexQuery(tx, s, pattern, m, companyId).limit(limit).execute();
+      if (hits.length >= limit) full = true;
+      rows.push(...hits);
+    }
   const out = cut(rows);
   return { ...out, truncated: out.truncated || full, path: 'index' };
 }
 
-/** The trigram-index query: exported so the benchmark and tests can EXPLAIN it. */
-export function indexQuery(tx: Tx, s: Scope, pattern: string, m: ReturnType<typeof deviceMatch>) {
-  return tx
+/**
+ * The trigram-index query within one company's range of the index (its placements; tenantRange), or
+ * over the whole index when no company is named: exported so the benchmark and tests can EXPLAIN it.
+ */
+export function indexQuery(
+  tx: Tx,
+  s: Scope,
+  pattern: string,
+  m: ReturnType<typeof deviceMatch>,
+  companyId?: number,
+) {
+  let q = tx
     .selectFrom('device_search as s')
     .innerJoin('device_projects as dp', 'dp.device_id', 's.device_id')
     .innerJoin('devices as d', 'd.id', 'dp.device_id')
     .select(['dp.device_id', 'dp.company_id'])
-    .where('s.terms', 'like', pattern)
-    .where(inScope(s))
-    .where(devicePredicate(m));
+    .where('s.terms', 'like', pattern);
+  if (companyId !== undefined) {
+    const [first, last] = tenantRange(companyId);
+    q = q.where('s.rowid', '>=', first).where('s.rowid', '<=', last).where('dp.company_id', '=', companyId);
+  }
+  return q.where(inScope(s)).where(devicePredicate(m));
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
