@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Database, Device } from '../../db/schema.js';
+import type { Tx } from '../../db/store.js';
 import { type Core, isoNow } from '../context.js';
 import { assertPlay } from './play-mode.js';
 
@@ -39,37 +40,27 @@ export async function syncDevicesFromLive(play: Core, live: Kysely<Database>): P
     if (!rows.length) break;
     after = rows[rows.length - 1]!.id;
     result.seen += rows.length;
+    // Read first; a write transaction only for a page with something new (the sandbox's writers wait
+    // for none otherwise). The write judges again what it reads, so two syncs at once add a device once.
+    const changes = (tx: Tx) => pending(tx, rows);
+    if (!(await changes(play.store.db)).length) continue;
     await play.store.write(async (tx) => {
-      const known = new Map(
-        (
-          await tx
-            .selectFrom('devices')
-            .select(['id', 'hardware_id', 'cert_pem'])
-            .where(
-              'hardware_id',
-              'in',
-              rows.map((r) => r.hardware_id),
-            )
-            .execute()
-        ).map((d) => [d.hardware_id, d]),
-      );
-      for (const r of rows) {
-        const mine = known.get(r.hardware_id);
-        if (!mine) {
+      for (const c of await changes(tx)) {
+        if (c.kind === 'new') {
           await tx
             .insertInto('devices')
             .values({
-              hardware_id: r.hardware_id,
-              device_type: r.device_type,
-              cert_pem: r.cert_pem,
+              hardware_id: c.row.hardware_id,
+              device_type: c.row.device_type,
+              cert_pem: c.row.cert_pem,
               invalidation_counter: 0,
-              created_at: r.created_at,
-              shipped_on: r.shipped_on,
+              created_at: c.row.created_at,
+              shipped_on: c.row.shipped_on,
             })
             .execute();
           result.added++;
-        } else if (r.cert_pem !== null && newer(r.cert_pem, mine.cert_pem)) {
-          await tx.updateTable('devices').set({ cert_pem: r.cert_pem }).where('id', '=', mine.id).execute();
+        } else {
+          await tx.updateTable('devices').set({ cert_pem: c.row.cert_pem }).where('id', '=', c.id).execute();
           result.certificates++;
         }
       }
@@ -77,6 +68,37 @@ export async function syncDevicesFromLive(play: Core, live: Kysely<Database>): P
     if (rows.length < PAGE) break;
   }
   return result;
+}
+
+type LiveDevice = Pick<
+  Device,
+  'id' | 'hardware_id' | 'device_type' | 'cert_pem' | 'created_at' | 'shipped_on'
+>;
+type Change = { kind: 'new'; row: LiveDevice } | { kind: 'certificate'; id: number; row: LiveDevice };
+
+/** What a page of live devices changes in the sandbox: devices it lacks, certificates newer than its own. */
+async function pending(tx: Tx, rows: readonly LiveDevice[]): Promise<Change[]> {
+  const known = new Map(
+    (
+      await tx
+        .selectFrom('devices')
+        .select(['id', 'hardware_id', 'cert_pem'])
+        .where(
+          'hardware_id',
+          'in',
+          rows.map((r) => r.hardware_id),
+        )
+        .execute()
+    ).map((d) => [d.hardware_id, d]),
+  );
+  const out: Change[] = [];
+  for (const row of rows) {
+    const mine = known.get(row.hardware_id);
+    if (!mine) out.push({ kind: 'new', row });
+    else if (row.cert_pem !== null && newer(row.cert_pem, mine.cert_pem))
+      out.push({ kind: 'certificate', id: mine.id, row });
+  }
+  return out;
 }
 
 /** Whether the live certificate is newer than the sandbox's (issued later), or the sandbox has none. */
