@@ -29,6 +29,7 @@ import {
 import { loadLegacyExport } from './core/legacy/index.js';
 import { main as serveBridge } from './server.js';
 import { DB_USAGE, dbCommand, isDbCommand } from './ops/db-commands.js';
+import { dbCopy } from './db-copy.js';
 import { main as servePlay, openPlay, syncPlayFromLive } from './play-server.js';
 import { playCopyInfo } from './core/play/index.js';
 
@@ -41,6 +42,8 @@ const USAGE = `usage: mylic-bridge <command> [options] [--json]
   serve [--workers N]                                 start the HTTPS bridge (PORT, HOST, MYLIC_DATA); N processes
                                                       sharing the port (PostgreSQL; default one per core; SQLite: 1)
 ${DB_USAGE}
+  db copy --to postgres://…                           copy this SQLite portal into an empty PostgreSQL database,
+                                                      then check row counts and conservation (README "Growing")
   serve --sandbox                                     start myplay, the sandbox portal (MYLIC_PLAY_PORT, 8444), on a
                                                       copy of the live database (MYLIC_PLAY_SQLITE; made when missing)
   sandbox sync                                        bring the live device table into myplay's database now
@@ -108,6 +111,7 @@ const options = {
   street: { type: 'string' },
   city: { type: 'string' },
   country: { type: 'string' },
+  to: { type: 'string' },
   now: { type: 'string' },
   // ops license bind: confirms the SSC summary in a project under SSA.
   'ssa-confirm': { type: 'boolean' },
@@ -461,6 +465,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       } finally {
         await core.store.close();
       }
+    }
+    if (positionals.join(' ') === 'db copy') {
+      const copied = await dbCopy(loadConfig(), values.to);
+      console.log(json ? JSON.stringify({ ok: true, result: copied.json }) : copied.text);
+      return EXIT.OK;
     }
     const result = isDbCommand(positionals)
       ? await dbCommand(loadConfig(), positionals)

@@ -399,6 +399,13 @@ export const ERROR_CODES = {
     EXIT.CONFLICT,
     'Invalidation is not possible in myplay: it is hardware related and cannot be simulated.',
   ),
+  // operations
+  DB_COPY_TARGET_NOT_EMPTY: spec(
+    409,
+    EXIT.CONFLICT,
+    'The PostgreSQL database is not empty: db copy goes into an empty database only.',
+  ),
+  DB_COPY_MISMATCH: spec(500, EXIT.INTERNAL, 'The copy does not match the source database.'),
   // transport
   PORTAL_UNREACHABLE: spec(502, EXIT.NETWORK, 'The portal cannot be reached.'),
   PORTAL_TLS: spec(502, EXIT.NETWORK, 'The portal TLS certificate is not trusted.'),
