@@ -11,6 +11,7 @@ import {
   openConfirmation,
   openInvalidation,
   openLicenseFile,
+  type TrustedSigners,
 } from '../../protocol/documents/index.js';
 import type { ConfirmationPayload, LicenseFilePayload } from '../../protocol/documents/payloads.js';
 import { buildXml } from '../../protocol/xml.js';
@@ -97,7 +98,7 @@ describe('documents signed by the Ed25519 license authority', () => {
   }, 60_000);
   afterAll(async () => tmp?.cleanup());
 
-  const open = (xml: string, signers: string | string[] = both) =>
+  const open = (xml: string, signers: TrustedSigners = both) =>
     openLicenseFile(xml, { signerPublicKeyPem: signers, devicePrivateKeyPem: device.privateKey });
 
   it('names Ed25519 in the envelope, carries a 64-byte signature and opens with the authorities a device trusts', () => {
