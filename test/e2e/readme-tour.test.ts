@@ -1,21 +1,31 @@
 import { spawnSync } from 'node:child_process';
-import { readFile, symlink } from 'node:fs/promises';
+import { access, readFile, symlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/cli.js';
 import { startBridgeProcess, type BridgeProcess } from '../support/bridge-process.js';
+import { closeTestStores, freshPostgresDatabase, STORES } from '../support/stores.js';
 import { tempDir } from '../support/tmp.js';
 
-/** The README's Tour is run line by line, as a reader would paste it, so it cannot drift from the code. */
-describe("the README's Tour", () => {
+/**
+ * The README's Tour is run line by line, as a reader would paste it, so it cannot drift from the code;
+ * against the SQLite file and, unchanged, against PostgreSQL (README "Growing: PostgreSQL": the bridge
+ * and every command with MYLIC_DATABASE_URL).
+ */
+afterAll(closeTestStores);
+
+describe.each(STORES)("the README's Tour on %s", { timeout: 300_000 }, (kind) => {
   let bridge: BridgeProcess;
   let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let storeEnv: Record<string, string> = {};
 
   beforeAll(async () => {
     tmp = await tempDir('mylic-tour-');
-    bridge = await startBridgeProcess(`${tmp.dir}/data`);
+    storeEnv = kind === 'postgres' ? { MYLIC_DATABASE_URL: await freshPostgresDatabase() } : {};
+    bridge = await startBridgeProcess(`${tmp.dir}/data`, storeEnv);
     await symlink(resolve(ROOT, 'bin'), `${tmp.dir}/bin`);
-  });
+    // A PostgreSQL cluster, its migrated template and a bridge with its PKI: long on a busy machine.
+  }, 180_000);
   afterAll(async () => {
     await bridge?.stop();
     await tmp?.cleanup();
@@ -30,9 +40,15 @@ describe("the README's Tour", () => {
     const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: tmp.dir,
       encoding: 'utf8',
-      env: { ...process.env, MYLIC_DATA: './data' },
+      env: { ...process.env, MYLIC_DATA: './data', ...storeEnv },
     });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    // On PostgreSQL nothing went into a SQLite file.
+    const sqliteMade = await access(`${tmp.dir}/data/mylic.sqlite`).then(
+      () => true,
+      () => false,
+    );
+    expect(sqliteMade).toBe(kind === 'sqlite');
     const last = run.stdout.trim().split('\n').slice(-2).join('\n');
     expect(last).toMatch(/GW-Channel\s+activated 4\s+balance 2\s+bound 2\s+free 0/);
     expect(last).toMatch(/PBX-Port13\s+activated 20\s+balance 8\s+bound 0\s+free 12/);
@@ -47,7 +63,7 @@ describe("the README's Tour", () => {
     const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: tmp.dir,
       encoding: 'utf8',
-      env: { ...process.env, MYLIC_DATA: './data' },
+      env: { ...process.env, MYLIC_DATA: './data', ...storeEnv },
     });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toContain('"licenses":[{"type":"PBX-Port14","units":10}]');
