@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import { print } from './print.js';
 import { EXIT, MylicError } from '../protocol/errors.js';
-import type { CommandInput, CommandResult } from './commands/types.js';
+import type { CommandInput, CommandResult, CommandTable } from './commands/types.js';
 import { ReportedFailure } from './reported-failure.js';
 import { USAGE, options } from './usage.js';
 
@@ -9,33 +10,13 @@ export { USAGE };
 declare const MYLIC_VERSION: string | undefined;
 export const VERSION = typeof MYLIC_VERSION === 'string' ? MYLIC_VERSION : '0.0.0-dev';
 
-/**
- * Every command is its own module, imported when it is asked for: in the bundle each is a chunk (esbuild
- * code splitting, build.config.ts), so `mylic status` loads the device store and not the HTTPS client,
- * node-forge or the device page's server.
- */
-const COMMANDS: Record<string, () => Promise<{ default: (input: CommandInput) => Promise<CommandResult> }>> =
-  {
-    device: () => import('./commands/device.js'),
-    login: () => import('./commands/login.js'),
-    logout: () => import('./commands/logout.js'),
-    licenses: () => import('./commands/licenses.js'),
-    download: () => import('./commands/download.js'),
-    install: () => import('./commands/install.js'),
-    invalidate: () => import('./commands/invalidate.js'),
-    confirm: () => import('./commands/confirm.js'),
-    'request-certificate': () => import('./commands/request-certificate.js'),
-    'test-license': () => import('./commands/test-license.js'),
-    config: () => import('./commands/config.js'),
-    check: () => import('./commands/check.js'),
-    status: () => import('./commands/status.js'),
-    reset: () => import('./commands/reset.js'),
-    page: () => import('./commands/page.js'),
-  };
-
-async function run(positionals: string[], values: CommandInput['values']): Promise<CommandResult> {
+async function run(
+  commands: CommandTable,
+  positionals: string[],
+  values: CommandInput['values'],
+): Promise<CommandResult> {
   const cmd = positionals.join(' ');
-  const load = Object.hasOwn(COMMANDS, positionals[0]!) ? COMMANDS[positionals[0]!] : undefined;
+  const load = Object.hasOwn(commands, positionals[0]!) ? commands[positionals[0]!] : undefined;
   if (!load || (positionals[0] === 'device' && cmd !== 'device init'))
     throw new MylicError('USAGE', `Unknown command "${cmd}".\n\n${USAGE}`);
   const arg = (name: string, value: string | undefined) => {
@@ -47,34 +28,36 @@ async function run(positionals: string[], values: CommandInput['values']): Promi
   return command.default({ positionals, values, dir, arg });
 }
 
-export async function main(argv = process.argv.slice(2)): Promise<number> {
+/**
+ * The CLI: `commands` is the launcher's table of command modules (agent/commands/index.ts), so the
+ * launcher can start loading the asked-for command while this module loads.
+ */
+export async function main(argv: string[], commands: CommandTable): Promise<number> {
   let json = argv.includes('--json');
   try {
     // `--version` alone (or with --json) is the agent's version; `--version V` after a command is a license version.
     const bare = argv.filter((a) => a !== '--json');
     if (bare.length === 1 && bare[0] === '--version') {
-      console.log(
-        json ? JSON.stringify({ ok: true, command: 'version', result: { version: VERSION } }) : VERSION,
-      );
+      print(json ? JSON.stringify({ ok: true, command: 'version', result: { version: VERSION } }) : VERSION);
       return EXIT.OK;
     }
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     json = !!values.json;
     if (values.help || !positionals.length) {
       if (!json) {
-        console.log(USAGE);
+        print(USAGE);
       } else if (values.help) {
-        console.log(JSON.stringify({ ok: true, command: 'help', result: { usage: USAGE, exitCodes: EXIT } }));
+        print(JSON.stringify({ ok: true, command: 'help', result: { usage: USAGE, exitCodes: EXIT } }));
       } else {
         const err = new MylicError('USAGE', 'No command given: `mylic --help` lists the commands.', {
           usage: USAGE,
         });
-        console.log(JSON.stringify({ ok: false, ...err.toBody() }));
+        print(JSON.stringify({ ok: false, ...err.toBody() }));
       }
       return values.help ? EXIT.OK : EXIT.USAGE;
     }
-    const result = await run(positionals, values);
-    console.log(
+    const result = await run(commands, positionals, values);
+    print(
       json
         ? JSON.stringify({ ok: true, command: positionals[0], result })
         : (await import('./render.js')).render(positionals[0]!, result),
@@ -82,7 +65,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return EXIT.OK;
   } catch (e) {
     if (e instanceof ReportedFailure) {
-      console.log(
+      print(
         json
           ? JSON.stringify({ ok: false, command: 'check', result: e.result, ...e.error.toBody() })
           : (await import('./render.js')).render('check', e.result),
@@ -90,7 +73,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       return e.error.exitCode;
     }
     const err = toMylicError(e);
-    if (json) console.log(JSON.stringify({ ok: false, ...err.toBody() }));
+    if (json) print(JSON.stringify({ ok: false, ...err.toBody() }));
     else console.error(`error ${err.code}: ${err.message}`);
     return err.exitCode;
   }

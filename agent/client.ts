@@ -53,7 +53,7 @@ export class PortalClient {
   constructor(readonly opts: ClientOptions) {
     this.base = new URL(opts.portalUrl);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
-    this.agent = new Agent({ ca: opts.caPem, keepAlive: true, maxSockets: 1 });
+    this.agent = new Agent({ ca: opts.caPem, keepAlive: true });
   }
 
   async close() {

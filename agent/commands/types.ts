@@ -12,3 +12,9 @@ export interface CommandInput {
 
 // biome-ignore lint/suspicious/noExplicitAny: each command answers its own JSON document
 export type CommandResult = Record<string, any>;
+
+/** Command name → its module, imported when asked for (agent/commands/index.ts). */
+export type CommandTable = Record<
+  string,
+  () => Promise<{ default: (input: CommandInput) => Promise<CommandResult> }>
+>;

@@ -1,6 +1,13 @@
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+
+/**
+ * Temp names unique to this process (pid, start time, a counter): opened with O_EXCL ('wx'), a clash
+ * with a leftover of another run fails instead of sharing a file. Not from node:crypto, which `mylic
+ * status` and the other commands that only read the device would otherwise load for nothing.
+ */
+let seq = 0;
+const RUN = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
 
 /**
  * Writes a file so that after a crash it holds either the old or the new content, never a mix:
@@ -8,7 +15,7 @@ import { randomBytes } from 'node:crypto';
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${RUN}-${(seq++).toString(36)}.tmp`);
   const fh = await open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);
