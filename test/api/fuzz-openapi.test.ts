@@ -37,6 +37,7 @@ import {
   type WorldIds,
 } from '../support/openapi-fuzz.js';
 import { tempDir } from '../support/tmp.js';
+import { registerAsVendor } from '../support/vendor-devices.js';
 import {
   addFixtureDevice,
   invalidationDocument,
@@ -147,6 +148,16 @@ beforeAll(async () => {
   const tokenB = await loginPortal(tc.app, b.user);
   idsA = await tenantWorld(a, tokenA, '00-90-33-0A-00-02');
   idsB = await tenantWorld(b, tokenB, '00-90-33-0B-00-02');
+  // The devices the baselines add are in the vendor's device database (issue 15 item 8).
+  await registerAsVendor(
+    tc.core,
+    'IP811',
+    '00-90-33-0A-00-55',
+    '00-90-33-0A-00-77',
+    '0A0100',
+    '0A0101',
+    '0A0102',
+  );
   operations = operationsOf(await (await tc.app.request('/openapi.json')).json());
 });
 afterAll(async () => {
@@ -299,11 +310,10 @@ function realisticBody(op: Operation): unknown {
   const [d1, d2] = idsA.deviceId as [number, number];
   const hw = '00-90-33-0A-00-55';
   const table: Record<string, unknown> = {
-    'POST /api/v1/devices': { device: hw, type: 'IP811', projectId: p1 },
+    'POST /api/v1/devices': { device: hw, projectId: p1 },
     'POST /api/v1/devices/range': {
       from: '00-90-33-0A-01-00',
       to: '00-90-33-0A-01-02',
-      type: 'IP811',
       projectId: p1,
     },
     'POST /api/v1/devices/order': { orderNumber: 'ORDER-1', projectId: p1 },
@@ -384,10 +394,7 @@ function realisticQuery(op: Operation): [string, string][] {
     'GET /api/v1/devices/{deviceId}/licenses/offer': [['version', '13']],
     'GET /api/v1/devices/{deviceId}/licenses/free-offer': [['version', '13']],
     'GET /api/v1/projects/{projectId}/ssa/summary': [['endDate', nextYear()]],
-    'POST /api/v1/devices/file': [
-      ['type', 'IP811'],
-      ['projectId', String(idsA.projectId[0])],
-    ],
+    'POST /api/v1/devices/file': [['projectId', String(idsA.projectId[0])]],
     'GET /api/v1/history': [['context', 'company']],
   };
   return table[op.name] ?? [];
@@ -558,9 +565,8 @@ function casesOf(op: Operation): fc.Arbitrary<Case> {
           .constantFrom(...NOT_UTF8)
           .map((b) => sendBaseline(op, base, 'file not UTF-8', { body: bytes('00-90-33-0A-00-78\n', b) })),
         fc.constant(sendBaseline(op, base, 'file too large', { body: '00-90-33-0A-00-79\n'.repeat(4000) })),
-        fc.constant(
-          sendBaseline(op, base, 'type missing', { query: base.query.filter(([k]) => k !== 'type') }),
-        ),
+        // The device type is the vendor database's (issue 15 item 8): a ?type= is refused, not ignored.
+        fc.constant(sendBaseline(op, base, 'type given', { query: [...base.query, ['type', 'IP811']] })),
       );
     }
     if (op.body && /xml/.test(op.body.media)) {
