@@ -72,7 +72,7 @@ if (!only || only === 'download') {
     log,
   });
   try {
-    const download = await benchDownload(world, world.bridge.port, timing, log);
+    const download = await benchDownload(world, timing, log);
     figures.push(...download.figures);
     if (!only) {
       figures.push(
