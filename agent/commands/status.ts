@@ -4,7 +4,8 @@ import type { CommandInput } from './types.js';
 
 export default async ({ dir }: CommandInput) => {
   const { store, state } = await openDevice(dir);
-  const pending = await store.pending();
+  // The two files are independent: read side by side.
+  const [pending, installed] = await Promise.all([store.pending(), store.installed()]);
   return {
     hardwareId: state.hardwareId,
     mac: formatMac(state.hardwareId),
@@ -12,7 +13,7 @@ export default async ({ dir }: CommandInput) => {
     firmware: state.firmware,
     portal: state.config.portalUrl,
     loggedInAs: state.session?.email ?? null,
-    installed: await store.installed(),
+    installed,
     pendingInvalidation: pending
       ? { documentId: pending.documentId, serials: pending.serials, state: pending.state }
       : null,
