@@ -367,6 +367,7 @@ export async function deleteProject(core: Core, actor: Actor, projectId: number)
       .select(['license_type', 'units'])
       .where('project_id', '=', project.id)
       .where('units', '>', 0)
+      .orderBy('license_type')
       .execute();
     const units = balance.reduce((s, b) => s + b.units, 0);
     if (units)
@@ -483,6 +484,7 @@ export async function joinProject(
       .selectFrom('balances')
       .select(['license_type', 'units'])
       .where('project_id', '=', source.id)
+      .orderBy('license_type')
       .execute();
     for (const b of balance) {
       if (b.units <= 0) continue;
