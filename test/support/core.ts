@@ -3,6 +3,8 @@ import { createApp } from '../../bridge/app.js';
 import type { Clock, Core } from '../../bridge/core/context.js';
 import { openSqliteStore } from '../../bridge/db/sqlite/sqlite-store.js';
 import type { Store } from '../../bridge/db/store.js';
+import { openPostgresStore } from '../../bridge/db/postgres/postgres-store.js';
+import { freshPostgresDatabase } from './stores.js';
 import { outboxMailer } from '../../bridge/mail/mailer.js';
 import type { CoreMail } from '../../bridge/core/context.js';
 
@@ -26,7 +28,13 @@ export async function makeTestCore(
   theStore?: Store,
 ): Promise<TestCore> {
   const thePki = pki ?? (await loadOrCreateDevPki(`${dir}/pki`));
-  const store = theStore ?? (await openSqliteStore(`${dir}/test.sqlite`));
+  // MYLIC_TEST_STORE=postgres runs a test file's cores on a fresh PostgreSQL database each (its own
+  // cluster, stopped when the test process ends): a way to try any in-process test on PostgreSQL.
+  const store =
+    theStore ??
+    (process.env.MYLIC_TEST_STORE === 'postgres'
+      ? await openPostgresStore(await freshPostgresDatabase())
+      : await openSqliteStore(`${dir}/test.sqlite`));
   let fixed: Date | null = null;
   // biome-ignore lint/suspicious/noAssignInExpressions: a settable test clock
   const clock = { now: () => fixed ?? new Date(), set: (d: Date | null) => void (fixed = d) };
