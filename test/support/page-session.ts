@@ -25,3 +25,35 @@ export async function logInThroughPage(
   if (!token) throw new Error(`log-in of ${user.email} through the page failed: ${res.status}`);
   return { cookie: `${SESSION_COOKIE}=${token}`, csrf: csrfFor(token) };
 }
+
+/** A page form: a field sent once, or several times (checkboxes, table rows). */
+export type PageForm = Record<string, string | readonly string[]>;
+
+/**
+ * A page request as a browser on PAGE_ORIGIN sends it: GET, or POST of a urlencoded form from the same
+ * origin (or `origin` to play another site), with the session cookie and the reader's language.
+ */
+export function pageRequest(
+  app: Pick<Hono, 'request'>,
+  path: string,
+  opts: { cookie: string; form?: PageForm; lang?: string; origin?: string },
+): Promise<Response> {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(opts.form ?? {}))
+    for (const x of typeof v === 'string' ? [v] : v) body.append(k, x);
+  return Promise.resolve(
+    app.request(`${PAGE_ORIGIN}${path}`, {
+      method: opts.form ? 'POST' : 'GET',
+      ...(opts.form ? { body: body.toString() } : {}),
+      headers: {
+        host: 'portal.test',
+        accept: 'text/html',
+        'accept-language': opts.lang ?? 'en',
+        cookie: opts.cookie,
+        ...(opts.form
+          ? { origin: opts.origin ?? PAGE_ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }
+          : {}),
+      },
+    }),
+  );
+}

@@ -8,7 +8,7 @@ import { makeTestCore, type TestCore } from '../support/core.js';
 import { tempDir } from '../support/tmp.js';
 import { GW_TYPE, makeTenant, makeUser, PORT_TYPE, type Tenant } from '../bridge/fixtures.js';
 import { grantRights, lockMember } from '../api/keys-fixtures.js';
-import { logInThroughPage } from '../support/page-session.js';
+import { logInThroughPage, pageRequest, type PageForm } from '../support/page-session.js';
 
 /**
  * Own Activations as pages (seed: Own Activations; Search; License certificate): a key is made from a
@@ -34,31 +34,9 @@ afterAll(async () => {
   await root?.cleanup();
 });
 
-type Form = Record<string, string | string[]>;
-const encode = (form: Form) => {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
-  return p.toString();
-};
-const request = (
-  path: string,
-  opts: { cookie: string; form?: Form; lang?: string; origin?: string },
-): Promise<Response> =>
-  Promise.resolve(
-    tc.app.request(`${ORIGIN}${path}`, {
-      method: opts.form ? 'POST' : 'GET',
-      ...(opts.form ? { body: encode(opts.form) } : {}),
-      headers: {
-        host: 'portal.test',
-        accept: 'text/html',
-        'accept-language': opts.lang ?? 'en',
-        cookie: opts.cookie,
-        ...(opts.form
-          ? { origin: opts.origin ?? ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }
-          : {}),
-      },
-    }),
-  );
+type Form = PageForm;
+const request = (path: string, opts: { cookie: string; form?: Form; lang?: string; origin?: string }) =>
+  pageRequest(tc.app, path, opts);
 const logIn = (user: { email: string; password: string }) => logInThroughPage(tc.app, user);
 const balanceOf = async (projectId: number, type: string) =>
   Number(
