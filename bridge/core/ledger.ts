@@ -32,7 +32,8 @@ export const LEDGER_REASONS = [
   // the old license manager's import (legacy/legacy-import.ts): old balances and licenses coming in
   'legacy.imported',
   // myplay, the sandbox portal (play/): self-service balance and licenses added on a device (new units);
-  // a license put back into the balance ('B'); a license deleted ('D': credited and debited, it leaves)
+  // a license put back into the balance ('B', and the first half of 'D'); a license deleted ('D': its
+  // units, put back into the balance, are debited out of it and leave the company)
   'play.credited',
   'play.returned',
   'play.deleted',
@@ -51,7 +52,6 @@ export const INTERNAL_CREDIT_REASONS = [
   'free.converted',
   'floating.deleted',
   'play.returned',
-  'play.deleted',
 ] as const satisfies readonly LedgerReason[];
 export const KEY_CREDIT_REASONS = [
   'key.redeemed',

@@ -20,7 +20,8 @@ import { assertPlay, PLAY_REF } from './play-mode.js';
  * another's. No rules and no balance are needed to add, and every change still goes through the
  * ledger, so activated = balance + bound + free + in keys holds in the sandbox too:
  * - added units (or more units) are credited (`play.credited`, new units) and bound (`license.bound`);
- * - 'D' (or fewer units) credits and debits `play.deleted`: the units leave the company;
+ * - 'D' (or fewer units) puts the units back into the balance (`play.returned`) and takes them out of it
+ *   (`play.deleted`): they leave the company;
  * - 'B' credits the license's project (`play.returned`) and the license row goes;
  * - 'F' puts the license into the free pool of its project.
  * One transaction and one `play.licenses_edited` event per request.
@@ -125,7 +126,7 @@ export async function changePlayLicense(
       await creditBalance(tx, at, l.project_id, l.license_type, delta, 'play.credited', PLAY_REF);
       await debitBalance(tx, at, l.project_id, l.license_type, delta, 'license.bound', PLAY_REF);
     } else if (delta < 0) {
-      await creditBalance(tx, at, l.project_id, l.license_type, -delta, 'play.deleted', PLAY_REF);
+      await creditBalance(tx, at, l.project_id, l.license_type, -delta, 'play.returned', PLAY_REF);
       await debitBalance(tx, at, l.project_id, l.license_type, -delta, 'play.deleted', PLAY_REF);
     }
     if (delta !== 0) {
@@ -160,7 +161,7 @@ export async function editPlayLicenses(
         throw new MylicError('NOT_FOUND', `The device holds no license ${e.serial}.`);
       seen.add(e.serial);
       if (e.action === 'D') {
-        await creditBalance(tx, at, l.project_id, l.license_type, l.units, 'play.deleted', PLAY_REF);
+        await creditBalance(tx, at, l.project_id, l.license_type, l.units, 'play.returned', PLAY_REF);
         await debitBalance(tx, at, l.project_id, l.license_type, l.units, 'play.deleted', PLAY_REF);
         await tx.deleteFrom('licenses').where('id', '=', l.id).execute();
         done.deleted.push(l.serial);
